@@ -1,0 +1,60 @@
+# Festival: `make run` serves the app, `make test` runs every test. Both set up what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+# Debian packages: WeasyPrint needs Pango; the browser tests need Chromium.
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+TEST_DEBS := $(RUN_DEBS) chromium
+
+.PHONY: run test install install-dev run-debs test-debs translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed run-debs
+install-dev: $(VENV)/.installed-dev test-debs
+
+define install_debs
+	@missing=""; for pkg in $(1); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+run-debs:
+	$(call install_debs,$(RUN_DEBS))
+
+test-debs:
+	$(call install_debs,$(TEST_DEBS))
+
+run: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask festival demo --if-empty
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install-dev
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# Developers: after changing UI text, refresh the catalogues, translate, then compile.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o festival/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i festival/translations/messages.pot -d festival/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d festival/translations --statistics
+
+clean:
+	rm -rf $(VENV) .pytest_cache

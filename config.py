@@ -1,0 +1,65 @@
+"""Festival configuration: defaults here, overridden by environment variables."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+class Config:
+    """Development defaults; every setting a deployment changes reads the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'festival.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Absolute address printed in QR codes (posters, badges, certificates); phones at the
+    # venue must reach it, so set it to the server's address on the venue network.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+
+    # Requests larger than this get the friendly 413 page (attachments are 10 MB each).
+    MAX_CONTENT_LENGTH = 24 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: judges keep pages open for hours
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    PASSWORD_HASH_METHOD = "scrypt"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    INVITATION_DAYS = 14
+    PER_PAGE = 25
+
+
+class TestConfig(Config):
+    """Used by the test suite: a throw-away database chosen by the fixture, CSRF off."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; never in production
+    PUBLIC_BASE_URL = "http://festival.test"
+
+
+class ProductionConfig(Config):
+    """Served to real users: secure cookies and a secret key that is not the default."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+def config_for_environment():
+    """Pick the configuration class named by FESTIVAL_ENV (development by default)."""
+    if os.environ.get("FESTIVAL_ENV") == "production":
+        return ProductionConfig
+    return Config

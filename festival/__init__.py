@@ -1,0 +1,127 @@
+"""Festival: the Creative Labour Festival web app (application factory)."""
+import logging
+import time
+import uuid
+from pathlib import Path
+
+from flask import Flask, current_app, g, has_request_context, request, session
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from config import DEFAULT_SECRET_KEY, config_for_environment
+from festival import admin, auth, cli, public
+from festival.auth import permissions
+from festival.errors import register_error_handlers
+from festival.extensions import babel, csrf, db, login_manager, migrate
+from festival.formatting import register_template_filters
+from festival.urls import page_url
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def create_app(config_class=None):
+    """Build the app: configuration, extensions, blueprints, error pages, commands."""
+    config_class = config_class or config_for_environment()
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    app.config.from_object(config_class)
+    app.json.ensure_ascii = False  # Vietnamese stays readable in JSON answers and the audit view
+    if app.config.get("SESSION_COOKIE_SECURE") and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError("FESTIVAL_ENV=production needs SECRET_KEY set to a long random value.")
+    _configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_path("migrations")))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    login_manager.login_message = _l("Hãy đăng nhập để tiếp tục.")
+    register_template_filters(app)
+    app.jinja_env.globals.update(permissions=permissions, get_locale=get_locale, page_url=page_url)
+
+
+def register_blueprints(app):
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+
+
+def register_cli(app):
+    cli.init_app(app)
+
+
+def register_request_hooks(app):
+    @app.before_request
+    def start_request():
+        g.request_started = time.perf_counter()
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex[:12]
+
+    @app.after_request
+    def finish_request(response):
+        response.headers[REQUEST_ID_HEADER] = g.get("request_id", "-")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        if "request_started" in g:
+            elapsed_ms = (time.perf_counter() - g.request_started) * 1000
+            logging.getLogger("festival.request").info(
+                "%s %s %s %.0fms", request.method, request.path, response.status_code, elapsed_ms
+            )
+        return response
+
+
+def _select_locale():
+    lang = session.get("lang") if has_request_context() else None
+    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def _configure_logging(app):
+    """Log to stderr, each line tagged with the request id the response also carries."""
+    logger = logging.getLogger("festival")
+    if not any(getattr(h, "_festival", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler._festival = True
+        handler.addFilter(_RequestIdFilter())
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.WARNING if app.testing else logging.INFO)
+
+
+def _project_path(name):
+    return Path(__file__).resolve().parent.parent / name

@@ -1,0 +1,313 @@
+"""Organizer console: figures, festival settings, programme, units, accounts, audit log."""
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from festival.admin import bp, services
+from festival.admin.forms import FestivalForm, ProgrammeItemForm, UnitForm, UserForm
+from festival.auth import services as accounts
+from festival.auth.permissions import role_required
+from festival.errors import FestivalError
+from festival.extensions import db
+from festival.formatting import local_to_utc, utc_to_local
+from festival.models import Festival, ProgrammeItem, Region, Role, Unit, User, utcnow
+from festival.qr import qr_svg
+
+WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at", "judging_opens_at", "judging_closes_at")
+
+
+@bp.before_request
+@role_required(Role.ORGANIZER)
+def require_organizer():
+    """Every page of the console is for organizers only."""
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+@bp.route("/")
+def index():
+    """Console home: figures and links to every organizer task."""
+    return render_template("admin/index.html", festival=services.get_current_festival(), counts=services.console_counts())
+
+
+# Festival editions and programme ---------------------------------------------------------
+
+
+def _festival_values(form: FestivalForm) -> dict:
+    values = {name: getattr(form, name).data for name in services.FESTIVAL_FIELDS}
+    for name in ("name", "venue", "address"):
+        values[name] = (values[name] or "").strip()
+    for name in WINDOW_FIELDS:
+        values[name] = local_to_utc(values[name])
+    return values
+
+
+def _festival_form_for(festival: Festival) -> FestivalForm:
+    """The edit form filled from the record, windows shown in the festival's time zone."""
+    form = FestivalForm(obj=festival, formdata=None)
+    for name in WINDOW_FIELDS:
+        getattr(form, name).data = utc_to_local(getattr(festival, name))
+    return form
+
+
+@bp.route("/festivals")
+def festivals():
+    """Every edition, the current one marked."""
+    return render_template("admin/festivals.html", festivals=services.list_festivals())
+
+
+@bp.route("/festivals/new", methods=["GET", "POST"])
+def festival_new():
+    """Create a new edition."""
+    form = FestivalForm()
+    if form.validate_on_submit():
+        try:
+            festival = services.create_festival(_festival_values(form), by=current_user)
+        except FestivalError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã tạo ngày hội lần thứ %(n)d.", n=festival.edition), "success")
+            return redirect(url_for("admin.festival_edit", festival_id=festival.id))
+    return render_template("admin/festival_form.html", form=form, festival=None)
+
+
+@bp.route("/festivals/<int:festival_id>", methods=["GET", "POST"])
+def festival_edit(festival_id):
+    """Edit an edition's details, windows and programme."""
+    festival = db.get_or_404(Festival, festival_id)
+    form = FestivalForm() if request.method == "POST" else _festival_form_for(festival)
+    if form.validate_on_submit():
+        try:
+            services.update_festival(festival, _festival_values(form), by=current_user)
+        except FestivalError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu thông tin ngày hội."), "success")
+            return redirect(url_for("admin.festival_edit", festival_id=festival.id))
+    return render_template("admin/festival_form.html", form=form, festival=festival, programme_form=ProgrammeItemForm(formdata=None))
+
+
+@bp.route("/festivals/<int:festival_id>/current", methods=["POST"])
+def festival_make_current(festival_id):
+    """Make an edition the one the site runs."""
+    festival = db.get_or_404(Festival, festival_id)
+    services.make_current(festival, by=current_user)
+    db.session.commit()
+    flash(_("Ngày hội lần thứ %(n)d là ngày hội hiện hành.", n=festival.edition), "success")
+    return redirect(url_for("admin.festivals"))
+
+
+@bp.route("/festivals/<int:festival_id>/programme", methods=["POST"])
+def programme_add(festival_id):
+    """Add a programme line."""
+    festival = db.get_or_404(Festival, festival_id)
+    form = ProgrammeItemForm()
+    if form.validate_on_submit():
+        try:
+            services.add_programme_item(
+                festival,
+                local_to_utc(form.starts_at.data),
+                local_to_utc(form.ends_at.data),
+                form.title.data,
+                form.location.data or "",
+                by=current_user,
+            )
+        except FestivalError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã thêm mục chương trình."), "success")
+            return redirect(url_for("admin.festival_edit", festival_id=festival.id) + "#programme")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+    return render_template("admin/festival_form.html", form=_festival_form_for(festival), festival=festival, programme_form=form)
+
+
+@bp.route("/programme/<int:item_id>/delete", methods=["GET", "POST"])
+def programme_delete(item_id):
+    """Remove a programme line, after confirmation."""
+    item = db.get_or_404(ProgrammeItem, item_id)
+    back = url_for("admin.festival_edit", festival_id=item.festival_id) + "#programme"
+    if request.method == "POST":
+        services.delete_programme_item(item, by=current_user)
+        db.session.commit()
+        flash(_("Đã xoá mục chương trình."), "success")
+        return redirect(back)
+    return render_template(
+        "confirm.html",
+        title=_("Xoá mục chương trình?"),
+        message=_("Mục “%(title)s” sẽ bị xoá khỏi chương trình.", title=item.title),
+        confirm_label=_("Xoá"),
+        cancel_url=back,
+    )
+
+
+# Member units ----------------------------------------------------------------------------
+
+
+def _region_arg() -> Region | None:
+    try:
+        return Region(request.args.get("region", ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/units")
+def units():
+    """Member units, by region, with search."""
+    query = request.args.get("q", "")[:100]
+    region = _region_arg()
+    pagination = db.paginate(services.search_units(region, query), page=_page(), per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("admin/units.html", pagination=pagination, query=query, region=region, regions=list(Region))
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+def unit_new():
+    """Add a member unit."""
+    form = UnitForm()
+    if form.validate_on_submit():
+        try:
+            unit = services.create_unit(form.code.data, form.name.data, form.short_name.data or "", Region(form.region.data), by=current_user)
+        except FestivalError as error:
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Đã thêm đơn vị %(code)s.", code=unit.code), "success")
+            return redirect(url_for("admin.units"))
+    return render_template("admin/unit_form.html", form=form, unit=None)
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+def unit_edit(unit_id):
+    """Edit a member unit."""
+    unit = db.get_or_404(Unit, unit_id)
+    form = UnitForm(obj=unit)
+    if request.method == "GET":
+        form.region.data = unit.region.value
+    if form.validate_on_submit():
+        try:
+            services.update_unit(unit, form.code.data, form.name.data, form.short_name.data or "", Region(form.region.data), by=current_user)
+        except FestivalError as error:
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Đã lưu đơn vị %(code)s.", code=unit.code), "success")
+            return redirect(url_for("admin.units"))
+    return render_template("admin/unit_form.html", form=form, unit=unit)
+
+
+@bp.route("/units/<int:unit_id>/delete", methods=["GET", "POST"])
+def unit_delete(unit_id):
+    """Delete a unit nothing refers to, after confirmation."""
+    unit = db.get_or_404(Unit, unit_id)
+    if request.method == "POST":
+        try:
+            services.delete_unit(unit, by=current_user)
+        except FestivalError as error:
+            flash(error.message, "danger")
+            return redirect(url_for("admin.unit_edit", unit_id=unit.id))
+        db.session.commit()
+        flash(_("Đã xoá đơn vị %(code)s.", code=unit.code), "success")
+        return redirect(url_for("admin.units"))
+    return render_template(
+        "confirm.html",
+        title=_("Xoá đơn vị?"),
+        message=_("Đơn vị %(name)s (%(code)s) sẽ bị xoá. Không thể hoàn tác.", name=unit.name, code=unit.code),
+        confirm_label=_("Xoá đơn vị"),
+        cancel_url=url_for("admin.unit_edit", unit_id=unit.id),
+    )
+
+
+# Accounts --------------------------------------------------------------------------------
+
+
+def _role_arg() -> Role | None:
+    try:
+        return Role(request.args.get("role", ""))
+    except ValueError:
+        return None
+
+
+def _user_form(**kwargs) -> UserForm:
+    form = UserForm(**kwargs)
+    form.unit_id.choices = [(0, "—")] + [(u.id, f"{u.code} – {u.short_name}") for u in services.list_units()]
+    return form
+
+
+@bp.route("/users")
+def users():
+    """Accounts, by role, with search."""
+    query = request.args.get("q", "")[:100]
+    role = _role_arg()
+    pagination = db.paginate(accounts.search_users(role, query), page=_page(), per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("admin/users.html", pagination=pagination, query=query, role=role, roles=list(Role))
+
+
+def _show_invitation(user: User, token: str):
+    link = url_for("auth.invitation", token=token, _external=True)
+    return render_template("admin/invitation.html", invitee=user, link=link, qr=qr_svg(link))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    """Create an account and show its one-time invitation link."""
+    form = _user_form()
+    if request.method == "GET" and request.args.get("role") in {r.value for r in Role}:
+        form.role.data = request.args["role"]
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+        try:
+            user, token = accounts.create_account(form.email.data, form.full_name.data, Role(form.role.data), unit, utcnow(), by=current_user)
+        except FestivalError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã tạo tài khoản cho %(name)s.", name=user.full_name), "success")
+            return _show_invitation(user, token)
+    return render_template("admin/user_form.html", form=form, account=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id):
+    """Edit an account's name, role, unit and active flag."""
+    user = db.get_or_404(User, user_id)
+    form = _user_form(obj=user)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.unit_id.data = user.unit_id or 0
+    form.email.data = user.email  # the e-mail is the sign-in name and is not edited here
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+        try:
+            accounts.update_account(
+                user, full_name=form.full_name.data, role=Role(form.role.data), unit=unit, is_active=form.is_active.data, by=current_user
+            )
+        except FestivalError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu tài khoản %(email)s.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, account=user)
+
+
+@bp.route("/users/<int:user_id>/invitation", methods=["POST"])
+def user_invitation(user_id):
+    """Make a new invitation link (the old one stops working)."""
+    user = db.get_or_404(User, user_id)
+    token = accounts.issue_invitation(user, utcnow(), by=current_user)
+    db.session.commit()
+    return _show_invitation(user, token)
+
+
+@bp.route("/audit")
+def audit_log():
+    """The audit log, newest first."""
+    pagination = db.paginate(services.audit_entries(), page=_page(), per_page=50, error_out=False)
+    return render_template("admin/audit.html", pagination=pagination)

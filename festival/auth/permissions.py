@@ -1,0 +1,51 @@
+"""Who may do what: the role guard for views and small predicates shared with templates."""
+from functools import wraps
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from festival.extensions import login_manager
+from festival.models import Role
+
+
+def role_required(*roles: Role):
+    """Let only signed-in users with one of `roles` through; others get sign-in or 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def is_organizer(user) -> bool:
+    return user.is_authenticated and user.role is Role.ORGANIZER
+
+
+def home_endpoint(user) -> str:
+    """The page each role lands on after signing in."""
+    if user.role is Role.ORGANIZER:
+        return "admin.index"
+    return "auth.account"
+
+
+def navigation(user) -> list[tuple[str, str]]:
+    """(endpoint, label) of the main menu for this visitor."""
+    links = [("public.index", _l("Trang chủ"))]
+    if not user.is_authenticated:
+        return links
+    if user.role is Role.ORGANIZER:
+        links += [
+            ("admin.index", _l("Bảng điều khiển")),
+            ("admin.units", _l("Các đơn vị")),
+            ("admin.users", _l("Tài khoản")),
+        ]
+    return links

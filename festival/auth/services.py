@@ -1,0 +1,239 @@
+"""Accounts: sign-in with throttling, invitations, passwords."""
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from festival import audit
+from festival.errors import FestivalError
+from festival.extensions import db
+from festival.formatting import fold
+from festival.models import Role, Unit, User
+
+MIN_PASSWORD_LENGTH = 8
+# Checked when the e-mail is unknown so that a wrong address takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class SignInRefused(FestivalError):
+    """Wrong credentials, a locked account or a disabled one."""
+
+
+class WrongPassword(FestivalError):
+    """The current password given with a change is not the user's."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.execute(db.select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+
+
+def sign_in(email: str, password: str, now: datetime) -> User:
+    """Check a sign-in attempt and count failures; the caller commits either way.
+
+    :raise SignInRefused: wrong e-mail or password, a locked or a disabled account.
+    """
+    user = find_user_by_email(email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise SignInRefused(_l("E-mail hoặc mật khẩu không đúng."))
+    if user.is_locked(now):
+        raise SignInRefused(_locked_message(user, now))
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.failed_logins = 0
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            audit.record("auth.locked", user, by=None, after={"locked_until": user.locked_until})
+            raise SignInRefused(_locked_message(user, now))
+        raise SignInRefused(_l("E-mail hoặc mật khẩu không đúng."))
+    if not user.is_active:
+        raise SignInRefused(_l("Tài khoản này đã bị ban tổ chức tạm khoá."))
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    return user
+
+
+def _locked_message(user: User, now: datetime) -> str:
+    minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+    return ngettext(
+        "Tài khoản tạm khoá vì đăng nhập sai nhiều lần. Hãy thử lại sau %(num)d phút.",
+        "Tài khoản tạm khoá vì đăng nhập sai nhiều lần. Hãy thử lại sau %(num)d phút.",
+        minutes,
+    )
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is too weak, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _l("Mật khẩu cần ít nhất %(n)d ký tự.", n=MIN_PASSWORD_LENGTH)
+    if len(password) > 200:
+        return _l("Mật khẩu quá dài.")
+    if password.strip() == "" or len(set(password)) < 4:
+        return _l("Mật khẩu quá đơn giản.")
+    if email and password.lower() == email.lower():
+        return _l("Mật khẩu không được trùng với e-mail.")
+    return None
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password and sign the user out of every other session.
+
+    :raise FestivalError: the password is too weak.
+    """
+    problem = password_problem(password, user.email)
+    if problem:
+        raise FestivalError(problem)
+    user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    user.renew_session_token()
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_invitation(user: User, now: datetime, by: User | None) -> str:
+    """Make a new one-time invitation token for `user` (an older one stops working)."""
+    token = secrets.token_urlsafe(32)
+    user.invitation_hash = _hash_token(token)
+    user.invitation_expires_at = now + timedelta(days=current_app.config["INVITATION_DAYS"])
+    audit.record("user.invited", user, by=by, after={"expires_at": user.invitation_expires_at})
+    return token
+
+
+def find_invitation(token: str, now: datetime) -> User:
+    """The user a valid invitation token belongs to.
+
+    :raise FestivalError: the link is unknown, used or expired.
+    """
+    user = db.session.execute(db.select(User).where(User.invitation_hash == _hash_token(token))).scalar_one_or_none()
+    if user is None:
+        raise FestivalError(_l("Liên kết mời không hợp lệ hoặc đã được dùng. Hãy xin ban tổ chức liên kết mới."))
+    if user.invitation_expires_at is None or user.invitation_expires_at <= now:
+        raise FestivalError(_l("Liên kết mời đã hết hạn. Hãy xin ban tổ chức liên kết mới."))
+    return user
+
+
+def accept_invitation(user: User, password: str, now: datetime) -> None:
+    """Set the invitee's password and use up the invitation.
+
+    :raise FestivalError: the password is too weak.
+    """
+    set_password(user, password)
+    user.invitation_hash = None
+    user.invitation_expires_at = None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record("user.invitation_accepted", user, by=user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change a signed-in user's password after checking the current one.
+
+    :raise WrongPassword: the current password is wrong.
+    :raise FestivalError: the new password is too weak.
+    """
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise WrongPassword(_l("Mật khẩu hiện tại không đúng."))
+    set_password(user, new)
+    audit.record("user.password_changed", user, by=user)
+
+
+def _check_role_and_unit(role: Role, unit: Unit | None) -> None:
+    if role is Role.UNIT and unit is None:
+        raise FestivalError(_l("Tài khoản đơn vị phải thuộc một đơn vị."))
+    if role in (Role.ORGANIZER, Role.CHECKIN) and unit is not None:
+        raise FestivalError(_l("Tài khoản ban tổ chức và đón tiếp không thuộc đơn vị nào."))
+
+
+def create_account(email: str, full_name: str, role: Role, unit: Unit | None, now: datetime, by: User | None) -> tuple[User, str]:
+    """Create an account without a password and return it with its invitation token.
+
+    :raise FestivalError: the e-mail is taken or the role and unit do not fit.
+    """
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise FestivalError(_l("E-mail %(email)s đã có tài khoản.", email=email))
+    _check_role_and_unit(role, unit)
+    user = User(email=email, full_name=full_name.strip(), role=role, unit=unit)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", user, by=by, after=_account_fields(user))
+    token = issue_invitation(user, now, by)
+    return user, token
+
+
+def update_account(user: User, *, full_name: str, role: Role, unit: Unit | None, is_active: bool, by: User) -> None:
+    """Change an account's name, role, unit or active flag (audited).
+
+    :raise FestivalError: the role and unit do not fit, or an organizer would lock themself out.
+    """
+    _check_role_and_unit(role, unit)
+    if user.id == by.id and (role is not Role.ORGANIZER or not is_active):
+        raise FestivalError(_l("Bạn không thể tự bỏ quyền ban tổ chức hay tự khoá tài khoản của mình."))
+    before = _account_fields(user)
+    user.full_name = full_name.strip()
+    user.role = role
+    user.unit = unit
+    if user.is_active and not is_active:
+        user.renew_session_token()
+    user.is_active = is_active
+    after = _account_fields(user)
+    if before != after:
+        audit.record("user.updated", user, by=by, before=before, after=after)
+
+
+def _account_fields(user: User) -> dict:
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "unit": user.unit.code if user.unit else None,
+        "is_active": user.is_active,
+    }
+
+
+def create_organizer(email: str, full_name: str, password: str) -> User:
+    """Create an organizer with a password (the first account, from the command line).
+
+    :raise FestivalError: the e-mail is taken or the password is too weak.
+    """
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise FestivalError(_l("E-mail %(email)s đã có tài khoản.", email=email))
+    user = User(email=email, full_name=full_name.strip(), role=Role.ORGANIZER)
+    set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", user, by=None, after=_account_fields(user))
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The active user a login cookie names, if its session token is still current."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def search_users(role: Role | None, query: str):
+    """The select for the organizers' account list, filtered and ordered by name."""
+    stmt = db.select(User).order_by(User.full_name)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if query.strip():
+        stmt = stmt.where(User.search_text.contains(fold(query), autoescape=True))
+    return stmt

@@ -1,0 +1,95 @@
+"""Festival's own errors and the friendly error pages (HTML or JSON) for everything that fails."""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from festival.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class FestivalError(Exception):
+    """A festival rule was broken; the message is shown to the person who tried."""
+
+    status_code = 400
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class NotAllowed(FestivalError):
+    """The action is understood but not allowed for this person or at this time."""
+
+    status_code = 403
+
+
+class Conflict(FestivalError):
+    """The record changed (or was already changed) under the request."""
+
+    status_code = 409
+
+
+ERROR_TITLES = {
+    400: _l("Yêu cầu không hợp lệ"),
+    403: _l("Không có quyền truy cập"),
+    404: _l("Không tìm thấy trang"),
+    405: _l("Thao tác không được hỗ trợ"),
+    409: _l("Dữ liệu đã thay đổi"),
+    413: _l("Tệp hoặc dữ liệu gửi lên quá lớn"),
+    429: _l("Quá nhiều yêu cầu"),
+    500: _l("Đã có lỗi xảy ra"),
+    503: _l("Dịch vụ tạm thời không sẵn sàng"),
+}
+
+ERROR_HINTS = {
+    400: _l("Trang đã cũ hoặc dữ liệu gửi lên không đúng. Hãy tải lại trang và thử lại."),
+    403: _l("Tài khoản của bạn không được phép xem hoặc thay đổi nội dung này."),
+    404: _l("Địa chỉ không tồn tại hoặc nội dung đã bị xoá."),
+    405: _l("Địa chỉ này không nhận thao tác đó."),
+    409: _l("Dữ liệu đã được người khác thay đổi. Hãy tải lại trang."),
+    413: _l("Mỗi tệp đính kèm tối đa 10 MB. Hãy chọn tệp nhỏ hơn và gửi lại."),
+    429: _l("Hãy đợi một lát rồi thử lại."),
+    500: _l("Ban tổ chức đã được ghi nhận lỗi. Hãy thử lại sau ít phút."),
+    503: _l("Hãy thử lại sau ít phút."),
+}
+
+
+def wants_json() -> bool:
+    """Whether the client asked for JSON (the judges' autosave and the scanner do)."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.is_json or best == "application/json"
+
+
+def error_response(status: int, message=None):
+    """Render the error page (or JSON body) for an HTTP status."""
+    title = ERROR_TITLES.get(status, ERROR_TITLES[500])
+    hint = message or ERROR_HINTS.get(status, ERROR_HINTS[500])
+    if wants_json():
+        return jsonify(error=str(title), message=str(hint)), status
+    return render_template("errors/error.html", status=status, title=title, hint=hint), status
+
+
+def register_error_handlers(app):
+    """Every error rolls back the session first, so a failure writes nothing."""
+
+    @app.errorhandler(FestivalError)
+    def festival_error(error):
+        db.session.rollback()
+        return error_response(error.status_code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        db.session.rollback()
+        message = None
+        if error.code == 400 and error.description and "CSRF" in error.description:
+            message = _l("Phiên làm việc của biểu mẫu đã hết hạn. Hãy tải lại trang và gửi lại.")
+        return error_response(error.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        db.session.rollback()
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500)

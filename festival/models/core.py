@@ -1,0 +1,198 @@
+"""The festival's core records: editions, member units, user accounts and the audit log."""
+import enum
+import secrets
+from datetime import date, datetime
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from festival.formatting import fold
+from festival.models.base import db, utcnow
+
+
+class Region(enum.Enum):
+    HANOI = "hanoi"
+    HUE = "hue"
+    DANANG = "danang"
+    HCMC = "hcmc"
+
+    @property
+    def label(self):
+        return REGION_LABELS[self]
+
+
+REGION_LABELS = {
+    Region.HANOI: _l("Hà Nội"),
+    Region.HUE: _l("Huế"),
+    Region.DANANG: _l("Đà Nẵng"),
+    Region.HCMC: _l("TP.HCM"),
+}
+
+
+class Role(enum.Enum):
+    ORGANIZER = "organizer"
+    UNIT = "unit"
+    JUDGE = "judge"
+    CHECKIN = "checkin"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ORGANIZER: _l("Ban tổ chức"),
+    Role.UNIT: _l("Đơn vị"),
+    Role.JUDGE: _l("Giám khảo"),
+    Role.CHECKIN: _l("Đón tiếp (check-in)"),
+}
+
+
+class Festival(db.Model):
+    """One edition of the Creative Labour Festival; exactly one is current."""
+
+    __tablename__ = "festivals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition: Mapped[int] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    venue: Mapped[str] = mapped_column(sa.String(300))
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    registration_opens_at: Mapped[datetime]
+    registration_closes_at: Mapped[datetime]
+    judging_opens_at: Mapped[datetime]
+    judging_closes_at: Mapped[datetime]
+    is_current: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    programme: Mapped[list["ProgrammeItem"]] = relationship(
+        back_populates="festival",
+        order_by="ProgrammeItem.starts_at",
+        cascade="all, delete-orphan",
+    )
+
+    def is_registration_open(self, now: datetime) -> bool:
+        return self.registration_opens_at <= now < self.registration_closes_at
+
+    def is_judging_open(self, now: datetime) -> bool:
+        return self.judging_opens_at <= now < self.judging_closes_at
+
+    def __repr__(self):
+        return f"<Festival {self.edition}>"
+
+
+class ProgrammeItem(db.Model):
+    """A line of the festival's programme shown on the public home page."""
+
+    __tablename__ = "programme_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(sa.ForeignKey("festivals.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[Optional[datetime]]
+    title: Mapped[str] = mapped_column(sa.String(300))
+    location: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    festival: Mapped[Festival] = relationship(back_populates="programme")
+
+
+class Unit(db.Model):
+    """A member unit: a company of the sector and its grassroots trade union."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    short_name: Mapped[str] = mapped_column(sa.String(100))
+    region: Mapped[Region]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    search_text: Mapped[str] = mapped_column(sa.String(700), default="")
+
+    users: Mapped[list["User"]] = relationship(back_populates="unit")
+
+    def __repr__(self):
+        return f"<Unit {self.code}>"
+
+
+def _new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: an organizer, a unit's representative, a judge or check-in staff."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    role: Mapped[Role]
+    unit_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[Optional[datetime]]
+    # Only a hash of the invitation token is kept, so a database copy cannot be used to sign in.
+    invitation_hash: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
+    invitation_expires_at: Mapped[Optional[datetime]]
+    # Part of the login cookie's identity: changing it signs the user out everywhere.
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=_new_session_token)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[Optional[datetime]]
+    search_text: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    unit: Mapped[Optional[Unit]] = relationship(back_populates="users")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def renew_session_token(self) -> None:
+        self.session_token = _new_session_token()
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role.value}>"
+
+
+@event.listens_for(Unit, "before_insert")
+@event.listens_for(Unit, "before_update")
+def _fold_unit(mapper, connection, unit):
+    # Search ignores accents and case on SQLite and PostgreSQL alike (no unaccent extension).
+    unit.search_text = fold(f"{unit.code} {unit.name} {unit.short_name}")
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _fold_user(mapper, connection, user):
+    user.search_text = fold(f"{user.full_name} {user.email}")
+
+
+class AuditLog(db.Model):
+    """Who did what to which record, with the values before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(sa.String(60))
+    object_type: Mapped[Optional[str]] = mapped_column(sa.String(40))
+    object_id: Mapped[Optional[int]]
+    before: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    after: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+
+    user: Mapped[Optional[User]] = relationship()

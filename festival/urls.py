@@ -1,0 +1,26 @@
+"""URLs: where to go after a form, and absolute addresses for printed QR codes."""
+from urllib.parse import urlsplit
+
+from flask import current_app, request, url_for
+
+
+def safe_next(target: str | None) -> str | None:
+    """The target if it is a path on this site, else None (never follow to another host)."""
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL on PUBLIC_BASE_URL, the address phones at the venue can reach."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, _external=False, **values)
+
+
+def page_url(page: int) -> str:
+    """This page's URL with its filters kept and `page` set (for pagination links)."""
+    values = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
+    return url_for(request.endpoint, **values)

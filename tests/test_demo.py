@@ -1,0 +1,61 @@
+"""The demo festival loader."""
+from festival import demo
+from festival.extensions import db
+from festival.models import Festival, Role, Unit, User
+
+
+def table_counts():
+    return {table.name: db.session.execute(db.select(db.func.count()).select_from(table)).scalar() for table in db.metadata.sorted_tables}
+
+
+def test_demo_loads_the_third_festival_with_accounts(app, runner):
+    result = runner.invoke(args=["festival", "demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        festival = db.session.execute(db.select(Festival)).scalar_one()
+        assert festival.edition == 3 and festival.is_current
+        assert festival.venue == "Trường Đại học Công nghiệp Dệt May Hà Nội"
+        assert festival.programme
+        assert db.session.scalar(db.select(db.func.count()).select_from(Unit)) == 16
+        roles = {user.role for user in db.session.execute(db.select(User)).scalars()}
+        assert roles == set(Role)
+        judge = db.session.execute(db.select(User).where(User.email == "judge1@festival.example.vn")).scalar_one()
+        assert judge.unit.code == "HUNGYEN"
+
+
+def test_demo_windows_are_open_on_the_day_it_is_loaded(app, runner):
+    from festival.models import utcnow
+
+    runner.invoke(args=["festival", "demo"])
+    with app.app_context():
+        festival = db.session.execute(db.select(Festival)).scalar_one()
+        assert festival.is_registration_open(utcnow())
+        assert festival.is_judging_open(utcnow())
+
+
+def test_demo_twice_changes_nothing_the_second_time(app, runner):
+    runner.invoke(args=["festival", "demo"])
+    with app.app_context():
+        first = table_counts()
+        snapshot = [(u.email, u.password_hash, u.session_token) for u in db.session.execute(db.select(User).order_by(User.id)).scalars()]
+    result = runner.invoke(args=["festival", "demo"])
+    assert result.exit_code == 0
+    assert "festival: 0, units: 0, users: 0" in result.output
+    with app.app_context():
+        assert table_counts() == first
+        assert [(u.email, u.password_hash, u.session_token) for u in db.session.execute(db.select(User).order_by(User.id)).scalars()] == snapshot
+
+
+def test_demo_if_empty_skips_a_database_with_data(app, runner, people):
+    result = runner.invoke(args=["festival", "demo", "--if-empty"])
+    assert "demo not loaded" in result.output
+    with app.app_context():
+        assert db.session.execute(db.select(Festival).where(Festival.edition == demo.DEMO_EDITION)).first() is None
+
+
+def test_demo_accounts_can_sign_in(app, runner, client):
+    runner.invoke(args=["festival", "demo"])
+    for email, _name, role, _unit in demo.demo_accounts():
+        response = client.post("/auth/login", data={"email": email, "password": demo.DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        client.post("/auth/logout")

@@ -1,0 +1,29 @@
+"""Migrations: `flask db upgrade` on an empty database gives exactly the models' schema."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import upgrade
+
+from festival.extensions import db
+from tests.conftest import TestConfig
+
+
+def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
+    from festival import create_app
+
+    config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"})
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+            differences = compare_metadata(context, db.metadata)
+        assert differences == []
+        tables = set(db.inspect(db.engine).get_table_names())
+        assert {table.name for table in db.metadata.sorted_tables} | {"alembic_version"} == tables
+
+
+def test_migrations_have_a_single_head(app):
+    with app.app_context():
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+        assert len(script.get_heads()) == 1
