@@ -10,9 +10,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from config import DEFAULT_SECRET_KEY, config_for_environment
-from festival import admin, auth, cli, public
+from festival import admin, auth, cli, exhibits, public
 from festival.auth import permissions
 from festival.errors import register_error_handlers
+from festival.exhibits import cli as exhibits_cli
 from festival.extensions import babel, csrf, db, login_manager, migrate
 from festival.formatting import register_template_filters
 from festival.urls import page_url
@@ -70,10 +71,12 @@ def register_blueprints(app):
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(exhibits.bp)
 
 
 def register_cli(app):
     cli.init_app(app)
+    exhibits_cli.init_app(app)
 
 
 def register_request_hooks(app):

@@ -1,7 +1,8 @@
 """The demo festival: the 3rd Creative Labour Festival of the textile and garment sector.
 
-Loads units, accounts and the edition from the CSV files in festival/demo_data/. Every step
-looks for what already exists first, so loading twice changes nothing the second time.
+Loads units, accounts, the edition, its categories and exhibits from the CSV files in
+festival/demo_data/. Every step looks for what already exists first, so loading twice changes
+nothing the second time.
 """
 import csv
 from datetime import date, datetime, time, timedelta
@@ -9,9 +10,11 @@ from pathlib import Path
 
 from festival.admin import services as festivals
 from festival.auth import services as accounts
+from festival.exhibits import services as exhibits
+from festival.exhibits.sheets import parse_authors
 from festival.extensions import db
 from festival.formatting import festival_timezone
-from festival.models import Festival, ProgrammeItem, Role, Unit, User
+from festival.models import ApplicationScope, Exhibit, ExhibitStatus, Festival, ProgrammeItem, Role, Unit, User
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 DEMO_EDITION = 3
@@ -51,7 +54,7 @@ def load_demo(today: date) -> dict:
 
     Returns how many records of each kind were added.
     """
-    added = {"festival": 0, "units": 0, "users": 0}
+    added = {"festival": 0, "units": 0, "users": 0, "exhibits": 0}
     festival = db.session.execute(db.select(Festival).where(Festival.edition == DEMO_EDITION)).scalar_one_or_none()
     if festival is None:
         festival = _create_festival(today)
@@ -59,6 +62,8 @@ def load_demo(today: date) -> dict:
     added["units"] = _load_units()
     added["users"] = _load_accounts()
     db.session.flush()
+    _load_categories(festival)
+    added["exhibits"] = _load_exhibits(festival)
     return added
 
 
@@ -117,5 +122,56 @@ def _load_accounts() -> int:
         user = User(email=email, full_name=full_name, role=role, unit=units.get(unit_code) if unit_code else None)
         accounts.set_password(user, DEMO_PASSWORD)
         db.session.add(user)
+        added += 1
+    return added
+
+
+def _load_categories(festival: Festival) -> None:
+    for row in read_rows("categories.csv"):
+        if exhibits.category_by_code(festival, row["code"]) is None:
+            exhibits.save_category(festival, None, row["code"], row["name_vi"], row["name_en"], by=None)
+
+
+# Every review state shows in the demo: most exhibits accepted, a few in each other state.
+DEMO_STATES = {3: ExhibitStatus.SUBMITTED, 11: ExhibitStatus.RETURNED, 17: ExhibitStatus.SUBMITTED, 23: ExhibitStatus.RETURNED,
+               29: ExhibitStatus.SUBMITTED, 37: ExhibitStatus.DRAFT, 41: ExhibitStatus.REJECTED, 47: ExhibitStatus.WITHDRAWN,
+               53: ExhibitStatus.SUBMITTED, 58: ExhibitStatus.DRAFT}
+RETURN_COMMENT = "Đề nghị bổ sung số liệu tính giá trị làm lợi và ảnh chụp thiết bị tại chuyền."
+REJECT_REASON = "Giải pháp trùng với sáng kiến đã được công nhận ở kỳ trước."
+SCOPES = [ApplicationScope.OWN_UNIT, ApplicationScope.OWN_UNIT, ApplicationScope.SEVERAL_UNITS, ApplicationScope.WHOLE_SECTOR]
+
+
+def _load_exhibits(festival: Festival) -> int:
+    organizer = accounts.find_user_by_email(ORGANIZER_EMAIL)
+    known = set(db.session.execute(db.select(Exhibit.ref).where(Exhibit.festival_id == festival.id)).scalars())
+    units = {unit.code: unit for unit in db.session.execute(db.select(Unit)).scalars()}
+    added = 0
+    for index, row in enumerate(read_rows("exhibits.csv")):
+        if row["ref"] in known:
+            continue
+        unit = units[row["unit_code"]]
+        authors = parse_authors(row["authors"])
+        state = DEMO_STATES.get(index, ExhibitStatus.ACCEPTED)
+        data = exhibits.ExhibitInput(
+            title=row["title"],
+            category=exhibits.category_by_code(festival, row["category_code"]),
+            authors=authors,
+            summary=f"Giải pháp của {', '.join(a.full_name for a in authors)} ({unit.short_name}), "
+            f"áp dụng từ năm {row['applied_since']}: {row['title'][0].lower()}{row['title'][1:]}.",
+            benefit_vnd=int(row["benefit_vnd_per_year"]),
+            applied_since=int(row["applied_since"]),
+            scope=SCOPES[index % len(SCOPES)],
+            ref=row["ref"],
+        )
+        status = ExhibitStatus.DRAFT if state is ExhibitStatus.DRAFT else ExhibitStatus.SUBMITTED
+        exhibit = exhibits.create_exhibit(festival, unit, data, by=organizer, now=festival.registration_opens_at, status=status)
+        if state is ExhibitStatus.ACCEPTED:
+            exhibits.accept_exhibit(exhibit, by=organizer)
+        elif state is ExhibitStatus.RETURNED:
+            exhibits.return_exhibit(exhibit, RETURN_COMMENT, by=organizer)
+        elif state is ExhibitStatus.REJECTED:
+            exhibits.reject_exhibit(exhibit, REJECT_REASON, by=organizer)
+        elif state is ExhibitStatus.WITHDRAWN:
+            exhibit.status = ExhibitStatus.WITHDRAWN
         added += 1
     return added

@@ -4,7 +4,7 @@ import pytest
 from config import TestConfig
 from festival import create_app
 from festival.extensions import db
-from festival.models import Role
+from festival.models import Region, Role
 from tests import factories
 
 
@@ -71,8 +71,9 @@ def people(app):
     """A festival, two units, and one account of each role (unit A and B reps)."""
     with app.app_context():
         festival = factories.make_festival()
-        unit_a = factories.make_unit("UNITA")
-        unit_b = factories.make_unit("UNITB")
+        unit_a = factories.make_unit("UNITA", name="Tổng Công ty May Đức Giang", short_name="Đức Giang")
+        unit_b = factories.make_unit("UNITB", region=Region.HCMC, name="Tổng Công ty May Việt Tiến", short_name="Việt Tiến")
+        category = factories.make_category(festival)
         accounts = {
             "organizer": factories.make_user(Role.ORGANIZER, email="organizer@example.vn"),
             "unit_a": factories.make_user(Role.UNIT, unit=unit_a, email="unit-a@example.vn"),
@@ -81,7 +82,7 @@ def people(app):
             "checkin": factories.make_user(Role.CHECKIN, email="checkin@example.vn"),
         }
         db.session.commit()
-        ids = {"festival": festival.id, "unit_a": unit_a.id, "unit_b": unit_b.id}
+        ids = {"festival": festival.id, "unit_a": unit_a.id, "unit_b": unit_b.id, "category": category.id}
         ids.update({f"{name}_user": user.id for name, user in accounts.items()})
         return {"emails": {name: user.email for name, user in accounts.items()}, "ids": ids}
 

@@ -1,11 +1,14 @@
 """Small builders for test data; each adds to the session and flushes, the test commits."""
+import io
 import itertools
+import unicodedata
 from datetime import date, timedelta
 
+from PIL import Image
 from werkzeug.security import generate_password_hash
 
 from festival.extensions import db
-from festival.models import Festival, Region, Role, Unit, User, utcnow
+from festival.models import ApplicationScope, Attachment, Author, Category, Exhibit, ExhibitStatus, Festival, Region, Role, Unit, User, utcnow
 
 PASSWORD = "correct-horse-42"
 _sequence = itertools.count(1)
@@ -54,3 +57,73 @@ def make_user(role=Role.ORGANIZER, *, unit=None, email=None, full_name=None, pas
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def make_category(festival, code="KT", name_vi="Cải tiến kỹ thuật, thiết bị", name_en="Technical improvements") -> Category:
+    category = Category(festival=festival, code=code, name_vi=name_vi, name_en=name_en)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def make_exhibit(festival, unit, category, *, status=ExhibitStatus.SUBMITTED, title=None, authors=("Nguyễn Văn An",), benefit_vnd=150_000_000, **values) -> Exhibit:
+    from festival.exhibits.services import refresh_search_text
+
+    exhibit = Exhibit(
+        festival=festival,
+        unit=unit,
+        category=category,
+        status=status,
+        title=title or f"Sáng kiến số {next(_sequence)}",
+        summary=values.pop("summary", "Tóm tắt sáng kiến."),
+        benefit_vnd=benefit_vnd,
+        applied_since=values.pop("applied_since", 2022),
+        scope=values.pop("scope", ApplicationScope.OWN_UNIT),
+        authors=[Author(position=i, full_name=name) for i, name in enumerate(authors)],
+        **values,
+    )
+    refresh_search_text(exhibit)
+    db.session.add(exhibit)
+    db.session.flush()
+    return exhibit
+
+
+def jpeg_bytes(width=64, height=48, colour="red", gps=False) -> bytes:
+    """A real JPEG, optionally carrying EXIF GPS coordinates and a camera name."""
+    image = Image.new("RGB", (width, height), colour)
+    exif = Image.Exif()
+    if gps:
+        location = exif.get_ifd(0x8825)
+        location.update({1: "N", 2: (21.0, 1.0, 30.0), 3: "E", 4: (105.0, 50.0, 0.0)})
+        exif[0x010F] = "SecretCam"
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def png_bytes(width=32, height=32) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (width, height), (0, 128, 0, 128)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def cp1258(text: str) -> bytes:
+    """Text as Excel's plain "CSV" writes it on a Vietnamese Windows: tone marks as combining characters."""
+    encoded = b""
+    for char in text:
+        try:
+            encoded += char.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", char)
+            encoded += (unicodedata.normalize("NFC", parts[:-1]) + parts[-1]).encode("cp1258")
+    return encoded

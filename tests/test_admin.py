@@ -139,6 +139,7 @@ def festival_form(**changes):
         "registration_closes_at": "2022-06-10T17:00",
         "judging_opens_at": "2022-06-15T08:00",
         "judging_closes_at": "2022-06-16T12:00",
+        "exhibit_quota": "8",
     }
     data.update(changes)
     return data

@@ -59,3 +59,19 @@ def test_demo_accounts_can_sign_in(app, runner, client):
         response = client.post("/auth/login", data={"email": email, "password": demo.DEMO_PASSWORD})
         assert response.status_code == 302, email
         client.post("/auth/logout")
+
+
+def test_demo_has_59_exhibits_in_every_state(app, runner):
+    from festival.models import Exhibit, ExhibitStatus
+
+    runner.invoke(args=["festival", "demo"])
+    with app.app_context():
+        exhibits = db.session.execute(db.select(Exhibit)).scalars().all()
+        assert len(exhibits) == 59
+        by_status = {status: [e for e in exhibits if e.status is status] for status in ExhibitStatus}
+        assert all(by_status.values()), {s: len(v) for s, v in by_status.items()}
+        accepted = by_status[ExhibitStatus.ACCEPTED]
+        assert len(accepted) > 40
+        assert all(e.code and e.booth for e in accepted)
+        assert len({e.code for e in accepted}) == len(accepted)
+        assert all(e.review_comment for e in by_status[ExhibitStatus.RETURNED])

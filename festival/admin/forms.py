@@ -21,6 +21,7 @@ class FestivalForm(FlaskForm):
     registration_closes_at = DateTimeLocalField(_l("Đóng đăng ký"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)])
     judging_opens_at = DateTimeLocalField(_l("Bắt đầu chấm"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)])
     judging_closes_at = DateTimeLocalField(_l("Kết thúc chấm"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)])
+    exhibit_quota = IntegerField(_l("Số sáng kiến tối đa mỗi đơn vị"), default=10, validators=[DataRequired(REQUIRED), NumberRange(1, 500)])
 
 
 class ProgrammeItemForm(FlaskForm):

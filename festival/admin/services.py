@@ -21,6 +21,7 @@ FESTIVAL_FIELDS = (
     "registration_closes_at",
     "judging_opens_at",
     "judging_closes_at",
+    "exhibit_quota",
 )
 
 

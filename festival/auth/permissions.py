@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from festival.extensions import login_manager
-from festival.models import Role
+from festival.models import UNIT_EDITABLE, ExhibitStatus, Role
 
 
 def role_required(*roles: Role):
@@ -34,6 +34,8 @@ def home_endpoint(user) -> str:
     """The page each role lands on after signing in."""
     if user.role is Role.ORGANIZER:
         return "admin.index"
+    if user.role is Role.UNIT:
+        return "exhibits.mine"
     return "auth.account"
 
 
@@ -41,11 +43,36 @@ def navigation(user) -> list[tuple[str, str]]:
     """(endpoint, label) of the main menu for this visitor."""
     links = [("public.index", _l("Trang chủ"))]
     if not user.is_authenticated:
-        return links
+        return links + [("public.gallery", _l("Triển lãm"))]
     if user.role is Role.ORGANIZER:
         links += [
             ("admin.index", _l("Bảng điều khiển")),
+            ("exhibits.index", _l("Sáng kiến")),
+            ("exhibits.statistics", _l("Thống kê")),
             ("admin.units", _l("Các đơn vị")),
             ("admin.users", _l("Tài khoản")),
         ]
+    elif user.role is Role.UNIT:
+        links.append(("exhibits.mine", _l("Sáng kiến của đơn vị")))
+    links.append(("public.gallery", _l("Triển lãm")))
     return links
+
+
+def can_view_exhibit(user, exhibit) -> bool:
+    """Organizers see every exhibit, a unit its own, judges and the public accepted ones."""
+    if user.is_authenticated and user.role is Role.ORGANIZER:
+        return True
+    if user.is_authenticated and user.role is Role.UNIT and user.unit_id == exhibit.unit_id:
+        return True
+    return exhibit.is_public
+
+
+def is_own_unit_exhibit(user, exhibit) -> bool:
+    return user.is_authenticated and user.role is Role.UNIT and user.unit_id == exhibit.unit_id
+
+
+def can_edit_exhibit(user, exhibit) -> bool:
+    """Whether the edit button shows (the registration window is checked on save)."""
+    if is_organizer(user):
+        return exhibit.status is not ExhibitStatus.WITHDRAWN
+    return is_own_unit_exhibit(user, exhibit) and exhibit.status in UNIT_EDITABLE

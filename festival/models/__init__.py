@@ -9,5 +9,34 @@ from festival.models.core import (
     Unit,
     User,
 )
+from festival.models.exhibit import (
+    MAX_ATTACHMENTS,
+    MAX_AUTHORS,
+    UNIT_EDITABLE,
+    ApplicationScope,
+    Attachment,
+    Author,
+    Category,
+    Exhibit,
+    ExhibitStatus,
+)
 
-__all__ = ["AuditLog", "Festival", "ProgrammeItem", "Region", "Role", "Unit", "User", "utcnow"]
+__all__ = [
+    "MAX_ATTACHMENTS",
+    "MAX_AUTHORS",
+    "UNIT_EDITABLE",
+    "ApplicationScope",
+    "Attachment",
+    "AuditLog",
+    "Author",
+    "Category",
+    "Exhibit",
+    "ExhibitStatus",
+    "Festival",
+    "ProgrammeItem",
+    "Region",
+    "Role",
+    "Unit",
+    "User",
+    "utcnow",
+]

@@ -69,6 +69,7 @@ class Festival(db.Model):
     judging_opens_at: Mapped[datetime]
     judging_closes_at: Mapped[datetime]
     is_current: Mapped[bool] = mapped_column(default=False)
+    exhibit_quota: Mapped[int] = mapped_column(default=10, server_default="10")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     programme: Mapped[list["ProgrammeItem"]] = relationship(

@@ -1,11 +1,14 @@
 """The public home page, the language switch and /healthz."""
 import logging
 
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
 
-from festival.admin.services import get_current_festival
+from festival.admin.services import get_current_festival, list_units
+from festival.exhibits import services as exhibit_services
 from festival.extensions import db
+from festival.models import Exhibit, ExhibitStatus, Region
 from festival.public import bp
 from festival.urls import safe_next
 
@@ -36,3 +39,47 @@ def healthz():
         log.exception("Health check: database unavailable")
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.route("/gallery")
+def gallery():
+    """Accepted exhibits of the current festival: search and filters, for visitors."""
+    festival = get_current_festival()
+    if festival is None:
+        return render_template("public/gallery.html", festival=None)
+    args = request.args
+    try:
+        region = Region(args.get("region", ""))
+    except ValueError:
+        region = None
+    filters = exhibit_services.ExhibitFilters(
+        query=args.get("q", "")[:200],
+        unit_id=args.get("unit", type=int),
+        region=region,
+        category_id=args.get("category", type=int),
+        sort="code",
+    )
+    pagination = db.paginate(
+        exhibit_services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED]).options(selectinload(Exhibit.attachments)),
+        page=args.get("page", 1, type=int),
+        per_page=24,
+        error_out=False,
+    )
+    return render_template(
+        "public/gallery.html",
+        festival=festival,
+        pagination=pagination,
+        filters=filters,
+        categories=exhibit_services.list_categories(festival),
+        units=list_units(),
+        regions=list(Region),
+    )
+
+
+@bp.route("/e/<int:exhibit_id>")
+def exhibit(exhibit_id):
+    """An accepted exhibit's public page (where the booth poster's QR code leads)."""
+    item = db.get_or_404(Exhibit, exhibit_id)
+    if not item.is_public:
+        abort(404)
+    return render_template("public/exhibit.html", exhibit=item)

@@ -1,0 +1,516 @@
+"""Exhibit pages: a unit's registrations, the organizers' table and review, files, imports,
+exports, posters and statistics."""
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from festival.admin.services import get_current_festival, list_units
+from festival.auth.permissions import can_edit_exhibit, can_view_exhibit, is_own_unit_exhibit, role_required
+from festival.errors import FestivalError
+from festival.exhibits import bp, services, sheets
+from festival.exhibits.posters import render_posters
+from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm, ImportForm
+from festival.extensions import db
+from festival.spreadsheets import ImportRejected
+from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
+from festival.uploads import MAX_FILE_BYTES, delete_stored, upload_path
+
+
+HISTORY_LABELS = {
+    "exhibit.created": _l("Tạo sáng kiến"),
+    "exhibit.updated": _l("Sửa nội dung"),
+    "exhibit.files_added": _l("Thêm tệp"),
+    "exhibit.file_removed": _l("Xoá tệp"),
+    "exhibit.submitted": _l("Gửi ban tổ chức"),
+    "exhibit.withdrawn": _l("Rút sáng kiến"),
+    "exhibit.accepted": _l("Duyệt"),
+    "exhibit.returned": _l("Trả lại để sửa"),
+    "exhibit.rejected": _l("Không duyệt"),
+    "exhibit.placed": _l("Đổi mã hoặc gian"),
+    "exhibit.imported": _l("Nhập từ tệp"),
+}
+
+
+def _festival():
+    festival = get_current_festival()
+    if festival is None:
+        abort(404)
+    return festival
+
+
+def _visible_exhibit(exhibit_id: int) -> Exhibit:
+    """The exhibit, or 404 for anyone who may not see it (another unit's draft included)."""
+    exhibit = db.get_or_404(Exhibit, exhibit_id)
+    if not can_view_exhibit(current_user, exhibit):
+        abort(404)
+    return exhibit
+
+
+def _exhibit_form(festival, **kwargs) -> ExhibitForm:
+    form = ExhibitForm(**kwargs)
+    language = get_locale().language
+    form.category_id.choices = [(c.id, f"{c.code} – {c.name(language)}") for c in services.list_categories(festival)]
+    return form
+
+
+def _uploaded_files(form: ExhibitForm) -> list[tuple[str, bytes]]:
+    files = []
+    for storage in form.files.data or []:
+        if storage and storage.filename:
+            # Read one byte past the limit so the service can say the file is too big.
+            files.append((storage.filename, storage.read(MAX_FILE_BYTES + 1)))
+    return files
+
+
+def _input_from(form: ExhibitForm, festival) -> services.ExhibitInput:
+    category = db.session.get(Category, form.category_id.data)
+    if category is None or category.festival_id != festival.id:
+        abort(400)
+    return services.ExhibitInput(
+        title=form.title.data,
+        category=category,
+        authors=[
+            services.AuthorInput(e.form.full_name.data.strip(), (e.form.job_title.data or ""), (e.form.department.data or ""))
+            for e in form.authors.entries
+            if (e.form.full_name.data or "").strip()
+        ],
+        summary=form.summary.data or "",
+        problem=form.problem.data or "",
+        solution=form.solution.data or "",
+        results=form.results.data or "",
+        benefit_vnd=form.benefit.data,
+        applied_since=form.applied_since.data,
+        scope=services.ApplicationScope(form.scope.data) if form.scope.data else None,
+        files=_uploaded_files(form),
+    )
+
+
+# A unit's own exhibits -------------------------------------------------------------------
+
+
+@bp.route("/mine")
+@role_required(Role.UNIT)
+def mine():
+    """The unit's exhibits with their status and the organizers' comments."""
+    festival = get_current_festival()
+    exhibits = services.unit_exhibits(festival, current_user.unit) if festival else []
+    used = services.quota_used(festival, current_user.unit) if festival else 0
+    is_open = festival is not None and festival.is_registration_open(utcnow())
+    return render_template("exhibits/mine.html", festival=festival, exhibits=exhibits, used=used, is_open=is_open)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.UNIT)
+def new():
+    """Register a new exhibit as a draft."""
+    festival = _festival()
+    form = _exhibit_form(festival)
+    if form.validate_on_submit():
+        try:
+            exhibit = services.create_exhibit(festival, current_user.unit, _input_from(form, festival), by=current_user, now=utcnow())
+        except FestivalError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu bản nháp “%(title)s”. Kiểm tra lại rồi bấm “Gửi ban tổ chức”.", title=exhibit.title), "success")
+            return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
+    elif request.method == "GET":
+        try:
+            services.check_registration_open(festival, utcnow())
+        except FestivalError as error:
+            flash(error.message, "warning")
+    return render_template("exhibits/form.html", form=form, exhibit=None, festival=festival, max_files=MAX_ATTACHMENTS)
+
+
+@bp.route("/<int:exhibit_id>")
+@login_required
+def show(exhibit_id):
+    """An exhibit with its authors, files, status, history and the actions open to you."""
+    exhibit = _visible_exhibit(exhibit_id)
+    sees_history = current_user.role is Role.ORGANIZER or is_own_unit_exhibit(current_user, exhibit)
+    return render_template(
+        "exhibits/show.html",
+        exhibit=exhibit,
+        history=services.history(exhibit) if sees_history else [],
+        can_edit=can_edit_exhibit(current_user, exhibit),
+        accept_form=AcceptForm(formdata=None, code=exhibit.code, booth=exhibit.booth),
+        comment_form=CommentForm(formdata=None),
+        review_from=services.REVIEW_FROM,
+        history_label=lambda action: HISTORY_LABELS.get(action, action),
+        is_open=exhibit.festival.is_registration_open(utcnow()),
+    )
+
+
+@bp.route("/<int:exhibit_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(exhibit_id):
+    """Change an exhibit (its unit while registration is open; organizers at any time)."""
+    exhibit = _visible_exhibit(exhibit_id)
+    if not can_edit_exhibit(current_user, exhibit):
+        abort(403)
+    form = _exhibit_form(exhibit.festival, obj=exhibit if request.method == "GET" else None)
+    if request.method == "GET":
+        form.category_id.data = exhibit.category_id
+        form.benefit.data = exhibit.benefit_vnd
+        form.scope.data = exhibit.scope.value if exhibit.scope else ""
+        for entry, author in zip(form.authors.entries, exhibit.authors):
+            entry.form.full_name.data, entry.form.job_title.data, entry.form.department.data = (
+                author.full_name,
+                author.job_title,
+                author.department,
+            )
+    if form.validate_on_submit():
+        try:
+            services.update_exhibit(exhibit, _input_from(form, exhibit.festival), by=current_user, now=utcnow())
+        except FestivalError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu thay đổi."), "success")
+            return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
+    return render_template("exhibits/form.html", form=form, exhibit=exhibit, festival=exhibit.festival, max_files=MAX_ATTACHMENTS)
+
+
+@bp.route("/<int:exhibit_id>/submit", methods=["POST"])
+@role_required(Role.UNIT)
+def submit(exhibit_id):
+    """Send the exhibit to the organizers."""
+    exhibit = _visible_exhibit(exhibit_id)
+    try:
+        services.submit_exhibit(exhibit, by=current_user, now=utcnow())
+    except FestivalError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Đã gửi “%(title)s” cho ban tổ chức.", title=exhibit.title), "success")
+    return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
+
+
+@bp.route("/<int:exhibit_id>/withdraw", methods=["GET", "POST"])
+@role_required(Role.UNIT)
+def withdraw(exhibit_id):
+    """Withdraw the exhibit from the festival, after confirmation."""
+    exhibit = _visible_exhibit(exhibit_id)
+    if request.method == "POST":
+        try:
+            services.withdraw_exhibit(exhibit, by=current_user, now=utcnow())
+        except FestivalError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
+        db.session.commit()
+        flash(_("Đã rút sáng kiến “%(title)s”.", title=exhibit.title), "success")
+        return redirect(url_for("exhibits.mine"))
+    return render_template(
+        "confirm.html",
+        title=_("Rút sáng kiến?"),
+        message=_("“%(title)s” sẽ không tham gia ngày hội nữa và không thể gửi lại.", title=exhibit.title),
+        confirm_label=_("Rút sáng kiến"),
+        cancel_url=url_for("exhibits.show", exhibit_id=exhibit.id),
+    )
+
+
+@bp.route("/files/<int:attachment_id>/delete", methods=["GET", "POST"])
+@login_required
+def remove_file(attachment_id):
+    """Remove an attachment, after confirmation."""
+    attachment = db.get_or_404(Attachment, attachment_id)
+    exhibit = _visible_exhibit(attachment.exhibit_id)
+    if not can_edit_exhibit(current_user, exhibit):
+        abort(403)
+    if request.method == "POST":
+        names = (attachment.stored_name, attachment.thumbnail_name)
+        services.remove_attachment(attachment, by=current_user, now=utcnow())
+        db.session.commit()
+        delete_stored(*names)
+        flash(_("Đã xoá tệp."), "success")
+        return redirect(url_for("exhibits.edit", exhibit_id=exhibit.id))
+    return render_template(
+        "confirm.html",
+        title=_("Xoá tệp đính kèm?"),
+        message=_("Tệp “%(name)s” sẽ bị xoá khỏi sáng kiến.", name=attachment.original_name),
+        confirm_label=_("Xoá tệp"),
+        cancel_url=url_for("exhibits.edit", exhibit_id=exhibit.id),
+    )
+
+
+@bp.route("/files/<int:attachment_id>")
+@bp.route("/files/<int:attachment_id>/<any(thumb):variant>")
+def file(attachment_id, variant=None):
+    """An attachment, only for those who may see its exhibit (the public: accepted ones)."""
+    attachment = db.get_or_404(Attachment, attachment_id)
+    if not can_view_exhibit(current_user, attachment.exhibit):
+        abort(404)
+    if variant == "thumb" and attachment.thumbnail_name:
+        return send_file(upload_path(attachment.thumbnail_name), mimetype="image/jpeg", max_age=3600, conditional=True)
+    return send_file(
+        upload_path(attachment.stored_name),
+        mimetype=attachment.content_type,
+        download_name=attachment.original_name,
+        max_age=3600,
+        conditional=True,
+    )
+
+
+# Organizers ------------------------------------------------------------------------------
+
+
+def _filters() -> services.ExhibitFilters:
+    args = request.args
+    try:
+        region = Region(args.get("region", ""))
+    except ValueError:
+        region = None
+    try:
+        status = ExhibitStatus(args.get("status", ""))
+    except ValueError:
+        status = None
+    return services.ExhibitFilters(
+        query=args.get("q", "")[:200],
+        unit_id=args.get("unit", type=int),
+        region=region,
+        category_id=args.get("category", type=int),
+        status=status,
+        sort=args.get("sort", "updated") if args.get("sort") in services.SORTS else "updated",
+    )
+
+
+@bp.route("/")
+@role_required(Role.ORGANIZER)
+def index():
+    """Every exhibit of the festival: filters, accent-insensitive search, sorting, pages."""
+    festival = _festival()
+    filters = _filters()
+    pagination = db.paginate(
+        services.search_exhibits(festival, filters), page=request.args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
+    return render_template(
+        "exhibits/index.html",
+        festival=festival,
+        pagination=pagination,
+        filters=filters,
+        units=list_units(),
+        categories=services.list_categories(festival),
+        statuses=list(ExhibitStatus),
+        regions=list(Region),
+        sorts=services.SORTS,
+    )
+
+
+@bp.route("/<int:exhibit_id>/accept", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def accept(exhibit_id):
+    """Accept an exhibit, giving it a code and a booth."""
+    exhibit = db.get_or_404(Exhibit, exhibit_id)
+    form = AcceptForm()
+    if not form.validate():
+        abort(400)
+    try:
+        services.accept_exhibit(exhibit, by=current_user, code=form.code.data, booth=form.booth.data)
+    except FestivalError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Đã duyệt “%(title)s”: mã %(code)s, gian %(booth)s.", title=exhibit.title, code=exhibit.code, booth=exhibit.booth), "success")
+    return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
+
+
+@bp.route("/<int:exhibit_id>/place", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def place(exhibit_id):
+    """Correct an accepted exhibit's code or booth."""
+    exhibit = db.get_or_404(Exhibit, exhibit_id)
+    form = AcceptForm()
+    if not form.validate():
+        abort(400)
+    try:
+        services.set_code_and_booth(exhibit, form.code.data or "", form.booth.data or "", by=current_user)
+    except FestivalError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Đã lưu mã và gian trưng bày."), "success")
+    return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
+
+
+@bp.route("/<int:exhibit_id>/<any(return, reject):decision>", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def decide(exhibit_id, decision):
+    """Return an exhibit to its unit with a comment, or reject it with a reason."""
+    exhibit = db.get_or_404(Exhibit, exhibit_id)
+    form = CommentForm()
+    if not form.validate():
+        flash(_("Hãy ghi nhận xét hoặc lý do."), "danger")
+        return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
+    try:
+        if decision == "return":
+            services.return_exhibit(exhibit, form.comment.data, by=current_user)
+            done = _("Đã trả “%(title)s” về đơn vị để sửa.", title=exhibit.title)
+        else:
+            services.reject_exhibit(exhibit, form.comment.data, by=current_user)
+            done = _("Đã không duyệt “%(title)s”.", title=exhibit.title)
+    except FestivalError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
+
+
+@bp.route("/statistics")
+@role_required(Role.ORGANIZER)
+def statistics():
+    """Exhibits and benefit value by unit, region and category: charts and tables."""
+    festival = _festival()
+    return render_template("exhibits/statistics.html", festival=festival, stats=services.statistics(festival))
+
+
+# Categories ------------------------------------------------------------------------------
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def categories():
+    """The festival's categories, and a form to add one."""
+    festival = _festival()
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            services.save_category(festival, None, form.code.data, form.name_vi.data, form.name_en.data or "", by=current_user)
+        except FestivalError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Đã thêm lĩnh vực."), "success")
+            return redirect(url_for("exhibits.categories"))
+    return render_template("exhibits/categories.html", festival=festival, categories=services.list_categories(festival), form=form)
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def category_edit(category_id):
+    """Rename a category or change its code."""
+    category = db.get_or_404(Category, category_id)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            services.save_category(category.festival, category, form.code.data, form.name_vi.data, form.name_en.data or "", by=current_user)
+        except FestivalError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Đã lưu lĩnh vực."), "success")
+            return redirect(url_for("exhibits.categories"))
+    return render_template("exhibits/category_form.html", form=form, category=category)
+
+
+@bp.route("/categories/<int:category_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def category_delete(category_id):
+    """Delete an unused category, after confirmation."""
+    category = db.get_or_404(Category, category_id)
+    if request.method == "POST":
+        try:
+            services.delete_category(category, by=current_user)
+        except FestivalError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã xoá lĩnh vực."), "success")
+        return redirect(url_for("exhibits.categories"))
+    return render_template(
+        "confirm.html",
+        title=_("Xoá lĩnh vực?"),
+        message=_("Lĩnh vực %(code)s – %(name)s sẽ bị xoá.", code=category.code, name=category.name_vi),
+        confirm_label=_("Xoá lĩnh vực"),
+        cancel_url=url_for("exhibits.categories"),
+    )
+
+
+# Posters ---------------------------------------------------------------------------------
+
+
+def _pdf_response(data: bytes, filename: str):
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=filename, as_attachment=False)
+
+
+@bp.route("/<int:exhibit_id>/poster.pdf")
+@role_required(Role.ORGANIZER)
+def poster(exhibit_id):
+    """The A4 booth poster of one accepted exhibit."""
+    exhibit = db.get_or_404(Exhibit, exhibit_id)
+    if exhibit.status is not ExhibitStatus.ACCEPTED:
+        abort(404)
+    return _pdf_response(render_posters([exhibit]), f"poster-{exhibit.code}.pdf")
+
+
+@bp.route("/posters.pdf")
+@role_required(Role.ORGANIZER)
+def posters():
+    """Booth posters of every accepted exhibit (optionally one category), by code."""
+    festival = _festival()
+    filters = services.ExhibitFilters(category_id=request.args.get("category", type=int), sort="code")
+    exhibits = db.session.execute(services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED])).scalars().all()
+    if not exhibits:
+        flash(_("Chưa có sáng kiến nào được duyệt để in áp phích."), "warning")
+        return redirect(url_for("exhibits.index"))
+    return _pdf_response(render_posters(exhibits), f"posters-festival-{festival.edition}.pdf")
+
+
+# Import and export -----------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def import_file():
+    """Import exhibits from an XLSX or CSV file: all rows or none, every bad row listed."""
+    festival = _festival()
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            created = sheets.import_exhibits(festival, form.file.data.read(), by=current_user, now=utcnow())
+        except ImportRejected as rejected:
+            db.session.rollback()
+            problems = rejected.problems
+            flash(rejected.message, "danger")
+        except FestivalError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã nhập %(n)d sáng kiến (trạng thái: chờ duyệt).", n=len(created)), "success")
+            return redirect(url_for("exhibits.index", status="submitted"))
+    return render_template("exhibits/import.html", form=form, problems=problems, columns=sheets.COLUMNS)
+
+
+@bp.route("/import/template.xlsx")
+@role_required(Role.ORGANIZER)
+def import_template():
+    """The import template with Vietnamese headers."""
+    return send_file(io.BytesIO(sheets.import_template()), mimetype=XLSX, as_attachment=True, download_name="mau-nhap-sang-kien.xlsx")
+
+
+@bp.route("/export.xlsx")
+@role_required(Role.ORGANIZER)
+def export():
+    """Every exhibit of the festival as an Excel workbook."""
+    festival = _festival()
+    return send_file(
+        io.BytesIO(sheets.export_exhibits(festival)), mimetype=XLSX, as_attachment=True, download_name=f"sang-kien-lan-{festival.edition}.xlsx"
+    )

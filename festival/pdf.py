@@ -1,0 +1,180 @@
+"""The one WeasyPrint wrapper: bundled fonts, a fetcher with no network access, HTML→PDF, merging."""
+import mimetypes
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import DataHandler, Request, url2pathname
+
+from flask import current_app
+from pypdf import PdfReader, PdfWriter
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+from werkzeug.security import safe_join
+
+MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # far above any logo or photo; stops a huge upload from eating memory
+
+FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+
+# (family, file, weight, style). Be Vietnam Pro is the house face; Noto Serif is for certificates.
+_FONT_FILES = [
+    ("Be Vietnam Pro", "be-vietnam-pro/BeVietnamPro_400Regular.ttf", 400, "normal"),
+    ("Be Vietnam Pro", "be-vietnam-pro/BeVietnamPro_400Regular_Italic.ttf", 400, "italic"),
+    ("Be Vietnam Pro", "be-vietnam-pro/BeVietnamPro_600SemiBold.ttf", 600, "normal"),
+    ("Be Vietnam Pro", "be-vietnam-pro/BeVietnamPro_700Bold.ttf", 700, "normal"),
+    ("Noto Serif", "noto-serif/NotoSerif_400Regular.ttf", 400, "normal"),
+    ("Noto Serif", "noto-serif/NotoSerif_400Regular_Italic.ttf", 400, "italic"),
+    ("Noto Serif", "noto-serif/NotoSerif_700Bold.ttf", 700, "normal"),
+]
+
+FONT_FACES_CSS = "\n".join(
+    f'@font-face {{ font-family: "{family}"; src: url("{(FONTS_DIR / name).as_uri()}") format("truetype"); '
+    f"font-weight: {weight}; font-style: {style}; }}"
+    for family, name, weight, style in _FONT_FILES
+)
+
+
+def static_url(filename: str) -> str:
+    """The file:// URL of a file under the app's static folder, for <img src> in PDF templates."""
+    return _file_url(current_app.static_folder, filename)
+
+
+def upload_url(relative_path: str) -> str:
+    """The file:// URL of an uploaded file (a path relative to UPLOAD_DIR)."""
+    return _file_url(current_app.config["UPLOAD_DIR"], relative_path)
+
+
+def _file_url(root: str, relative_path: str) -> str:
+    path = safe_join(root, relative_path)
+    if path is None:
+        raise ValueError(f"{relative_path!r} is outside {root}")
+    return Path(os.path.abspath(path)).as_uri()
+
+
+def allowed_roots() -> list[str]:
+    """The folders PDFs may read files from: the bundled fonts, the static folder and UPLOAD_DIR."""
+    return [str(FONTS_DIR), current_app.static_folder, current_app.config["UPLOAD_DIR"]]
+
+
+def fetch_resource(url: str, roots: list[str] | None = None) -> URLFetcherResponse:
+    """Read a data: URI or a file:// URL inside `roots` (default: allowed_roots()); nothing else.
+
+    There is no network access at all, so a template or an uploaded SVG cannot make the server
+    call an internal address (SSRF) or a cloud metadata endpoint, and no redirect is ever followed.
+
+    :raise URLFetchingError: for any other URL, a file outside the roots, or one over the size cap;
+        WeasyPrint then leaves that image or stylesheet out and carries on.
+    """
+    if roots is None:
+        roots = allowed_roots()
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "data":
+        # urllib's DataHandler only decodes the URI in memory; it never opens a connection.
+        with DataHandler().data_open(Request(url)) as response:
+            body = response.read(MAX_RESOURCE_BYTES + 1)
+            content_type = response.headers.get_content_type()
+    elif scheme == "file":
+        body = _read_file(url, roots)
+        content_type = mimetypes.guess_type(urlsplit(url).path)[0] or "application/octet-stream"
+    else:
+        raise URLFetchingError(f"PDF resources must be local files or data: URIs, not {url[:80]!r}")
+    if len(body) > MAX_RESOURCE_BYTES:
+        raise URLFetchingError(f"{url[:80]!r} is larger than {MAX_RESOURCE_BYTES} bytes")
+    return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+
+def _read_file(url: str, roots: list[str]) -> bytes:
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):  # file://host/share would be a network path
+        raise URLFetchingError(f"Remote file URL refused: {url[:80]!r}")
+    # realpath resolves symlinks and "..", so a link in UPLOAD_DIR to /etc/passwd is judged by its target.
+    path = Path(os.path.realpath(url2pathname(unquote(parts.path))))
+    if not any(path.is_relative_to(os.path.realpath(root)) for root in roots):
+        raise URLFetchingError(f"File outside the allowed folders: {url[:80]!r}")
+    if not path.is_file():  # a directory or a FIFO would fail or block on open
+        raise URLFetchingError(f"Not a readable file: {url[:80]!r}")
+    try:
+        with open(path, "rb") as file:
+            return file.read(MAX_RESOURCE_BYTES + 1)
+    except OSError as error:
+        raise URLFetchingError(f"Cannot read {url[:80]!r}: {error.strerror}") from None
+
+
+class _SafeFetcher(URLFetcher):
+    # WeasyPrint 70 needs a URLFetcher subclass (it reads attributes of the fetcher when a fetch
+    # fails); overriding fetch() replaces urllib's opener, so no HTTP/FTP handler is ever reached.
+    def __init__(self, roots):
+        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+        self.roots = list(roots)
+
+    def fetch(self, url, headers=None):
+        return fetch_resource(url, self.roots)
+
+
+def _render(html: str, roots: list[str]) -> bytes:
+    fetcher = _SafeFetcher(roots)
+    font_config = FontConfiguration()
+    fonts = CSS(string=FONT_FACES_CSS, font_config=font_config, url_fetcher=fetcher)
+    document = HTML(string=html, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[fonts], font_config=font_config)
+
+
+def render_pdf(html: str) -> bytes:
+    """Render one HTML document to PDF bytes in this process (needs an app context)."""
+    return _render(html, allowed_roots())
+
+
+def render_documents(htmls: list[str], *, processes: int | None = None, progress=None) -> bytes:
+    """Render many HTML documents in worker processes and merge them, in order, into one PDF.
+
+    `progress(done, total)` is called in the calling thread after each document. Needs an app
+    context (for the allowed folders).
+
+    :raise ValueError: when `htmls` is empty.
+    :raise Exception: whatever a worker raised while rendering.
+    """
+    if not htmls:
+        raise ValueError("No documents to render.")
+    roots = allowed_roots()
+    total = len(htmls)
+    processes = min(processes or os.cpu_count() or 1, total)
+    chunks: list[bytes | None] = [None] * total
+    if processes == 1:
+        for index, html in enumerate(htmls):
+            chunks[index] = _render(html, roots)
+            if progress:
+                progress(index + 1, total)
+    else:
+        # spawn, not fork: the caller may be a thread in a gunicorn worker, and forking a
+        # threaded process can copy held locks into the child and hang it. (Spawned children
+        # re-import the caller's __main__, so a script calling this needs the __main__ guard.)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            futures = {pool.submit(_render, html, roots): index for index, html in enumerate(htmls)}
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    chunks[futures[future]] = future.result()
+                    if progress:
+                        progress(done, total)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    return chunks[0] if total == 1 else merge_pdfs(chunks)
+
+
+def merge_pdfs(chunks: list[bytes]) -> bytes:
+    """Join PDFs in order into one, storing objects they share (a logo, a background) only once."""
+    writer = PdfWriter()
+    for chunk in chunks:
+        writer.append(PdfReader(BytesIO(chunk)))
+    # The first pass merges leaves such as a PNG's transparency mask; only then do the images
+    # pointing at those masks become identical, so a second pass stores a logo with alpha once.
+    # (pypdf 7 renamed remove_identicals/remove_orphans; the old names warn.)
+    for _ in range(2):
+        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    output = BytesIO()
+    writer.write(output)
+    return output.getvalue()

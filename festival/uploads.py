@@ -1,0 +1,148 @@
+"""Uploaded files: the type is read from the content, images are re-encoded without metadata
+(GPS and all) with a thumbnail, and everything is stored under UPLOAD_DIR with random names."""
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from festival.errors import FestivalError
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused before decoding
+THUMBNAIL_SIZE = (480, 480)
+IMAGE_TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
+
+
+class UploadRefused(FestivalError):
+    """A file that is too big, of the wrong type or unreadable."""
+
+
+@dataclass
+class StoredFile:
+    stored_name: str
+    thumbnail_name: str | None
+    content_type: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the bytes really are (JPEG, PNG, WebP or PDF), or None."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def upload_root() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def upload_path(stored_name: str) -> Path:
+    """Where a stored file lives on disk."""
+    return upload_root() / stored_name
+
+
+def store_upload(data: bytes, original_name: str, folder: str) -> StoredFile:
+    """Check and store one uploaded file; images are re-encoded and get a thumbnail.
+
+    :raise UploadRefused: too big, not a JPEG/PNG/WebP image or PDF, or unreadable.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise UploadRefused(_l("Tệp “%(name)s” lớn hơn 10 MB.", name=original_name))
+    if not data:
+        raise UploadRefused(_l("Tệp “%(name)s” rỗng.", name=original_name))
+    kind = sniff(data)
+    if kind is None:
+        raise UploadRefused(_l("Tệp “%(name)s” không phải ảnh JPEG, PNG, WebP hay tài liệu PDF.", name=original_name))
+    if kind == "application/pdf":
+        return _store_pdf(data, original_name, folder)
+    return _store_image(data, original_name, folder)
+
+
+def _new_name(folder: str, suffix: str) -> str:
+    return f"{folder}/{secrets.token_hex(16)}{suffix}"
+
+
+def _write(name: str, data: bytes) -> None:
+    path = upload_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _store_pdf(data: bytes, original_name: str, folder: str) -> StoredFile:
+    try:
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        pages = 0
+    if pages == 0:
+        raise UploadRefused(_l("Tệp “%(name)s” không phải tài liệu PDF đọc được.", name=original_name))
+    name = _new_name(folder, ".pdf")
+    _write(name, data)
+    return StoredFile(stored_name=name, thumbnail_name=None, content_type="application/pdf", size=len(data))
+
+
+def _open_image(data: bytes, original_name: str) -> Image.Image:
+    unreadable = UploadRefused(_l("Ảnh “%(name)s” bị hỏng hoặc không đọc được.", name=original_name))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=list(IMAGE_TYPES))
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise UploadRefused(_l("Ảnh “%(name)s” quá lớn (tối đa 40 megapixel).", name=original_name))
+            image.load()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise UploadRefused(_l("Ảnh “%(name)s” quá lớn (tối đa 40 megapixel).", name=original_name)) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise unreadable from None
+    return image
+
+
+def _store_image(data: bytes, original_name: str, folder: str) -> StoredFile:
+    image = _open_image(data, original_name)
+    source_format = image.format
+    content_type, suffix = IMAGE_TYPES[source_format]
+    # Re-encoding drops EXIF (GPS, camera serials) and anything hidden after the image data;
+    # the orientation tag is applied to the pixels first so photos stay upright.
+    image = ImageOps.exif_transpose(image)
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    image = image.convert("RGBA" if has_alpha and source_format != "JPEG" else "RGB")
+    options = {"JPEG": {"quality": 88, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 88}}[source_format]
+    full = io.BytesIO()
+    image.save(full, source_format, **options)
+    thumbnail = image.convert("RGB")
+    thumbnail.thumbnail(THUMBNAIL_SIZE)
+    thumb = io.BytesIO()
+    thumbnail.save(thumb, "JPEG", quality=82, optimize=True)
+
+    name, thumb_name = _new_name(folder, suffix), _new_name(folder, ".jpg")
+    _write(name, full.getvalue())
+    _write(thumb_name, thumb.getvalue())
+    return StoredFile(
+        stored_name=name,
+        thumbnail_name=thumb_name,
+        content_type=content_type,
+        size=len(full.getvalue()),
+        width=image.width,
+        height=image.height,
+    )
+
+
+def delete_stored(*names: str | None) -> None:
+    """Remove stored files (missing ones are ignored)."""
+    for name in names:
+        if name:
+            upload_path(name).unlink(missing_ok=True)

@@ -1,0 +1,68 @@
+"""A unit registers an exhibit with two authors and a photo; an organizer accepts it; the public sees it."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from festival.extensions import db
+from festival.models import Role
+from tests import factories
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def festival_people(live_app):
+    with live_app.app_context():
+        festival = factories.make_festival()
+        factories.make_category(festival, "KT", "Cải tiến kỹ thuật, thiết bị")
+        unit = factories.make_unit("MAY10", name="Tổng Công ty May 10 – CTCP", short_name="May 10")
+        factories.make_user(Role.UNIT, unit=unit, email="may10@example.vn")
+        factories.make_user(Role.ORGANIZER, email="btc@example.vn")
+        db.session.commit()
+
+
+def test_unit_registers_organizer_accepts_public_sees(page, live_server, festival_people, tmp_path):
+    photo = tmp_path / "cu-ga.jpg"
+    photo.write_bytes(factories.jpeg_bytes(800, 600, colour="orange", gps=True))
+    base = live_server.url
+
+    sign_in(page, base, "may10@example.vn", factories.PASSWORD)
+    expect(page.locator("h1")).to_have_text("Sáng kiến của đơn vị")
+    page.get_by_role("link", name="Đăng ký sáng kiến").click()
+    page.fill("#title", "Cữ gá may túi tự động")
+    page.select_option("#category_id", label="KT – Cải tiến kỹ thuật, thiết bị")
+    page.fill("#authors-0-full_name", "Nguyễn Thị Hằng")
+    page.fill("#authors-0-job_title", "Tổ trưởng tổ may")
+    page.fill("#authors-1-full_name", "Lê Văn Đức")
+    page.fill("#summary", "Cữ gá giúp may túi áo sơ mi nhanh và đều.")
+    page.fill("#benefit", "1.500.000.000")
+    page.fill("#applied_since", "2022")
+    page.select_option("#scope", "own_unit")
+    page.set_input_files("#files", str(photo))
+    page.get_by_role("button", name="Lưu").click()
+
+    expect(page.locator(".alert-success")).to_contain_text("Đã lưu bản nháp")
+    expect(page.locator("main")).to_contain_text("1.500.000.000 ₫")
+    expect(page.locator(".exhibit-photos img")).to_have_count(1)
+    page.get_by_role("button", name="Gửi ban tổ chức").click()
+    expect(page.locator(".alert-success")).to_contain_text("Đã gửi")
+    exhibit_url = page.url
+
+    sign_in(page, base, "btc@example.vn", factories.PASSWORD)
+    page.goto(exhibit_url)
+    page.get_by_role("button", name="Duyệt và cấp mã").click()
+    expect(page.locator(".alert-success")).to_contain_text("mã KT-01")
+
+    page.context.clear_cookies()
+    page.goto(f"{base}/gallery")
+    card = page.get_by_role("link", name=re.compile("Cữ gá may túi tự động"))
+    expect(card).to_be_visible()
+    card.click()
+    expect(page.locator("h1")).to_have_text("Cữ gá may túi tự động")
+    expect(page.locator("main")).to_contain_text("Nguyễn Thị Hằng")
+    expect(page.locator("main")).to_contain_text("Lê Văn Đức")
+    image = page.locator(".exhibit-photos img")
+    expect(image).to_have_count(1)
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")

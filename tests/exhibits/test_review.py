@@ -1,0 +1,164 @@
+"""Organizers review exhibits: accept with code and booth, return, reject; the table and history."""
+import pytest
+
+from festival.extensions import db
+from festival.models import AuditLog, Category, Exhibit, ExhibitStatus, Festival, Unit
+from tests import factories
+
+
+@pytest.fixture
+def submitted(app, people):
+    """Three submitted exhibits: two in KT (unit A, unit B), one in QL (unit A)."""
+    with app.app_context():
+        festival = db.session.get(Festival, people["ids"]["festival"])
+        kt = db.session.get(Category, people["ids"]["category"])
+        ql = factories.make_category(festival, "QL", "Quản lý, tổ chức sản xuất", "Production management")
+        unit_a, unit_b = db.session.get(Unit, people["ids"]["unit_a"]), db.session.get(Unit, people["ids"]["unit_b"])
+        exhibits = [
+            factories.make_exhibit(festival, unit_a, kt, title="Cữ gá may túi tự động", authors=("Nguyễn Thị Hằng", "Lê Văn Nam")),
+            factories.make_exhibit(festival, unit_b, kt, title="Bàn cắt vải hút chân không", authors=("Trần Đức Minh",), benefit_vnd=40_000_000),
+            factories.make_exhibit(festival, unit_a, ql, title="Bảng điều hành sản xuất điện tử", authors=("Phạm Thu Hà",), benefit_vnd=0),
+        ]
+        db.session.commit()
+        return [e.id for e in exhibits]
+
+
+def test_accept_gives_per_category_codes_and_booths(client, login_as, submitted, get_exhibit):
+    login_as("organizer")
+    for exhibit_id in submitted:
+        assert client.post(f"/exhibits/{exhibit_id}/accept", data={"code": "", "booth": ""}).status_code == 302
+    placed = [(get_exhibit(i)["code"], get_exhibit(i)["booth"], get_exhibit(i)["status"]) for i in submitted]
+    assert placed == [("KT-01", "01", ExhibitStatus.ACCEPTED), ("KT-02", "02", ExhibitStatus.ACCEPTED), ("QL-01", "03", ExhibitStatus.ACCEPTED)]
+
+
+def test_accept_with_a_chosen_code_and_booth_then_edit_them(client, login_as, submitted, get_exhibit):
+    login_as("organizer")
+    client.post(f"/exhibits/{submitted[0]}/accept", data={"code": "kt-07", "booth": "A12"})
+    assert (get_exhibit(submitted[0])["code"], get_exhibit(submitted[0])["booth"]) == ("KT-07", "A12")
+    page = client.post(f"/exhibits/{submitted[1]}/accept", data={"code": "KT-07", "booth": ""}, follow_redirects=True).get_data(as_text=True)
+    assert "Mã KT-07 đã được dùng cho sáng kiến khác." in page
+    assert get_exhibit(submitted[1])["status"] is ExhibitStatus.SUBMITTED
+    client.post(f"/exhibits/{submitted[0]}/place", data={"code": "KT-08", "booth": "B3"})
+    assert (get_exhibit(submitted[0])["code"], get_exhibit(submitted[0])["booth"]) == ("KT-08", "B3")
+    # the next automatic code continues after the highest number given
+    client.post(f"/exhibits/{submitted[1]}/accept", data={"code": "", "booth": ""})
+    assert get_exhibit(submitted[1])["code"] == "KT-09"
+
+
+def test_return_needs_a_comment_and_the_unit_sees_it(client, login_as, submitted, get_exhibit):
+    login_as("organizer")
+    page = client.post(f"/exhibits/{submitted[0]}/return", data={"comment": ""}, follow_redirects=True).get_data(as_text=True)
+    assert "Hãy ghi nhận xét hoặc lý do." in page
+    assert get_exhibit(submitted[0])["status"] is ExhibitStatus.SUBMITTED
+    client.post(f"/exhibits/{submitted[0]}/return", data={"comment": "Bổ sung số liệu giá trị làm lợi."})
+    exhibit = get_exhibit(submitted[0])
+    assert exhibit["status"] is ExhibitStatus.RETURNED and exhibit["review_comment"] == "Bổ sung số liệu giá trị làm lợi."
+    client.post("/auth/logout")
+    login_as("unit_a")
+    assert "Bổ sung số liệu giá trị làm lợi." in client.get("/exhibits/mine").get_data(as_text=True)
+
+
+def test_reject_with_a_reason(client, login_as, submitted, get_exhibit):
+    login_as("organizer")
+    client.post(f"/exhibits/{submitted[1]}/reject", data={"comment": "Trùng với sáng kiến kỳ trước."})
+    assert get_exhibit(submitted[1])["status"] is ExhibitStatus.REJECTED
+
+
+def test_a_draft_cannot_be_accepted(app, client, login_as, people, get_exhibit):
+    with app.app_context():
+        festival = db.session.get(Festival, people["ids"]["festival"])
+        draft = factories.make_exhibit(festival, db.session.get(Unit, people["ids"]["unit_a"]), db.session.get(Category, people["ids"]["category"]), status=ExhibitStatus.DRAFT)
+        db.session.commit()
+        draft_id = draft.id
+    login_as("organizer")
+    page = client.post(f"/exhibits/{draft_id}/accept", data={}, follow_redirects=True).get_data(as_text=True)
+    assert "Sáng kiến đang ở trạng thái “Bản nháp”." in page
+    assert get_exhibit(draft_id)["status"] is ExhibitStatus.DRAFT
+
+
+def test_every_status_change_is_in_the_audit_log_and_the_history(app, client, login_as, submitted):
+    login_as("organizer")
+    client.post(f"/exhibits/{submitted[0]}/return", data={"comment": "Thiếu ảnh."})
+    with app.app_context():
+        exhibit = db.session.get(Exhibit, submitted[0])
+        exhibit.status = ExhibitStatus.SUBMITTED
+        db.session.commit()
+    client.post(f"/exhibits/{submitted[0]}/accept", data={})
+    with app.app_context():
+        actions = db.session.execute(
+            db.select(AuditLog.action, AuditLog.before, AuditLog.after).where(AuditLog.object_type == "exhibits", AuditLog.object_id == submitted[0]).order_by(AuditLog.id)
+        ).all()
+    assert [a for a, _, _ in actions] == ["exhibit.returned", "exhibit.accepted"]
+    assert actions[0].before["status"] == "submitted" and actions[0].after == {"status": "returned", "code": None, "booth": None, "comment": "Thiếu ảnh."}
+    page = client.get(f"/exhibits/{submitted[0]}").get_data(as_text=True)
+    assert "Lịch sử" in page and "Trả lại để sửa" in page and "Thiếu ảnh." in page
+
+
+def test_table_filters_by_unit_region_category_and_status(app, client, login_as, people, submitted):
+    login_as("organizer")
+    client.post(f"/exhibits/{submitted[0]}/accept", data={})
+
+    def titles(**args):
+        page = client.get("/exhibits/", query_string=args).get_data(as_text=True)
+        return {t for t in ("Cữ gá may túi tự động", "Bàn cắt vải hút chân không", "Bảng điều hành sản xuất điện tử") if t in page}
+
+    assert len(titles()) == 3
+    assert titles(unit=people["ids"]["unit_b"]) == {"Bàn cắt vải hút chân không"}
+    assert titles(region="hcmc") == {"Bàn cắt vải hút chân không"}
+    assert titles(category=people["ids"]["category"]) == {"Cữ gá may túi tự động", "Bàn cắt vải hút chân không"}
+    assert titles(status="accepted") == {"Cữ gá may túi tự động"}
+
+
+@pytest.mark.parametrize("query", ["nguyen thi", "NGUYỄN THỊ", "hang", "cu ga", "Đức Minh", "KT-01"])
+def test_search_ignores_accents_and_case(client, login_as, submitted, query):
+    login_as("organizer")
+    client.post(f"/exhibits/{submitted[0]}/accept", data={})
+    client.post(f"/exhibits/{submitted[1]}/accept", data={})
+    page = client.get("/exhibits/", query_string={"q": query}).get_data(as_text=True)
+    expected = "Bàn cắt vải hút chân không" if query == "Đức Minh" else "Cữ gá may túi tự động"
+    assert expected in page
+    assert "Bảng điều hành sản xuất điện tử" not in page
+
+
+def test_table_sorts_and_paginates(app, client, login_as, people):
+    with app.app_context():
+        festival = db.session.get(Festival, people["ids"]["festival"])
+        unit, category = db.session.get(Unit, people["ids"]["unit_a"]), db.session.get(Category, people["ids"]["category"])
+        festival.exhibit_quota = 100
+        for n in range(30):
+            factories.make_exhibit(festival, unit, category, title=f"Sáng kiến {n:02d}", benefit_vnd=n * 1000)
+        db.session.commit()
+    login_as("organizer")
+    page = client.get("/exhibits/", query_string={"sort": "benefit"}).get_data(as_text=True)
+    assert page.index("Sáng kiến 29") < page.index("Sáng kiến 28")
+    assert "Trang 1 / 2" in page
+    page = client.get("/exhibits/", query_string={"sort": "title", "page": 2}).get_data(as_text=True)
+    assert "Sáng kiến 29" in page and "Sáng kiến 00" not in page
+    assert client.get("/exhibits/", query_string={"sort": "id; drop table"}).status_code == 200
+
+
+def test_empty_table_says_so(client, login_as, people):
+    login_as("organizer")
+    assert "Chưa có sáng kiến nào." in client.get("/exhibits/").get_data(as_text=True)
+
+
+def test_statistics_show_totals_by_unit_region_and_category(client, login_as, submitted):
+    login_as("organizer")
+    for exhibit_id in submitted[:2]:
+        client.post(f"/exhibits/{exhibit_id}/accept", data={})
+    page = client.get("/exhibits/statistics").get_data(as_text=True)
+    assert "190.000.000 ₫" in page  # 150 M + 40 M accepted; the submitted QL one does not count
+    assert "<svg" in page and "<rect" in page
+    assert "Đức Giang (UNITA)" in page and "Việt Tiến (UNITB)" in page
+    assert "TP.HCM" in page and "Cải tiến kỹ thuật, thiết bị (KT)" in page
+
+
+def test_categories_are_managed_and_a_used_one_is_kept(app, client, login_as, people, submitted):
+    login_as("organizer")
+    client.post("/exhibits/categories", data={"code": "at", "name_vi": "An toàn lao động", "name_en": "Safety"})
+    with app.app_context():
+        assert db.session.execute(db.select(Category).where(Category.code == "AT")).scalar_one()
+    page = client.post("/exhibits/categories", data={"code": "AT", "name_vi": "Trùng"}).get_data(as_text=True)
+    assert "Mã lĩnh vực AT đã được dùng." in page
+    page = client.post(f"/exhibits/categories/{people['ids']['category']}/delete", follow_redirects=True).get_data(as_text=True)
+    assert "Không thể xoá lĩnh vực KT" in page

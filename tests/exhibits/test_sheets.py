@@ -1,0 +1,161 @@
+"""Importing exhibits from XLSX/CSV (all or nothing, every bad row reported) and exporting them."""
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from festival import demo
+from festival.admin import services as admin
+from festival.exhibits import services
+from festival.extensions import db
+from festival.models import Exhibit, ExhibitStatus, Festival
+from tests import factories
+
+DEMO_CSV = Path(demo.DATA_DIR) / "exhibits.csv"
+
+
+@pytest.fixture
+def sector(app):
+    """The demo festival's units and categories, without exhibits."""
+    with app.app_context():
+        festival = factories.make_festival(edition=3)
+        festival.exhibit_quota = 20
+        for row in demo.read_rows("units.csv"):
+            admin.create_unit(row["code"], row["name"], row["short_name"], admin.region_from_text(row["region"]), by=None)
+        for row in demo.read_rows("categories.csv"):
+            services.save_category(festival, None, row["code"], row["name_vi"], row["name_en"], by=None)
+        db.session.commit()
+        return festival.id
+
+
+def exhibit_count(app):
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(Exhibit))
+
+
+def xlsx(rows):
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_command_imports_the_sample_file(app, runner, sector):
+    result = runner.invoke(args=["exhibits", "import", str(DEMO_CSV), "--festival", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Imported 59 exhibits" in result.output
+    with app.app_context():
+        exhibit = db.session.execute(db.select(Exhibit).where(Exhibit.ref == "E004")).scalar_one()
+        assert exhibit.status is ExhibitStatus.SUBMITTED
+        assert exhibit.unit.code == "DUCGIANG" and exhibit.category.code == "CS"
+        assert [(a.full_name, a.job_title) for a in exhibit.authors] == [
+            ("Ngô Phương Nguyệt", "Quản đốc phân xưởng"),
+            ("Phạm Ngọc Oanh", "Quản đốc phân xưởng"),
+            ("Đinh Anh Bình", "Kỹ sư công nghệ"),
+        ]
+        assert exhibit.benefit_vnd == 15_000_000 and exhibit.applied_since == 2021
+
+
+def test_command_refuses_a_bad_file_with_row_and_column_and_writes_nothing(app, runner, sector, tmp_path):
+    rows = list(csv.reader(DEMO_CSV.read_text(encoding="utf-8").splitlines()))
+    rows[2][1] = "NOSUCH"  # file row 3, unit_code
+    rows[5][5] = "85 triệu"  # file row 6, benefit
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\xef\xbb\xbf" + text.getvalue().encode("utf-8"))  # with the BOM Excel writes
+    result = runner.invoke(args=["exhibits", "import", str(bad)])
+    assert result.exit_code == 1
+    assert "Dòng 3, cột “Mã đơn vị”: Không có đơn vị mã “NOSUCH”." in result.output
+    assert "Dòng 6, cột “Giá trị làm lợi”" in result.output
+    assert exhibit_count(app) == 0
+
+
+def test_command_fails_for_an_unknown_festival(runner, sector):
+    result = runner.invoke(args=["exhibits", "import", str(DEMO_CSV), "--festival", "9"])
+    assert result.exit_code != 0 and "No such festival" in result.output
+
+
+def test_web_import_reports_every_bad_row_and_stores_none(app, client, login_as_organizer, sector):
+    rows = [
+        ["Mã đơn vị", "Mã lĩnh vực", "Tên sáng kiến", "Tác giả", "Giá trị làm lợi (đồng/năm)", "Năm bắt đầu áp dụng"],
+        ["MAY10", "KT", "Cữ gá tốt", "Nguyễn Văn A (Thợ may)", 1500000, 2021],
+        ["MAY10", "XX", "", "", "-5", 1890],
+        ["VIETTIEN", "QT", "Tên hợp lệ", "A; B; C; D; E; F; G", "1.500.000", "2022"],
+    ]
+    response = client.post("/exhibits/import", data={"file": (io.BytesIO(xlsx(rows)), "sang-kien.xlsx")}, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert "Tệp có 6 lỗi; không có dòng nào được nhập." in page
+    for row, column in [(3, "Mã lĩnh vực"), (3, "Tên sáng kiến"), (3, "Tác giả"), (3, "Giá trị làm lợi"), (3, "Năm bắt đầu áp dụng"), (4, "Tác giả")]:
+        assert f"<tr><td>{row}</td><td>{column}</td>" in page, (row, column)
+    assert exhibit_count(app) == 0
+
+
+def test_web_import_of_vietnamese_template_headers(app, client, login_as_organizer, sector):
+    template = client.get("/exhibits/import/template.xlsx")
+    headers = [cell.value for cell in next(openpyxl.load_workbook(io.BytesIO(template.data)).active.iter_rows())]
+    assert headers[:5] == ["Mã tham chiếu", "Mã đơn vị", "Mã lĩnh vực", "Tên sáng kiến", "Tác giả"]
+    response = client.post("/exhibits/import", data={"file": (io.BytesIO(template.data), "mau.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        exhibit = db.session.execute(db.select(Exhibit)).scalar_one()
+        assert (exhibit.title, exhibit.unit.code, exhibit.benefit_vnd) == ("Cữ gá may túi tự động", "MAY10", 150_000_000)
+
+
+def test_import_refuses_a_legacy_encoded_csv(app, client, login_as_organizer, sector):
+    text = "unit_code,category_code,title,authors\nMAY10,KT,Bàn là hơi,Trần Văn Đức\n"
+    response = client.post("/exhibits/import", data={"file": (io.BytesIO(factories.cp1258(text)), "cu.csv")}, content_type="multipart/form-data")
+    assert "CSV UTF-8" in response.get_data(as_text=True)
+    assert exhibit_count(app) == 0
+
+
+def test_import_refuses_duplicate_references_and_over_quota(app, runner, sector, tmp_path):
+    with app.app_context():
+        db.session.get(Festival, sector).exhibit_quota = 1
+        db.session.commit()
+    path = tmp_path / "dup.csv"
+    path.write_text("ref,unit_code,category_code,title,authors\nX1,MAY10,KT,A,An\nX1,VIETTIEN,KT,B,Bình\nX2,MAY10,KT,C,Cúc\n", encoding="utf-8")
+    result = runner.invoke(args=["exhibits", "import", str(path)])
+    assert result.exit_code == 1
+    assert "Dòng 3, cột “Mã tham chiếu”" in result.output
+    assert "Dòng 4, cột “Mã đơn vị”: Đơn vị MAY10 vượt hạn mức 1 sáng kiến." in result.output
+    assert exhibit_count(app) == 0
+
+
+def test_import_twice_refuses_the_second_time(app, runner, sector):
+    runner.invoke(args=["exhibits", "import", str(DEMO_CSV)])
+    result = runner.invoke(args=["exhibits", "import", str(DEMO_CSV)])
+    assert result.exit_code == 1 and "E001 đã có" in result.output
+    assert exhibit_count(app) == 59
+
+
+def test_export_round_trip_and_formula_neutralising(app, client, login_as_organizer, sector):
+    with app.app_context():
+        festival = db.session.get(Festival, sector)
+        category = services.category_by_code(festival, "KT")
+        unit = admin.list_units()[0]
+        factories.make_exhibit(festival, unit, category, title='=HYPERLINK("http://evil.example","Bấm")', authors=("@SUM(A1)", "-2+3"), benefit_vnd=1_500_000)
+        factories.make_exhibit(festival, unit, category, title="+cmd|' /C calc'!A0", authors=("Nguyễn Thị Hằng",))
+        db.session.commit()
+    response = client.get("/exhibits/export.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][7] == "Tên sáng kiến"
+    titles = {row[7] for row in rows[1:]}
+    assert titles == {"'=HYPERLINK(\"http://evil.example\",\"Bấm\")", "'+cmd|' /C calc'!A0"}
+    assert any(row[8] == "'@SUM(A1); -2+3" for row in rows[1:])
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert 1_500_000 in {row[9] for row in rows[1:]}  # numbers stay numbers
+
+
+@pytest.fixture
+def login_as_organizer(client, auth, app):
+    with app.app_context():
+        factories.make_user(factories.Role.ORGANIZER, email="boss@example.vn")
+        db.session.commit()
+    auth.login("boss@example.vn")

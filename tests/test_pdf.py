@@ -1,0 +1,225 @@
+"""The PDF wrapper: Vietnamese text and bundled fonts, the no-network fetcher, parallel rendering, merging."""
+import base64
+import socket
+import unicodedata
+import urllib.request
+from io import BytesIO
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+from weasyprint.urls import URLFetcher, URLFetchingError
+
+from festival import pdf
+
+VIETNAMESE = "Nguyễn Thị Hằng – Đức Giang – 1.500.000 ₫"
+
+
+@pytest.fixture
+def upload_dir(app):
+    path = Path(app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True)
+    return path
+
+
+def write_png(path, mode="RGBA", color=(200, 30, 30, 128)):
+    """A small PNG (with an alpha channel unless told otherwise); returns its bytes."""
+    Image.new(mode, (24, 24), color).save(path)
+    return path.read_bytes()
+
+
+def page_texts(data):
+    document = pdfium.PdfDocument(data)
+    texts = [unicodedata.normalize("NFC", page.get_textpage().get_text_range()) for page in document]
+    document.close()
+    return texts
+
+
+def image_xobjects(data):
+    """The distinct image XObjects (by object number) drawn on the PDF's pages."""
+    found = set()
+    for page in PdfReader(BytesIO(data)).pages:
+        for reference in page["/Resources"].get("/XObject", {}).values():
+            if reference.get_object()["/Subtype"] == "/Image":
+                found.add(reference.idnum)
+    return found
+
+
+@pytest.mark.parametrize("family", ["Be Vietnam Pro", "Noto Serif"])
+def test_vietnamese_text_survives_in_the_pdf_text_layer_with_the_bundled_font(app, family):
+    with app.app_context():
+        data = pdf.render_pdf(f"<p style=\"font-family:'{family}'\">{VIETNAMESE}</p>")
+
+    assert VIETNAMESE in page_texts(data)[0]
+    fonts = PdfReader(BytesIO(data)).pages[0]["/Resources"]["/Font"].values()
+    descriptors = []
+    for font in fonts:
+        font = font.get_object()
+        # Every glyph, ₫ and đ included, comes from the bundled font: no fallback font appears.
+        assert family.replace(" ", "") in font["/BaseFont"].replace("-", "")
+        descriptors.append(font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object())
+    assert descriptors and all("/FontFile2" in descriptor for descriptor in descriptors)
+
+
+def test_font_faces_point_at_the_vendored_files():
+    for url in pdf.FONT_FACES_CSS.split('url("')[1:]:
+        path = Path(urllib.request.url2pathname(url.split('"')[0].removeprefix("file://")))
+        assert path.is_file() and path.is_relative_to(pdf.FONTS_DIR)
+    assert pdf.FONT_FACES_CSS.count('"Be Vietnam Pro"') == 4
+    assert pdf.FONT_FACES_CSS.count('"Noto Serif"') == 3
+
+
+def refused_urls(tmp_path, upload_dir):
+    secret = tmp_path / "secret.png"
+    write_png(secret)
+    sibling = tmp_path / "uploads-other"  # shares the upload folder's name as a prefix
+    sibling.mkdir()
+    write_png(sibling / "x.png")
+    (upload_dir / "passwd.png").symlink_to("/etc/passwd")
+    (upload_dir / "secret-link.png").symlink_to(secret)
+    return [
+        "file:///etc/passwd",
+        f"file://{upload_dir}/../secret.png",
+        f"file://{upload_dir}/%2E%2E/secret.png",
+        f"file://{sibling}/x.png",
+        f"file://{upload_dir}/passwd.png",
+        f"file://{upload_dir}/secret-link.png",
+        f"file://{upload_dir}",
+        f"file://fileserver{upload_dir}/x.png",
+        "http://127.0.0.1:1/x.png",
+        "http://169.254.169.254/latest",
+        "http://localhost/x.png",
+        "https://example.com/x.png",
+        "ftp://example.com/x.png",
+    ]
+
+
+def test_fetcher_refuses_the_network_and_files_outside_static_and_uploads(app, tmp_path, upload_dir):
+    urls = refused_urls(tmp_path, upload_dir)
+    with app.app_context():
+        for url in urls:
+            with pytest.raises(URLFetchingError):
+                pdf.fetch_resource(url)
+
+
+def test_fetcher_reads_data_uris_and_files_in_static_and_uploads(app, tmp_path, upload_dir):
+    app.static_folder = str(tmp_path / "static")  # the shared static/ holds no PNG to read
+    Path(app.static_folder).mkdir()
+    static_png = write_png(Path(app.static_folder) / "logo.png")
+    (upload_dir / "exhibits" / "7").mkdir(parents=True)
+    upload_png = write_png(upload_dir / "exhibits" / "7" / "ảnh.png", "RGB", (0, 90, 200))
+    data_uri = "data:image/png;base64," + base64.b64encode(upload_png).decode()
+
+    with app.app_context():
+        static_response = pdf.fetch_resource(pdf.static_url("logo.png"))
+        upload_response = pdf.fetch_resource(pdf.upload_url("exhibits/7/ảnh.png"))
+        data_response = pdf.fetch_resource(data_uri)
+        font = pdf.fetch_resource((pdf.FONTS_DIR / "noto-serif" / "NotoSerif_700Bold.ttf").as_uri())
+
+    assert (static_response.read(), static_response.content_type) == (static_png, "image/png")
+    assert (upload_response.read(), upload_response.content_type) == (upload_png, "image/png")
+    assert (data_response.read(), data_response.content_type) == (upload_png, "image/png")
+    assert font.read()[:4] == b"\x00\x01\x00\x00"
+
+
+def test_fetcher_refuses_files_over_the_size_cap(app, upload_dir, monkeypatch):
+    write_png(upload_dir / "big.png")
+    monkeypatch.setattr(pdf, "MAX_RESOURCE_BYTES", 10)
+    with app.app_context():
+        with pytest.raises(URLFetchingError):
+            pdf.fetch_resource(pdf.upload_url("big.png"))
+
+
+def test_template_urls_cannot_leave_their_folder(app):
+    with app.app_context():
+        with pytest.raises(ValueError):
+            pdf.upload_url("../festival.db")
+        with pytest.raises(ValueError):
+            pdf.static_url("../config.py")
+
+
+def test_rendering_makes_no_network_connection_and_still_succeeds(app, tmp_path, upload_dir, monkeypatch):
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    images = "".join(f'<img src="{url}">' for url in refused_urls(tmp_path, upload_dir))
+    html = (
+        '<link rel="stylesheet" href="http://169.254.169.254/style.css">'
+        "<style>@import url(http://127.0.0.1:1/a.css);"
+        " body { background: url(https://example.com/bg.png) }</style>"
+        f"<p>Phiếu chấm</p>{images}"
+    )
+
+    with app.app_context():
+        data = pdf.render_pdf(html)
+
+    assert page_texts(data)[0].startswith("Phiếu chấm")
+    assert image_xobjects(data) == set()
+    assert attempts == []
+    # The traps work: WeasyPrint's own fetcher does try to connect.
+    with pytest.raises(OSError):
+        URLFetcher().fetch("http://127.0.0.1:1/x.png")
+    assert attempts
+
+
+def test_allowed_upload_image_is_drawn(app, upload_dir):
+    write_png(upload_dir / "logo.png")
+    with app.app_context():
+        data = pdf.render_pdf(f'<p>Gian hàng A12</p><img src="{pdf.upload_url("logo.png")}">')
+    assert len(image_xobjects(data)) == 1
+
+
+def documents(upload_dir):
+    """Three documents of 1, 2 and 1 pages, each showing the same logo."""
+    write_png(upload_dir / "logo.png")
+    logo = f'<img src="{pdf.upload_url("logo.png")}">'
+    return [
+        f"<p>Tài liệu một</p>{logo}",
+        f'<p>Tài liệu hai</p>{logo}<p style="break-before: page">Tài liệu hai, trang sau</p>',
+        f"<p>Tài liệu ba</p>{logo}",
+    ]
+
+
+def test_documents_render_in_worker_processes_and_merge_in_order(app, upload_dir):
+    calls = []
+    with app.app_context():
+        htmls = documents(upload_dir)
+        merged = pdf.render_documents(htmls, processes=2, progress=lambda *call: calls.append(call))
+
+    texts = page_texts(merged)
+    assert [text.split("\r\n")[0] for text in texts] == [
+        "Tài liệu một",
+        "Tài liệu hai",
+        "Tài liệu hai, trang sau",
+        "Tài liệu ba",
+    ]
+    assert sorted(calls) == [(1, 3), (2, 3), (3, 3)] and calls[-1] == (3, 3)
+    assert len(image_xobjects(merged)) == 1  # the shared logo is stored once
+
+
+def test_a_worker_error_reaches_the_caller(app):
+    with app.app_context():
+        with pytest.raises(TypeError):
+            pdf.render_documents(["<p>Một</p>", None], processes=2)
+
+
+def test_one_process_renders_in_place_and_merging_keeps_one_copy_of_the_logo(app, upload_dir):
+    calls = []
+    with app.app_context():
+        htmls = documents(upload_dir)
+        merged = pdf.render_documents(htmls, processes=1, progress=lambda *call: calls.append(call))
+        chunks = [pdf.render_pdf(html) for html in htmls]
+
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+    assert len(page_texts(merged)) == 4
+    assert sum(len(image_xobjects(chunk)) for chunk in chunks) == 3
+    assert len(image_xobjects(pdf.merge_pdfs(chunks))) == 1
