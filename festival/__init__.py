@@ -7,13 +7,13 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request, session
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from config import DEFAULT_SECRET_KEY, config_for_environment
-from festival import admin, auth, cli, exhibits, public
+from festival import admin, auth, cli, exhibits, judging, public
 from festival.auth import permissions
 from festival.errors import register_error_handlers
 from festival.exhibits import cli as exhibits_cli
+from festival.judging import cli as judging_cli
 from festival.extensions import babel, csrf, db, login_manager, migrate
 from festival.formatting import register_template_filters
 from festival.urls import page_url
@@ -60,9 +60,6 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message_category = "warning"
-    login_manager.login_message = _l("Hãy đăng nhập để tiếp tục.")
     register_template_filters(app)
     app.jinja_env.globals.update(permissions=permissions, get_locale=get_locale, page_url=page_url)
 
@@ -72,11 +69,13 @@ def register_blueprints(app):
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(exhibits.bp)
+    app.register_blueprint(judging.bp)
 
 
 def register_cli(app):
     cli.init_app(app)
     exhibits_cli.init_app(app)
+    judging_cli.init_app(app)
 
 
 def register_request_hooks(app):

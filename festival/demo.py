@@ -12,9 +12,13 @@ from festival.admin import services as festivals
 from festival.auth import services as accounts
 from festival.exhibits import services as exhibits
 from festival.exhibits.sheets import parse_authors
+from festival.judging import services as judging
 from festival.extensions import db
 from festival.formatting import festival_timezone
-from festival.models import ApplicationScope, Exhibit, ExhibitStatus, Festival, ProgrammeItem, Role, Unit, User
+import random
+from decimal import Decimal
+
+from festival.models import ApplicationScope, CriterionKind, Exhibit, ExhibitStatus, Festival, ProgrammeItem, Role, ScoreSheet, Unit, User
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 DEMO_EDITION = 3
@@ -54,7 +58,7 @@ def load_demo(today: date) -> dict:
 
     Returns how many records of each kind were added.
     """
-    added = {"festival": 0, "units": 0, "users": 0, "exhibits": 0}
+    added = {"festival": 0, "units": 0, "users": 0, "exhibits": 0, "score sheets": 0}
     festival = db.session.execute(db.select(Festival).where(Festival.edition == DEMO_EDITION)).scalar_one_or_none()
     if festival is None:
         festival = _create_festival(today)
@@ -64,6 +68,7 @@ def load_demo(today: date) -> dict:
     db.session.flush()
     _load_categories(festival)
     added["exhibits"] = _load_exhibits(festival)
+    added["score sheets"] = _load_judging(festival)
     return added
 
 
@@ -175,3 +180,77 @@ def _load_exhibits(festival: Festival) -> int:
             exhibit.status = ExhibitStatus.WITHDRAWN
         added += 1
     return added
+
+
+# Levels to tap for two criteria (the others use the stepper), and one independent question.
+DEMO_LEVELS = {
+    0: [(0, "Không đạt"), (10, "Đạt"), (20, "Tốt"), (30, "Xuất sắc")],
+    3: [(0, "Không đạt"), (5, "Đạt"), (10, "Tốt"), (15, "Xuất sắc")],
+}
+DEMO_QUESTION = ("Đề xuất nhân rộng toàn ngành?", "Recommend for sector-wide rollout?")
+
+
+def _load_judging(festival: Festival) -> int:
+    """Rubric, panels, assignment and realistic partial scores, once."""
+    already = db.session.execute(db.select(ScoreSheet.id).join(Exhibit).where(Exhibit.festival_id == festival.id).limit(1)).first()
+    if already is not None:
+        return 0
+    organizer = accounts.find_user_by_email(ORGANIZER_EMAIL)
+    if judging.own_rubric(festival, None) is None:
+        criteria = [
+            judging.CriterionInput(
+                name_vi=row["criterion_vi"],
+                name_en=row["criterion_en"],
+                guidance=row["description_vi"],
+                max_points=int(row["max_points"]),
+                levels=[judging.LevelInput(points, label) for points, label in DEMO_LEVELS.get(index, [])],
+            )
+            for index, row in enumerate(read_rows("rubric.csv"))
+        ]
+        criteria.append(judging.CriterionInput(name_vi=DEMO_QUESTION[0], name_en=DEMO_QUESTION[1], kind=CriterionKind.YES_NO))
+        judging.save_rubric(festival, None, criteria, by=organizer)
+    categories = exhibits.list_categories(festival)
+    judge_list = sorted(judging.judges(), key=lambda j: j.email)
+    # Each judge sits on three panels, so every panel has four or five judges who overlap.
+    memberships = {(categories[(i + step) % len(categories)].id, judge.id) for i, judge in enumerate(judge_list) for step in (0, 1, 3)}
+    judging.set_panels(festival, memberships, by=organizer)
+    # Categories of about eight exhibits: one prize of each tier, then up to half Khuyến khích.
+    policy = judging.policy_for(festival)
+    policy.first_prizes, policy.second_prizes, policy.third_prizes, policy.honourable_share = 1, 1, 1, Decimal("0.5")
+    policy.tie_break = [2, 0]
+    judging.assign_judges(festival, 3, by=organizer)
+    return _score_some(festival)
+
+
+def _score_some(festival: Festival) -> int:
+    """About two thirds of the sheets submitted, some half-done, the rest untouched."""
+    rng = random.Random(festival.edition)
+    severity = {judge.id: rng.uniform(-4, 4) for judge in judging.judges()}
+    rubric = judging.current_rubric(festival, None)
+    sheets = sorted(judging.festival_sheets(festival), key=lambda s: s.id)
+    # Each exhibit has its own merit that every judge sees, shifted by the judge's severity.
+    merit = {exhibit_id: 50 + 35 * rng.random() for exhibit_id in sorted({s.exhibit_id for s in sheets})}
+    now = festival.judging_opens_at
+    for sheet in sheets:
+        roll = rng.random()
+        if roll > 0.85:
+            continue
+        quality = merit[sheet.exhibit_id] + severity[sheet.judge_id] + rng.gauss(0, 3)
+        points, answers = {}, {}
+        for index, criterion in enumerate(rubric.criteria):
+            if criterion.kind is CriterionKind.YES_NO:
+                answers[criterion.id] = quality > 70
+                continue
+            if roll > 0.65 and index >= 2:
+                continue  # a sheet still being scored
+            raw = max(0.0, min(1.0, (quality + rng.gauss(0, 4)) / 100)) * criterion.max_points
+            if criterion.levels:
+                raw = min((level.points for level in criterion.levels), key=lambda p: abs(p - raw))
+            points[criterion.id] = Decimal(round(raw))
+        data = judging.SheetInput(client_id="demo", seq=1, points=points, answers=answers, comment="")
+        judge = sheet.judge
+        if roll <= 0.65:
+            judging.submit_sheet(sheet, judge, data, now)
+        else:
+            judging.save_sheet(sheet, judge, data, now)
+    return len(sheets)

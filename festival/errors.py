@@ -3,6 +3,7 @@ import logging
 
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from festival.extensions import db
@@ -34,6 +35,7 @@ class Conflict(FestivalError):
 
 ERROR_TITLES = {
     400: _l("Yêu cầu không hợp lệ"),
+    401: _l("Cần đăng nhập"),
     403: _l("Không có quyền truy cập"),
     404: _l("Không tìm thấy trang"),
     405: _l("Thao tác không được hỗ trợ"),
@@ -45,6 +47,7 @@ ERROR_TITLES = {
 }
 
 ERROR_HINTS = {
+    401: _l("Hãy đăng nhập để tiếp tục."),
     400: _l("Trang đã cũ hoặc dữ liệu gửi lên không đúng. Hãy tải lại trang và thử lại."),
     403: _l("Tài khoản của bạn không được phép xem hoặc thay đổi nội dung này."),
     404: _l("Địa chỉ không tồn tại hoặc nội dung đã bị xoá."),
@@ -63,12 +66,12 @@ def wants_json() -> bool:
     return request.is_json or best == "application/json"
 
 
-def error_response(status: int, message=None):
-    """Render the error page (or JSON body) for an HTTP status."""
+def error_response(status: int, message=None, code: str | None = None):
+    """Render the error page (or JSON body, with a machine-readable `code`) for an HTTP status."""
     title = ERROR_TITLES.get(status, ERROR_TITLES[500])
     hint = message or ERROR_HINTS.get(status, ERROR_HINTS[500])
     if wants_json():
-        return jsonify(error=str(title), message=str(hint)), status
+        return jsonify(error=str(title), message=str(hint), code=code or str(status)), status
     return render_template("errors/error.html", status=status, title=title, hint=hint), status
 
 
@@ -83,10 +86,10 @@ def register_error_handlers(app):
     @app.errorhandler(HTTPException)
     def http_error(error):
         db.session.rollback()
-        message = None
-        if error.code == 400 and error.description and "CSRF" in error.description:
-            message = _l("Phiên làm việc của biểu mẫu đã hết hạn. Hãy tải lại trang và gửi lại.")
-        return error_response(error.code or 500, message)
+        if error.code == 400 and isinstance(error, CSRFError):
+            # The autosave script recognises this code and fetches a fresh token.
+            return error_response(400, _l("Phiên làm việc của biểu mẫu đã hết hạn. Hãy tải lại trang và gửi lại."), code="csrf")
+        return error_response(error.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

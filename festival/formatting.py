@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 MAX_VND = 10**15  # far above any benefit value; keeps totals inside a 64-bit integer
@@ -26,6 +27,13 @@ def format_number(value: int | None) -> str:
     if value is None:
         return "—"
     return f"{value:,}".replace(",", ".")
+
+
+def format_score(value) -> str:
+    """A score with up to two decimals in the reader's language: `87,5` (vi), `87.5` (en)."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0.##")
 
 
 def parse_vnd(text) -> int:
@@ -87,6 +95,7 @@ def format_time(value: datetime | None) -> str:
 def register_template_filters(app):
     app.add_template_filter(format_vnd, "vnd")
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_score, "score")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_time, "time")

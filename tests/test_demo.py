@@ -75,3 +75,18 @@ def test_demo_has_59_exhibits_in_every_state(app, runner):
         assert all(e.code and e.booth for e in accepted)
         assert len({e.code for e in accepted}) == len(accepted)
         assert all(e.review_comment for e in by_status[ExhibitStatus.RETURNED])
+
+
+def test_demo_judging_has_assignments_and_partial_scores(app, runner):
+    from festival.models import Rubric, ScoreSheet, SheetStatus
+
+    runner.invoke(args=["festival", "demo"])
+    with app.app_context():
+        sheets = db.session.execute(db.select(ScoreSheet)).scalars().all()
+        states = {status: sum(1 for s in sheets if s.status is status) for status in SheetStatus}
+        assert len(sheets) > 100
+        assert all(states.values()), states  # submitted, half-done and untouched sheets all show
+        assert states[SheetStatus.SUBMITTED] > len(sheets) / 2
+        assert all(s.judge.unit_id != s.exhibit.unit_id for s in sheets)
+        rubric = db.session.execute(db.select(Rubric)).scalar_one()
+        assert [c.max_points for c in rubric.scored_criteria] == [30, 25, 30, 15] and rubric.questions

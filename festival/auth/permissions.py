@@ -36,26 +36,29 @@ def home_endpoint(user) -> str:
         return "admin.index"
     if user.role is Role.UNIT:
         return "exhibits.mine"
+    if user.role is Role.JUDGE:
+        return "judging.home"
     return "auth.account"
 
 
 def navigation(user) -> list[tuple[str, str]]:
     """(endpoint, label) of the main menu for this visitor."""
-    links = [("public.index", _l("Trang chủ"))]
+    public = [("public.gallery", _l("Triển lãm")), ("public.results", _l("Kết quả"))]
     if not user.is_authenticated:
-        return links + [("public.gallery", _l("Triển lãm"))]
+        return [("public.index", _l("Trang chủ"))] + public
     if user.role is Role.ORGANIZER:
-        links += [
+        # Units, accounts and the audit log are reached from the console's home page.
+        return [
             ("admin.index", _l("Bảng điều khiển")),
             ("exhibits.index", _l("Sáng kiến")),
+            ("judging.progress", _l("Chấm giải")),
             ("exhibits.statistics", _l("Thống kê")),
-            ("admin.units", _l("Các đơn vị")),
-            ("admin.users", _l("Tài khoản")),
         ]
-    elif user.role is Role.UNIT:
-        links.append(("exhibits.mine", _l("Sáng kiến của đơn vị")))
-    links.append(("public.gallery", _l("Triển lãm")))
-    return links
+    if user.role is Role.UNIT:
+        return [("exhibits.mine", _l("Sáng kiến của đơn vị"))] + public
+    if user.role is Role.JUDGE:
+        return [("judging.home", _l("Chấm điểm"))] + public
+    return [("public.index", _l("Trang chủ"))] + public
 
 
 def can_view_exhibit(user, exhibit) -> bool:

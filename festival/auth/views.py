@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from festival.auth import bp, services
 from festival.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
 from festival.auth.permissions import home_endpoint
-from festival.errors import FestivalError
+from festival.errors import FestivalError, error_response, wants_json
 from festival.extensions import db, login_manager
 from festival.models import utcnow
 from festival.urls import safe_next
@@ -15,6 +15,15 @@ from festival.urls import safe_next
 @login_manager.user_loader
 def load_user(session_id):
     return services.load_session_user(session_id)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Pages send visitors to sign in; JSON callers (the tablet's autosave) get a 401 to act on."""
+    if wants_json():
+        return error_response(401, _("Phiên đăng nhập đã hết. Hãy đăng nhập lại; điểm chưa gửi vẫn được giữ trên máy."), code="signed_out")
+    flash(_("Hãy đăng nhập để tiếp tục."), "warning")
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
 
 def _start_session(user, remember: bool = False):

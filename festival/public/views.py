@@ -7,6 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from festival.admin.services import get_current_festival, list_units
 from festival.exhibits import services as exhibit_services
+from festival.judging import results as judging_results
+from festival.judging import services as judging_services
 from festival.extensions import db
 from festival.models import Exhibit, ExhibitStatus, Region
 from festival.public import bp
@@ -83,3 +85,12 @@ def exhibit(exhibit_id):
     if not item.is_public:
         abort(404)
     return render_template("public/exhibit.html", exhibit=item)
+
+
+@bp.route("/results")
+def results():
+    """The festival's final awards per category (once the organizers have finalised them)."""
+    festival = get_current_festival()
+    final = festival is not None and judging_services.policy_for(festival).is_final
+    db.session.commit()  # the policy row may have just been created
+    return render_template("public/results.html", festival=festival, final=final, awards=judging_results.public_awards(festival) if final else [])

@@ -1,0 +1,64 @@
+"""Judging forms: rubric rows, panels, assignment, conflicts, reopen reasons, policy, tier changes."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, Form, FieldList, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from festival.models import AwardTier, CriterionKind, ResultsMethod
+
+REQUIRED = _l("Trường này là bắt buộc.")
+MAX_CRITERIA = 10
+
+
+class CriterionForm(Form):
+    """One rubric row (a plain sub-form: the CSRF token is on the outer form)."""
+
+    id = IntegerField(validators=[Optional()])
+    name_vi = StringField(_l("Tiêu chí"), validators=[Optional(), Length(max=200)])
+    name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=200)])
+    guidance = TextAreaField(_l("Hướng dẫn chấm"), validators=[Optional(), Length(max=2000)])
+    kind = SelectField(
+        _l("Loại"),
+        choices=lambda: [(CriterionKind.POINTS.value, _l("Tính điểm")), (CriterionKind.YES_NO.value, _l("Câu hỏi có/không (không tính điểm)"))],
+    )
+    max_points = IntegerField(_l("Điểm tối đa"), validators=[Optional(), NumberRange(1, 1000)])
+    weight = DecimalField(_l("Trọng số"), places=None, validators=[Optional(), NumberRange(0, 1000)])
+    levels = StringField(_l("Các mức (điểm – mô tả; …)"), validators=[Optional(), Length(max=1000)])
+
+
+class RubricForm(FlaskForm):
+    criteria = FieldList(FormField(CriterionForm), min_entries=MAX_CRITERIA, max_entries=MAX_CRITERIA)
+
+
+class AssignForm(FlaskForm):
+    per_exhibit = IntegerField(_l("Số giám khảo mỗi sáng kiến"), default=3, validators=[DataRequired(REQUIRED), NumberRange(1, 10)])
+
+
+class AddJudgeForm(FlaskForm):
+    judge_id = SelectField(_l("Giám khảo"), coerce=int, validators=[DataRequired(REQUIRED)])
+
+
+class ConflictForm(FlaskForm):
+    exhibit_id = SelectField(_l("Sáng kiến"), coerce=int, validators=[DataRequired(REQUIRED)])
+    judge_id = SelectField(_l("Giám khảo"), coerce=int, validators=[Optional()])
+    reason = StringField(_l("Lý do"), validators=[Optional(), Length(max=300)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(REQUIRED), Length(max=1000)])
+
+
+class PolicyForm(FlaskForm):
+    method = SelectField(_l("Cách xếp hạng"), choices=lambda: [(m.value, m.label) for m in ResultsMethod])
+    shrinkage = DecimalField(_l("Hệ số co (giám khảo chấm ít sáng kiến)"), places=2, validators=[DataRequired(REQUIRED), NumberRange(0, 100)])
+    spread_flag = DecimalField(_l("Cảnh báo khi chênh lệch điểm từ"), places=2, validators=[DataRequired(REQUIRED), NumberRange(1, 100)])
+    tie_break = StringField(_l("Thứ tự tiêu chí xét khi bằng điểm (số thứ tự, cách nhau bằng dấu phẩy)"), validators=[Optional(), Length(max=100)])
+    first_prizes = IntegerField(_l("Số giải Nhất mỗi lĩnh vực"), validators=[NumberRange(0, 50)])
+    second_prizes = IntegerField(_l("Số giải Nhì mỗi lĩnh vực"), validators=[NumberRange(0, 50)])
+    third_prizes = IntegerField(_l("Số giải Ba mỗi lĩnh vực"), validators=[NumberRange(0, 50)])
+    honourable_percent = IntegerField(_l("Khuyến khích: đến hết top (%) sáng kiến của lĩnh vực"), validators=[NumberRange(0, 100)])
+
+
+class TierForm(FlaskForm):
+    tier = SelectField(_l("Giải"), choices=lambda: [("", _l("Không giải"))] + [(t.value, t.label) for t in AwardTier])
+    reason = StringField(_l("Lý do điều chỉnh"), validators=[DataRequired(REQUIRED), Length(max=500)])

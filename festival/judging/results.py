@@ -1,0 +1,341 @@
+"""Results: ratings from submitted sheets, calibrated and ranked per category, award tiers,
+finalisation with a frozen record, and the results export."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from festival import audit
+from festival.errors import FestivalError, NotAllowed
+from festival.extensions import db
+from festival.judging import calibration
+from festival.judging.services import accepted_exhibits, festival_sheets, policy_for
+from festival.models import (
+    Award,
+    AwardOverride,
+    AwardTier,
+    Category,
+    Exhibit,
+    Festival,
+    JudgingPolicy,
+    ResultRecord,
+    ScoreSheet,
+    SheetStatus,
+    User,
+    utcnow,
+)
+from festival.spreadsheets import write_csv, write_xlsx
+
+
+def rating_of(sheet: ScoreSheet) -> calibration.Rating:
+    """A submitted sheet as a rating on the 0–100 scale, with each criterion's share of it."""
+    rubric = sheet.rubric
+    points = {s.criterion_id: s.points for s in sheet.scores}
+    scale = Decimal(100) / rubric.total_weight
+    parts = tuple(
+        float((points.get(c.id) or Decimal(0)) / c.max_points * c.weight * scale) for c in rubric.scored_criteria
+    )
+    return calibration.Rating(exhibit_id=sheet.exhibit_id, judge_id=sheet.judge_id, total=sum(parts), criteria=parts)
+
+
+def _aligned(ratings: list[calibration.Rating]) -> list[calibration.Rating]:
+    # Sheets scored with different rubric versions can have different numbers of criteria; the
+    # per-criterion means used for tie-breaks need one width, so shorter ones are padded with 0.
+    width = max((len(r.criteria) for r in ratings), default=0)
+    return [r if len(r.criteria) == width else calibration.Rating(r.exhibit_id, r.judge_id, r.total, r.criteria + (0.0,) * (width - len(r.criteria))) for r in ratings]
+
+
+def quotas(policy: JudgingPolicy) -> calibration.Quotas:
+    return calibration.Quotas(
+        first=policy.first_prizes, second=policy.second_prizes, third=policy.third_prizes, honourable_share=float(policy.honourable_share)
+    )
+
+
+@dataclass
+class CategoryResults:
+    category: Category
+    exhibits: dict[int, Exhibit]
+    ranked: list  # calibration.Ranked, best first (unscored last)
+    proposed: dict[int, str | None]
+    tiers: dict[int, AwardTier | None]  # after organizers' changes
+    overrides: dict[int, AwardOverride]
+    near_cutoff: set[int]
+    agreement: object  # calibration.Agreement | None
+    severity: dict[int, object]  # judge id → calibration.JudgeStats
+    judges: dict[int, User]
+    ratings: list
+
+
+def _submitted_by_category(festival: Festival) -> dict[int, list[ScoreSheet]]:
+    sheets: dict[int, list[ScoreSheet]] = {}
+    for sheet in festival_sheets(festival):
+        if sheet.status is SheetStatus.SUBMITTED and sheet.rubric is not None:
+            sheets.setdefault(sheet.exhibit.category_id, []).append(sheet)
+    return sheets
+
+
+def festival_results(festival: Festival) -> list[CategoryResults]:
+    """Every category's calibrated, ranked results with proposed and adjusted tiers."""
+    policy = policy_for(festival)
+    method = policy.method.value
+    exhibits_by_category: dict[int, list[Exhibit]] = {}
+    for exhibit in accepted_exhibits(festival):
+        exhibits_by_category.setdefault(exhibit.category_id, []).append(exhibit)
+    sheets = _submitted_by_category(festival)
+    overrides = {o.exhibit_id: o for o in db.session.execute(db.select(AwardOverride).join(Exhibit).where(Exhibit.festival_id == festival.id)).scalars()}
+    finals = {a.exhibit_id: a for a in db.session.execute(db.select(Award).where(Award.festival_id == festival.id)).scalars()}
+    categories = db.session.execute(db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)).scalars()
+    results = []
+    for category in categories:
+        exhibits = exhibits_by_category.get(category.id, [])
+        if not exhibits:
+            continue
+        exhibit_ids = {e.id for e in exhibits}
+        category_sheets = [s for s in sheets.get(category.id, []) if s.exhibit_id in exhibit_ids]
+        ratings = _aligned([rating_of(sheet) for sheet in category_sheets])
+        width = len(ratings[0].criteria) if ratings else 0
+        entries = [calibration.Entry(e.id, e.code or "", e.benefit_vnd or 0) for e in exhibits]
+        exhibit_results = calibration.exhibit_results(ratings, entries, method=method, shrinkage=float(policy.shrinkage), spread_flag=float(policy.spread_flag))
+        ranked = calibration.rank(exhibit_results, entries, [i for i in policy.tie_break or [] if 0 <= i < width])
+        proposed = calibration.propose_tiers(ranked, quotas(policy))
+        tiers = {}
+        for exhibit in exhibits:
+            if policy.is_final:
+                tiers[exhibit.id] = finals[exhibit.id].tier if exhibit.id in finals else None
+            elif exhibit.id in overrides:
+                tiers[exhibit.id] = overrides[exhibit.id].tier
+            else:
+                tiers[exhibit.id] = AwardTier(proposed[exhibit.id]) if proposed.get(exhibit.id) else None
+        results.append(
+            CategoryResults(
+                category=category,
+                exhibits={e.id: e for e in exhibits},
+                ranked=ranked,
+                proposed=proposed,
+                tiers=tiers,
+                overrides={k: v for k, v in overrides.items() if k in {e.id for e in exhibits}},
+                near_cutoff=calibration.near_cutoffs(ranked, {k: (v.value if v else None) for k, v in tiers.items()}),
+                agreement=calibration.icc1(ratings),
+                severity=calibration.judge_severity(ratings),
+                judges={s.judge_id: s.judge for s in category_sheets},
+                ratings=ratings,
+            )
+        )
+    return results
+
+
+def progress(festival: Festival) -> list[dict]:
+    """Per category: the judges × exhibits matrix of sheet states and what is still missing."""
+    sheets = festival_sheets(festival)
+    by_category: dict[int, dict] = {}
+    exhibits = accepted_exhibits(festival)
+    for exhibit in exhibits:
+        by_category.setdefault(exhibit.category_id, {"exhibits": [], "judges": {}, "cells": {}, "missing": 0, "done": 0})["exhibits"].append(exhibit)
+    for sheet in sheets:
+        block = by_category.get(sheet.exhibit.category_id)
+        if block is None or sheet.exhibit.status.value != "accepted":
+            continue
+        block["judges"][sheet.judge_id] = sheet.judge
+        block["cells"][(sheet.judge_id, sheet.exhibit_id)] = sheet
+        if sheet.status is SheetStatus.SUBMITTED:
+            block["done"] += 1
+        else:
+            block["missing"] += 1
+    categories = db.session.execute(db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)).scalars()
+    out = []
+    for category in categories:
+        block = by_category.get(category.id)
+        if block:
+            block["category"] = category
+            block["judges"] = sorted(block["judges"].values(), key=lambda j: j.full_name)
+            out.append(block)
+    return out
+
+
+def set_tier(exhibit: Exhibit, tier: AwardTier | None, reason: str, by: User) -> None:
+    """An organizer's change to an exhibit's tier, with the reason (logged; after finalising too).
+
+    :raise FestivalError: no reason, or the exhibit is not accepted.
+    """
+    if not reason.strip():
+        raise FestivalError(_l("Hãy ghi lý do điều chỉnh giải."))
+    if exhibit.status.value != "accepted":
+        raise FestivalError(_l("Chỉ sáng kiến đã duyệt mới được xét giải."))
+    policy = policy_for(exhibit.festival)
+    override = db.session.get(AwardOverride, exhibit.id)
+    before = override.tier if override else None
+    if override is None:
+        override = AwardOverride(exhibit_id=exhibit.id, reason="")
+        db.session.add(override)
+    override.tier, override.reason, override.user_id = tier, reason.strip(), by.id
+    if policy.is_final:
+        award = db.session.execute(db.select(Award).where(Award.exhibit_id == exhibit.id)).scalar_one_or_none()
+        before = award.tier if award else None
+        if tier is None and award is not None:
+            db.session.delete(award)
+        elif tier is not None and award is None:
+            db.session.add(Award(festival_id=exhibit.festival_id, exhibit_id=exhibit.id, tier=tier, rank=0, score=Decimal(0)))
+        elif award is not None:
+            award.tier = tier
+    db.session.flush()
+    action = "award.overridden_after_final" if policy.is_final else "award.adjusted"
+    audit.record(action, exhibit, by=by, before={"tier": before}, after={"tier": tier, "reason": reason.strip()})
+
+
+def unsubmitted_sheets(festival: Festival) -> list[ScoreSheet]:
+    """Assigned sheets of accepted exhibits that are not submitted (they will not count)."""
+    return [s for s in festival_sheets(festival) if s.status is not SheetStatus.SUBMITTED and s.exhibit.status.value == "accepted"]
+
+
+def _record_data(festival: Festival, policy: JudgingPolicy, results: list[CategoryResults]) -> dict:
+    categories = []
+    for block in results:
+        rubric = next((s.rubric for s in festival_sheets(festival) if s.rubric and s.exhibit.category_id == block.category.id and s.status is SheetStatus.SUBMITTED), None)
+        categories.append(
+            {
+                "category": block.category.code,
+                "rubric": None
+                if rubric is None
+                else {"id": rubric.id, "version": rubric.version, "criteria": [{"name": c.name_vi, "max": c.max_points, "weight": str(c.weight)} for c in rubric.scored_criteria]},
+                "agreement": None if block.agreement is None else {"icc1": block.agreement.icc, "reading": block.agreement.reading},
+                "exhibits": [
+                    {
+                        "code": block.exhibits[r.result.exhibit_id].code,
+                        "rank": r.rank,
+                        "n": r.result.n,
+                        "mean": r.result.mean,
+                        "normalised": r.result.normalised,
+                        "score": r.result.score,
+                        "decided_by": r.decided_by,
+                        "proposed": block.proposed.get(r.result.exhibit_id),
+                        "tier": block.tiers[r.result.exhibit_id].value if block.tiers.get(r.result.exhibit_id) else None,
+                    }
+                    for r in block.ranked
+                ],
+                "overrides": [{"code": block.exhibits[k].code, "tier": v.tier.value if v.tier else None, "reason": v.reason} for k, v in block.overrides.items()],
+            }
+        )
+    return {
+        "method": policy.method.value,
+        "shrinkage": str(policy.shrinkage),
+        "spread_flag": str(policy.spread_flag),
+        "tie_break": list(policy.tie_break or []),
+        "quotas": {"first": policy.first_prizes, "second": policy.second_prizes, "third": policy.third_prizes, "honourable_share": str(policy.honourable_share)},
+        "categories": categories,
+    }
+
+
+def finalise(festival: Festival, by: User) -> ResultRecord:
+    """Lock the results: Award rows for the certificates, a public results page, and a frozen
+    record of the inputs, weights, method and a hash of every score.
+
+    :raise NotAllowed: already final.
+    :raise FestivalError: no exhibit has a submitted sheet.
+    """
+    policy = policy_for(festival)
+    if policy.is_final:
+        raise NotAllowed(_l("Kết quả đã được chốt."))
+    results = festival_results(festival)
+    if not any(r.ratings for r in results):
+        raise FestivalError(_l("Chưa có phiếu chấm nào được nộp."))
+    db.session.execute(sa.delete(Award).where(Award.festival_id == festival.id))
+    for block in results:
+        for ranked in block.ranked:
+            tier = block.tiers.get(ranked.result.exhibit_id)
+            if tier is not None:
+                db.session.add(
+                    Award(festival_id=festival.id, exhibit_id=ranked.result.exhibit_id, tier=tier, rank=ranked.rank,
+                          score=Decimal(str(round(ranked.result.score or 0, 3))))
+                )
+    ratings = [rating for block in results for rating in block.ratings]
+    record = ResultRecord(festival_id=festival.id, user_id=by.id, method=policy.method.value, scores_hash=calibration.ratings_hash(ratings), data=_record_data(festival, policy, results))
+    db.session.add(record)
+    policy.finalised_at, policy.finalised_by_id = utcnow(), by.id
+    db.session.flush()
+    audit.record("results.finalised", festival, by=by, after={"hash": record.scores_hash, "awards": sum(1 for b in results for t in b.tiers.values() if t)})
+    return record
+
+
+def reopen_results(festival: Festival, reason: str, by: User) -> None:
+    """Unlock finalised results (the awards stay until the next finalisation replaces them).
+
+    :raise FestivalError: no reason, or not final.
+    """
+    policy = policy_for(festival)
+    if not policy.is_final:
+        raise FestivalError(_l("Kết quả chưa chốt."))
+    if not reason.strip():
+        raise FestivalError(_l("Hãy ghi lý do mở lại kết quả."))
+    policy.finalised_at = None
+    audit.record("results.reopened", festival, by=by, after={"reason": reason.strip()})
+
+
+def latest_record(festival: Festival) -> ResultRecord | None:
+    return db.session.execute(db.select(ResultRecord).where(ResultRecord.festival_id == festival.id).order_by(ResultRecord.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def public_awards(festival: Festival) -> list[tuple[Category, list[Award]]]:
+    """Final awards per category, best tier first, for the public results page."""
+    awards = db.session.execute(
+        db.select(Award).join(Award.exhibit).where(Award.festival_id == festival.id)
+    ).scalars().all()
+    by_category: dict[int, list[Award]] = {}
+    for award in awards:
+        by_category.setdefault(award.exhibit.category_id, []).append(award)
+    categories = db.session.execute(db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)).scalars()
+    return [(c, sorted(by_category[c.id], key=lambda a: (a.tier.rank, a.rank, a.exhibit.code))) for c in categories if c.id in by_category]
+
+
+EXPORT_HEADERS = [
+    _l("Hạng"),
+    _l("Mã"),
+    _l("Tên sáng kiến"),
+    _l("Đơn vị"),
+    _l("Số giám khảo"),
+    _l("Điểm trung bình"),
+    _l("Độ lệch chuẩn"),
+    _l("Chênh lệch cao–thấp"),
+    _l("Điểm chuẩn hoá"),
+    _l("Điểm xếp hạng"),
+    _l("Phân định bởi"),
+    _l("Giải đề xuất"),
+    _l("Giải"),
+    _l("Cần hội đồng xem lại"),
+]
+
+
+def _rows(block: CategoryResults):
+    for r in block.ranked:
+        exhibit = block.exhibits[r.result.exhibit_id]
+        tier = block.tiers.get(exhibit.id)
+        proposed = block.proposed.get(exhibit.id)
+        yield [
+            r.rank if r.result.n else None,
+            exhibit.code,
+            exhibit.title,
+            exhibit.unit.name,
+            r.result.n,
+            _round(r.result.mean),
+            _round(r.result.sd),
+            _round(r.result.spread),
+            _round(r.result.normalised),
+            _round(r.result.score),
+            r.decided_by,
+            str(AwardTier(proposed).label) if proposed else None,
+            str(tier.label) if tier else None,
+            "x" if exhibit.id in block.near_cutoff or r.result.flagged_spread else None,
+        ]
+
+
+def _round(value):
+    return None if value is None else round(value, 2)
+
+
+def export_results(festival: Festival, fmt: str = "xlsx") -> bytes:
+    """The results as XLSX (a sheet per category) or CSV (one table with a category column)."""
+    results = festival_results(festival)
+    headers = [str(h) for h in EXPORT_HEADERS]
+    if fmt == "csv":
+        return write_csv([str(_l("Lĩnh vực"))] + headers, ([block.category.code] + row for block in results for row in _rows(block)))
+    return write_xlsx([(f"{block.category.code}", headers, list(_rows(block))) for block in results] or [(str(_l("Kết quả")), headers, [])])

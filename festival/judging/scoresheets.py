@@ -1,0 +1,16 @@
+"""Score sheets (phiếu chấm điểm) as PDF: one A4 page per sheet, with a line for the judge to sign."""
+from flask import render_template
+
+from festival import pdf
+from festival.judging.services import current_rubric, sheet_total
+from festival.models import ScoreSheet
+
+
+def render_score_sheets(sheets: list[ScoreSheet]) -> bytes:
+    """A PDF with one page per sheet, in the order given."""
+    pages = []
+    for sheet in sheets:
+        rubric = sheet.rubric or current_rubric(sheet.exhibit.festival, sheet.exhibit.category)
+        scores = {score.criterion_id: score for score in sheet.scores}
+        pages.append({"sheet": sheet, "rubric": rubric, "scores": scores, "total": sheet_total(sheet)})
+    return pdf.render_pdf(render_template("judging/sheet_pdf.html", pages=pages))
