@@ -9,9 +9,10 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 
 from config import DEFAULT_SECRET_KEY, config_for_environment
-from festival import admin, auth, cli, exhibits, judging, public
+from festival import admin, auth, badges, checkin, cli, exhibits, judging, public
 from festival.auth import permissions
 from festival.errors import register_error_handlers
+from festival.badges import cli as badges_cli
 from festival.exhibits import cli as exhibits_cli
 from festival.judging import cli as judging_cli
 from festival.extensions import babel, csrf, db, login_manager, migrate
@@ -70,12 +71,15 @@ def register_blueprints(app):
     app.register_blueprint(admin.bp)
     app.register_blueprint(exhibits.bp)
     app.register_blueprint(judging.bp)
+    app.register_blueprint(badges.bp)
+    app.register_blueprint(checkin.bp)
 
 
 def register_cli(app):
     cli.init_app(app)
     exhibits_cli.init_app(app)
     judging_cli.init_app(app)
+    badges_cli.init_app(app)
 
 
 def register_request_hooks(app):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from festival.admin import services as festivals
 from festival.auth import services as accounts
+from festival.badges import services as attendees
+from festival.badges.sheets import import_attendees
 from festival.exhibits import services as exhibits
 from festival.exhibits.sheets import parse_authors
 from festival.judging import services as judging
@@ -58,7 +60,7 @@ def load_demo(today: date) -> dict:
 
     Returns how many records of each kind were added.
     """
-    added = {"festival": 0, "units": 0, "users": 0, "exhibits": 0, "score sheets": 0}
+    added = {"festival": 0, "units": 0, "users": 0, "exhibits": 0, "score sheets": 0, "attendees": 0}
     festival = db.session.execute(db.select(Festival).where(Festival.edition == DEMO_EDITION)).scalar_one_or_none()
     if festival is None:
         festival = _create_festival(today)
@@ -69,6 +71,7 @@ def load_demo(today: date) -> dict:
     _load_categories(festival)
     added["exhibits"] = _load_exhibits(festival)
     added["score sheets"] = _load_judging(festival)
+    added["attendees"] = _load_attendees(festival)
     return added
 
 
@@ -254,3 +257,12 @@ def _score_some(festival: Festival) -> int:
         else:
             judging.save_sheet(sheet, judge, data, now)
     return len(sheets)
+
+
+def _load_attendees(festival: Festival) -> int:
+    """The 420 people of attendees.csv (once), then judges, organizers and authors."""
+    added = 0
+    if not attendees.has_attendees(festival):
+        added += len(import_attendees(festival, (DATA_DIR / "attendees.csv").read_bytes(), by=None))
+    added += sum(attendees.sync_automatic(festival, by=None).values())
+    return added

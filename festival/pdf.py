@@ -2,6 +2,7 @@
 import mimetypes
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from io import BytesIO
 from pathlib import Path
@@ -18,6 +19,11 @@ from werkzeug.security import safe_join
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # far above any logo or photo; stops a huge upload from eating memory
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+
+# Pango and WeasyPrint's cffi bindings are not safe to use from two threads at once (a
+# background print and a reprint in the same worker would clash), so renders in this process
+# take turns; worker processes render in parallel.
+_RENDER_LOCK = threading.Lock()
 
 # (family, file, weight, style). Be Vietnam Pro is the house face; Noto Serif is for certificates.
 _FONT_FILES = [
@@ -115,6 +121,11 @@ class _SafeFetcher(URLFetcher):
 
 
 def _render(html: str, roots: list[str]) -> bytes:
+    with _RENDER_LOCK:
+        return _render_unlocked(html, roots)
+
+
+def _render_unlocked(html: str, roots: list[str]) -> bytes:
     fetcher = _SafeFetcher(roots)
     font_config = FontConfiguration()
     fonts = CSS(string=FONT_FACES_CSS, font_config=font_config, url_fetcher=fetcher)

@@ -17,7 +17,8 @@ def safe_next(target: str | None) -> str | None:
 def public_url(endpoint: str, **values) -> str:
     """An absolute URL on PUBLIC_BASE_URL, the address phones at the venue can reach."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, _external=False, **values)
+    # Built from the URL map directly: prints also run from the command line, outside a request.
+    return base + current_app.url_map.bind("").build(endpoint, values)
 
 
 def page_url(page: int) -> str:

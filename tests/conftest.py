@@ -13,6 +13,7 @@ def make_app(tmp_path, **overrides):
     settings = {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'festival.db'}",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "JOBS_DIR": str(tmp_path / "jobs"),
         **overrides,
     }
     config = type("Config", (TestConfig,), settings)

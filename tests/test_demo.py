@@ -90,3 +90,16 @@ def test_demo_judging_has_assignments_and_partial_scores(app, runner):
         assert all(s.judge.unit_id != s.exhibit.unit_id for s in sheets)
         rubric = db.session.execute(db.select(Rubric)).scalar_one()
         assert [c.max_points for c in rubric.scored_criteria] == [30, 25, 30, 15] and rubric.questions
+
+
+def test_demo_has_the_420_attendees_and_the_automatic_ones(app, runner):
+    from festival.models import Attendee, AttendeeSource
+
+    runner.invoke(args=["festival", "demo"])
+    with app.app_context():
+        attendees = db.session.execute(db.select(Attendee)).scalars().all()
+        by_source = {source: sum(1 for a in attendees if a.source is source) for source in AttendeeSource}
+        assert by_source[AttendeeSource.IMPORT] == 420
+        assert by_source[AttendeeSource.JUDGE] == 9 and by_source[AttendeeSource.ORGANIZER] == 1
+        assert by_source[AttendeeSource.AUTHOR] > 40
+        assert len({a.badge_token for a in attendees}) == len(attendees)

@@ -1,8 +1,9 @@
 """Organizer console: figures, festival settings, programme, units, accounts, audit log."""
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from festival import jobs
 from festival.admin import bp, services
 from festival.admin.forms import FestivalForm, ProgrammeItemForm, UnitForm, UserForm
 from festival.auth import services as accounts
@@ -10,7 +11,7 @@ from festival.auth.permissions import role_required
 from festival.errors import FestivalError
 from festival.extensions import db
 from festival.formatting import local_to_utc, utc_to_local
-from festival.models import Festival, ProgrammeItem, Region, Role, Unit, User, utcnow
+from festival.models import Festival, JobStatus, PrintJob, ProgrammeItem, Region, Role, Unit, User, utcnow
 from festival.qr import qr_svg
 
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at", "judging_opens_at", "judging_closes_at")
@@ -311,3 +312,21 @@ def audit_log():
     """The audit log, newest first."""
     pagination = db.paginate(services.audit_entries(), page=_page(), per_page=50, error_out=False)
     return render_template("admin/audit.html", pagination=pagination)
+
+
+@bp.route("/jobs/<int:job_id>")
+def job(job_id):
+    """A background print's progress (the page refreshes itself until it is done)."""
+    print_job = db.get_or_404(PrintJob, job_id)
+    return render_template("admin/job.html", job=print_job, stale=jobs.is_stale(print_job))
+
+
+@bp.route("/jobs/<int:job_id>/download")
+def job_download(job_id):
+    """The finished print."""
+    print_job = db.get_or_404(PrintJob, job_id)
+    path = jobs.output_path(print_job)
+    if print_job.status is not JobStatus.DONE or path is None or not path.exists():
+        abort(404)
+    mimetype = "application/zip" if path.suffix == ".zip" else "application/pdf"
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=path.name.split("-", 2)[2])

@@ -38,7 +38,7 @@ def home_endpoint(user) -> str:
         return "exhibits.mine"
     if user.role is Role.JUDGE:
         return "judging.home"
-    return "auth.account"
+    return "checkin.scanner"
 
 
 def navigation(user) -> list[tuple[str, str]]:
@@ -52,13 +52,14 @@ def navigation(user) -> list[tuple[str, str]]:
             ("admin.index", _l("Bảng điều khiển")),
             ("exhibits.index", _l("Sáng kiến")),
             ("judging.progress", _l("Chấm giải")),
+            ("badges.index", _l("Người tham dự")),
             ("exhibits.statistics", _l("Thống kê")),
         ]
     if user.role is Role.UNIT:
-        return [("exhibits.mine", _l("Sáng kiến của đơn vị"))] + public
+        return [("exhibits.mine", _l("Sáng kiến của đơn vị")), ("badges.mine", _l("Đại biểu"))] + public
     if user.role is Role.JUDGE:
         return [("judging.home", _l("Chấm điểm"))] + public
-    return [("public.index", _l("Trang chủ"))] + public
+    return [("checkin.scanner", _l("Quét thẻ")), ("checkin.dashboard", _l("Thống kê đón tiếp"))]
 
 
 def can_view_exhibit(user, exhibit) -> bool:

@@ -1,8 +1,18 @@
 """All models, imported here so that Alembic and the app see every table."""
 from festival.models.base import utcnow
+from festival.models.attendee import (
+    Attendee,
+    AttendeeSource,
+    BadgeRole,
+    CheckIn,
+    RevokedBadge,
+    ScanResult,
+)
 from festival.models.core import (
     AuditLog,
     Festival,
+    JobStatus,
+    PrintJob,
     ProgrammeItem,
     Region,
     Role,
@@ -40,6 +50,14 @@ from festival.models.judging import (
 )
 
 __all__ = [
+    "Attendee",
+    "AttendeeSource",
+    "BadgeRole",
+    "CheckIn",
+    "JobStatus",
+    "PrintJob",
+    "RevokedBadge",
+    "ScanResult",
     "Award",
     "AwardOverride",
     "AwardTier",

@@ -70,6 +70,7 @@ class Festival(db.Model):
     judging_closes_at: Mapped[datetime]
     is_current: Mapped[bool] = mapped_column(default=False)
     exhibit_quota: Mapped[int] = mapped_column(default=10, server_default="10")
+    delegate_quota: Mapped[int] = mapped_column(default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     programme: Mapped[list["ProgrammeItem"]] = relationship(
@@ -197,3 +198,34 @@ class AuditLog(db.Model):
     after: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
 
     user: Mapped[Optional[User]] = relationship()
+
+
+class JobStatus(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PrintJob(db.Model):
+    """A long print (badges, certificates) rendered in the background, with its progress."""
+
+    __tablename__ = "print_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[JobStatus] = mapped_column(default=JobStatus.QUEUED)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    filename: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[Optional[datetime]]
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

@@ -1,0 +1,137 @@
+"""Badge PDFs: A6 badges one per page, or four to an A4 sheet with crop marks.
+
+Each badge: festival name and dates, the person's name as large as fits the width (wrapped
+onto two lines when even the smallest size is too wide), unit, the role on a band in its
+colour, and the QR code of the check-in URL — a 1-bit PNG at a whole number of pixels per
+module, drawn without smoothing, with a 4-module quiet zone and error correction M.
+"""
+import base64
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import qrcode
+from flask import render_template
+from fontTools.ttLib import TTFont
+from PIL import Image
+
+from festival import pdf
+from festival.models import Attendee, Festival
+from festival.qr import qr_svg
+from festival.urls import public_url
+
+LAYOUTS = ("a6", "a4")
+BADGES_PER_DOCUMENT = 200  # a worker renders this many badges at a time
+NAME_WIDTH_PT = 250  # the A6 badge's text width (91 mm) less a little air
+NAME_SIZES = (30, 16)  # largest and smallest name size on one line, in points
+WRAPPED_SIZES = (22, 13)  # on two lines
+QR_PIXELS_PER_MODULE = 8
+QR_MASK = 2  # any of the eight masks is valid; fixing it skips scoring all eight per badge
+BOLD_FONT = Path(__file__).resolve().parent.parent.parent / "static/fonts/be-vietnam-pro/BeVietnamPro_700Bold.ttf"
+
+
+@lru_cache(maxsize=1)
+def _metrics() -> tuple[dict[int, int], int, int]:
+    with TTFont(BOLD_FONT) as font:
+        advances = {code: font["hmtx"][glyph][0] for code, glyph in font.getBestCmap().items()}
+        return advances, font["head"].unitsPerEm, font["hmtx"][".notdef"][0]
+
+
+def text_width(text: str, size: float) -> float:
+    """Width in points of `text` set in Be Vietnam Pro Bold at `size` points."""
+    advances, units, fallback = _metrics()
+    return sum(advances.get(ord(char), fallback) for char in text) * size / units
+
+
+def fit_name(name: str) -> dict:
+    """The size (and line breaks) at which a name fills the badge width without overflowing."""
+    largest, smallest = NAME_SIZES
+    size = min(largest, NAME_WIDTH_PT / max(text_width(name, 1), 1))
+    if size >= smallest:
+        return {"lines": [name], "size": round(size, 1)}
+    words = name.split()
+    # Two lines, split where the longer line is shortest.
+    best = min(
+        ([" ".join(words[:i]), " ".join(words[i:])] for i in range(1, len(words))),
+        key=lambda lines: max(text_width(line, 1) for line in lines),
+        default=[name],
+    )
+    size = min(WRAPPED_SIZES[0], NAME_WIDTH_PT / max(max(text_width(line, 1) for line in best), 1))
+    return {"lines": best, "size": round(max(size, WRAPPED_SIZES[1]), 1)}
+
+
+def checkin_url(attendee: Attendee) -> str:
+    """The short URL a badge's QR code holds."""
+    return public_url("checkin.badge", token=attendee.badge_token)
+
+
+@lru_cache(maxsize=8)
+def _qr_version(length: int) -> int:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data("x" * length)
+    code.make(fit=True)
+    return code.version
+
+
+def qr_png_data_uri(data: str) -> str:
+    """A 1-bit PNG of the QR code as a data URI (whole pixels per module, quiet zone of 4)."""
+    # Every check-in URL has the same length, so the version is found once, not per badge.
+    code = qrcode.QRCode(version=_qr_version(len(data)), error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=QR_MASK)
+    code.add_data(data)
+    code.make(fit=False)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    image = Image.new("1", (size, size), 1)
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    image = image.resize((size * QR_PIXELS_PER_MODULE, size * QR_PIXELS_PER_MODULE), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=False)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _text_colour(background: str) -> str:
+    red, green, blue = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+    return "#111111" if (0.299 * red + 0.587 * green + 0.114 * blue) > 160 else "#ffffff"
+
+
+def badge_data(attendee: Attendee, qr_format: str = "png") -> dict:
+    """What the template needs for one badge."""
+    url = checkin_url(attendee)
+    return {
+        "name": fit_name(attendee.full_name),
+        "affiliation": attendee.affiliation,
+        "role": attendee.role.name_vi,
+        "colour": attendee.role.colour,
+        "role_text": _text_colour(attendee.role.colour),
+        "qr_png": qr_png_data_uri(url) if qr_format == "png" else None,
+        "qr_svg": qr_svg(url) if qr_format == "svg" else None,
+    }
+
+
+def badge_documents(festival: Festival, attendees: list[Attendee], layout: str, qr_format: str = "png") -> list[str]:
+    """The HTML documents for a print, BADGES_PER_DOCUMENT badges each (A4 chunks are whole sheets)."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}")
+    badges = [badge_data(a, qr_format) for a in attendees]
+    documents = []
+    for start in range(0, len(badges), BADGES_PER_DOCUMENT):
+        chunk = badges[start : start + BADGES_PER_DOCUMENT]
+        pages = [chunk[i : i + 4] for i in range(0, len(chunk), 4)] if layout == "a4" else [[b] for b in chunk]
+        documents.append(render_template("badges/badges.html", festival=festival, pages=pages, layout=layout))
+    return documents
+
+
+def render_badges(festival: Festival, attendees: list[Attendee], layout: str = "a6", progress=None) -> bytes:
+    """A PDF of the attendees' badges in the order given (parallel for big prints).
+
+    :raise ValueError: no attendees or an unknown layout.
+    """
+    if not attendees:
+        raise ValueError("No badges to print.")
+    documents = badge_documents(festival, attendees, layout)
+    if len(documents) == 1:
+        data = pdf.render_pdf(documents[0])
+        if progress:
+            progress(1, 1)
+        return data
+    return pdf.render_documents(documents, progress=progress)

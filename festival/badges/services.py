@@ -1,0 +1,353 @@
+"""Attendees: badge roles, adding and editing people, units' delegates, automatic attendees,
+badge tokens (reissue revokes the old code) and search."""
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from festival import audit
+from festival.errors import FestivalError, NotAllowed
+from festival.extensions import db
+from festival.formatting import fold
+from festival.models import (
+    Attendee,
+    AttendeeSource,
+    Author,
+    BadgeRole,
+    Exhibit,
+    ExhibitStatus,
+    Festival,
+    RevokedBadge,
+    Role,
+    Unit,
+    User,
+)
+from festival.models.attendee import new_badge_token
+
+# The festival's badge roles, with the colour of each band (organizers may change them).
+DEFAULT_ROLES = [
+    ("delegate", "Đại biểu", "Delegate", "#0d4c92"),
+    ("judge", "Giám khảo", "Judge", "#b42318"),
+    ("author", "Tác giả", "Author", "#1a7f37"),
+    ("guest", "Khách mời", "Guest", "#7a3fb8"),
+    ("organizer", "Ban tổ chức", "Organiser", "#c2410c"),
+    ("press", "Phóng viên", "Press", "#0e7490"),
+    ("volunteer", "Tình nguyện viên", "Volunteer", "#a16207"),
+]
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def badge_roles(festival: Festival) -> list[BadgeRole]:
+    """The festival's roles, the default seven created the first time they are asked for."""
+    roles = list(db.session.execute(db.select(BadgeRole).where(BadgeRole.festival_id == festival.id).order_by(BadgeRole.position, BadgeRole.id)).scalars())
+    if not roles:
+        for position, (code, name_vi, name_en, colour) in enumerate(DEFAULT_ROLES):
+            roles.append(BadgeRole(festival=festival, code=code, name_vi=name_vi, name_en=name_en, colour=colour, position=position))
+        db.session.add_all(roles)
+        db.session.flush()
+    return roles
+
+
+def role_by_code(festival: Festival, code: str) -> BadgeRole:
+    return next(role for role in badge_roles(festival) if role.code == code)
+
+
+def role_from_text(festival: Festival, text: str) -> BadgeRole | None:
+    """The role named by its code, Vietnamese or English name, ignoring accents and case."""
+    wanted = fold(text or "")
+    for role in badge_roles(festival):
+        if wanted in {role.code, fold(role.name_vi), fold(role.name_en)}:
+            return role
+    return None
+
+
+def save_role(role: BadgeRole, name_vi: str, name_en: str, colour: str, by: User) -> None:
+    """Rename a role or change its band colour.
+
+    :raise FestivalError: the colour is not #rrggbb or the name is empty.
+    """
+    if not COLOUR.match(colour or ""):
+        raise FestivalError(_l("Màu phải có dạng #rrggbb, ví dụ #0d4c92."))
+    if not name_vi.strip():
+        raise FestivalError(_l("Vai trò cần có tên."))
+    before = {"name_vi": role.name_vi, "name_en": role.name_en, "colour": role.colour}
+    role.name_vi, role.name_en, role.colour = name_vi.strip(), name_en.strip(), colour.lower()
+    audit.record("badge_role.saved", role, by=by, before=before, after={"name_vi": role.name_vi, "name_en": role.name_en, "colour": role.colour})
+
+
+# People --------------------------------------------------------------------------------------
+
+
+def clean_name(text: str) -> str:
+    """A name as stored: NFC, single spaces, trimmed."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def clean_email(text: str | None) -> str | None:
+    """An e-mail as stored (lower case), or None.
+
+    :raise ValueError: not an address.
+    """
+    text = (text or "").strip().lower()
+    if not text:
+        return None
+    if len(text) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        raise ValueError(_l("E-mail không hợp lệ: “%(email)s”.", email=text[:60]))
+    return text
+
+
+def clean_phone(text) -> str | None:
+    """A Vietnamese phone number as stored (digits, leading 0), or None.
+
+    :raise ValueError: not 9–11 digits.
+    """
+    if isinstance(text, float) and text.is_integer():
+        text = str(int(text))  # Excel drops the leading zero and keeps the number
+    raw = str(text or "").strip()
+    if not raw:
+        return None
+    digits = re.sub(r"[\s.\-()]", "", raw)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    elif not digits.startswith("0") and len(digits) == 9:
+        digits = "0" + digits
+    if not digits.isdigit() or not 10 <= len(digits) <= 11:
+        raise ValueError(_l("Số điện thoại không hợp lệ: “%(phone)s”.", phone=raw[:30]))
+    return digits
+
+
+@dataclass
+class AttendeeInput:
+    full_name: str
+    role: BadgeRole
+    unit: Unit | None = None
+    organisation: str = ""
+    email: str | None = None
+    phone: str | None = None
+
+
+def _refresh(attendee: Attendee) -> None:
+    unit = attendee.unit
+    attendee.search_text = fold(f"{attendee.full_name} {attendee.email or ''} {attendee.phone or ''} {unit.code if unit else ''} {attendee.organisation}")
+
+
+def duplicate_of(festival: Festival, email: str | None, phone: str | None, ignore: Attendee | None = None) -> Attendee | None:
+    """Another attendee with the same e-mail or phone, if any."""
+    conditions = []
+    if email:
+        conditions.append(Attendee.email == email)
+    if phone:
+        conditions.append(Attendee.phone == phone)
+    if not conditions:
+        return None
+    stmt = db.select(Attendee).where(Attendee.festival_id == festival.id, sa.or_(*conditions))
+    if ignore is not None and ignore.id is not None:
+        stmt = stmt.where(Attendee.id != ignore.id)
+    return db.session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def _check(festival: Festival, data: AttendeeInput, ignore: Attendee | None = None) -> tuple[str, str | None, str | None]:
+    name = clean_name(data.full_name)
+    if not name:
+        raise FestivalError(_l("Chưa có họ và tên."))
+    if len(name) > 200:
+        raise FestivalError(_l("Họ và tên quá dài."))
+    try:
+        email, phone = clean_email(data.email), clean_phone(data.phone)
+    except ValueError as error:
+        raise FestivalError(error.args[0]) from None
+    if data.role.festival_id != festival.id:
+        raise FestivalError(_l("Vai trò không thuộc ngày hội này."))
+    clash = duplicate_of(festival, email, phone, ignore)
+    if clash is not None:
+        raise FestivalError(_l("Đã có %(name)s với cùng e-mail hoặc số điện thoại.", name=clash.full_name))
+    return name, email, phone
+
+
+def add_attendee(festival: Festival, data: AttendeeInput, by: User | None, source=AttendeeSource.MANUAL) -> Attendee:
+    """Add a person (a badge token is made for them).
+
+    :raise FestivalError: no name, a bad e-mail or phone, or the same e-mail/phone already there.
+    """
+    name, email, phone = _check(festival, data)
+    attendee = Attendee(festival=festival, full_name=name, role=data.role, unit=data.unit, organisation=data.organisation.strip()[:200],
+                        email=email, phone=phone, source=source)
+    _refresh(attendee)
+    db.session.add(attendee)
+    db.session.flush()
+    audit.record("attendee.added", attendee, by=by, after={"name": name, "role": data.role.code, "source": source})
+    return attendee
+
+
+def update_attendee(attendee: Attendee, data: AttendeeInput, by: User) -> None:
+    """Change a person's details (the badge keeps its code; reissue it if it was printed wrong).
+
+    :raise FestivalError: as add_attendee.
+    """
+    name, email, phone = _check(attendee.festival, data, ignore=attendee)
+    before = {"name": attendee.full_name, "role": attendee.role.code, "unit": attendee.unit.code if attendee.unit else None, "email": attendee.email, "phone": attendee.phone}
+    attendee.full_name, attendee.role, attendee.unit = name, data.role, data.unit
+    attendee.organisation, attendee.email, attendee.phone = data.organisation.strip()[:200], email, phone
+    _refresh(attendee)
+    after = {"name": name, "role": data.role.code, "unit": data.unit.code if data.unit else None, "email": email, "phone": phone}
+    if before != after:
+        audit.record("attendee.updated", attendee, by=by, before=before, after=after)
+
+
+def remove_attendee(attendee: Attendee, by: User) -> None:
+    """Delete a person; their badge stops working (a scan answers "unknown")."""
+    audit.record("attendee.removed", attendee, by=by, before={"name": attendee.full_name, "role": attendee.role.code, "token": attendee.badge_token[:6]})
+    db.session.delete(attendee)
+
+
+def reissue_badge(attendee: Attendee, reason: str, by: User) -> str:
+    """Give the person a new badge code; the old one is refused at the gates from now on."""
+    db.session.add(RevokedBadge(token=attendee.badge_token, attendee=attendee, reason=reason.strip()[:200]))
+    attendee.badge_token = new_badge_token()
+    attendee.token_issued_at = datetime.now(attendee.token_issued_at.tzinfo)
+    attendee.printed_at = None
+    audit.record("attendee.badge_reissued", attendee, by=by, after={"reason": reason.strip()})
+    return attendee.badge_token
+
+
+# A unit's own delegates ------------------------------------------------------------------
+
+
+def unit_delegates(festival: Festival, unit: Unit) -> list[Attendee]:
+    return list(
+        db.session.execute(
+            db.select(Attendee).where(Attendee.festival_id == festival.id, Attendee.unit_id == unit.id, Attendee.source == AttendeeSource.UNIT).order_by(Attendee.full_name)
+        ).scalars()
+    )
+
+
+def register_delegate(festival: Festival, unit: Unit, data: AttendeeInput, by: User) -> Attendee:
+    """A unit registers one of its delegates, within the organizers' quota.
+
+    :raise NotAllowed: the quota is full or the role is not one units may register.
+    :raise FestivalError: as add_attendee.
+    """
+    if data.role.code not in UNIT_ROLES:
+        raise NotAllowed(_l("Đơn vị chỉ đăng ký được đại biểu."))
+    if len(unit_delegates(festival, unit)) >= festival.delegate_quota:
+        raise NotAllowed(_l("Đơn vị đã đăng ký đủ %(n)d đại biểu (hạn mức của ban tổ chức).", n=festival.delegate_quota))
+    data.unit = unit
+    return add_attendee(festival, data, by=by, source=AttendeeSource.UNIT)
+
+
+UNIT_ROLES = ("delegate",)
+
+
+# Automatic attendees: judges, organizers, authors of accepted exhibits -------------------
+
+
+def sync_automatic(festival: Festival, by: User | None) -> dict:
+    """Make sure every judge, organizer and author of an accepted exhibit has a badge, once.
+
+    Judges and organizers are matched to their account (or an attendee with the same e-mail);
+    an author of several exhibits gets one badge (same name in the same unit). Returns how many
+    were added by kind.
+    """
+    added = {"judge": 0, "organizer": 0, "author": 0}
+    users = db.session.execute(db.select(User).where(User.role.in_([Role.JUDGE, Role.ORGANIZER]), User.is_active.is_(True)).order_by(User.id)).scalars()
+    for user in users:
+        kind = "judge" if user.role is Role.JUDGE else "organizer"
+        existing = db.session.execute(db.select(Attendee).where(Attendee.festival_id == festival.id, sa.or_(Attendee.user_id == user.id, Attendee.email == user.email))).scalars().first()
+        if existing is not None:
+            existing.user_id = existing.user_id or user.id
+            continue
+        attendee = Attendee(festival=festival, full_name=clean_name(user.full_name), role=role_by_code(festival, kind), unit=user.unit,
+                            email=user.email, source=AttendeeSource(kind), user_id=user.id)
+        _refresh(attendee)
+        db.session.add(attendee)
+        db.session.flush()
+        added[kind] += 1
+    authors = db.session.execute(
+        db.select(Author, Exhibit).join(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED).order_by(Exhibit.code, Author.position)
+    ).all()
+    known = set(db.session.execute(db.select(Attendee.person_key).where(Attendee.festival_id == festival.id, Attendee.person_key.is_not(None))).scalars())
+    for author, exhibit in authors:
+        key = f"author:{fold(author.full_name)}:{exhibit.unit_id}"[:300]
+        if key in known:
+            continue
+        known.add(key)
+        attendee = Attendee(festival=festival, full_name=clean_name(author.full_name), role=role_by_code(festival, "author"), unit=exhibit.unit,
+                            source=AttendeeSource.AUTHOR, person_key=key)
+        _refresh(attendee)
+        db.session.add(attendee)
+        db.session.flush()
+        added["author"] += 1
+    if any(added.values()):
+        audit.record("attendees.synchronised", festival, by=by, after=added)
+    return added
+
+
+# Finding people ------------------------------------------------------------------------------
+
+
+@dataclass
+class AttendeeFilters:
+    query: str = ""
+    unit_id: int | None = None
+    role_id: int | None = None
+    printed: str = ""  # "", "yes", "no"
+    checked_in: str = ""
+
+
+def search_attendees(festival: Festival, filters: AttendeeFilters):
+    """The select for the attendee list: accent-insensitive search and filters, by name."""
+    stmt = db.select(Attendee).where(Attendee.festival_id == festival.id).options(sa.orm.selectinload(Attendee.unit), sa.orm.selectinload(Attendee.role))
+    for word in fold(filters.query).split()[:6]:
+        stmt = stmt.where(Attendee.search_text.contains(word, autoescape=True))
+    if filters.unit_id:
+        stmt = stmt.where(Attendee.unit_id == filters.unit_id)
+    if filters.role_id:
+        stmt = stmt.where(Attendee.role_id == filters.role_id)
+    if filters.printed:
+        stmt = stmt.where(Attendee.printed_at.is_not(None) if filters.printed == "yes" else Attendee.printed_at.is_(None))
+    if filters.checked_in:
+        stmt = stmt.where(Attendee.checked_in_at.is_not(None) if filters.checked_in == "yes" else Attendee.checked_in_at.is_(None))
+    return stmt.order_by(Attendee.full_name, Attendee.id)
+
+
+def has_attendees(festival: Festival) -> bool:
+    return db.session.execute(db.select(Attendee.id).where(Attendee.festival_id == festival.id).limit(1)).first() is not None
+
+
+def for_printing(festival: Festival, unit: Unit | None = None, role: BadgeRole | None = None, only_new: bool = False) -> list[Attendee]:
+    """The attendees a print covers, by unit then name (the order badges are handed out)."""
+    stmt = (
+        db.select(Attendee)
+        .outerjoin(Attendee.unit)
+        .where(Attendee.festival_id == festival.id)
+        .options(sa.orm.selectinload(Attendee.role), sa.orm.contains_eager(Attendee.unit))
+        .order_by(sa.func.coalesce(Unit.code, ""), Attendee.full_name, Attendee.id)
+    )
+    if unit is not None:
+        stmt = stmt.where(Attendee.unit_id == unit.id)
+    if role is not None:
+        stmt = stmt.where(Attendee.role_id == role.id)
+    if only_new:
+        stmt = stmt.where(Attendee.printed_at.is_(None))
+    return list(db.session.execute(stmt).scalars())
+
+
+def mark_printed(attendee_ids: list[int], now: datetime) -> None:
+    """Record that these badges were printed (a later "only new" print skips them)."""
+    for start in range(0, len(attendee_ids), 500):
+        db.session.execute(sa.update(Attendee).where(Attendee.id.in_(attendee_ids[start : start + 500])).values(printed_at=now))
+
+
+def find_by_token(token: str) -> tuple[Attendee | None, RevokedBadge | None]:
+    """The attendee a badge code belongs to, or the revocation that replaced it."""
+    if not token or len(token) > 43:
+        return None, None
+    attendee = db.session.execute(db.select(Attendee).where(Attendee.badge_token == token)).scalar_one_or_none()
+    if attendee is not None:
+        return attendee, None
+    return None, db.session.execute(db.select(RevokedBadge).where(RevokedBadge.token == token)).scalar_one_or_none()

@@ -1,0 +1,295 @@
+"""Attendee pages: the organizers' list, add/edit/remove, import/export, automatic attendees,
+badge printing and reissue, roles; and a unit's own delegates."""
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from festival import jobs
+from festival.admin.services import get_current_festival, list_units
+from festival.auth.permissions import role_required
+from festival.badges import bp, printing, render, services, sheets
+from festival.badges.forms import AttendeeForm, DelegateForm, ImportForm, PrintForm, ReissueForm, RoleForm
+from festival.errors import FestivalError
+from festival.extensions import db
+from festival.models import Attendee, AttendeeSource, BadgeRole, Role, Unit, utcnow
+from festival.spreadsheets import ImportRejected
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _festival():
+    festival = get_current_festival()
+    if festival is None:
+        abort(404)
+    return festival
+
+
+def _choices(form, festival, with_any=False):
+    language = get_locale().language
+    roles = services.badge_roles(festival)
+    empty = [(0, _("Tất cả") if with_any else "—")]
+    form.role_id.choices = ([(0, _("Tất cả"))] if with_any else []) + [(r.id, r.name(language)) for r in roles]
+    form.unit_id.choices = empty + [(u.id, f"{u.code} – {u.short_name}") for u in list_units()]
+
+
+def _input(form, festival) -> services.AttendeeInput:
+    role = db.session.get(BadgeRole, form.role_id.data)
+    if role is None or role.festival_id != festival.id:
+        abort(400)
+    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+    return services.AttendeeInput(form.full_name.data, role, unit, form.organisation.data or "", form.email.data, form.phone.data)
+
+
+# Organizers --------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@role_required(Role.ORGANIZER)
+def index():
+    """Everyone coming: search by name, phone or e-mail; filter by unit, role, printed, arrived."""
+    festival = _festival()
+    args = request.args
+    filters = services.AttendeeFilters(
+        query=args.get("q", "")[:100],
+        unit_id=args.get("unit", type=int),
+        role_id=args.get("role", type=int),
+        printed=args.get("printed", "") if args.get("printed") in ("yes", "no") else "",
+        checked_in=args.get("arrived", "") if args.get("arrived") in ("yes", "no") else "",
+    )
+    pagination = db.paginate(services.search_attendees(festival, filters), page=args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"], error_out=False)
+    db.session.commit()  # the default roles may have just been created
+    return render_template("badges/index.html", festival=festival, pagination=pagination, filters=filters, units=list_units(), roles=services.badge_roles(festival))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def new():
+    """Add a person."""
+    festival = _festival()
+    form = AttendeeForm()
+    _choices(form, festival)
+    if form.validate_on_submit():
+        try:
+            attendee = services.add_attendee(festival, _input(form, festival), by=current_user)
+        except FestivalError as error:
+            db.session.rollback()
+            _choices(form, festival)
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã thêm %(name)s.", name=attendee.full_name), "success")
+            return redirect(url_for("badges.index"))
+    return render_template("badges/form.html", form=form, attendee=None)
+
+
+@bp.route("/<int:attendee_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def edit(attendee_id):
+    """Change a person's details; reprint or reissue their badge."""
+    attendee = db.get_or_404(Attendee, attendee_id)
+    form = AttendeeForm(obj=attendee)
+    _choices(form, attendee.festival)
+    if request.method == "GET":
+        form.unit_id.data = attendee.unit_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_attendee(attendee, _input(form, attendee.festival), by=current_user)
+        except FestivalError as error:
+            db.session.rollback()
+            _choices(form, attendee.festival)
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu %(name)s.", name=attendee.full_name), "success")
+            return redirect(url_for("badges.index"))
+    return render_template("badges/form.html", form=form, attendee=attendee, reissue_form=ReissueForm(formdata=None))
+
+
+@bp.route("/<int:attendee_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def delete(attendee_id):
+    """Remove a person, after confirmation (their badge stops working)."""
+    attendee = db.get_or_404(Attendee, attendee_id)
+    if request.method == "POST":
+        name = attendee.full_name
+        services.remove_attendee(attendee, by=current_user)
+        db.session.commit()
+        flash(_("Đã xoá %(name)s.", name=name), "success")
+        return redirect(url_for("badges.index"))
+    return render_template(
+        "confirm.html",
+        title=_("Xoá người tham dự?"),
+        message=_("%(name)s sẽ bị xoá và thẻ của họ không còn dùng được.", name=attendee.full_name),
+        confirm_label=_("Xoá"),
+        cancel_url=url_for("badges.edit", attendee_id=attendee.id),
+    )
+
+
+@bp.route("/<int:attendee_id>/reissue", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def reissue(attendee_id):
+    """Make a new badge code (lost badge, wrong name); the old code is refused from now on."""
+    attendee = db.get_or_404(Attendee, attendee_id)
+    form = ReissueForm()
+    if not form.validate():
+        flash(_("Hãy ghi lý do cấp lại thẻ."), "danger")
+        return redirect(url_for("badges.edit", attendee_id=attendee.id))
+    services.reissue_badge(attendee, form.reason.data, by=current_user)
+    db.session.commit()
+    flash(_("Đã cấp mã thẻ mới cho %(name)s; thẻ cũ không còn dùng được. Hãy in lại thẻ.", name=attendee.full_name), "success")
+    return redirect(url_for("badges.edit", attendee_id=attendee.id))
+
+
+@bp.route("/<int:attendee_id>/badge.pdf")
+@role_required(Role.ORGANIZER)
+def badge_pdf(attendee_id):
+    """Reprint one badge (A6, or A4 with ?layout=a4)."""
+    attendee = db.get_or_404(Attendee, attendee_id)
+    layout = request.args.get("layout", "a6") if request.args.get("layout") in render.LAYOUTS else "a6"
+    data = render.render_badges(attendee.festival, [attendee], layout)
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"the-{attendee.id}.pdf")
+
+
+@bp.route("/sync", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def sync():
+    """Add judges, organizers and authors of accepted exhibits who have no badge yet."""
+    festival = _festival()
+    added = services.sync_automatic(festival, by=current_user)
+    db.session.commit()
+    flash(_("Đã thêm %(judge)d giám khảo, %(organizer)d ban tổ chức, %(author)d tác giả.", **added), "success")
+    return redirect(url_for("badges.index"))
+
+
+@bp.route("/print", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def print_badges():
+    """Print badges: all, by unit, by role, or only new ones — in the background, with progress."""
+    festival = _festival()
+    form = PrintForm()
+    _choices(form, festival, with_any=True)
+    if form.validate_on_submit():
+        params = {"layout": form.layout.data, "unit_id": form.unit_id.data or None, "role_id": form.role_id.data or None, "only_new": form.only_new.data}
+        count = len(printing.selection(festival, params))
+        if not count:
+            flash(_("Không có thẻ nào cần in với lựa chọn này."), "warning")
+        else:
+            job = jobs.create_job("badges", _("In %(n)d thẻ (%(layout)s)", n=count, layout=form.layout.data.upper()), params, by=current_user)
+            db.session.commit()
+            jobs.start(job, printing.job_work(festival.id, params))
+            return redirect(url_for("admin.job", job_id=job.id))
+    db.session.commit()
+    return render_template("badges/print.html", form=form, total=len(services.for_printing(festival)), new=len(services.for_printing(festival, only_new=True)))
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def roles():
+    """Badge roles and the colour of each band."""
+    festival = _festival()
+    all_roles = services.badge_roles(festival)
+    if request.method == "POST":
+        role = db.get_or_404(BadgeRole, request.form.get("role_id", type=int) or 0)
+        form = RoleForm()
+        try:
+            if not form.validate() or role.festival_id != festival.id:
+                raise FestivalError(_("Hãy nhập tên và màu (#rrggbb)."))
+            services.save_role(role, form.name_vi.data, form.name_en.data or "", form.colour.data, by=current_user)
+        except FestivalError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu vai trò %(name)s.", name=role.name_vi), "success")
+        return redirect(url_for("badges.roles"))
+    db.session.commit()
+    return render_template("badges/roles.html", roles=all_roles)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def import_file():
+    """Import people from XLSX or CSV: all rows or none; duplicates reported, not merged."""
+    festival = _festival()
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            created = sheets.import_attendees(festival, form.file.data.read(), by=current_user)
+        except ImportRejected as rejected:
+            db.session.rollback()
+            problems = rejected.problems
+            flash(rejected.message, "danger")
+        except FestivalError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã nhập %(n)d người.", n=len(created)), "success")
+            return redirect(url_for("badges.index"))
+    db.session.commit()
+    return render_template("badges/import.html", form=form, problems=problems, columns=sheets.COLUMNS, roles=services.badge_roles(festival))
+
+
+@bp.route("/import/template.xlsx")
+@role_required(Role.ORGANIZER)
+def import_template():
+    """The import template with Vietnamese headers."""
+    return send_file(io.BytesIO(sheets.import_template()), mimetype=XLSX, as_attachment=True, download_name="mau-nhap-nguoi-tham-du.xlsx")
+
+
+@bp.route("/export.xlsx")
+@role_required(Role.ORGANIZER)
+def export():
+    """Everyone as an Excel workbook."""
+    festival = _festival()
+    return send_file(io.BytesIO(sheets.export_attendees(festival)), mimetype=XLSX, as_attachment=True, download_name=f"nguoi-tham-du-lan-{festival.edition}.xlsx")
+
+
+# A unit's own delegates --------------------------------------------------------------------
+
+
+@bp.route("/mine", methods=["GET", "POST"])
+@role_required(Role.UNIT)
+def mine():
+    """The unit registers its delegates, within the organizers' quota."""
+    festival = _festival()
+    form = DelegateForm()
+    if form.validate_on_submit():
+        data = services.AttendeeInput(form.full_name.data, services.role_by_code(festival, "delegate"), None, "", form.email.data, form.phone.data)
+        try:
+            services.register_delegate(festival, current_user.unit, data, by=current_user)
+        except FestivalError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Đã đăng ký %(name)s.", name=data.full_name), "success")
+            return redirect(url_for("badges.mine"))
+    delegates = services.unit_delegates(festival, current_user.unit)
+    db.session.commit()
+    return render_template("badges/mine.html", festival=festival, form=form, delegates=delegates)
+
+
+@bp.route("/mine/<int:attendee_id>/delete", methods=["GET", "POST"])
+@role_required(Role.UNIT)
+def mine_delete(attendee_id):
+    """The unit removes one of its delegates, after confirmation."""
+    attendee = db.get_or_404(Attendee, attendee_id)
+    if attendee.unit_id != current_user.unit_id or attendee.source is not AttendeeSource.UNIT:
+        abort(404)
+    if request.method == "POST":
+        services.remove_attendee(attendee, by=current_user)
+        db.session.commit()
+        flash(_("Đã huỷ đăng ký %(name)s.", name=attendee.full_name), "success")
+        return redirect(url_for("badges.mine"))
+    return render_template(
+        "confirm.html",
+        title=_("Huỷ đăng ký đại biểu?"),
+        message=_("%(name)s sẽ không còn trong danh sách đại biểu của đơn vị.", name=attendee.full_name),
+        confirm_label=_("Huỷ đăng ký"),
+        cancel_url=url_for("badges.mine"),
+    )

@@ -1,0 +1,144 @@
+"""Attendees of a festival, their badge roles and tokens, and every scan at the gates."""
+import enum
+import secrets
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from festival.models.base import db, utcnow
+from festival.models.core import Festival, Unit, User
+
+
+class BadgeRole(db.Model):
+    """A kind of attendee with the colour of its band on the badge (Đại biểu, Giám khảo…)."""
+
+    __tablename__ = "badge_roles"
+    __table_args__ = (sa.UniqueConstraint("festival_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(sa.ForeignKey("festivals.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    name_vi: Mapped[str] = mapped_column(sa.String(60))
+    name_en: Mapped[str] = mapped_column(sa.String(60), default="")
+    colour: Mapped[str] = mapped_column(sa.String(7), default="#0d4c92")
+    position: Mapped[int] = mapped_column(default=0)
+
+    festival: Mapped[Festival] = relationship()
+
+    def name(self, language: str = "vi") -> str:
+        return self.name_en if language == "en" and self.name_en else self.name_vi
+
+
+class AttendeeSource(enum.Enum):
+    MANUAL = "manual"
+    IMPORT = "import"
+    UNIT = "unit"  # a delegate registered by the unit itself
+    JUDGE = "judge"
+    ORGANIZER = "organizer"
+    AUTHOR = "author"
+
+    @property
+    def label(self):
+        return SOURCE_LABELS[self]
+
+
+SOURCE_LABELS = {
+    AttendeeSource.MANUAL: _l("Ban tổ chức thêm"),
+    AttendeeSource.IMPORT: _l("Nhập từ tệp"),
+    AttendeeSource.UNIT: _l("Đơn vị đăng ký"),
+    AttendeeSource.JUDGE: _l("Tự động: giám khảo"),
+    AttendeeSource.ORGANIZER: _l("Tự động: ban tổ chức"),
+    AttendeeSource.AUTHOR: _l("Tự động: tác giả"),
+}
+
+
+def new_badge_token() -> str:
+    """128 random bits, URL-safe (22 characters): unguessable and short enough for a small QR code."""
+    return secrets.token_urlsafe(16)
+
+
+class Attendee(db.Model):
+    """A person who comes to the festival and wears a badge."""
+
+    __tablename__ = "attendees"
+    __table_args__ = (
+        sa.UniqueConstraint("festival_id", "email"),
+        sa.UniqueConstraint("festival_id", "phone"),
+        sa.UniqueConstraint("festival_id", "user_id"),
+        sa.UniqueConstraint("festival_id", "person_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(sa.ForeignKey("festivals.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    unit_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")  # for guests and press without a unit
+    role_id: Mapped[int] = mapped_column(sa.ForeignKey("badge_roles.id"), index=True)
+    email: Mapped[Optional[str]] = mapped_column(sa.String(254))
+    phone: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    source: Mapped[AttendeeSource] = mapped_column(default=AttendeeSource.MANUAL)
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Who an automatic attendee is, so synchronising twice never makes a second badge
+    # (e.g. "author:<folded name>:<unit id>" for an author of several exhibits).
+    person_key: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    badge_token: Mapped[str] = mapped_column(sa.String(43), unique=True, default=new_badge_token)
+    token_issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    printed_at: Mapped[Optional[datetime]]
+    checked_in_at: Mapped[Optional[datetime]]
+    checked_in_gate: Mapped[Optional[str]] = mapped_column(sa.String(60))
+    search_text: Mapped[str] = mapped_column(sa.String(600), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    festival: Mapped[Festival] = relationship()
+    unit: Mapped[Optional[Unit]] = relationship()
+    role: Mapped[BadgeRole] = relationship()
+    user: Mapped[Optional[User]] = relationship()
+
+    @property
+    def affiliation(self) -> str:
+        return self.unit.name if self.unit else self.organisation
+
+
+class RevokedBadge(db.Model):
+    """A badge token replaced by a reissue: scanning it says so instead of "unknown"."""
+
+    __tablename__ = "revoked_badges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(43), unique=True)
+    attendee_id: Mapped[int] = mapped_column(sa.ForeignKey("attendees.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    revoked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attendee: Mapped[Attendee] = relationship()
+
+
+class ScanResult(enum.Enum):
+    CHECKED_IN = "checked_in"
+    ALREADY = "already"
+    UNKNOWN = "unknown"
+    REVOKED = "revoked"
+
+
+class CheckIn(db.Model):
+    """One scan (or search) at a gate, failed ones too: who, where, when, what happened."""
+
+    __tablename__ = "check_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(sa.ForeignKey("festivals.id", ondelete="CASCADE"), index=True)
+    attendee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("attendees.id", ondelete="SET NULL"), index=True)
+    staff_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    gate: Mapped[str] = mapped_column(sa.String(60))
+    result: Mapped[ScanResult]
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    method: Mapped[str] = mapped_column(sa.String(10), default="scan")  # scan | search
+    # The scanner's id for this scan: a retried request carries the same one and is not counted twice.
+    nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scanned_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    attendee: Mapped[Optional[Attendee]] = relationship()
+    staff: Mapped[Optional[User]] = relationship()

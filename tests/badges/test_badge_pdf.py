@@ -1,0 +1,106 @@
+"""Badge PDFs: every QR code decodes to its check-in URL, exact names, both layouts, printing."""
+import time
+
+import pytest
+
+from festival.badges import render
+from festival.extensions import db
+from festival.models import Attendee, Festival, JobStatus, PrintJob
+from tests.pdf_tools import page_count, page_qr_codes, page_texts
+
+
+def badge_urls(app, ids):
+    with app.app_context():
+        return [f"http://festival.test/c/{db.session.get(Attendee, i).badge_token}" for i in ids]
+
+
+@pytest.mark.parametrize("layout, pages", [("a6", 3), ("a4", 1)])
+def test_every_qr_code_decodes_to_its_check_in_url(app, crowd, layout, pages):
+    with app.test_request_context():
+        festival = db.session.get(Festival, crowd["festival"])
+        attendees = [db.session.get(Attendee, i) for i in crowd["ids"]]
+        data = render.render_badges(festival, attendees, layout)
+    assert page_count(data) == pages
+    decoded = sorted(code for page in page_qr_codes(data, dpi=300) for code in page)
+    assert decoded == sorted(badge_urls(app, crowd["ids"]))
+    text = "\n".join(page_texts(data))
+    for name in ("Nguyễn Thị Hằng", "Lê Văn Đức", "Báo Lao Động", "Đại biểu", "Khách mời"):
+        assert name in text, name
+    # the long name is wrapped onto two lines, every word kept
+    assert "PGS.TS. Nguyễn Thị" in text and "Thanh Hương Giang" in text
+
+
+def test_long_names_shrink_then_wrap_within_the_width():
+    short = render.fit_name("Lê Văn Đức")
+    assert short["lines"] == ["Lê Văn Đức"] and short["size"] == render.NAME_SIZES[0]
+    medium = render.fit_name("Nguyễn Hoàng Phương Thảo")
+    assert len(medium["lines"]) == 1 and medium["size"] < render.NAME_SIZES[0]
+    long = render.fit_name("PGS.TS. Nguyễn Thị Thanh Hương Giang")
+    assert len(long["lines"]) == 2
+    for fitted in (short, medium, long):
+        assert all(render.text_width(line, fitted["size"]) <= render.NAME_WIDTH_PT + 0.5 for line in fitted["lines"])
+
+
+def test_qr_image_has_whole_pixels_per_module_and_a_quiet_zone(app):
+    import base64
+    import io
+
+    from PIL import Image
+
+    with app.app_context():
+        uri = render.qr_png_data_uri("http://festival.test/c/" + "x" * 22)
+    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert image.mode == "1" and image.width % render.QR_PIXELS_PER_MODULE == 0
+    quiet = 4 * render.QR_PIXELS_PER_MODULE
+    assert all(image.getpixel((x, y)) for x in range(image.width) for y in range(quiet))  # 4 white modules on top
+    assert all(image.getpixel((x, y)) for x in range(quiet) for y in range(image.height))  # and on the left
+
+
+def wait_for_job(app, job_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            job = db.session.get(PrintJob, job_id)
+            if job.status in (JobStatus.DONE, JobStatus.FAILED):
+                return job.status
+        time.sleep(0.2)
+    raise AssertionError("print job did not finish")
+
+
+def test_printing_from_the_web_runs_in_the_background_and_marks_new_badges(app, client, login_as, crowd, people):
+    login_as("organizer")
+    page = client.get("/attendees/print").get_data(as_text=True)
+    assert "3 người, 3 thẻ chưa in." in page
+    response = client.post("/attendees/print", data={"layout": "a4", "unit_id": people["ids"]["unit_a"], "role_id": 0, "only_new": "y"})
+    assert response.status_code == 302 and "/admin/jobs/" in response.headers["Location"]
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    assert wait_for_job(app, job_id) is JobStatus.DONE
+    page = client.get(f"/admin/jobs/{job_id}").get_data(as_text=True)
+    assert "Đã xong." in page and 'http-equiv="refresh"' not in page
+    with client.get(f"/admin/jobs/{job_id}/download") as pdf:
+        assert pdf.mimetype == "application/pdf" and page_count(pdf.data) == 1
+        assert sorted(c for p in page_qr_codes(pdf.data) for c in p) == sorted(badge_urls(app, crowd["ids"][:2]))
+    with app.app_context():
+        printed = {a.id: a.printed_at is not None for a in db.session.execute(db.select(Attendee)).scalars()}
+    assert printed == {crowd["ids"][0]: True, crowd["ids"][1]: True, crowd["ids"][2]: False}
+    page = client.post("/attendees/print", data={"layout": "a4", "unit_id": people["ids"]["unit_a"], "role_id": 0, "only_new": "y"}, follow_redirects=True).get_data(as_text=True)
+    assert "Không có thẻ nào cần in" in page
+
+
+def test_reprint_one_badge(client, login_as, crowd, app):
+    login_as("organizer")
+    response = client.get(f"/attendees/{crowd['ids'][1]}/badge.pdf")
+    assert response.mimetype == "application/pdf"
+    assert page_qr_codes(response.data) == [badge_urls(app, [crowd["ids"][1]])]
+
+
+def test_print_command_filters_by_role_and_only_new(app, runner, crowd, tmp_path):
+    out = tmp_path / "the.pdf"
+    result = runner.invoke(args=["badges", "print", "--out", str(out), "--layout", "a6", "--role", "Khách mời"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 1 badges (A6)" in result.output and page_count(out.read_bytes()) == 1
+    assert "Lê Văn Đức" in page_texts(out.read_bytes())[0]
+    assert runner.invoke(args=["badges", "print", "--out", str(out), "--only-new"]).exit_code == 0
+    again = runner.invoke(args=["badges", "print", "--out", str(out), "--only-new"])
+    assert again.exit_code == 1 and "No badges to print." in again.output
+    assert runner.invoke(args=["badges", "print", "--out", str(out), "--unit", "NOPE"]).exit_code != 0
