@@ -17,6 +17,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))  # finished prints (PDF, ZIP)
+    CERTIFICATE_CACHE_DIR = os.environ.get("CERTIFICATE_CACHE_DIR", str(INSTANCE_DIR / "certificates"))
     # Absolute address printed in QR codes (posters, badges, certificates); phones at the
     # venue must reach it, so set it to the server's address on the venue network.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

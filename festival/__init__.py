@@ -9,10 +9,11 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 
 from config import DEFAULT_SECRET_KEY, config_for_environment
-from festival import admin, auth, badges, checkin, cli, exhibits, judging, public
+from festival import admin, auth, badges, certificates, checkin, cli, exhibits, judging, public
 from festival.auth import permissions
 from festival.errors import register_error_handlers
 from festival.badges import cli as badges_cli
+from festival.certificates import cli as certificates_cli
 from festival.exhibits import cli as exhibits_cli
 from festival.judging import cli as judging_cli
 from festival.extensions import babel, csrf, db, login_manager, migrate
@@ -73,6 +74,7 @@ def register_blueprints(app):
     app.register_blueprint(judging.bp)
     app.register_blueprint(badges.bp)
     app.register_blueprint(checkin.bp)
+    app.register_blueprint(certificates.bp)
 
 
 def register_cli(app):
@@ -80,6 +82,7 @@ def register_cli(app):
     exhibits_cli.init_app(app)
     judging_cli.init_app(app)
     badges_cli.init_app(app)
+    certificates_cli.init_app(app)
 
 
 def register_request_hooks(app):

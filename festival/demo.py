@@ -12,6 +12,7 @@ from festival.admin import services as festivals
 from festival.auth import services as accounts
 from festival.badges import services as attendees
 from festival.badges.sheets import import_attendees
+from festival.certificates import services as certificates
 from festival.exhibits import services as exhibits
 from festival.exhibits.sheets import parse_authors
 from festival.judging import services as judging
@@ -72,6 +73,7 @@ def load_demo(today: date) -> dict:
     added["exhibits"] = _load_exhibits(festival)
     added["score sheets"] = _load_judging(festival)
     added["attendees"] = _load_attendees(festival)
+    _load_certificate_templates(festival)
     return added
 
 
@@ -266,3 +268,14 @@ def _load_attendees(festival: Festival) -> int:
         added += len(import_attendees(festival, (DATA_DIR / "attendees.csv").read_bytes(), by=None))
     added += sum(attendees.sync_automatic(festival, by=None).values())
     return added
+
+
+DEMO_SIGNATORY = "Lê Thị Thu Hà"
+
+
+def _load_certificate_templates(festival: Festival) -> None:
+    """The trade-union wording, signed by the (invented) chair of the sector's union."""
+    for kind in certificates.CertificateKind:
+        template = certificates.template_for(festival, kind)
+        if not template.signatory_name:
+            template.signatory_name = DEMO_SIGNATORY

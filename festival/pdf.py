@@ -147,6 +147,16 @@ def render_documents(htmls: list[str], *, processes: int | None = None, progress
     :raise ValueError: when `htmls` is empty.
     :raise Exception: whatever a worker raised while rendering.
     """
+    chunks = render_each(htmls, processes=processes, progress=progress)
+    return chunks[0] if len(chunks) == 1 else merge_pdfs(chunks)
+
+
+def render_each(htmls: list[str], *, processes: int | None = None, progress=None) -> list[bytes]:
+    """Render many HTML documents (in worker processes when there are several) into one PDF each.
+
+    :raise ValueError: when `htmls` is empty.
+    :raise Exception: whatever a worker raised while rendering.
+    """
     if not htmls:
         raise ValueError("No documents to render.")
     roots = allowed_roots()
@@ -173,7 +183,7 @@ def render_documents(htmls: list[str], *, processes: int | None = None, progress
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
-    return chunks[0] if total == 1 else merge_pdfs(chunks)
+    return chunks
 
 
 def merge_pdfs(chunks: list[bytes]) -> bytes:

@@ -14,6 +14,7 @@ def make_app(tmp_path, **overrides):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'festival.db'}",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "JOBS_DIR": str(tmp_path / "jobs"),
+        "CERTIFICATE_CACHE_DIR": str(tmp_path / "certificates"),
         **overrides,
     }
     config = type("Config", (TestConfig,), settings)

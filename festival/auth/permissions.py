@@ -53,6 +53,7 @@ def navigation(user) -> list[tuple[str, str]]:
             ("exhibits.index", _l("Sáng kiến")),
             ("judging.progress", _l("Chấm giải")),
             ("badges.index", _l("Người tham dự")),
+            ("certificates.index", _l("Giấy chứng nhận")),
             ("exhibits.statistics", _l("Thống kê")),
         ]
     if user.role is Role.UNIT:

@@ -5,19 +5,15 @@ onto two lines when even the smallest size is too wide), unit, the role on a ban
 colour, and the QR code of the check-in URL — a 1-bit PNG at a whole number of pixels per
 module, drawn without smoothing, with a 4-module quiet zone and error correction M.
 """
-import base64
-import io
 from functools import lru_cache
 from pathlib import Path
 
-import qrcode
 from flask import render_template
 from fontTools.ttLib import TTFont
-from PIL import Image
 
 from festival import pdf
 from festival.models import Attendee, Festival
-from festival.qr import qr_svg
+from festival.qr import qr_png_data_uri, qr_svg
 from festival.urls import public_url
 
 LAYOUTS = ("a6", "a4")
@@ -25,8 +21,6 @@ BADGES_PER_DOCUMENT = 200  # a worker renders this many badges at a time
 NAME_WIDTH_PT = 250  # the A6 badge's text width (91 mm) less a little air
 NAME_SIZES = (30, 16)  # largest and smallest name size on one line, in points
 WRAPPED_SIZES = (22, 13)  # on two lines
-QR_PIXELS_PER_MODULE = 8
-QR_MASK = 2  # any of the eight masks is valid; fixing it skips scoring all eight per badge
 BOLD_FONT = Path(__file__).resolve().parent.parent.parent / "static/fonts/be-vietnam-pro/BeVietnamPro_700Bold.ttf"
 
 
@@ -63,30 +57,6 @@ def fit_name(name: str) -> dict:
 def checkin_url(attendee: Attendee) -> str:
     """The short URL a badge's QR code holds."""
     return public_url("checkin.badge", token=attendee.badge_token)
-
-
-@lru_cache(maxsize=8)
-def _qr_version(length: int) -> int:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data("x" * length)
-    code.make(fit=True)
-    return code.version
-
-
-def qr_png_data_uri(data: str) -> str:
-    """A 1-bit PNG of the QR code as a data URI (whole pixels per module, quiet zone of 4)."""
-    # Every check-in URL has the same length, so the version is found once, not per badge.
-    code = qrcode.QRCode(version=_qr_version(len(data)), error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=QR_MASK)
-    code.add_data(data)
-    code.make(fit=False)
-    matrix = code.get_matrix()
-    size = len(matrix)
-    image = Image.new("1", (size, size), 1)
-    image.putdata([0 if dark else 1 for row in matrix for dark in row])
-    image = image.resize((size * QR_PIXELS_PER_MODULE, size * QR_PIXELS_PER_MODULE), Image.Resampling.NEAREST)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=False)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _text_colour(background: str) -> str:

@@ -8,6 +8,12 @@ from festival.models.attendee import (
     RevokedBadge,
     ScanResult,
 )
+from festival.models.certificate import (
+    Certificate,
+    CertificateKind,
+    CertificateStatus,
+    CertificateTemplate,
+)
 from festival.models.core import (
     AuditLog,
     Festival,
@@ -50,6 +56,10 @@ from festival.models.judging import (
 )
 
 __all__ = [
+    "Certificate",
+    "CertificateKind",
+    "CertificateStatus",
+    "CertificateTemplate",
     "Attendee",
     "AttendeeSource",
     "BadgeRole",

@@ -3,6 +3,7 @@ import time
 
 import pytest
 
+from festival import qr
 from festival.badges import render
 from festival.extensions import db
 from festival.models import Attendee, Festival, JobStatus, PrintJob
@@ -48,10 +49,10 @@ def test_qr_image_has_whole_pixels_per_module_and_a_quiet_zone(app):
     from PIL import Image
 
     with app.app_context():
-        uri = render.qr_png_data_uri("http://festival.test/c/" + "x" * 22)
+        uri = qr.qr_png_data_uri("http://festival.test/c/" + "x" * 22)
     image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
-    assert image.mode == "1" and image.width % render.QR_PIXELS_PER_MODULE == 0
-    quiet = 4 * render.QR_PIXELS_PER_MODULE
+    assert image.mode == "1" and image.width % qr.PIXELS_PER_MODULE == 0
+    quiet = 4 * qr.PIXELS_PER_MODULE
     assert all(image.getpixel((x, y)) for x in range(image.width) for y in range(quiet))  # 4 white modules on top
     assert all(image.getpixel((x, y)) for x in range(quiet) for y in range(image.height))  # and on the left
 

@@ -1,0 +1,45 @@
+"""Printing certificates: what a print covers, and the work its background job does."""
+from festival.certificates import render, services
+from festival.extensions import db
+from festival.judging.services import policy_for
+from festival.formatting import festival_today
+from festival.models import CertificateKind, Festival, Unit
+
+
+def selection(festival: Festival, params: dict) -> list:
+    """The valid certificates a print's parameters (kind, unit) cover, in ceremony order."""
+    kind = CertificateKind(params["kind"]) if params.get("kind") else None
+    unit = db.session.get(Unit, params["unit_id"]) if params.get("unit_id") else None
+    return services.for_printing(festival, kind=kind, unit=unit)
+
+
+def print_certificates(festival: Festival, params: dict, progress=None) -> tuple[bytes, int]:
+    """Render the selection as one PDF (or a ZIP per unit). Returns (bytes, count).
+
+    :raise ValueError: nothing to print.
+    """
+    certificates = selection(festival, params)
+    if params.get("as_zip"):
+        return render.zip_by_unit(certificates, progress), len(certificates)
+    return render.render_certificates(certificates, progress), len(certificates)
+
+
+def issue_missing(festival: Festival, kinds, by) -> None:
+    """Issue what is missing before printing (award kinds only once the results are final)."""
+    final = policy_for(festival).is_final
+    for kind in kinds:
+        if kind is CertificateKind.PARTICIPATION or final:
+            services.issue(festival, kind, festival_today(), by)
+
+
+def job_work(festival_id: int, params: dict):
+    """The background job's work for a certificate print."""
+
+    def work(job, progress):
+        festival = db.session.get(Festival, festival_id)
+        data, _count = print_certificates(festival, params, progress=progress)
+        db.session.commit()  # the pages' new fingerprints
+        return data, "giay-chung-nhan.zip" if params.get("as_zip") else "giay-chung-nhan.pdf"
+
+    return work
+

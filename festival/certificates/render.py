@@ -1,0 +1,147 @@
+"""Certificate PDFs: A4 landscape in the trade-union style, each page kept (cached) until its
+inputs change, merged for the ceremony or zipped per unit; and a quick PNG preview."""
+import hashlib
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pypdfium2
+from flask import current_app, render_template
+from pypdf import PdfReader, PdfWriter
+
+from festival import pdf
+from festival.certificates.services import fill, template_for, values_for
+from festival.models import Certificate, CertificateTemplate
+from festival.qr import qr_png_data_uri
+from festival.urls import public_url
+
+CERTIFICATES_PER_DOCUMENT = 25  # pages a worker renders at a time
+RENDER_VERSION = "1"  # bump when the layout changes, so cached pages are rendered again
+NAME_SIZES = ((22, 32), (34, 27), (46, 22), (10_000, 18))  # (up to n characters, points)
+
+
+def vietnamese_date(place: str, day) -> str:
+    """`Hà Nội, ngày 15 tháng 6 năm 2022`."""
+    return f"{place}, ngày {day.day} tháng {day.month} năm {day.year}"
+
+
+def verify_url(serial: str) -> str:
+    return public_url("certificates.verify", serial=serial)
+
+
+def page_data(template: CertificateTemplate, certificate: Certificate) -> dict:
+    """Everything one page shows, as plain text (placeholders filled, nothing interpreted)."""
+    values = values_for(certificate)
+    name = certificate.recipient_name
+    return {
+        "header": fill(template.header, values).splitlines(),
+        "motto": fill(template.motto, values).splitlines(),
+        "title": fill(template.title, values),
+        "lead": fill(template.lead, values),
+        "recipient": name,
+        "name_size": next(size for limit, size in NAME_SIZES if len(name) <= limit),
+        "body": fill(template.body, values).splitlines(),
+        "dateline": vietnamese_date(fill(template.place, values), certificate.issued_on),
+        "signatory_title": fill(template.signatory_title, values).splitlines(),
+        "signatory_name": fill(template.signatory_name, values),
+        "signature": pdf.upload_url(template.signature_image) if template.signature_image else None,
+        "seal": pdf.upload_url(template.seal_image) if template.seal_image else None,
+        "serial": certificate.serial,
+        "verify": verify_url(certificate.serial),
+        "qr": qr_png_data_uri(verify_url(certificate.serial)),
+    }
+
+
+def page_hash(data: dict) -> str:
+    """A fingerprint of what a page shows (and of the layout version)."""
+    return hashlib.sha256(json.dumps([RENDER_VERSION, data], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cache_dir() -> Path:
+    path = Path(current_app.config["CERTIFICATE_CACHE_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _cache_path(certificate: Certificate, digest: str) -> Path:
+    return cache_dir() / f"{certificate.id}-{digest[:20]}.pdf"
+
+
+def document_html(pages: list[dict]) -> str:
+    return render_template("certificates/certificate.html", pages=pages)
+
+
+def certificate_pdfs(certificates: list[Certificate], progress=None) -> list[bytes]:
+    """One single-page PDF per certificate; pages whose inputs did not change are not rendered again."""
+    templates: dict = {}
+    datas, missing = [], []
+    for certificate in certificates:
+        key = (certificate.festival_id, certificate.kind)
+        if key not in templates:
+            templates[key] = template_for(certificate.festival, certificate.kind)
+        data = page_data(templates[key], certificate)
+        digest = page_hash(data)
+        datas.append((certificate, data, digest))
+        if not _cache_path(certificate, digest).exists():
+            missing.append((certificate, data, digest))
+    total = len(missing)
+    if missing:
+        chunks = [missing[i : i + CERTIFICATES_PER_DOCUMENT] for i in range(0, total, CERTIFICATES_PER_DOCUMENT)]
+        rendered = pdf.render_each(
+            [document_html([data for _c, data, _d in chunk]) for chunk in chunks],
+            progress=(lambda done, parts: progress(min(done * CERTIFICATES_PER_DOCUMENT, total), total)) if progress else None,
+        )
+        for chunk, document in zip(chunks, rendered):
+            reader = PdfReader(io.BytesIO(document))
+            for (certificate, _data, digest), page in zip(chunk, reader.pages):
+                writer = PdfWriter()
+                writer.add_page(page)
+                buffer = io.BytesIO()
+                writer.write(buffer)
+                for old in cache_dir().glob(f"{certificate.id}-*.pdf"):
+                    old.unlink()
+                _cache_path(certificate, digest).write_bytes(buffer.getvalue())
+                certificate.rendered_hash = digest
+    elif progress:
+        progress(1, 1)
+    return [_cache_path(certificate, digest).read_bytes() for certificate, _data, digest in datas]
+
+
+def render_certificates(certificates: list[Certificate], progress=None) -> bytes:
+    """One PDF of the certificates in the order given.
+
+    :raise ValueError: no certificates.
+    """
+    if not certificates:
+        raise ValueError("No certificates to print.")
+    return pdf.merge_pdfs(certificate_pdfs(certificates, progress))
+
+
+def _safe(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", name).strip()[:80]
+
+
+def zip_by_unit(certificates: list[Certificate], progress=None) -> bytes:
+    """A ZIP with one folder per unit, one PDF per certificate inside."""
+    files = certificate_pdfs(certificates, progress)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate, data in zip(certificates, files):
+            folder = _safe(f"{certificate.unit.code} - {certificate.unit.short_name}")
+            archive.writestr(f"{folder}/{_safe(certificate.serial + ' - ' + certificate.recipient_name)}.pdf", data)
+    return buffer.getvalue()
+
+
+def preview_png(template: CertificateTemplate, certificate: Certificate, scale: float = 0.9) -> bytes:
+    """The first page of one certificate as a PNG (for the live preview while editing)."""
+    document = pdf.render_pdf(document_html([page_data(template, certificate)]))
+    pdf_document = pypdfium2.PdfDocument(document)
+    try:
+        image = pdf_document[0].render(scale=scale).to_pil()
+    finally:
+        pdf_document.close()
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()

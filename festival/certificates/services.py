@@ -1,0 +1,274 @@
+"""Certificates: templates and their placeholders, issuing (once per recipient), serial numbers,
+revoking and correcting, and the ceremony order."""
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from festival import audit
+from festival.errors import FestivalError, NotAllowed
+from festival.extensions import db
+from festival.formatting import fold
+from festival.judging.services import policy_for
+from festival.models import (
+    Award,
+    AwardTier,
+    Certificate,
+    CertificateKind,
+    CertificateStatus,
+    CertificateTemplate,
+    Exhibit,
+    ExhibitStatus,
+    Festival,
+    Unit,
+    User,
+)
+
+PLACEHOLDERS = {
+    "recipient": _l("tên người (đơn vị) nhận"),
+    "exhibit": _l("tên sáng kiến"),
+    "code": _l("mã sáng kiến"),
+    "award": _l("giải, ví dụ Giải Nhất"),
+    "unit": _l("tên đơn vị"),
+    "category": _l("lĩnh vực"),
+    "festival": _l("tên ngày hội"),
+    "edition": _l("lần thứ"),
+    "serial": _l("số hiệu giấy chứng nhận"),
+}
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+_HEADER = "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM\nCÔNG ĐOÀN DỆT MAY VIỆT NAM"
+_MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập – Tự do – Hạnh phúc"
+_SIGNATORY = "TM. BAN THƯỜNG VỤ\nCHỦ TỊCH"
+DEFAULTS = {
+    CertificateKind.AWARD: {
+        "lead": "Chứng nhận",
+        "body": "Tác giả sáng kiến “{exhibit}”\ncủa {unit}\nđã đạt {award}, lĩnh vực {category}\ntại {festival}.",
+    },
+    CertificateKind.UNIT_AWARD: {
+        "lead": "Chứng nhận đơn vị",
+        "body": "Có sáng kiến “{exhibit}”\nđạt {award}, lĩnh vực {category}\ntại {festival}.",
+    },
+    CertificateKind.PARTICIPATION: {
+        "lead": "Chứng nhận",
+        "body": "Tác giả sáng kiến “{exhibit}”\ncủa {unit}\nđã tham gia trưng bày và giới thiệu sáng kiến\ntại {festival}.",
+    },
+}
+TEMPLATE_FIELDS = ("header", "motto", "title", "lead", "body", "place", "signatory_title", "signatory_name")
+
+
+def fill(text: str, values: dict) -> str:
+    """`text` with each known {placeholder} replaced; anything else stays exactly as typed.
+
+    The result is plain text: it is escaped when shown, never run as a template or markup, so
+    `{{ config }}` or `<script>` print as they are.
+    """
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+
+
+def template_for(festival: Festival, kind: CertificateKind) -> CertificateTemplate:
+    """The festival's template for a kind, made from the trade-union defaults the first time."""
+    template = db.session.execute(
+        db.select(CertificateTemplate).where(CertificateTemplate.festival_id == festival.id, CertificateTemplate.kind == kind)
+    ).scalar_one_or_none()
+    if template is None:
+        template = CertificateTemplate(
+            festival=festival,
+            kind=kind,
+            header=_HEADER,
+            motto=_MOTTO,
+            title="GIẤY CHỨNG NHẬN",
+            place="Hà Nội",
+            signatory_title=_SIGNATORY,
+            signatory_name="",
+            **DEFAULTS[kind],
+        )
+        db.session.add(template)
+        db.session.flush()
+    return template
+
+
+def save_template(template: CertificateTemplate, values: dict, by: User) -> None:
+    """Change a template's wording (audited).
+
+    :raise FestivalError: the title or body is empty, or a placeholder is misspelt.
+    """
+    if not (values.get("title") or "").strip() or not (values.get("body") or "").strip():
+        raise FestivalError(_l("Tiêu đề và nội dung không được để trống."))
+    unknown = sorted({name for field in TEMPLATE_FIELDS for name in _PLACEHOLDER.findall(values.get(field) or "")} - set(PLACEHOLDERS))
+    if unknown:
+        raise FestivalError(_l("Không có mục điền sẵn {%(names)s}. Dùng: %(known)s.", names="}, {".join(unknown), known=", ".join("{%s}" % p for p in PLACEHOLDERS)))
+    before = {field: getattr(template, field) for field in TEMPLATE_FIELDS}
+    for field in TEMPLATE_FIELDS:
+        setattr(template, field, (values.get(field) or "").strip())
+    audit.record("certificate_template.saved", template, by=by, before=before, after={field: getattr(template, field) for field in TEMPLATE_FIELDS})
+
+
+def set_template_image(template: CertificateTemplate, which: str, stored_name: str | None, by: User) -> str | None:
+    """Set (or clear) the signature or seal image; returns the previous file's name."""
+    previous = getattr(template, which)
+    setattr(template, which, stored_name)
+    audit.record("certificate_template.image", template, by=by, after={which: stored_name})
+    return previous
+
+
+# Values for placeholders ---------------------------------------------------------------------
+
+
+def values_for(certificate: Certificate) -> dict:
+    exhibit = certificate.exhibit
+    festival = certificate.festival
+    return {
+        "recipient": certificate.recipient_name,
+        "exhibit": exhibit.title,
+        "code": exhibit.code or "",
+        "award": str(certificate.tier.label) if certificate.tier else "",
+        "unit": certificate.unit.name,
+        "category": exhibit.category.name_vi,
+        "festival": festival.name,
+        "edition": str(festival.edition),
+        "serial": certificate.serial,
+    }
+
+
+# Issuing -------------------------------------------------------------------------------------
+
+
+def serial_for(festival: Festival, number: int) -> str:
+    """e.g. LĐST3-2022-00017: festival edition, year, running number."""
+    return f"LĐST{festival.edition}-{festival.starts_on.year}-{number:05d}"
+
+
+def _next_number(festival: Festival) -> int:
+    return (db.session.scalar(db.select(sa.func.max(Certificate.number)).where(Certificate.festival_id == festival.id)) or 0) + 1
+
+
+def _new(festival: Festival, kind: CertificateKind, key: str, name: str, exhibit: Exhibit, tier: AwardTier | None, today: date) -> Certificate:
+    number = _next_number(festival)
+    certificate = Certificate(
+        festival=festival, number=number, serial=serial_for(festival, number), kind=kind, recipient_key=key,
+        recipient_name=name, exhibit=exhibit, unit=exhibit.unit, tier=tier, issued_on=today,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def current(festival: Festival, kind: CertificateKind, exhibit_id: int, key: str) -> Certificate | None:
+    """The certificate in force for a recipient (revoked counts: it is not issued again by itself)."""
+    return db.session.execute(
+        db.select(Certificate).where(
+            Certificate.festival_id == festival.id, Certificate.kind == kind, Certificate.exhibit_id == exhibit_id,
+            Certificate.recipient_key == key, Certificate.status != CertificateStatus.SUPERSEDED,
+        )
+    ).scalar_one_or_none()
+
+
+@dataclass
+class Issued:
+    added: int = 0
+    corrected: int = 0
+
+
+def issue(festival: Festival, kind: CertificateKind, today: date, by: User | None) -> Issued:
+    """Issue the certificates of a kind that are missing; an award whose tier changed since its
+    certificates were issued gets corrected ones (the old serials are superseded).
+
+    :raise NotAllowed: award certificates before the results are final.
+    """
+    if kind is not CertificateKind.PARTICIPATION and not policy_for(festival).is_final:
+        raise NotAllowed(_l("Chỉ cấp giấy chứng nhận đạt giải sau khi kết quả đã chốt."))
+    result = Issued()
+    for exhibit, tier in _recipients_source(festival, kind):
+        recipients = [("unit", exhibit.unit.name)] if kind is CertificateKind.UNIT_AWARD else [(f"author:{a.position}", a.full_name) for a in exhibit.authors]
+        for key, name in recipients:
+            existing = current(festival, kind, exhibit.id, key)
+            if existing is None:
+                _new(festival, kind, key, name, exhibit, tier, today)
+                result.added += 1
+            elif existing.status is CertificateStatus.VALID and existing.tier != tier:
+                correct(existing, existing.recipient_name, str(_l("Giải đã được điều chỉnh.")), today, by)
+                result.corrected += 1
+    if result.added or result.corrected:
+        audit.record("certificates.issued", festival, by=by, after={"kind": kind, "added": result.added, "corrected": result.corrected})
+    return result
+
+
+def _recipients_source(festival: Festival, kind: CertificateKind) -> list[tuple[Exhibit, AwardTier | None]]:
+    if kind is CertificateKind.PARTICIPATION:
+        exhibits = db.session.execute(
+            db.select(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED).order_by(Exhibit.code)
+        ).scalars()
+        return [(exhibit, None) for exhibit in exhibits]
+    awards = db.session.execute(db.select(Award).where(Award.festival_id == festival.id)).scalars()
+    return [(award.exhibit, award.tier) for award in awards]
+
+
+def revoke(certificate: Certificate, reason: str, by: User) -> None:
+    """Withdraw a certificate; its verify page says so, with the reason.
+
+    :raise FestivalError: no reason, or not valid.
+    """
+    if certificate.status is not CertificateStatus.VALID:
+        raise FestivalError(_l("Giấy chứng nhận này không còn hiệu lực."))
+    if not reason.strip():
+        raise FestivalError(_l("Hãy ghi lý do thu hồi."))
+    certificate.status, certificate.reason = CertificateStatus.REVOKED, reason.strip()
+    audit.record("certificate.revoked", certificate, by=by, after={"serial": certificate.serial, "reason": certificate.reason})
+
+
+def correct(certificate: Certificate, recipient_name: str, reason: str, today: date, by: User | None) -> Certificate:
+    """Issue a corrected certificate under a new serial; the old one is marked superseded.
+
+    :raise FestivalError: no name or no reason, or the certificate is not valid.
+    """
+    if certificate.status is not CertificateStatus.VALID:
+        raise FestivalError(_l("Giấy chứng nhận này không còn hiệu lực."))
+    name = " ".join((recipient_name or "").split())
+    if not name or not reason.strip():
+        raise FestivalError(_l("Hãy ghi tên người nhận và lý do đính chính."))
+    award = db.session.execute(db.select(Award).where(Award.exhibit_id == certificate.exhibit_id)).scalar_one_or_none()
+    tier = award.tier if award is not None and certificate.kind is not CertificateKind.PARTICIPATION else certificate.tier
+    replacement = _new(certificate.festival, certificate.kind, certificate.recipient_key, name, certificate.exhibit, tier, today)
+    certificate.status, certificate.reason, certificate.superseded_by = CertificateStatus.SUPERSEDED, reason.strip(), replacement
+    db.session.flush()
+    audit.record("certificate.corrected", certificate, by=by, after={"old": certificate.serial, "new": replacement.serial, "reason": reason.strip()})
+    return replacement
+
+
+# Finding and ordering ------------------------------------------------------------------------
+
+
+def ceremony_key(certificate: Certificate):
+    """The award ceremony's order: tier (Nhất first), then unit, then name."""
+    tier = certificate.tier.rank if certificate.tier else len(AwardTier)
+    return (tier, certificate.unit.code, fold(certificate.recipient_name), certificate.number)
+
+
+def for_printing(festival: Festival, kind: CertificateKind | None = None, unit: Unit | None = None) -> list[Certificate]:
+    """The valid certificates a print covers, in ceremony order."""
+    stmt = db.select(Certificate).where(Certificate.festival_id == festival.id, Certificate.status == CertificateStatus.VALID)
+    if kind is not None:
+        stmt = stmt.where(Certificate.kind == kind)
+    if unit is not None:
+        stmt = stmt.where(Certificate.unit_id == unit.id)
+    return sorted(db.session.execute(stmt).scalars(), key=ceremony_key)
+
+
+def find_by_serial(serial: str) -> Certificate | None:
+    return db.session.execute(db.select(Certificate).where(Certificate.serial == serial.strip())).scalar_one_or_none()
+
+
+def search(festival: Festival, kind: CertificateKind | None, status: CertificateStatus | None, query: str):
+    """The select for the organizers' list."""
+    stmt = db.select(Certificate).where(Certificate.festival_id == festival.id).order_by(Certificate.number)
+    if kind is not None:
+        stmt = stmt.where(Certificate.kind == kind)
+    if status is not None:
+        stmt = stmt.where(Certificate.status == status)
+    if query.strip():
+        like = f"%{query.strip()}%"
+        stmt = stmt.where(sa.or_(Certificate.serial.ilike(like), Certificate.recipient_name.ilike(like)))
+    return stmt
