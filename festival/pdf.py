@@ -3,6 +3,7 @@ import mimetypes
 import multiprocessing
 import os
 import threading
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from io import BytesIO
 from pathlib import Path
@@ -138,29 +139,32 @@ def render_pdf(html: str) -> bytes:
     return _render(html, allowed_roots())
 
 
-def render_documents(htmls: list[str], *, processes: int | None = None, progress=None) -> bytes:
+def render_documents(htmls: Iterable[str], *, total: int | None = None, processes: int | None = None, progress=None) -> bytes:
     """Render many HTML documents in worker processes and merge them, in order, into one PDF.
 
-    `progress(done, total)` is called in the calling thread after each document. Needs an app
-    context (for the allowed folders).
+    `htmls` may be a generator (give `total`): each document goes to a worker as soon as it is
+    built, so building the rest overlaps rendering. `progress(done, total)` is called in the
+    calling thread after each document. Needs an app context (for the allowed folders).
 
-    :raise ValueError: when `htmls` is empty.
+    :raise ValueError: when there is no document.
     :raise Exception: whatever a worker raised while rendering.
     """
-    chunks = render_each(htmls, processes=processes, progress=progress)
+    chunks = render_each(htmls, total=total, processes=processes, progress=progress)
     return chunks[0] if len(chunks) == 1 else merge_pdfs(chunks)
 
 
-def render_each(htmls: list[str], *, processes: int | None = None, progress=None) -> list[bytes]:
+def render_each(htmls: Iterable[str], *, total: int | None = None, processes: int | None = None, progress=None) -> list[bytes]:
     """Render many HTML documents (in worker processes when there are several) into one PDF each.
 
-    :raise ValueError: when `htmls` is empty.
+    :raise ValueError: when there is no document.
     :raise Exception: whatever a worker raised while rendering.
     """
-    if not htmls:
+    if total is None:
+        htmls = list(htmls)
+        total = len(htmls)
+    if not total:
         raise ValueError("No documents to render.")
     roots = allowed_roots()
-    total = len(htmls)
     processes = min(processes or os.cpu_count() or 1, total)
     chunks: list[bytes | None] = [None] * total
     if processes == 1:
@@ -174,8 +178,10 @@ def render_each(htmls: list[str], *, processes: int | None = None, progress=None
         # re-import the caller's __main__, so a script calling this needs the __main__ guard.)
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            futures = {pool.submit(_render, html, roots): index for index, html in enumerate(htmls)}
+            futures = {}
             try:
+                for index, html in enumerate(htmls):
+                    futures[pool.submit(_render, html, roots)] = index
                 for done, future in enumerate(as_completed(futures), start=1):
                     chunks[futures[future]] = future.result()
                     if progress:
@@ -183,6 +189,8 @@ def render_each(htmls: list[str], *, processes: int | None = None, progress=None
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
+    if any(chunk is None for chunk in chunks):
+        raise ValueError("Fewer documents than the total announced.")
     return chunks
 
 

@@ -1,5 +1,5 @@
 """QR codes, always with error correction M and a quiet zone of 4 modules: as SVG for web pages,
-or as a 1-bit PNG with whole pixels per module for PDFs printed in bulk."""
+or as a black-and-white PNG with whole pixels per module for PDFs printed in bulk."""
 import base64
 import io
 from functools import lru_cache
@@ -9,7 +9,7 @@ import qrcode.image.svg
 from markupsafe import Markup
 from PIL import Image
 
-PIXELS_PER_MODULE = 8
+PIXELS_PER_MODULE = 4  # drawn without smoothing, so the modules stay square at any size
 FIXED_MASK = 2  # any of the eight masks is valid; fixing it skips scoring all eight per code
 
 
@@ -34,7 +34,7 @@ def _qr_version(length: int) -> int:
 
 
 def qr_png_data_uri(data: str) -> str:
-    """A 1-bit PNG of the QR code as a data URI (whole pixels per module, quiet zone of 4)."""
+    """A PNG of the QR code as a data URI (whole pixels per module, quiet zone of 4)."""
     # The URLs of one print (check-in links, verify links) all have the same length, so the
     # version is found once per length rather than fitted for every code.
     code = qrcode.QRCode(version=_qr_version(len(data)), error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=FIXED_MASK)
@@ -42,8 +42,10 @@ def qr_png_data_uri(data: str) -> str:
     code.make(fit=False)
     matrix = code.get_matrix()
     size = len(matrix)
-    image = Image.new("1", (size, size), 1)
-    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    # 8-bit grey, not 1-bit: WeasyPrint converts a 1-bit image to colour and encodes it twice,
+    # which made it the costliest part of a badge; grey is written to the PDF as it is.
+    image = Image.new("L", (size, size), 255)
+    image.putdata([0 if dark else 255 for row in matrix for dark in row])
     image = image.resize((size * PIXELS_PER_MODULE, size * PIXELS_PER_MODULE), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=False)

@@ -2,9 +2,11 @@
 
 Each badge: festival name and dates, the person's name as large as fits the width (wrapped
 onto two lines when even the smallest size is too wide), unit, the role on a band in its
-colour, and the QR code of the check-in URL — a 1-bit PNG at a whole number of pixels per
+colour, and the QR code of the check-in URL — a black-and-white PNG at a whole number of pixels per
 module, drawn without smoothing, with a 4-module quiet zone and error correction M.
 """
+import math
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -78,17 +80,14 @@ def badge_data(attendee: Attendee, qr_format: str = "png") -> dict:
     }
 
 
-def badge_documents(festival: Festival, attendees: list[Attendee], layout: str, qr_format: str = "png") -> list[str]:
-    """The HTML documents for a print, BADGES_PER_DOCUMENT badges each (A4 chunks are whole sheets)."""
+def badge_documents(festival: Festival, attendees: list[Attendee], layout: str, qr_format: str = "png") -> Iterator[str]:
+    """The HTML documents of a print, BADGES_PER_DOCUMENT badges each, built one at a time."""
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}")
-    badges = [badge_data(a, qr_format) for a in attendees]
-    documents = []
-    for start in range(0, len(badges), BADGES_PER_DOCUMENT):
-        chunk = badges[start : start + BADGES_PER_DOCUMENT]
-        pages = [chunk[i : i + 4] for i in range(0, len(chunk), 4)] if layout == "a4" else [[b] for b in chunk]
-        documents.append(render_template("badges/badges.html", festival=festival, pages=pages, layout=layout))
-    return documents
+    for start in range(0, len(attendees), BADGES_PER_DOCUMENT):
+        badges = [badge_data(a, qr_format) for a in attendees[start : start + BADGES_PER_DOCUMENT]]
+        pages = [badges[i : i + 4] for i in range(0, len(badges), 4)] if layout == "a4" else [[b] for b in badges]
+        yield render_template("badges/badges.html", festival=festival, pages=pages, layout=layout)
 
 
 def render_badges(festival: Festival, attendees: list[Attendee], layout: str = "a6", progress=None) -> bytes:
@@ -99,9 +98,11 @@ def render_badges(festival: Festival, attendees: list[Attendee], layout: str = "
     if not attendees:
         raise ValueError("No badges to print.")
     documents = badge_documents(festival, attendees, layout)
-    if len(documents) == 1:
-        data = pdf.render_pdf(documents[0])
+    count = math.ceil(len(attendees) / BADGES_PER_DOCUMENT)
+    if count == 1:
+        data = pdf.render_pdf(next(documents))
         if progress:
             progress(1, 1)
         return data
-    return pdf.render_documents(documents, progress=progress)
+    # A4 chunks hold whole sheets because BADGES_PER_DOCUMENT is a multiple of four.
+    return pdf.render_documents(documents, total=count, progress=progress)

@@ -51,10 +51,11 @@ def test_qr_image_has_whole_pixels_per_module_and_a_quiet_zone(app):
     with app.app_context():
         uri = qr.qr_png_data_uri("http://festival.test/c/" + "x" * 22)
     image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
-    assert image.mode == "1" and image.width % qr.PIXELS_PER_MODULE == 0
+    assert image.mode == "L" and image.width % qr.PIXELS_PER_MODULE == 0
+    assert image.getextrema() == (0, 255) and image.histogram().count(0) == 254  # only black and white
     quiet = 4 * qr.PIXELS_PER_MODULE
-    assert all(image.getpixel((x, y)) for x in range(image.width) for y in range(quiet))  # 4 white modules on top
-    assert all(image.getpixel((x, y)) for x in range(quiet) for y in range(image.height))  # and on the left
+    assert all(image.getpixel((x, y)) == 255 for x in range(image.width) for y in range(quiet))  # 4 white modules on top
+    assert all(image.getpixel((x, y)) == 255 for x in range(quiet) for y in range(image.height))  # and on the left
 
 
 def wait_for_job(app, job_id, timeout=60):
