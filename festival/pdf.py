@@ -4,7 +4,6 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,6 +17,12 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 from werkzeug.security import safe_join
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # far above any logo or photo; stops a huge upload from eating memory
+MAX_HTML_BYTES = 50 * 1024 * 1024  # a document this big is a bug upstream, not a print to attempt
+DOCUMENT_SECONDS = 300  # one document (a chunk of badges or certificates) takes seconds, never minutes
+
+
+class RenderTooSlow(RuntimeError):
+    """A document did not finish rendering in time; its worker was stopped."""
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 
@@ -122,6 +127,8 @@ class _SafeFetcher(URLFetcher):
 
 
 def _render(html: str, roots: list[str]) -> bytes:
+    if len(html) > MAX_HTML_BYTES:
+        raise ValueError(f"The document is larger than {MAX_HTML_BYTES // 1024 // 1024} MB.")
     with _RENDER_LOCK:
         return _render_unlocked(html, roots)
 
@@ -157,6 +164,7 @@ def render_each(htmls: Iterable[str], *, total: int | None = None, processes: in
     """Render many HTML documents (in worker processes when there are several) into one PDF each.
 
     :raise ValueError: when there is no document.
+    :raise RenderTooSlow: a document took longer than DOCUMENT_SECONDS (its worker is stopped).
     :raise Exception: whatever a worker raised while rendering.
     """
     if total is None:
@@ -166,30 +174,28 @@ def render_each(htmls: Iterable[str], *, total: int | None = None, processes: in
         raise ValueError("No documents to render.")
     roots = allowed_roots()
     processes = min(processes or os.cpu_count() or 1, total)
-    chunks: list[bytes | None] = [None] * total
+    chunks: list[bytes] = []
     if processes == 1:
-        for index, html in enumerate(htmls):
-            chunks[index] = _render(html, roots)
+        for html in htmls:
+            chunks.append(_render(html, roots))
             if progress:
-                progress(index + 1, total)
-    else:
-        # spawn, not fork: the caller may be a thread in a gunicorn worker, and forking a
-        # threaded process can copy held locks into the child and hang it. (Spawned children
-        # re-import the caller's __main__, so a script calling this needs the __main__ guard.)
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            futures = {}
+                progress(len(chunks), total)
+        return chunks
+    # spawn, not fork: the caller may be a thread in a gunicorn worker, and forking a threaded
+    # process can copy held locks into the child and hang it. (Spawned children re-import the
+    # caller's __main__, so a script calling this needs the __main__ guard.) Leaving the `with`
+    # terminates the workers, so a failed or stuck print leaves nothing running.
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        # Each document goes to a worker as soon as it is built.
+        pending = [pool.apply_async(_render, (html, roots)) for html in htmls]
+        for result in pending:
             try:
-                for index, html in enumerate(htmls):
-                    futures[pool.submit(_render, html, roots)] = index
-                for done, future in enumerate(as_completed(futures), start=1):
-                    chunks[futures[future]] = future.result()
-                    if progress:
-                        progress(done, total)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    if any(chunk is None for chunk in chunks):
+                chunks.append(result.get(timeout=DOCUMENT_SECONDS))
+            except multiprocessing.TimeoutError:
+                raise RenderTooSlow(f"A PDF document took longer than {DOCUMENT_SECONDS} s to render.") from None
+            if progress:
+                progress(len(chunks), total)
+    if len(chunks) != total:
         raise ValueError("Fewer documents than the total announced.")
     return chunks
 

@@ -223,3 +223,19 @@ def test_one_process_renders_in_place_and_merging_keeps_one_copy_of_the_logo(app
     assert len(page_texts(merged)) == 4
     assert sum(len(image_xobjects(chunk)) for chunk in chunks) == 3
     assert len(image_xobjects(pdf.merge_pdfs(chunks))) == 1
+
+
+def test_a_stuck_render_is_stopped_and_leaves_no_worker_running(app, monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(pdf, "DOCUMENT_SECONDS", 0.01)
+    slow = "<p>" + "Nguyễn Thị Hằng " * 20000 + "</p>"
+    with app.app_context(), pytest.raises(pdf.RenderTooSlow):
+        pdf.render_documents([slow, slow], processes=2)
+    assert multiprocessing.active_children() == []
+
+
+def test_an_oversized_document_is_refused_before_rendering(app, monkeypatch):
+    monkeypatch.setattr(pdf, "MAX_HTML_BYTES", 1000)
+    with app.app_context(), pytest.raises(ValueError, match="larger than"):
+        pdf.render_pdf("<p>" + "x" * 2000 + "</p>")

@@ -438,8 +438,9 @@ def parse_points(value) -> Decimal | None:
         number = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
         raise ValueError("not a number") from None
-    if not number.is_finite() or number != number.quantize(Decimal("0.01")):
-        raise ValueError("not a number with at most two decimals")
+    # No rubric gives more than 1000 points; bounding first keeps quantize() within its precision.
+    if not number.is_finite() or abs(number) > 10_000 or number != number.quantize(Decimal("0.01")):
+        raise ValueError("not a score with at most two decimals")
     return number
 
 
