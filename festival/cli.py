@@ -1,10 +1,11 @@
-"""`flask --app wsgi festival …`: first organizer, demo festival."""
+"""`flask --app wsgi festival …`: first organizer, demo festival, backup and restore."""
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from festival import demo
+from festival import backup, demo
 from festival.auth import services as accounts
 from festival.errors import FestivalError
 from festival.extensions import db
@@ -40,6 +41,33 @@ def load_demo(if_empty):
     db.session.commit()
     summary = ", ".join(f"{name}: {count}" for name, count in added.items())
     click.echo(f"Demo festival loaded ({summary} added). Demo password: {demo.DEMO_PASSWORD}")
+
+
+@festival_cli.command("backup")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .tar.gz to write.")
+def backup_command(out):
+    """Copy the database and the uploaded files while the app keeps serving."""
+    try:
+        manifest = backup.create_backup(out)
+    except backup.BackupError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Backup written to {out} ({manifest['database']}, {manifest['files']} uploaded files).")
+
+
+@festival_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path, yes):
+    """Replace the database and the uploaded files with a backup (stop the app first)."""
+    if not yes:
+        click.confirm("This replaces the current database and uploads with the backup. Continue?", abort=True)
+    try:
+        manifest = backup.restore_backup(path)
+    except backup.BackupError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Restored the backup of {manifest['created_at']}. Run `flask --app wsgi db upgrade` if it came from an older version.")
 
 
 def init_app(app):
