@@ -10,7 +10,7 @@ export FLASK_APP := wsgi
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium
 
-.PHONY: run test install install-dev run-debs test-debs translations clean
+.PHONY: run test test-postgres install install-dev run-debs test-debs translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ run: install
 
 test: install-dev
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL: a throw-away cluster on loopback (Debian's postgresql, installed when missing).
+test-postgres: install-dev
+	.ci/with-postgres $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # Developers: after changing UI text, refresh the catalogues, translate, then compile.
 translations: $(VENV)/.installed

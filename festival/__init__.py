@@ -70,6 +70,9 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from festival import admin, auth, badges, certificates, checkin, exhibits, judging, public
+    from festival.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)

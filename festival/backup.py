@@ -2,6 +2,7 @@
 uploaded files, in one .tar.gz; and putting such a backup back."""
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -29,9 +30,12 @@ def _database_url():
     return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
 
-def _libpq_url(url) -> str:
-    # pg_dump speaks libpq, which knows "postgresql://" but not SQLAlchemy's "+psycopg".
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _run_libpq(command: list[str], url) -> subprocess.CompletedProcess:
+    """Run pg_dump/pg_restore on the app's database; the password goes in the environment, where
+    other users' `ps` cannot read it. libpq knows "postgresql://", not SQLAlchemy's "+psycopg"."""
+    address = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+    return subprocess.run([*command, f"--dbname={address}"], capture_output=True, text=True, env=env)
 
 
 def _integrity(path: Path) -> str:
@@ -75,7 +79,7 @@ def create_backup(out: Path) -> dict:
             dump = work / POSTGRES_NAME
             if shutil.which("pg_dump") is None:
                 raise BackupError("pg_dump is not installed (Debian: apt-get install postgresql-client).")
-            done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", f"--dbname={_libpq_url(url)}"], capture_output=True, text=True)
+            done = _run_libpq(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}"], url)
             if done.returncode != 0:
                 raise BackupError(f"pg_dump failed: {done.stderr.strip()[:500]}")
         else:
@@ -148,10 +152,7 @@ def restore_backup(path: Path) -> dict:
         else:
             if shutil.which("pg_restore") is None:
                 raise BackupError("pg_restore is not installed (Debian: apt-get install postgresql-client).")
-            done = subprocess.run(
-                ["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={_libpq_url(url)}", str(work / POSTGRES_NAME)],
-                capture_output=True, text=True,
-            )
+            done = _run_libpq(["pg_restore", "--clean", "--if-exists", "--no-owner", str(work / POSTGRES_NAME)], url)
             if done.returncode != 0:
                 raise BackupError(f"pg_restore failed: {done.stderr.strip()[:500]}")
         if (work / "uploads").exists():

@@ -2,6 +2,25 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
+from werkzeug.routing import IntegerConverter
+
+# Ids are INTEGER columns: beyond this PostgreSQL refuses the query ("integer out of range").
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: a number too large to be an id does not match, so it answers 404."""
+
+    def __init__(self, map, **kwargs):
+        super().__init__(map, **{"max": MAX_ID, **kwargs})
+
+
+def record_id(value: str) -> int:
+    """`type=` for request.args/form ids: a ValueError (so the default) unless 1..MAX_ID."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
 
 
 def safe_next(target: str | None) -> str | None:

@@ -1,5 +1,14 @@
-"""App-factory fixtures: a fresh app and database per test, a client, and sign-in helpers."""
+"""App-factory fixtures: a fresh app and database per test, a client, and sign-in helpers.
+
+With TEST_DATABASE_URL (a PostgreSQL URL) the suite runs against that server instead of SQLite:
+each pytest-xdist worker gets its own database, its tables made once, emptied after every test.
+"""
+import os
+import threading
+
+import psycopg
 import pytest
+import sqlalchemy as sa
 
 from config import TestConfig
 from festival import create_app
@@ -7,11 +16,76 @@ from festival.extensions import db
 from festival.models import Region, Role
 from tests import factories
 
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
+
+
+def _server_url(url: str, database: str) -> str:
+    return sa.engine.make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def _libpq(url: str) -> str:
+    return sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def fresh_postgres_database(name: str) -> str:
+    """A new, empty database on the test server (dropped first if a previous run left it)."""
+    with psycopg.connect(_libpq(_server_url(POSTGRES_URL, "postgres")), autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' LC_COLLATE \'C\' LC_CTYPE \'C.UTF-8\'')
+    return _server_url(POSTGRES_URL, name)
+
+
+def empty_database_url(tmp_path, name: str = "empty") -> str:
+    """A database with no tables at all: a new SQLite file, or a new PostgreSQL database."""
+    if ON_POSTGRES:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        return fresh_postgres_database(f"{sa.engine.make_url(POSTGRES_URL).database}_{worker}_{name}")
+    return f"sqlite:///{tmp_path / f'{name}.db'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """This worker's PostgreSQL database with every table made (None when running on SQLite)."""
+    if not ON_POSTGRES:
+        return None
+    url = empty_database_url(None, "suite")
+    app = create_app(type("Setup", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+_apps_made: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_apps_and_empty_postgres(postgres_url):
+    """After each test: let print jobs finish, close every app's database connections; on
+    PostgreSQL, empty the tables."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name.startswith("print-job-"):
+            thread.join(timeout=120)
+    while _apps_made:
+        app = _apps_made.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    if postgres_url:
+        engine = sa.create_engine(postgres_url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("SET lock_timeout = '20s'")  # fail loudly, never hang, if a test left a transaction open
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        engine.dispose()
+
 
 def make_app(tmp_path, **overrides):
-    """An app on its own SQLite file under tmp_path (or TEST_DATABASE_URL), tables created."""
+    """An app on its own SQLite file under tmp_path (or this worker's PostgreSQL database), tables made."""
     settings = {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'festival.db'}",
+        "SQLALCHEMY_DATABASE_URI": _postgres_for_worker() if ON_POSTGRES else f"sqlite:///{tmp_path / 'festival.db'}",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "JOBS_DIR": str(tmp_path / "jobs"),
         "CERTIFICATE_CACHE_DIR": str(tmp_path / "certificates"),
@@ -19,18 +93,21 @@ def make_app(tmp_path, **overrides):
     }
     config = type("Config", (TestConfig,), settings)
     app = create_app(config)
-    with app.app_context():
-        db.create_all()
+    _apps_made.append(app)
+    if not ON_POSTGRES:
+        with app.app_context():
+            db.create_all()
     return app
+
+
+def _postgres_for_worker() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return _server_url(POSTGRES_URL, f"{sa.engine.make_url(POSTGRES_URL).database}_{worker}_suite")
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = make_app(tmp_path)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return make_app(tmp_path)
 
 
 @pytest.fixture

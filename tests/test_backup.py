@@ -9,11 +9,12 @@ import pytest
 
 from festival.extensions import db
 from festival.models import AuditLog
-from tests.conftest import make_app
+from tests.conftest import ON_POSTGRES, empty_database_url, make_app
 
-pytestmark = pytest.mark.skipif("postgresql" in __import__("os").environ.get("TEST_DATABASE_URL", ""), reason="SQLite backups; PostgreSQL uses pg_dump, covered in test_backup_postgres")
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite's online backup; on PostgreSQL see test_postgres_backup_round_trip")
 
 
+@sqlite_only
 def test_backup_during_concurrent_writes_restores_every_committed_row(tmp_path):
     (tmp_path / "live").mkdir()
     (tmp_path / "restored").mkdir()
@@ -60,6 +61,7 @@ def test_backup_during_concurrent_writes_restores_every_committed_row(tmp_path):
     assert (tmp_path / "restored" / "uploads" / "exhibits" / "anh.jpg").read_bytes() == b"\xff\xd8\xff photo"
 
 
+@sqlite_only
 def test_restore_keeps_the_previous_uploads_and_asks_first(tmp_path):
     app = make_app(tmp_path)
     (tmp_path / "uploads").mkdir()
@@ -89,3 +91,20 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
         archive.addfile(info, io.BytesIO(data))
     result = runner.invoke(args=["festival", "restore", str(evil), "--yes"])
     assert result.exit_code == 1 and "Unexpected entry" in result.output
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="pg_dump and pg_restore need the PostgreSQL run (TEST_DATABASE_URL)")
+def test_postgres_backup_round_trip(tmp_path):
+    from festival.extensions import db as database
+
+    app = make_app(tmp_path)
+    with app.app_context():
+        database.session.add_all([AuditLog(action=f"test.{n}") for n in range(5)])
+        database.session.commit()
+    out = tmp_path / "pg.tar.gz"
+    assert app.test_cli_runner().invoke(args=["festival", "backup", "--out", str(out)]).exit_code == 0
+    target = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=empty_database_url(tmp_path, "restore"))
+    result = target.test_cli_runner().invoke(args=["festival", "restore", str(out), "--yes"])
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        assert sorted(database.session.execute(database.select(AuditLog.action)).scalars()) == [f"test.{n}" for n in range(5)]

@@ -7,7 +7,7 @@ from config import ProductionConfig, config_for_environment
 from festival import create_app
 from festival.extensions import db
 from festival.models import AuditLog
-from tests.conftest import make_app
+from tests.conftest import ON_POSTGRES, make_app
 
 
 def test_production_refuses_the_default_secret_key(monkeypatch):
@@ -42,6 +42,7 @@ def test_database_url_comes_from_the_environment(monkeypatch):
         importlib.reload(config)
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite connection settings; the suite is running on PostgreSQL")
 def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(app):
     with app.app_context():
         assert db.session.execute(db.text("PRAGMA foreign_keys")).scalar() == 1

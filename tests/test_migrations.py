@@ -5,13 +5,13 @@ from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
 from festival.extensions import db
-from tests.conftest import TestConfig
+from tests.conftest import TestConfig, empty_database_url
 
 
 def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
     from festival import create_app
 
-    config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"})
+    config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, "migrations")})
     app = create_app(config)
     with app.app_context():
         upgrade()
@@ -21,6 +21,8 @@ def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
         assert differences == []
         tables = set(db.inspect(db.engine).get_table_names())
         assert {table.name for table in db.metadata.sorted_tables} | {"alembic_version"} == tables
+        db.session.remove()
+        db.engine.dispose()  # on PostgreSQL, no connection may stay open to a database a later run drops
 
 
 def test_migrations_have_a_single_head(app):

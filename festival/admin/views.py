@@ -13,6 +13,7 @@ from festival.extensions import db
 from festival.formatting import local_to_utc, utc_to_local
 from festival.models import Festival, JobStatus, PrintJob, ProgrammeItem, Region, Role, Unit, User, utcnow
 from festival.qr import qr_svg
+from festival.urls import public_url, record_id
 
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at", "judging_opens_at", "judging_closes_at")
 
@@ -24,7 +25,7 @@ def require_organizer():
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return request.args.get("page", 1, type=record_id)
 
 
 @bp.route("/")
@@ -251,7 +252,8 @@ def users():
 
 
 def _show_invitation(user: User, token: str):
-    link = url_for("auth.invitation", token=token, _external=True)
+    # The address the invitee's phone reaches, not the one the organizer's browser used (a proxy's).
+    link = public_url("auth.invitation", token=token)
     return render_template("admin/invitation.html", invitee=user, link=link, qr=qr_svg(link))
 
 

@@ -16,6 +16,7 @@ from festival.errors import FestivalError
 from festival.extensions import db
 from festival.models import Attendee, AttendeeSource, BadgeRole, Role, Unit, utcnow
 from festival.spreadsheets import ImportRejected
+from festival.urls import record_id
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -54,12 +55,12 @@ def index():
     args = request.args
     filters = services.AttendeeFilters(
         query=args.get("q", "")[:100],
-        unit_id=args.get("unit", type=int),
-        role_id=args.get("role", type=int),
+        unit_id=args.get("unit", type=record_id),
+        role_id=args.get("role", type=record_id),
         printed=args.get("printed", "") if args.get("printed") in ("yes", "no") else "",
         checked_in=args.get("arrived", "") if args.get("arrived") in ("yes", "no") else "",
     )
-    pagination = db.paginate(services.search_attendees(festival, filters), page=args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = db.paginate(services.search_attendees(festival, filters), page=args.get("page", 1, type=record_id), per_page=current_app.config["PER_PAGE"], error_out=False)
     db.session.commit()  # the default roles may have just been created
     return render_template("badges/index.html", festival=festival, pagination=pagination, filters=filters, units=list_units(), roles=services.badge_roles(festival))
 
@@ -192,7 +193,7 @@ def roles():
     festival = _festival()
     all_roles = services.badge_roles(festival)
     if request.method == "POST":
-        role = db.get_or_404(BadgeRole, request.form.get("role_id", type=int) or 0)
+        role = db.get_or_404(BadgeRole, request.form.get("role_id", type=record_id) or 0)
         form = RoleForm()
         try:
             if not form.validate() or role.festival_id != festival.id:

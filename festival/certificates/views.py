@@ -16,6 +16,7 @@ from festival.errors import FestivalError
 from festival.extensions import db
 from festival.formatting import festival_today
 from festival.models import AwardTier, Certificate, CertificateKind, CertificateStatus, CertificateTemplate, Exhibit, ExhibitStatus, Role
+from festival.urls import record_id
 
 
 def _festival():
@@ -40,7 +41,7 @@ def index():
     args = request.args
     kind = CertificateKind(args["kind"]) if args.get("kind") in {k.value for k in CertificateKind} else None
     status = CertificateStatus(args["status"]) if args.get("status") in {s.value for s in CertificateStatus} else None
-    pagination = db.paginate(services.search(festival, kind, status, args.get("q", "")[:100]), page=args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = db.paginate(services.search(festival, kind, status, args.get("q", "")[:100]), page=args.get("page", 1, type=record_id), per_page=current_app.config["PER_PAGE"], error_out=False)
     is_final = services.policy_for(festival).is_final
     db.session.commit()
     return render_template(

@@ -18,6 +18,7 @@ from festival.extensions import db
 from festival.spreadsheets import ImportRejected
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
 from festival.uploads import MAX_FILE_BYTES, delete_stored, upload_path
+from festival.urls import record_id
 
 
 HISTORY_LABELS = {
@@ -47,6 +48,14 @@ def _visible_exhibit(exhibit_id: int) -> Exhibit:
     exhibit = db.get_or_404(Exhibit, exhibit_id)
     if not can_view_exhibit(current_user, exhibit):
         abort(404)
+    return exhibit
+
+
+def _own_exhibit(exhibit_id: int) -> Exhibit:
+    """The exhibit of the signed-in unit: 404 if hidden from them, 403 if visible but another unit's."""
+    exhibit = _visible_exhibit(exhibit_id)
+    if exhibit.unit_id != current_user.unit_id:
+        abort(403)
     return exhibit
 
 
@@ -181,7 +190,7 @@ def edit(exhibit_id):
 @role_required(Role.UNIT)
 def submit(exhibit_id):
     """Send the exhibit to the organizers."""
-    exhibit = _visible_exhibit(exhibit_id)
+    exhibit = _own_exhibit(exhibit_id)
     try:
         services.submit_exhibit(exhibit, by=current_user, now=utcnow())
     except FestivalError as error:
@@ -197,7 +206,7 @@ def submit(exhibit_id):
 @role_required(Role.UNIT)
 def withdraw(exhibit_id):
     """Withdraw the exhibit from the festival, after confirmation."""
-    exhibit = _visible_exhibit(exhibit_id)
+    exhibit = _own_exhibit(exhibit_id)
     if request.method == "POST":
         try:
             services.withdraw_exhibit(exhibit, by=current_user, now=utcnow())
@@ -274,9 +283,9 @@ def _filters() -> services.ExhibitFilters:
         status = None
     return services.ExhibitFilters(
         query=args.get("q", "")[:200],
-        unit_id=args.get("unit", type=int),
+        unit_id=args.get("unit", type=record_id),
         region=region,
-        category_id=args.get("category", type=int),
+        category_id=args.get("category", type=record_id),
         status=status,
         sort=args.get("sort", "updated") if args.get("sort") in services.SORTS else "updated",
     )
@@ -289,7 +298,7 @@ def index():
     festival = _festival()
     filters = _filters()
     pagination = db.paginate(
-        services.search_exhibits(festival, filters), page=request.args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"], error_out=False
+        services.search_exhibits(festival, filters), page=request.args.get("page", 1, type=record_id), per_page=current_app.config["PER_PAGE"], error_out=False
     )
     return render_template(
         "exhibits/index.html",
@@ -462,7 +471,7 @@ def poster(exhibit_id):
 def posters():
     """Booth posters of every accepted exhibit (optionally one category), by code."""
     festival = _festival()
-    filters = services.ExhibitFilters(category_id=request.args.get("category", type=int), sort="code")
+    filters = services.ExhibitFilters(category_id=request.args.get("category", type=record_id), sort="code")
     exhibits = db.session.execute(services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED])).scalars().all()
     if not exhibits:
         flash(_("Chưa có sáng kiến nào được duyệt để in áp phích."), "warning")

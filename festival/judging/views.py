@@ -16,6 +16,7 @@ from festival.extensions import db
 from festival.judging import bp, results, scoresheets, services
 from festival.judging.forms import AddJudgeForm, AssignForm, ConflictForm, PolicyForm, ReasonForm, RubricForm, TierForm
 from festival.models import AwardTier, Category, Conflict, CriterionKind, Exhibit, ResultsMethod, Role, ScoreSheet, SheetStatus, User, utcnow
+from festival.urls import MAX_ID, record_id
 
 
 def _festival():
@@ -120,7 +121,7 @@ def _json_input() -> services.SheetInput:
             raise ValueError("comment")
     except (KeyError, TypeError, ValueError):
         raise FestivalError(_("Dữ liệu lưu không hợp lệ.")) from None
-    if not client_id or not 0 < seq < 2**62:
+    if not client_id or not 0 < seq <= MAX_ID:  # the INTEGER column on every database
         raise FestivalError(_("Dữ liệu lưu không hợp lệ."))
     return services.SheetInput(client_id=client_id, seq=seq, points=points, answers=answers, comment=comment)
 
@@ -323,7 +324,7 @@ def assignments():
 def assignment_add(exhibit_id):
     """Give one more judge an exhibit by hand (conflict rules apply)."""
     exhibit = db.get_or_404(Exhibit, exhibit_id)
-    judge = db.session.get(User, request.form.get("judge_id", type=int) or 0)
+    judge = db.session.get(User, request.form.get("judge_id", type=record_id) or 0)
     if judge is None:
         abort(400)
     try:

@@ -12,7 +12,7 @@ from festival.judging import services as judging_services
 from festival.extensions import db
 from festival.models import Exhibit, ExhibitStatus, Region
 from festival.public import bp
-from festival.urls import safe_next
+from festival.urls import record_id, safe_next
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +56,14 @@ def gallery():
         region = None
     filters = exhibit_services.ExhibitFilters(
         query=args.get("q", "")[:200],
-        unit_id=args.get("unit", type=int),
+        unit_id=args.get("unit", type=record_id),
         region=region,
-        category_id=args.get("category", type=int),
+        category_id=args.get("category", type=record_id),
         sort="code",
     )
     pagination = db.paginate(
         exhibit_services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED]).options(selectinload(Exhibit.attachments)),
-        page=args.get("page", 1, type=int),
+        page=args.get("page", 1, type=record_id),
         per_page=24,
         error_out=False,
     )

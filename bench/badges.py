@@ -1,0 +1,418 @@
+"""Badge printing benchmark: badges per second and peak memory for a big print (A4 and A6), one
+reprint, the QR-format and QR-generation levers, and a hand-drawn ReportLab sheet as the floor.
+
+    .venv/bin/python bench/badges.py [--count 2000] [--single] [--skip-reportlab]
+
+Builds a throw-away app and database in a temporary folder and runs each measurement in a fresh
+process, so every peak is that run's own. Memory columns: parent (ru_maxrss of the printing
+process), children (ru_maxrss of RUSAGE_CHILDREN: the largest worker, overstated on Linux because
+a spawned process starts from its parent's high-water mark), worker (a worker's own peak, read
+from /proc) and total (parent and workers at the same moment, sampled). Other processes using the
+CPUs during a run are reported, since they make its figures slower.
+"""
+import argparse
+import base64
+import inspect
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from measure import MEMORY_LEGEND, add_festival, add_units, busy_warning, decoded_ok, isolated, make_bench_app, read_rows, table_header, table_row, unique_name
+
+BAR_SECONDS, BAR_MB, BAR_REPRINT_SECONDS = 15, 1024, 1.0
+QR_VARIANT_BADGES = 200
+REPRINT_RUNS = 5
+
+# Titles and long names that make the badge name shrink or wrap onto two lines.
+TITLES = ("PGS.TS.", "TS.", "ThS.", "KS.")
+LONG_NAMES = (
+    "PGS.TS. Nguyễn Thị Thanh Hương Giang",
+    "TS. Công Tằng Tôn Nữ Thị Phương Thảo",
+    "ThS. Tôn Nữ Hoàng Bảo Ngọc Trâm",
+    "KS. Nguyễn Phước Vĩnh Hoàng Minh Khôi",
+)
+
+
+# The throw-away app and its data ----------------------------------------------------------
+
+
+def people(count: int) -> list[dict]:
+    """`count` attendees cycled from the demo CSV: unique names, e-mails and phones; some long names."""
+    rows = read_rows("attendees.csv")
+    seen: set[str] = set()
+    result = []
+    for index in range(count):
+        row = rows[index % len(rows)]
+        cycle = index // len(rows)
+        name, role = row["full_name"], row["role"]
+        if index % 97 == 13:
+            name, role = LONG_NAMES[(index // 97) % len(LONG_NAMES)], "guest"
+        elif index % 41 == 7:
+            name, role = f"{TITLES[(index // 41) % len(TITLES)]} {name}", "judge"
+        local, domain = row["email"].split("@")
+        result.append({
+            "full_name": unique_name(name, seen),
+            "unit_code": row["unit_code"],
+            "role": role,
+            "email": row["email"] if cycle == 0 else f"{local}.{cycle}@{domain}",
+            "phone": row["phone"] if cycle == 0 else f"03{index:08d}",  # the demo phones all start 09
+        })
+    return result
+
+
+def build_database(workdir: Path, count: int) -> dict:
+    """Create the tables, a festival, the 16 demo units and `count` attendees."""
+    from festival.badges import services
+    from festival.extensions import db
+
+    start = time.perf_counter()
+    app = make_bench_app(workdir)
+    with app.app_context():
+        db.create_all()
+        festival = add_festival()
+        units = add_units()
+        for person in people(count):
+            role = services.role_from_text(festival, person["role"])
+            data = services.AttendeeInput(full_name=person["full_name"], role=role, unit=units[person["unit_code"]],
+                                          email=person["email"], phone=person["phone"])
+            services.add_attendee(festival, data, by=None)
+        db.session.commit()
+        db.engine.dispose()
+    return {"seconds": time.perf_counter() - start}
+
+
+def _print_context(workdir: Path):
+    """The app, a pushed request context, the festival and its attendees in print order."""
+    from festival.badges import services
+    from festival.extensions import db
+    from festival.models import Festival
+
+    app = make_bench_app(workdir)
+    context = app.test_request_context()
+    context.push()
+    festival = db.session.execute(db.select(Festival)).scalar_one()
+    return context, festival, services.for_printing(festival)
+
+
+# Runs: each is called in a fresh process by isolated() ------------------------------------
+
+
+def run_print(workdir: Path, layout: str, count: int, per_document: int | None = None) -> dict:
+    """The production path: render_badges for `count` badges (parallel chunks), the PDF saved."""
+    from festival.badges import render
+
+    context, festival, attendees = _print_context(workdir)
+    attendees = attendees[:count]
+    if per_document:
+        render.BADGES_PER_DOCUMENT = per_document
+    start = time.perf_counter()
+    data = render.render_badges(festival, attendees, layout)
+    seconds = time.perf_counter() - start
+    path = workdir / f"badges-{layout}-{count}.pdf"
+    path.write_bytes(data)
+    per_page = 4 if layout == "a4" else 1
+    pages = -(-len(attendees) // per_page)
+    samples = sorted({0, pages // 2, pages - 1})
+    expected = {page: [render.checkin_url(a) for a in attendees[page * per_page : (page + 1) * per_page]] for page in samples}
+    context.pop()
+    return {"badges": len(attendees), "seconds": seconds, "bytes": len(data), "path": str(path), "pages": pages,
+            "expected": expected, "documents": -(-len(attendees) // render.BADGES_PER_DOCUMENT)}
+
+
+def run_reprint(workdir: Path) -> dict:
+    """One A6 badge in this process, as the reprint view does: a warm-up, then the median of five."""
+    from festival.badges import render
+
+    context, festival, attendees = _print_context(workdir)
+    render.render_badges(festival, [attendees[0]], "a6")  # imports, fonts and caches warm up here
+    times, size = [], 0
+    for attendee in attendees[1 : 1 + REPRINT_RUNS]:
+        start = time.perf_counter()
+        size = len(render.render_badges(festival, [attendee], "a6"))
+        times.append(time.perf_counter() - start)
+    context.pop()
+    return {"badges": 1, "seconds": statistics.median(times), "bytes": size, "times": times}
+
+
+def run_qr_format(workdir: Path, qr_format: str, count: int) -> dict:
+    """`count` A4 badges in this process with the QR as a PNG data URI or as inline SVG."""
+    from festival import pdf
+    from festival.badges import render
+
+    context, festival, attendees = _print_context(workdir)
+    pdf.render_pdf(next(render.badge_documents(festival, attendees[:1], "a4", qr_format=qr_format)))  # warm-up
+    start = time.perf_counter()
+    documents = list(render.badge_documents(festival, attendees[:count], "a4", qr_format=qr_format))
+    html_seconds = time.perf_counter() - start
+    chunks = [pdf.render_pdf(html) for html in documents]
+    data = chunks[0] if len(chunks) == 1 else pdf.merge_pdfs(chunks)
+    seconds = time.perf_counter() - start
+    path = workdir / f"badges-qr-{qr_format}.pdf"
+    path.write_bytes(data)
+    expected = {0: [render.checkin_url(a) for a in attendees[:4]]}
+    context.pop()
+    production = inspect.signature(render.badge_documents).parameters["qr_format"].default
+    return {"badges": min(count, len(attendees)), "seconds": seconds, "html_seconds": html_seconds, "bytes": len(data),
+            "path": str(path), "expected": expected, "production": production}
+
+
+@lru_cache(maxsize=8)
+def _production_png_format(length: int) -> tuple[str, int]:
+    """The image mode and pixels per module of the production QR PNG for URLs of this length."""
+    import qrcode
+    from PIL import Image
+
+    from festival.badges import render
+
+    sample = "x" * length
+    image = Image.open(io.BytesIO(base64.b64decode(render.qr_png_data_uri(sample).split(",", 1)[1])))
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(sample)
+    code.make(fit=True)
+    return image.mode, image.width // len(code.get_matrix())
+
+
+def _qr_png_default_fit(data: str) -> str:
+    """The production QR PNG made with qrcode's defaults instead: version fitted and all eight masks scored."""
+    import qrcode
+    from PIL import Image
+
+    mode, scale = _production_png_format(len(data))
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(data)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    light = 1 if mode == "1" else 255
+    image = Image.new(mode, (size, size), light)
+    image.putdata([0 if dark else light for row in matrix for dark in row])
+    image = image.resize((size * scale, size * scale), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=False)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def run_qr_generation(workdir: Path, count: int) -> dict:
+    """Seconds to make `count` check-in QR codes: fixed version/mask PNG, default-fit PNG, and the SVG."""
+    from festival.badges import render
+    from festival.qr import qr_svg
+
+    context, _festival, attendees = _print_context(workdir)
+    urls = [render.checkin_url(a) for a in attendees[:count]]
+    result = {"codes": len(urls)}
+    for key, make in (("fixed", render.qr_png_data_uri), ("default", _qr_png_default_fit), ("svg", qr_svg)):
+        make(urls[0])
+        start = time.perf_counter()
+        for url in urls:
+            make(url)
+        result[key] = time.perf_counter() - start
+    context.pop()
+    return result
+
+
+def run_single_document(workdir: Path, count: int) -> dict:
+    """All `count` A4 badges as one WeasyPrint document in this process: the memory chunking avoids."""
+    from festival import pdf
+    from festival.badges import render
+
+    context, festival, attendees = _print_context(workdir)
+    render.BADGES_PER_DOCUMENT = max(count, 1)
+    start = time.perf_counter()
+    (html,) = render.badge_documents(festival, attendees[:count], "a4")
+    data = pdf.render_pdf(html)
+    seconds = time.perf_counter() - start
+    context.pop()
+    return {"badges": min(count, len(attendees)), "seconds": seconds, "bytes": len(data)}
+
+
+def _band_text_colour(background: str) -> str:
+    red, green, blue = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+    return "#111111" if 0.299 * red + 0.587 * green + 0.114 * blue > 160 else "#ffffff"
+
+
+def run_reportlab(workdir: Path, count: int) -> dict:
+    """The floor: the same A4 sheets (four badges, name, unit, band, the same QR PNG) drawn by hand in ReportLab."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.lib.utils import ImageReader, simpleSplit
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from festival.badges import render
+
+    from festival.pdf import FONTS_DIR
+
+    fonts = FONTS_DIR / "be-vietnam-pro"
+    pdfmetrics.registerFont(TTFont("BVP-Bold", str(fonts / "BeVietnamPro_700Bold.ttf")))
+    pdfmetrics.registerFont(TTFont("BVP-SemiBold", str(fonts / "BeVietnamPro_600SemiBold.ttf")))
+    pdfmetrics.registerFont(TTFont("BVP", str(fonts / "BeVietnamPro_400Regular.ttf")))
+    context, festival, attendees = _print_context(workdir)
+    attendees = attendees[:count]
+    width, height = A4
+    cell_w, cell_h = width / 2, height / 2
+    start = time.perf_counter()
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, pagesize=A4)
+    heading = simpleSplit(festival.name, "BVP-SemiBold", 8.6, cell_w - 14 * mm)[:2]
+    for page_start in range(0, len(attendees), 4):
+        for slot, attendee in enumerate(attendees[page_start : page_start + 4]):
+            x = (slot % 2) * cell_w + 7 * mm
+            top = height - (slot // 2) * cell_h - 6 * mm
+            inner = cell_w - 14 * mm
+            sheet.setFillColor("#0d4c92")
+            for line_no, line in enumerate(heading):
+                sheet.setFont("BVP-SemiBold", 8.6)
+                sheet.drawString(x, top - 9 - line_no * 11, line)
+            sheet.setStrokeColor("#c8102e")
+            sheet.setLineWidth(0.6 * mm)
+            sheet.line(x, top - 19 * mm, x + inner, top - 19 * mm)
+            name = render.fit_name(attendee.full_name)
+            sheet.setFillColor("#111111")
+            sheet.setFont("BVP-Bold", name["size"])
+            for line_no, line in enumerate(name["lines"]):
+                sheet.drawString(x, top - 24 * mm - name["size"] * (1 + 1.12 * line_no), line)
+            sheet.setFillColor("#33435a")
+            sheet.setFont("BVP", 9.5)
+            for line_no, line in enumerate(simpleSplit(attendee.affiliation, "BVP", 9.5, inner)[:2]):
+                sheet.drawString(x, top - 50 * mm - line_no * 12.4, line)
+            png = base64.b64decode(render.qr_png_data_uri(render.checkin_url(attendee)).split(",", 1)[1])
+            sheet.drawImage(ImageReader(io.BytesIO(png)), x + (inner - 44 * mm) / 2, top - 108 * mm, 44 * mm, 44 * mm)
+            band_y = top - 136.5 * mm
+            sheet.setFillColor(attendee.role.colour)
+            sheet.rect(x - 7 * mm, band_y, cell_w, 17 * mm, stroke=0, fill=1)
+            sheet.setFillColor(_band_text_colour(attendee.role.colour))
+            sheet.setFont("BVP-Bold", 15)
+            sheet.drawCentredString(x - 7 * mm + cell_w / 2, band_y + 6.5 * mm, attendee.role.name_vi)
+        sheet.setStrokeColor("#000000")
+        sheet.setLineWidth(0.15 * mm)
+        for x1, y1, x2, y2 in ((cell_w, 0, cell_w, 5 * mm), (cell_w, height, cell_w, height - 5 * mm),
+                               (0, cell_h, 5 * mm, cell_h), (width, cell_h, width - 5 * mm, cell_h)):
+            sheet.line(x1, y1, x2, y2)
+        sheet.showPage()
+    sheet.save()
+    data = buffer.getvalue()
+    seconds = time.perf_counter() - start
+    path = workdir / "badges-reportlab.pdf"
+    path.write_bytes(data)
+    expected = {0: [render.checkin_url(a) for a in attendees[:4]]}
+    context.pop()
+    return {"badges": len(attendees), "seconds": seconds, "bytes": len(data), "path": str(path), "expected": expected}
+
+
+# Running, checking, reporting -------------------------------------------------------------
+
+
+def _row(label: str, result: dict, count_key: str = "badges") -> str:
+    return table_row(label, result, count_key, "badges")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=2000, help="badges in the big prints (default 2000)")
+    parser.add_argument("--single", action="store_true", help="also render all the A4 badges as one WeasyPrint document (slow, memory-hungry)")
+    parser.add_argument("--skip-reportlab", action="store_true", help="leave out the hand-drawn ReportLab floor")
+    options = parser.parse_args()
+    count = options.count
+    workers = os.cpu_count() or 1
+
+    with tempfile.TemporaryDirectory(prefix="bench-badges-") as folder:
+        workdir = Path(folder)
+        print(f"Badge printing benchmark: {count} attendees, {workers} CPU(s), Python {sys.version.split()[0]}")
+        built = isolated(build_database, workdir, count)
+        if "error" in built:
+            return 1
+        print(f"  database built in {built['seconds']:.1f} s")
+        runs = {}
+        steps = [
+            ("a4", "A4 print", run_print, (workdir, "a4", count)),
+            ("a6", "A6 print", run_print, (workdir, "a6", count)),
+            ("reprint", "reprint", run_reprint, (workdir,)),
+            ("png", "QR as PNG", run_qr_format, (workdir, "png", QR_VARIANT_BADGES)),
+            ("svg", "QR as SVG", run_qr_format, (workdir, "svg", QR_VARIANT_BADGES)),
+            ("qrgen", "QR generation", run_qr_generation, (workdir, count)),
+        ]
+        if options.single:
+            steps.append(("single", "one document for everything", run_single_document, (workdir, count)))
+        if not options.skip_reportlab:
+            steps.append(("reportlab", "ReportLab floor", run_reportlab, (workdir, count)))
+        for key, label, function, args in steps:
+            print(f"  {label} …", flush=True)
+            runs[key] = isolated(function, *args)
+        checks = {}
+        for key in ("a4", "a6", "png", "svg", "reportlab"):
+            if key in runs and "error" not in runs[key]:
+                checks[key] = decoded_ok(runs[key])
+
+    a4, a6, reprint, qrgen = runs["a4"], runs["a6"], runs["reprint"], runs["qrgen"]
+    print()
+    header = table_header("badges")
+    print(header)
+    print("-" * len(header))
+    for layout, run in (("A4", a4), ("A6", a6)):
+        documents = run.get("documents", 0)
+        where = f"{min(workers, documents)} workers" if documents > 1 else "in-process"
+        print(_row(f"{layout} print, {documents} documents, {where}", run))
+    print(_row(f"Reprint, 1 A6 badge (median of {REPRINT_RUNS})", reprint))
+    print(_row(f"A4, QR as PNG data URI, 1 process", runs["png"]))
+    print(_row(f"A4, QR as inline SVG, 1 process", runs["svg"]))
+    if "single" in runs:
+        print(_row("A4, one document, 1 process (--single)", runs["single"]))
+    if "reportlab" in runs:
+        print(_row("ReportLab floor, A4 by hand, 1 process", runs["reportlab"]))
+    if "error" not in qrgen:
+        for key, label in (("fixed", "QR PNG, fixed version+mask (production)"), ("default", "QR PNG, qrcode default fit+mask"),
+                           ("svg", "QR SVG, festival.qr.qr_svg (default fit)")):
+            print(_row(label, {"codes": qrgen["codes"], "seconds": qrgen[key]}, "codes"))
+    print(f"{MEMORY_LEGEND} {workers} workers run at once. QR rows: codes, no PDF.")
+    warning = busy_warning(runs)
+    if warning:
+        print(warning)
+
+    print()
+    for key, label in (("a4", "A4 print"), ("a6", "A6 print"), ("png", "QR PNG run"), ("svg", "QR SVG run"), ("reportlab", "ReportLab floor")):
+        if key in checks:
+            ok, detail = checks[key]
+            print(f"Check {label}: {'OK' if ok else 'FAIL'} — {detail}")
+    if "error" not in qrgen:
+        fixed, default, svg = (qrgen[k] / qrgen["codes"] * 1000 for k in ("fixed", "default", "svg"))
+        print(f"QR generation: fixed version+mask {fixed:.2f} ms/code, default fit+mask {default:.2f} ms/code "
+              f"({default / fixed:.1f}× slower), qr_svg {svg:.2f} ms/code")
+    png, svg = runs["png"], runs["svg"]
+    if "error" not in png and "error" not in svg:
+        smaller = "SVG" if svg["bytes"] < png["bytes"] else "PNG"
+        ratio = max(png["bytes"], svg["bytes"]) / min(png["bytes"], svg["bytes"])
+        print(f"QR format ({png['badges']} A4 badges, 1 process): PNG {png['seconds']:.2f} s (of which HTML and QR {png['html_seconds']:.2f} s), "
+              f"{png['bytes'] / 1e3:.0f} kB; SVG {svg['seconds']:.2f} s (HTML and QR {svg['html_seconds']:.2f} s), {svg['bytes'] / 1e3:.0f} kB.")
+        print(f"  PNG renders {svg['seconds'] / png['seconds']:.1f}× faster; the {smaller} file is {ratio:.2f}× smaller. "
+              f"The production path (render_badges) uses {png['production'].upper()}.")
+    if "reportlab" in runs and "error" not in runs["reportlab"] and "error" not in a4:
+        floor = runs["reportlab"]
+        print(f"Floor: hand-drawn ReportLab on 1 core does {floor['badges'] / floor['seconds']:.0f} badges/s, "
+              f"WeasyPrint on {workers} cores {a4['badges'] / a4['seconds']:.0f} badges/s ({a4['seconds'] / floor['seconds']:.1f}× the time).")
+    if "single" in runs and "error" not in runs["single"] and "error" not in reprint:
+        single = runs["single"]
+        growth = (single["total_peak"] - reprint["total_peak"]) / single["badges"] * 1000
+        print(f"One document: peak {single['total_peak']:.0f} MB for {single['badges']} badges, ~{growth:.0f} MB per 1,000 badges over "
+              f"a one-badge render ({reprint['total_peak']:.0f} MB); in chunks a worker peaks at {a4.get('worker_hwm', 0):.0f} MB.")
+
+    print()
+    if "error" in a4 or "error" in reprint:
+        print("Bar NOT MEASURED: a run failed")
+        return 1
+    a4_ok = a4["badges"] >= 2000 and a4["seconds"] < BAR_SECONDS and a4["total_peak"] < BAR_MB and checks.get("a4", (False,))[0]
+    reprint_ok = reprint["seconds"] < BAR_REPRINT_SECONDS
+    note = "" if a4["badges"] >= 2000 else f" — only {a4['badges']} badges, the bar is for 2,000"
+    print(f"Bar {'MET' if a4_ok and reprint_ok else 'NOT MET'}: {a4['badges']} A4 badges in {a4['seconds']:.1f} s (bar {BAR_SECONDS} s), "
+          f"peak {a4['total_peak']:.0f} MB for parent and workers together (bar {BAR_MB} MB), QR check "
+          f"{'OK' if checks.get('a4', (False,))[0] else 'FAIL'}; reprint {reprint['seconds']:.2f} s (bar {BAR_REPRINT_SECONDS:.0f} s){note}")
+    return 0 if a4_ok and reprint_ok else 1
+
+
+if __name__ == "__main__":  # render_documents spawns workers, which re-import this file
+    sys.exit(main())

@@ -1,0 +1,544 @@
+"""Certificate printing benchmark: certificates per second and peak memory for the award
+certificates of a festival (500 by default) — a cold print, a warm one (every page cached), a print
+with one changed certificate, everything as one WeasyPrint document, one preview and a ZIP per unit.
+
+    .venv/bin/python bench/certificates.py [--count 500] [--with-images]
+
+Builds a throw-away app and database in a temporary folder (accepted exhibits with one author
+each, an award for every exhibit, final results, the default award template) and runs each
+measurement in a fresh process, so every peak is that run's own; the memory columns are explained
+in bench/measure.py. The cold print is checked: page count, the QR codes of the first, middle and
+last pages, and the recipient's name in the text layer. --with-images adds a signature and a seal
+to the template and prints again, to show the images are stored once in the merged PDF.
+"""
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from measure import MEMORY_LEGEND, add_festival, add_units, busy_warning, decoded_ok, isolated, make_bench_app, read_rows, table_header, table_row, unique_name
+
+BAR_SECONDS, BAR_MB, BAR_PREVIEW_SECONDS = 10, 1024, 1.0
+PREVIEW_RUNS = 5
+ISSUED_ON = date(2025, 11, 21)  # the festival's last day, when the awards are given
+SIGNATORY = "Nguyễn Thị Thu Hà"
+# The top tiers go to a few exhibits (as the judging policy's quotas do); every other one is Khuyến khích.
+TOP_TIERS = (("FIRST", 3), ("SECOND", 6), ("THIRD", 9))
+LABEL_WIDTH = 46
+
+
+# The throw-away app and its data ----------------------------------------------------------
+
+
+def exhibit_rows(count: int) -> list[dict]:
+    """`count` exhibits cycled from the demo CSV: unique titles, a unit, a category and one author
+    from the demo names (unique too, so a page can be found by its name)."""
+    rows = read_rows("exhibits.csv")
+    units = {row["code"]: row["short_name"] for row in read_rows("units.csv")}
+    unit_codes = list(units)
+    names = [row["full_name"] for row in read_rows("attendees.csv")]
+    titles: set[str] = set()
+    people: set[str] = set()
+    result = []
+    for index in range(count):
+        row = rows[index % len(rows)]
+        cycle = index // len(rows)
+        # Each round of the CSV goes to the next unit, so every unit has exhibits in every tier.
+        unit = unit_codes[(unit_codes.index(row["unit_code"]) + cycle) % len(unit_codes)]
+        title = row["title"]
+        candidates = [title, f"{title} tại {units[unit]}"] + [f"{title} tại {units[unit]} (giai đoạn {n})" for n in range(2, 100)]
+        title = next(candidate for candidate in candidates if candidate not in titles)
+        titles.add(title)
+        result.append({
+            "title": title,
+            "unit_code": unit,
+            "category_code": row["category_code"],
+            "author": unique_name(names[index % len(names)], people),
+            "benefit_vnd": int(row["benefit_vnd_per_year"]),
+            "applied_since": int(row["applied_since"]),
+        })
+    return result
+
+
+def build_database(workdir: Path, count: int) -> dict:
+    """Tables, a festival, the 16 demo units, `count` accepted exhibits each with an award, final
+    results, the award template with a signatory, and the award certificates issued."""
+    from festival.certificates import services
+    from festival.exhibits.services import refresh_search_text, save_category
+    from festival.extensions import db
+    from festival.models import Author, Award, AwardTier, CertificateKind, Exhibit, ExhibitStatus, JudgingPolicy, utcnow
+
+    start = time.perf_counter()
+    app = make_bench_app(workdir)
+    with app.app_context():
+        db.create_all()
+        festival = add_festival()
+        units = add_units()
+        categories = {row["code"]: save_category(festival, None, row["code"], row["name_vi"], row["name_en"], by=None)
+                      for row in read_rows("categories.csv")}
+        numbers = dict.fromkeys(categories, 0)
+        exhibits = []
+        # Made directly rather than through create_exhibit/accept_exhibit: the unit quotas would
+        # refuse 500, and registering is not what is measured here.
+        for index, row in enumerate(exhibit_rows(count)):
+            numbers[row["category_code"]] += 1
+            number = numbers[row["category_code"]]
+            exhibit = Exhibit(
+                festival=festival, unit=units[row["unit_code"]], category=categories[row["category_code"]],
+                status=ExhibitStatus.ACCEPTED, ref=f"B{index + 1:04d}", title=row["title"],
+                summary=f"Giải pháp của {row['author']}, áp dụng từ năm {row['applied_since']}.",
+                benefit_vnd=row["benefit_vnd"], applied_since=row["applied_since"],
+                code=f"{row['category_code']}-{number:03d}", code_number=number, booth=f"{index + 1:03d}",
+                authors=[Author(position=0, full_name=row["author"])],
+            )
+            refresh_search_text(exhibit)
+            exhibits.append(exhibit)
+        db.session.add_all(exhibits)
+        db.session.flush()
+        ranked = exhibits[:]
+        random.Random(3).shuffle(ranked)  # the winners spread over units and categories
+        tiers = [AwardTier[name] for name, how_many in TOP_TIERS for _ in range(how_many)]
+        tiers += [AwardTier.HONOURABLE] * (len(ranked) - len(tiers))
+        db.session.add_all(Award(festival=festival, exhibit=exhibit, tier=tier, rank=rank, score=Decimal(95) - Decimal(rank) / 10)
+                           for rank, (exhibit, tier) in enumerate(zip(ranked, tiers), start=1))
+        db.session.add(JudgingPolicy(festival_id=festival.id, tie_break=[], finalised_at=utcnow()))
+        db.session.flush()
+        services.template_for(festival, CertificateKind.AWARD).signatory_name = SIGNATORY
+        issued = services.issue(festival, CertificateKind.AWARD, ISSUED_ON, by=None)
+        db.session.commit()
+        db.engine.dispose()
+    return {"seconds": time.perf_counter() - start, "issued": issued.added}
+
+
+def _signature_png() -> bytes:
+    """A blue handwritten-looking stroke on a transparent background."""
+    import math
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (720, 280), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    points = [(40 + x, 150 + 70 * math.sin(x / 38) * math.exp(-x / 900) - x / 8) for x in range(0, 640, 4)]
+    draw.line(points, fill=(20, 40, 140, 255), width=7, joint="curve")
+    draw.line([(90, 230), (640, 200)], fill=(20, 40, 140, 255), width=5)
+    return _png(image)
+
+
+def _seal_png() -> bytes:
+    """A red round seal: two rings, a star and a band, on a transparent background."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (600, 600), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    red = (200, 16, 30, 230)
+    draw.ellipse((10, 10, 590, 590), outline=red, width=22)
+    draw.ellipse((90, 90, 510, 510), outline=red, width=8)
+    star = [(300, 170), (331, 262), (427, 262), (349, 318), (379, 410), (300, 354), (221, 410), (251, 318), (173, 262), (269, 262)]
+    draw.polygon(star, fill=red)
+    draw.rectangle((140, 440, 460, 470), fill=red)
+    return _png(image)
+
+
+def _png(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def add_images(workdir: Path) -> dict:
+    """Give the award template a signature and a seal, stored as an organizer's upload would be."""
+    from festival import uploads
+    from festival.certificates import services
+    from festival.extensions import db
+    from festival.models import CertificateKind, Festival
+
+    app = make_bench_app(workdir)
+    with app.app_context():
+        festival = db.session.execute(db.select(Festival)).scalar_one()
+        template = services.template_for(festival, CertificateKind.AWARD)
+        template.signature_image = uploads.store_upload(_signature_png(), "chu-ky.png", folder="certificates").stored_name
+        template.seal_image = uploads.store_upload(_seal_png(), "con-dau.png", folder="certificates").stored_name
+        db.session.commit()
+        db.engine.dispose()
+    return {}
+
+
+def _print_context(workdir: Path):
+    """The app, a pushed request context, the festival and its award certificates in ceremony order."""
+    from festival.certificates import services
+    from festival.extensions import db
+    from festival.models import CertificateKind, Festival
+
+    app = make_bench_app(workdir)
+    context = app.test_request_context()
+    context.push()
+    festival = db.session.execute(db.select(Festival)).scalar_one()
+    return context, festival, services.for_printing(festival, kind=CertificateKind.AWARD)
+
+
+class Stopwatch:
+    """Wall-clock marks inside render_certificates, by wrapping the functions it calls: render.py
+    looks them up in its own and festival.pdf's namespace at call time, so the wrappers see every
+    call in this process (the workers' own time is not visible, only when each chunk comes back)."""
+
+    def __init__(self):
+        from festival import pdf
+        from festival.certificates import render
+
+        self.marks: dict[str, float] = {}
+        self.html_seconds = 0.0
+        self.pages_rendered = 0
+        self.documents = 0
+        self.chunks_back: list[float] = []
+
+        def timed(module, name, count=None):
+            original = getattr(module, name)
+
+            def wrapper(*args, **kwargs):
+                start = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    end = time.perf_counter()
+                    self.marks.setdefault(name + "_start", start)
+                    self.marks[name + "_end"] = end
+                    if count:
+                        count(args, end - start)
+
+            setattr(module, name, wrapper)
+
+        def html(args, seconds):
+            self.html_seconds += seconds
+            self.pages_rendered += len(args[0])
+
+        def documents(args, seconds):
+            self.documents = len(args[0])
+
+        timed(render, "certificate_pdfs")
+        timed(render, "document_html", html)
+        timed(pdf, "render_each", documents)
+        timed(pdf, "merge_pdfs")
+
+    def progress(self, done, total):
+        """The progress callback of the print job: one call per chunk back from a worker."""
+        self.chunks_back.append(time.perf_counter())
+
+    def breakdown(self, start: float, end: float) -> dict:
+        """Seconds spent in each step of the print that started and ended at these marks."""
+        m = self.marks
+        rendering = "render_each_start" in m
+        pages_end = m.get("certificate_pdfs_end", end)
+        result = {
+            "prepare": (m["render_each_start"] if rendering else pages_end) - m.get("certificate_pdfs_start", start) - self.html_seconds,
+            "html": self.html_seconds,
+            "render_each": m["render_each_end"] - m["render_each_start"] if rendering else 0.0,
+            "split_cache": pages_end - m["render_each_end"] if rendering else 0.0,
+            "merge": m.get("merge_pdfs_end", 0) - m.get("merge_pdfs_start", 0),
+            "documents": self.documents,
+        }
+        if rendering and self.chunks_back:
+            result["first_chunk"] = self.chunks_back[0] - m["render_each_start"]
+            gaps = [b - a for a, b in zip(self.chunks_back, self.chunks_back[1:])]
+            result["chunk_gap"] = statistics.median(gaps) if gaps else 0.0
+        return result
+
+
+# Runs: each is called in a fresh process by isolated() ------------------------------------
+
+
+def run_print(workdir: Path, name: str) -> dict:
+    """The print job's path: render_certificates over the award certificates (pages rendered in
+    parallel chunks unless cached, then merged), the fingerprints committed, the PDF saved."""
+    from festival.certificates import render
+    from festival.extensions import db
+
+    context, _festival, certificates = _print_context(workdir)
+    watch = Stopwatch()
+    start = time.perf_counter()
+    data = render.render_certificates(certificates, progress=watch.progress)
+    end = time.perf_counter()
+    db.session.commit()  # the pages' new fingerprints, as the print job does
+    path = workdir / f"certificates-{name}.pdf"
+    path.write_bytes(data)
+    pages = len(certificates)
+    samples = sorted({0, pages // 2, pages - 1})
+    cache = list(render.cache_dir().glob("*.pdf"))
+    result = {"certificates": pages, "seconds": end - start, "bytes": len(data), "path": str(path), "pages": pages,
+              "expected": {page: [render.verify_url(certificates[page].serial)] for page in samples},
+              "names": {0: certificates[0].recipient_name}, "rendered": watch.pages_rendered,
+              "breakdown": watch.breakdown(start, end), "cache_files": len(cache), "cache_bytes": sum(p.stat().st_size for p in cache),
+              "per_document": render.CERTIFICATES_PER_DOCUMENT}
+    context.pop()
+    return result
+
+
+def run_changed(workdir: Path) -> dict:
+    """One recipient's name changed (as a correction of a misspelt name would), then the whole
+    print again: only that page should be rendered."""
+    from festival.certificates import render, services
+    from festival.extensions import db
+    from festival.models import CertificateKind
+
+    context, festival, certificates = _print_context(workdir)
+    target = certificates[len(certificates) // 2]
+    new_name = unique_name(target.recipient_name, {c.recipient_name for c in certificates})
+    target.recipient_name = new_name
+    db.session.commit()
+    certificates = services.for_printing(festival, kind=CertificateKind.AWARD)  # fresh objects, as a new print job has
+    watch = Stopwatch()
+    start = time.perf_counter()
+    data = render.render_certificates(certificates, progress=watch.progress)
+    end = time.perf_counter()
+    db.session.commit()
+    path = workdir / "certificates-changed.pdf"
+    path.write_bytes(data)
+    page = next(index for index, certificate in enumerate(certificates) if certificate.recipient_name == new_name)
+    result = {"certificates": len(certificates), "seconds": end - start, "bytes": len(data), "path": str(path),
+              "pages": len(certificates), "expected": {page: [render.verify_url(certificates[page].serial)]},
+              "names": {page: new_name}, "rendered": watch.pages_rendered, "breakdown": watch.breakdown(start, end)}
+    context.pop()
+    return result
+
+
+def run_single_document(workdir: Path) -> dict:
+    """Every certificate as one WeasyPrint document in this process: no chunks, no page cache, no merging."""
+    from festival import pdf
+    from festival.certificates import render, services
+    from festival.models import CertificateKind
+
+    context, festival, certificates = _print_context(workdir)
+    template = services.template_for(festival, CertificateKind.AWARD)
+    start = time.perf_counter()
+    html = render.document_html([render.page_data(template, certificate) for certificate in certificates])
+    html_seconds = time.perf_counter() - start
+    data = pdf.render_pdf(html)
+    seconds = time.perf_counter() - start
+    path = workdir / "certificates-single.pdf"
+    path.write_bytes(data)
+    context.pop()
+    return {"certificates": len(certificates), "seconds": seconds, "html_seconds": html_seconds, "bytes": len(data), "path": str(path)}
+
+
+def run_preview(workdir: Path) -> dict:
+    """The template page's live preview: one certificate as a PNG, a warm-up then the median of five."""
+    from festival.certificates import render, services
+    from festival.models import CertificateKind
+
+    context, festival, certificates = _print_context(workdir)
+    template = services.template_for(festival, CertificateKind.AWARD)
+    start = time.perf_counter()
+    render.preview_png(template, certificates[0])  # imports, fonts and caches warm up here
+    first = time.perf_counter() - start
+    times, size = [], 0
+    for certificate in certificates[1 : 1 + PREVIEW_RUNS]:
+        start = time.perf_counter()
+        size = len(render.preview_png(template, certificate))
+        times.append(time.perf_counter() - start)
+    context.pop()
+    return {"certificates": 1, "seconds": statistics.median(times), "first": first, "times": times, "bytes": size}
+
+
+def run_zip(workdir: Path) -> dict:
+    """The ZIP with a folder per unit, from the page cache."""
+    import zipfile
+
+    from festival.certificates import render
+
+    context, _festival, certificates = _print_context(workdir)
+    watch = Stopwatch()
+    start = time.perf_counter()
+    data = render.zip_by_unit(certificates, progress=watch.progress)
+    seconds = time.perf_counter() - start
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    context.pop()
+    return {"certificates": len(certificates), "seconds": seconds, "bytes": len(data), "files": len(names),
+            "folders": len({name.split("/", 1)[0] for name in names}), "rendered": watch.pages_rendered}
+
+
+# Running, checking, reporting -------------------------------------------------------------
+
+
+def text_ok(result: dict) -> tuple[bool, str]:
+    """Whether each sampled page's text layer (pypdfium2) holds the recipient's name exactly as stored (NFC)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(result["path"])
+    try:
+        problems, checked = [], []
+        for page_no, name in result["names"].items():
+            page = document[int(page_no)]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            textpage.close()
+            page.close()
+            name = unicodedata.normalize("NFC", name)
+            checked.append(f"page {int(page_no) + 1} “{name}”")
+            if name in text:
+                continue
+            flat = " ".join(text.split())
+            if name in flat:
+                problems.append(f"page {int(page_no) + 1}: the name is there but broken across lines")
+            elif name in unicodedata.normalize("NFC", flat):
+                problems.append(f"page {int(page_no) + 1}: the name is there only after NFC normalisation (decomposed marks)")
+            else:
+                problems.append(f"page {int(page_no) + 1}: name not found in the text layer")
+        return not problems, "text layer of " + ", ".join(checked) + (" holds the name exactly" if not problems else " — " + "; ".join(problems))
+    finally:
+        document.close()
+
+
+def image_objects(path: str) -> tuple[int, int]:
+    """(distinct image objects the pages use, pages): how often an image is stored in the PDF."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    seen = set()
+    for page in reader.pages:
+        xobjects = page.get("/Resources", {}).get_object().get("/XObject")
+        if xobjects is None:
+            continue
+        for reference in xobjects.get_object().values():
+            image = reference.get_object()
+            if image.get("/Subtype") == "/Image":
+                seen.add(reference.idnum)
+                if "/SMask" in image:
+                    seen.add(image.raw_get("/SMask").idnum)
+    return len(seen), len(reader.pages)
+
+
+def _row(label: str, result: dict) -> str:
+    return table_row(label, result, "certificates", "certificates", LABEL_WIDTH)
+
+
+def _breakdown_line(run: dict, workers: int) -> str:
+    b = run["breakdown"]
+    if not b["documents"]:
+        return f"page data, fingerprints and cached pages read {b['prepare']:.2f} s, merging {b['merge']:.2f} s"
+    parts = [f"page data and fingerprints {b['prepare']:.2f} s", f"HTML {b['html']:.2f} s",
+             f"rendering {b['documents']} document(s) on {min(workers, b['documents'])} worker(s) {b['render_each']:.2f} s"]
+    if "first_chunk" in b:
+        parts.append(f"(first chunk back after {b['first_chunk']:.2f} s, then one every {b['chunk_gap']:.2f} s)")
+    parts += [f"splitting into pages and caching {b['split_cache']:.2f} s", f"merging {b['merge']:.2f} s"]
+    return ", ".join(parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=500, help="award certificates, one per exhibit (default 500)")
+    parser.add_argument("--with-images", action="store_true", help="then add a signature and a seal and print again (file size with and without)")
+    options = parser.parse_args()
+    count = options.count
+    workers = os.cpu_count() or 1
+
+    with tempfile.TemporaryDirectory(prefix="bench-certificates-") as folder:
+        workdir = Path(folder)
+        print(f"Certificate printing benchmark: {count} award certificates, {workers} CPU(s), Python {sys.version.split()[0]}")
+        built = isolated(build_database, workdir, count)
+        if "error" in built:
+            return 1
+        print(f"  database built and {built['issued']} certificates issued in {built['seconds']:.1f} s")
+        runs = {}
+        steps = [
+            ("cold", "cold print", run_print, (workdir, "cold")),
+            ("warm", "warm print", run_print, (workdir, "warm")),
+            ("changed", "one changed certificate", run_changed, (workdir,)),
+            ("single", "one document", run_single_document, (workdir,)),
+            ("preview", "preview", run_preview, (workdir,)),
+            ("zip", "ZIP per unit", run_zip, (workdir,)),
+        ]
+        for key, label, function, args in steps:
+            print(f"  {label} …", flush=True)
+            runs[key] = isolated(function, *args)
+        if options.with_images:
+            print("  signature and seal added to the template …", flush=True)
+            if "error" not in isolated(add_images, workdir):
+                print("  cold print with signature and seal …", flush=True)
+                runs["images"] = isolated(run_print, workdir, "images")
+        checks, images = {}, {}
+        for key in ("cold", "changed", "images"):
+            if key in runs and "error" not in runs[key]:
+                qr_ok, qr_detail = decoded_ok(runs[key])
+                names_ok, names_detail = text_ok(runs[key])
+                checks[key] = (qr_ok and names_ok, f"{qr_detail}; {names_detail}")
+        for key in ("cold", "single", "images"):
+            if key in runs and "error" not in runs[key]:
+                images[key] = image_objects(runs[key]["path"])
+
+    cold, warm, changed, single, preview, zipped = (runs[key] for key in ("cold", "warm", "changed", "single", "preview", "zip"))
+    print()
+    header = table_header("certificates", LABEL_WIDTH)
+    print(header)
+    print("-" * len(header))
+    if "error" not in cold:
+        print(_row(f"Cold print, {cold['breakdown']['documents']} chunks of {cold['per_document']} on "
+                   f"{min(workers, cold['breakdown']['documents'])} workers", cold))
+    else:
+        print(_row("Cold print", cold))
+    print(_row("Warm print, every page cached", warm))
+    print(_row("One name changed, print again", changed))
+    print(_row("One WeasyPrint document, 1 process", single))
+    print(_row(f"Preview PNG, 1 certificate (median of {PREVIEW_RUNS})", preview))
+    print(_row("ZIP per unit, pages cached", zipped))
+    if "images" in runs:
+        print(_row("Cold print with signature and seal", runs["images"]))
+    print(f"{MEMORY_LEGEND} {workers} workers run at once.")
+    warning = busy_warning(runs)
+    if warning:
+        print(warning)
+
+    print()
+    for key, label in (("cold", "cold print"), ("changed", "print after one change"), ("images", "print with signature and seal")):
+        if key in checks:
+            ok, detail = checks[key]
+            print(f"Check {label}: {'OK' if ok else 'FAIL'} — {detail}")
+    rendered = [f"{label} {runs[key]['rendered']}" for key, label in (("cold", "cold"), ("warm", "warm"), ("changed", "one changed"), ("zip", "ZIP"))
+                if "error" not in runs[key]]
+    print("Pages rendered by WeasyPrint: " + ", ".join(rendered) + ".")
+    if "error" not in changed:
+        expected = changed["rendered"] == 1
+        print(f"Check one changed certificate: {'OK' if expected else 'FAIL'} — {changed['rendered']} page(s) rendered again, "
+              f"the other {changed['certificates'] - changed['rendered']} came from the cache")
+    if "error" not in warm:
+        print(f"Check warm print: {'OK' if warm['rendered'] == 0 else 'FAIL'} — {warm['rendered']} page(s) rendered")
+    if "error" not in zipped:
+        print(f"ZIP: {zipped['files']} files in {zipped['folders']} unit folders, {zipped['bytes'] / 1e6:.2f} MB, {zipped['rendered']} page(s) rendered")
+    for key, label in (("cold", "Cold print"), ("warm", "Warm print"), ("changed", "One changed")):
+        if "error" not in runs[key]:
+            print(f"{label}: " + _breakdown_line(runs[key], workers))
+    if "error" not in preview:
+        print(f"Preview: first (cold) {preview['first']:.2f} s, then " + ", ".join(f"{t:.2f}" for t in preview["times"]) + " s")
+    if "error" not in single and "error" not in cold:
+        print(f"One document: {single['certificates'] / single['seconds']:.0f} certificates/s on 1 core (HTML {single['html_seconds']:.2f} s), "
+              f"peak {single['total_peak']:.0f} MB; chunked on {workers} cores {cold['certificates'] / cold['seconds']:.0f}/s, "
+              f"a worker peaks at {cold.get('worker_hwm', 0):.0f} MB, {cold['total_peak']:.0f} MB in all")
+    for key, label in (("cold", "without images"), ("single", "one document"), ("images", "with signature and seal")):
+        if key in images:
+            distinct, pages = images[key]
+            run = runs[key]
+            cache = f"; the {run['cache_files']} cached single pages add up to {run['cache_bytes'] / 1e6:.2f} MB" if "cache_bytes" in run else ""
+            print(f"File {label}: {run['bytes'] / 1e6:.2f} MB, {distinct} image objects for {pages} pages{cache}")
+
+    print()
+    if "error" in cold or "error" in preview:
+        print("Bar NOT MEASURED: a run failed")
+        return 1
+    cold_ok = (cold["certificates"] >= 500 and cold["seconds"] < BAR_SECONDS and cold["total_peak"] < BAR_MB
+               and checks.get("cold", (False,))[0])
+    preview_ok = preview["seconds"] < BAR_PREVIEW_SECONDS
+    note = "" if cold["certificates"] >= 500 else f" — only {cold['certificates']} certificates, the bar is for 500"
+    print(f"Bar {'MET' if cold_ok and preview_ok else 'NOT MET'}: {cold['certificates']} certificates printed cold in {cold['seconds']:.1f} s "
+          f"(bar {BAR_SECONDS} s), peak {cold['total_peak']:.0f} MB for parent and workers together (bar {BAR_MB} MB), checks "
+          f"{'OK' if checks.get('cold', (False,))[0] else 'FAIL'}; preview {preview['seconds']:.2f} s (bar {BAR_PREVIEW_SECONDS:.0f} s){note}")
+    return 0 if cold_ok and preview_ok else 1
+
+
+if __name__ == "__main__":  # render_each spawns workers, which re-import this file
+    sys.exit(main())

@@ -1,0 +1,806 @@
+"""Access matrix: every URL rule against every kind of visitor, object-level checks, CSRF, mass
+assignment, and GETs that change nothing. CSRF stays on in this module, as in production.
+
+A route nobody classified in EXPECTED (GET) and, when it takes POST, in POSTS makes the test fail.
+"""
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from festival import jobs
+from festival.admin import services as admin_services
+from festival.auth import services as accounts
+from festival.badges import services as badges
+from festival.certificates import services as certificates
+from festival.exhibits import services as exhibits
+from festival.extensions import db
+from festival.judging import services as judging
+from festival.models import (
+    Attendee,
+    AttendeeSource,
+    Award,
+    AwardTier,
+    Category,
+    Certificate,
+    CertificateKind,
+    CertificateStatus,
+    Exhibit,
+    ExhibitStatus,
+    Festival,
+    JobStatus,
+    Role,
+    ScoreSheet,
+    SheetStatus,
+    Unit,
+    User,
+    utcnow,
+)
+from tests import factories
+from tests.conftest import make_app
+
+VISITORS = ("anonymous", "unit_a", "unit_b", "judge", "checkin", "organizer")
+LOGIN = "→ sign-in"  # a 302 whose Location is the sign-in page
+
+
+def answers(anonymous, unit_a, unit_b, judge, checkin, organizer):
+    """The expected GET status for each visitor, in the order of VISITORS."""
+    return dict(zip(VISITORS, (anonymous, unit_a, unit_b, judge, checkin, organizer)))
+
+
+EVERYONE = answers(200, 200, 200, 200, 200, 200)
+NOBODY = answers(404, 404, 404, 404, 404, 404)
+POST_ONLY = answers(405, 405, 405, 405, 405, 405)
+SIGNED_IN = answers(LOGIN, 200, 200, 200, 200, 200)
+ORGANIZER_ONLY = answers(LOGIN, 403, 403, 403, 403, 200)
+UNITS_ONLY = answers(LOGIN, 200, 200, 403, 403, 403)
+JUDGES_ONLY = answers(LOGIN, 403, 403, 200, 403, 403)
+GATE_STAFF = answers(LOGIN, 403, 403, 403, 200, 200)
+# Unit A's draft (and its file): unit A and the organizers; hidden (404) from everyone else.
+UNIT_A_DRAFT = answers(LOGIN, 200, 404, 404, 404, 200)
+# Unit A's own action on its draft: other units do not see it, other roles are refused.
+UNIT_A_ACTION = answers(LOGIN, 200, 404, 403, 403, 403)
+# The judge's own score sheet: the judge and the organizers; 404 for everyone else.
+JUDGES_SHEET = answers(LOGIN, 404, 404, 200, 404, 200)
+
+# GET of every endpoint, with the URL arguments of ARGUMENTS (and ARGUMENT_OVERRIDES).
+EXPECTED = {
+    "static": EVERYONE,
+    # Public pages
+    "public.index": EVERYONE,
+    "public.gallery": EVERYONE,
+    "public.results": EVERYONE,
+    "public.healthz": EVERYONE,
+    "public.exhibit": EVERYONE,  # an accepted exhibit
+    "public.set_language": POST_ONLY,
+    "certificates.verify": EVERYONE,
+    "checkin.badge": EVERYONE,
+    # Accounts
+    "auth.login": answers(200, 302, 302, 302, 302, 302),  # signed in: off to one's home page
+    "auth.logout": POST_ONLY,
+    "auth.invitation": EVERYONE,  # whoever holds the link
+    "auth.account": SIGNED_IN,
+    # Organizer console
+    "admin.index": ORGANIZER_ONLY,
+    "admin.festivals": ORGANIZER_ONLY,
+    "admin.festival_new": ORGANIZER_ONLY,
+    "admin.festival_edit": ORGANIZER_ONLY,
+    "admin.festival_make_current": POST_ONLY,
+    "admin.programme_add": POST_ONLY,
+    "admin.programme_delete": ORGANIZER_ONLY,
+    "admin.units": ORGANIZER_ONLY,
+    "admin.unit_new": ORGANIZER_ONLY,
+    "admin.unit_edit": ORGANIZER_ONLY,
+    "admin.unit_delete": ORGANIZER_ONLY,
+    "admin.users": ORGANIZER_ONLY,
+    "admin.user_new": ORGANIZER_ONLY,
+    "admin.user_edit": ORGANIZER_ONLY,
+    "admin.user_invitation": POST_ONLY,
+    "admin.audit_log": ORGANIZER_ONLY,
+    "admin.job": ORGANIZER_ONLY,
+    "admin.job_download": ORGANIZER_ONLY,
+    # Exhibits (exhibit_id: unit A's draft)
+    "exhibits.mine": UNITS_ONLY,
+    "exhibits.new": UNITS_ONLY,
+    "exhibits.show": UNIT_A_DRAFT,
+    "exhibits.edit": UNIT_A_DRAFT,
+    "exhibits.submit": POST_ONLY,
+    "exhibits.withdraw": UNIT_A_ACTION,
+    "exhibits.file": answers(404, 200, 404, 404, 404, 200),  # no sign-in needed, but a draft's file is hidden
+    "exhibits.remove_file": UNIT_A_DRAFT,
+    "exhibits.index": ORGANIZER_ONLY,
+    "exhibits.accept": POST_ONLY,
+    "exhibits.place": POST_ONLY,
+    "exhibits.decide": POST_ONLY,
+    "exhibits.statistics": ORGANIZER_ONLY,
+    "exhibits.categories": ORGANIZER_ONLY,
+    "exhibits.category_edit": ORGANIZER_ONLY,
+    "exhibits.category_delete": ORGANIZER_ONLY,
+    "exhibits.poster": ORGANIZER_ONLY,  # an accepted exhibit
+    "exhibits.posters": ORGANIZER_ONLY,
+    "exhibits.import_file": ORGANIZER_ONLY,
+    "exhibits.import_template": ORGANIZER_ONLY,
+    "exhibits.export": ORGANIZER_ONLY,
+    # Judging (sheet_id: the judge's own unstarted sheet)
+    "judging.home": JUDGES_ONLY,
+    "judging.sheet": JUDGES_SHEET,
+    "judging.save": POST_ONLY,
+    "judging.submit": POST_ONLY,
+    "judging.state": answers(401, 404, 404, 200, 404, 200),  # JSON
+    "judging.sheet_pdf": JUDGES_SHEET,
+    "judging.my_sheets_pdf": JUDGES_ONLY,
+    "judging.my_conflicts": JUDGES_ONLY,
+    "judging.rubric": ORGANIZER_ONLY,
+    "judging.panels": ORGANIZER_ONLY,
+    "judging.assignments": ORGANIZER_ONLY,
+    "judging.assignment_add": POST_ONLY,
+    "judging.assignment_remove": ORGANIZER_ONLY,
+    "judging.conflicts": ORGANIZER_ONLY,
+    "judging.conflict_delete": POST_ONLY,
+    "judging.reopen": POST_ONLY,
+    "judging.progress": ORGANIZER_ONLY,
+    "judging.results_page": ORGANIZER_ONLY,
+    "judging.set_tier": POST_ONLY,
+    "judging.finalise": ORGANIZER_ONLY,
+    "judging.reopen_results": POST_ONLY,
+    "judging.results_export": ORGANIZER_ONLY,
+    "judging.settings": ORGANIZER_ONLY,
+    # Attendees and badges (attendee_id: a delegate unit A registered)
+    "badges.index": ORGANIZER_ONLY,
+    "badges.new": ORGANIZER_ONLY,
+    "badges.edit": ORGANIZER_ONLY,
+    "badges.delete": ORGANIZER_ONLY,
+    "badges.reissue": POST_ONLY,
+    "badges.badge_pdf": ORGANIZER_ONLY,
+    "badges.sync": POST_ONLY,
+    "badges.print_badges": ORGANIZER_ONLY,
+    "badges.roles": ORGANIZER_ONLY,
+    "badges.import_file": ORGANIZER_ONLY,
+    "badges.import_template": ORGANIZER_ONLY,
+    "badges.export": ORGANIZER_ONLY,
+    "badges.mine": UNITS_ONLY,
+    "badges.mine_delete": UNIT_A_ACTION,
+    # Gate
+    "checkin.scanner": GATE_STAFF,
+    "checkin.scan": POST_ONLY,
+    "checkin.check_in": POST_ONLY,
+    "checkin.search": answers(401, 403, 403, 403, 200, 200),  # JSON
+    "checkin.dashboard": GATE_STAFF,
+    # Certificates
+    "certificates.index": ORGANIZER_ONLY,
+    "certificates.issue": POST_ONLY,
+    "certificates.print_certificates": ORGANIZER_ONLY,
+    "certificates.template": ORGANIZER_ONLY,
+    "certificates.template_preview": POST_ONLY,
+    "certificates.template_image_delete": POST_ONLY,
+    "certificates.show": ORGANIZER_ONLY,
+    "certificates.pdf": ORGANIZER_ONLY,
+    "certificates.revoke": POST_ONLY,
+    "certificates.correct": POST_ONLY,
+}
+
+# Endpoints that answer JSON: asked with Accept: application/json, so a visitor who is not
+# signed in gets 401 instead of the redirect to the sign-in page.
+JSON_ENDPOINTS = {"judging.state", "judging.save", "judging.submit", "checkin.search", "checkin.scan", "checkin.check_in", "certificates.template_preview", "public.healthz"}
+
+# URL argument -> key of the `world` fixture (or a literal value).
+ARGUMENTS = {
+    "filename": "css/app.css",
+    "festival_id": "festival",
+    "item_id": "programme_item",
+    "unit_id": "unit_b",
+    "user_id": "judge_user",
+    "job_id": "print_job",
+    "token": "invitation_token",
+    "exhibit_id": "draft",
+    "attachment_id": "draft_file",
+    "variant": "thumb",
+    "decision": "return",
+    "category_id": "category",
+    "sheet_id": "sheet",
+    "conflict_id": "conflict",
+    "fmt": "csv",
+    "attendee_id": "delegate_a",
+    "certificate_id": "certificate",
+    "kind": "award",
+    "which": "seal_image",
+    "serial": "serial",
+    "code": "en",
+}
+ARGUMENT_OVERRIDES = {
+    "public.exhibit": {"exhibit_id": "accepted_a"},
+    "exhibits.poster": {"exhibit_id": "accepted_a"},
+    "checkin.badge": {"token": "delegate_token"},
+}
+
+# Other people's objects (and public ones), GET: (endpoint, argument overrides, expected).
+OBJECT_GETS = [
+    ("exhibits.show", {"exhibit_id": "submitted"}, UNIT_A_DRAFT),
+    ("exhibits.show", {"exhibit_id": "accepted_a"}, SIGNED_IN),
+    ("exhibits.edit", {"exhibit_id": "accepted_a"}, answers(LOGIN, 403, 403, 403, 403, 200)),
+    ("exhibits.withdraw", {"exhibit_id": "submitted"}, UNIT_A_ACTION),
+    ("exhibits.file", {"attachment_id": "accepted_file"}, EVERYONE),
+    ("exhibits.remove_file", {"attachment_id": "accepted_file"}, answers(LOGIN, 403, 403, 403, 403, 200)),
+    ("public.exhibit", {"exhibit_id": "draft"}, NOBODY),
+    ("public.exhibit", {"exhibit_id": "submitted"}, NOBODY),
+    ("judging.sheet", {"sheet_id": "other_sheet"}, answers(LOGIN, 404, 404, 404, 404, 200)),
+    ("judging.state", {"sheet_id": "other_sheet"}, answers(401, 404, 404, 404, 404, 200)),
+    ("judging.sheet", {"sheet_id": "submitted_sheet"}, JUDGES_SHEET),
+    ("badges.mine_delete", {"attendee_id": "guest"}, answers(LOGIN, 404, 404, 403, 403, 403)),
+    ("badges.mine_delete", {"attendee_id": "delegate_b"}, answers(LOGIN, 404, 200, 403, 403, 403)),
+    ("checkin.badge", {"token": "no-such-badge"}, NOBODY),
+    ("certificates.verify", {"serial": "NO-SUCH-SERIAL"}, NOBODY),
+    ("auth.invitation", {"token": "no-such-invitation"}, answers(400, 400, 400, 400, 400, 400)),
+]
+
+
+@dataclass
+class Post:
+    """A POST and who may make it; everyone else must be refused and change nothing."""
+
+    endpoint: str
+    allowed: tuple = ()
+    data: dict = field(default_factory=dict)  # values may name keys of `world` as "@key"
+    args: dict = field(default_factory=dict)  # argument overrides, as ARGUMENT_OVERRIDES
+    json: bool = False  # the body is JSON (the answer is JSON for JSON_ENDPOINTS)
+    changes: bool = True  # the allowed request changes the database (False: a form shown again, a preview, a refused state change)
+
+
+def exhibit_form(**changes):
+    data = {
+        "title": "Cữ gá may túi tự động", "category_id": "@category", "authors-0-full_name": "Nguyễn Văn An",
+        "summary": "Cữ gá giúp may túi nhanh và đều.", "benefit": "1.500.000.000", "applied_since": "2022", "scope": "own_unit",
+    }
+    return {**data, **changes}
+
+
+def festival_form(**changes):
+    today = date.today()
+    data = {
+        "edition": "@festival_edition", "name": "Ngày hội đổi tên", "venue": "Nơi khác", "address": "",
+        "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=1)).isoformat(),
+        "registration_opens_at": f"{today - timedelta(days=9)}T08:00", "registration_closes_at": f"{today + timedelta(days=9)}T08:00",
+        "judging_opens_at": f"{today - timedelta(days=1)}T08:00", "judging_closes_at": f"{today + timedelta(days=9)}T08:00",
+        "exhibit_quota": "10",
+    }
+    return {**data, **changes}
+
+
+def sheet_snapshot(seq, **extra):
+    return {"client_id": "tablet-x", "seq": seq, "points": {"@criterion_0": 40, "@criterion_1": 30}, "answers": {}, "comment": "Đổi điểm", **extra}
+
+
+ORGANIZERS, UNITS, UNIT_A, JUDGE, STAFF = ("organizer",), ("unit_a", "unit_b"), ("unit_a",), ("judge",), ("checkin", "organizer")
+SIGNED = ("unit_a", "unit_b", "judge", "checkin", "organizer")
+
+# Every endpoint that takes POST, with valid data for the visitors who may make it.
+POSTS = [
+    Post("public.set_language", VISITORS, changes=False),
+    Post("auth.login", VISITORS, changes=False),
+    Post("auth.logout", VISITORS, changes=False),
+    Post("auth.invitation", VISITORS, changes=False),
+    Post("auth.account", SIGNED, {"current": factories.PASSWORD, "password": "a-new-long-password-1", "confirm": "a-new-long-password-1"}),
+    Post("admin.festival_new", ORGANIZERS, festival_form(edition="77")),
+    Post("admin.festival_edit", ORGANIZERS, festival_form()),
+    Post("admin.festival_make_current", ORGANIZERS, args={"festival_id": "old_festival"}),
+    Post("admin.programme_add", ORGANIZERS, {"starts_at": f"{date.today()}T09:00", "title": "Khai mạc"}),
+    Post("admin.programme_delete", ORGANIZERS),
+    Post("admin.unit_new", ORGANIZERS, {"code": "NEWU", "name": "Đơn vị mới", "region": "hanoi"}),
+    Post("admin.unit_edit", ORGANIZERS, {"code": "UNITB", "name": "Đổi tên", "region": "hanoi"}),
+    Post("admin.unit_delete", ORGANIZERS, args={"unit_id": "spare_unit"}),
+    Post("admin.user_new", ORGANIZERS, {"email": "new@example.vn", "full_name": "Mới", "role": "organizer", "unit_id": "0"}),
+    # A unit representative trying to make themself an organizer.
+    Post("admin.user_edit", ORGANIZERS, {"full_name": "Tự nâng quyền", "role": "organizer", "unit_id": "0", "is_active": "y"}, args={"user_id": "unit_a_user"}),
+    Post("admin.user_invitation", ORGANIZERS),
+    Post("exhibits.new", UNITS, exhibit_form()),
+    Post("exhibits.edit", ("unit_a", "organizer"), exhibit_form(title="Đã sửa")),
+    Post("exhibits.submit", UNIT_A),
+    Post("exhibits.withdraw", UNIT_A),
+    Post("exhibits.remove_file", ("unit_a", "organizer")),
+    Post("exhibits.accept", ORGANIZERS, {"code": "KT-09", "booth": "9"}, args={"exhibit_id": "submitted"}),
+    Post("exhibits.place", ORGANIZERS, {"code": "KT-08", "booth": "8"}, args={"exhibit_id": "accepted_a"}),
+    Post("exhibits.decide", ORGANIZERS, {"comment": "Bổ sung ảnh."}, args={"exhibit_id": "submitted"}),
+    Post("exhibits.categories", ORGANIZERS, {"code": "XH", "name_vi": "Xã hội"}),
+    Post("exhibits.category_edit", ORGANIZERS, {"code": "KT", "name_vi": "Đổi tên"}),
+    Post("exhibits.category_delete", ORGANIZERS, args={"category_id": "spare_category"}),
+    Post("exhibits.import_file", ORGANIZERS, changes=False),
+    Post("judging.sheet", JUDGE, {"points-@criterion_0": "40", "points-@criterion_1": "30", "comment": "Tốt"}),
+    Post("judging.save", JUDGE, sheet_snapshot(1), json=True),
+    Post("judging.submit", JUDGE, sheet_snapshot(1), json=True),
+    Post("judging.my_conflicts", JUDGE, {"exhibit_id": "@accepted_b", "reason": "Người quen"}),
+    Post("judging.rubric", ORGANIZERS, {"criteria-0-name_vi": "Tính mới", "criteria-0-max_points": "100", **{f"criteria-{i}-kind": "points" for i in range(10)}}),
+    Post("judging.panels", ORGANIZERS, {"member": "@panel_member"}),
+    Post("judging.assignments", ORGANIZERS, {"per_exhibit": "2"}),
+    Post("judging.assignment_add", ORGANIZERS, {"judge_id": "@third_judge"}, args={"exhibit_id": "accepted_a"}),
+    Post("judging.assignment_remove", ORGANIZERS),
+    Post("judging.conflicts", ORGANIZERS, {"exhibit_id": "@accepted_b", "judge_id": "@third_judge", "reason": "Họ hàng"}),
+    Post("judging.conflict_delete", ORGANIZERS),
+    Post("judging.reopen", ORGANIZERS, {"reason": "Nhầm điểm"}, args={"sheet_id": "submitted_sheet"}),
+    Post("judging.set_tier", ORGANIZERS, {"tier": "first", "reason": "Hội đồng quyết định"}, args={"exhibit_id": "accepted_a"}),
+    Post("judging.finalise", ORGANIZERS, {"accept_missing": "yes"}),
+    Post("judging.reopen_results", ORGANIZERS, {"reason": "Điều chỉnh"}, changes=False),  # results not yet final here: nothing to reopen
+    Post("judging.settings", ORGANIZERS, {"method": "mean", "shrinkage": "3", "spread_flag": "15", "first_prizes": "5", "second_prizes": "1",
+                                          "third_prizes": "1", "honourable_percent": "10"}),
+    Post("badges.new", ORGANIZERS, {"full_name": "Khách mới", "role_id": "@guest_role", "unit_id": "0", "organisation": "Báo"}),
+    Post("badges.edit", ORGANIZERS, {"full_name": "Đổi tên", "role_id": "@delegate_role", "unit_id": "@unit_a"}),
+    Post("badges.delete", ORGANIZERS),
+    Post("badges.reissue", ORGANIZERS, {"reason": "Mất thẻ"}),
+    Post("badges.sync", ORGANIZERS),
+    Post("badges.print_badges", ORGANIZERS, {"layout": "a6", "unit_id": "0", "role_id": "0"}),
+    Post("badges.roles", ORGANIZERS, {"role_id": "@guest_role", "name_vi": "Đổi tên", "colour": "#000000"}),
+    Post("badges.import_file", ORGANIZERS, changes=False),
+    Post("badges.mine", UNITS, {"full_name": "Đại biểu mới", "phone": "0987 654 321"}),
+    Post("badges.mine_delete", UNIT_A),
+    Post("checkin.scan", STAFF, {"code": "@delegate_token", "gate": "Cổng chính", "nonce": "nonce-scan-1"}, json=True),
+    Post("checkin.check_in", STAFF, {"gate": "Cổng chính", "nonce": "nonce-search-1"}, json=True),
+    Post("certificates.issue", ORGANIZERS, {"kind": "participation"}),
+    Post("certificates.print_certificates", ORGANIZERS, {"kind": "", "unit_id": "0"}),
+    Post("certificates.template", ORGANIZERS, {"title": "GIẤY KHEN", "body": "{recipient}", "place": "Huế"}),
+    Post("certificates.template_preview", ORGANIZERS, {"title": "GIẤY KHEN", "body": "{recipient}", "place": "Huế"}, changes=False),
+    Post("certificates.template_image_delete", ORGANIZERS),
+    Post("certificates.revoke", ORGANIZERS, {"reason": "Cấp nhầm"}),
+    Post("certificates.correct", ORGANIZERS, {"recipient_name": "Tên khác", "reason": "Sai tên"}),
+    # Other people's objects.
+    Post("exhibits.edit", ("unit_b", "organizer"), exhibit_form(title="Sửa hộ"), args={"exhibit_id": "submitted_b"}),
+    Post("exhibits.submit", ("unit_b",), args={"exhibit_id": "draft_b"}),
+    Post("exhibits.withdraw", ("unit_b",), args={"exhibit_id": "submitted_b"}),
+    Post("exhibits.remove_file", ("unit_b", "organizer"), args={"attachment_id": "draft_b_file"}),
+    # Unit B's accepted exhibit is public, so unit A can see it, but it is not unit A's to change.
+    Post("exhibits.edit", ("organizer",), exhibit_form(title="Sửa hộ"), args={"exhibit_id": "accepted_b"}),
+    Post("exhibits.submit", ("unit_b",), args={"exhibit_id": "accepted_b"}, changes=False),
+    Post("exhibits.withdraw", ("unit_b",), args={"exhibit_id": "accepted_b"}, changes=False),
+    Post("judging.sheet", (), {"points-@criterion_0": "1", "points-@criterion_1": "1"}, args={"sheet_id": "other_sheet"}),
+    Post("judging.save", (), sheet_snapshot(9), args={"sheet_id": "other_sheet"}, json=True),
+    Post("judging.submit", (), sheet_snapshot(9), args={"sheet_id": "other_sheet"}, json=True),
+    Post("badges.mine_delete", (), args={"attendee_id": "guest"}),
+    Post("badges.mine_delete", ("unit_b",), args={"attendee_id": "delegate_b"}),
+    Post("checkin.check_in", (), {"gate": "Cổng chính", "nonce": "nonce-search-2"}, args={"attendee_id": "old_attendee"}, json=True),
+]
+
+# Columns a GET may legitimately rewrite: the certificate page cache.
+VOLATILE_COLUMNS = {("certificates", "rendered_hash")}
+
+
+# The festival ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(tmp_path):
+    """This module's app keeps CSRF protection on."""
+    return make_app(tmp_path, WTF_CSRF_ENABLED=True)
+
+
+def _rubric_inputs():
+    return [judging.CriterionInput("Tính mới, tính sáng tạo", "Novelty", max_points=50), judging.CriterionInput("Hiệu quả", "Effect", max_points=50)]
+
+
+@pytest.fixture
+def world(app, people):
+    """One object for every URL argument: exhibits of units A and B in several states with files,
+    a rubric and sheets, a conflict, attendees, a certificate, a print job, a programme line."""
+    ids = people["ids"]
+    with app.app_context():
+        festival = db.session.get(Festival, ids["festival"])
+        category = db.session.get(Category, ids["category"])
+        unit_a, unit_b = db.session.get(Unit, ids["unit_a"]), db.session.get(Unit, ids["unit_b"])
+        organizer, judge = db.session.get(User, ids["organizer_user"]), db.session.get(User, ids["judge_user"])
+        unit_a_user, unit_b_user = db.session.get(User, ids["unit_a_user"]), db.session.get(User, ids["unit_b_user"])
+        other_judge = factories.make_user(Role.JUDGE, email="judge-2@example.vn")
+        third_judge = factories.make_user(Role.JUDGE, email="judge-3@example.vn")
+        spare_unit = factories.make_unit("UNITC")
+        spare_category = factories.make_category(festival, code="MT", name_vi="Môi trường")
+        old_festival = factories.make_festival(is_current=False, registration_open=False, judging_open=False)
+
+        now = utcnow()
+        make = factories.make_exhibit
+        draft = make(festival, unit_a, category, status=ExhibitStatus.DRAFT, title="Bản nháp của A")
+        submitted = make(festival, unit_a, category, status=ExhibitStatus.SUBMITTED, title="Chờ duyệt của A")
+        accepted_a = make(festival, unit_a, category, status=ExhibitStatus.ACCEPTED, code="KT-01", code_number=1, booth="1", title="Đã duyệt của A")
+        draft_b = make(festival, unit_b, category, status=ExhibitStatus.DRAFT, title="Bản nháp của B")
+        submitted_b = make(festival, unit_b, category, status=ExhibitStatus.SUBMITTED, title="Chờ duyệt của B")
+        accepted_b = make(festival, unit_b, category, status=ExhibitStatus.ACCEPTED, code="KT-02", code_number=2, booth="2", title="Đã duyệt của B")
+        # Through festival.uploads.store_upload, so the files really are on disk.
+        draft_file, = exhibits.add_attachments(draft, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now)
+        accepted_file, = exhibits.add_attachments(accepted_a, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now)
+        draft_b_file, = exhibits.add_attachments(draft_b, [("tai-lieu.pdf", factories.pdf_bytes())], by=unit_b_user, now=now)
+
+        rubric = judging.save_rubric(festival, None, _rubric_inputs(), by=organizer)
+        criteria = [c.id for c in rubric.criteria]
+        judging.declare_conflict(other_judge, accepted_a, "Cùng đơn vị cũ", by=organizer)
+        conflict = judging.declare_conflict(third_judge, draft, "Người quen", by=organizer)
+        sheet = judging.add_assignment(accepted_b, judge, by=organizer)
+        submitted_sheet = judging.add_assignment(accepted_a, judge, by=organizer)
+        other_sheet = judging.add_assignment(accepted_b, other_judge, by=organizer)
+        scores = {criteria[0]: Decimal(40), criteria[1]: Decimal(35)}
+        judging.submit_sheet(submitted_sheet, judge, judging.SheetInput("seed", 1, scores, {}, "Tốt"), now)
+        judging.save_sheet(other_sheet, other_judge, judging.SheetInput("seed", 1, scores, {}, "Đang chấm"), now)
+
+        # The defaults some pages create the first time they are shown, made now so that a GET
+        # that creates them would show up as a change.
+        delegate_role, guest_role = badges.role_by_code(festival, "delegate"), badges.role_by_code(festival, "guest")
+        for kind in CertificateKind:
+            certificates.template_for(festival, kind)
+        delegate_a = badges.register_delegate(festival, unit_a, badges.AttendeeInput("Nguyễn Thị Hằng", delegate_role, phone="0912 345 678"), by=unit_a_user)
+        delegate_b = badges.register_delegate(festival, unit_b, badges.AttendeeInput("Trần Văn Bình", delegate_role, phone="0913 111 222"), by=unit_b_user)
+        guest = badges.add_attendee(festival, badges.AttendeeInput("Lê Văn Đức", guest_role, organisation="Báo Lao Động"), by=organizer)
+        old_attendee = badges.add_attendee(old_festival, badges.AttendeeInput("Khách lần trước", badges.role_by_code(old_festival, "guest")), by=organizer)
+
+        # An award certificate needs final results; they are reopened afterwards so judges may still score.
+        db.session.add(Award(festival=festival, exhibit=accepted_a, tier=AwardTier.FIRST, rank=1, score=Decimal("75")))
+        policy = judging.policy_for(festival)
+        policy.finalised_at = now
+        certificates.issue(festival, CertificateKind.AWARD, date.today(), by=organizer)
+        policy.finalised_at = None
+        certificate = db.session.execute(db.select(Certificate)).scalars().one()
+
+        item = admin_services.add_programme_item(festival, now + timedelta(days=1), None, "Khai mạc", "Hội trường", by=organizer)
+        _invitee, invitation_token = accounts.create_account("invitee@example.vn", "Người được mời", Role.JUDGE, None, now, by=organizer)
+        job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
+        job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
+        (jobs.jobs_dir() / job.filename).write_bytes(factories.pdf_bytes())
+        db.session.commit()
+        return {
+            **ARGUMENTS,
+            "festival": festival.id, "festival_edition": festival.edition, "old_festival": old_festival.id,
+            "category": category.id, "spare_category": spare_category.id,
+            "unit_a": unit_a.id, "unit_b": unit_b.id, "spare_unit": spare_unit.id,
+            "judge_user": judge.id, "unit_a_user": unit_a_user.id, "third_judge": third_judge.id,
+            "draft": draft.id, "submitted": submitted.id, "accepted_a": accepted_a.id,
+            "draft_b": draft_b.id, "submitted_b": submitted_b.id, "accepted_b": accepted_b.id,
+            "draft_file": draft_file.id, "accepted_file": accepted_file.id, "draft_b_file": draft_b_file.id,
+            "criterion_0": criteria[0], "criterion_1": criteria[1], "rubric": rubric.id,
+            "sheet": sheet.id, "submitted_sheet": submitted_sheet.id, "other_sheet": other_sheet.id, "conflict": conflict.id,
+            "panel_member": f"{category.id}:{third_judge.id}",
+            "delegate_a": delegate_a.id, "delegate_b": delegate_b.id, "guest": guest.id, "old_attendee": old_attendee.id,
+            "delegate_token": delegate_a.badge_token, "delegate_role": delegate_role.id, "guest_role": guest_role.id,
+            "certificate": certificate.id, "serial": certificate.serial,
+            "programme_item": item.id, "print_job": job.id, "invitation_token": invitation_token,
+        }
+
+
+# Visitors ----------------------------------------------------------------------------------
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client) -> str:
+    """The token of the client's session, read from a page as a browser would."""
+    page = client.get("/").get_data(as_text=True)
+    return CSRF_META.search(page).group(1)
+
+
+@dataclass
+class Visitor:
+    name: str
+    client: object
+    token: str
+
+
+def sign_in(app, email=None) -> Visitor:
+    """A fresh client, signed in with a CSRF token when an e-mail is given."""
+    client = app.test_client()
+    if email is not None:
+        response = client.post("/auth/login", data={"email": email, "password": factories.PASSWORD, "csrf_token": csrf_token(client)})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    return Visitor("", client, csrf_token(client))
+
+
+@pytest.fixture
+def visitors(app, people, world):
+    """One signed-in client per kind of visitor (and one that is not signed in)."""
+    made = {"anonymous": sign_in(app)}
+    made.update({name: sign_in(app, people["emails"][name]) for name in VISITORS if name != "anonymous"})
+    for name, visitor in made.items():
+        visitor.name = name
+    return made
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+def resolve(value, world):
+    """`world[key]` for "@key" (inside dict keys and values too), else the value itself."""
+    if isinstance(value, dict):
+        return {resolve_key(k, world): resolve(v, world) for k, v in value.items()}
+    if isinstance(value, str) and value.startswith("@"):
+        return world[value[1:]]
+    return value
+
+
+def resolve_key(key, world):
+    return re.sub(r"@(\w+)", lambda m: str(world[m.group(1)]), key) if isinstance(key, str) else key
+
+
+def path_of(rule, world, overrides=None) -> str:
+    """The rule's URL with every argument filled from the world."""
+    names = {**ARGUMENT_OVERRIDES.get(rule.endpoint, {}), **(overrides or {})}
+    values = {}
+    for argument in rule.arguments - set(rule.defaults or {}):
+        key = names.get(argument, ARGUMENTS[argument])
+        values[argument] = world.get(key, key)
+    return rule.build(values, append_unknown=False)[1]
+
+
+def rules_of(app, endpoint):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
+
+
+def describe(response) -> str:
+    if response.status_code in (301, 302, 303):
+        return f"{response.status_code} → {urlsplit(response.headers['Location']).path}"
+    # A form shown again says why: its field errors and flashed messages.
+    problems = re.findall(r'class="(?:invalid-feedback|alert )[^"]*"[^>]*>\s*([^<]+)', response.get_data(as_text=True))
+    return " ".join([str(response.status_code), *(p.strip() for p in problems)])
+
+
+def matches(response, expected) -> bool:
+    if expected == LOGIN:
+        return response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/auth/login"
+    return response.status_code == expected
+
+
+def headers_for(endpoint, visitor=None) -> dict:
+    headers = {"Accept": "application/json"} if endpoint in JSON_ENDPOINTS else {}
+    if visitor is not None:
+        headers["X-CSRFToken"] = visitor.token
+    return headers
+
+
+def snapshot(app) -> dict:
+    """Every row of every table (but the page cache), to compare before and after requests."""
+    with app.app_context():
+        state = {}
+        for table in db.metadata.sorted_tables:
+            columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE_COLUMNS]
+            rows = db.session.execute(sa.select(*columns).order_by(*table.primary_key.columns)).all()
+            state[table.name] = [tuple(row) for row in rows]
+        db.session.remove()
+        return state
+
+
+def changes(before: dict, after: dict) -> list[str]:
+    """The tables whose rows differ, with the first differing row."""
+    found = []
+    for table, rows in before.items():
+        if after[table] != rows:
+            old, new = set(map(repr, rows)), set(map(repr, after[table]))  # JSON columns hold dicts
+            found.append(f"{table}: {len(rows)} → {len(after[table])} rows; was {sorted(old - new)[:1]} now {sorted(new - old)[:1]}")
+    return found
+
+
+def get_all(app, world, visitors):
+    """Every GET of EXPECTED and OBJECT_GETS by every visitor; returns the mismatches."""
+    requests = [(rule, None, EXPECTED.get(rule.endpoint)) for rule in app.url_map.iter_rules() if "GET" in rule.methods]
+    requests += [(rule, overrides, expected) for endpoint, overrides, expected in OBJECT_GETS for rule in rules_of(app, endpoint)[:1]]
+    mismatches = []
+    for rule, overrides, expected in requests:
+        if expected is None:
+            continue  # reported by test_every_rule_is_classified
+        path = path_of(rule, world, overrides)
+        for name in VISITORS:
+            response = visitors[name].client.get(path, headers=headers_for(rule.endpoint))
+            if not matches(response, expected[name]):
+                mismatches.append(f"{name:>9} GET  {path} ({rule.endpoint}): expected {expected[name]}, got {describe(response)}")
+            response.close()
+    return mismatches
+
+
+# Tests -------------------------------------------------------------------------------------
+
+
+def test_every_rule_is_classified(app):
+    """A new route fails here until someone writes down who may GET and POST it."""
+    rules = list(app.url_map.iter_rules())
+    endpoints = {rule.endpoint for rule in rules}
+    posted = {post.endpoint for post in POSTS}
+    problems = [f"no EXPECTED entry for {rule.endpoint} ({rule.rule})" for rule in rules if rule.endpoint not in EXPECTED]
+    problems += [f"no POSTS entry for {rule.endpoint} ({rule.rule})" for rule in rules if "POST" in rule.methods and rule.endpoint not in posted]
+    problems += [f"EXPECTED names {endpoint}, which no rule has" for endpoint in EXPECTED.keys() - endpoints]
+    problems += [f"POSTS names {endpoint}, which no rule has" for endpoint in posted - endpoints]
+    problems += [f"POSTS has {post.endpoint}, which takes no POST" for post in POSTS
+                 if post.endpoint in endpoints and not any("POST" in r.methods for r in rules_of(app, post.endpoint))]
+    problems += [f"{endpoint} takes GET but EXPECTED says POST only" for endpoint, expected in EXPECTED.items()
+                 if expected is POST_ONLY and any("GET" in r.methods for r in rules_of(app, endpoint))]
+    assert not problems, "\n".join(problems)
+
+
+def test_every_rule_answers_each_visitor_as_expected_and_no_get_changes_anything(app, world, visitors):
+    """GET every URL rule (and other people's objects) as each visitor; nothing may change."""
+    before = snapshot(app)
+    mismatches = get_all(app, world, visitors)
+    changed = changes(before, snapshot(app))
+    assert not mismatches, f"{len(mismatches)} unexpected answers:\n" + "\n".join(mismatches)
+    assert not changed, "GET requests changed the database:\n" + "\n".join(changed)
+
+
+def post(visitor, path, endpoint, data, *, as_json=False, token="own"):
+    """POST as `visitor` with its CSRF token (token=None: without one; or another token)."""
+    token = visitor.token if token == "own" else token
+    headers = headers_for(endpoint)
+    if as_json:
+        if token is not None:
+            headers["X-CSRFToken"] = token
+        return visitor.client.post(path, json=data, headers=headers)
+    return visitor.client.post(path, data={**data, **({"csrf_token": token} if token is not None else {})}, headers=headers)
+
+
+def refusal(endpoint, name):
+    """What a visitor who may not make a request should get."""
+    if name == "anonymous":
+        return (401,) if endpoint in JSON_ENDPOINTS else (LOGIN,)
+    return (403, 404)
+
+
+def test_posts_by_visitors_who_may_not_make_them_are_refused_and_change_nothing(app, world, visitors):
+    """Every POST route, with a valid CSRF token and valid data, by everyone not allowed."""
+    failures = []
+    for case in POSTS:
+        rule = next(r for r in rules_of(app, case.endpoint) if "POST" in r.methods)
+        path, data = path_of(rule, world, case.args), resolve(case.data, world)
+        for name in VISITORS:
+            if name in case.allowed:
+                continue
+            before = snapshot(app)
+            response = post(visitors[name], path, case.endpoint, data, as_json=case.json)
+            expected = refusal(case.endpoint, name)
+            if not any(matches(response, e) for e in expected):
+                failures.append(f"{name:>9} POST {path} ({case.endpoint}): expected {' or '.join(map(str, expected))}, got {describe(response)}")
+            failures += [f"{name:>9} POST {path} ({case.endpoint}) changed {change}" for change in changes(before, snapshot(app))]
+    assert not failures, f"{len(failures)} refused POSTs misbehaved:\n" + "\n".join(failures)
+
+
+# CSRF -------------------------------------------------------------------------------------
+
+
+def is_csrf_refusal(response) -> bool:
+    if response.status_code != 400:
+        return False
+    if response.is_json:
+        return response.get_json()["code"] == "csrf"
+    return "Phiên làm việc của biểu mẫu đã hết hạn" in response.get_data(as_text=True)
+
+
+def assert_csrf_guarded(app, visitor, foreign_token, path, endpoint, data, *, as_json=False):
+    """Without a token, and with another session's token: 400 and nothing changed."""
+    before = snapshot(app)
+    for label, token in (("no token", None), ("another session's token", foreign_token)):
+        response = post(visitor, path, endpoint, data, as_json=as_json, token=token)
+        assert is_csrf_refusal(response), f"{endpoint} with {label}: {describe(response)}"
+        assert not changes(before, snapshot(app)), f"{endpoint} with {label} changed {changes(before, snapshot(app))}"
+    return post(visitor, path, endpoint, data, as_json=as_json)  # with its own token: accepted
+
+
+def rows(app, model, **where):
+    with app.app_context():
+        found = db.session.execute(db.select(model).filter_by(**where)).scalars().all()
+        db.session.expunge_all()
+        return found
+
+
+def one(app, model, object_id):
+    with app.app_context():
+        found = db.session.get(model, object_id)
+        db.session.expunge_all()
+        return found
+
+
+def test_sign_in_needs_the_sessions_own_csrf_token(app, people, visitors):
+    client = app.test_client()
+    stranger = Visitor("stranger", client, csrf_token(client))
+    data = {"email": people["emails"]["unit_a"], "password": factories.PASSWORD}
+    response = assert_csrf_guarded(app, stranger, visitors["anonymous"].token, "/auth/login", "auth.login", data)
+    assert response.status_code == 302 and client.get("/auth/account").status_code == 200
+
+
+def test_exhibit_submit_needs_the_sessions_own_csrf_token(app, world, visitors):
+    path = f"/exhibits/{world['draft']}/submit"
+    response = assert_csrf_guarded(app, visitors["unit_a"], visitors["unit_b"].token, path, "exhibits.submit", {})
+    assert response.status_code == 302 and one(app, Exhibit, world["draft"]).status is ExhibitStatus.SUBMITTED
+
+
+def test_json_sheet_save_needs_the_csrf_header(app, world, visitors):
+    path, data = f"/judging/sheets/{world['sheet']}/save", resolve(sheet_snapshot(1), world)
+    response = assert_csrf_guarded(app, visitors["judge"], visitors["organizer"].token, path, "judging.save", data, as_json=True)
+    assert response.status_code == 200 and response.get_json()["status"] == "saved"
+    assert one(app, ScoreSheet, world["sheet"]).status is SheetStatus.DRAFT
+
+
+def test_check_in_scan_needs_the_csrf_header(app, world, visitors):
+    data = {"code": world["delegate_token"], "gate": "Cổng chính", "nonce": uuid.uuid4().hex}
+    response = assert_csrf_guarded(app, visitors["checkin"], visitors["judge"].token, "/checkin/scan", "checkin.scan", data, as_json=True)
+    assert response.status_code == 200 and response.get_json()["result"] == "checked_in"
+    assert one(app, Attendee, world["delegate_a"]).checked_in_at is not None
+
+
+def test_certificate_revoke_needs_the_sessions_own_csrf_token(app, world, visitors):
+    path = f"/certificates/{world['certificate']}/revoke"
+    response = assert_csrf_guarded(app, visitors["organizer"], visitors["checkin"].token, path, "certificates.revoke", {"reason": "Cấp nhầm"})
+    assert response.status_code == 302 and one(app, Certificate, world["certificate"]).status is CertificateStatus.REVOKED
+
+
+# Numbers too large to be ids ----------------------------------------------------------------
+
+
+def test_ids_too_large_for_the_database_are_not_found_instead_of_a_500(app, world, visitors):
+    """Past INTEGER's range PostgreSQL refuses the query; such a URL is simply not found."""
+    failures = []
+    for rule in app.url_map.iter_rules():
+        huge = {name: 2**31 for name in re.findall(r"<int:(\w+)>", rule.rule)}
+        if huge:
+            path = path_of(rule, world, huge)
+            if "GET" in rule.methods:
+                method, response = "GET", visitors["organizer"].client.get(path, headers=headers_for(rule.endpoint))
+            else:
+                method, response = "POST", post(visitors["organizer"], path, rule.endpoint, {}, as_json=rule.endpoint in JSON_ENDPOINTS)
+            if response.status_code != 404:
+                failures.append(f"{method} {path}: {describe(response)}")
+    for path in ("/gallery", "/exhibits/", "/attendees/", "/certificates/", "/admin/audit", "/exhibits/statistics"):
+        response = visitors["organizer"].client.get(f"{path}?unit={2**31}&category={10**20}&role=-1&page={2**63}")
+        if response.status_code != 200:
+            failures.append(f"GET {path} with huge filters: {describe(response)}")
+    assert not failures, "\n".join(failures)
+
+
+# Mass assignment ---------------------------------------------------------------------------
+
+
+def test_exhibit_edit_ignores_posted_unit_status_code_and_festival(app, world, visitors):
+    extra = {"unit_id": world["unit_b"], "status": "accepted", "code": "KT-99", "code_number": "99", "booth": "99", "festival_id": world["old_festival"]}
+    response = post(visitors["unit_a"], f"/exhibits/{world['draft']}/edit", "exhibits.edit", resolve(exhibit_form(title="Tên mới", **extra), world))
+    assert response.status_code == 302, describe(response)
+    exhibit = one(app, Exhibit, world["draft"])
+    assert exhibit.title == "Tên mới"  # the edit itself went through
+    assert (exhibit.unit_id, exhibit.status, exhibit.code, exhibit.booth, exhibit.festival_id) == (world["unit_a"], ExhibitStatus.DRAFT, None, None, world["festival"])
+
+
+def test_sheet_save_ignores_posted_locked_status_judge_and_rubric(app, world, visitors):
+    extra = {"locked": True, "is_locked": True, "status": "submitted", "judge_id": world["third_judge"], "rubric_id": world["rubric"] + 100, "submitted_at": "2020-01-01T00:00:00"}
+    response = post(visitors["judge"], f"/judging/sheets/{world['sheet']}/save", "judging.save", resolve(sheet_snapshot(1, **extra), world), as_json=True)
+    assert response.status_code == 200 and response.get_json()["status"] == "saved", describe(response)
+    sheet = one(app, ScoreSheet, world["sheet"])
+    assert (sheet.status, sheet.judge_id, sheet.rubric_id, sheet.submitted_at) == (SheetStatus.DRAFT, one(app, User, world["judge_user"]).id, world["rubric"], None)
+
+
+PROTECTED_ATTENDEE_FIELDS = {"source": "manual", "badge_token": "chosen-by-the-client", "checked_in_at": "2020-01-01T08:00", "checked_in_gate": "Cổng giả",
+                             "printed_at": "2020-01-01T08:00", "user_id": "1"}
+
+
+def test_attendee_edit_ignores_posted_source_festival_token_and_arrival(app, world, visitors):
+    before = one(app, Attendee, world["delegate_a"])
+    data = {"full_name": "Nguyễn Thị Hằng Nga", "role_id": world["delegate_role"], "unit_id": world["unit_a"], "phone": "0912 345 678",
+            "festival_id": world["old_festival"], **PROTECTED_ATTENDEE_FIELDS}
+    response = post(visitors["organizer"], f"/attendees/{world['delegate_a']}", "badges.edit", data)
+    assert response.status_code == 302, describe(response)
+    after = one(app, Attendee, world["delegate_a"])
+    assert after.full_name == "Nguyễn Thị Hằng Nga"  # the edit itself went through
+    protected = ("source", "festival_id", "badge_token", "checked_in_at", "checked_in_gate", "printed_at", "user_id")
+    assert [getattr(after, name) for name in protected] == [getattr(before, name) for name in protected]
+
+
+def test_delegate_registration_ignores_posted_source_festival_token_unit_and_role(app, world, visitors):
+    data = {"full_name": "Phạm Văn Mới", "phone": "0987 000 111", "festival_id": world["old_festival"], "unit_id": world["unit_b"],
+            "role_id": world["guest_role"], **PROTECTED_ATTENDEE_FIELDS}
+    response = post(visitors["unit_a"], "/attendees/mine", "badges.mine", data)
+    assert response.status_code == 302, describe(response)
+    added, = rows(app, Attendee, full_name="Phạm Văn Mới")
+    assert (added.source, added.festival_id, added.unit_id, added.role_id, added.user_id) == (AttendeeSource.UNIT, world["festival"], world["unit_a"], world["delegate_role"], None)
+    assert added.badge_token != "chosen-by-the-client" and (added.checked_in_at, added.checked_in_gate, added.printed_at) == (None, None, None)
+
+
+ALLOWED_POSTS = [(case, name) for case in POSTS for name in case.allowed]
+
+
+@pytest.mark.parametrize(("case", "name"), ALLOWED_POSTS, ids=[f"{case.endpoint}-{name}" for case, name in ALLOWED_POSTS])
+def test_posts_by_visitors_who_may_make_them_are_accepted(app, world, visitors, case, name):
+    """The other side of the refusals: the same request, by someone allowed, goes through."""
+    rule = next(r for r in rules_of(app, case.endpoint) if "POST" in r.methods)
+    path, data = path_of(rule, world, case.args), resolve(case.data, world)
+    before = snapshot(app)
+    response = post(visitors[name], path, case.endpoint, data, as_json=case.json)
+    assert response.status_code in (200, 302), describe(response)
+    assert bool(changes(before, snapshot(app))) is case.changes, describe(response)
