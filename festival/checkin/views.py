@@ -73,8 +73,11 @@ def scan():
     gate, nonce = _scan_input()
     body = request.get_json(silent=True) or {}
     entry = services.record_scan(festival, str(body.get("code") or ""), current_user, gate, nonce, utcnow())
+    # Answered from this transaction: reading after the commit would begin another one, which on
+    # SQLite takes the write lock again for as long as the request lasts.
+    answer = _answer(entry)
     db.session.commit()
-    return _answer(entry)
+    return answer
 
 
 @bp.route("/checkin/attendees/<int:attendee_id>", methods=["POST"])
@@ -87,10 +90,9 @@ def check_in(attendee_id):
         abort(404)
     gate, nonce = _scan_input()
     entry = services.check_in_person(festival, attendee, current_user, gate, nonce, utcnow())
+    answer = _answer(entry) if request.is_json else render_template("checkin/result.html", entry=entry)  # as in scan()
     db.session.commit()
-    if request.is_json:
-        return _answer(entry)
-    return render_template("checkin/result.html", entry=entry)
+    return answer
 
 
 @bp.route("/checkin/search")

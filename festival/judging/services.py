@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from festival import audit
 from festival.errors import Conflict as StaleSave
@@ -270,7 +271,10 @@ def conflict_pairs(festival: Festival) -> set[tuple[int, int]]:
 def accepted_exhibits(festival: Festival) -> list[Exhibit]:
     return list(
         db.session.execute(
-            db.select(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED).order_by(Exhibit.code)
+            db.select(Exhibit)
+            .where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
+            .order_by(Exhibit.code)
+            .options(selectinload(Exhibit.unit))
         ).scalars()
     )
 

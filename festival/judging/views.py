@@ -135,8 +135,11 @@ def save(sheet_id):
     if sheet is None or sheet.judge_id != current_user.id:
         abort(404)
     result = services.save_sheet(sheet, current_user, data, utcnow())
+    answer = jsonify(status="saved" if result.applied else "duplicate", state=services.sheet_state(sheet))
+    # Answered from this transaction: reading after the commit would begin another one, which on
+    # SQLite takes the write lock again for as long as the request lasts, and could show a newer save.
     db.session.commit()
-    return jsonify(status="saved" if result.applied else "duplicate", state=services.sheet_state(sheet))
+    return answer
 
 
 @bp.route("/sheets/<int:sheet_id>/submit", methods=["POST"])
@@ -148,8 +151,9 @@ def submit(sheet_id):
     if sheet is None or sheet.judge_id != current_user.id:
         abort(404)
     services.submit_sheet(sheet, current_user, data, utcnow())
+    answer = jsonify(status="submitted", state=services.sheet_state(sheet))  # from this transaction, as in save()
     db.session.commit()
-    return jsonify(status="submitted", state=services.sheet_state(sheet))
+    return answer
 
 
 @bp.route("/sheets/<int:sheet_id>/state")
@@ -436,13 +440,14 @@ def progress():
 def results_page():
     """Calibrated results per category: means, spreads, normalised scores, agreement, tiers."""
     festival = _festival()
+    policy = services.policy_for(festival)
+    db.session.commit()  # the policy row may have just been created; before the results, which a commit would expire
     blocks = results.festival_results(festival)
-    db.session.commit()  # the policy row may have just been created
     return render_template(
         "judging/results.html",
         festival=festival,
         blocks=blocks,
-        policy=services.policy_for(festival),
+        policy=policy,
         tier_form=TierForm(formdata=None),
         record=results.latest_record(festival),
         tiers=list(AwardTier),

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from festival.extensions import db
 from festival.judging import calibration, services
@@ -30,12 +31,35 @@ def scored(app, judged):
     return judged
 
 
+def sheet_rating(sheet):
+    return rating_of(sheet.rubric, sheet.exhibit_id, sheet.judge_id, {score.criterion_id: score.points for score in sheet.scores})
+
+
 def test_ratings_are_on_a_100_scale_with_each_criterions_share(app, scored):
     with app.app_context():
         sheet = db.session.execute(db.select(ScoreSheet).join(Exhibit).where(Exhibit.code == "KT-02")).scalars().first()
-        rating = rating_of(sheet)
+        rating = sheet_rating(sheet)
         assert rating.total == pytest.approx(70.0)
         assert rating.criteria == pytest.approx((20.0, 20.0, 20.0, 10.0))
+
+
+def test_results_read_the_sheets_in_a_few_queries_not_a_few_per_sheet(app, scored):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        festival = db.session.execute(db.select(Festival)).scalar_one()
+        db.session.expire_all()
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            [block] = festival_results(festival)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        assert len(block.ratings) == 6
+        # One for each kind of row; with a query per sheet (or per score) this would be 20 or more (12 today).
+        assert len(statements) <= 14, "\n".join(statements)
 
 
 def test_results_rank_and_propose_tiers(app, scored):
@@ -75,7 +99,7 @@ def test_finalise_locks_creates_awards_and_a_reproducible_record(app, client, lo
         awards = {a.exhibit.code: (a.tier, a.rank, a.score) for a in db.session.execute(db.select(Award)).scalars()}
         assert awards == {"KT-01": (AwardTier.FIRST, 1, Decimal("98.000")), "KT-02": (AwardTier.SECOND, 2, Decimal("70.000")), "KT-03": (AwardTier.HONOURABLE, 3, Decimal("45.000"))}
         record = db.session.execute(db.select(ResultRecord)).scalar_one()
-        ratings = [rating_of(s) for s in db.session.execute(db.select(ScoreSheet)).scalars()]
+        ratings = [sheet_rating(s) for s in db.session.execute(db.select(ScoreSheet)).scalars()]
         assert record.scores_hash == calibration.ratings_hash(ratings)
         assert record.data["method"] == "mean" and record.data["categories"][0]["rubric"]["criteria"][0]["max"] == 30
         assert db.session.execute(db.select(JudgingPolicy)).scalar_one().is_final
