@@ -1,7 +1,9 @@
 """The one WeasyPrint wrapper: bundled fonts, a fetcher with no network access, HTML→PDF, merging."""
+import hashlib
 import mimetypes
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterable
 from io import BytesIO
@@ -9,8 +11,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request, url2pathname
 
+import pikepdf
 from flask import current_app
-from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
@@ -201,15 +203,98 @@ def render_each(htmls: Iterable[str], *, total: int | None = None, processes: in
 
 
 def merge_pdfs(chunks: list[bytes]) -> bytes:
-    """Join PDFs in order into one, storing objects they share (a logo, a background) only once."""
-    writer = PdfWriter()
+    """Join PDFs in order into one, storing identical objects (the font subsets of pages rendered
+    together, a seal or a signature on every certificate) only once."""
+    merged = pikepdf.new()
+    sources = []  # pikepdf copies page data lazily: the sources stay open until the merged file is written
     for chunk in chunks:
-        writer.append(PdfReader(BytesIO(chunk)))
-    # The first pass merges leaves such as a PNG's transparency mask; only then do the images
-    # pointing at those masks become identical, so a second pass stores a logo with alpha once.
-    # (pypdf 7 renamed remove_identicals/remove_orphans; the old names warn.)
-    for _ in range(2):
-        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        sources.append(pikepdf.open(BytesIO(chunk)))
+        merged.pages.extend(sources[-1].pages)
+    _store_identical_objects_once(merged)
     output = BytesIO()
-    writer.write(output)
+    merged.save(output, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for source in sources:
+        source.close()
     return output.getvalue()
+
+
+def split_pages(document: bytes) -> list[bytes]:
+    """Each page of a PDF as a PDF of its own, with only the objects that page uses."""
+    pages = []
+    with pikepdf.open(BytesIO(document)) as source:
+        for page in source.pages:
+            single = pikepdf.new()
+            single.pages.append(page)
+            output = BytesIO()
+            single.save(output, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            pages.append(output.getvalue())
+    return pages
+
+
+_TREE_TYPES = (pikepdf.Name.Page, pikepdf.Name.Pages, pikepdf.Name.Catalog)
+_REFERENCE = re.compile(rb"\d+ \d+ R")  # may also match inside a string: then the slow way is taken
+
+
+def _store_identical_objects_once(pdf: pikepdf.Pdf) -> None:
+    """Point every reference at the first of the objects identical to its target, so the writer
+    (which writes only what is referenced) stores each once. Objects are compared by content and
+    their references by what they point to (a Merkle hash), so identical fonts and everything that
+    refers to them collapse in one pass. Pages keep their identity."""
+    keys: dict[tuple, bytes] = {}
+    first: dict[bytes, pikepdf.Object] = {}
+
+    def key_of(value) -> bytes:
+        if not isinstance(value, pikepdf.Object):
+            return repr(value).encode()
+        if not value.is_indirect:
+            return content_key(value)
+        objgen = value.objgen
+        if objgen not in keys:
+            keys[objgen] = repr(objgen).encode()  # its identity while its content is hashed: ends cycles
+            content = content_key(value)  # hashes what it refers to as well
+            if not (isinstance(value, pikepdf.Dictionary) and value.get("/Type") in _TREE_TYPES):
+                keys[objgen] = content
+                first.setdefault(content, value)
+        return keys[objgen]
+
+    def content_key(value) -> bytes:
+        if not isinstance(value, pikepdf.Stream):
+            text = value.unparse(resolved=True)
+            if not _REFERENCE.search(text):  # no reference inside (a width table, a colour space): hash the text
+                return hashlib.sha256(b"T" + text).digest()
+        digest = hashlib.sha256()
+        if isinstance(value, pikepdf.Stream):
+            digest.update(b"S" + key_of(value.stream_dict) + value.read_raw_bytes())
+        elif isinstance(value, pikepdf.Dictionary):
+            digest.update(b"D")
+            for name in sorted(value.keys()):
+                digest.update(name.encode() + b"\0" + key_of(value.get(name)) + b"\0")
+        elif isinstance(value, pikepdf.Array):
+            digest.update(b"A")
+            for item in value:
+                digest.update(key_of(item) + b"\0")
+        else:
+            digest.update(b"V" + value.unparse())
+        return digest.digest()
+
+    def repoint(container) -> None:
+        if not _REFERENCE.search(container.unparse(resolved=True)):
+            return
+        entries = list(container.items()) if isinstance(container, pikepdf.Dictionary) else list(enumerate(container))
+        for index, value in entries:
+            if not isinstance(value, pikepdf.Object):
+                continue
+            if value.is_indirect:
+                same = first.get(keys.get(value.objgen))
+                if same is not None and same.objgen != value.objgen:
+                    container[index] = same
+            elif isinstance(value, (pikepdf.Dictionary, pikepdf.Array)):
+                repoint(value)
+
+    for page in pdf.pages:
+        key_of(page.obj)
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            repoint(obj.stream_dict)
+        elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Array)):
+            repoint(obj)

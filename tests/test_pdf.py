@@ -6,6 +6,7 @@ import urllib.request
 from io import BytesIO
 from pathlib import Path
 
+import pikepdf
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image
@@ -223,6 +224,23 @@ def test_one_process_renders_in_place_and_merging_keeps_one_copy_of_the_logo(app
     assert len(page_texts(merged)) == 4
     assert sum(len(image_xobjects(chunk)) for chunk in chunks) == 3
     assert len(image_xobjects(pdf.merge_pdfs(chunks))) == 1
+
+
+def font_files(data):
+    with pikepdf.open(BytesIO(data)) as document:
+        return [obj.objgen for obj in document.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"]
+
+
+def test_pages_split_apart_and_merged_again_store_their_fonts_once(app):
+    with app.app_context():
+        document = pdf.render_pdf("".join(f'<p style="page-break-after: always">Trang {n}: Nguyễn Thị Ánh Tuyết</p>' for n in range(1, 4)))
+    pages = pdf.split_pages(document)
+
+    assert [page_texts(page) for page in pages] == [[f"Trang {n}: Nguyễn Thị Ánh Tuyết"] for n in range(1, 4)]
+    assert all(len(font_files(page)) == len(font_files(document)) == 1 for page in pages)  # each page carries the font
+    merged = pdf.merge_pdfs(pages)
+    assert page_texts(merged) == page_texts(document)
+    assert len(font_files(merged)) == 1  # and the merged file stores it once again
 
 
 def test_a_stuck_render_is_stopped_and_leaves_no_worker_running(app, monkeypatch):

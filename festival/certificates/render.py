@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pypdfium2
 from flask import current_app, render_template
-from pypdf import PdfReader, PdfWriter
 
 from festival import pdf
 from festival.certificates.services import fill, template_for, values_for
@@ -18,7 +17,7 @@ from festival.qr import qr_png_data_uri
 from festival.urls import public_url
 
 CERTIFICATES_PER_DOCUMENT = 25  # pages a worker renders at a time
-RENDER_VERSION = "1"  # bump when the layout changes, so cached pages are rendered again
+RENDER_VERSION = "2"  # bump when the layout changes, so cached pages are rendered again
 NAME_SIZES = ((22, 32), (34, 27), (46, 22), (10_000, 18))  # (up to n characters, points)
 
 
@@ -70,7 +69,7 @@ def _cache_path(certificate: Certificate, digest: str) -> Path:
 
 
 def document_html(pages: list[dict]) -> str:
-    return render_template("certificates/certificate.html", pages=pages)
+    return render_template("certificates/certificate.html", pages=pages, corner_url=pdf.static_url("img/certificate-corner.svg"))
 
 
 def certificate_pdfs(certificates: list[Certificate], progress=None) -> list[bytes]:
@@ -94,15 +93,10 @@ def certificate_pdfs(certificates: list[Certificate], progress=None) -> list[byt
             progress=(lambda done, parts: progress(min(done * CERTIFICATES_PER_DOCUMENT, total), total)) if progress else None,
         )
         for chunk, document in zip(chunks, rendered):
-            reader = PdfReader(io.BytesIO(document))
-            for (certificate, _data, digest), page in zip(chunk, reader.pages):
-                writer = PdfWriter()
-                writer.add_page(page)
-                buffer = io.BytesIO()
-                writer.write(buffer)
+            for (certificate, _data, digest), page in zip(chunk, pdf.split_pages(document)):
                 for old in cache_dir().glob(f"{certificate.id}-*.pdf"):
                     old.unlink()
-                _cache_path(certificate, digest).write_bytes(buffer.getvalue())
+                _cache_path(certificate, digest).write_bytes(page)
                 certificate.rendered_hash = digest
     elif progress:
         progress(1, 1)
