@@ -1,7 +1,6 @@
 """Reading uploads as Excel really writes them, writing exports no spreadsheet will run as formulas."""
 import csv
 import io
-import time
 import unicodedata
 import zipfile
 from datetime import date, datetime, timezone
@@ -11,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from festival import spreadsheets
 from festival.formatting import parse_vnd
 from festival.spreadsheets import (
     Column,
@@ -136,9 +136,7 @@ def test_absent_optional_columns_read_as_none_and_are_not_found():
 def test_a_sheet_declaring_a_huge_dimension_is_read_by_its_real_rows():
     rows_xml = [header_xml(), f'<row r="2">{inline(2, "A", "A01")}{inline(2, "B", "Mai")}</row>']
     data = replace_member(xlsx(["x"]), "xl/worksheets/sheet1.xml", sheet_xml(rows_xml, "A1:XFD1048576"))
-    started = time.perf_counter()
     rows = read_table(data, COLUMNS)
-    assert time.perf_counter() - started < 2
     assert [(row.number, row["unit_code"]) for row in rows] == [(2, "A01")]
 
 
@@ -149,22 +147,16 @@ def test_too_many_rows_are_refused_before_reading_them_all(app):
     assert "hơn 100 dòng dữ liệu" in message
 
 
-def test_a_sheet_with_a_million_rows_is_refused_quickly(app):
+def test_a_sheet_with_a_million_rows_is_refused(app):
     rows_xml = (f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(2, 1_000_001))
     data = replace_member(xlsx(["x"]), "xl/worksheets/sheet1.xml", sheet_xml([header_xml(), *rows_xml], "A1:B1000000"))
-    started = time.perf_counter()
-    message = refusal(app, data)
-    assert time.perf_counter() - started < 3
-    assert "hơn 5000 dòng dữ liệu" in message
+    assert "hơn 5000 dòng dữ liệu" in refusal(app, data)
 
 
-def test_a_lone_cell_a_million_rows_down_is_refused_quickly(app):
+def test_a_lone_cell_a_million_rows_down_is_refused(app):
     rows_xml = [header_xml(), f'<row r="2">{inline(2, "A", "A01")}</row>', f'<row r="1048576">{inline(1048576, "A", "x")}</row>']
     data = replace_member(xlsx(["x"]), "xl/worksheets/sheet1.xml", sheet_xml(rows_xml))
-    started = time.perf_counter()
-    message = refusal(app, data)
-    assert time.perf_counter() - started < 3
-    assert "dòng trống" in message
+    assert "dòng trống" in refusal(app, data)
 
 
 def test_extensions_openpyxl_drops_do_not_stop_the_import():
@@ -190,13 +182,15 @@ def zeros(megabytes):
     return (chunk for _ in range(megabytes))
 
 
-def test_zip_bomb_is_refused_before_decompressing(app):
+def test_zip_bomb_is_refused_before_decompressing(app, monkeypatch):
     bomb = replace_member(xlsx(["Mã đơn vị", "Họ và tên"], ["A", "B"]), "xl/worksheets/sheet1.xml", zeros(200))
     assert len(bomb) < 1024 * 1024  # 200 MB of zeros deflates to a few hundred kB
-    started = time.perf_counter()
-    message = refusal(app, bomb)
-    assert time.perf_counter() - started < 1
-    assert "giải nén lớn hơn 60 MB" in message
+
+    def must_not_open(*args, **kwargs):
+        raise AssertionError("openpyxl was asked to open the bomb")
+
+    monkeypatch.setattr(spreadsheets, "load_workbook", must_not_open)
+    assert "giải nén lớn hơn 60 MB" in refusal(app, bomb)
 
 
 def test_a_member_with_an_absurd_compression_ratio_is_refused(app):
@@ -208,6 +202,29 @@ def test_the_unpacked_size_limit_is_a_parameter(app):
     data = xlsx(["Mã đơn vị", "Họ và tên"], ["A", "B"])
     assert read_table(data, COLUMNS)
     assert "giải nén lớn hơn" in refusal(app, data, max_unpacked=1000)
+
+
+XXE = '<!DOCTYPE worksheet [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+LAUGHS = "<!DOCTYPE worksheet [<!ENTITY e0 \"ha\">" + "".join(f"<!ENTITY e{n} \"{f'&e{n - 1};' * 10}\">" for n in range(1, 10)) + '<!ENTITY e "&e9;">]>'
+
+
+@pytest.mark.parametrize("doctype", [XXE, LAUGHS], ids=["external entity", "billion laughs"])
+def test_xml_entities_in_a_worksheet_are_refused_not_expanded(app, doctype):
+    rows_xml = [header_xml(), f'<row r="2">{inline(2, "A", "A01")}{inline(2, "B", "&e;")}</row>']
+    chunks = list(sheet_xml(rows_xml))
+    chunks[0] = chunks[0].replace(b"<worksheet", doctype.encode() + b"<worksheet", 1)
+    data = replace_member(xlsx(["x"]), "xl/worksheets/sheet1.xml", chunks)
+    assert "Không đọc được tệp Excel" in refusal(app, data)
+
+
+@pytest.mark.parametrize("doctype", [XXE, LAUGHS], ids=["external entity", "billion laughs"])
+def test_xml_entities_in_the_workbook_part_are_refused_not_expanded(app, doctype):
+    data = xlsx(["Mã đơn vị", "Họ và tên"], ["A01", "Mai"])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook_xml = archive.read("xl/workbook.xml")
+    patched = workbook_xml.replace(b"<workbook", doctype.replace("worksheet", "workbook").encode() + b"<workbook", 1)
+    patched = patched.replace(b'name="Sheet"', b'name="&e;"', 1)
+    assert "Không đọc được tệp Excel" in refusal(app, replace_member(data, "xl/workbook.xml", [patched]))
 
 
 def test_a_zip_lying_about_its_sizes_is_still_refused(app):
@@ -223,10 +240,7 @@ def test_a_zip_lying_about_its_sizes_is_still_refused(app):
         else:
             patched[start + 24 : start + 28] = (1000).to_bytes(4, "little")
         start = data.find(b"PK\x01\x02", start + 4)
-    started = time.perf_counter()
-    message = refusal(app, bytes(patched))
-    assert time.perf_counter() - started < 1
-    assert "Không đọc được tệp Excel" in message
+    assert "Không đọc được tệp Excel" in refusal(app, bytes(patched))
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused(app):
