@@ -211,18 +211,18 @@ class Stopwatch:
                     self.marks.setdefault(name + "_start", start)
                     self.marks[name + "_end"] = end
                     if count:
-                        count(args, end - start)
+                        count(args, kwargs, end - start)
 
             setattr(module, name, wrapper)
 
-        def html(args, seconds):
+        def html(args, kwargs, seconds):
             self.html_seconds += seconds
             self.pages_rendered += len(args[0])
 
-        def documents(args, seconds):
-            self.documents = len(args[0])
+        def documents(args, kwargs, seconds):
+            self.documents = kwargs.get("total") or len(args[0])
 
-        timed(render, "certificate_pdfs")
+        timed(render, "_render_missing")
         timed(render, "document_html", html)
         timed(pdf, "render_each", documents)
         timed(pdf, "merge_pdfs")
@@ -235,9 +235,10 @@ class Stopwatch:
         """Seconds spent in each step of the print that started and ended at these marks."""
         m = self.marks
         rendering = "render_each_start" in m
-        pages_end = m.get("certificate_pdfs_end", end)
+        pages_end = m.get("_render_missing_end", end)
         result = {
-            "prepare": (m["render_each_start"] if rendering else pages_end) - m.get("certificate_pdfs_start", start) - self.html_seconds,
+            # The HTML of each chunk is built while the workers render the ones before (a generator).
+            "prepare": (m["render_each_start"] if rendering else pages_end) - m.get("_render_missing_start", start),
             "html": self.html_seconds,
             "render_each": m["render_each_end"] - m["render_each_start"] if rendering else 0.0,
             "split_cache": pages_end - m["render_each_end"] if rendering else 0.0,
@@ -422,7 +423,7 @@ def _breakdown_line(run: dict, workers: int) -> str:
     b = run["breakdown"]
     if not b["documents"]:
         return f"page data, fingerprints and cached pages read {b['prepare']:.2f} s, merging {b['merge']:.2f} s"
-    parts = [f"page data and fingerprints {b['prepare']:.2f} s", f"HTML {b['html']:.2f} s",
+    parts = [f"page data and fingerprints {b['prepare']:.2f} s", f"HTML {b['html']:.2f} s (built while the workers render)",
              f"rendering {b['documents']} document(s) on {min(workers, b['documents'])} worker(s) {b['render_each']:.2f} s"]
     if "first_chunk" in b:
         parts.append(f"(first chunk back after {b['first_chunk']:.2f} s, then one every {b['chunk_gap']:.2f} s)")

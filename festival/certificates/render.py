@@ -48,8 +48,7 @@ def page_data(template: CertificateTemplate, certificate: Certificate) -> dict:
         "signature": pdf.upload_url(template.signature_image) if template.signature_image else None,
         "seal": pdf.upload_url(template.seal_image) if template.seal_image else None,
         "serial": certificate.serial,
-        "verify": verify_url(certificate.serial),
-        "qr": qr_png_data_uri(verify_url(certificate.serial)),
+        "verify": verify_url(certificate.serial),  # the QR code's content; the image is drawn only when rendering
     }
 
 
@@ -69,27 +68,34 @@ def _cache_path(certificate: Certificate, digest: str) -> Path:
 
 
 def document_html(pages: list[dict]) -> str:
+    pages = [{**page, "qr": qr_png_data_uri(page["verify"])} for page in pages]
     return render_template("certificates/certificate.html", pages=pages, corner_url=pdf.static_url("img/certificate-corner.svg"))
 
 
-def certificate_pdfs(certificates: list[Certificate], progress=None) -> list[bytes]:
-    """One single-page PDF per certificate; pages whose inputs did not change are not rendered again."""
+def _render_missing(certificates: list[Certificate], progress=None) -> tuple[list[Path], list[bytes], bool]:
+    """Render the pages whose inputs changed (or were never rendered) and cache each on its own.
+
+    :return: each certificate's cached page, the documents just rendered, and whether those
+        documents hold every certificate (nothing came from the cache) in the order given.
+    """
     templates: dict = {}
-    datas, missing = [], []
+    paths, missing = [], []
     for certificate in certificates:
         key = (certificate.festival_id, certificate.kind)
         if key not in templates:
             templates[key] = template_for(certificate.festival, certificate.kind)
         data = page_data(templates[key], certificate)
         digest = page_hash(data)
-        datas.append((certificate, data, digest))
-        if not _cache_path(certificate, digest).exists():
+        paths.append(_cache_path(certificate, digest))
+        if not paths[-1].exists():
             missing.append((certificate, data, digest))
     total = len(missing)
+    rendered = []
     if missing:
         chunks = [missing[i : i + CERTIFICATES_PER_DOCUMENT] for i in range(0, total, CERTIFICATES_PER_DOCUMENT)]
         rendered = pdf.render_each(
-            [document_html([data for _c, data, _d in chunk]) for chunk in chunks],
+            (document_html([data for _c, data, _d in chunk]) for chunk in chunks),  # workers start on the first at once
+            total=len(chunks),
             progress=(lambda done, parts: progress(min(done * CERTIFICATES_PER_DOCUMENT, total), total)) if progress else None,
         )
         for chunk, document in zip(chunks, rendered):
@@ -100,7 +106,13 @@ def certificate_pdfs(certificates: list[Certificate], progress=None) -> list[byt
                 certificate.rendered_hash = digest
     elif progress:
         progress(1, 1)
-    return [_cache_path(certificate, digest).read_bytes() for certificate, _data, digest in datas]
+    return paths, rendered, total == len(certificates)
+
+
+def certificate_pdfs(certificates: list[Certificate], progress=None) -> list[bytes]:
+    """One single-page PDF per certificate; pages whose inputs did not change are not rendered again."""
+    paths, _rendered, _complete = _render_missing(certificates, progress)
+    return [path.read_bytes() for path in paths]
 
 
 def render_certificates(certificates: list[Certificate], progress=None) -> bytes:
@@ -110,7 +122,10 @@ def render_certificates(certificates: list[Certificate], progress=None) -> bytes
     """
     if not certificates:
         raise ValueError("No certificates to print.")
-    return pdf.merge_pdfs(certificate_pdfs(certificates, progress))
+    paths, rendered, complete = _render_missing(certificates, progress)
+    # When every page was rendered just now, the documents are the print already, in order, and
+    # each stores its fonts once: merging 20 of them is much quicker than merging 500 single pages.
+    return pdf.merge_pdfs(rendered if complete else [path.read_bytes() for path in paths])
 
 
 def _safe(name: str) -> str:
