@@ -29,3 +29,30 @@ def test_migrations_have_a_single_head(app):
     with app.app_context():
         script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
         assert len(script.get_heads()) == 1
+
+
+def test_certificate_search_text_is_filled_for_certificates_issued_before_it_existed(tmp_path):
+    from datetime import date
+
+    from flask_migrate import downgrade
+
+    from festival import create_app
+    from festival.models import Certificate, CertificateKind
+    from tests import factories
+
+    config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, "backfill")})
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        festival = factories.make_festival()
+        unit = factories.make_unit()
+        exhibit = factories.make_exhibit(festival, unit, factories.make_category(festival))
+        db.session.add(Certificate(festival=festival, number=1, serial="LĐST3-2025-00001", kind=CertificateKind.PARTICIPATION,
+                                   recipient_key="author:0", recipient_name="Nguyễn Văn An", exhibit=exhibit, unit=unit, issued_on=date(2025, 11, 21)))
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0005")  # as if it had been issued before revision 0006
+        upgrade()
+        assert db.session.execute(db.text("SELECT search_text FROM certificates")).scalar_one() == "ldst3-2025-00001 nguyen van an"
+        db.session.remove()
+        db.engine.dispose()

@@ -269,6 +269,5 @@ def search(festival: Festival, kind: CertificateKind | None, status: Certificate
     if status is not None:
         stmt = stmt.where(Certificate.status == status)
     if query.strip():
-        like = f"%{query.strip()}%"
-        stmt = stmt.where(sa.or_(Certificate.serial.ilike(like), Certificate.recipient_name.ilike(like)))
+        stmt = stmt.where(Certificate.search_text.contains(fold(query), autoescape=True))
     return stmt

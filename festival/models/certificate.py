@@ -5,8 +5,10 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from festival.formatting import fold
 from festival.models.base import db, utcnow
 from festival.models.core import Festival, Unit
 from festival.models.exhibit import Exhibit
@@ -94,9 +96,17 @@ class Certificate(db.Model):
     superseded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("certificates.id"))
     # The rendered page, kept while its inputs (and the template) are unchanged.
     rendered_hash: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    search_text: Mapped[str] = mapped_column(sa.String(400), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     festival: Mapped[Festival] = relationship()
     exhibit: Mapped[Exhibit] = relationship()
     unit: Mapped[Unit] = relationship()
     superseded_by: Mapped[Optional["Certificate"]] = relationship(remote_side=[id])
+
+
+@event.listens_for(Certificate, "before_insert")
+@event.listens_for(Certificate, "before_update")
+def _fold_certificate(mapper, connection, certificate):
+    # Search ignores accents and case on SQLite and PostgreSQL alike, as for units and users.
+    certificate.search_text = fold(f"{certificate.serial} {certificate.recipient_name}")

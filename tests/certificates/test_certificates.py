@@ -203,3 +203,15 @@ def test_printing_from_the_web_gives_a_job_with_the_pdf(app, client, login_as, a
     assert wait_for_job(app, job_id).value == "done"
     with client.get(f"/admin/jobs/{job_id}/download") as pdf:
         assert page_count(pdf.data) == 3
+
+
+def test_organizers_find_certificates_without_typing_accents(app, client, login_as, awarded):
+    issue(app, awarded["festival"])
+    login_as("organizer")
+    for query in ("nguyen thi hang", "NGUYỄN THỊ", "ldst"):
+        page = client.get("/certificates/", query_string={"q": query}).get_data(as_text=True)
+        assert "Nguyễn Thị Hằng" in page, query
+    page = client.get("/certificates/", query_string={"q": "pham ngoc"}).get_data(as_text=True)
+    assert "Phạm Ngọc Ánh" in page and "Nguyễn Thị Hằng" not in page
+    page = client.get("/certificates/", query_string={"q": "100%_"}).get_data(as_text=True)
+    assert "Nguyễn Thị Hằng" not in page  # % and _ are text, not wildcards
