@@ -61,10 +61,11 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
+from measure import read_rows
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/load_scoring.py` puts bench/ first on the path, not the project
 
-DATA_DIR = ROOT / "festival" / "demo_data"
 TARGET_P95_MS = 150
 TARGET_RESULTS_SECONDS = 1.0
 WORKERS = 2
@@ -84,13 +85,6 @@ RESULTS_RUNS = 5
 RESULTS_JUDGES, RESULTS_PANELS_PER_JUDGE, RESULTS_PER_EXHIBIT = 40, 2, 3
 COMMENT_WORDS = ("Tốt", "cần", "bổ sung", "số liệu", "an toàn", "tiết kiệm", "áp dụng", "rộng", "chuyền may", "hiệu quả")
 FIFTH_CRITERION = ("Trình bày, thuyết minh tại gian", "Presentation at the booth", 10)
-
-
-def read_rows(name: str) -> list[dict]:
-    import csv
-
-    with open(DATA_DIR / name, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def free_port() -> int:

@@ -36,11 +36,16 @@ def fresh_postgres_database(name: str) -> str:
     return _server_url(POSTGRES_URL, name)
 
 
+def _worker_database(name: str) -> str:
+    """This pytest-xdist worker's own database called `name` on the test server."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"{sa.engine.make_url(POSTGRES_URL).database}_{worker}_{name}"
+
+
 def empty_database_url(tmp_path, name: str = "empty") -> str:
     """A database with no tables at all: a new SQLite file, or a new PostgreSQL database."""
     if ON_POSTGRES:
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        return fresh_postgres_database(f"{sa.engine.make_url(POSTGRES_URL).database}_{worker}_{name}")
+        return fresh_postgres_database(_worker_database(name))
     return f"sqlite:///{tmp_path / f'{name}.db'}"
 
 
@@ -85,7 +90,7 @@ def _close_apps_and_empty_postgres(postgres_url):
 def make_app(tmp_path, **overrides):
     """An app on its own SQLite file under tmp_path (or this worker's PostgreSQL database), tables made."""
     settings = {
-        "SQLALCHEMY_DATABASE_URI": _postgres_for_worker() if ON_POSTGRES else f"sqlite:///{tmp_path / 'festival.db'}",
+        "SQLALCHEMY_DATABASE_URI": _server_url(POSTGRES_URL, _worker_database("suite")) if ON_POSTGRES else f"sqlite:///{tmp_path / 'festival.db'}",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "JOBS_DIR": str(tmp_path / "jobs"),
         "CERTIFICATE_CACHE_DIR": str(tmp_path / "certificates"),
@@ -98,11 +103,6 @@ def make_app(tmp_path, **overrides):
         with app.app_context():
             db.create_all()
     return app
-
-
-def _postgres_for_worker() -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return _server_url(POSTGRES_URL, f"{sa.engine.make_url(POSTGRES_URL).database}_{worker}_suite")
 
 
 @pytest.fixture

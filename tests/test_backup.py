@@ -95,16 +95,14 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="pg_dump and pg_restore need the PostgreSQL run (TEST_DATABASE_URL)")
 def test_postgres_backup_round_trip(tmp_path):
-    from festival.extensions import db as database
-
     app = make_app(tmp_path)
     with app.app_context():
-        database.session.add_all([AuditLog(action=f"test.{n}") for n in range(5)])
-        database.session.commit()
+        db.session.add_all([AuditLog(action=f"test.{n}") for n in range(5)])
+        db.session.commit()
     out = tmp_path / "pg.tar.gz"
     assert app.test_cli_runner().invoke(args=["festival", "backup", "--out", str(out)]).exit_code == 0
     target = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=empty_database_url(tmp_path, "restore"))
     result = target.test_cli_runner().invoke(args=["festival", "restore", str(out), "--yes"])
     assert result.exit_code == 0, result.output
     with target.app_context():
-        assert sorted(database.session.execute(database.select(AuditLog.action)).scalars()) == [f"test.{n}" for n in range(5)]
+        assert sorted(db.session.execute(db.select(AuditLog.action)).scalars()) == [f"test.{n}" for n in range(5)]

@@ -54,7 +54,7 @@ def _visible_exhibit(exhibit_id: int) -> Exhibit:
 def _own_exhibit(exhibit_id: int) -> Exhibit:
     """The exhibit of the signed-in unit: 404 if hidden from them, 403 if visible but another unit's."""
     exhibit = _visible_exhibit(exhibit_id)
-    if exhibit.unit_id != current_user.unit_id:
+    if not is_own_unit_exhibit(current_user, exhibit):
         abort(403)
     return exhibit
 

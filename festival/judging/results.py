@@ -72,18 +72,15 @@ class CategoryResults:
 def _ratings_by_category(festival: Festival) -> dict[int, list[calibration.Rating]]:
     """Every submitted sheet as a rating, by category. Read as plain rows in three queries: a
     1,000-exhibit festival has 3,000 sheets and 15,000 scores, too many to load as objects."""
-    submitted = (
-        db.select(ScoreSheet.id)
-        .join(ScoreSheet.exhibit)
-        .where(Exhibit.festival_id == festival.id, ScoreSheet.status == SheetStatus.SUBMITTED, ScoreSheet.rubric_id.is_not(None))
-    )
+    submitted = (Exhibit.festival_id == festival.id, ScoreSheet.status == SheetStatus.SUBMITTED, ScoreSheet.rubric_id.is_not(None))
     sheets = db.session.execute(
         db.select(ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id, ScoreSheet.rubric_id, Exhibit.category_id)
         .join(ScoreSheet.exhibit)
-        .where(ScoreSheet.id.in_(submitted))
+        .where(*submitted)
     ).all()
     points: dict[int, dict[int, Decimal | None]] = {}
-    for sheet_id, criterion_id, value in db.session.execute(db.select(Score.sheet_id, Score.criterion_id, Score.points).where(Score.sheet_id.in_(submitted))):
+    scores = db.select(Score.sheet_id, Score.criterion_id, Score.points).join(Score.sheet).join(ScoreSheet.exhibit).where(*submitted)
+    for sheet_id, criterion_id, value in db.session.execute(scores):
         points.setdefault(sheet_id, {})[criterion_id] = value
     rubric_ids = {sheet.rubric_id for sheet in sheets}
     rubrics = {r.id: r for r in db.session.execute(db.select(Rubric).where(Rubric.id.in_(rubric_ids)).options(selectinload(Rubric.criteria))).scalars()}

@@ -126,14 +126,20 @@ def _json_input() -> services.SheetInput:
     return services.SheetInput(client_id=client_id, seq=seq, points=points, answers=answers, comment=comment)
 
 
+def _own_locked_sheet(sheet_id: int) -> ScoreSheet:
+    """The signed-in judge's sheet, row-locked for this save; 404 for anyone else's."""
+    sheet = services.lock_sheet(sheet_id)
+    if sheet is None or sheet.judge_id != current_user.id:
+        abort(404)
+    return sheet
+
+
 @bp.route("/sheets/<int:sheet_id>/save", methods=["POST"])
 @role_required(Role.JUDGE)
 def save(sheet_id):
     """Autosave (JSON): one snapshot of the sheet with the device's id and sequence number."""
     data = _json_input()
-    sheet = services.lock_sheet(sheet_id)
-    if sheet is None or sheet.judge_id != current_user.id:
-        abort(404)
+    sheet = _own_locked_sheet(sheet_id)
     result = services.save_sheet(sheet, current_user, data, utcnow())
     answer = jsonify(status="saved" if result.applied else "duplicate", state=services.sheet_state(sheet))
     # Answered from this transaction: reading after the commit would begin another one, which on
@@ -147,9 +153,7 @@ def save(sheet_id):
 def submit(sheet_id):
     """Submit (JSON): the final snapshot, then the sheet is locked."""
     data = _json_input()
-    sheet = services.lock_sheet(sheet_id)
-    if sheet is None or sheet.judge_id != current_user.id:
-        abort(404)
+    sheet = _own_locked_sheet(sheet_id)
     services.submit_sheet(sheet, current_user, data, utcnow())
     answer = jsonify(status="submitted", state=services.sheet_state(sheet))  # from this transaction, as in save()
     db.session.commit()
