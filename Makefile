@@ -10,7 +10,7 @@ export FLASK_APP := wsgi
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium
 
-.PHONY: run test test-postgres install install-dev run-debs test-debs translations clean
+.PHONY: run test lint test-postgres install install-dev run-debs test-debs translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,13 @@ run: install
 	$(BIN)/flask festival demo --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install-dev
+test: install-dev lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# Style is part of the suite: CI fails on a lint or formatting regression.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The same suite on PostgreSQL: a throw-away cluster on loopback (Debian's postgresql, installed when missing).
 test-postgres: install-dev

@@ -10,6 +10,7 @@ a spawned process starts from its parent's high-water mark), worker (a worker's 
 from /proc) and total (parent and workers at the same moment, sampled). Other processes using the
 CPUs during a run are reported, since they make its figures slower.
 """
+
 import argparse
 import base64
 import inspect
@@ -22,7 +23,19 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from measure import MEMORY_LEGEND, add_festival, add_units, busy_warning, decoded_ok, isolated, make_bench_app, read_rows, table_header, table_row, unique_name
+from measure import (
+    MEMORY_LEGEND,
+    add_festival,
+    add_units,
+    busy_warning,
+    decoded_ok,
+    isolated,
+    make_bench_app,
+    read_rows,
+    table_header,
+    table_row,
+    unique_name,
+)
 
 BAR_SECONDS, BAR_MB, BAR_REPRINT_SECONDS = 15, 1024, 1.0
 QR_VARIANT_BADGES = 200
@@ -55,13 +68,15 @@ def people(count: int) -> list[dict]:
         elif index % 41 == 7:
             name, role = f"{TITLES[(index // 41) % len(TITLES)]} {name}", "judge"
         local, domain = row["email"].split("@")
-        result.append({
-            "full_name": unique_name(name, seen),
-            "unit_code": row["unit_code"],
-            "role": role,
-            "email": row["email"] if cycle == 0 else f"{local}.{cycle}@{domain}",
-            "phone": row["phone"] if cycle == 0 else f"03{index:08d}",  # the demo phones all start 09
-        })
+        result.append(
+            {
+                "full_name": unique_name(name, seen),
+                "unit_code": row["unit_code"],
+                "role": role,
+                "email": row["email"] if cycle == 0 else f"{local}.{cycle}@{domain}",
+                "phone": row["phone"] if cycle == 0 else f"03{index:08d}",  # the demo phones all start 09
+            }
+        )
     return result
 
 
@@ -78,8 +93,13 @@ def build_database(workdir: Path, count: int) -> dict:
         units = add_units()
         for person in people(count):
             role = services.role_from_text(festival, person["role"])
-            data = services.AttendeeInput(full_name=person["full_name"], role=role, unit=units[person["unit_code"]],
-                                          email=person["email"], phone=person["phone"])
+            data = services.AttendeeInput(
+                full_name=person["full_name"],
+                role=role,
+                unit=units[person["unit_code"]],
+                email=person["email"],
+                phone=person["phone"],
+            )
             services.add_attendee(festival, data, by=None)
         db.session.commit()
         db.engine.dispose()
@@ -118,10 +138,19 @@ def run_print(workdir: Path, layout: str, count: int, per_document: int | None =
     per_page = 4 if layout == "a4" else 1
     pages = -(-len(attendees) // per_page)
     samples = sorted({0, pages // 2, pages - 1})
-    expected = {page: [render.checkin_url(a) for a in attendees[page * per_page : (page + 1) * per_page]] for page in samples}
+    expected = {
+        page: [render.checkin_url(a) for a in attendees[page * per_page : (page + 1) * per_page]] for page in samples
+    }
     context.pop()
-    return {"badges": len(attendees), "seconds": seconds, "bytes": len(data), "path": str(path), "pages": pages,
-            "expected": expected, "documents": -(-len(attendees) // render.BADGES_PER_DOCUMENT)}
+    return {
+        "badges": len(attendees),
+        "seconds": seconds,
+        "bytes": len(data),
+        "path": str(path),
+        "pages": pages,
+        "expected": expected,
+        "documents": -(-len(attendees) // render.BADGES_PER_DOCUMENT),
+    }
 
 
 def run_reprint(workdir: Path) -> dict:
@@ -157,8 +186,15 @@ def run_qr_format(workdir: Path, qr_format: str, count: int) -> dict:
     expected = {0: [render.checkin_url(a) for a in attendees[:4]]}
     context.pop()
     production = inspect.signature(render.badge_documents).parameters["qr_format"].default
-    return {"badges": min(count, len(attendees)), "seconds": seconds, "html_seconds": html_seconds, "bytes": len(data),
-            "path": str(path), "expected": expected, "production": production}
+    return {
+        "badges": min(count, len(attendees)),
+        "seconds": seconds,
+        "html_seconds": html_seconds,
+        "bytes": len(data),
+        "path": str(path),
+        "expected": expected,
+        "production": production,
+    }
 
 
 @lru_cache(maxsize=8)
@@ -245,7 +281,6 @@ def run_reportlab(workdir: Path, count: int) -> dict:
     from reportlab.pdfgen import canvas
 
     from festival.badges import render
-
     from festival.pdf import FONTS_DIR
 
     fonts = FONTS_DIR / "be-vietnam-pro"
@@ -291,8 +326,12 @@ def run_reportlab(workdir: Path, count: int) -> dict:
             sheet.drawCentredString(x - 7 * mm + cell_w / 2, band_y + 6.5 * mm, attendee.role.name_vi)
         sheet.setStrokeColor("#000000")
         sheet.setLineWidth(0.15 * mm)
-        for x1, y1, x2, y2 in ((cell_w, 0, cell_w, 5 * mm), (cell_w, height, cell_w, height - 5 * mm),
-                               (0, cell_h, 5 * mm, cell_h), (width, cell_h, width - 5 * mm, cell_h)):
+        for x1, y1, x2, y2 in (
+            (cell_w, 0, cell_w, 5 * mm),
+            (cell_w, height, cell_w, height - 5 * mm),
+            (0, cell_h, 5 * mm, cell_h),
+            (width, cell_h, width - 5 * mm, cell_h),
+        ):
             sheet.line(x1, y1, x2, y2)
         sheet.showPage()
     sheet.save()
@@ -315,7 +354,11 @@ def _row(label: str, result: dict, count_key: str = "badges") -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=2000, help="badges in the big prints (default 2000)")
-    parser.add_argument("--single", action="store_true", help="also render all the A4 badges as one WeasyPrint document (slow, memory-hungry)")
+    parser.add_argument(
+        "--single",
+        action="store_true",
+        help="also render all the A4 badges as one WeasyPrint document (slow, memory-hungry)",
+    )
     parser.add_argument("--skip-reportlab", action="store_true", help="leave out the hand-drawn ReportLab floor")
     options = parser.parse_args()
     count = options.count
@@ -359,15 +402,18 @@ def main() -> int:
         where = f"{min(workers, documents)} workers" if documents > 1 else "in-process"
         print(_row(f"{layout} print, {documents} documents, {where}", run))
     print(_row(f"Reprint, 1 A6 badge (median of {REPRINT_RUNS})", reprint))
-    print(_row(f"A4, QR as PNG data URI, 1 process", runs["png"]))
-    print(_row(f"A4, QR as inline SVG, 1 process", runs["svg"]))
+    print(_row("A4, QR as PNG data URI, 1 process", runs["png"]))
+    print(_row("A4, QR as inline SVG, 1 process", runs["svg"]))
     if "single" in runs:
         print(_row("A4, one document, 1 process (--single)", runs["single"]))
     if "reportlab" in runs:
         print(_row("ReportLab floor, A4 by hand, 1 process", runs["reportlab"]))
     if "error" not in qrgen:
-        for key, label in (("fixed", "QR PNG, fixed version+mask (production)"), ("default", "QR PNG, qrcode default fit+mask"),
-                           ("svg", "QR SVG, festival.qr.qr_svg (default fit)")):
+        for key, label in (
+            ("fixed", "QR PNG, fixed version+mask (production)"),
+            ("default", "QR PNG, qrcode default fit+mask"),
+            ("svg", "QR SVG, festival.qr.qr_svg (default fit)"),
+        ):
             print(_row(label, {"codes": qrgen["codes"], "seconds": qrgen[key]}, "codes"))
     print(f"{MEMORY_LEGEND} {workers} workers run at once. QR rows: codes, no PDF.")
     warning = busy_warning(runs)
@@ -375,42 +421,72 @@ def main() -> int:
         print(warning)
 
     print()
-    for key, label in (("a4", "A4 print"), ("a6", "A6 print"), ("png", "QR PNG run"), ("svg", "QR SVG run"), ("reportlab", "ReportLab floor")):
+    for key, label in (
+        ("a4", "A4 print"),
+        ("a6", "A6 print"),
+        ("png", "QR PNG run"),
+        ("svg", "QR SVG run"),
+        ("reportlab", "ReportLab floor"),
+    ):
         if key in checks:
             ok, detail = checks[key]
             print(f"Check {label}: {'OK' if ok else 'FAIL'} — {detail}")
     if "error" not in qrgen:
         fixed, default, svg = (qrgen[k] / qrgen["codes"] * 1000 for k in ("fixed", "default", "svg"))
-        print(f"QR generation: fixed version+mask {fixed:.2f} ms/code, default fit+mask {default:.2f} ms/code "
-              f"({default / fixed:.1f}× slower), qr_svg {svg:.2f} ms/code")
+        print(
+            f"QR generation: fixed version+mask {fixed:.2f} ms/code, default fit+mask {default:.2f} ms/code "
+            f"({default / fixed:.1f}× slower), qr_svg {svg:.2f} ms/code"
+        )
     png, svg = runs["png"], runs["svg"]
     if "error" not in png and "error" not in svg:
         smaller = "SVG" if svg["bytes"] < png["bytes"] else "PNG"
         ratio = max(png["bytes"], svg["bytes"]) / min(png["bytes"], svg["bytes"])
-        print(f"QR format ({png['badges']} A4 badges, 1 process): PNG {png['seconds']:.2f} s (of which HTML and QR {png['html_seconds']:.2f} s), "
-              f"{png['bytes'] / 1e3:.0f} kB; SVG {svg['seconds']:.2f} s (HTML and QR {svg['html_seconds']:.2f} s), {svg['bytes'] / 1e3:.0f} kB.")
-        print(f"  PNG renders {svg['seconds'] / png['seconds']:.1f}× faster; the {smaller} file is {ratio:.2f}× smaller. "
-              f"The production path (render_badges) uses {png['production'].upper()}.")
+        print(
+            f"QR format ({png['badges']} A4 badges, 1 process): PNG {png['seconds']:.2f} s (of which HTML and "
+            f"QR {png['html_seconds']:.2f} s), "
+            f"{png['bytes'] / 1e3:.0f} kB; SVG {svg['seconds']:.2f} s (HTML and QR {svg['html_seconds']:.2f} "
+            f"s), {svg['bytes'] / 1e3:.0f} kB."
+        )
+        print(
+            f"  PNG renders {svg['seconds'] / png['seconds']:.1f}× faster; the {smaller} file is {ratio:.2f}× smaller. "
+            f"The production path (render_badges) uses {png['production'].upper()}."
+        )
     if "reportlab" in runs and "error" not in runs["reportlab"] and "error" not in a4:
         floor = runs["reportlab"]
-        print(f"Floor: hand-drawn ReportLab on 1 core does {floor['badges'] / floor['seconds']:.0f} badges/s, "
-              f"WeasyPrint on {workers} cores {a4['badges'] / a4['seconds']:.0f} badges/s ({a4['seconds'] / floor['seconds']:.1f}× the time).")
+        print(
+            f"Floor: hand-drawn ReportLab on 1 core does {floor['badges'] / floor['seconds']:.0f} badges/s, "
+            f"WeasyPrint on {workers} cores {a4['badges'] / a4['seconds']:.0f} badges/s "
+            f"({a4['seconds'] / floor['seconds']:.1f}× the time)."
+        )
     if "single" in runs and "error" not in runs["single"] and "error" not in reprint:
         single = runs["single"]
         growth = (single["total_peak"] - reprint["total_peak"]) / single["badges"] * 1000
-        print(f"One document: peak {single['total_peak']:.0f} MB for {single['badges']} badges, ~{growth:.0f} MB per 1,000 badges over "
-              f"a one-badge render ({reprint['total_peak']:.0f} MB); in chunks a worker peaks at {a4.get('worker_hwm', 0):.0f} MB.")
+        print(
+            f"One document: peak {single['total_peak']:.0f} MB for {single['badges']} badges, ~{growth:.0f} MB "
+            "per 1,000 badges over "
+            f"a one-badge render ({reprint['total_peak']:.0f} MB); in chunks a worker peaks at "
+            f"{a4.get('worker_hwm', 0):.0f} MB."
+        )
 
     print()
     if "error" in a4 or "error" in reprint:
         print("Bar NOT MEASURED: a run failed")
         return 1
-    a4_ok = a4["badges"] >= 2000 and a4["seconds"] < BAR_SECONDS and a4["total_peak"] < BAR_MB and checks.get("a4", (False,))[0]
+    a4_ok = (
+        a4["badges"] >= 2000
+        and a4["seconds"] < BAR_SECONDS
+        and a4["total_peak"] < BAR_MB
+        and checks.get("a4", (False,))[0]
+    )
     reprint_ok = reprint["seconds"] < BAR_REPRINT_SECONDS
     note = "" if a4["badges"] >= 2000 else f" — only {a4['badges']} badges, the bar is for 2,000"
-    print(f"Bar {'MET' if a4_ok and reprint_ok else 'NOT MET'}: {a4['badges']} A4 badges in {a4['seconds']:.1f} s (bar {BAR_SECONDS} s), "
-          f"peak {a4['total_peak']:.0f} MB for parent and workers together (bar {BAR_MB} MB), QR check "
-          f"{'OK' if checks.get('a4', (False,))[0] else 'FAIL'}; reprint {reprint['seconds']:.2f} s (bar {BAR_REPRINT_SECONDS:.0f} s){note}")
+    print(
+        f"Bar {'MET' if a4_ok and reprint_ok else 'NOT MET'}: {a4['badges']} A4 badges in {a4['seconds']:.1f} "
+        f"s (bar {BAR_SECONDS} s), "
+        f"peak {a4['total_peak']:.0f} MB for parent and workers together (bar {BAR_MB} MB), QR check "
+        f"{'OK' if checks.get('a4', (False,))[0] else 'FAIL'}; reprint {reprint['seconds']:.2f} s (bar "
+        f"{BAR_REPRINT_SECONDS:.0f} s){note}"
+    )
     return 0 if a4_ok and reprint_ok else 1
 
 

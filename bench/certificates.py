@@ -11,6 +11,7 @@ in bench/measure.py. The cold print is checked: page count, the QR codes of the 
 last pages, and the recipient's name in the text layer. --with-images adds a signature and a seal
 to the template and prints again, to show the images are stored once in the merged PDF.
 """
+
 import argparse
 import io
 import os
@@ -24,7 +25,19 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from measure import MEMORY_LEGEND, add_festival, add_units, busy_warning, decoded_ok, isolated, make_bench_app, read_rows, table_header, table_row, unique_name
+from measure import (
+    MEMORY_LEGEND,
+    add_festival,
+    add_units,
+    busy_warning,
+    decoded_ok,
+    isolated,
+    make_bench_app,
+    read_rows,
+    table_header,
+    table_row,
+    unique_name,
+)
 
 BAR_SECONDS, BAR_MB, BAR_PREVIEW_SECONDS = 10, 1024, 1.0
 PREVIEW_RUNS = 5
@@ -54,17 +67,21 @@ def exhibit_rows(count: int) -> list[dict]:
         # Each round of the CSV goes to the next unit, so every unit has exhibits in every tier.
         unit = unit_codes[(unit_codes.index(row["unit_code"]) + cycle) % len(unit_codes)]
         title = row["title"]
-        candidates = [title, f"{title} tại {units[unit]}"] + [f"{title} tại {units[unit]} (giai đoạn {n})" for n in range(2, 100)]
+        candidates = [title, f"{title} tại {units[unit]}"] + [
+            f"{title} tại {units[unit]} (giai đoạn {n})" for n in range(2, 100)
+        ]
         title = next(candidate for candidate in candidates if candidate not in titles)
         titles.add(title)
-        result.append({
-            "title": title,
-            "unit_code": unit,
-            "category_code": row["category_code"],
-            "author": unique_name(names[index % len(names)], people),
-            "benefit_vnd": int(row["benefit_vnd_per_year"]),
-            "applied_since": int(row["applied_since"]),
-        })
+        result.append(
+            {
+                "title": title,
+                "unit_code": unit,
+                "category_code": row["category_code"],
+                "author": unique_name(names[index % len(names)], people),
+                "benefit_vnd": int(row["benefit_vnd_per_year"]),
+                "applied_since": int(row["applied_since"]),
+            }
+        )
     return result
 
 
@@ -82,8 +99,10 @@ def build_database(workdir: Path, count: int) -> dict:
         db.create_all()
         festival = add_festival()
         units = add_units()
-        categories = {row["code"]: save_category(festival, None, row["code"], row["name_vi"], row["name_en"], by=None)
-                      for row in read_rows("categories.csv")}
+        categories = {
+            row["code"]: save_category(festival, None, row["code"], row["name_vi"], row["name_en"], by=None)
+            for row in read_rows("categories.csv")
+        }
         numbers = dict.fromkeys(categories, 0)
         exhibits = []
         # Made directly rather than through create_exhibit/accept_exhibit: the unit quotas would
@@ -92,11 +111,18 @@ def build_database(workdir: Path, count: int) -> dict:
             numbers[row["category_code"]] += 1
             number = numbers[row["category_code"]]
             exhibit = Exhibit(
-                festival=festival, unit=units[row["unit_code"]], category=categories[row["category_code"]],
-                status=ExhibitStatus.ACCEPTED, ref=f"B{index + 1:04d}", title=row["title"],
+                festival=festival,
+                unit=units[row["unit_code"]],
+                category=categories[row["category_code"]],
+                status=ExhibitStatus.ACCEPTED,
+                ref=f"B{index + 1:04d}",
+                title=row["title"],
                 summary=f"Giải pháp của {row['author']}, áp dụng từ năm {row['applied_since']}.",
-                benefit_vnd=row["benefit_vnd"], applied_since=row["applied_since"],
-                code=f"{row['category_code']}-{number:03d}", code_number=number, booth=f"{index + 1:03d}",
+                benefit_vnd=row["benefit_vnd"],
+                applied_since=row["applied_since"],
+                code=f"{row['category_code']}-{number:03d}",
+                code_number=number,
+                booth=f"{index + 1:03d}",
                 authors=[Author(position=0, full_name=row["author"])],
             )
             refresh_search_text(exhibit)
@@ -107,8 +133,10 @@ def build_database(workdir: Path, count: int) -> dict:
         random.Random(3).shuffle(ranked)  # the winners spread over units and categories
         tiers = [AwardTier[name] for name, how_many in TOP_TIERS for _ in range(how_many)]
         tiers += [AwardTier.HONOURABLE] * (len(ranked) - len(tiers))
-        db.session.add_all(Award(festival=festival, exhibit=exhibit, tier=tier, rank=rank, score=Decimal(95) - Decimal(rank) / 10)
-                           for rank, (exhibit, tier) in enumerate(zip(ranked, tiers), start=1))
+        db.session.add_all(
+            Award(festival=festival, exhibit=exhibit, tier=tier, rank=rank, score=Decimal(95) - Decimal(rank) / 10)
+            for rank, (exhibit, tier) in enumerate(zip(ranked, tiers), start=1)
+        )
         db.session.add(JudgingPolicy(festival_id=festival.id, tie_break=[], finalised_at=utcnow()))
         db.session.flush()
         services.template_for(festival, CertificateKind.AWARD).signatory_name = SIGNATORY
@@ -141,7 +169,18 @@ def _seal_png() -> bytes:
     red = (200, 16, 30, 230)
     draw.ellipse((10, 10, 590, 590), outline=red, width=22)
     draw.ellipse((90, 90, 510, 510), outline=red, width=8)
-    star = [(300, 170), (331, 262), (427, 262), (349, 318), (379, 410), (300, 354), (221, 410), (251, 318), (173, 262), (269, 262)]
+    star = [
+        (300, 170),
+        (331, 262),
+        (427, 262),
+        (349, 318),
+        (379, 410),
+        (300, 354),
+        (221, 410),
+        (251, 318),
+        (173, 262),
+        (269, 262),
+    ]
     draw.polygon(star, fill=red)
     draw.rectangle((140, 440, 460, 470), fill=red)
     return _png(image)
@@ -164,7 +203,9 @@ def add_images(workdir: Path) -> dict:
     with app.app_context():
         festival = db.session.execute(db.select(Festival)).scalar_one()
         template = services.template_for(festival, CertificateKind.AWARD)
-        template.signature_image = uploads.store_upload(_signature_png(), "chu-ky.png", folder="certificates").stored_name
+        template.signature_image = uploads.store_upload(
+            _signature_png(), "chu-ky.png", folder="certificates"
+        ).stored_name
         template.seal_image = uploads.store_upload(_seal_png(), "con-dau.png", folder="certificates").stored_name
         db.session.commit()
         db.engine.dispose()
@@ -272,11 +313,20 @@ def run_print(workdir: Path, name: str) -> dict:
     pages = len(certificates)
     samples = sorted({0, pages // 2, pages - 1})
     cache = list(render.cache_dir().glob("*.pdf"))
-    result = {"certificates": pages, "seconds": end - start, "bytes": len(data), "path": str(path), "pages": pages,
-              "expected": {page: [render.verify_url(certificates[page].serial)] for page in samples},
-              "names": {0: certificates[0].recipient_name}, "rendered": watch.pages_rendered,
-              "breakdown": watch.breakdown(start, end), "cache_files": len(cache), "cache_bytes": sum(p.stat().st_size for p in cache),
-              "per_document": render.CERTIFICATES_PER_DOCUMENT}
+    result = {
+        "certificates": pages,
+        "seconds": end - start,
+        "bytes": len(data),
+        "path": str(path),
+        "pages": pages,
+        "expected": {page: [render.verify_url(certificates[page].serial)] for page in samples},
+        "names": {0: certificates[0].recipient_name},
+        "rendered": watch.pages_rendered,
+        "breakdown": watch.breakdown(start, end),
+        "cache_files": len(cache),
+        "cache_bytes": sum(p.stat().st_size for p in cache),
+        "per_document": render.CERTIFICATES_PER_DOCUMENT,
+    }
     context.pop()
     return result
 
@@ -302,9 +352,17 @@ def run_changed(workdir: Path) -> dict:
     path = workdir / "certificates-changed.pdf"
     path.write_bytes(data)
     page = next(index for index, certificate in enumerate(certificates) if certificate.recipient_name == new_name)
-    result = {"certificates": len(certificates), "seconds": end - start, "bytes": len(data), "path": str(path),
-              "pages": len(certificates), "expected": {page: [render.verify_url(certificates[page].serial)]},
-              "names": {page: new_name}, "rendered": watch.pages_rendered, "breakdown": watch.breakdown(start, end)}
+    result = {
+        "certificates": len(certificates),
+        "seconds": end - start,
+        "bytes": len(data),
+        "path": str(path),
+        "pages": len(certificates),
+        "expected": {page: [render.verify_url(certificates[page].serial)]},
+        "names": {page: new_name},
+        "rendered": watch.pages_rendered,
+        "breakdown": watch.breakdown(start, end),
+    }
     context.pop()
     return result
 
@@ -325,7 +383,13 @@ def run_single_document(workdir: Path) -> dict:
     path = workdir / "certificates-single.pdf"
     path.write_bytes(data)
     context.pop()
-    return {"certificates": len(certificates), "seconds": seconds, "html_seconds": html_seconds, "bytes": len(data), "path": str(path)}
+    return {
+        "certificates": len(certificates),
+        "seconds": seconds,
+        "html_seconds": html_seconds,
+        "bytes": len(data),
+        "path": str(path),
+    }
 
 
 def run_preview(workdir: Path) -> dict:
@@ -360,8 +424,14 @@ def run_zip(workdir: Path) -> dict:
     seconds = time.perf_counter() - start
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     context.pop()
-    return {"certificates": len(certificates), "seconds": seconds, "bytes": len(data), "files": len(names),
-            "folders": len({name.split("/", 1)[0] for name in names}), "rendered": watch.pages_rendered}
+    return {
+        "certificates": len(certificates),
+        "seconds": seconds,
+        "bytes": len(data),
+        "files": len(names),
+        "folders": len({name.split("/", 1)[0] for name in names}),
+        "rendered": watch.pages_rendered,
+    }
 
 
 # Running, checking, reporting -------------------------------------------------------------
@@ -388,10 +458,14 @@ def text_ok(result: dict) -> tuple[bool, str]:
             if name in flat:
                 problems.append(f"page {int(page_no) + 1}: the name is there but broken across lines")
             elif name in unicodedata.normalize("NFC", flat):
-                problems.append(f"page {int(page_no) + 1}: the name is there only after NFC normalisation (decomposed marks)")
+                problems.append(
+                    f"page {int(page_no) + 1}: the name is there only after NFC normalisation (decomposed marks)"
+                )
             else:
                 problems.append(f"page {int(page_no) + 1}: name not found in the text layer")
-        return not problems, "text layer of " + ", ".join(checked) + (" holds the name exactly" if not problems else " — " + "; ".join(problems))
+        return not problems, "text layer of " + ", ".join(checked) + (
+            " holds the name exactly" if not problems else " — " + "; ".join(problems)
+        )
     finally:
         document.close()
 
@@ -423,8 +497,11 @@ def _breakdown_line(run: dict, workers: int) -> str:
     b = run["breakdown"]
     if not b["documents"]:
         return f"page data, fingerprints and cached pages read {b['prepare']:.2f} s, merging {b['merge']:.2f} s"
-    parts = [f"page data and fingerprints {b['prepare']:.2f} s", f"HTML {b['html']:.2f} s (built while the workers render)",
-             f"rendering {b['documents']} document(s) on {min(workers, b['documents'])} worker(s) {b['render_each']:.2f} s"]
+    parts = [
+        f"page data and fingerprints {b['prepare']:.2f} s",
+        f"HTML {b['html']:.2f} s (built while the workers render)",
+        f"rendering {b['documents']} document(s) on {min(workers, b['documents'])} worker(s) {b['render_each']:.2f} s",
+    ]
     if "first_chunk" in b:
         parts.append(f"(first chunk back after {b['first_chunk']:.2f} s, then one every {b['chunk_gap']:.2f} s)")
     parts += [f"splitting into pages and caching {b['split_cache']:.2f} s", f"merging {b['merge']:.2f} s"]
@@ -434,14 +511,21 @@ def _breakdown_line(run: dict, workers: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=500, help="award certificates, one per exhibit (default 500)")
-    parser.add_argument("--with-images", action="store_true", help="then add a signature and a seal and print again (file size with and without)")
+    parser.add_argument(
+        "--with-images",
+        action="store_true",
+        help="then add a signature and a seal and print again (file size with and without)",
+    )
     options = parser.parse_args()
     count = options.count
     workers = os.cpu_count() or 1
 
     with tempfile.TemporaryDirectory(prefix="bench-certificates-") as folder:
         workdir = Path(folder)
-        print(f"Certificate printing benchmark: {count} award certificates, {workers} CPU(s), Python {sys.version.split()[0]}")
+        print(
+            f"Certificate printing benchmark: {count} award certificates, {workers} CPU(s), Python "
+            f"{sys.version.split()[0]}"
+        )
         built = isolated(build_database, workdir, count)
         if "error" in built:
             return 1
@@ -473,14 +557,21 @@ def main() -> int:
             if key in runs and "error" not in runs[key]:
                 images[key] = image_objects(runs[key]["path"])
 
-    cold, warm, changed, single, preview, zipped = (runs[key] for key in ("cold", "warm", "changed", "single", "preview", "zip"))
+    cold, warm, changed, single, preview, zipped = (
+        runs[key] for key in ("cold", "warm", "changed", "single", "preview", "zip")
+    )
     print()
     header = table_header("certificates", LABEL_WIDTH)
     print(header)
     print("-" * len(header))
     if "error" not in cold:
-        print(_row(f"Cold print, {cold['breakdown']['documents']} chunks of {cold['per_document']} on "
-                   f"{min(workers, cold['breakdown']['documents'])} workers", cold))
+        print(
+            _row(
+                f"Cold print, {cold['breakdown']['documents']} chunks of {cold['per_document']} on "
+                f"{min(workers, cold['breakdown']['documents'])} workers",
+                cold,
+            )
+        )
     else:
         print(_row("Cold print", cold))
     print(_row("Warm print, every page cached", warm))
@@ -496,48 +587,82 @@ def main() -> int:
         print(warning)
 
     print()
-    for key, label in (("cold", "cold print"), ("changed", "print after one change"), ("images", "print with signature and seal")):
+    for key, label in (
+        ("cold", "cold print"),
+        ("changed", "print after one change"),
+        ("images", "print with signature and seal"),
+    ):
         if key in checks:
             ok, detail = checks[key]
             print(f"Check {label}: {'OK' if ok else 'FAIL'} — {detail}")
-    rendered = [f"{label} {runs[key]['rendered']}" for key, label in (("cold", "cold"), ("warm", "warm"), ("changed", "one changed"), ("zip", "ZIP"))
-                if "error" not in runs[key]]
+    rendered = [
+        f"{label} {runs[key]['rendered']}"
+        for key, label in (("cold", "cold"), ("warm", "warm"), ("changed", "one changed"), ("zip", "ZIP"))
+        if "error" not in runs[key]
+    ]
     print("Pages rendered by WeasyPrint: " + ", ".join(rendered) + ".")
     if "error" not in changed:
         expected = changed["rendered"] == 1
-        print(f"Check one changed certificate: {'OK' if expected else 'FAIL'} — {changed['rendered']} page(s) rendered again, "
-              f"the other {changed['certificates'] - changed['rendered']} came from the cache")
+        print(
+            f"Check one changed certificate: {'OK' if expected else 'FAIL'} — {changed['rendered']} page(s) "
+            "rendered again, "
+            f"the other {changed['certificates'] - changed['rendered']} came from the cache"
+        )
     if "error" not in warm:
         print(f"Check warm print: {'OK' if warm['rendered'] == 0 else 'FAIL'} — {warm['rendered']} page(s) rendered")
     if "error" not in zipped:
-        print(f"ZIP: {zipped['files']} files in {zipped['folders']} unit folders, {zipped['bytes'] / 1e6:.2f} MB, {zipped['rendered']} page(s) rendered")
+        print(
+            f"ZIP: {zipped['files']} files in {zipped['folders']} unit folders, {zipped['bytes'] / 1e6:.2f} "
+            f"MB, {zipped['rendered']} page(s) rendered"
+        )
     for key, label in (("cold", "Cold print"), ("warm", "Warm print"), ("changed", "One changed")):
         if "error" not in runs[key]:
             print(f"{label}: " + _breakdown_line(runs[key], workers))
     if "error" not in preview:
-        print(f"Preview: first (cold) {preview['first']:.2f} s, then " + ", ".join(f"{t:.2f}" for t in preview["times"]) + " s")
+        print(
+            f"Preview: first (cold) {preview['first']:.2f} s, then "
+            + ", ".join(f"{t:.2f}" for t in preview["times"])
+            + " s"
+        )
     if "error" not in single and "error" not in cold:
-        print(f"One document: {single['certificates'] / single['seconds']:.0f} certificates/s on 1 core (HTML {single['html_seconds']:.2f} s), "
-              f"peak {single['total_peak']:.0f} MB; chunked on {workers} cores {cold['certificates'] / cold['seconds']:.0f}/s, "
-              f"a worker peaks at {cold.get('worker_hwm', 0):.0f} MB, {cold['total_peak']:.0f} MB in all")
+        print(
+            f"One document: {single['certificates'] / single['seconds']:.0f} certificates/s on 1 core (HTML "
+            f"{single['html_seconds']:.2f} s), "
+            f"peak {single['total_peak']:.0f} MB; chunked on {workers} cores "
+            f"{cold['certificates'] / cold['seconds']:.0f}/s, "
+            f"a worker peaks at {cold.get('worker_hwm', 0):.0f} MB, {cold['total_peak']:.0f} MB in all"
+        )
     for key, label in (("cold", "without images"), ("single", "one document"), ("images", "with signature and seal")):
         if key in images:
             distinct, pages = images[key]
             run = runs[key]
-            cache = f"; the {run['cache_files']} cached single pages add up to {run['cache_bytes'] / 1e6:.2f} MB" if "cache_bytes" in run else ""
+            cache = (
+                f"; the {run['cache_files']} cached single pages add up to {run['cache_bytes'] / 1e6:.2f} MB"
+                if "cache_bytes" in run
+                else ""
+            )
             print(f"File {label}: {run['bytes'] / 1e6:.2f} MB, {distinct} image objects for {pages} pages{cache}")
 
     print()
     if "error" in cold or "error" in preview:
         print("Bar NOT MEASURED: a run failed")
         return 1
-    cold_ok = (cold["certificates"] >= 500 and cold["seconds"] < BAR_SECONDS and cold["total_peak"] < BAR_MB
-               and checks.get("cold", (False,))[0])
+    cold_ok = (
+        cold["certificates"] >= 500
+        and cold["seconds"] < BAR_SECONDS
+        and cold["total_peak"] < BAR_MB
+        and checks.get("cold", (False,))[0]
+    )
     preview_ok = preview["seconds"] < BAR_PREVIEW_SECONDS
     note = "" if cold["certificates"] >= 500 else f" — only {cold['certificates']} certificates, the bar is for 500"
-    print(f"Bar {'MET' if cold_ok and preview_ok else 'NOT MET'}: {cold['certificates']} certificates printed cold in {cold['seconds']:.1f} s "
-          f"(bar {BAR_SECONDS} s), peak {cold['total_peak']:.0f} MB for parent and workers together (bar {BAR_MB} MB), checks "
-          f"{'OK' if checks.get('cold', (False,))[0] else 'FAIL'}; preview {preview['seconds']:.2f} s (bar {BAR_PREVIEW_SECONDS:.0f} s){note}")
+    print(
+        f"Bar {'MET' if cold_ok and preview_ok else 'NOT MET'}: {cold['certificates']} certificates printed "
+        f"cold in {cold['seconds']:.1f} s "
+        f"(bar {BAR_SECONDS} s), peak {cold['total_peak']:.0f} MB for parent and workers together (bar "
+        f"{BAR_MB} MB), checks "
+        f"{'OK' if checks.get('cold', (False,))[0] else 'FAIL'}; preview {preview['seconds']:.2f} s (bar "
+        f"{BAR_PREVIEW_SECONDS:.0f} s){note}"
+    )
     return 0 if cold_ok and preview_ok else 1
 
 

@@ -35,6 +35,7 @@ each time, SQL statements counted).
 Targets: p95 of autosave requests under 150 ms with nothing lost or reordered; the results page
 under 1 s. The CPU other processes used during a run is reported, since it slows the figures.
 """
+
 import argparse
 import http.client
 import json
@@ -83,7 +84,18 @@ SHEETS_PER_JUDGE = 4
 CLIENT_TIMEOUT = 30
 RESULTS_RUNS = 5
 RESULTS_JUDGES, RESULTS_PANELS_PER_JUDGE, RESULTS_PER_EXHIBIT = 40, 2, 3
-COMMENT_WORDS = ("Tốt", "cần", "bổ sung", "số liệu", "an toàn", "tiết kiệm", "áp dụng", "rộng", "chuyền may", "hiệu quả")
+COMMENT_WORDS = (
+    "Tốt",
+    "cần",
+    "bổ sung",
+    "số liệu",
+    "an toàn",
+    "tiết kiệm",
+    "áp dụng",
+    "rộng",
+    "chuyền may",
+    "hiệu quả",
+)
 FIFTH_CRITERION = ("Trình bày, thuyết minh tại gian", "Presentation at the booth", 10)
 
 
@@ -152,7 +164,10 @@ def own_cpu_seconds() -> float:
 
 
 def _pg_bindir() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
     if found:
         return found[-1].parent
     initdb = shutil.which("initdb")
@@ -176,12 +191,30 @@ class PostgresCluster:
         self.data = self.folder / "data"
 
     def _run(self, *args):
-        subprocess.run(self.as_postgres + [str(a) for a in args], cwd=self.folder, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run(
+            self.as_postgres + [str(a) for a in args],
+            cwd=self.folder,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def start(self):
-        self._run(self.bindir / "initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "--encoding=UTF8", "--locale=C.UTF-8")
+        self._run(
+            self.bindir / "initdb",
+            "-D",
+            self.data,
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        )
         options = f"-h 127.0.0.1 -p {self.port} -k {self.folder}"
-        self._run(self.bindir / "pg_ctl", "-D", self.data, "-l", self.folder / "log", "-w", "-t", "60", "-o", options, "start")
+        self._run(
+            self.bindir / "pg_ctl", "-D", self.data, "-l", self.folder / "log", "-w", "-t", "60", "-o", options, "start"
+        )
 
     def postmaster_pid(self) -> int | None:
         try:
@@ -214,8 +247,14 @@ class PostgresServer:
         import psycopg
 
         u = self.url
-        return psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username, password=u.password,
-                               dbname=u.database or "postgres", autocommit=True)
+        return psycopg.connect(
+            host=u.host or "127.0.0.1",
+            port=u.port or 5432,
+            user=u.username,
+            password=u.password,
+            dbname=u.database or "postgres",
+            autocommit=True,
+        )
 
     def create(self, suffix: str) -> str:
         name = f"festival_bench_{os.getpid()}_{suffix}"
@@ -234,7 +273,7 @@ class PostgresServer:
 def postgres(pg_url: str | None):
     """A PostgresServer: --pg-url's server, or a throw-away cluster stopped and removed afterwards."""
     if pg_url:
-        server = PostgresServer(pg_url, label=f"server of --pg-url")
+        server = PostgresServer(pg_url, label="server of --pg-url")
         try:
             yield server
         finally:
@@ -243,8 +282,11 @@ def postgres(pg_url: str | None):
     cluster = PostgresCluster()
     try:
         cluster.start()
-        server = PostgresServer(f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/postgres", pid=cluster.postmaster_pid(),
-                                label=f"throw-away PostgreSQL {cluster.version()} cluster, 127.0.0.1:{cluster.port}, default settings")
+        server = PostgresServer(
+            f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/postgres",
+            pid=cluster.postmaster_pid(),
+            label=f"throw-away PostgreSQL {cluster.version()} cluster, 127.0.0.1:{cluster.port}, default settings",
+        )
         yield server
     finally:
         cluster.stop()
@@ -254,7 +296,13 @@ def migrate(url: str):
     """The real migrations: `flask --app wsgi db upgrade` against `url`."""
     env = dict(os.environ, DATABASE_URL=url)
     env.pop("FESTIVAL_ENV", None)
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         raise SystemExit(f"migrations failed on {url}:\n{done.stderr[-3000:]}")
 
@@ -301,12 +349,18 @@ def _festival_units_categories(organizer_email: str):
         },
         by=None,
     )
-    units = [festivals.create_unit(r["code"], r["name"], r["short_name"], festivals.region_from_text(r["region"]), by=None) for r in read_rows("units.csv")]
+    units = [
+        festivals.create_unit(r["code"], r["name"], r["short_name"], festivals.region_from_text(r["region"]), by=None)
+        for r in read_rows("units.csv")
+    ]
     organizer = User(email=organizer_email, full_name="Ban Tổ chức Ngày hội", role=Role.ORGANIZER)
     accounts.set_password(organizer, PASSWORD)
     db.session.add(organizer)
     db.session.flush()
-    categories = [exhibits.save_category(festival, None, r["code"], r["name_vi"], r["name_en"], by=organizer) for r in read_rows("categories.csv")]
+    categories = [
+        exhibits.save_category(festival, None, r["code"], r["name_vi"], r["name_en"], by=organizer)
+        for r in read_rows("categories.csv")
+    ]
     return festival, units, categories, organizer
 
 
@@ -315,16 +369,32 @@ def _rubric_inputs(fifth: bool):
     from festival.judging import services as judging
     from festival.models import CriterionKind
 
-    levels = {0: [(0, "Không đạt"), (10, "Đạt"), (20, "Tốt"), (30, "Xuất sắc")], 3: [(0, "Không đạt"), (5, "Đạt"), (10, "Tốt"), (15, "Xuất sắc")]}
+    levels = {
+        0: [(0, "Không đạt"), (10, "Đạt"), (20, "Tốt"), (30, "Xuất sắc")],
+        3: [(0, "Không đạt"), (5, "Đạt"), (10, "Tốt"), (15, "Xuất sắc")],
+    }
     criteria = [
-        judging.CriterionInput(name_vi=r["criterion_vi"], name_en=r["criterion_en"], guidance=r["description_vi"], max_points=int(r["max_points"]),
-                               levels=[judging.LevelInput(p, label) for p, label in levels.get(i, [])])
+        judging.CriterionInput(
+            name_vi=r["criterion_vi"],
+            name_en=r["criterion_en"],
+            guidance=r["description_vi"],
+            max_points=int(r["max_points"]),
+            levels=[judging.LevelInput(p, label) for p, label in levels.get(i, [])],
+        )
         for i, r in enumerate(read_rows("rubric.csv"))
     ]
     if fifth:
-        criteria.append(judging.CriterionInput(name_vi=FIFTH_CRITERION[0], name_en=FIFTH_CRITERION[1], max_points=FIFTH_CRITERION[2]))
+        criteria.append(
+            judging.CriterionInput(
+                name_vi=FIFTH_CRITERION[0], name_en=FIFTH_CRITERION[1], max_points=FIFTH_CRITERION[2]
+            )
+        )
     else:
-        criteria.append(judging.CriterionInput(name_vi="Đề xuất nhân rộng toàn ngành?", name_en="Recommend?", kind=CriterionKind.YES_NO))
+        criteria.append(
+            judging.CriterionInput(
+                name_vi="Đề xuất nhân rộng toàn ngành?", name_en="Recommend?", kind=CriterionKind.YES_NO
+            )
+        )
     return criteria
 
 
@@ -338,7 +408,12 @@ def _add_judges(count: int, units, prefix: str):
     for index in range(count):
         # Most judges come from a member unit (they may not judge its exhibits), some from outside.
         unit = None if index % 4 == 3 else units[index % len(units)]
-        judge = User(email=f"{prefix}{index + 1:03d}@bench.example.vn", full_name=f"{names[index % len(names)]} ({index + 1})", role=Role.JUDGE, unit=unit)
+        judge = User(
+            email=f"{prefix}{index + 1:03d}@bench.example.vn",
+            full_name=f"{names[index % len(names)]} ({index + 1})",
+            role=Role.JUDGE,
+            unit=unit,
+        )
         accounts.set_password(judge, PASSWORD)
         db.session.add(judge)
         judges.append(judge)
@@ -370,9 +445,13 @@ def _add_exhibits(festival, units, categories, organizer, count: int):
             applied_since=int(row["applied_since"]),
             scope=scopes[index % len(scopes)],
         )
-        exhibit = exhibits.create_exhibit(festival, unit, data, by=organizer, now=utcnow(), status=ExhibitStatus.SUBMITTED)
+        exhibit = exhibits.create_exhibit(
+            festival, unit, data, by=organizer, now=utcnow(), status=ExhibitStatus.SUBMITTED
+        )
         numbers[category.code] = numbers.get(category.code, 0) + 1
-        exhibits.accept_exhibit(exhibit, by=organizer, code=f"{category.code}-{numbers[category.code]:02d}", booth=str(index + 1))
+        exhibits.accept_exhibit(
+            exhibit, by=organizer, code=f"{category.code}-{numbers[category.code]:02d}", booth=str(index + 1)
+        )
         made.append(exhibit)
     return made
 
@@ -380,7 +459,11 @@ def _add_exhibits(festival, units, categories, organizer, count: int):
 def _panels_and_assignment(festival, categories, judges, organizer, panels_per_judge: int, per_exhibit: int):
     from festival.judging import services as judging
 
-    memberships = {(categories[(i + step) % len(categories)].id, judge.id) for i, judge in enumerate(judges) for step in range(panels_per_judge)}
+    memberships = {
+        (categories[(i + step) % len(categories)].id, judge.id)
+        for i, judge in enumerate(judges)
+        for step in range(panels_per_judge)
+    }
     judging.set_panels(festival, memberships, by=organizer)
     return judging.assign_judges(festival, per_exhibit, by=organizer)
 
@@ -404,7 +487,9 @@ def build_load_data(app, judges: int) -> dict:
             for c in rubric.criteria
         ]
         sheets: dict[int, list[int]] = {}
-        for sheet_id, judge_id in db.session.execute(db.select(ScoreSheet.id, ScoreSheet.judge_id).order_by(ScoreSheet.id)):
+        for sheet_id, judge_id in db.session.execute(
+            db.select(ScoreSheet.id, ScoreSheet.judge_id).order_by(ScoreSheet.id)
+        ):
             sheets.setdefault(judge_id, []).append(sheet_id)
         data = {
             "criteria": criteria,
@@ -433,7 +518,9 @@ def build_results_data(app, exhibits: int) -> dict:
         made = _add_exhibits(festival, units, categories, organizer, exhibits)
         exhibit_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        plan = _panels_and_assignment(festival, categories, people, organizer, RESULTS_PANELS_PER_JUDGE, RESULTS_PER_EXHIBIT)
+        plan = _panels_and_assignment(
+            festival, categories, people, organizer, RESULTS_PANELS_PER_JUDGE, RESULTS_PER_EXHIBIT
+        )
         assign_seconds = time.perf_counter() - started
         judging.policy_for(festival)
         db.session.commit()
@@ -444,21 +531,40 @@ def build_results_data(app, exhibits: int) -> dict:
         merit = {e.id: 50 + 35 * rng.random() for e in made}
         now = utcnow()
         scores, updates = [], []
-        for sheet_id, exhibit_id, judge_id in db.session.execute(db.select(ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id).order_by(ScoreSheet.id)):
+        for sheet_id, exhibit_id, judge_id in db.session.execute(
+            db.select(ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id).order_by(ScoreSheet.id)
+        ):
             quality = merit[exhibit_id] + severity[judge_id] + rng.gauss(0, 3)
             for criterion in rubric.scored_criteria:
                 raw = max(0.0, min(1.0, (quality + rng.gauss(0, 4)) / 100)) * criterion.max_points
                 if criterion.levels:
                     raw = min((lv.points for lv in criterion.levels), key=lambda p: abs(p - raw))
                 scores.append({"sheet_id": sheet_id, "criterion_id": criterion.id, "points": Decimal(round(raw))})
-            updates.append({"id": sheet_id, "rubric_id": rubric.id, "status": SheetStatus.SUBMITTED, "submitted_at": now,
-                            "updated_at": now, "last_client_id": "bench", "last_seq": 1})
+            updates.append(
+                {
+                    "id": sheet_id,
+                    "rubric_id": rubric.id,
+                    "status": SheetStatus.SUBMITTED,
+                    "submitted_at": now,
+                    "updated_at": now,
+                    "last_client_id": "bench",
+                    "last_seq": 1,
+                }
+            )
         db.session.execute(sa.insert(Score), scores)
         db.session.execute(sa.update(ScoreSheet), updates)
         db.session.commit()
-        data = {"exhibits": len(made), "categories": len(categories), "judges": len(people), "criteria": len(rubric.scored_criteria),
-                "sheets": len(updates), "scores": len(scores), "problems": len(plan.problems),
-                "exhibit_seconds": exhibit_seconds, "assign_seconds": assign_seconds}
+        data = {
+            "exhibits": len(made),
+            "categories": len(categories),
+            "judges": len(people),
+            "criteria": len(rubric.scored_criteria),
+            "sheets": len(updates),
+            "scores": len(scores),
+            "problems": len(plan.problems),
+            "exhibit_seconds": exhibit_seconds,
+            "assign_seconds": assign_seconds,
+        }
         db.engine.dispose()
     return data
 
@@ -476,11 +582,33 @@ class Gunicorn:
         self.process = None
 
     def start(self):
-        env = dict(os.environ, DATABASE_URL=self.url, SECRET_KEY=secrets.token_hex(32), UPLOAD_DIR=str(self.workdir / "uploads"),
-                   JOBS_DIR=str(self.workdir / "jobs"), CERTIFICATE_CACHE_DIR=str(self.workdir / "certificates"), PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}")
+        env = dict(
+            os.environ,
+            DATABASE_URL=self.url,
+            SECRET_KEY=secrets.token_hex(32),
+            UPLOAD_DIR=str(self.workdir / "uploads"),
+            JOBS_DIR=str(self.workdir / "jobs"),
+            CERTIFICATE_CACHE_DIR=str(self.workdir / "certificates"),
+            PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}",
+        )
         env.pop("FESTIVAL_ENV", None)
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}", "--timeout", str(GUNICORN_TIMEOUT),
-                   "--graceful-timeout", "10", "--no-control-socket", "--chdir", str(ROOT), "wsgi:app"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--timeout",
+            str(GUNICORN_TIMEOUT),
+            "--graceful-timeout",
+            "10",
+            "--no-control-socket",
+            "--chdir",
+            str(ROOT),
+            "wsgi:app",
+        ]
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -520,7 +648,11 @@ class Gunicorn:
         return found
 
     def errors(self) -> list[str]:
-        return [line for line in self.log_path.read_text(errors="replace").splitlines() if " ERROR " in line or "Traceback" in line or "[CRITICAL]" in line]
+        return [
+            line
+            for line in self.log_path.read_text(errors="replace").splitlines()
+            if " ERROR " in line or "Traceback" in line or "[CRITICAL]" in line
+        ]
 
     def __enter__(self):
         return self.start()
@@ -594,7 +726,9 @@ class Browser:
     def sign_in(self, email: str) -> tuple[Response, Response]:
         """GET the sign-in page for its token, POST the form; the answer must be a redirect."""
         page = self.request("GET", "/auth/login")
-        answer = self.request("POST", "/auth/login", form={"email": email, "password": PASSWORD, "csrf_token": self.csrf})
+        answer = self.request(
+            "POST", "/auth/login", form={"email": email, "password": PASSWORD, "csrf_token": self.csrf}
+        )
         return page, answer
 
 
@@ -629,8 +763,18 @@ class SheetModel:
 
 
 class Judge(threading.Thread):
-    def __init__(self, index: int, email: str, sheet_ids: list[int], criteria: list[dict], port: int, start_at: float, stop_at: float,
-                 max_saves: int, seed: int):
+    def __init__(
+        self,
+        index: int,
+        email: str,
+        sheet_ids: list[int],
+        criteria: list[dict],
+        port: int,
+        start_at: float,
+        stop_at: float,
+        max_saves: int,
+        seed: int,
+    ):
         super().__init__(name=f"judge-{index}", daemon=True)
         self.email, self.criteria, self.port = email, criteria, port
         self.start_at, self.stop_at, self.max_saves = start_at, stop_at, max_saves
@@ -639,7 +783,10 @@ class Judge(threading.Thread):
         scored = [c for c in criteria if c["kind"] == "points"]
         questions = [c for c in criteria if c["kind"] == "yes_no"]
         self.scored, self.questions = scored, questions
-        self.sheets = [SheetModel(s, points={str(c["id"]): None for c in scored}, answers={str(c["id"]): None for c in questions}) for s in sheet_ids]
+        self.sheets = [
+            SheetModel(s, points={str(c["id"]): None for c in scored}, answers={str(c["id"]): None for c in questions})
+            for s in sheet_ids
+        ]
         self.browser = Browser(port)
         self.timings: list[tuple[str, float, float, int | str]] = []  # (kind, started, seconds, status)
         self.sent: list[Sent] = []
@@ -730,7 +877,9 @@ class Judge(threading.Thread):
             self.page_mismatch += 1
 
     def _acked_seq(self, sheet_id: int) -> int:
-        return max((s.seq for s in self.sent if s.sheet == sheet_id and s.status == 200 and s.outcome == "saved"), default=0)
+        return max(
+            (s.seq for s in self.sent if s.sheet == sheet_id and s.status == 200 and s.outcome == "saved"), default=0
+        )
 
     def _send_newest(self, sheet: SheetModel, first_tap: float):
         """Send the sheet as it is now; on a network error or 5xx resend it, as the outbox does."""
@@ -751,7 +900,9 @@ class Judge(threading.Thread):
         older_seq, older = sheet.seq, sheet.snapshot()
         self._tap(sheet)
         results = {}
-        helper = threading.Thread(target=lambda: results.setdefault("old", self._save("pair-old", sheet, older_seq, older)))
+        helper = threading.Thread(
+            target=lambda: results.setdefault("old", self._save("pair-old", sheet, older_seq, older))
+        )
         helper.start()
         time.sleep(self.rng.uniform(0, 0.003))
         new = self._save("pair-new", sheet, sheet.seq, sheet.snapshot())
@@ -813,7 +964,14 @@ class Judge(threading.Thread):
                 if roll < RETRY_SHARE:
                     self._expect(self._save("retry", sheet, record.seq, record.snapshot), {(200, "duplicate")})
                 elif roll < RETRY_SHARE + LATE_SHARE:
-                    older = [s for s in self.sent if s.sheet == sheet.id and s.status == 200 and s.seq < record.seq and s.snapshot != record.snapshot]
+                    older = [
+                        s
+                        for s in self.sent
+                        if s.sheet == sheet.id
+                        and s.status == 200
+                        and s.seq < record.seq
+                        and s.snapshot != record.snapshot
+                    ]
                     if older:
                         late = older[-1]
                         self._expect(self._save("late", sheet, late.seq, late.snapshot), {(409, "")})
@@ -835,19 +993,38 @@ def run_load(url: str, workdir: Path, name: str, options, db_pid: int | None) ->
     data = build_load_data(app, options.judges)
     setup_seconds = time.perf_counter() - started
     judges_with_sheets = [j for j in data["judges"] if j["sheets"]]
-    print(f"  set-up: migrations {migrate_seconds:.1f} s, data {setup_seconds:.1f} s — {len(data['judges'])} judges, {data['exhibits']} accepted exhibits, "
-          f"{data['sheets']} sheets ({data['sheets'] / max(1, len(judges_with_sheets)):.1f} per judge, assignment problems: {data['problems']})", flush=True)
+    print(
+        f"  set-up: migrations {migrate_seconds:.1f} s, data {setup_seconds:.1f} s — {len(data['judges'])} "
+        f"judges, {data['exhibits']} accepted exhibits, "
+        f"{data['sheets']} sheets ({data['sheets'] / max(1, len(judges_with_sheets)):.1f} per judge, "
+        f"assignment problems: {data['problems']})",
+        flush=True,
+    )
 
     with Gunicorn(url, workdir, name) as server:
         time.sleep(1.0)  # let the workers finish booting
         base = time.perf_counter()
         stop_at = base + START_SPREAD_SECONDS + options.seconds
         judges = [
-            Judge(i, j["email"], j["sheets"], data["criteria"], server.port, base + (START_SPREAD_SECONDS * i / len(judges_with_sheets)), stop_at,
-                  options.max_saves, seed=1000 + i)
+            Judge(
+                i,
+                j["email"],
+                j["sheets"],
+                data["criteria"],
+                server.port,
+                base + (START_SPREAD_SECONDS * i / len(judges_with_sheets)),
+                stop_at,
+                options.max_saves,
+                seed=1000 + i,
+            )
             for i, j in enumerate(judges_with_sheets)
         ]
-        cpu_before = {"server": server.cpu_seconds(), "database": tree_cpu_seconds(db_pid), "client": own_cpu_seconds(), "machine": busy_cpu_seconds()}
+        cpu_before = {
+            "server": server.cpu_seconds(),
+            "database": tree_cpu_seconds(db_pid),
+            "client": own_cpu_seconds(),
+            "machine": busy_cpu_seconds(),
+        }
         for judge in judges:
             judge.start()
         next_report = base + 15
@@ -860,8 +1037,12 @@ def run_load(url: str, workdir: Path, name: str, options, db_pid: int | None) ->
         for judge in judges:
             judge.join()
         wall = time.perf_counter() - base
-        cpu = {"server": server.cpu_seconds() - cpu_before["server"], "database": tree_cpu_seconds(db_pid) - cpu_before["database"],
-               "client": own_cpu_seconds() - cpu_before["client"], "machine": busy_cpu_seconds() - cpu_before["machine"]}
+        cpu = {
+            "server": server.cpu_seconds() - cpu_before["server"],
+            "database": tree_cpu_seconds(db_pid) - cpu_before["database"],
+            "client": own_cpu_seconds() - cpu_before["client"],
+            "machine": busy_cpu_seconds() - cpu_before["machine"],
+        }
     server_times = server.request_times()
     server_errors = server.errors()
 
@@ -870,7 +1051,15 @@ def run_load(url: str, workdir: Path, name: str, options, db_pid: int | None) ->
         from festival.extensions import db
 
         db.engine.dispose()
-    return {"judges": judges, "wall": wall, "cpu": cpu, "server_times": server_times, "server_errors": server_errors, "checks": checks, "data": data}
+    return {
+        "judges": judges,
+        "wall": wall,
+        "cpu": cpu,
+        "server_times": server_times,
+        "server_errors": server_errors,
+        "checks": checks,
+        "data": data,
+    }
 
 
 def _decimal(value) -> Decimal | None:
@@ -909,19 +1098,37 @@ def verify(app, judges: list[Judge]) -> dict:
     from festival.extensions import db
     from festival.models import Score, ScoreChange, ScoreSheet
 
-    counts = {"sheets": 0, "touched": 0, "ok": 0, "lost": 0, "reordered": 0, "unacknowledged": 0, "history_mismatch": 0, "history_disorder": 0}
+    counts = {
+        "sheets": 0,
+        "touched": 0,
+        "ok": 0,
+        "lost": 0,
+        "reordered": 0,
+        "unacknowledged": 0,
+        "history_mismatch": 0,
+        "history_disorder": 0,
+    }
     details = []
     with app.app_context():
-        rows = {r.id: r for r in db.session.execute(sa.select(ScoreSheet.id, ScoreSheet.last_client_id, ScoreSheet.last_seq, ScoreSheet.comment))}
+        rows = {
+            r.id: r
+            for r in db.session.execute(
+                sa.select(ScoreSheet.id, ScoreSheet.last_client_id, ScoreSheet.last_seq, ScoreSheet.comment)
+            )
+        }
         stored: dict[int, tuple[dict, dict]] = {}
-        for sheet_id, criterion_id, points, answer in db.session.execute(sa.select(Score.sheet_id, Score.criterion_id, Score.points, Score.answer)):
+        for sheet_id, criterion_id, points, answer in db.session.execute(
+            sa.select(Score.sheet_id, Score.criterion_id, Score.points, Score.answer)
+        ):
             entry = stored.setdefault(sheet_id, ({}, {}))
             if points is not None:
                 entry[0][criterion_id] = Decimal(points)
             if answer is not None:
                 entry[1][criterion_id] = answer
         history: dict[int, list[tuple[str | None, int | None]]] = {}
-        for sheet_id, client, seq in db.session.execute(sa.select(ScoreChange.sheet_id, ScoreChange.client_id, ScoreChange.seq).order_by(ScoreChange.id)):
+        for sheet_id, client, seq in db.session.execute(
+            sa.select(ScoreChange.sheet_id, ScoreChange.client_id, ScoreChange.seq).order_by(ScoreChange.id)
+        ):
             history.setdefault(sheet_id, []).append((client, seq))
     for judge in judges:
         for sheet in judge.sheets:
@@ -941,21 +1148,30 @@ def verify(app, judges: list[Judge]) -> dict:
             expected = _normal(newest.snapshot, newest.seq, judge.device) if newest else ({}, {}, "", 0, None)
             if in_db == expected:
                 counts["ok"] += 1
-            elif any(in_db == _normal(s.snapshot, s.seq, judge.device) for s in mine if s.seq > (newest.seq if newest else 0)):
+            elif any(
+                in_db == _normal(s.snapshot, s.seq, judge.device) for s in mine if s.seq > (newest.seq if newest else 0)
+            ):
                 counts["unacknowledged"] += 1  # a save the client never heard back about was applied: not lost
             elif any(in_db == _normal(s.snapshot, s.seq, judge.device) for s in mine):
                 counts["reordered"] += 1
-                details.append(f"sheet {sheet.id}: the database holds seq {in_db[3]}, the newest acknowledged is {expected[3]}")
+                details.append(
+                    f"sheet {sheet.id}: the database holds seq {in_db[3]}, the newest acknowledged is {expected[3]}"
+                )
             else:
                 counts["lost"] += 1
-                details.append(f"sheet {sheet.id}: database {in_db} differs from the newest acknowledged save {expected}")
+                details.append(
+                    f"sheet {sheet.id}: database {in_db} differs from the newest acknowledged save {expected}"
+                )
             own = [seq for client, seq in history.get(sheet.id, []) if client == judge.device]
             if own != sorted(own):
                 counts["history_disorder"] += 1
                 details.append(f"sheet {sheet.id}: history sequence numbers out of order {own[:20]}…")
             if len(own) != _history_rows(applied):
                 counts["history_mismatch"] += 1
-                details.append(f"sheet {sheet.id}: {len(own)} history rows, the applied saves made {_history_rows(applied)} changes")
+                details.append(
+                    f"sheet {sheet.id}: {len(own)} history rows, the applied saves made "
+                    f"{_history_rows(applied)} changes"
+                )
     counts["details"] = details
     return counts
 
@@ -968,22 +1184,35 @@ def report_load(name: str, result: dict, seconds: float) -> bool:
     first = min(t[1] for t in timings)
     last = max(t[1] + (t[2] if t[2] == t[2] else 0) for t in timings)
     span = last - first
-    saves_ms = sorted(t[2] * 1000 for t in timings if t[0] in ("save", "retry", "late", "pair-old", "pair-new") and t[2] == t[2])
+    saves_ms = sorted(
+        t[2] * 1000 for t in timings if t[0] in ("save", "retry", "late", "pair-old", "pair-new") and t[2] == t[2]
+    )
     all_ms = sorted(t[2] * 1000 for t in timings if t[2] == t[2])
 
     def line(label: str, values: list[float]) -> str:
         values = sorted(values)
         if not values:
             return f"    {label:<34} {0:>7}"
-        return (f"    {label:<34} {len(values):>7} {percentile(values, 50):>7.1f} {percentile(values, 95):>7.1f} "
-                f"{percentile(values, 99):>7.1f} {values[-1]:>8.1f}")
+        return (
+            f"    {label:<34} {len(values):>7} {percentile(values, 50):>7.1f} {percentile(values, 95):>7.1f} "
+            f"{percentile(values, 99):>7.1f} {values[-1]:>8.1f}"
+        )
 
-    print(f"  {len(timings)} requests in {span:.1f} s = {len(timings) / span:.1f} requests/s "
-          f"(autosaves {len(saves_ms)} = {len(saves_ms) / span:.1f}/s); {sum(j.taps for j in judges)} taps, "
-          f"{sum(j.coalesced for j in judges)} sent together with a later one")
+    print(
+        f"  {len(timings)} requests in {span:.1f} s = {len(timings) / span:.1f} requests/s "
+        f"(autosaves {len(saves_ms)} = {len(saves_ms) / span:.1f}/s); {sum(j.taps for j in judges)} taps, "
+        f"{sum(j.coalesced for j in judges)} sent together with a later one"
+    )
     print(f"    {'latency, ms (client side)':<34} {'count':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>8}")
-    labels = {"save": "autosave", "retry": "retry (same seq)", "late": "late older seq", "pair-old": "two tabs: older", "pair-new": "two tabs: newer",
-              "page": "pages (sign-in, home, sheet)", "login": "sign-in POST"}
+    labels = {
+        "save": "autosave",
+        "retry": "retry (same seq)",
+        "late": "late older seq",
+        "pair-old": "two tabs: older",
+        "pair-new": "two tabs: newer",
+        "page": "pages (sign-in, home, sheet)",
+        "login": "sign-in POST",
+    }
     for kind, label in labels.items():
         print(line(label, [t[2] * 1000 for t in timings if t[0] == kind and t[2] == t[2]]))
     print(line("all autosave requests", saves_ms))
@@ -993,21 +1222,29 @@ def report_load(name: str, result: dict, seconds: float) -> bool:
     print(line("autosave, server time (app log)", server_saves))
 
     statuses: dict[str, int] = {}
-    for kind, _started, _secs, status in timings:
+    for _kind, _started, _secs, status in timings:
         statuses[f"{status}"] = statuses.get(f"{status}", 0) + 1
     print("    statuses: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
     retries = [s for s in sent if s.kind == "retry"]
     lates = [s for s in sent if s.kind == "late"]
     pairs_old = [s for s in sent if s.kind == "pair-old"]
-    print(f"    retries answered 'duplicate': {sum(1 for s in retries if s.outcome == 'duplicate')}/{len(retries)}; "
-          f"late saves refused with 409: {sum(1 for s in lates if s.status == 409)}/{len(lates)}; "
-          f"two-tab pairs: {len(pairs_old)} (older one applied first {sum(1 for s in pairs_old if s.status == 200)}, refused {sum(1 for s in pairs_old if s.status == 409)})")
+    print(
+        f"    retries answered 'duplicate': {sum(1 for s in retries if s.outcome == 'duplicate')}/{len(retries)}; "
+        f"late saves refused with 409: {sum(1 for s in lates if s.status == 409)}/{len(lates)}; "
+        f"two-tab pairs: {len(pairs_old)} (older one applied first "
+        f"{sum(1 for s in pairs_old if s.status == 200)}, refused {sum(1 for s in pairs_old if s.status == 409)})"
+    )
     unexpected = [u for j in judges for u in j.unexpected]
     mismatch = sum(1 for s in sent if s.status == 200 and s.outcome == "saved" and s.state.get("seq") != s.seq)
     page_mismatch = sum(j.page_mismatch for j in judges)
-    print(f"    sheets {checks['sheets']} ({checks['touched']} scored): as last acknowledged {checks['ok']}, lost {checks['lost']}, reordered {checks['reordered']}, "
-          f"applied without acknowledgement {checks['unacknowledged']}; history rows wrong {checks['history_mismatch']}, history out of order {checks['history_disorder']}; "
-          f"answers echoing another seq {mismatch}, pages showing another seq {page_mismatch}; unexpected answers {len(unexpected)}")
+    print(
+        f"    sheets {checks['sheets']} ({checks['touched']} scored): as last acknowledged {checks['ok']}, "
+        f"lost {checks['lost']}, reordered {checks['reordered']}, "
+        f"applied without acknowledgement {checks['unacknowledged']}; history rows wrong "
+        f"{checks['history_mismatch']}, history out of order {checks['history_disorder']}; "
+        f"answers echoing another seq {mismatch}, pages showing another seq {page_mismatch}; unexpected "
+        f"answers {len(unexpected)}"
+    )
     for text in (checks["details"] + unexpected)[:10]:
         print(f"      ! {text}")
     for text in result["server_errors"][:5]:
@@ -1020,19 +1257,31 @@ def report_load(name: str, result: dict, seconds: float) -> bool:
     cpu = result["cpu"]
     other = max(0.0, cpu["machine"] - cpu["server"] - cpu["database"] - cpu["client"])
     capacity = (os.cpu_count() or 1) * result["wall"]
-    print(f"    CPU over {result['wall']:.0f} s ({capacity:.0f} CPU-s on {os.cpu_count()} cores): gunicorn {cpu['server']:.1f}, "
-          f"{'PostgreSQL ' + format(cpu['database'], '.1f') + ', ' if cpu['database'] else ''}load generator {cpu['client']:.1f}, other processes {other:.1f}")
+    print(
+        f"    CPU over {result['wall']:.0f} s ({capacity:.0f} CPU-s on {os.cpu_count()} cores): gunicorn "
+        f"{cpu['server']:.1f}, "
+        f"{'PostgreSQL ' + format(cpu['database'], '.1f') + ', ' if cpu['database'] else ''}load generator "
+        f"{cpu['client']:.1f}, other processes {other:.1f}"
+    )
     if other > max(2.0, 0.05 * capacity):
-        print(f"    WARNING: other processes used {other:.0f} CPU-s during the run; these figures are slower than on a quiet machine.")
+        print(
+            f"    WARNING: other processes used {other:.0f} CPU-s during the run; these figures are slower "
+            "than on a quiet machine."
+        )
 
     p95 = percentile(saves_ms, 95)
     bad = checks["lost"] + checks["reordered"] + checks["history_mismatch"] + checks["history_disorder"]
     met = p95 < TARGET_P95_MS and bad == 0 and not unexpected and not mismatch and seconds >= 60
     note = "" if seconds >= 60 else f" — only a {seconds:.0f} s run, the target is for 60 s"
-    print(f"  Target {'MET' if met else 'NOT MET'} ({name}): autosave p95 {p95:.0f} ms (target < {TARGET_P95_MS} ms), "
-          f"{checks['lost']} lost, {checks['reordered']} reordered, {len(unexpected)} unexpected answers{note}")
+    print(
+        f"  Target {'MET' if met else 'NOT MET'} ({name}): autosave p95 {p95:.0f} ms (target < {TARGET_P95_MS} ms), "
+        f"{checks['lost']} lost, {checks['reordered']} reordered, {len(unexpected)} unexpected answers{note}"
+    )
     if bad:
-        print(f"  FAILED ({name}): the database does not hold what the judges last sent — see the lines marked !", file=sys.stderr)
+        print(
+            f"  FAILED ({name}): the database does not hold what the judges last sent — see the lines marked !",
+            file=sys.stderr,
+        )
     return met
 
 
@@ -1061,9 +1310,14 @@ def run_results(url: str, workdir: Path, name: str, exhibits: int) -> dict:
     app = bench_app(url, workdir)
     data = build_results_data(app, exhibits)
     data["setup_seconds"] = time.perf_counter() - started
-    print(f"  set-up {data['setup_seconds']:.1f} s (exhibits through the services {data['exhibit_seconds']:.1f} s, assign_judges {data['assign_seconds']:.1f} s): "
-          f"{data['exhibits']} exhibits in {data['categories']} categories, {data['judges']} judges, {data['criteria']} criteria, "
-          f"{data['sheets']} submitted sheets, {data['scores']} scores, assignment problems {data['problems']}", flush=True)
+    print(
+        f"  set-up {data['setup_seconds']:.1f} s (exhibits through the services {data['exhibit_seconds']:.1f} "
+        f"s, assign_judges {data['assign_seconds']:.1f} s): "
+        f"{data['exhibits']} exhibits in {data['categories']} categories, {data['judges']} judges, "
+        f"{data['criteria']} criteria, "
+        f"{data['sheets']} submitted sheets, {data['scores']} scores, assignment problems {data['problems']}",
+        flush=True,
+    )
 
     with Gunicorn(url, workdir, name + "-results") as server:
         browser = Browser(server.port, timeout=120)
@@ -1094,22 +1348,44 @@ def run_results(url: str, workdir: Path, name: str, exhibits: int) -> dict:
                 statements = counter.count
         db.session.remove()
         db.engine.dispose()
-    return {"data": data, "http": http_times, "status": status, "bytes": size, "rows": rows_on_page, "in_process": in_process,
-            "statements": statements, "ranked": ranked}
+    return {
+        "data": data,
+        "http": http_times,
+        "status": status,
+        "bytes": size,
+        "rows": rows_on_page,
+        "in_process": in_process,
+        "statements": statements,
+        "ranked": ranked,
+    }
 
 
 def report_results(name: str, result: dict) -> bool:
     http_median = statistics.median(result["http"])
     own = statistics.median(result["in_process"])
-    print(f"  GET /judging/results through gunicorn: median {http_median:.3f} s of {len(result['http'])} "
-          f"(min {min(result['http']):.3f}, max {max(result['http']):.3f}), HTTP {result['status']}, {result['bytes'] / 1e6:.2f} MB, "
-          f"{result['rows']} exhibit rows")
-    print(f"  festival_results() in-process: median {own:.3f} s (min {min(result['in_process']):.3f}, max {max(result['in_process']):.3f}), "
-          f"{result['statements']} SQL statements, {result['ranked']} exhibits ranked; the rest of the request (template, session, HTTP) "
-          f"≈ {max(0.0, http_median - own):.3f} s")
+    print(
+        f"  GET /judging/results through gunicorn: median {http_median:.3f} s of {len(result['http'])} "
+        f"(min {min(result['http']):.3f}, max {max(result['http']):.3f}), HTTP {result['status']}, "
+        f"{result['bytes'] / 1e6:.2f} MB, "
+        f"{result['rows']} exhibit rows"
+    )
+    print(
+        f"  festival_results() in-process: median {own:.3f} s (min {min(result['in_process']):.3f}, max "
+        f"{max(result['in_process']):.3f}), "
+        f"{result['statements']} SQL statements, {result['ranked']} exhibits ranked; the rest of the request "
+        "(template, session, HTTP) "
+        f"≈ {max(0.0, http_median - own):.3f} s"
+    )
     met = http_median < TARGET_RESULTS_SECONDS and result["status"] == 200 and result["data"]["exhibits"] >= 1000
-    note = "" if result["data"]["exhibits"] >= 1000 else f" — only {result['data']['exhibits']} exhibits, the target is for 1,000"
-    print(f"  Target {'MET' if met else 'NOT MET'} ({name}): results page {http_median:.2f} s (target < {TARGET_RESULTS_SECONDS:.0f} s){note}")
+    note = (
+        ""
+        if result["data"]["exhibits"] >= 1000
+        else f" — only {result['data']['exhibits']} exhibits, the target is for 1,000"
+    )
+    print(
+        f"  Target {'MET' if met else 'NOT MET'} ({name}): results page {http_median:.2f} s (target < "
+        f"{TARGET_RESULTS_SECONDS:.0f} s){note}"
+    )
     return met
 
 
@@ -1122,16 +1398,27 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60, help="how long the judges keep scoring (default 60)")
     parser.add_argument("--max-saves", type=int, default=200, help="at most this many saves per judge (default 200)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--pg-url", help="a PostgreSQL server to use (a role that may CREATE DATABASE); default: a throw-away cluster")
-    parser.add_argument("--exhibits", type=int, default=1000, help="exhibits in the results-page festival (default 1000)")
+    parser.add_argument(
+        "--pg-url", help="a PostgreSQL server to use (a role that may CREATE DATABASE); default: a throw-away cluster"
+    )
+    parser.add_argument(
+        "--exhibits", type=int, default=1000, help="exhibits in the results-page festival (default 1000)"
+    )
     parser.add_argument("--skip-load", action="store_true", help="leave out the autosave run")
     parser.add_argument("--skip-results", action="store_true", help="leave out the results-page timing")
     options = parser.parse_args()
     backends = ["sqlite", "postgresql"] if options.backend == "both" else [options.backend]
     load = os.getloadavg()
-    print(f"Scoring under load: {options.judges} judges for {options.seconds:.0f} s, gunicorn {WORKERS} sync workers on loopback, "
-          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"Think time U{THINK_SECONDS} s between taps; retries {RETRY_SHARE:.0%}, late older saves {LATE_SHARE:.0%}, two-tab pairs {PAIR_SHARE:.0%}")
+    print(
+        f"Scoring under load: {options.judges} judges for {options.seconds:.0f} s, gunicorn {WORKERS} sync "
+        "workers on loopback, "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; load average {load[0]:.2f} {load[1]:.2f} "
+        f"{load[2]:.2f}"
+    )
+    print(
+        f"Think time U{THINK_SECONDS} s between taps; retries {RETRY_SHARE:.0%}, late older saves "
+        f"{LATE_SHARE:.0%}, two-tab pairs {PAIR_SHARE:.0%}"
+    )
     verdicts = {}
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
         workdir = Path(folder)
@@ -1141,7 +1428,11 @@ def main() -> int:
             else:
                 servers = postgres(options.pg_url)
             with servers as server:
-                label = "SQLite (WAL, file in a temporary folder)" if backend == "sqlite" else f"PostgreSQL ({server.label})"
+                label = (
+                    "SQLite (WAL, file in a temporary folder)"
+                    if backend == "sqlite"
+                    else f"PostgreSQL ({server.label})"
+                )
                 if not options.skip_load:
                     print(f"\n== Autosave, {label}", flush=True)
                     result = run_load(server.create("load"), workdir, f"{backend}-load", options, server.pid)

@@ -7,6 +7,7 @@ RUSAGE_CHILDREN: the largest worker, overstated on Linux because a spawned proce
 parent's high-water mark), worker (a worker's own peak, read from /proc) and total (parent and
 workers at the same moment, sampled).
 """
+
 import csv
 import multiprocessing
 import os
@@ -189,8 +190,11 @@ def _child(connection, function, args):
         result = function(*args)
         sampler.done.set()
         sampler.join()
-        result["cpu_seconds"] = sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-                                    for field in ("ru_utime", "ru_stime"))
+        result["cpu_seconds"] = sum(
+            getattr(resource.getrusage(who), field)
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            for field in ("ru_utime", "ru_stime")
+        )
         result["rss_parent"] = _peak_mb(resource.RUSAGE_SELF)
         result["rss_children"] = _peak_mb(resource.RUSAGE_CHILDREN)
         result["worker_hwm"] = sampler.worker_peak
@@ -236,11 +240,18 @@ def isolated(function, *args) -> dict:
 
 def busy_warning(runs: dict) -> str | None:
     """A warning naming the runs during which other processes used the CPUs noticeably, or None."""
-    busy = [(key, run["other_cpu"]) for key, run in runs.items() if run.get("other_cpu", 0) > max(1.0, 0.1 * run.get("seconds", 0))]
+    busy = [
+        (key, run["other_cpu"])
+        for key, run in runs.items()
+        if run.get("other_cpu", 0) > max(1.0, 0.1 * run.get("seconds", 0))
+    ]
     if not busy:
         return None
-    return ("WARNING: other processes used the CPUs during " + ", ".join(f"{key} ({cpu:.0f} CPU-s)" for key, cpu in busy)
-            + "; those figures are slower than on a quiet machine.")
+    return (
+        "WARNING: other processes used the CPUs during "
+        + ", ".join(f"{key} ({cpu:.0f} CPU-s)" for key, cpu in busy)
+        + "; those figures are slower than on a quiet machine."
+    )
 
 
 # Checking the output ----------------------------------------------------------------------
@@ -267,9 +278,14 @@ def decoded_ok(result: dict) -> tuple[bool, str]:
             found = [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
             page.close()
             if sorted(found) != sorted(urls):
-                problems.append(f"page {int(page_no) + 1}: read {len(found)} codes, {len(set(found) & set(urls))} of {len(urls)} right")
+                problems.append(
+                    f"page {int(page_no) + 1}: read {len(found)} codes, {len(set(found) & set(urls))} of "
+                    f"{len(urls)} right"
+                )
         checked = ", ".join(str(int(p) + 1) for p in result["expected"])
-        return not problems, f"{pages} pages; QR codes on page(s) {checked} " + ("match" if not problems else "— " + "; ".join(problems))
+        return not problems, f"{pages} pages; QR codes on page(s) {checked} " + (
+            "match" if not problems else "— " + "; ".join(problems)
+        )
     finally:
         document.close()
 
@@ -280,8 +296,10 @@ def decoded_ok(result: dict) -> tuple[bool, str]:
 def table_header(things: str, label_width: int = 42) -> str:
     """The header of the figures table, e.g. table_header("badges") for a badges/s column."""
     count_width, rate_width = max(7, len(things)), max(9, len(things) + 2)
-    return (f"{'run':<{label_width}} {things:>{count_width}} {'seconds':>8} {things + '/s':>{rate_width}} {'parent':>7} "
-            f"{'children':>8} {'worker':>7} {'total':>7} {'file MB':>8}")
+    return (
+        f"{'run':<{label_width}} {things:>{count_width}} {'seconds':>8} {things + '/s':>{rate_width}} {'parent':>7} "
+        f"{'children':>8} {'worker':>7} {'total':>7} {'file MB':>8}"
+    )
 
 
 def table_row(label: str, result: dict, count_key: str, things: str | None = None, label_width: int = 42) -> str:
@@ -295,7 +313,12 @@ def table_row(label: str, result: dict, count_key: str, things: str | None = Non
         return f"{label:<{label_width}} {'failed':>{count_width}}"
     count = result[count_key]
     rate = count / result["seconds"] if result["seconds"] else float("inf")
-    cells = [f"{label:<{label_width}}", f"{count:>{count_width}}", f"{result['seconds']:>8.2f}", f"{rate:>{rate_width}.1f}"]
+    cells = [
+        f"{label:<{label_width}}",
+        f"{count:>{count_width}}",
+        f"{result['seconds']:>8.2f}",
+        f"{rate:>{rate_width}.1f}",
+    ]
     cells.append(f"{result['rss_parent']:>7.0f}" if "rss_parent" in result else f"{'–':>7}")
     for key, width in (("rss_children", 8), ("worker_hwm", 7), ("total_peak", 7)):
         cells.append(f"{result[key]:>{width}.0f}" if result.get(key) else f"{'–':>{width}}")

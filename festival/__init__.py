@@ -4,6 +4,7 @@ The blueprints and extensions are imported inside the factory, as in Flask's tut
 renderer's worker processes import `festival.pdf`, hence this package, and start much faster
 without loading the whole app.
 """
+
 import logging
 import time
 import uuid

@@ -1,4 +1,5 @@
 """The one way to write the audit log: who did what to which record, before and after."""
+
 import enum
 from datetime import date, datetime
 

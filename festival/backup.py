@@ -1,5 +1,6 @@
 """Backups while the app serves: the database (SQLite's online backup API, or pg_dump) and the
 uploaded files, in one .tar.gz; and putting such a backup back."""
+
 import io
 import json
 import os
@@ -135,7 +136,9 @@ def restore_backup(path: Path) -> dict:
             raise BackupError("Not a Festival backup (no MANIFEST.json).")
         manifest = json.loads((work / MANIFEST).read_text())
         if manifest.get("database") != url.get_backend_name():
-            raise BackupError(f"The backup holds a {manifest.get('database')} database; this app uses {url.get_backend_name()}.")
+            raise BackupError(
+                f"The backup holds a {manifest.get('database')} database; this app uses {url.get_backend_name()}."
+            )
         db.session.remove()
         db.engine.dispose()
         if url.get_backend_name() == "sqlite":

@@ -1,4 +1,5 @@
 """`flask --app wsgi festival …`: first organizer, demo festival, backup and restore."""
+
 import sys
 from pathlib import Path
 
@@ -67,7 +68,10 @@ def restore_command(path, yes):
     except backup.BackupError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
-    click.echo(f"Restored the backup of {manifest['created_at']}. Run `flask --app wsgi db upgrade` if it came from an older version.")
+    click.echo(
+        f"Restored the backup of {manifest['created_at']}. Run `flask --app wsgi db upgrade` if it came from "
+        "an older version."
+    )
 
 
 def init_app(app):

@@ -4,8 +4,11 @@ Loads units, accounts, the edition, its categories and exhibits from the CSV fil
 festival/demo_data/. Every step looks for what already exists first, so loading twice changes
 nothing the second time.
 """
+
 import csv
+import random
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from festival.admin import services as festivals
@@ -15,13 +18,21 @@ from festival.badges.sheets import import_attendees
 from festival.certificates import services as certificates
 from festival.exhibits import services as exhibits
 from festival.exhibits.sheets import parse_authors
-from festival.judging import services as judging
 from festival.extensions import db
 from festival.formatting import festival_timezone
-import random
-from decimal import Decimal
-
-from festival.models import ApplicationScope, CriterionKind, Exhibit, ExhibitStatus, Festival, ProgrammeItem, Role, ScoreSheet, Unit, User
+from festival.judging import services as judging
+from festival.models import (
+    ApplicationScope,
+    CriterionKind,
+    Exhibit,
+    ExhibitStatus,
+    Festival,
+    ProgrammeItem,
+    Role,
+    ScoreSheet,
+    Unit,
+    User,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 DEMO_EDITION = 3
@@ -95,7 +106,11 @@ def _create_festival(today: date) -> Festival:
     )
     for offset, start, end, title, location in PROGRAMME:
         day = today + timedelta(days=offset)
-        db.session.add(ProgrammeItem(festival=festival, starts_at=_at(day, start), ends_at=_at(day, end), title=title, location=location))
+        db.session.add(
+            ProgrammeItem(
+                festival=festival, starts_at=_at(day, start), ends_at=_at(day, end), title=title, location=location
+            )
+        )
     return festival
 
 
@@ -105,7 +120,9 @@ def _load_units() -> int:
     for row in read_rows("units.csv"):
         if row["code"] in existing:
             continue
-        festivals.create_unit(row["code"], row["name"], row["short_name"], festivals.region_from_text(row["region"]), by=None)
+        festivals.create_unit(
+            row["code"], row["name"], row["short_name"], festivals.region_from_text(row["region"]), by=None
+        )
         added += 1
     return added
 
@@ -117,7 +134,9 @@ def demo_accounts() -> list[tuple[str, str, Role, str | None]]:
         (CHECKIN_EMAIL, "Nhân viên Đón tiếp", Role.CHECKIN, None),
     ]
     for row in read_rows("units.csv"):
-        people.append((f"{row['code'].lower()}@donvi.example.vn", f"Công đoàn {row['short_name']}", Role.UNIT, row["code"]))
+        people.append(
+            (f"{row['code'].lower()}@donvi.example.vn", f"Công đoàn {row['short_name']}", Role.UNIT, row["code"])
+        )
     for row in read_rows("judges.csv"):
         people.append((row["email"], row["full_name"], Role.JUDGE, row["unit_code"] or None))
     return people
@@ -143,12 +162,26 @@ def _load_categories(festival: Festival) -> None:
 
 
 # Every review state shows in the demo: most exhibits accepted, a few in each other state.
-DEMO_STATES = {3: ExhibitStatus.SUBMITTED, 11: ExhibitStatus.RETURNED, 17: ExhibitStatus.SUBMITTED, 23: ExhibitStatus.RETURNED,
-               29: ExhibitStatus.SUBMITTED, 37: ExhibitStatus.DRAFT, 41: ExhibitStatus.REJECTED, 47: ExhibitStatus.WITHDRAWN,
-               53: ExhibitStatus.SUBMITTED, 58: ExhibitStatus.DRAFT}
+DEMO_STATES = {
+    3: ExhibitStatus.SUBMITTED,
+    11: ExhibitStatus.RETURNED,
+    17: ExhibitStatus.SUBMITTED,
+    23: ExhibitStatus.RETURNED,
+    29: ExhibitStatus.SUBMITTED,
+    37: ExhibitStatus.DRAFT,
+    41: ExhibitStatus.REJECTED,
+    47: ExhibitStatus.WITHDRAWN,
+    53: ExhibitStatus.SUBMITTED,
+    58: ExhibitStatus.DRAFT,
+}
 RETURN_COMMENT = "Đề nghị bổ sung số liệu tính giá trị làm lợi và ảnh chụp thiết bị tại chuyền."
 REJECT_REASON = "Giải pháp trùng với sáng kiến đã được công nhận ở kỳ trước."
-SCOPES = [ApplicationScope.OWN_UNIT, ApplicationScope.OWN_UNIT, ApplicationScope.SEVERAL_UNITS, ApplicationScope.WHOLE_SECTOR]
+SCOPES = [
+    ApplicationScope.OWN_UNIT,
+    ApplicationScope.OWN_UNIT,
+    ApplicationScope.SEVERAL_UNITS,
+    ApplicationScope.WHOLE_SECTOR,
+]
 
 
 def _load_exhibits(festival: Festival) -> int:
@@ -174,7 +207,9 @@ def _load_exhibits(festival: Festival) -> int:
             ref=row["ref"],
         )
         status = ExhibitStatus.DRAFT if state is ExhibitStatus.DRAFT else ExhibitStatus.SUBMITTED
-        exhibit = exhibits.create_exhibit(festival, unit, data, by=organizer, now=festival.registration_opens_at, status=status)
+        exhibit = exhibits.create_exhibit(
+            festival, unit, data, by=organizer, now=festival.registration_opens_at, status=status
+        )
         if state is ExhibitStatus.ACCEPTED:
             exhibits.accept_exhibit(exhibit, by=organizer)
         elif state is ExhibitStatus.RETURNED:
@@ -197,7 +232,9 @@ DEMO_QUESTION = ("Đề xuất nhân rộng toàn ngành?", "Recommend for secto
 
 def _load_judging(festival: Festival) -> int:
     """Rubric, panels, assignment and realistic partial scores, once."""
-    already = db.session.execute(db.select(ScoreSheet.id).join(Exhibit).where(Exhibit.festival_id == festival.id).limit(1)).first()
+    already = db.session.execute(
+        db.select(ScoreSheet.id).join(Exhibit).where(Exhibit.festival_id == festival.id).limit(1)
+    ).first()
     if already is not None:
         return 0
     organizer = accounts.find_user_by_email(ORGANIZER_EMAIL)
@@ -212,12 +249,18 @@ def _load_judging(festival: Festival) -> int:
             )
             for index, row in enumerate(read_rows("rubric.csv"))
         ]
-        criteria.append(judging.CriterionInput(name_vi=DEMO_QUESTION[0], name_en=DEMO_QUESTION[1], kind=CriterionKind.YES_NO))
+        criteria.append(
+            judging.CriterionInput(name_vi=DEMO_QUESTION[0], name_en=DEMO_QUESTION[1], kind=CriterionKind.YES_NO)
+        )
         judging.save_rubric(festival, None, criteria, by=organizer)
     categories = exhibits.list_categories(festival)
     judge_list = sorted(judging.judges(), key=lambda j: j.email)
     # Each judge sits on three panels, so every panel has four or five judges who overlap.
-    memberships = {(categories[(i + step) % len(categories)].id, judge.id) for i, judge in enumerate(judge_list) for step in (0, 1, 3)}
+    memberships = {
+        (categories[(i + step) % len(categories)].id, judge.id)
+        for i, judge in enumerate(judge_list)
+        for step in (0, 1, 3)
+    }
     judging.set_panels(festival, memberships, by=organizer)
     # Categories of about eight exhibits: one prize of each tier, then up to half Khuyến khích.
     policy = judging.policy_for(festival)

@@ -1,4 +1,5 @@
 """Festival's own errors and the friendly error pages (HTML or JSON) for everything that fails."""
+
 import logging
 
 from flask import jsonify, render_template, request
@@ -88,7 +89,9 @@ def register_error_handlers(app):
         db.session.rollback()
         if error.code == 400 and isinstance(error, CSRFError):
             # The autosave script recognises this code and fetches a fresh token.
-            return error_response(400, _l("Phiên làm việc của biểu mẫu đã hết hạn. Hãy tải lại trang và gửi lại."), code="csrf")
+            return error_response(
+                400, _l("Phiên làm việc của biểu mẫu đã hết hạn. Hãy tải lại trang và gửi lại."), code="csrf"
+            )
         return error_response(error.code or 500)
 
     @app.errorhandler(Exception)

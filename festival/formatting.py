@@ -1,4 +1,5 @@
 """The one place for money and date formats (`1.500.000 ₫`, dd/mm/yyyy) and accent folding."""
+
 import re
 import unicodedata
 from datetime import date, datetime, timezone

@@ -1,4 +1,5 @@
 """Long prints in the background: a thread renders, the job row tracks progress, pages poll it."""
+
 import logging
 import secrets
 import threading
@@ -42,7 +43,9 @@ def _run(app, job_id: int, work) -> None:
 
         def progress(done: int, total: int) -> None:
             # Its own small transaction, so the progress page sees it at once.
-            db.session.execute(sa.update(PrintJob).where(PrintJob.id == job_id).values(done=done, total=total, updated_at=utcnow()))
+            db.session.execute(
+                sa.update(PrintJob).where(PrintJob.id == job_id).values(done=done, total=total, updated_at=utcnow())
+            )
             db.session.commit()
 
         try:
@@ -57,7 +60,11 @@ def _run(app, job_id: int, work) -> None:
             db.session.rollback()
             log.exception("Print job %s failed", job_id)
             job = db.session.get(PrintJob, job_id)
-            job.status, job.error, job.finished_at = JobStatus.FAILED, str(error)[:2000] or error.__class__.__name__, utcnow()
+            job.status, job.error, job.finished_at = (
+                JobStatus.FAILED,
+                str(error)[:2000] or error.__class__.__name__,
+                utcnow(),
+            )
             db.session.commit()
         finally:
             db.session.remove()

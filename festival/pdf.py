@@ -1,4 +1,5 @@
 """The one WeasyPrint wrapper: bundled fonts, a fetcher with no network access, HTML→PDF, merging."""
+
 import hashlib
 import mimetypes
 import multiprocessing
@@ -25,6 +26,7 @@ DOCUMENT_SECONDS = 300  # one document (a chunk of badges or certificates) takes
 
 class RenderTooSlow(RuntimeError):
     """A document did not finish rendering in time; its worker was stopped."""
+
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 
@@ -148,7 +150,9 @@ def render_pdf(html: str) -> bytes:
     return _render(html, allowed_roots())
 
 
-def render_documents(htmls: Iterable[str], *, total: int | None = None, processes: int | None = None, progress=None) -> bytes:
+def render_documents(
+    htmls: Iterable[str], *, total: int | None = None, processes: int | None = None, progress=None
+) -> bytes:
     """Render many HTML documents in worker processes and merge them, in order, into one PDF.
 
     `htmls` may be a generator (give `total`): each document goes to a worker as soon as it is
@@ -162,7 +166,9 @@ def render_documents(htmls: Iterable[str], *, total: int | None = None, processe
     return chunks[0] if len(chunks) == 1 else merge_pdfs(chunks)
 
 
-def render_each(htmls: Iterable[str], *, total: int | None = None, processes: int | None = None, progress=None) -> list[bytes]:
+def render_each(
+    htmls: Iterable[str], *, total: int | None = None, processes: int | None = None, progress=None
+) -> list[bytes]:
     """Render many HTML documents (in worker processes when there are several) into one PDF each.
 
     :raise ValueError: when there is no document.

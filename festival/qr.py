@@ -1,5 +1,6 @@
 """QR codes, always with error correction M and a quiet zone of 4 modules: as SVG for web pages,
 or as a black-and-white PNG with whole pixels per module for PDFs printed in bulk."""
+
 import base64
 import io
 from functools import lru_cache
@@ -37,7 +38,12 @@ def qr_png_data_uri(data: str) -> str:
     """A PNG of the QR code as a data URI (whole pixels per module, quiet zone of 4)."""
     # The URLs of one print (check-in links, verify links) all have the same length, so the
     # version is found once per length rather than fitted for every code.
-    code = qrcode.QRCode(version=_qr_version(len(data)), error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=FIXED_MASK)
+    code = qrcode.QRCode(
+        version=_qr_version(len(data)),
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=4,
+        mask_pattern=FIXED_MASK,
+    )
     code.add_data(data)
     code.make(fit=False)
     matrix = code.get_matrix()

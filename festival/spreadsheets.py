@@ -1,4 +1,5 @@
 """The one CSV/XLSX reader and writer: header mapping, row numbers, row errors and the formula guard."""
+
 import codecs
 import csv
 import io
@@ -43,9 +44,7 @@ FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
 EXCEL_CELL_LIMIT = 32767
 
 EMPTY = _l("Tệp không có dữ liệu.")
-NOT_SPREADSHEET = _l(
-    "Tệp không phải bảng tính Excel (.xlsx) hoặc CSV. Hãy tải lên tệp .xlsx hoặc CSV UTF-8."
-)
+NOT_SPREADSHEET = _l("Tệp không phải bảng tính Excel (.xlsx) hoặc CSV. Hãy tải lên tệp .xlsx hoặc CSV UTF-8.")
 OLD_EXCEL = _l(
     "Tệp Excel 97-2003 (.xls) hoặc tệp Excel có mật khẩu không đọc được. "
     "Hãy mở tệp trong Excel, bỏ mật khẩu nếu có và lưu thành Excel Workbook (.xlsx)."
@@ -58,9 +57,7 @@ NOT_UTF8 = _l(
 NOT_XLSX = _l(
     "Không đọc được tệp Excel này. Hãy mở tệp trong Excel, lưu lại thành Excel Workbook (.xlsx) rồi tải lên lại."
 )
-OPENDOCUMENT = _l(
-    "Tệp OpenDocument (.ods) chưa được hỗ trợ. Hãy lưu thành Excel Workbook (.xlsx) hoặc CSV UTF-8."
-)
+OPENDOCUMENT = _l("Tệp OpenDocument (.ods) chưa được hỗ trợ. Hãy lưu thành Excel Workbook (.xlsx) hoặc CSV UTF-8.")
 NO_DATA_ROWS = _l("Tệp chỉ có dòng tiêu đề, chưa có dòng dữ liệu nào.")
 
 
@@ -77,7 +74,9 @@ class RowProblem:
     message: str
 
     def __str__(self):
-        text = _l("Dòng %(row)s, cột “%(column)s”: %(message)s", row=self.row, column=self.column, message=str(self.message))
+        text = _l(
+            "Dòng %(row)s, cột “%(column)s”: %(message)s", row=self.row, column=self.column, message=str(self.message)
+        )
         return str(text)
 
 
@@ -584,10 +583,11 @@ def write_csv(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
-def template_xlsx(columns: Sequence[Column], example_rows: Iterable[Sequence | Mapping] = (), title="Mẫu nhập") -> bytes:
+def template_xlsx(
+    columns: Sequence[Column], example_rows: Iterable[Sequence | Mapping] = (), title="Mẫu nhập"
+) -> bytes:
     """A blank import template: the header row uses each column's first (Vietnamese) spelling."""
     rows = [
-        [row.get(column.key) for column in columns] if isinstance(row, Mapping) else list(row)
-        for row in example_rows
+        [row.get(column.key) for column in columns] if isinstance(row, Mapping) else list(row) for row in example_rows
     ]
     return write_xlsx([(title, [column.headers[0] for column in columns], rows)])

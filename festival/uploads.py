@@ -1,5 +1,6 @@
 """Uploaded files: the type is read from the content, images are re-encoded without metadata
 (GPS and all) with a thumbnail, and everything is stored under UPLOAD_DIR with random names."""
+
 import io
 import secrets
 import warnings
@@ -120,7 +121,9 @@ def _store_image(data: bytes, original_name: str, folder: str) -> StoredFile:
     image = ImageOps.exif_transpose(image)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     image = image.convert("RGBA" if has_alpha and source_format != "JPEG" else "RGB")
-    options = {"JPEG": {"quality": 88, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 88}}[source_format]
+    options = {"JPEG": {"quality": 88, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 88}}[
+        source_format
+    ]
     full = io.BytesIO()
     image.save(full, source_format, **options)
     thumbnail = image.convert("RGB")

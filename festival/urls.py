@@ -1,4 +1,5 @@
 """URLs: where to go after a form, and absolute addresses for printed QR codes."""
+
 from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for

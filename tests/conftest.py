@@ -3,6 +3,7 @@
 With TEST_DATABASE_URL (a PostgreSQL URL) the suite runs against that server instead of SQLite:
 each pytest-xdist worker gets its own database, its tables made once, emptied after every test.
 """
+
 import os
 import threading
 
@@ -32,7 +33,9 @@ def fresh_postgres_database(name: str) -> str:
     """A new, empty database on the test server (dropped first if a previous run left it)."""
     with psycopg.connect(_libpq(_server_url(POSTGRES_URL, "postgres")), autocommit=True) as server:
         server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' LC_COLLATE \'C\' LC_CTYPE \'C.UTF-8\'')
+        server.execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+        )
     return _server_url(POSTGRES_URL, name)
 
 
@@ -81,7 +84,9 @@ def _close_apps_and_empty_postgres(postgres_url):
     if postgres_url:
         engine = sa.create_engine(postgres_url)
         with engine.begin() as connection:
-            connection.exec_driver_sql("SET lock_timeout = '20s'")  # fail loudly, never hang, if a test left a transaction open
+            connection.exec_driver_sql(
+                "SET lock_timeout = '20s'"
+            )  # fail loudly, never hang, if a test left a transaction open
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         engine.dispose()
@@ -90,7 +95,9 @@ def _close_apps_and_empty_postgres(postgres_url):
 def make_app(tmp_path, **overrides):
     """An app on its own SQLite file under tmp_path (or this worker's PostgreSQL database), tables made."""
     settings = {
-        "SQLALCHEMY_DATABASE_URI": _server_url(POSTGRES_URL, _worker_database("suite")) if ON_POSTGRES else f"sqlite:///{tmp_path / 'festival.db'}",
+        "SQLALCHEMY_DATABASE_URI": _server_url(POSTGRES_URL, _worker_database("suite"))
+        if ON_POSTGRES
+        else f"sqlite:///{tmp_path / 'festival.db'}",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "JOBS_DIR": str(tmp_path / "jobs"),
         "CERTIFICATE_CACHE_DIR": str(tmp_path / "certificates"),
@@ -151,7 +158,9 @@ def people(app):
     with app.app_context():
         festival = factories.make_festival()
         unit_a = factories.make_unit("UNITA", name="Tổng Công ty May Đức Giang", short_name="Đức Giang")
-        unit_b = factories.make_unit("UNITB", region=Region.HCMC, name="Tổng Công ty May Việt Tiến", short_name="Việt Tiến")
+        unit_b = factories.make_unit(
+            "UNITB", region=Region.HCMC, name="Tổng Công ty May Việt Tiến", short_name="Việt Tiến"
+        )
         category = factories.make_category(festival)
         accounts = {
             "organizer": factories.make_user(Role.ORGANIZER, email="organizer@example.vn"),

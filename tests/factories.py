@@ -1,4 +1,5 @@
 """Small builders for test data; each adds to the session and flushes, the test commits."""
+
 import io
 import itertools
 import unicodedata
@@ -8,7 +9,19 @@ from PIL import Image
 from werkzeug.security import generate_password_hash
 
 from festival.extensions import db
-from festival.models import ApplicationScope, Attachment, Author, Category, Exhibit, ExhibitStatus, Festival, Region, Role, Unit, User, utcnow
+from festival.models import (
+    ApplicationScope,
+    Author,
+    Category,
+    Exhibit,
+    ExhibitStatus,
+    Festival,
+    Region,
+    Role,
+    Unit,
+    User,
+    utcnow,
+)
 
 PASSWORD = "correct-horse-42"
 _sequence = itertools.count(1)
@@ -59,14 +72,26 @@ def make_user(role=Role.ORGANIZER, *, unit=None, email=None, full_name=None, pas
     return user
 
 
-def make_category(festival, code="KT", name_vi="Cải tiến kỹ thuật, thiết bị", name_en="Technical improvements") -> Category:
+def make_category(
+    festival, code="KT", name_vi="Cải tiến kỹ thuật, thiết bị", name_en="Technical improvements"
+) -> Category:
     category = Category(festival=festival, code=code, name_vi=name_vi, name_en=name_en)
     db.session.add(category)
     db.session.flush()
     return category
 
 
-def make_exhibit(festival, unit, category, *, status=ExhibitStatus.SUBMITTED, title=None, authors=("Nguyễn Văn An",), benefit_vnd=150_000_000, **values) -> Exhibit:
+def make_exhibit(
+    festival,
+    unit,
+    category,
+    *,
+    status=ExhibitStatus.SUBMITTED,
+    title=None,
+    authors=("Nguyễn Văn An",),
+    benefit_vnd=150_000_000,
+    **values,
+) -> Exhibit:
     from festival.exhibits.services import refresh_search_text
 
     exhibit = Exhibit(

@@ -1,4 +1,5 @@
 """Reading generated PDFs the way a person or a phone would: the text layer and the QR codes."""
+
 import unicodedata
 
 import pypdfium2 as pdfium
@@ -27,7 +28,13 @@ def page_qr_codes(data: bytes, dpi: int = 300) -> list[list[str]]:
         found = []
         for page in document:
             image = page.render(scale=dpi / 72).to_pil()
-            found.append([result.text for result in zxingcpp.read_barcodes(image) if result.format == zxingcpp.BarcodeFormat.QRCode])
+            found.append(
+                [
+                    result.text
+                    for result in zxingcpp.read_barcodes(image)
+                    if result.format == zxingcpp.BarcodeFormat.QRCode
+                ]
+            )
             page.close()
         return found
     finally:

@@ -3,6 +3,7 @@ assignment, and GETs that change nothing. CSRF stays on in this module, as in pr
 
 A route nobody classified in EXPECTED (GET) and, when it takes POST, in POSTS makes the test fail.
 """
+
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -186,7 +187,16 @@ EXPECTED = {
 
 # Endpoints that answer JSON: asked with Accept: application/json, so a visitor who is not
 # signed in gets 401 instead of the redirect to the sign-in page.
-JSON_ENDPOINTS = {"judging.state", "judging.save", "judging.submit", "checkin.search", "checkin.scan", "checkin.check_in", "certificates.template_preview", "public.healthz"}
+JSON_ENDPOINTS = {
+    "judging.state",
+    "judging.save",
+    "judging.submit",
+    "checkin.search",
+    "checkin.scan",
+    "checkin.check_in",
+    "certificates.template_preview",
+    "public.healthz",
+}
 
 # URL argument -> key of the `world` fixture (or a literal value).
 ARGUMENTS = {
@@ -248,13 +258,20 @@ class Post:
     data: dict = field(default_factory=dict)  # values may name keys of `world` as "@key"
     args: dict = field(default_factory=dict)  # argument overrides, as ARGUMENT_OVERRIDES
     json: bool = False  # the body is JSON (the answer is JSON for JSON_ENDPOINTS)
-    changes: bool = True  # the allowed request changes the database (False: a form shown again, a preview, a refused state change)
+    changes: bool = (
+        True  # the allowed request changes the database (False: a form shown again, a preview, a refused state change)
+    )
 
 
 def exhibit_form(**changes):
     data = {
-        "title": "Cữ gá may túi tự động", "category_id": "@category", "authors-0-full_name": "Nguyễn Văn An",
-        "summary": "Cữ gá giúp may túi nhanh và đều.", "benefit": "1.500.000.000", "applied_since": "2022", "scope": "own_unit",
+        "title": "Cữ gá may túi tự động",
+        "category_id": "@category",
+        "authors-0-full_name": "Nguyễn Văn An",
+        "summary": "Cữ gá giúp may túi nhanh và đều.",
+        "benefit": "1.500.000.000",
+        "applied_since": "2022",
+        "scope": "own_unit",
     }
     return {**data, **changes}
 
@@ -262,20 +279,39 @@ def exhibit_form(**changes):
 def festival_form(**changes):
     today = date.today()
     data = {
-        "edition": "@festival_edition", "name": "Ngày hội đổi tên", "venue": "Nơi khác", "address": "",
-        "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=1)).isoformat(),
-        "registration_opens_at": f"{today - timedelta(days=9)}T08:00", "registration_closes_at": f"{today + timedelta(days=9)}T08:00",
-        "judging_opens_at": f"{today - timedelta(days=1)}T08:00", "judging_closes_at": f"{today + timedelta(days=9)}T08:00",
+        "edition": "@festival_edition",
+        "name": "Ngày hội đổi tên",
+        "venue": "Nơi khác",
+        "address": "",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=1)).isoformat(),
+        "registration_opens_at": f"{today - timedelta(days=9)}T08:00",
+        "registration_closes_at": f"{today + timedelta(days=9)}T08:00",
+        "judging_opens_at": f"{today - timedelta(days=1)}T08:00",
+        "judging_closes_at": f"{today + timedelta(days=9)}T08:00",
         "exhibit_quota": "10",
     }
     return {**data, **changes}
 
 
 def sheet_snapshot(seq, **extra):
-    return {"client_id": "tablet-x", "seq": seq, "points": {"@criterion_0": 40, "@criterion_1": 30}, "answers": {}, "comment": "Đổi điểm", **extra}
+    return {
+        "client_id": "tablet-x",
+        "seq": seq,
+        "points": {"@criterion_0": 40, "@criterion_1": 30},
+        "answers": {},
+        "comment": "Đổi điểm",
+        **extra,
+    }
 
 
-ORGANIZERS, UNITS, UNIT_A, JUDGE, STAFF = ("organizer",), ("unit_a", "unit_b"), ("unit_a",), ("judge",), ("checkin", "organizer")
+ORGANIZERS, UNITS, UNIT_A, JUDGE, STAFF = (
+    ("organizer",),
+    ("unit_a", "unit_b"),
+    ("unit_a",),
+    ("judge",),
+    ("checkin", "organizer"),
+)
 SIGNED = ("unit_a", "unit_b", "judge", "checkin", "organizer")
 
 # Every endpoint that takes POST, with valid data for the visitors who may make it.
@@ -284,7 +320,11 @@ POSTS = [
     Post("auth.login", VISITORS, changes=False),
     Post("auth.logout", VISITORS, changes=False),
     Post("auth.invitation", VISITORS, changes=False),
-    Post("auth.account", SIGNED, {"current": factories.PASSWORD, "password": "a-new-long-password-1", "confirm": "a-new-long-password-1"}),
+    Post(
+        "auth.account",
+        SIGNED,
+        {"current": factories.PASSWORD, "password": "a-new-long-password-1", "confirm": "a-new-long-password-1"},
+    ),
     Post("admin.festival_new", ORGANIZERS, festival_form(edition="77")),
     Post("admin.festival_edit", ORGANIZERS, festival_form()),
     Post("admin.festival_make_current", ORGANIZERS, args={"festival_id": "old_festival"}),
@@ -293,9 +333,18 @@ POSTS = [
     Post("admin.unit_new", ORGANIZERS, {"code": "NEWU", "name": "Đơn vị mới", "region": "hanoi"}),
     Post("admin.unit_edit", ORGANIZERS, {"code": "UNITB", "name": "Đổi tên", "region": "hanoi"}),
     Post("admin.unit_delete", ORGANIZERS, args={"unit_id": "spare_unit"}),
-    Post("admin.user_new", ORGANIZERS, {"email": "new@example.vn", "full_name": "Mới", "role": "organizer", "unit_id": "0"}),
+    Post(
+        "admin.user_new",
+        ORGANIZERS,
+        {"email": "new@example.vn", "full_name": "Mới", "role": "organizer", "unit_id": "0"},
+    ),
     # A unit representative trying to make themself an organizer.
-    Post("admin.user_edit", ORGANIZERS, {"full_name": "Tự nâng quyền", "role": "organizer", "unit_id": "0", "is_active": "y"}, args={"user_id": "unit_a_user"}),
+    Post(
+        "admin.user_edit",
+        ORGANIZERS,
+        {"full_name": "Tự nâng quyền", "role": "organizer", "unit_id": "0", "is_active": "y"},
+        args={"user_id": "unit_a_user"},
+    ),
     Post("admin.user_invitation", ORGANIZERS),
     Post("exhibits.new", UNITS, exhibit_form()),
     Post("exhibits.edit", ("unit_a", "organizer"), exhibit_form(title="Đã sửa")),
@@ -313,20 +362,52 @@ POSTS = [
     Post("judging.save", JUDGE, sheet_snapshot(1), json=True),
     Post("judging.submit", JUDGE, sheet_snapshot(1), json=True),
     Post("judging.my_conflicts", JUDGE, {"exhibit_id": "@accepted_b", "reason": "Người quen"}),
-    Post("judging.rubric", ORGANIZERS, {"criteria-0-name_vi": "Tính mới", "criteria-0-max_points": "100", **{f"criteria-{i}-kind": "points" for i in range(10)}}),
+    Post(
+        "judging.rubric",
+        ORGANIZERS,
+        {
+            "criteria-0-name_vi": "Tính mới",
+            "criteria-0-max_points": "100",
+            **{f"criteria-{i}-kind": "points" for i in range(10)},
+        },
+    ),
     Post("judging.panels", ORGANIZERS, {"member": "@panel_member"}),
     Post("judging.assignments", ORGANIZERS, {"per_exhibit": "2"}),
     Post("judging.assignment_add", ORGANIZERS, {"judge_id": "@third_judge"}, args={"exhibit_id": "accepted_a"}),
     Post("judging.assignment_remove", ORGANIZERS),
-    Post("judging.conflicts", ORGANIZERS, {"exhibit_id": "@accepted_b", "judge_id": "@third_judge", "reason": "Họ hàng"}),
+    Post(
+        "judging.conflicts", ORGANIZERS, {"exhibit_id": "@accepted_b", "judge_id": "@third_judge", "reason": "Họ hàng"}
+    ),
     Post("judging.conflict_delete", ORGANIZERS),
     Post("judging.reopen", ORGANIZERS, {"reason": "Nhầm điểm"}, args={"sheet_id": "submitted_sheet"}),
-    Post("judging.set_tier", ORGANIZERS, {"tier": "first", "reason": "Hội đồng quyết định"}, args={"exhibit_id": "accepted_a"}),
+    Post(
+        "judging.set_tier",
+        ORGANIZERS,
+        {"tier": "first", "reason": "Hội đồng quyết định"},
+        args={"exhibit_id": "accepted_a"},
+    ),
     Post("judging.finalise", ORGANIZERS, {"accept_missing": "yes"}),
-    Post("judging.reopen_results", ORGANIZERS, {"reason": "Điều chỉnh"}, changes=False),  # results not yet final here: nothing to reopen
-    Post("judging.settings", ORGANIZERS, {"method": "mean", "shrinkage": "3", "spread_flag": "15", "first_prizes": "5", "second_prizes": "1",
-                                          "third_prizes": "1", "honourable_percent": "10"}),
-    Post("badges.new", ORGANIZERS, {"full_name": "Khách mới", "role_id": "@guest_role", "unit_id": "0", "organisation": "Báo"}),
+    Post(
+        "judging.reopen_results", ORGANIZERS, {"reason": "Điều chỉnh"}, changes=False
+    ),  # results not yet final here: nothing to reopen
+    Post(
+        "judging.settings",
+        ORGANIZERS,
+        {
+            "method": "mean",
+            "shrinkage": "3",
+            "spread_flag": "15",
+            "first_prizes": "5",
+            "second_prizes": "1",
+            "third_prizes": "1",
+            "honourable_percent": "10",
+        },
+    ),
+    Post(
+        "badges.new",
+        ORGANIZERS,
+        {"full_name": "Khách mới", "role_id": "@guest_role", "unit_id": "0", "organisation": "Báo"},
+    ),
     Post("badges.edit", ORGANIZERS, {"full_name": "Đổi tên", "role_id": "@delegate_role", "unit_id": "@unit_a"}),
     Post("badges.delete", ORGANIZERS),
     Post("badges.reissue", ORGANIZERS, {"reason": "Mất thẻ"}),
@@ -341,7 +422,12 @@ POSTS = [
     Post("certificates.issue", ORGANIZERS, {"kind": "participation"}),
     Post("certificates.print_certificates", ORGANIZERS, {"kind": "", "unit_id": "0"}),
     Post("certificates.template", ORGANIZERS, {"title": "GIẤY KHEN", "body": "{recipient}", "place": "Huế"}),
-    Post("certificates.template_preview", ORGANIZERS, {"title": "GIẤY KHEN", "body": "{recipient}", "place": "Huế"}, changes=False),
+    Post(
+        "certificates.template_preview",
+        ORGANIZERS,
+        {"title": "GIẤY KHEN", "body": "{recipient}", "place": "Huế"},
+        changes=False,
+    ),
     Post("certificates.template_image_delete", ORGANIZERS),
     Post("certificates.revoke", ORGANIZERS, {"reason": "Cấp nhầm"}),
     Post("certificates.correct", ORGANIZERS, {"recipient_name": "Tên khác", "reason": "Sai tên"}),
@@ -354,12 +440,20 @@ POSTS = [
     Post("exhibits.edit", ("organizer",), exhibit_form(title="Sửa hộ"), args={"exhibit_id": "accepted_b"}),
     Post("exhibits.submit", ("unit_b",), args={"exhibit_id": "accepted_b"}, changes=False),
     Post("exhibits.withdraw", ("unit_b",), args={"exhibit_id": "accepted_b"}, changes=False),
-    Post("judging.sheet", (), {"points-@criterion_0": "1", "points-@criterion_1": "1"}, args={"sheet_id": "other_sheet"}),
+    Post(
+        "judging.sheet", (), {"points-@criterion_0": "1", "points-@criterion_1": "1"}, args={"sheet_id": "other_sheet"}
+    ),
     Post("judging.save", (), sheet_snapshot(9), args={"sheet_id": "other_sheet"}, json=True),
     Post("judging.submit", (), sheet_snapshot(9), args={"sheet_id": "other_sheet"}, json=True),
     Post("badges.mine_delete", (), args={"attendee_id": "guest"}),
     Post("badges.mine_delete", ("unit_b",), args={"attendee_id": "delegate_b"}),
-    Post("checkin.check_in", (), {"gate": "Cổng chính", "nonce": "nonce-search-2"}, args={"attendee_id": "old_attendee"}, json=True),
+    Post(
+        "checkin.check_in",
+        (),
+        {"gate": "Cổng chính", "nonce": "nonce-search-2"},
+        args={"attendee_id": "old_attendee"},
+        json=True,
+    ),
 ]
 
 # Columns a GET may legitimately rewrite: the certificate page cache.
@@ -376,7 +470,10 @@ def app(tmp_path):
 
 
 def _rubric_inputs():
-    return [judging.CriterionInput("Tính mới, tính sáng tạo", "Novelty", max_points=50), judging.CriterionInput("Hiệu quả", "Effect", max_points=50)]
+    return [
+        judging.CriterionInput("Tính mới, tính sáng tạo", "Novelty", max_points=50),
+        judging.CriterionInput("Hiệu quả", "Effect", max_points=50),
+    ]
 
 
 @pytest.fixture
@@ -400,14 +497,36 @@ def world(app, people):
         make = factories.make_exhibit
         draft = make(festival, unit_a, category, status=ExhibitStatus.DRAFT, title="Bản nháp của A")
         submitted = make(festival, unit_a, category, status=ExhibitStatus.SUBMITTED, title="Chờ duyệt của A")
-        accepted_a = make(festival, unit_a, category, status=ExhibitStatus.ACCEPTED, code="KT-01", code_number=1, booth="1", title="Đã duyệt của A")
+        accepted_a = make(
+            festival,
+            unit_a,
+            category,
+            status=ExhibitStatus.ACCEPTED,
+            code="KT-01",
+            code_number=1,
+            booth="1",
+            title="Đã duyệt của A",
+        )
         draft_b = make(festival, unit_b, category, status=ExhibitStatus.DRAFT, title="Bản nháp của B")
         submitted_b = make(festival, unit_b, category, status=ExhibitStatus.SUBMITTED, title="Chờ duyệt của B")
-        accepted_b = make(festival, unit_b, category, status=ExhibitStatus.ACCEPTED, code="KT-02", code_number=2, booth="2", title="Đã duyệt của B")
+        accepted_b = make(
+            festival,
+            unit_b,
+            category,
+            status=ExhibitStatus.ACCEPTED,
+            code="KT-02",
+            code_number=2,
+            booth="2",
+            title="Đã duyệt của B",
+        )
         # Through festival.uploads.store_upload, so the files really are on disk.
-        draft_file, = exhibits.add_attachments(draft, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now)
-        accepted_file, = exhibits.add_attachments(accepted_a, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now)
-        draft_b_file, = exhibits.add_attachments(draft_b, [("tai-lieu.pdf", factories.pdf_bytes())], by=unit_b_user, now=now)
+        (draft_file,) = exhibits.add_attachments(draft, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now)
+        (accepted_file,) = exhibits.add_attachments(
+            accepted_a, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now
+        )
+        (draft_b_file,) = exhibits.add_attachments(
+            draft_b, [("tai-lieu.pdf", factories.pdf_bytes())], by=unit_b_user, now=now
+        )
 
         rubric = judging.save_rubric(festival, None, _rubric_inputs(), by=organizer)
         criteria = [c.id for c in rubric.criteria]
@@ -425,10 +544,23 @@ def world(app, people):
         delegate_role, guest_role = badges.role_by_code(festival, "delegate"), badges.role_by_code(festival, "guest")
         for kind in CertificateKind:
             certificates.template_for(festival, kind)
-        delegate_a = badges.register_delegate(festival, unit_a, badges.AttendeeInput("Nguyễn Thị Hằng", delegate_role, phone="0912 345 678"), by=unit_a_user)
-        delegate_b = badges.register_delegate(festival, unit_b, badges.AttendeeInput("Trần Văn Bình", delegate_role, phone="0913 111 222"), by=unit_b_user)
-        guest = badges.add_attendee(festival, badges.AttendeeInput("Lê Văn Đức", guest_role, organisation="Báo Lao Động"), by=organizer)
-        old_attendee = badges.add_attendee(old_festival, badges.AttendeeInput("Khách lần trước", badges.role_by_code(old_festival, "guest")), by=organizer)
+        delegate_a = badges.register_delegate(
+            festival,
+            unit_a,
+            badges.AttendeeInput("Nguyễn Thị Hằng", delegate_role, phone="0912 345 678"),
+            by=unit_a_user,
+        )
+        delegate_b = badges.register_delegate(
+            festival, unit_b, badges.AttendeeInput("Trần Văn Bình", delegate_role, phone="0913 111 222"), by=unit_b_user
+        )
+        guest = badges.add_attendee(
+            festival, badges.AttendeeInput("Lê Văn Đức", guest_role, organisation="Báo Lao Động"), by=organizer
+        )
+        old_attendee = badges.add_attendee(
+            old_festival,
+            badges.AttendeeInput("Khách lần trước", badges.role_by_code(old_festival, "guest")),
+            by=organizer,
+        )
 
         # An award certificate needs final results; they are reopened afterwards so judges may still score.
         db.session.add(Award(festival=festival, exhibit=accepted_a, tier=AwardTier.FIRST, rank=1, score=Decimal("75")))
@@ -438,28 +570,58 @@ def world(app, people):
         policy.finalised_at = None
         certificate = db.session.execute(db.select(Certificate)).scalars().one()
 
-        item = admin_services.add_programme_item(festival, now + timedelta(days=1), None, "Khai mạc", "Hội trường", by=organizer)
-        _invitee, invitation_token = accounts.create_account("invitee@example.vn", "Người được mời", Role.JUDGE, None, now, by=organizer)
+        item = admin_services.add_programme_item(
+            festival, now + timedelta(days=1), None, "Khai mạc", "Hội trường", by=organizer
+        )
+        _invitee, invitation_token = accounts.create_account(
+            "invitee@example.vn", "Người được mời", Role.JUDGE, None, now, by=organizer
+        )
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
         (jobs.jobs_dir() / job.filename).write_bytes(factories.pdf_bytes())
         db.session.commit()
         return {
             **ARGUMENTS,
-            "festival": festival.id, "festival_edition": festival.edition, "old_festival": old_festival.id,
-            "category": category.id, "spare_category": spare_category.id,
-            "unit_a": unit_a.id, "unit_b": unit_b.id, "spare_unit": spare_unit.id,
-            "judge_user": judge.id, "unit_a_user": unit_a_user.id, "third_judge": third_judge.id,
-            "draft": draft.id, "submitted": submitted.id, "accepted_a": accepted_a.id,
-            "draft_b": draft_b.id, "submitted_b": submitted_b.id, "accepted_b": accepted_b.id,
-            "draft_file": draft_file.id, "accepted_file": accepted_file.id, "draft_b_file": draft_b_file.id,
-            "criterion_0": criteria[0], "criterion_1": criteria[1], "rubric": rubric.id,
-            "sheet": sheet.id, "submitted_sheet": submitted_sheet.id, "other_sheet": other_sheet.id, "conflict": conflict.id,
+            "festival": festival.id,
+            "festival_edition": festival.edition,
+            "old_festival": old_festival.id,
+            "category": category.id,
+            "spare_category": spare_category.id,
+            "unit_a": unit_a.id,
+            "unit_b": unit_b.id,
+            "spare_unit": spare_unit.id,
+            "judge_user": judge.id,
+            "unit_a_user": unit_a_user.id,
+            "third_judge": third_judge.id,
+            "draft": draft.id,
+            "submitted": submitted.id,
+            "accepted_a": accepted_a.id,
+            "draft_b": draft_b.id,
+            "submitted_b": submitted_b.id,
+            "accepted_b": accepted_b.id,
+            "draft_file": draft_file.id,
+            "accepted_file": accepted_file.id,
+            "draft_b_file": draft_b_file.id,
+            "criterion_0": criteria[0],
+            "criterion_1": criteria[1],
+            "rubric": rubric.id,
+            "sheet": sheet.id,
+            "submitted_sheet": submitted_sheet.id,
+            "other_sheet": other_sheet.id,
+            "conflict": conflict.id,
             "panel_member": f"{category.id}:{third_judge.id}",
-            "delegate_a": delegate_a.id, "delegate_b": delegate_b.id, "guest": guest.id, "old_attendee": old_attendee.id,
-            "delegate_token": delegate_a.badge_token, "delegate_role": delegate_role.id, "guest_role": guest_role.id,
-            "certificate": certificate.id, "serial": certificate.serial,
-            "programme_item": item.id, "print_job": job.id, "invitation_token": invitation_token,
+            "delegate_a": delegate_a.id,
+            "delegate_b": delegate_b.id,
+            "guest": guest.id,
+            "old_attendee": old_attendee.id,
+            "delegate_token": delegate_a.badge_token,
+            "delegate_role": delegate_role.id,
+            "guest_role": guest_role.id,
+            "certificate": certificate.id,
+            "serial": certificate.serial,
+            "programme_item": item.id,
+            "print_job": job.id,
+            "invitation_token": invitation_token,
         }
 
 
@@ -485,7 +647,9 @@ def sign_in(app, email=None) -> Visitor:
     """A fresh client, signed in with a CSRF token when an e-mail is given."""
     client = app.test_client()
     if email is not None:
-        response = client.post("/auth/login", data={"email": email, "password": factories.PASSWORD, "csrf_token": csrf_token(client)})
+        response = client.post(
+            "/auth/login", data={"email": email, "password": factories.PASSWORD, "csrf_token": csrf_token(client)}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
     return Visitor("", client, csrf_token(client))
 
@@ -569,14 +733,21 @@ def changes(before: dict, after: dict) -> list[str]:
     for table, rows in before.items():
         if after[table] != rows:
             old, new = set(map(repr, rows)), set(map(repr, after[table]))  # JSON columns hold dicts
-            found.append(f"{table}: {len(rows)} → {len(after[table])} rows; was {sorted(old - new)[:1]} now {sorted(new - old)[:1]}")
+            found.append(
+                f"{table}: {len(rows)} → {len(after[table])} rows; was {sorted(old - new)[:1]} now "
+                f"{sorted(new - old)[:1]}"
+            )
     return found
 
 
 def get_all(app, world, visitors):
     """Every GET of EXPECTED and OBJECT_GETS by every visitor; returns the mismatches."""
     requests = [(rule, None, EXPECTED.get(rule.endpoint)) for rule in app.url_map.iter_rules() if "GET" in rule.methods]
-    requests += [(rule, overrides, expected) for endpoint, overrides, expected in OBJECT_GETS for rule in rules_of(app, endpoint)[:1]]
+    requests += [
+        (rule, overrides, expected)
+        for endpoint, overrides, expected in OBJECT_GETS
+        for rule in rules_of(app, endpoint)[:1]
+    ]
     mismatches = []
     for rule, overrides, expected in requests:
         if expected is None:
@@ -585,7 +756,9 @@ def get_all(app, world, visitors):
         for name in VISITORS:
             response = visitors[name].client.get(path, headers=headers_for(rule.endpoint))
             if not matches(response, expected[name]):
-                mismatches.append(f"{name:>9} GET  {path} ({rule.endpoint}): expected {expected[name]}, got {describe(response)}")
+                mismatches.append(
+                    f"{name:>9} GET  {path} ({rule.endpoint}): expected {expected[name]}, got {describe(response)}"
+                )
             response.close()
     return mismatches
 
@@ -598,14 +771,26 @@ def test_every_rule_is_classified(app):
     rules = list(app.url_map.iter_rules())
     endpoints = {rule.endpoint for rule in rules}
     posted = {post.endpoint for post in POSTS}
-    problems = [f"no EXPECTED entry for {rule.endpoint} ({rule.rule})" for rule in rules if rule.endpoint not in EXPECTED]
-    problems += [f"no POSTS entry for {rule.endpoint} ({rule.rule})" for rule in rules if "POST" in rule.methods and rule.endpoint not in posted]
+    problems = [
+        f"no EXPECTED entry for {rule.endpoint} ({rule.rule})" for rule in rules if rule.endpoint not in EXPECTED
+    ]
+    problems += [
+        f"no POSTS entry for {rule.endpoint} ({rule.rule})"
+        for rule in rules
+        if "POST" in rule.methods and rule.endpoint not in posted
+    ]
     problems += [f"EXPECTED names {endpoint}, which no rule has" for endpoint in EXPECTED.keys() - endpoints]
     problems += [f"POSTS names {endpoint}, which no rule has" for endpoint in posted - endpoints]
-    problems += [f"POSTS has {post.endpoint}, which takes no POST" for post in POSTS
-                 if post.endpoint in endpoints and not any("POST" in r.methods for r in rules_of(app, post.endpoint))]
-    problems += [f"{endpoint} takes GET but EXPECTED says POST only" for endpoint, expected in EXPECTED.items()
-                 if expected is POST_ONLY and any("GET" in r.methods for r in rules_of(app, endpoint))]
+    problems += [
+        f"POSTS has {post.endpoint}, which takes no POST"
+        for post in POSTS
+        if post.endpoint in endpoints and not any("POST" in r.methods for r in rules_of(app, post.endpoint))
+    ]
+    problems += [
+        f"{endpoint} takes GET but EXPECTED says POST only"
+        for endpoint, expected in EXPECTED.items()
+        if expected is POST_ONLY and any("GET" in r.methods for r in rules_of(app, endpoint))
+    ]
     assert not problems, "\n".join(problems)
 
 
@@ -626,7 +811,9 @@ def post(visitor, path, endpoint, data, *, as_json=False, token="own"):
         if token is not None:
             headers["X-CSRFToken"] = token
         return visitor.client.post(path, json=data, headers=headers)
-    return visitor.client.post(path, data={**data, **({"csrf_token": token} if token is not None else {})}, headers=headers)
+    return visitor.client.post(
+        path, data={**data, **({"csrf_token": token} if token is not None else {})}, headers=headers
+    )
 
 
 def refusal(endpoint, name):
@@ -649,8 +836,13 @@ def test_posts_by_visitors_who_may_not_make_them_are_refused_and_change_nothing(
             response = post(visitors[name], path, case.endpoint, data, as_json=case.json)
             expected = refusal(case.endpoint, name)
             if not any(matches(response, e) for e in expected):
-                failures.append(f"{name:>9} POST {path} ({case.endpoint}): expected {' or '.join(map(str, expected))}, got {describe(response)}")
-            failures += [f"{name:>9} POST {path} ({case.endpoint}) changed {change}" for change in changes(before, snapshot(app))]
+                failures.append(
+                    f"{name:>9} POST {path} ({case.endpoint}): expected {' or '.join(map(str, expected))}, got "
+                    f"{describe(response)}"
+                )
+            failures += [
+                f"{name:>9} POST {path} ({case.endpoint}) changed {change}" for change in changes(before, snapshot(app))
+            ]
     assert not failures, f"{len(failures)} refused POSTs misbehaved:\n" + "\n".join(failures)
 
 
@@ -705,22 +897,30 @@ def test_exhibit_submit_needs_the_sessions_own_csrf_token(app, world, visitors):
 
 def test_json_sheet_save_needs_the_csrf_header(app, world, visitors):
     path, data = f"/judging/sheets/{world['sheet']}/save", resolve(sheet_snapshot(1), world)
-    response = assert_csrf_guarded(app, visitors["judge"], visitors["organizer"].token, path, "judging.save", data, as_json=True)
+    response = assert_csrf_guarded(
+        app, visitors["judge"], visitors["organizer"].token, path, "judging.save", data, as_json=True
+    )
     assert response.status_code == 200 and response.get_json()["status"] == "saved"
     assert one(app, ScoreSheet, world["sheet"]).status is SheetStatus.DRAFT
 
 
 def test_check_in_scan_needs_the_csrf_header(app, world, visitors):
     data = {"code": world["delegate_token"], "gate": "Cổng chính", "nonce": uuid.uuid4().hex}
-    response = assert_csrf_guarded(app, visitors["checkin"], visitors["judge"].token, "/checkin/scan", "checkin.scan", data, as_json=True)
+    response = assert_csrf_guarded(
+        app, visitors["checkin"], visitors["judge"].token, "/checkin/scan", "checkin.scan", data, as_json=True
+    )
     assert response.status_code == 200 and response.get_json()["result"] == "checked_in"
     assert one(app, Attendee, world["delegate_a"]).checked_in_at is not None
 
 
 def test_certificate_revoke_needs_the_sessions_own_csrf_token(app, world, visitors):
     path = f"/certificates/{world['certificate']}/revoke"
-    response = assert_csrf_guarded(app, visitors["organizer"], visitors["checkin"].token, path, "certificates.revoke", {"reason": "Cấp nhầm"})
-    assert response.status_code == 302 and one(app, Certificate, world["certificate"]).status is CertificateStatus.REVOKED
+    response = assert_csrf_guarded(
+        app, visitors["organizer"], visitors["checkin"].token, path, "certificates.revoke", {"reason": "Cấp nhầm"}
+    )
+    assert (
+        response.status_code == 302 and one(app, Certificate, world["certificate"]).status is CertificateStatus.REVOKED
+    )
 
 
 # Numbers too large to be ids ----------------------------------------------------------------
@@ -736,7 +936,10 @@ def test_ids_too_large_for_the_database_are_not_found_instead_of_a_500(app, worl
             if "GET" in rule.methods:
                 method, response = "GET", visitors["organizer"].client.get(path, headers=headers_for(rule.endpoint))
             else:
-                method, response = "POST", post(visitors["organizer"], path, rule.endpoint, {}, as_json=rule.endpoint in JSON_ENDPOINTS)
+                method, response = (
+                    "POST",
+                    post(visitors["organizer"], path, rule.endpoint, {}, as_json=rule.endpoint in JSON_ENDPOINTS),
+                )
             if response.status_code != 404:
                 failures.append(f"{method} {path}: {describe(response)}")
     for path in ("/gallery", "/exhibits/", "/attendees/", "/certificates/", "/admin/audit", "/exhibits/statistics"):
@@ -750,30 +953,78 @@ def test_ids_too_large_for_the_database_are_not_found_instead_of_a_500(app, worl
 
 
 def test_exhibit_edit_ignores_posted_unit_status_code_and_festival(app, world, visitors):
-    extra = {"unit_id": world["unit_b"], "status": "accepted", "code": "KT-99", "code_number": "99", "booth": "99", "festival_id": world["old_festival"]}
-    response = post(visitors["unit_a"], f"/exhibits/{world['draft']}/edit", "exhibits.edit", resolve(exhibit_form(title="Tên mới", **extra), world))
+    extra = {
+        "unit_id": world["unit_b"],
+        "status": "accepted",
+        "code": "KT-99",
+        "code_number": "99",
+        "booth": "99",
+        "festival_id": world["old_festival"],
+    }
+    response = post(
+        visitors["unit_a"],
+        f"/exhibits/{world['draft']}/edit",
+        "exhibits.edit",
+        resolve(exhibit_form(title="Tên mới", **extra), world),
+    )
     assert response.status_code == 302, describe(response)
     exhibit = one(app, Exhibit, world["draft"])
     assert exhibit.title == "Tên mới"  # the edit itself went through
-    assert (exhibit.unit_id, exhibit.status, exhibit.code, exhibit.booth, exhibit.festival_id) == (world["unit_a"], ExhibitStatus.DRAFT, None, None, world["festival"])
+    assert (exhibit.unit_id, exhibit.status, exhibit.code, exhibit.booth, exhibit.festival_id) == (
+        world["unit_a"],
+        ExhibitStatus.DRAFT,
+        None,
+        None,
+        world["festival"],
+    )
 
 
 def test_sheet_save_ignores_posted_locked_status_judge_and_rubric(app, world, visitors):
-    extra = {"locked": True, "is_locked": True, "status": "submitted", "judge_id": world["third_judge"], "rubric_id": world["rubric"] + 100, "submitted_at": "2020-01-01T00:00:00"}
-    response = post(visitors["judge"], f"/judging/sheets/{world['sheet']}/save", "judging.save", resolve(sheet_snapshot(1, **extra), world), as_json=True)
+    extra = {
+        "locked": True,
+        "is_locked": True,
+        "status": "submitted",
+        "judge_id": world["third_judge"],
+        "rubric_id": world["rubric"] + 100,
+        "submitted_at": "2020-01-01T00:00:00",
+    }
+    response = post(
+        visitors["judge"],
+        f"/judging/sheets/{world['sheet']}/save",
+        "judging.save",
+        resolve(sheet_snapshot(1, **extra), world),
+        as_json=True,
+    )
     assert response.status_code == 200 and response.get_json()["status"] == "saved", describe(response)
     sheet = one(app, ScoreSheet, world["sheet"])
-    assert (sheet.status, sheet.judge_id, sheet.rubric_id, sheet.submitted_at) == (SheetStatus.DRAFT, one(app, User, world["judge_user"]).id, world["rubric"], None)
+    assert (sheet.status, sheet.judge_id, sheet.rubric_id, sheet.submitted_at) == (
+        SheetStatus.DRAFT,
+        one(app, User, world["judge_user"]).id,
+        world["rubric"],
+        None,
+    )
 
 
-PROTECTED_ATTENDEE_FIELDS = {"source": "manual", "badge_token": "chosen-by-the-client", "checked_in_at": "2020-01-01T08:00", "checked_in_gate": "Cổng giả",
-                             "printed_at": "2020-01-01T08:00", "user_id": "1"}
+PROTECTED_ATTENDEE_FIELDS = {
+    "source": "manual",
+    "badge_token": "chosen-by-the-client",
+    "checked_in_at": "2020-01-01T08:00",
+    "checked_in_gate": "Cổng giả",
+    "printed_at": "2020-01-01T08:00",
+    "user_id": "1",
+}
 
 
 def test_attendee_edit_ignores_posted_source_festival_token_and_arrival(app, world, visitors):
     before = one(app, Attendee, world["delegate_a"])
-    data = {"full_name": "Nguyễn Thị Hằng Nga", "role_id": world["delegate_role"], "unit_id": world["unit_a"], "phone": "0912 345 678",
-            "festival_id": world["old_festival"], **PROTECTED_ATTENDEE_FIELDS}
+    data = {
+        "full_name": "Nguyễn Thị Hằng Nga",
+        "role_id": world["delegate_role"],
+        "unit_id": world["unit_a"],
+        "phone": "0912 345 678",
+        "festival_id": world["old_festival"],
+        **PROTECTED_ATTENDEE_FIELDS,
+    }
     response = post(visitors["organizer"], f"/attendees/{world['delegate_a']}", "badges.edit", data)
     assert response.status_code == 302, describe(response)
     after = one(app, Attendee, world["delegate_a"])
@@ -783,19 +1034,37 @@ def test_attendee_edit_ignores_posted_source_festival_token_and_arrival(app, wor
 
 
 def test_delegate_registration_ignores_posted_source_festival_token_unit_and_role(app, world, visitors):
-    data = {"full_name": "Phạm Văn Mới", "phone": "0987 000 111", "festival_id": world["old_festival"], "unit_id": world["unit_b"],
-            "role_id": world["guest_role"], **PROTECTED_ATTENDEE_FIELDS}
+    data = {
+        "full_name": "Phạm Văn Mới",
+        "phone": "0987 000 111",
+        "festival_id": world["old_festival"],
+        "unit_id": world["unit_b"],
+        "role_id": world["guest_role"],
+        **PROTECTED_ATTENDEE_FIELDS,
+    }
     response = post(visitors["unit_a"], "/attendees/mine", "badges.mine", data)
     assert response.status_code == 302, describe(response)
-    added, = rows(app, Attendee, full_name="Phạm Văn Mới")
-    assert (added.source, added.festival_id, added.unit_id, added.role_id, added.user_id) == (AttendeeSource.UNIT, world["festival"], world["unit_a"], world["delegate_role"], None)
-    assert added.badge_token != "chosen-by-the-client" and (added.checked_in_at, added.checked_in_gate, added.printed_at) == (None, None, None)
+    (added,) = rows(app, Attendee, full_name="Phạm Văn Mới")
+    assert (added.source, added.festival_id, added.unit_id, added.role_id, added.user_id) == (
+        AttendeeSource.UNIT,
+        world["festival"],
+        world["unit_a"],
+        world["delegate_role"],
+        None,
+    )
+    assert added.badge_token != "chosen-by-the-client" and (
+        added.checked_in_at,
+        added.checked_in_gate,
+        added.printed_at,
+    ) == (None, None, None)
 
 
 ALLOWED_POSTS = [(case, name) for case in POSTS for name in case.allowed]
 
 
-@pytest.mark.parametrize(("case", "name"), ALLOWED_POSTS, ids=[f"{case.endpoint}-{name}" for case, name in ALLOWED_POSTS])
+@pytest.mark.parametrize(
+    ("case", "name"), ALLOWED_POSTS, ids=[f"{case.endpoint}-{name}" for case, name in ALLOWED_POSTS]
+)
 def test_posts_by_visitors_who_may_make_them_are_accepted(app, world, visitors, case, name):
     """The other side of the refusals: the same request, by someone allowed, goes through."""
     rule = next(r for r in rules_of(app, case.endpoint) if "POST" in r.methods)

@@ -1,4 +1,5 @@
 """Organizer console: figures, units, accounts, festival settings, programme, audit log."""
+
 from festival.extensions import db
 from festival.models import AuditLog, Festival, ProgrammeItem, Region, Role, Unit, User
 from tests import factories
@@ -18,7 +19,10 @@ def test_console_shows_figures_and_links(client, login_as):
 
 def test_create_edit_and_search_units(app, client, login_as):
     login_as("organizer")
-    response = client.post("/admin/units/new", data={"code": "hoatho", "name": "Tổng Công ty Dệt May Hòa Thọ", "short_name": "Hòa Thọ", "region": "danang"})
+    response = client.post(
+        "/admin/units/new",
+        data={"code": "hoatho", "name": "Tổng Công ty Dệt May Hòa Thọ", "short_name": "Hòa Thọ", "region": "danang"},
+    )
     assert response.status_code == 302
     with app.app_context():
         unit = db.session.execute(db.select(Unit).where(Unit.code == "HOATHO")).scalar_one()
@@ -30,18 +34,27 @@ def test_create_edit_and_search_units(app, client, login_as):
     page = client.get("/admin/units", query_string={"q": "hoa tho", "region": "hue"}).get_data(as_text=True)
     assert "Không có đơn vị nào khớp." in page
 
-    response = client.post(f"/admin/units/{unit_id}", data={"code": "HOATHO", "name": "Hòa Thọ mới", "short_name": "", "region": "hue"})
+    response = client.post(
+        f"/admin/units/{unit_id}", data={"code": "HOATHO", "name": "Hòa Thọ mới", "short_name": "", "region": "hue"}
+    )
     assert response.status_code == 302
     with app.app_context():
         unit = db.session.get(Unit, unit_id)
         assert (unit.name, unit.short_name, unit.region) == ("Hòa Thọ mới", "Hòa Thọ mới", Region.HUE)
-        actions = [a for (a,) in db.session.execute(db.select(AuditLog.action).where(AuditLog.object_id == unit_id, AuditLog.object_type == "units"))]
+        actions = [
+            a
+            for (a,) in db.session.execute(
+                db.select(AuditLog.action).where(AuditLog.object_id == unit_id, AuditLog.object_type == "units")
+            )
+        ]
         assert actions == ["unit.created", "unit.updated"]
 
 
 def test_duplicate_unit_code_keeps_what_was_typed(client, login_as):
     login_as("organizer")
-    response = client.post("/admin/units/new", data={"code": "UNITA", "name": "Tên mới đã gõ", "short_name": "", "region": "hanoi"})
+    response = client.post(
+        "/admin/units/new", data={"code": "UNITA", "name": "Tên mới đã gõ", "short_name": "", "region": "hanoi"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Mã đơn vị UNITA đã được dùng." in page
@@ -69,7 +82,10 @@ def test_unit_delete_asks_first_and_refuses_when_in_use(app, client, login_as, p
 def test_unit_account_needs_a_unit_and_keeps_the_form(app, client, login_as):
     login_as("organizer")
     before = count(app, User)
-    response = client.post("/admin/users/new", data={"email": "rep@example.vn", "full_name": "Phạm Văn Đại Diện", "role": "unit", "unit_id": "0"})
+    response = client.post(
+        "/admin/users/new",
+        data={"email": "rep@example.vn", "full_name": "Phạm Văn Đại Diện", "role": "unit", "unit_id": "0"},
+    )
     page = response.get_data(as_text=True)
     assert "Tài khoản đơn vị phải thuộc một đơn vị." in page
     assert 'value="Phạm Văn Đại Diện"' in page
@@ -78,7 +94,9 @@ def test_unit_account_needs_a_unit_and_keeps_the_form(app, client, login_as):
 
 def test_duplicate_email_is_refused(app, client, login_as, people):
     login_as("organizer")
-    response = client.post("/admin/users/new", data={"email": "JUDGE@example.vn", "full_name": "X", "role": "judge", "unit_id": "0"})
+    response = client.post(
+        "/admin/users/new", data={"email": "JUDGE@example.vn", "full_name": "X", "role": "judge", "unit_id": "0"}
+    )
     assert "E-mail judge@example.vn đã có tài khoản." in response.get_data(as_text=True)
 
 
@@ -108,7 +126,15 @@ def test_users_list_paginates(client, app, login_as):
 def test_organizer_edits_and_disables_an_account(app, client, login_as, people):
     login_as("organizer")
     judge_id = people["ids"]["judge_user"]
-    response = client.post(f"/admin/users/{judge_id}", data={"full_name": "Giám khảo Mới", "role": "judge", "unit_id": str(people["ids"]["unit_b"]), "email": "hacker@x.vn"})
+    response = client.post(
+        f"/admin/users/{judge_id}",
+        data={
+            "full_name": "Giám khảo Mới",
+            "role": "judge",
+            "unit_id": str(people["ids"]["unit_b"]),
+            "email": "hacker@x.vn",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         judge = db.session.get(User, judge_id)
@@ -121,7 +147,9 @@ def test_organizer_edits_and_disables_an_account(app, client, login_as, people):
 def test_organizer_cannot_demote_themself(app, client, login_as, people):
     login_as("organizer")
     me = people["ids"]["organizer_user"]
-    response = client.post(f"/admin/users/{me}", data={"full_name": "Tôi", "role": "judge", "unit_id": "0", "is_active": "y"})
+    response = client.post(
+        f"/admin/users/{me}", data={"full_name": "Tôi", "role": "judge", "unit_id": "0", "is_active": "y"}
+    )
     assert "Bạn không thể tự bỏ quyền ban tổ chức" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, me).role is Role.ORGANIZER
@@ -148,7 +176,9 @@ def festival_form(**changes):
 def test_festival_windows_are_checked_and_stored_in_utc(app, client, login_as, people):
     login_as("organizer")
     festival_id = people["ids"]["festival"]
-    response = client.post(f"/admin/festivals/{festival_id}", data=festival_form(registration_closes_at="2022-04-01T08:00"))
+    response = client.post(
+        f"/admin/festivals/{festival_id}", data=festival_form(registration_closes_at="2022-04-01T08:00")
+    )
     assert "Thời điểm đóng đăng ký phải sau thời điểm mở đăng ký." in response.get_data(as_text=True)
 
     assert client.post(f"/admin/festivals/{festival_id}", data=festival_form()).status_code == 302
@@ -177,9 +207,20 @@ def test_new_festival_and_make_current(app, client, login_as, people):
 def test_programme_lines_are_added_and_removed_after_confirmation(app, client, login_as, people):
     login_as("organizer")
     festival_id = people["ids"]["festival"]
-    response = client.post(f"/admin/festivals/{festival_id}/programme", data={"starts_at": "2022-06-15T08:30", "ends_at": "2022-06-15T08:00", "title": "Khai mạc"})
+    response = client.post(
+        f"/admin/festivals/{festival_id}/programme",
+        data={"starts_at": "2022-06-15T08:30", "ends_at": "2022-06-15T08:00", "title": "Khai mạc"},
+    )
     assert "Giờ kết thúc phải sau giờ bắt đầu." in response.get_data(as_text=True)
-    client.post(f"/admin/festivals/{festival_id}/programme", data={"starts_at": "2022-06-15T08:30", "ends_at": "2022-06-15T09:30", "title": "Khai mạc", "location": "Hội trường A"})
+    client.post(
+        f"/admin/festivals/{festival_id}/programme",
+        data={
+            "starts_at": "2022-06-15T08:30",
+            "ends_at": "2022-06-15T09:30",
+            "title": "Khai mạc",
+            "location": "Hội trường A",
+        },
+    )
     assert "Khai mạc" in client.get("/").get_data(as_text=True)
     with app.app_context():
         item_id = db.session.execute(db.select(ProgrammeItem.id)).scalar_one()
@@ -191,7 +232,10 @@ def test_programme_lines_are_added_and_removed_after_confirmation(app, client, l
 
 def test_audit_log_page_lists_changes(app, client, login_as):
     login_as("organizer")
-    client.post("/admin/units/new", data={"code": "NHABE", "name": "Tổng Công ty May Nhà Bè", "short_name": "Nhà Bè", "region": "hcmc"})
+    client.post(
+        "/admin/units/new",
+        data={"code": "NHABE", "name": "Tổng Công ty May Nhà Bè", "short_name": "Nhà Bè", "region": "hcmc"},
+    )
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "unit.created" in page
     assert "Tổng Công ty May Nhà Bè" in page  # readable, not \\u-escaped

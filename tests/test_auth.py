@@ -1,4 +1,5 @@
 """Sign-in, sign-out, throttling, invitations, password changes and the role guard."""
+
 from datetime import timedelta
 
 import pytest
@@ -210,18 +211,44 @@ def test_password_change_signs_out_other_sessions(app, auth, people):
 
 def test_password_change_needs_the_current_password(app, client, login_as):
     login_as("judge")
-    response = client.post("/auth/account", data={"current": "nope-nope", "password": "a-new-secret-9", "confirm": "a-new-secret-9"})
+    response = client.post(
+        "/auth/account", data={"current": "nope-nope", "password": "a-new-secret-9", "confirm": "a-new-secret-9"}
+    )
     assert "Mật khẩu hiện tại không đúng." in response.get_data(as_text=True)
-    response = client.post("/auth/account", data={"current": factories.PASSWORD, "password": "a-new-secret-9", "confirm": "different-9"})
+    response = client.post(
+        "/auth/account", data={"current": factories.PASSWORD, "password": "a-new-secret-9", "confirm": "different-9"}
+    )
     assert "Hai mật khẩu không khớp." in response.get_data(as_text=True)
 
 
 def test_create_organizer_command(app, runner):
-    result = runner.invoke(args=["festival", "create-organizer", "--email", "Chief@Example.vn", "--name", "Trưởng ban", "--password", "a-strong-pass-1"])
+    result = runner.invoke(
+        args=[
+            "festival",
+            "create-organizer",
+            "--email",
+            "Chief@Example.vn",
+            "--name",
+            "Trưởng ban",
+            "--password",
+            "a-strong-pass-1",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = get_user(app, "chief@example.vn")
     assert user.role is Role.ORGANIZER and user.has_password
 
-    again = runner.invoke(args=["festival", "create-organizer", "--email", "chief@example.vn", "--name", "X", "--password", "a-strong-pass-1"])
+    again = runner.invoke(
+        args=[
+            "festival",
+            "create-organizer",
+            "--email",
+            "chief@example.vn",
+            "--name",
+            "X",
+            "--password",
+            "a-strong-pass-1",
+        ]
+    )
     assert again.exit_code == 1
     assert "đã có tài khoản" in again.output

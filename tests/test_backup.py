@@ -1,4 +1,5 @@
 """Backup while the app is writing, and restore: integrity, every committed row, the uploads."""
+
 import io
 import sqlite3
 import tarfile
@@ -11,7 +12,9 @@ from festival.extensions import db
 from festival.models import AuditLog
 from tests.conftest import ON_POSTGRES, empty_database_url, make_app
 
-sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite's online backup; on PostgreSQL see test_postgres_backup_round_trip")
+sqlite_only = pytest.mark.skipif(
+    ON_POSTGRES, reason="SQLite's online backup; on PostgreSQL see test_postgres_backup_round_trip"
+)
 
 
 @sqlite_only

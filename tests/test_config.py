@@ -1,4 +1,5 @@
 """Configuration: production refusals, SQLite settings and concurrent writers."""
+
 import threading
 
 import pytest

@@ -1,11 +1,15 @@
 """The demo festival loader."""
+
 from festival import demo
 from festival.extensions import db
 from festival.models import Festival, Role, Unit, User
 
 
 def table_counts():
-    return {table.name: db.session.execute(db.select(db.func.count()).select_from(table)).scalar() for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.execute(db.select(db.func.count()).select_from(table)).scalar()
+        for table in db.metadata.sorted_tables
+    }
 
 
 def test_demo_loads_the_third_festival_with_accounts(app, runner):
@@ -37,13 +41,19 @@ def test_demo_twice_changes_nothing_the_second_time(app, runner):
     runner.invoke(args=["festival", "demo"])
     with app.app_context():
         first = table_counts()
-        snapshot = [(u.email, u.password_hash, u.session_token) for u in db.session.execute(db.select(User).order_by(User.id)).scalars()]
+        snapshot = [
+            (u.email, u.password_hash, u.session_token)
+            for u in db.session.execute(db.select(User).order_by(User.id)).scalars()
+        ]
     result = runner.invoke(args=["festival", "demo"])
     assert result.exit_code == 0
     assert "festival: 0, units: 0, users: 0" in result.output
     with app.app_context():
         assert table_counts() == first
-        assert [(u.email, u.password_hash, u.session_token) for u in db.session.execute(db.select(User).order_by(User.id)).scalars()] == snapshot
+        assert [
+            (u.email, u.password_hash, u.session_token)
+            for u in db.session.execute(db.select(User).order_by(User.id)).scalars()
+        ] == snapshot
 
 
 def test_demo_if_empty_skips_a_database_with_data(app, runner, people):
@@ -55,7 +65,7 @@ def test_demo_if_empty_skips_a_database_with_data(app, runner, people):
 
 def test_demo_accounts_can_sign_in(app, runner, client):
     runner.invoke(args=["festival", "demo"])
-    for email, _name, role, _unit in demo.demo_accounts():
+    for email, _name, _role, _unit in demo.demo_accounts():
         response = client.post("/auth/login", data={"email": email, "password": demo.DEMO_PASSWORD})
         assert response.status_code == 302, email
         client.post("/auth/logout")

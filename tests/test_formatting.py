@@ -1,4 +1,5 @@
 """Money, dates and accent folding in the festival's formats."""
+
 from datetime import date, datetime, timezone
 
 import pytest
@@ -31,7 +32,9 @@ def test_amounts_are_read_as_people_type_them(typed, value, app):
         assert parse_vnd(typed) == value
 
 
-@pytest.mark.parametrize("typed", ["", "abc", "-5", "1.5", "1.500,50", "1.50.000", "12,5", 1.5, "1e9", "١٢٣", True, "10000000000000000"])
+@pytest.mark.parametrize(
+    "typed", ["", "abc", "-5", "1.5", "1.500,50", "1.50.000", "12,5", 1.5, "1e9", "١٢٣", True, "10000000000000000"]
+)
 def test_bad_amounts_are_refused_with_a_message(typed, app):
     with app.test_request_context():
         with pytest.raises(ValueError) as error:

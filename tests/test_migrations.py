@@ -1,4 +1,5 @@
 """Migrations: `flask db upgrade` on an empty database gives exactly the models' schema."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -47,12 +48,26 @@ def test_certificate_search_text_is_filled_for_certificates_issued_before_it_exi
         festival = factories.make_festival()
         unit = factories.make_unit()
         exhibit = factories.make_exhibit(festival, unit, factories.make_category(festival))
-        db.session.add(Certificate(festival=festival, number=1, serial="LĐST3-2025-00001", kind=CertificateKind.PARTICIPATION,
-                                   recipient_key="author:0", recipient_name="Nguyễn Văn An", exhibit=exhibit, unit=unit, issued_on=date(2025, 11, 21)))
+        db.session.add(
+            Certificate(
+                festival=festival,
+                number=1,
+                serial="LĐST3-2025-00001",
+                kind=CertificateKind.PARTICIPATION,
+                recipient_key="author:0",
+                recipient_name="Nguyễn Văn An",
+                exhibit=exhibit,
+                unit=unit,
+                issued_on=date(2025, 11, 21),
+            )
+        )
         db.session.commit()
         db.session.remove()
         downgrade(revision="0005")  # as if it had been issued before revision 0006
         upgrade()
-        assert db.session.execute(db.text("SELECT search_text FROM certificates")).scalar_one() == "ldst3-2025-00001 nguyen van an"
+        assert (
+            db.session.execute(db.text("SELECT search_text FROM certificates")).scalar_one()
+            == "ldst3-2025-00001 nguyen van an"
+        )
         db.session.remove()
         db.engine.dispose()

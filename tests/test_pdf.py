@@ -1,4 +1,5 @@
 """The PDF wrapper: Vietnamese text and bundled fonts, the no-network fetcher, parallel rendering, merging."""
+
 import base64
 import socket
 import unicodedata
@@ -228,12 +229,18 @@ def test_one_process_renders_in_place_and_merging_keeps_one_copy_of_the_logo(app
 
 def font_files(data):
     with pikepdf.open(BytesIO(data)) as document:
-        return [obj.objgen for obj in document.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"]
+        return [
+            obj.objgen
+            for obj in document.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+        ]
 
 
 def test_pages_split_apart_and_merged_again_store_their_fonts_once(app):
     with app.app_context():
-        document = pdf.render_pdf("".join(f'<p style="page-break-after: always">Trang {n}: Nguyễn Thị Ánh Tuyết</p>' for n in range(1, 4)))
+        document = pdf.render_pdf(
+            "".join(f'<p style="page-break-after: always">Trang {n}: Nguyễn Thị Ánh Tuyết</p>' for n in range(1, 4))
+        )
     pages = pdf.split_pages(document)
 
     assert [page_texts(page) for page in pages] == [[f"Trang {n}: Nguyễn Thị Ánh Tuyết"] for n in range(1, 4)]

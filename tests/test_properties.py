@@ -1,6 +1,7 @@
 """Property-based tests: random and hostile input to the import parsers, money and number parsing,
 and the scoring arithmetic — always a clear error or a correct result, never a 500, never a
 partial write."""
+
 import io
 from decimal import Decimal
 from fractions import Fraction
@@ -15,16 +16,69 @@ from festival.judging import services as judging
 from festival.models import Attendee, Category, Exhibit, Festival, ScoreSheet, SheetStatus, Unit, User
 from tests import factories
 
-FIXTURES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FIXTURES = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 # Cells that mix what organisers really type with what an attacker might.
-HOSTILE = st.sampled_from(["=1+1", "+SUM(A1)", "-2", "@cmd", "\t=x", "'", '"', '""', ";", ",", "\n", "\r\n", "\x00", "\ufeff", "𝕏", "Đ", "NULL", "{{ 7*7 }}", "<script>"])
+HOSTILE = st.sampled_from(
+    [
+        "=1+1",
+        "+SUM(A1)",
+        "-2",
+        "@cmd",
+        "\t=x",
+        "'",
+        '"',
+        '""',
+        ";",
+        ",",
+        "\n",
+        "\r\n",
+        "\x00",
+        "\ufeff",
+        "𝕏",
+        "Đ",
+        "NULL",
+        "{{ 7*7 }}",
+        "<script>",
+    ]
+)
 CELL = st.one_of(
     st.text(max_size=12),
     HOSTILE,
-    st.sampled_from(["UNITA", "UNITB", "unita", "KT", "kt", "XX", "Đại biểu", "Khách mời", "delegate", "guest", "a@b.vn", "A@B.VN", "0912345678", "+84912345678"]),
-    st.integers(-10**16, 10**16).map(str),
-    st.sampled_from(["1.500.000", "1,500,000", "1500000", "1.5", "2022", "1975", "3000", "Nguyễn Văn An (Tổ trưởng)", "A; B; C; D; E; F; G"]),
+    st.sampled_from(
+        [
+            "UNITA",
+            "UNITB",
+            "unita",
+            "KT",
+            "kt",
+            "XX",
+            "Đại biểu",
+            "Khách mời",
+            "delegate",
+            "guest",
+            "a@b.vn",
+            "A@B.VN",
+            "0912345678",
+            "+84912345678",
+        ]
+    ),
+    st.integers(-(10**16), 10**16).map(str),
+    st.sampled_from(
+        [
+            "1.500.000",
+            "1,500,000",
+            "1500000",
+            "1.5",
+            "2022",
+            "1975",
+            "3000",
+            "Nguyễn Văn An (Tổ trưởng)",
+            "A; B; C; D; E; F; G",
+        ]
+    ),
 )
 
 
@@ -36,7 +90,9 @@ def test_money_written_either_way_reads_back_the_same(amount):
 
 
 @FIXTURES
-@given(value=st.one_of(st.text(max_size=30), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.booleans()))
+@given(
+    value=st.one_of(st.text(max_size=30), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.booleans())
+)
 def test_money_parsing_never_fails_any_other_way(app, value):
     with app.app_context():
         try:
@@ -47,13 +103,23 @@ def test_money_parsing_never_fails_any_other_way(app, value):
             assert isinstance(amount, int) and 0 <= amount < MAX_VND
 
 
-@given(st.one_of(st.text(max_size=20), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.none()))
+@given(
+    st.one_of(
+        st.text(max_size=20),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.booleans(),
+        st.none(),
+    )
+)
 def test_points_parsing_gives_a_decimal_or_refuses(value):
     try:
         points = judging.parse_points(value)
     except ValueError:
         return
-    assert points is None or (isinstance(points, Decimal) and points.is_finite() and points == points.quantize(Decimal("0.01")))
+    assert points is None or (
+        isinstance(points, Decimal) and points.is_finite() and points == points.quantize(Decimal("0.01"))
+    )
 
 
 def _csv(header, rows, delimiter, bom):
@@ -71,10 +137,23 @@ def _count(app, model):
 
 
 @FIXTURES
-@given(rows=st.lists(st.lists(CELL, min_size=4, max_size=8), min_size=1, max_size=6), delimiter=st.sampled_from([",", ";", "\t"]), bom=st.booleans())
+@given(
+    rows=st.lists(st.lists(CELL, min_size=4, max_size=8), min_size=1, max_size=6),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    bom=st.booleans(),
+)
 def test_exhibit_import_is_all_or_nothing_and_never_a_500(app, client, login_as, people, rows, delimiter, bom):
     assume(all("\x00" not in str(c) for r in rows for c in r))
-    header = ["unit_code", "category_code", "title", "authors", "benefit_vnd_per_year", "applied_since", "ref", "summary"]
+    header = [
+        "unit_code",
+        "category_code",
+        "title",
+        "authors",
+        "benefit_vnd_per_year",
+        "applied_since",
+        "ref",
+        "summary",
+    ]
     data = _csv(header, [row + [""] * (len(header) - len(row)) for row in rows], delimiter, bom)
     before = _count(app, Exhibit)
     if before == 0:
@@ -82,7 +161,9 @@ def test_exhibit_import_is_all_or_nothing_and_never_a_500(app, client, login_as,
     with app.app_context():
         db.session.get(Festival, people["ids"]["festival"]).exhibit_quota = 1000
         db.session.commit()
-    response = client.post("/exhibits/import", data={"file": (io.BytesIO(data), "x.csv")}, content_type="multipart/form-data")
+    response = client.post(
+        "/exhibits/import", data={"file": (io.BytesIO(data), "x.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code in (200, 302)
     after = _count(app, Exhibit)
     assert after - before in (0, len(rows))
@@ -90,7 +171,11 @@ def test_exhibit_import_is_all_or_nothing_and_never_a_500(app, client, login_as,
 
 
 @FIXTURES
-@given(rows=st.lists(st.lists(CELL, min_size=2, max_size=6), min_size=1, max_size=6), delimiter=st.sampled_from([",", ";", "\t"]), bom=st.booleans())
+@given(
+    rows=st.lists(st.lists(CELL, min_size=2, max_size=6), min_size=1, max_size=6),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    bom=st.booleans(),
+)
 def test_attendee_import_is_all_or_nothing_and_never_a_500(app, client, login_as, people, rows, delimiter, bom):
     assume(all("\x00" not in str(c) for r in rows for c in r))
     header = ["full_name", "role", "unit_code", "email", "phone", "organisation"]
@@ -98,7 +183,9 @@ def test_attendee_import_is_all_or_nothing_and_never_a_500(app, client, login_as
     before = _count(app, Attendee)
     if before == 0:
         login_as("organizer")
-    response = client.post("/attendees/import", data={"file": (io.BytesIO(data), "x.csv")}, content_type="multipart/form-data")
+    response = client.post(
+        "/attendees/import", data={"file": (io.BytesIO(data), "x.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code in (200, 302)
     after = _count(app, Attendee)
     assert after - before in (0, len(rows))
@@ -123,7 +210,15 @@ CRITERIA = st.lists(st.tuples(st.integers(1, 100), st.one_of(st.none(), st.integ
 def test_weighted_total_is_exact(app, people, criteria, data):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
-        rubric = judging.save_rubric(festival, None, [judging.CriterionInput(f"Tiêu chí {i}", max_points=m, weight=None if w is None else Decimal(w)) for i, (m, w) in enumerate(criteria)], by=None)
+        rubric = judging.save_rubric(
+            festival,
+            None,
+            [
+                judging.CriterionInput(f"Tiêu chí {i}", max_points=m, weight=None if w is None else Decimal(w))
+                for i, (m, w) in enumerate(criteria)
+            ],
+            by=None,
+        )
         points = {c.id: Decimal(data.draw(st.integers(0, c.max_points * 100))) / 100 for c in rubric.scored_criteria}
         expected = sum(Fraction(points[c.id]) / c.max_points * Fraction(c.weight) for c in rubric.scored_criteria)
         total = judging.weighted_total(rubric, points)
@@ -139,22 +234,46 @@ def one_sheet(app, people):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
         rubric = judging.save_rubric(
-            festival, None,
-            [judging.CriterionInput("Tính mới", max_points=30, levels=[judging.LevelInput(p, str(p)) for p in (0, 10, 20, 30)]), judging.CriterionInput("Hiệu quả", max_points=25)],
+            festival,
+            None,
+            [
+                judging.CriterionInput(
+                    "Tính mới", max_points=30, levels=[judging.LevelInput(p, str(p)) for p in (0, 10, 20, 30)]
+                ),
+                judging.CriterionInput("Hiệu quả", max_points=25),
+            ],
             by=None,
         )
-        exhibit = factories.make_exhibit(festival, db.session.get(Unit, people["ids"]["unit_b"]), db.session.get(Category, people["ids"]["category"]), status=ExhibitStatus.ACCEPTED, code="KT-01")
+        exhibit = factories.make_exhibit(
+            festival,
+            db.session.get(Unit, people["ids"]["unit_b"]),
+            db.session.get(Category, people["ids"]["category"]),
+            status=ExhibitStatus.ACCEPTED,
+            code="KT-01",
+        )
         sheet = ScoreSheet(exhibit=exhibit, judge=db.session.get(User, people["ids"]["judge_user"]))
         db.session.add(sheet)
         db.session.commit()
         return {"sheet": sheet.id, "criteria": [c.id for c in rubric.criteria], "rubric": rubric.id}
 
 
-JSON_VALUE = st.one_of(st.none(), st.booleans(), st.integers(-100, 100), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8), st.sampled_from(["10", "12,5", "25", "1e3", "NaN", "Infinity", "-0"]))
+JSON_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-100, 100),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.sampled_from(["10", "12,5", "25", "1e3", "NaN", "Infinity", "-0"]),
+)
 
 
 @FIXTURES
-@given(novelty=JSON_VALUE, effect=JSON_VALUE, seq=st.integers(-5, 10**20), extra=st.dictionaries(st.text(max_size=6), JSON_VALUE, max_size=3))
+@given(
+    novelty=JSON_VALUE,
+    effect=JSON_VALUE,
+    seq=st.integers(-5, 10**20),
+    extra=st.dictionaries(st.text(max_size=6), JSON_VALUE, max_size=3),
+)
 def test_hostile_saves_are_refused_or_stored_exactly(app, client, auth, people, one_sheet, novelty, effect, seq, extra):
     if not client.get("/judging/").status_code == 200:
         auth.login(people["emails"]["judge"])
@@ -163,14 +282,22 @@ def test_hostile_saves_are_refused_or_stored_exactly(app, client, auth, people, 
         sheet = db.session.get(ScoreSheet, one_sheet["sheet"])
         before = {s.criterion_id: s.points for s in sheet.scores}
         sheet_seq = sheet.last_seq
-    body = {"client_id": "fuzz", "seq": seq, "points": {str(first): novelty, str(second): effect}, "answers": {}, **extra}
+    body = {
+        "client_id": "fuzz",
+        "seq": seq,
+        "points": {str(first): novelty, str(second): effect},
+        "answers": {},
+        **extra,
+    }
     response = client.post(f"/judging/sheets/{one_sheet['sheet']}/save", json=body)
     assert response.status_code in (200, 400, 409)
     with app.app_context():
         sheet = db.session.get(ScoreSheet, one_sheet["sheet"])
         after = {s.criterion_id: s.points for s in sheet.scores}
         if response.status_code == 200 and response.get_json()["status"] == "saved":
-            assert after.get(first) == judging.parse_points(novelty) and after.get(second) == judging.parse_points(effect)
+            assert after.get(first) == judging.parse_points(novelty) and after.get(second) == judging.parse_points(
+                effect
+            )
             assert after.get(first) in (None, 0, 10, 20, 30) and (after.get(second) is None or 0 <= after[second] <= 25)
         else:
             assert after == before and sheet.last_seq == sheet_seq

@@ -1,4 +1,5 @@
 """Home page, language switch, error pages, health check, security headers, CSRF."""
+
 from config import TestConfig
 from festival import create_app
 from tests.conftest import make_app

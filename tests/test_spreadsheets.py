@@ -1,4 +1,5 @@
 """Reading uploads as Excel really writes them, writing exports no spreadsheet will run as formulas."""
+
 import csv
 import io
 import unicodedata
@@ -154,7 +155,11 @@ def test_a_sheet_with_a_million_rows_is_refused(app):
 
 
 def test_a_lone_cell_a_million_rows_down_is_refused(app):
-    rows_xml = [header_xml(), f'<row r="2">{inline(2, "A", "A01")}</row>', f'<row r="1048576">{inline(1048576, "A", "x")}</row>']
+    rows_xml = [
+        header_xml(),
+        f'<row r="2">{inline(2, "A", "A01")}</row>',
+        f'<row r="1048576">{inline(1048576, "A", "x")}</row>',
+    ]
     data = replace_member(xlsx(["x"]), "xl/worksheets/sheet1.xml", sheet_xml(rows_xml))
     assert "dòng trống" in refusal(app, data)
 
@@ -205,7 +210,11 @@ def test_the_unpacked_size_limit_is_a_parameter(app):
 
 
 XXE = '<!DOCTYPE worksheet [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-LAUGHS = "<!DOCTYPE worksheet [<!ENTITY e0 \"ha\">" + "".join(f"<!ENTITY e{n} \"{f'&e{n - 1};' * 10}\">" for n in range(1, 10)) + '<!ENTITY e "&e9;">]>'
+LAUGHS = (
+    '<!DOCTYPE worksheet [<!ENTITY e0 "ha">'
+    + "".join(f'<!ENTITY e{n} "{f"&e{n - 1};" * 10}">' for n in range(1, 10))
+    + '<!ENTITY e "&e9;">]>'
+)
 
 
 @pytest.mark.parametrize("doctype", [XXE, LAUGHS], ids=["external entity", "billion laughs"])
@@ -347,7 +356,17 @@ def test_codepage_csv_is_refused_with_the_save_as_hint(app, data):
 
 @pytest.mark.parametrize(
     "header",
-    ["Mã đơn vị", "ma don vi", "MÃ ĐƠN VỊ", "unit_code", "Unit code", "UNIT-CODE", "  Mã   đơn  vị ", "Mã đơn vị *", "ma_don_vi"],
+    [
+        "Mã đơn vị",
+        "ma don vi",
+        "MÃ ĐƠN VỊ",
+        "unit_code",
+        "Unit code",
+        "UNIT-CODE",
+        "  Mã   đơn  vị ",
+        "Mã đơn vị *",
+        "ma_don_vi",
+    ],
 )
 def test_header_spellings_match_whatever_the_accents_case_and_separators(header):
     rows = read_table(f"{header};Họ và tên\nA01;Mai\n".encode(), COLUMNS)
@@ -434,7 +453,9 @@ def test_written_xlsx_never_holds_a_formula_and_keeps_types():
     cells = [cell for row in worksheet.iter_rows() for cell in row]
     assert all(cell.data_type != "f" for cell in cells)
     for row, text in enumerate(DANGEROUS, start=2):
-        assert worksheet.cell(row, 1).value == "'" + text  # openpyxl writes with lxml (a pikepdf dependency), which keeps a CR as &#13;
+        assert (
+            worksheet.cell(row, 1).value == "'" + text
+        )  # openpyxl writes with lxml (a pikepdf dependency), which keeps a CR as &#13;
         assert worksheet.cell(row, 1).data_type == "s"
         assert worksheet.cell(row, 3).value == -row and worksheet.cell(row, 3).data_type == "n"
         assert worksheet.cell(row, 4).is_date
@@ -469,7 +490,9 @@ def test_aware_datetimes_are_written_in_festival_time(app):
     with app.app_context():
         data = write_xlsx([("S", ["Lúc"], [[datetime(2025, 3, 1, 1, 30, tzinfo=timezone.utc)]])])
         assert load_workbook(io.BytesIO(data)).active["A2"].value == datetime(2025, 3, 1, 8, 30)
-        assert write_csv(["Lúc"], [[datetime(2025, 3, 1, 1, 30, tzinfo=timezone.utc)]]).endswith(b"01/03/2025 08:30\r\n")
+        assert write_csv(["Lúc"], [[datetime(2025, 3, 1, 1, 30, tzinfo=timezone.utc)]]).endswith(
+            b"01/03/2025 08:30\r\n"
+        )
 
 
 def test_sheet_titles_are_made_valid_and_unique():
@@ -532,7 +555,8 @@ def test_printable_text_survives_a_round_trip(values):
     data = write_xlsx([("S", ["n", "a"], [[number, value] for number, value in enumerate(values, start=2)])])
     back = [(row.number, row["n"], row["a"]) for row in read_table(data, LOOSE_PAIR)]
     assert back == [
-        (number, number, unicodedata.normalize("NFC", value).strip() or None) for number, value in enumerate(values, start=2)
+        (number, number, unicodedata.normalize("NFC", value).strip() or None)
+        for number, value in enumerate(values, start=2)
     ]
 
 

@@ -1,4 +1,5 @@
 """Every UI string has an English translation, and the compiled catalogue is current."""
+
 from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir

@@ -1,4 +1,5 @@
 """Organizer forms: festival edition, programme line, unit, account."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField
@@ -17,11 +18,21 @@ class FestivalForm(FlaskForm):
     address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
     starts_on = DateField(_l("Ngày bắt đầu"), validators=[DataRequired(REQUIRED)])
     ends_on = DateField(_l("Ngày kết thúc"), validators=[DataRequired(REQUIRED)])
-    registration_opens_at = DateTimeLocalField(_l("Mở đăng ký"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)])
-    registration_closes_at = DateTimeLocalField(_l("Đóng đăng ký"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)])
-    judging_opens_at = DateTimeLocalField(_l("Bắt đầu chấm"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)])
-    judging_closes_at = DateTimeLocalField(_l("Kết thúc chấm"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)])
-    exhibit_quota = IntegerField(_l("Số sáng kiến tối đa mỗi đơn vị"), default=10, validators=[DataRequired(REQUIRED), NumberRange(1, 500)])
+    registration_opens_at = DateTimeLocalField(
+        _l("Mở đăng ký"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)]
+    )
+    registration_closes_at = DateTimeLocalField(
+        _l("Đóng đăng ký"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)]
+    )
+    judging_opens_at = DateTimeLocalField(
+        _l("Bắt đầu chấm"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)]
+    )
+    judging_closes_at = DateTimeLocalField(
+        _l("Kết thúc chấm"), format=DATETIME_FORMAT, validators=[DataRequired(REQUIRED)]
+    )
+    exhibit_quota = IntegerField(
+        _l("Số sáng kiến tối đa mỗi đơn vị"), default=10, validators=[DataRequired(REQUIRED), NumberRange(1, 500)]
+    )
 
 
 class ProgrammeItemForm(FlaskForm):
@@ -43,7 +54,9 @@ class UnitForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Email(_l("E-mail không hợp lệ.")), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(REQUIRED), Email(_l("E-mail không hợp lệ.")), Length(max=254)]
+    )
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=200)])
     role = SelectField(_l("Vai trò"), choices=lambda: [(r.value, r.label) for r in Role])
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validators=[Optional()])

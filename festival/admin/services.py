@@ -1,4 +1,5 @@
 """Festival editions, programme, member units and the console's figures."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -90,14 +91,18 @@ def make_current(festival: Festival, by: User) -> None:
     audit.record("festival.made_current", festival, by=by, before={"edition": previous.edition if previous else None})
 
 
-def add_programme_item(festival: Festival, starts_at: datetime, ends_at: datetime | None, title: str, location: str, by: User) -> ProgrammeItem:
+def add_programme_item(
+    festival: Festival, starts_at: datetime, ends_at: datetime | None, title: str, location: str, by: User
+) -> ProgrammeItem:
     """Add a line to the festival's programme.
 
     :raise FestivalError: it ends before it starts.
     """
     if ends_at is not None and ends_at <= starts_at:
         raise FestivalError(_l("Giờ kết thúc phải sau giờ bắt đầu."))
-    item = ProgrammeItem(festival=festival, starts_at=starts_at, ends_at=ends_at, title=title.strip(), location=location.strip())
+    item = ProgrammeItem(
+        festival=festival, starts_at=starts_at, ends_at=ends_at, title=title.strip(), location=location.strip()
+    )
     db.session.add(item)
     db.session.flush()
     audit.record("programme.added", item, by=by, after={"title": item.title, "starts_at": starts_at})
@@ -126,7 +131,15 @@ REGION_NAMES = {
     Region.HANOI: ("Hà Nội", "Hanoi"),
     Region.HUE: ("Huế", "Thừa Thiên Huế"),
     Region.DANANG: ("Đà Nẵng",),
-    Region.HCMC: ("TP.HCM", "TP. Hồ Chí Minh", "Thành phố Hồ Chí Minh", "Hồ Chí Minh", "Ho Chi Minh City", "HCMC", "Sài Gòn"),
+    Region.HCMC: (
+        "TP.HCM",
+        "TP. Hồ Chí Minh",
+        "Thành phố Hồ Chí Minh",
+        "Hồ Chí Minh",
+        "Ho Chi Minh City",
+        "HCMC",
+        "Sài Gòn",
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """Organizer console: figures, festival settings, programme, units, accounts, audit log."""
+
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,7 +32,9 @@ def _page() -> int:
 @bp.route("/")
 def index():
     """Console home: figures and links to every organizer task."""
-    return render_template("admin/index.html", festival=services.get_current_festival(), counts=services.console_counts())
+    return render_template(
+        "admin/index.html", festival=services.get_current_festival(), counts=services.console_counts()
+    )
 
 
 # Festival editions and programme ---------------------------------------------------------
@@ -90,7 +93,9 @@ def festival_edit(festival_id):
             db.session.commit()
             flash(_("Đã lưu thông tin ngày hội."), "success")
             return redirect(url_for("admin.festival_edit", festival_id=festival.id))
-    return render_template("admin/festival_form.html", form=form, festival=festival, programme_form=ProgrammeItemForm(formdata=None))
+    return render_template(
+        "admin/festival_form.html", form=form, festival=festival, programme_form=ProgrammeItemForm(formdata=None)
+    )
 
 
 @bp.route("/festivals/<int:festival_id>/current", methods=["POST"])
@@ -128,7 +133,9 @@ def programme_add(festival_id):
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "danger")
-    return render_template("admin/festival_form.html", form=_festival_form_for(festival), festival=festival, programme_form=form)
+    return render_template(
+        "admin/festival_form.html", form=_festival_form_for(festival), festival=festival, programme_form=form
+    )
 
 
 @bp.route("/programme/<int:item_id>/delete", methods=["GET", "POST"])
@@ -165,7 +172,9 @@ def units():
     """Member units, by region, with search."""
     query = request.args.get("q", "")[:100]
     region = _region_arg()
-    pagination = db.paginate(services.search_units(region, query), page=_page(), per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = db.paginate(
+        services.search_units(region, query), page=_page(), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
     return render_template("admin/units.html", pagination=pagination, query=query, region=region, regions=list(Region))
 
 
@@ -175,7 +184,9 @@ def unit_new():
     form = UnitForm()
     if form.validate_on_submit():
         try:
-            unit = services.create_unit(form.code.data, form.name.data, form.short_name.data or "", Region(form.region.data), by=current_user)
+            unit = services.create_unit(
+                form.code.data, form.name.data, form.short_name.data or "", Region(form.region.data), by=current_user
+            )
         except FestivalError as error:
             form.code.errors.append(error.message)
         else:
@@ -194,7 +205,14 @@ def unit_edit(unit_id):
         form.region.data = unit.region.value
     if form.validate_on_submit():
         try:
-            services.update_unit(unit, form.code.data, form.name.data, form.short_name.data or "", Region(form.region.data), by=current_user)
+            services.update_unit(
+                unit,
+                form.code.data,
+                form.name.data,
+                form.short_name.data or "",
+                Region(form.region.data),
+                by=current_user,
+            )
         except FestivalError as error:
             form.code.errors.append(error.message)
         else:
@@ -247,7 +265,9 @@ def users():
     """Accounts, by role, with search."""
     query = request.args.get("q", "")[:100]
     role = _role_arg()
-    pagination = db.paginate(accounts.search_users(role, query), page=_page(), per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = db.paginate(
+        accounts.search_users(role, query), page=_page(), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
     return render_template("admin/users.html", pagination=pagination, query=query, role=role, roles=list(Role))
 
 
@@ -266,7 +286,9 @@ def user_new():
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         try:
-            user, token = accounts.create_account(form.email.data, form.full_name.data, Role(form.role.data), unit, utcnow(), by=current_user)
+            user, token = accounts.create_account(
+                form.email.data, form.full_name.data, Role(form.role.data), unit, utcnow(), by=current_user
+            )
         except FestivalError as error:
             flash(error.message, "danger")
         else:
@@ -289,7 +311,12 @@ def user_edit(user_id):
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         try:
             accounts.update_account(
-                user, full_name=form.full_name.data, role=Role(form.role.data), unit=unit, is_active=form.is_active.data, by=current_user
+                user,
+                full_name=form.full_name.data,
+                role=Role(form.role.data),
+                unit=unit,
+                is_active=form.is_active.data,
+                by=current_user,
             )
         except FestivalError as error:
             flash(error.message, "danger")

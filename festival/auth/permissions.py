@@ -1,4 +1,5 @@
 """Who may do what: the role guard for views and small predicates shared with templates."""
+
 from functools import wraps
 
 from flask import abort

@@ -1,4 +1,5 @@
 """Accounts: sign-in with throttling, invitations, passwords."""
+
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -155,7 +156,9 @@ def _check_role_and_unit(role: Role, unit: Unit | None) -> None:
         raise FestivalError(_l("Tài khoản ban tổ chức và đón tiếp không thuộc đơn vị nào."))
 
 
-def create_account(email: str, full_name: str, role: Role, unit: Unit | None, now: datetime, by: User | None) -> tuple[User, str]:
+def create_account(
+    email: str, full_name: str, role: Role, unit: Unit | None, now: datetime, by: User | None
+) -> tuple[User, str]:
     """Create an account without a password and return it with its invitation token.
 
     :raise FestivalError: the e-mail is taken or the role and unit do not fit.

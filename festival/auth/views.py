@@ -1,4 +1,5 @@
 """Sign-in, sign-out, accepting an invitation and changing one's password."""
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -21,7 +22,9 @@ def load_user(session_id):
 def unauthorized():
     """Pages send visitors to sign in; JSON callers (the tablet's autosave) get a 401 to act on."""
     if wants_json():
-        return error_response(401, _("Phiên đăng nhập đã hết. Hãy đăng nhập lại; điểm chưa gửi vẫn được giữ trên máy."), code="signed_out")
+        return error_response(
+            401, _("Phiên đăng nhập đã hết. Hãy đăng nhập lại; điểm chưa gửi vẫn được giữ trên máy."), code="signed_out"
+        )
     flash(_("Hãy đăng nhập để tiếp tục."), "warning")
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 

@@ -1,4 +1,5 @@
 """Attendees and their QR-coded badges: roles, registration, import/export, automatic attendees, printing."""
+
 from flask import Blueprint
 
 bp = Blueprint("badges", __name__, url_prefix="/attendees")

@@ -1,4 +1,5 @@
 """`flask --app wsgi attendees import FILE` and `flask --app wsgi badges print --out FILE.pdf …`."""
+
 import sys
 from pathlib import Path
 
@@ -62,7 +63,9 @@ def print_command(out, layout, unit_code, role_name, only_new, edition):
     if not printing.selection(festival, params):
         click.echo("No badges to print.", err=True)
         sys.exit(1)
-    data, count = printing.print_badges(festival, params, progress=lambda done, total: click.echo(f"  {done}/{total} parts", err=True))
+    data, count = printing.print_badges(
+        festival, params, progress=lambda done, total: click.echo(f"  {done}/{total} parts", err=True)
+    )
     out.write_bytes(data)
     db.session.commit()
     click.echo(f"Wrote {count} badges ({layout.upper()}) to {out}.")

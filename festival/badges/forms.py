@@ -1,4 +1,5 @@
 """Attendee, role and print forms."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -30,7 +31,13 @@ class RoleForm(FlaskForm):
 
 
 class PrintForm(FlaskForm):
-    layout = SelectField(_l("Khổ in"), choices=lambda: [("a6", _l("A6, mỗi trang một thẻ (bao đeo thẻ)")), ("a4", _l("A4, bốn thẻ A6 mỗi trang, có dấu cắt"))])
+    layout = SelectField(
+        _l("Khổ in"),
+        choices=lambda: [
+            ("a6", _l("A6, mỗi trang một thẻ (bao đeo thẻ)")),
+            ("a4", _l("A4, bốn thẻ A6 mỗi trang, có dấu cắt")),
+        ],
+    )
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validators=[Optional()])
     role_id = SelectField(_l("Vai trò"), coerce=int, validators=[Optional()])
     only_new = BooleanField(_l("Chỉ những thẻ chưa in (rồi đánh dấu đã in)"))

@@ -1,4 +1,5 @@
 """Printing badges: what a print covers, and the work a background job does for it."""
+
 from festival.badges import render, services
 from festival.extensions import db
 from festival.models import BadgeRole, Festival, Unit, utcnow

@@ -5,6 +5,7 @@ onto two lines when even the smallest size is too wide), unit, the role on a ban
 colour, and the QR code of the check-in URL — a black-and-white PNG at a whole number of pixels per
 module, drawn without smoothing, with a 4-module quiet zone and error correction M.
 """
+
 import math
 from collections.abc import Iterator
 from functools import lru_cache
@@ -80,7 +81,9 @@ def badge_data(attendee: Attendee, qr_format: str = "png") -> dict:
     }
 
 
-def badge_documents(festival: Festival, attendees: list[Attendee], layout: str, qr_format: str = "png") -> Iterator[str]:
+def badge_documents(
+    festival: Festival, attendees: list[Attendee], layout: str, qr_format: str = "png"
+) -> Iterator[str]:
     """The HTML documents of a print, BADGES_PER_DOCUMENT badges each, built one at a time."""
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}")

@@ -1,5 +1,6 @@
 """Attendees: badge roles, adding and editing people, units' delegates, automatic attendees,
 badge tokens (reissue revokes the old code) and search."""
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -42,10 +43,18 @@ COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 def badge_roles(festival: Festival) -> list[BadgeRole]:
     """The festival's roles, the default seven created the first time they are asked for."""
-    roles = list(db.session.execute(db.select(BadgeRole).where(BadgeRole.festival_id == festival.id).order_by(BadgeRole.position, BadgeRole.id)).scalars())
+    roles = list(
+        db.session.execute(
+            db.select(BadgeRole).where(BadgeRole.festival_id == festival.id).order_by(BadgeRole.position, BadgeRole.id)
+        ).scalars()
+    )
     if not roles:
         for position, (code, name_vi, name_en, colour) in enumerate(DEFAULT_ROLES):
-            roles.append(BadgeRole(festival=festival, code=code, name_vi=name_vi, name_en=name_en, colour=colour, position=position))
+            roles.append(
+                BadgeRole(
+                    festival=festival, code=code, name_vi=name_vi, name_en=name_en, colour=colour, position=position
+                )
+            )
         db.session.add_all(roles)
         db.session.flush()
     return roles
@@ -75,7 +84,13 @@ def save_role(role: BadgeRole, name_vi: str, name_en: str, colour: str, by: User
         raise FestivalError(_l("Vai trò cần có tên."))
     before = {"name_vi": role.name_vi, "name_en": role.name_en, "colour": role.colour}
     role.name_vi, role.name_en, role.colour = name_vi.strip(), name_en.strip(), colour.lower()
-    audit.record("badge_role.saved", role, by=by, before=before, after={"name_vi": role.name_vi, "name_en": role.name_en, "colour": role.colour})
+    audit.record(
+        "badge_role.saved",
+        role,
+        by=by,
+        before=before,
+        after={"name_vi": role.name_vi, "name_en": role.name_en, "colour": role.colour},
+    )
 
 
 # People --------------------------------------------------------------------------------------
@@ -133,10 +148,15 @@ class AttendeeInput:
 
 def _refresh(attendee: Attendee) -> None:
     unit = attendee.unit
-    attendee.search_text = fold(f"{attendee.full_name} {attendee.email or ''} {attendee.phone or ''} {unit.code if unit else ''} {attendee.organisation}")
+    attendee.search_text = fold(
+        f"{attendee.full_name} {attendee.email or ''} {attendee.phone or ''} {unit.code if unit else ''} "
+        f"{attendee.organisation}"
+    )
 
 
-def duplicate_of(festival: Festival, email: str | None, phone: str | None, ignore: Attendee | None = None) -> Attendee | None:
+def duplicate_of(
+    festival: Festival, email: str | None, phone: str | None, ignore: Attendee | None = None
+) -> Attendee | None:
     """Another attendee with the same e-mail or phone, if any."""
     conditions = []
     if email:
@@ -151,7 +171,9 @@ def duplicate_of(festival: Festival, email: str | None, phone: str | None, ignor
     return db.session.execute(stmt.limit(1)).scalar_one_or_none()
 
 
-def _check(festival: Festival, data: AttendeeInput, ignore: Attendee | None = None) -> tuple[str, str | None, str | None]:
+def _check(
+    festival: Festival, data: AttendeeInput, ignore: Attendee | None = None
+) -> tuple[str, str | None, str | None]:
     name = clean_name(data.full_name)
     if not name:
         raise FestivalError(_l("Chưa có họ và tên."))
@@ -175,8 +197,16 @@ def add_attendee(festival: Festival, data: AttendeeInput, by: User | None, sourc
     :raise FestivalError: no name, a bad e-mail or phone, or the same e-mail/phone already there.
     """
     name, email, phone = _check(festival, data)
-    attendee = Attendee(festival=festival, full_name=name, role=data.role, unit=data.unit, organisation=data.organisation.strip()[:200],
-                        email=email, phone=phone, source=source)
+    attendee = Attendee(
+        festival=festival,
+        full_name=name,
+        role=data.role,
+        unit=data.unit,
+        organisation=data.organisation.strip()[:200],
+        email=email,
+        phone=phone,
+        source=source,
+    )
     _refresh(attendee)
     db.session.add(attendee)
     db.session.flush()
@@ -190,18 +220,35 @@ def update_attendee(attendee: Attendee, data: AttendeeInput, by: User) -> None:
     :raise FestivalError: as add_attendee.
     """
     name, email, phone = _check(attendee.festival, data, ignore=attendee)
-    before = {"name": attendee.full_name, "role": attendee.role.code, "unit": attendee.unit.code if attendee.unit else None, "email": attendee.email, "phone": attendee.phone}
+    before = {
+        "name": attendee.full_name,
+        "role": attendee.role.code,
+        "unit": attendee.unit.code if attendee.unit else None,
+        "email": attendee.email,
+        "phone": attendee.phone,
+    }
     attendee.full_name, attendee.role, attendee.unit = name, data.role, data.unit
     attendee.organisation, attendee.email, attendee.phone = data.organisation.strip()[:200], email, phone
     _refresh(attendee)
-    after = {"name": name, "role": data.role.code, "unit": data.unit.code if data.unit else None, "email": email, "phone": phone}
+    after = {
+        "name": name,
+        "role": data.role.code,
+        "unit": data.unit.code if data.unit else None,
+        "email": email,
+        "phone": phone,
+    }
     if before != after:
         audit.record("attendee.updated", attendee, by=by, before=before, after=after)
 
 
 def remove_attendee(attendee: Attendee, by: User) -> None:
     """Delete a person; their badge stops working (a scan answers "unknown")."""
-    audit.record("attendee.removed", attendee, by=by, before={"name": attendee.full_name, "role": attendee.role.code, "token": attendee.badge_token[:6]})
+    audit.record(
+        "attendee.removed",
+        attendee,
+        by=by,
+        before={"name": attendee.full_name, "role": attendee.role.code, "token": attendee.badge_token[:6]},
+    )
     db.session.delete(attendee)
 
 
@@ -221,7 +268,11 @@ def reissue_badge(attendee: Attendee, reason: str, by: User) -> str:
 def unit_delegates(festival: Festival, unit: Unit) -> list[Attendee]:
     return list(
         db.session.execute(
-            db.select(Attendee).where(Attendee.festival_id == festival.id, Attendee.unit_id == unit.id, Attendee.source == AttendeeSource.UNIT).order_by(Attendee.full_name)
+            db.select(Attendee)
+            .where(
+                Attendee.festival_id == festival.id, Attendee.unit_id == unit.id, Attendee.source == AttendeeSource.UNIT
+            )
+            .order_by(Attendee.full_name)
         ).scalars()
     )
 
@@ -235,7 +286,9 @@ def register_delegate(festival: Festival, unit: Unit, data: AttendeeInput, by: U
     if data.role.code not in UNIT_ROLES:
         raise NotAllowed(_l("Đơn vị chỉ đăng ký được đại biểu."))
     if len(unit_delegates(festival, unit)) >= festival.delegate_quota:
-        raise NotAllowed(_l("Đơn vị đã đăng ký đủ %(n)d đại biểu (hạn mức của ban tổ chức).", n=festival.delegate_quota))
+        raise NotAllowed(
+            _l("Đơn vị đã đăng ký đủ %(n)d đại biểu (hạn mức của ban tổ chức).", n=festival.delegate_quota)
+        )
     data.unit = unit
     return add_attendee(festival, data, by=by, source=AttendeeSource.UNIT)
 
@@ -254,30 +307,61 @@ def sync_automatic(festival: Festival, by: User | None) -> dict:
     were added by kind.
     """
     added = {"judge": 0, "organizer": 0, "author": 0}
-    users = db.session.execute(db.select(User).where(User.role.in_([Role.JUDGE, Role.ORGANIZER]), User.is_active.is_(True)).order_by(User.id)).scalars()
+    users = db.session.execute(
+        db.select(User).where(User.role.in_([Role.JUDGE, Role.ORGANIZER]), User.is_active.is_(True)).order_by(User.id)
+    ).scalars()
     for user in users:
         kind = "judge" if user.role is Role.JUDGE else "organizer"
-        existing = db.session.execute(db.select(Attendee).where(Attendee.festival_id == festival.id, sa.or_(Attendee.user_id == user.id, Attendee.email == user.email))).scalars().first()
+        existing = (
+            db.session.execute(
+                db.select(Attendee).where(
+                    Attendee.festival_id == festival.id,
+                    sa.or_(Attendee.user_id == user.id, Attendee.email == user.email),
+                )
+            )
+            .scalars()
+            .first()
+        )
         if existing is not None:
             existing.user_id = existing.user_id or user.id
             continue
-        attendee = Attendee(festival=festival, full_name=clean_name(user.full_name), role=role_by_code(festival, kind), unit=user.unit,
-                            email=user.email, source=AttendeeSource(kind), user_id=user.id)
+        attendee = Attendee(
+            festival=festival,
+            full_name=clean_name(user.full_name),
+            role=role_by_code(festival, kind),
+            unit=user.unit,
+            email=user.email,
+            source=AttendeeSource(kind),
+            user_id=user.id,
+        )
         _refresh(attendee)
         db.session.add(attendee)
         db.session.flush()
         added[kind] += 1
     authors = db.session.execute(
-        db.select(Author, Exhibit).join(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED).order_by(Exhibit.code, Author.position)
+        db.select(Author, Exhibit)
+        .join(Exhibit)
+        .where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
+        .order_by(Exhibit.code, Author.position)
     ).all()
-    known = set(db.session.execute(db.select(Attendee.person_key).where(Attendee.festival_id == festival.id, Attendee.person_key.is_not(None))).scalars())
+    known = set(
+        db.session.execute(
+            db.select(Attendee.person_key).where(Attendee.festival_id == festival.id, Attendee.person_key.is_not(None))
+        ).scalars()
+    )
     for author, exhibit in authors:
         key = f"author:{fold(author.full_name)}:{exhibit.unit_id}"[:300]
         if key in known:
             continue
         known.add(key)
-        attendee = Attendee(festival=festival, full_name=clean_name(author.full_name), role=role_by_code(festival, "author"), unit=exhibit.unit,
-                            source=AttendeeSource.AUTHOR, person_key=key)
+        attendee = Attendee(
+            festival=festival,
+            full_name=clean_name(author.full_name),
+            role=role_by_code(festival, "author"),
+            unit=exhibit.unit,
+            source=AttendeeSource.AUTHOR,
+            person_key=key,
+        )
         _refresh(attendee)
         db.session.add(attendee)
         db.session.flush()
@@ -301,7 +385,11 @@ class AttendeeFilters:
 
 def search_attendees(festival: Festival, filters: AttendeeFilters):
     """The select for the attendee list: accent-insensitive search and filters, by name."""
-    stmt = db.select(Attendee).where(Attendee.festival_id == festival.id).options(sa.orm.selectinload(Attendee.unit), sa.orm.selectinload(Attendee.role))
+    stmt = (
+        db.select(Attendee)
+        .where(Attendee.festival_id == festival.id)
+        .options(sa.orm.selectinload(Attendee.unit), sa.orm.selectinload(Attendee.role))
+    )
     for word in fold(filters.query).split()[:6]:
         stmt = stmt.where(Attendee.search_text.contains(word, autoescape=True))
     if filters.unit_id:
@@ -309,17 +397,26 @@ def search_attendees(festival: Festival, filters: AttendeeFilters):
     if filters.role_id:
         stmt = stmt.where(Attendee.role_id == filters.role_id)
     if filters.printed:
-        stmt = stmt.where(Attendee.printed_at.is_not(None) if filters.printed == "yes" else Attendee.printed_at.is_(None))
+        stmt = stmt.where(
+            Attendee.printed_at.is_not(None) if filters.printed == "yes" else Attendee.printed_at.is_(None)
+        )
     if filters.checked_in:
-        stmt = stmt.where(Attendee.checked_in_at.is_not(None) if filters.checked_in == "yes" else Attendee.checked_in_at.is_(None))
+        stmt = stmt.where(
+            Attendee.checked_in_at.is_not(None) if filters.checked_in == "yes" else Attendee.checked_in_at.is_(None)
+        )
     return stmt.order_by(Attendee.full_name, Attendee.id)
 
 
 def has_attendees(festival: Festival) -> bool:
-    return db.session.execute(db.select(Attendee.id).where(Attendee.festival_id == festival.id).limit(1)).first() is not None
+    return (
+        db.session.execute(db.select(Attendee.id).where(Attendee.festival_id == festival.id).limit(1)).first()
+        is not None
+    )
 
 
-def for_printing(festival: Festival, unit: Unit | None = None, role: BadgeRole | None = None, only_new: bool = False) -> list[Attendee]:
+def for_printing(
+    festival: Festival, unit: Unit | None = None, role: BadgeRole | None = None, only_new: bool = False
+) -> list[Attendee]:
     """The attendees a print covers, by unit then name (the order badges are handed out)."""
     stmt = (
         db.select(Attendee)
@@ -340,7 +437,9 @@ def for_printing(festival: Festival, unit: Unit | None = None, role: BadgeRole |
 def mark_printed(attendee_ids: list[int], now: datetime) -> None:
     """Record that these badges were printed (a later "only new" print skips them)."""
     for start in range(0, len(attendee_ids), 500):
-        db.session.execute(sa.update(Attendee).where(Attendee.id.in_(attendee_ids[start : start + 500])).values(printed_at=now))
+        db.session.execute(
+            sa.update(Attendee).where(Attendee.id.in_(attendee_ids[start : start + 500])).values(printed_at=now)
+        )
 
 
 def find_by_token(token: str) -> tuple[Attendee | None, RevokedBadge | None]:

@@ -1,4 +1,5 @@
 """Attendees in spreadsheets: the all-or-nothing import (duplicates reported), export and template."""
+
 from flask_babel import lazy_gettext as _l
 
 from festival import audit
@@ -15,7 +16,14 @@ COLUMNS = [
     Column("email", ["E-mail", "email", "Thư điện tử"], label=_l("E-mail")),
     Column("phone", ["Số điện thoại", "phone", "Điện thoại", "Phone"], label=_l("Số điện thoại")),
 ]
-EXAMPLE = {"full_name": "Nguyễn Thị Hằng", "unit_code": "MAY10", "organisation": "", "role": "Đại biểu", "email": "hang.nt@may10.example.vn", "phone": "0912345678"}
+EXAMPLE = {
+    "full_name": "Nguyễn Thị Hằng",
+    "unit_code": "MAY10",
+    "organisation": "",
+    "role": "Đại biểu",
+    "email": "hang.nt@may10.example.vn",
+    "phone": "0912345678",
+}
 MAX_ROWS = 5000
 
 
@@ -53,7 +61,9 @@ def import_attendees(festival: Festival, data: bytes, by: User | None) -> list[A
         if _text(row["unit_code"]):
             unit = units.get(_text(row["unit_code"]).upper())
             if unit is None:
-                problems.add(n, label["unit_code"], _l("Không có đơn vị mã “%(code)s”.", code=_text(row["unit_code"])[:40]))
+                problems.add(
+                    n, label["unit_code"], _l("Không có đơn vị mã “%(code)s”.", code=_text(row["unit_code"])[:40])
+                )
         role = services.role_from_text(festival, _text(row["role"]))
         if role is None:
             problems.add(n, label["role"], _l("Không có vai trò “%(role)s”.", role=_text(row["role"])[:40]))
@@ -66,9 +76,15 @@ def import_attendees(festival: Festival, data: bytes, by: User | None) -> list[A
                 problems.add(n, label[column], _l("Trùng với dòng %(row)d (%(value)s).", row=seen[value], value=value))
             else:
                 seen[value] = n
-                existing = services.duplicate_of(festival, value if column == "email" else None, value if column == "phone" else None)
+                existing = services.duplicate_of(
+                    festival, value if column == "email" else None, value if column == "phone" else None
+                )
                 if existing is not None:
-                    problems.add(n, label[column], _l("Trùng với người đã đăng ký: %(name)s (%(value)s).", name=existing.full_name, value=value))
+                    problems.add(
+                        n,
+                        label[column],
+                        _l("Trùng với người đã đăng ký: %(name)s (%(value)s).", name=existing.full_name, value=value),
+                    )
         if name and role is not None:
             inputs.append(services.AttendeeInput(name, role, unit, _text(row["organisation"])[:200], email, phone))
     problems.raise_if_any()
@@ -77,14 +93,36 @@ def import_attendees(festival: Festival, data: bytes, by: User | None) -> list[A
     return created
 
 
-EXPORT_HEADERS = [_l("Họ và tên"), _l("Mã đơn vị"), _l("Đơn vị / cơ quan"), _l("Vai trò"), _l("E-mail"), _l("Số điện thoại"), _l("Nguồn"), _l("Đã in thẻ"), _l("Vào cổng lúc"), _l("Cổng")]
+EXPORT_HEADERS = [
+    _l("Họ và tên"),
+    _l("Mã đơn vị"),
+    _l("Đơn vị / cơ quan"),
+    _l("Vai trò"),
+    _l("E-mail"),
+    _l("Số điện thoại"),
+    _l("Nguồn"),
+    _l("Đã in thẻ"),
+    _l("Vào cổng lúc"),
+    _l("Cổng"),
+]
 
 
 def export_attendees(festival: Festival) -> bytes:
     """Every attendee as an XLSX (formulas neutralised by the writer)."""
     attendees = services.for_printing(festival)
     rows = [
-        [a.full_name, a.unit.code if a.unit else None, a.affiliation, a.role.name_vi, a.email, a.phone, str(a.source.label), a.printed_at, a.checked_in_at, a.checked_in_gate]
+        [
+            a.full_name,
+            a.unit.code if a.unit else None,
+            a.affiliation,
+            a.role.name_vi,
+            a.email,
+            a.phone,
+            str(a.source.label),
+            a.printed_at,
+            a.checked_in_at,
+            a.checked_in_gate,
+        ]
         for a in attendees
     ]
     return write_xlsx([(_l("Người tham dự"), [str(h) for h in EXPORT_HEADERS], rows)])

@@ -1,5 +1,6 @@
 """Attendee pages: the organizers' list, add/edit/remove, import/export, automatic attendees,
 badge printing and reissue, roles; and a unit's own delegates."""
+
 import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -14,7 +15,7 @@ from festival.badges import bp, printing, render, services, sheets
 from festival.badges.forms import AttendeeForm, DelegateForm, ImportForm, PrintForm, ReissueForm, RoleForm
 from festival.errors import FestivalError
 from festival.extensions import db
-from festival.models import Attendee, AttendeeSource, BadgeRole, Role, Unit, utcnow
+from festival.models import Attendee, AttendeeSource, BadgeRole, Role, Unit
 from festival.spreadsheets import ImportRejected
 from festival.urls import record_id
 
@@ -41,7 +42,9 @@ def _input(form, festival) -> services.AttendeeInput:
     if role is None or role.festival_id != festival.id:
         abort(400)
     unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
-    return services.AttendeeInput(form.full_name.data, role, unit, form.organisation.data or "", form.email.data, form.phone.data)
+    return services.AttendeeInput(
+        form.full_name.data, role, unit, form.organisation.data or "", form.email.data, form.phone.data
+    )
 
 
 # Organizers --------------------------------------------------------------------------------
@@ -60,9 +63,21 @@ def index():
         printed=args.get("printed", "") if args.get("printed") in ("yes", "no") else "",
         checked_in=args.get("arrived", "") if args.get("arrived") in ("yes", "no") else "",
     )
-    pagination = db.paginate(services.search_attendees(festival, filters), page=args.get("page", 1, type=record_id), per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = db.paginate(
+        services.search_attendees(festival, filters),
+        page=args.get("page", 1, type=record_id),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
     db.session.commit()  # the default roles may have just been created
-    return render_template("badges/index.html", festival=festival, pagination=pagination, filters=filters, units=list_units(), roles=services.badge_roles(festival))
+    return render_template(
+        "badges/index.html",
+        festival=festival,
+        pagination=pagination,
+        filters=filters,
+        units=list_units(),
+        roles=services.badge_roles(festival),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -140,7 +155,10 @@ def reissue(attendee_id):
         return redirect(url_for("badges.edit", attendee_id=attendee.id))
     services.reissue_badge(attendee, form.reason.data, by=current_user)
     db.session.commit()
-    flash(_("Đã cấp mã thẻ mới cho %(name)s; thẻ cũ không còn dùng được. Hãy in lại thẻ.", name=attendee.full_name), "success")
+    flash(
+        _("Đã cấp mã thẻ mới cho %(name)s; thẻ cũ không còn dùng được. Hãy in lại thẻ.", name=attendee.full_name),
+        "success",
+    )
     return redirect(url_for("badges.edit", attendee_id=attendee.id))
 
 
@@ -173,17 +191,32 @@ def print_badges():
     form = PrintForm()
     _choices(form, festival, with_any=True)
     if form.validate_on_submit():
-        params = {"layout": form.layout.data, "unit_id": form.unit_id.data or None, "role_id": form.role_id.data or None, "only_new": form.only_new.data}
+        params = {
+            "layout": form.layout.data,
+            "unit_id": form.unit_id.data or None,
+            "role_id": form.role_id.data or None,
+            "only_new": form.only_new.data,
+        }
         count = len(printing.selection(festival, params))
         if not count:
             flash(_("Không có thẻ nào cần in với lựa chọn này."), "warning")
         else:
-            job = jobs.create_job("badges", _("In %(n)d thẻ (%(layout)s)", n=count, layout=form.layout.data.upper()), params, by=current_user)
+            job = jobs.create_job(
+                "badges",
+                _("In %(n)d thẻ (%(layout)s)", n=count, layout=form.layout.data.upper()),
+                params,
+                by=current_user,
+            )
             db.session.commit()
             jobs.start(job, printing.job_work(festival.id, params))
             return redirect(url_for("admin.job", job_id=job.id))
     db.session.commit()
-    return render_template("badges/print.html", form=form, total=len(services.for_printing(festival)), new=len(services.for_printing(festival, only_new=True)))
+    return render_template(
+        "badges/print.html",
+        form=form,
+        total=len(services.for_printing(festival)),
+        new=len(services.for_printing(festival, only_new=True)),
+    )
 
 
 @bp.route("/roles", methods=["GET", "POST"])
@@ -232,14 +265,21 @@ def import_file():
             flash(_("Đã nhập %(n)d người.", n=len(created)), "success")
             return redirect(url_for("badges.index"))
     db.session.commit()
-    return render_template("badges/import.html", form=form, problems=problems, columns=sheets.COLUMNS, roles=services.badge_roles(festival))
+    return render_template(
+        "badges/import.html", form=form, problems=problems, columns=sheets.COLUMNS, roles=services.badge_roles(festival)
+    )
 
 
 @bp.route("/import/template.xlsx")
 @role_required(Role.ORGANIZER)
 def import_template():
     """The import template with Vietnamese headers."""
-    return send_file(io.BytesIO(sheets.import_template()), mimetype=XLSX, as_attachment=True, download_name="mau-nhap-nguoi-tham-du.xlsx")
+    return send_file(
+        io.BytesIO(sheets.import_template()),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name="mau-nhap-nguoi-tham-du.xlsx",
+    )
 
 
 @bp.route("/export.xlsx")
@@ -247,7 +287,12 @@ def import_template():
 def export():
     """Everyone as an Excel workbook."""
     festival = _festival()
-    return send_file(io.BytesIO(sheets.export_attendees(festival)), mimetype=XLSX, as_attachment=True, download_name=f"nguoi-tham-du-lan-{festival.edition}.xlsx")
+    return send_file(
+        io.BytesIO(sheets.export_attendees(festival)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"nguoi-tham-du-lan-{festival.edition}.xlsx",
+    )
 
 
 # A unit's own delegates --------------------------------------------------------------------
@@ -260,7 +305,9 @@ def mine():
     festival = _festival()
     form = DelegateForm()
     if form.validate_on_submit():
-        data = services.AttendeeInput(form.full_name.data, services.role_by_code(festival, "delegate"), None, "", form.email.data, form.phone.data)
+        data = services.AttendeeInput(
+            form.full_name.data, services.role_by_code(festival, "delegate"), None, "", form.email.data, form.phone.data
+        )
         try:
             services.register_delegate(festival, current_user.unit, data, by=current_user)
         except FestivalError as error:

@@ -1,4 +1,5 @@
 """Certificates: wording templates with a live preview, issuing, printing, revoking and correcting."""
+
 from flask import Blueprint
 
 bp = Blueprint("certificates", __name__)

@@ -1,4 +1,6 @@
-"""`flask --app wsgi certificates print --out FILE.pdf [--kind award|participation|unit_award] [--unit CODE] [--zip]`."""
+"""`flask --app wsgi certificates print --out FILE.pdf [--kind award|participation|unit_award] [--unit CODE] "
+"[--zip]`."""
+
 import sys
 from pathlib import Path
 
@@ -14,7 +16,9 @@ certificates_cli = AppGroup("certificates", help="Certificate commands.")
 
 
 @certificates_cli.command("print")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF (or ZIP with --zip) to write.")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF (or ZIP with --zip) to write."
+)
 @click.option("--kind", type=click.Choice([k.value for k in CertificateKind]), help="Only this kind (default: all).")
 @click.option("--unit", "unit_code", help="Only this unit's certificates (unit code).")
 @click.option("--zip", "as_zip", is_flag=True, help="A ZIP with one folder per unit instead of one PDF.")
@@ -34,7 +38,9 @@ def print_command(out, kind, unit_code, as_zip, edition):
     if not printing.selection(festival, params):
         click.echo("No certificates to print (award certificates need final results).", err=True)
         sys.exit(1)
-    data, count = printing.print_certificates(festival, params, progress=lambda done, total: click.echo(f"  {done}/{total}", err=True))
+    data, count = printing.print_certificates(
+        festival, params, progress=lambda done, total: click.echo(f"  {done}/{total}", err=True)
+    )
     out.write_bytes(data)
     db.session.commit()
     click.echo(f"Wrote {count} certificates to {out}.")

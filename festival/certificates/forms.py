@@ -1,4 +1,5 @@
 """Certificate forms: the template's wording and images, issuing, printing, revoking, correcting."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -22,11 +23,27 @@ class TemplateForm(FlaskForm):
 
 
 class IssueForm(FlaskForm):
-    kind = SelectField(_l("Loại"), choices=lambda: [("award", _l("Đạt giải (tác giả)")), ("unit_award", _l("Đạt giải (đơn vị)")), ("participation", _l("Tham gia"))])
+    kind = SelectField(
+        _l("Loại"),
+        choices=lambda: [
+            ("award", _l("Đạt giải (tác giả)")),
+            ("unit_award", _l("Đạt giải (đơn vị)")),
+            ("participation", _l("Tham gia")),
+        ],
+    )
 
 
 class PrintForm(FlaskForm):
-    kind = SelectField(_l("Loại"), choices=lambda: [("", _l("Tất cả")), ("award", _l("Đạt giải (tác giả)")), ("unit_award", _l("Đạt giải (đơn vị)")), ("participation", _l("Tham gia"))], validators=[Optional()])
+    kind = SelectField(
+        _l("Loại"),
+        choices=lambda: [
+            ("", _l("Tất cả")),
+            ("award", _l("Đạt giải (tác giả)")),
+            ("unit_award", _l("Đạt giải (đơn vị)")),
+            ("participation", _l("Tham gia")),
+        ],
+        validators=[Optional()],
+    )
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validators=[Optional()])
     as_zip = BooleanField(_l("Tệp ZIP, mỗi đơn vị một thư mục (thay vì một tệp PDF)"))
 

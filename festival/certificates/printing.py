@@ -1,8 +1,9 @@
 """Printing certificates: what a print covers, and the work its background job does."""
+
 from festival.certificates import render, services
 from festival.extensions import db
-from festival.judging.services import policy_for
 from festival.formatting import festival_today
+from festival.judging.services import policy_for
 from festival.models import CertificateKind, Festival, Unit
 
 
@@ -42,4 +43,3 @@ def job_work(festival_id: int, params: dict):
         return data, "giay-chung-nhan.zip" if params.get("as_zip") else "giay-chung-nhan.pdf"
 
     return work
-

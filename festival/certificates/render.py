@@ -1,5 +1,6 @@
 """Certificate PDFs: A4 landscape in the trade-union style, each page kept (cached) until its
 inputs change, merged for the ceremony or zipped per unit; and a quick PNG preview."""
+
 import hashlib
 import io
 import json
@@ -69,7 +70,9 @@ def _cache_path(certificate: Certificate, digest: str) -> Path:
 
 def document_html(pages: list[dict]) -> str:
     pages = [{**page, "qr": qr_png_data_uri(page["verify"])} for page in pages]
-    return render_template("certificates/certificate.html", pages=pages, corner_url=pdf.static_url("img/certificate-corner.svg"))
+    return render_template(
+        "certificates/certificate.html", pages=pages, corner_url=pdf.static_url("img/certificate-corner.svg")
+    )
 
 
 def _render_missing(certificates: list[Certificate], progress=None) -> tuple[list[Path], list[bytes], bool]:
@@ -96,7 +99,9 @@ def _render_missing(certificates: list[Certificate], progress=None) -> tuple[lis
         rendered = pdf.render_each(
             (document_html([data for _c, data, _d in chunk]) for chunk in chunks),  # workers start on the first at once
             total=len(chunks),
-            progress=(lambda done, parts: progress(min(done * CERTIFICATES_PER_DOCUMENT, total), total)) if progress else None,
+            progress=(lambda done, parts: progress(min(done * CERTIFICATES_PER_DOCUMENT, total), total))
+            if progress
+            else None,
         )
         for chunk, document in zip(chunks, rendered):
             for (certificate, _data, digest), page in zip(chunk, pdf.split_pages(document)):

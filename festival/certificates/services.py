@@ -1,5 +1,6 @@
 """Certificates: templates and their placeholders, issuing (once per recipient), serial numbers,
 revoking and correcting, and the ceremony order."""
+
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -53,7 +54,8 @@ DEFAULTS = {
     },
     CertificateKind.PARTICIPATION: {
         "lead": "Chứng nhận",
-        "body": "Tác giả sáng kiến “{exhibit}”\ncủa {unit}\nđã tham gia trưng bày và giới thiệu sáng kiến\ntại {festival}.",
+        "body": "Tác giả sáng kiến “{exhibit}”\ncủa {unit}\nđã tham gia trưng bày và giới thiệu sáng "
+        "kiến\ntại {festival}.",
     },
 }
 TEMPLATE_FIELDS = ("header", "motto", "title", "lead", "body", "place", "signatory_title", "signatory_name")
@@ -71,7 +73,9 @@ def fill(text: str, values: dict) -> str:
 def template_for(festival: Festival, kind: CertificateKind) -> CertificateTemplate:
     """The festival's template for a kind, made from the trade-union defaults the first time."""
     template = db.session.execute(
-        db.select(CertificateTemplate).where(CertificateTemplate.festival_id == festival.id, CertificateTemplate.kind == kind)
+        db.select(CertificateTemplate).where(
+            CertificateTemplate.festival_id == festival.id, CertificateTemplate.kind == kind
+        )
     ).scalar_one_or_none()
     if template is None:
         template = CertificateTemplate(
@@ -97,13 +101,28 @@ def save_template(template: CertificateTemplate, values: dict, by: User) -> None
     """
     if not (values.get("title") or "").strip() or not (values.get("body") or "").strip():
         raise FestivalError(_l("Tiêu đề và nội dung không được để trống."))
-    unknown = sorted({name for field in TEMPLATE_FIELDS for name in _PLACEHOLDER.findall(values.get(field) or "")} - set(PLACEHOLDERS))
+    unknown = sorted(
+        {name for field in TEMPLATE_FIELDS for name in _PLACEHOLDER.findall(values.get(field) or "")}
+        - set(PLACEHOLDERS)
+    )
     if unknown:
-        raise FestivalError(_l("Không có mục điền sẵn {%(names)s}. Dùng: %(known)s.", names="}, {".join(unknown), known=", ".join("{%s}" % p for p in PLACEHOLDERS)))
+        raise FestivalError(
+            _l(
+                "Không có mục điền sẵn {%(names)s}. Dùng: %(known)s.",
+                names="}, {".join(unknown),
+                known=", ".join("{%s}" % p for p in PLACEHOLDERS),
+            )
+        )
     before = {field: getattr(template, field) for field in TEMPLATE_FIELDS}
     for field in TEMPLATE_FIELDS:
         setattr(template, field, (values.get(field) or "").strip())
-    audit.record("certificate_template.saved", template, by=by, before=before, after={field: getattr(template, field) for field in TEMPLATE_FIELDS})
+    audit.record(
+        "certificate_template.saved",
+        template,
+        by=by,
+        before=before,
+        after={field: getattr(template, field) for field in TEMPLATE_FIELDS},
+    )
 
 
 def set_template_image(template: CertificateTemplate, which: str, stored_name: str | None, by: User) -> str | None:
@@ -142,14 +161,32 @@ def serial_for(festival: Festival, number: int) -> str:
 
 
 def _next_number(festival: Festival) -> int:
-    return (db.session.scalar(db.select(sa.func.max(Certificate.number)).where(Certificate.festival_id == festival.id)) or 0) + 1
+    return (
+        db.session.scalar(db.select(sa.func.max(Certificate.number)).where(Certificate.festival_id == festival.id)) or 0
+    ) + 1
 
 
-def _new(festival: Festival, kind: CertificateKind, key: str, name: str, exhibit: Exhibit, tier: AwardTier | None, today: date) -> Certificate:
+def _new(
+    festival: Festival,
+    kind: CertificateKind,
+    key: str,
+    name: str,
+    exhibit: Exhibit,
+    tier: AwardTier | None,
+    today: date,
+) -> Certificate:
     number = _next_number(festival)
     certificate = Certificate(
-        festival=festival, number=number, serial=serial_for(festival, number), kind=kind, recipient_key=key,
-        recipient_name=name, exhibit=exhibit, unit=exhibit.unit, tier=tier, issued_on=today,
+        festival=festival,
+        number=number,
+        serial=serial_for(festival, number),
+        kind=kind,
+        recipient_key=key,
+        recipient_name=name,
+        exhibit=exhibit,
+        unit=exhibit.unit,
+        tier=tier,
+        issued_on=today,
     )
     db.session.add(certificate)
     db.session.flush()
@@ -160,8 +197,11 @@ def current(festival: Festival, kind: CertificateKind, exhibit_id: int, key: str
     """The certificate in force for a recipient (revoked counts: it is not issued again by itself)."""
     return db.session.execute(
         db.select(Certificate).where(
-            Certificate.festival_id == festival.id, Certificate.kind == kind, Certificate.exhibit_id == exhibit_id,
-            Certificate.recipient_key == key, Certificate.status != CertificateStatus.SUPERSEDED,
+            Certificate.festival_id == festival.id,
+            Certificate.kind == kind,
+            Certificate.exhibit_id == exhibit_id,
+            Certificate.recipient_key == key,
+            Certificate.status != CertificateStatus.SUPERSEDED,
         )
     ).scalar_one_or_none()
 
@@ -182,7 +222,11 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
         raise NotAllowed(_l("Chỉ cấp giấy chứng nhận đạt giải sau khi kết quả đã chốt."))
     result = Issued()
     for exhibit, tier in _recipients_source(festival, kind):
-        recipients = [("unit", exhibit.unit.name)] if kind is CertificateKind.UNIT_AWARD else [(f"author:{a.position}", a.full_name) for a in exhibit.authors]
+        recipients = (
+            [("unit", exhibit.unit.name)]
+            if kind is CertificateKind.UNIT_AWARD
+            else [(f"author:{a.position}", a.full_name) for a in exhibit.authors]
+        )
         for key, name in recipients:
             existing = current(festival, kind, exhibit.id, key)
             if existing is None:
@@ -192,14 +236,21 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
                 correct(existing, existing.recipient_name, str(_l("Giải đã được điều chỉnh.")), today, by)
                 result.corrected += 1
     if result.added or result.corrected:
-        audit.record("certificates.issued", festival, by=by, after={"kind": kind, "added": result.added, "corrected": result.corrected})
+        audit.record(
+            "certificates.issued",
+            festival,
+            by=by,
+            after={"kind": kind, "added": result.added, "corrected": result.corrected},
+        )
     return result
 
 
 def _recipients_source(festival: Festival, kind: CertificateKind) -> list[tuple[Exhibit, AwardTier | None]]:
     if kind is CertificateKind.PARTICIPATION:
         exhibits = db.session.execute(
-            db.select(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED).order_by(Exhibit.code)
+            db.select(Exhibit)
+            .where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
+            .order_by(Exhibit.code)
         ).scalars()
         return [(exhibit, None) for exhibit in exhibits]
     awards = db.session.execute(db.select(Award).where(Award.festival_id == festival.id)).scalars()
@@ -216,7 +267,9 @@ def revoke(certificate: Certificate, reason: str, by: User) -> None:
     if not reason.strip():
         raise FestivalError(_l("Hãy ghi lý do thu hồi."))
     certificate.status, certificate.reason = CertificateStatus.REVOKED, reason.strip()
-    audit.record("certificate.revoked", certificate, by=by, after={"serial": certificate.serial, "reason": certificate.reason})
+    audit.record(
+        "certificate.revoked", certificate, by=by, after={"serial": certificate.serial, "reason": certificate.reason}
+    )
 
 
 def correct(certificate: Certificate, recipient_name: str, reason: str, today: date, by: User | None) -> Certificate:
@@ -230,11 +283,24 @@ def correct(certificate: Certificate, recipient_name: str, reason: str, today: d
     if not name or not reason.strip():
         raise FestivalError(_l("Hãy ghi tên người nhận và lý do đính chính."))
     award = db.session.execute(db.select(Award).where(Award.exhibit_id == certificate.exhibit_id)).scalar_one_or_none()
-    tier = award.tier if award is not None and certificate.kind is not CertificateKind.PARTICIPATION else certificate.tier
-    replacement = _new(certificate.festival, certificate.kind, certificate.recipient_key, name, certificate.exhibit, tier, today)
-    certificate.status, certificate.reason, certificate.superseded_by = CertificateStatus.SUPERSEDED, reason.strip(), replacement
+    tier = (
+        award.tier if award is not None and certificate.kind is not CertificateKind.PARTICIPATION else certificate.tier
+    )
+    replacement = _new(
+        certificate.festival, certificate.kind, certificate.recipient_key, name, certificate.exhibit, tier, today
+    )
+    certificate.status, certificate.reason, certificate.superseded_by = (
+        CertificateStatus.SUPERSEDED,
+        reason.strip(),
+        replacement,
+    )
     db.session.flush()
-    audit.record("certificate.corrected", certificate, by=by, after={"old": certificate.serial, "new": replacement.serial, "reason": reason.strip()})
+    audit.record(
+        "certificate.corrected",
+        certificate,
+        by=by,
+        after={"old": certificate.serial, "new": replacement.serial, "reason": reason.strip()},
+    )
     return replacement
 
 
@@ -247,9 +313,13 @@ def ceremony_key(certificate: Certificate):
     return (tier, certificate.unit.code, fold(certificate.recipient_name), certificate.number)
 
 
-def for_printing(festival: Festival, kind: CertificateKind | None = None, unit: Unit | None = None) -> list[Certificate]:
+def for_printing(
+    festival: Festival, kind: CertificateKind | None = None, unit: Unit | None = None
+) -> list[Certificate]:
     """The valid certificates a print covers, in ceremony order."""
-    stmt = db.select(Certificate).where(Certificate.festival_id == festival.id, Certificate.status == CertificateStatus.VALID)
+    stmt = db.select(Certificate).where(
+        Certificate.festival_id == festival.id, Certificate.status == CertificateStatus.VALID
+    )
     if kind is not None:
         stmt = stmt.where(Certificate.kind == kind)
     if unit is not None:

@@ -1,5 +1,6 @@
 """Certificate pages: list and issue, wording with live preview, print (PDF or ZIP), revoke,
 correct; and the public verify page the QR code leads to."""
+
 import base64
 import io
 
@@ -15,7 +16,16 @@ from festival.certificates.forms import CorrectForm, IssueForm, PrintForm, Revok
 from festival.errors import FestivalError
 from festival.extensions import db
 from festival.formatting import festival_today
-from festival.models import AwardTier, Certificate, CertificateKind, CertificateStatus, CertificateTemplate, Exhibit, ExhibitStatus, Role
+from festival.models import (
+    AwardTier,
+    Certificate,
+    CertificateKind,
+    CertificateStatus,
+    CertificateTemplate,
+    Exhibit,
+    ExhibitStatus,
+    Role,
+)
 from festival.urls import record_id
 
 
@@ -41,12 +51,24 @@ def index():
     args = request.args
     kind = CertificateKind(args["kind"]) if args.get("kind") in {k.value for k in CertificateKind} else None
     status = CertificateStatus(args["status"]) if args.get("status") in {s.value for s in CertificateStatus} else None
-    pagination = db.paginate(services.search(festival, kind, status, args.get("q", "")[:100]), page=args.get("page", 1, type=record_id), per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = db.paginate(
+        services.search(festival, kind, status, args.get("q", "")[:100]),
+        page=args.get("page", 1, type=record_id),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
     is_final = services.policy_for(festival).is_final
     db.session.commit()
     return render_template(
-        "certificates/index.html", festival=festival, pagination=pagination, kinds=list(CertificateKind), statuses=list(CertificateStatus),
-        kind=kind, status=status, is_final=is_final, issue_form=IssueForm(formdata=None),
+        "certificates/index.html",
+        festival=festival,
+        pagination=pagination,
+        kinds=list(CertificateKind),
+        statuses=list(CertificateStatus),
+        kind=kind,
+        status=status,
+        is_final=is_final,
+        issue_form=IssueForm(formdata=None),
     )
 
 
@@ -65,7 +87,14 @@ def issue():
         flash(error.message, "danger")
     else:
         db.session.commit()
-        flash(_("Đã cấp %(added)d giấy chứng nhận mới, đính chính %(corrected)d.", added=result.added, corrected=result.corrected), "success")
+        flash(
+            _(
+                "Đã cấp %(added)d giấy chứng nhận mới, đính chính %(corrected)d.",
+                added=result.added,
+                corrected=result.corrected,
+            ),
+            "success",
+        )
     return redirect(url_for("certificates.index"))
 
 
@@ -92,16 +121,29 @@ def print_certificates():
 def _sample(festival, kind: CertificateKind) -> Certificate | None:
     """A certificate to preview the wording with: a real one, or an unsaved example (None when
     there is no accepted exhibit yet)."""
-    real = db.session.execute(db.select(Certificate).where(Certificate.festival_id == festival.id, Certificate.kind == kind).limit(1)).scalar_one_or_none()
+    real = db.session.execute(
+        db.select(Certificate).where(Certificate.festival_id == festival.id, Certificate.kind == kind).limit(1)
+    ).scalar_one_or_none()
     if real is not None:
         return real
-    exhibit = db.session.execute(db.select(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED).limit(1)).scalar_one_or_none()
+    exhibit = db.session.execute(
+        db.select(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED).limit(1)
+    ).scalar_one_or_none()
     if exhibit is None:
         return None
     # Never added to the session: it only feeds the preview.
-    return Certificate(festival=festival, number=0, serial=services.serial_for(festival, 0), kind=kind, recipient_key="example",
-                          recipient_name=exhibit.authors[0].full_name if exhibit.authors else exhibit.unit.name, exhibit=exhibit, unit=exhibit.unit,
-                          issued_on=festival_today(), tier=None if kind is CertificateKind.PARTICIPATION else AwardTier.FIRST)
+    return Certificate(
+        festival=festival,
+        number=0,
+        serial=services.serial_for(festival, 0),
+        kind=kind,
+        recipient_key="example",
+        recipient_name=exhibit.authors[0].full_name if exhibit.authors else exhibit.unit.name,
+        exhibit=exhibit,
+        unit=exhibit.unit,
+        issued_on=festival_today(),
+        tier=None if kind is CertificateKind.PARTICIPATION else AwardTier.FIRST,
+    )
 
 
 def _template_values(form: TemplateForm) -> dict:
@@ -121,8 +163,12 @@ def template(kind):
             services.save_template(template, _template_values(form), by=current_user)
             for which, field in (("signature_image", form.signature), ("seal_image", form.seal)):
                 if field.data and field.data.filename:
-                    stored = uploads.store_upload(field.data.read(uploads.MAX_FILE_BYTES + 1), field.data.filename, folder="certificates")
-                    uploads.delete_stored(services.set_template_image(template, which, stored.stored_name, by=current_user))
+                    stored = uploads.store_upload(
+                        field.data.read(uploads.MAX_FILE_BYTES + 1), field.data.filename, folder="certificates"
+                    )
+                    uploads.delete_stored(
+                        services.set_template_image(template, which, stored.stored_name, by=current_user)
+                    )
         except FestivalError as error:
             db.session.rollback()
             flash(error.message, "danger")
@@ -132,7 +178,14 @@ def template(kind):
             return redirect(url_for("certificates.template", kind=kind))
     db.session.commit()
     preview = _preview_uri(template, festival)
-    return render_template("certificates/template.html", form=form, template=template, placeholders=services.PLACEHOLDERS, preview=preview, kinds=list(CertificateKind))
+    return render_template(
+        "certificates/template.html",
+        form=form,
+        template=template,
+        placeholders=services.PLACEHOLDERS,
+        preview=preview,
+        kinds=list(CertificateKind),
+    )
 
 
 def _preview_uri(template: CertificateTemplate, festival) -> str | None:
@@ -149,7 +202,9 @@ def template_preview(kind):
     festival = _festival()
     saved = services.template_for(festival, _kind(kind))
     form = TemplateForm()
-    draft = CertificateTemplate(kind=saved.kind, signature_image=saved.signature_image, seal_image=saved.seal_image, **_template_values(form))
+    draft = CertificateTemplate(
+        kind=saved.kind, signature_image=saved.signature_image, seal_image=saved.seal_image, **_template_values(form)
+    )
     db.session.commit()
     return jsonify(image=_preview_uri(draft, festival))
 
@@ -171,8 +226,12 @@ def template_image_delete(kind, which):
 def show(certificate_id):
     """One certificate: its data, state, PDF, and the revoke and correct forms."""
     certificate = db.get_or_404(Certificate, certificate_id)
-    return render_template("certificates/show.html", certificate=certificate, revoke_form=RevokeForm(formdata=None),
-                           correct_form=CorrectForm(formdata=None, recipient_name=certificate.recipient_name))
+    return render_template(
+        "certificates/show.html",
+        certificate=certificate,
+        revoke_form=RevokeForm(formdata=None),
+        correct_form=CorrectForm(formdata=None, recipient_name=certificate.recipient_name),
+    )
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
@@ -213,7 +272,9 @@ def correct(certificate_id):
     try:
         if not form.validate():
             raise FestivalError(_("Hãy ghi tên người nhận và lý do đính chính."))
-        replacement = services.correct(certificate, form.recipient_name.data, form.reason.data, festival_today(), by=current_user)
+        replacement = services.correct(
+            certificate, form.recipient_name.data, form.reason.data, festival_today(), by=current_user
+        )
     except FestivalError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -227,4 +288,6 @@ def correct(certificate_id):
 def verify(serial):
     """Public: is this certificate genuine, and is it still valid?"""
     certificate = services.find_by_serial(serial)
-    return render_template("certificates/verify.html", certificate=certificate, serial=serial), 200 if certificate else 404
+    return render_template(
+        "certificates/verify.html", certificate=certificate, serial=serial
+    ), 200 if certificate else 404

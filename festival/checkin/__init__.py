@@ -1,4 +1,5 @@
 """Check-in at the gates: the scanner page, badge links, search, and the live dashboard."""
+
 from flask import Blueprint
 
 bp = Blueprint("checkin", __name__)

@@ -1,4 +1,5 @@
 """Recording scans at the gates: exactly one "checked in" per person, every scan logged once."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,8 +28,28 @@ def token_from(scanned: str) -> str:
     return text.split("?", 1)[0].split("#", 1)[0].strip("/")[:64]
 
 
-def _record(festival: Festival, attendee: Attendee | None, result: ScanResult, staff: User, gate: str, nonce: str, now: datetime, reason: str, method: str) -> CheckIn:
-    entry = CheckIn(festival_id=festival.id, attendee=attendee, staff_id=staff.id, gate=gate, result=result, reason=reason[:200], method=method, nonce=nonce, scanned_at=now)
+def _record(
+    festival: Festival,
+    attendee: Attendee | None,
+    result: ScanResult,
+    staff: User,
+    gate: str,
+    nonce: str,
+    now: datetime,
+    reason: str,
+    method: str,
+) -> CheckIn:
+    entry = CheckIn(
+        festival_id=festival.id,
+        attendee=attendee,
+        staff_id=staff.id,
+        gate=gate,
+        result=result,
+        reason=reason[:200],
+        method=method,
+        nonce=nonce,
+        scanned_at=now,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(entry)
@@ -38,11 +59,15 @@ def _record(festival: Festival, attendee: Attendee | None, result: ScanResult, s
     return entry
 
 
-def _admit(festival: Festival, attendee: Attendee, staff: User, gate: str, nonce: str, now: datetime, method: str) -> CheckIn:
+def _admit(
+    festival: Festival, attendee: Attendee, staff: User, gate: str, nonce: str, now: datetime, method: str
+) -> CheckIn:
     # One conditional UPDATE: of any number of simultaneous scans only one finds the person not
     # yet checked in, on SQLite and PostgreSQL alike.
     admitted = db.session.execute(
-        sa.update(Attendee).where(Attendee.id == attendee.id, Attendee.checked_in_at.is_(None)).values(checked_in_at=now, checked_in_gate=gate)
+        sa.update(Attendee)
+        .where(Attendee.id == attendee.id, Attendee.checked_in_at.is_(None))
+        .values(checked_in_at=now, checked_in_gate=gate)
     ).rowcount
     db.session.refresh(attendee)
     result = ScanResult.CHECKED_IN if admitted == 1 else ScanResult.ALREADY
@@ -63,12 +88,26 @@ def record_scan(festival: Festival, scanned: str, staff: User, gate: str, nonce:
         return _record(festival, None, ScanResult.UNKNOWN, staff, gate, nonce, now, "badge of another festival", "scan")
     if attendee is None:
         if revoked is not None:
-            return _record(festival, revoked.attendee, ScanResult.REVOKED, staff, gate, nonce, now, revoked.reason or "reissued", "scan")
-        return _record(festival, None, ScanResult.UNKNOWN, staff, gate, nonce, now, f"unknown code {scanned[:60]!r}", "scan")
+            return _record(
+                festival,
+                revoked.attendee,
+                ScanResult.REVOKED,
+                staff,
+                gate,
+                nonce,
+                now,
+                revoked.reason or "reissued",
+                "scan",
+            )
+        return _record(
+            festival, None, ScanResult.UNKNOWN, staff, gate, nonce, now, f"unknown code {scanned[:60]!r}", "scan"
+        )
     return _admit(festival, attendee, staff, gate, nonce, now, "scan")
 
 
-def check_in_person(festival: Festival, attendee: Attendee, staff: User, gate: str, nonce: str, now: datetime) -> CheckIn:
+def check_in_person(
+    festival: Festival, attendee: Attendee, staff: User, gate: str, nonce: str, now: datetime
+) -> CheckIn:
     """Check in someone found by name or phone (no badge at hand)."""
     done = previous(nonce)
     if done is not None:
@@ -118,15 +157,21 @@ def dashboard(festival: Festival) -> Dashboard:
             slot += timedelta(minutes=15)
     scans = db.session.scalar(db.select(sa.func.count()).select_from(CheckIn).where(CheckIn.festival_id == festival.id))
     refused = db.session.scalar(
-        db.select(sa.func.count()).select_from(CheckIn).where(CheckIn.festival_id == festival.id, CheckIn.result.in_([ScanResult.UNKNOWN, ScanResult.REVOKED]))
+        db.select(sa.func.count())
+        .select_from(CheckIn)
+        .where(CheckIn.festival_id == festival.id, CheckIn.result.in_([ScanResult.UNKNOWN, ScanResult.REVOKED]))
     )
     units = [
         (f"{key[1]} ({key[0]})" if key else str(_l("Khách, báo chí…")), arrived, registered)
-        for key, (arrived, registered) in sorted(by_unit.items(), key=lambda item: (item[0] is None, -item[1][0], item[0] or ("", "")))
+        for key, (arrived, registered) in sorted(
+            by_unit.items(), key=lambda item: (item[0] is None, -item[1][0], item[0] or ("", ""))
+        )
     ]
     regions = [
         (str(region.label) if region else str(_l("Khác")), arrived, registered)
-        for region, (arrived, registered) in sorted(by_region.items(), key=lambda item: list(Region).index(item[0]) if item[0] else len(Region))
+        for region, (arrived, registered) in sorted(
+            by_region.items(), key=lambda item: list(Region).index(item[0]) if item[0] else len(Region)
+        )
     ]
     return Dashboard(
         total=len(rows),

@@ -1,4 +1,5 @@
 """Gate pages: the camera scanner, the scan and search endpoints, badge links, the dashboard."""
+
 import re
 
 from flask import abort, jsonify, render_template, request
@@ -133,4 +134,6 @@ def badge(token):
     """Where a badge's QR code leads: the person's name and role (gate staff can check them in)."""
     attendee, revoked = badges.find_by_token(token)
     staff = current_user.is_authenticated and current_user.role in GATE_STAFF
-    return render_template("checkin/badge.html", attendee=attendee, revoked=revoked, staff=staff), 200 if attendee else 404
+    return render_template(
+        "checkin/badge.html", attendee=attendee, revoked=revoked, staff=staff
+    ), 200 if attendee else 404

@@ -1,4 +1,5 @@
 """`flask --app wsgi exhibits import FILE [--festival N]`."""
+
 import sys
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Booth posters: one A4 page per accepted exhibit, with a QR code to its public page."""
+
 from flask import render_template
 
 from festival import pdf
@@ -12,7 +13,11 @@ POSTERS_PER_DOCUMENT = 40  # one worker process renders this many pages at a tim
 def render_posters(exhibits: list[Exhibit]) -> bytes:
     """A PDF with one booth poster per exhibit, in the order given."""
     pages = [
-        {"exhibit": exhibit, "qr": qr_svg(public_url("public.exhibit", exhibit_id=exhibit.id)), "url": public_url("public.exhibit", exhibit_id=exhibit.id)}
+        {
+            "exhibit": exhibit,
+            "qr": qr_svg(public_url("public.exhibit", exhibit_id=exhibit.id)),
+            "url": public_url("public.exhibit", exhibit_id=exhibit.id),
+        }
         for exhibit in exhibits
     ]
     documents = [

@@ -1,4 +1,5 @@
 """Exhibits: drafting, submitting, reviewing, attachments, search and statistics."""
+
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,7 +83,9 @@ def category_by_code(festival: Festival, code: str) -> Category | None:
     ).scalar_one_or_none()
 
 
-def save_category(festival: Festival, category: Category | None, code: str, name_vi: str, name_en: str, by: User | None) -> Category:
+def save_category(
+    festival: Festival, category: Category | None, code: str, name_vi: str, name_en: str, by: User | None
+) -> Category:
     """Add or change a category (code unique in the festival).
 
     :raise FestivalError: the code is malformed or taken.
@@ -99,7 +102,13 @@ def save_category(festival: Festival, category: Category | None, code: str, name
     before = {"code": category.code, "name_vi": category.name_vi, "name_en": category.name_en}
     category.code, category.name_vi, category.name_en = code, name_vi.strip(), name_en.strip()
     db.session.flush()
-    audit.record("category.saved", category, by=by, before=before, after={"code": code, "name_vi": category.name_vi, "name_en": category.name_en})
+    audit.record(
+        "category.saved",
+        category,
+        by=by,
+        before=before,
+        after={"code": code, "name_vi": category.name_vi, "name_en": category.name_en},
+    )
     return category
 
 
@@ -129,7 +138,9 @@ def quota_used(festival: Festival, unit: Unit) -> int:
 def unit_exhibits(festival: Festival, unit: Unit) -> list[Exhibit]:
     return list(
         db.session.execute(
-            db.select(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.unit_id == unit.id).order_by(Exhibit.created_at.desc())
+            db.select(Exhibit)
+            .where(Exhibit.festival_id == festival.id, Exhibit.unit_id == unit.id)
+            .order_by(Exhibit.created_at.desc())
         ).scalars()
     )
 
@@ -163,7 +174,11 @@ def search_exhibits(festival: Festival, filters: ExhibitFilters, statuses=None):
         .join(Exhibit.unit)
         .join(Exhibit.category)
         .where(Exhibit.festival_id == festival.id)
-        .options(sa.orm.contains_eager(Exhibit.unit), sa.orm.contains_eager(Exhibit.category), sa.orm.selectinload(Exhibit.authors))
+        .options(
+            sa.orm.contains_eager(Exhibit.unit),
+            sa.orm.contains_eager(Exhibit.category),
+            sa.orm.selectinload(Exhibit.authors),
+        )
     )
     if statuses is not None:
         stmt = stmt.where(Exhibit.status.in_(statuses))
@@ -251,7 +266,9 @@ def _apply(exhibit: Exhibit, data: ExhibitInput) -> None:
     exhibit.applied_since = data.applied_since
     exhibit.scope = data.scope
     exhibit.authors = [
-        Author(position=i, full_name=a.full_name.strip(), job_title=a.job_title.strip(), department=a.department.strip())
+        Author(
+            position=i, full_name=a.full_name.strip(), job_title=a.job_title.strip(), department=a.department.strip()
+        )
         for i, a in enumerate(data.authors)
     ]
     refresh_search_text(exhibit)
@@ -263,7 +280,9 @@ def refresh_search_text(exhibit: Exhibit) -> None:
     exhibit.search_text = fold(f"{exhibit.code or ''} {exhibit.title} {names}")
 
 
-def create_exhibit(festival: Festival, unit: Unit, data: ExhibitInput, by: User, now: datetime, status=ExhibitStatus.DRAFT) -> Exhibit:
+def create_exhibit(
+    festival: Festival, unit: Unit, data: ExhibitInput, by: User, now: datetime, status=ExhibitStatus.DRAFT
+) -> Exhibit:
     """Register a new exhibit for `unit` (a draft, unless an import says otherwise).
 
     :raise NotAllowed: registration is closed (for units) or the unit's quota is full.
@@ -275,7 +294,11 @@ def create_exhibit(festival: Festival, unit: Unit, data: ExhibitInput, by: User,
         check_registration_open(festival, now)
     if quota_used(festival, unit) >= festival.exhibit_quota:
         raise NotAllowed(
-            _l("Đơn vị %(unit)s đã đăng ký đủ %(n)d sáng kiến (hạn mức của ban tổ chức).", unit=unit.short_name, n=festival.exhibit_quota)
+            _l(
+                "Đơn vị %(unit)s đã đăng ký đủ %(n)d sáng kiến (hạn mức của ban tổ chức).",
+                unit=unit.short_name,
+                n=festival.exhibit_quota,
+            )
         )
     _check_input(data, festival)
     exhibit = Exhibit(festival=festival, unit=unit, created_by=by, status=status, ref=data.ref)
@@ -306,7 +329,9 @@ def update_exhibit(exhibit: Exhibit, data: ExhibitInput, by: User, now: datetime
     audit.record("exhibit.updated", exhibit, by=by, before=before, after=_snapshot(exhibit))
 
 
-def add_attachments(exhibit: Exhibit, files: list[tuple[str, bytes]], by: User, now: datetime, audit_it: bool = True) -> list[Attachment]:
+def add_attachments(
+    exhibit: Exhibit, files: list[tuple[str, bytes]], by: User, now: datetime, audit_it: bool = True
+) -> list[Attachment]:
     """Store files for an exhibit, all or none.
 
     :raise FestivalError: more than 8 in all, or a file is too big or of the wrong type.
@@ -315,7 +340,11 @@ def add_attachments(exhibit: Exhibit, files: list[tuple[str, bytes]], by: User, 
         return []
     if len(exhibit.attachments) + len(files) > MAX_ATTACHMENTS:
         raise FestivalError(
-            _l("Mỗi sáng kiến có tối đa %(n)d tệp đính kèm (đã có %(have)d).", n=MAX_ATTACHMENTS, have=len(exhibit.attachments))
+            _l(
+                "Mỗi sáng kiến có tối đa %(n)d tệp đính kèm (đã có %(have)d).",
+                n=MAX_ATTACHMENTS,
+                have=len(exhibit.attachments),
+            )
         )
     stored = []
     try:
@@ -416,7 +445,9 @@ def next_code(exhibit: Exhibit) -> tuple[str, int]:
 
 def next_booth(festival: Festival) -> str:
     """One more than the highest numeric booth given so far."""
-    booths = db.session.execute(db.select(Exhibit.booth).where(Exhibit.festival_id == festival.id, Exhibit.booth.is_not(None))).scalars()
+    booths = db.session.execute(
+        db.select(Exhibit.booth).where(Exhibit.festival_id == festival.id, Exhibit.booth.is_not(None))
+    ).scalars()
     numbers = [int(b) for b in booths if b.isdigit()]
     return f"{(max(numbers) if numbers else 0) + 1:02d}"
 
@@ -425,7 +456,9 @@ def _check_code(exhibit: Exhibit, code: str) -> int:
     if not CODE_PATTERN.match(code):
         raise FestivalError(_l("Mã sáng kiến có dạng MÃLĨNHVỰC-SỐ, ví dụ KT-07."))
     clash = db.session.execute(
-        db.select(Exhibit.id).where(Exhibit.festival_id == exhibit.festival_id, Exhibit.code == code, Exhibit.id != exhibit.id)
+        db.select(Exhibit.id).where(
+            Exhibit.festival_id == exhibit.festival_id, Exhibit.code == code, Exhibit.id != exhibit.id
+        )
     ).first()
     if clash:
         raise FestivalError(_l("Mã %(code)s đã được dùng cho sáng kiến khác.", code=code))
@@ -524,17 +557,26 @@ def _totals(festival: Festival, statuses, *keys):
 def statistics(festival: Festival, statuses=(ExhibitStatus.ACCEPTED,)) -> dict:
     """Counts and benefit totals by unit, region and category, and the headline total."""
     [(total_count, total_benefit)] = _totals(festival, statuses)
-    by_unit = [StatLine(f"{short} ({code})", n, int(v)) for code, short, n, v in _totals(festival, statuses, Unit.code, Unit.short_name)]
+    by_unit = [
+        StatLine(f"{short} ({code})", n, int(v))
+        for code, short, n, v in _totals(festival, statuses, Unit.code, Unit.short_name)
+    ]
     by_region = {region: (n, int(v)) for region, n, v in _totals(festival, statuses, Unit.region)}
     by_category = {code: (n, int(v)) for code, n, v in _totals(festival, statuses, Category.code)}
     by_status = dict(
-        db.session.execute(db.select(Exhibit.status, sa.func.count()).where(Exhibit.festival_id == festival.id).group_by(Exhibit.status)).all()
+        db.session.execute(
+            db.select(Exhibit.status, sa.func.count())
+            .where(Exhibit.festival_id == festival.id)
+            .group_by(Exhibit.status)
+        ).all()
     )
     return {
         "total_count": total_count,
         "total_benefit": int(total_benefit),
         "by_unit": sorted(by_unit, key=lambda line: (-line.benefit, line.label)),
         "by_region": [StatLine(str(r.label), *by_region.get(r, (0, 0))) for r in Region],
-        "by_category": [StatLine(f"{c.name_vi} ({c.code})", *by_category.get(c.code, (0, 0))) for c in list_categories(festival)],
+        "by_category": [
+            StatLine(f"{c.name_vi} ({c.code})", *by_category.get(c.code, (0, 0))) for c in list_categories(festival)
+        ],
         "by_status": {status: by_status.get(status, 0) for status in ExhibitStatus},
     }

@@ -1,4 +1,5 @@
 """Exhibits in spreadsheets: the all-or-nothing import (XLSX or CSV), the export and the template."""
+
 import re
 from datetime import datetime
 
@@ -15,11 +16,29 @@ from festival.spreadsheets import Column, RowProblems, read_table, template_xlsx
 COLUMNS = [
     Column("ref", ["Mã tham chiếu", "ref", "Reference"]),
     Column("unit_code", ["Mã đơn vị", "unit_code", "Unit code", "Đơn vị"], required=True, label=_l("Mã đơn vị")),
-    Column("category_code", ["Mã lĩnh vực", "category_code", "Category code", "Lĩnh vực"], required=True, label=_l("Mã lĩnh vực")),
+    Column(
+        "category_code",
+        ["Mã lĩnh vực", "category_code", "Category code", "Lĩnh vực"],
+        required=True,
+        label=_l("Mã lĩnh vực"),
+    ),
     Column("title", ["Tên sáng kiến", "title", "Title", "Tên giải pháp"], required=True, label=_l("Tên sáng kiến")),
-    Column("authors", ["Tác giả", "authors", "Authors", "Tác giả (Họ tên (chức danh); …)"], required=True, label=_l("Tác giả")),
-    Column("benefit", ["Giá trị làm lợi (đồng/năm)", "benefit_vnd_per_year", "Giá trị làm lợi", "Benefit (VND per year)"], label=_l("Giá trị làm lợi")),
-    Column("applied_since", ["Năm bắt đầu áp dụng", "applied_since", "Năm áp dụng", "Year first applied"], label=_l("Năm bắt đầu áp dụng")),
+    Column(
+        "authors",
+        ["Tác giả", "authors", "Authors", "Tác giả (Họ tên (chức danh); …)"],
+        required=True,
+        label=_l("Tác giả"),
+    ),
+    Column(
+        "benefit",
+        ["Giá trị làm lợi (đồng/năm)", "benefit_vnd_per_year", "Giá trị làm lợi", "Benefit (VND per year)"],
+        label=_l("Giá trị làm lợi"),
+    ),
+    Column(
+        "applied_since",
+        ["Năm bắt đầu áp dụng", "applied_since", "Năm áp dụng", "Year first applied"],
+        label=_l("Năm bắt đầu áp dụng"),
+    ),
     Column("scope", ["Phạm vi áp dụng", "scope", "Scope"], label=_l("Phạm vi áp dụng")),
     Column("summary", ["Tóm tắt", "summary", "Summary"], label=_l("Tóm tắt")),
 ]
@@ -98,7 +117,11 @@ def import_exhibits(festival: Festival, data: bytes, by: User | None, now: datet
     label = {column.key: column.title for column in COLUMNS}
     units = {unit.code: unit for unit in db.session.execute(db.select(Unit)).scalars()}
     categories = {category.code: category for category in services.list_categories(festival)}
-    known_refs = set(db.session.execute(db.select(Exhibit.ref).where(Exhibit.festival_id == festival.id, Exhibit.ref.is_not(None))).scalars())
+    known_refs = set(
+        db.session.execute(
+            db.select(Exhibit.ref).where(Exhibit.festival_id == festival.id, Exhibit.ref.is_not(None))
+        ).scalars()
+    )
     planned: dict[int, int] = {}
     problems = RowProblems()
     inputs: list[tuple[Unit, services.ExhibitInput]] = []
@@ -107,7 +130,9 @@ def import_exhibits(festival: Festival, data: bytes, by: User | None, now: datet
         n = row.number
         ref = _text(row["ref"]) or None
         if ref and ref in known_refs:
-            problems.add(n, label["ref"], _l("Mã tham chiếu %(ref)s đã có (đã nhập trước đó hoặc lặp trong tệp).", ref=ref))
+            problems.add(
+                n, label["ref"], _l("Mã tham chiếu %(ref)s đã có (đã nhập trước đó hoặc lặp trong tệp).", ref=ref)
+            )
         if ref:
             known_refs.add(ref)
         unit = units.get(_text(row["unit_code"]).upper())
@@ -115,20 +140,32 @@ def import_exhibits(festival: Festival, data: bytes, by: User | None, now: datet
             problems.add(n, label["unit_code"], _l("Không có đơn vị mã “%(code)s”.", code=_text(row["unit_code"])[:40]))
         category = categories.get(_text(row["category_code"]).upper())
         if category is None:
-            problems.add(n, label["category_code"], _l("Không có lĩnh vực mã “%(code)s”.", code=_text(row["category_code"])[:40]))
+            problems.add(
+                n, label["category_code"], _l("Không có lĩnh vực mã “%(code)s”.", code=_text(row["category_code"])[:40])
+            )
         title = _text(row["title"])
         if not title:
             problems.add(n, label["title"], _l("Chưa có tên sáng kiến."))
         elif len(title) > 300:
             problems.add(n, label["title"], _l("Tên dài quá 300 ký tự."))
         authors = problems.convert(n, label["authors"], parse_authors, _text(row["authors"]))
-        benefit = problems.convert(n, label["benefit"], parse_vnd, row["benefit"]) if row["benefit"] is not None else None
-        year = problems.convert(n, label["applied_since"], parse_year, row["applied_since"]) if row["applied_since"] is not None else None
+        benefit = (
+            problems.convert(n, label["benefit"], parse_vnd, row["benefit"]) if row["benefit"] is not None else None
+        )
+        year = (
+            problems.convert(n, label["applied_since"], parse_year, row["applied_since"])
+            if row["applied_since"] is not None
+            else None
+        )
         scope = problems.convert(n, label["scope"], parse_scope, row["scope"]) if row["scope"] is not None else None
         if unit is not None:
             planned[unit.id] = planned.get(unit.id, services.quota_used(festival, unit)) + 1
             if planned[unit.id] > festival.exhibit_quota:
-                problems.add(n, label["unit_code"], _l("Đơn vị %(code)s vượt hạn mức %(n)d sáng kiến.", code=unit.code, n=festival.exhibit_quota))
+                problems.add(
+                    n,
+                    label["unit_code"],
+                    _l("Đơn vị %(code)s vượt hạn mức %(n)d sáng kiến.", code=unit.code, n=festival.exhibit_quota),
+                )
         if unit is not None and category is not None and title and authors:
             inputs.append(
                 (
@@ -146,7 +183,10 @@ def import_exhibits(festival: Festival, data: bytes, by: User | None, now: datet
                 )
             )
     problems.raise_if_any()
-    created = [services.create_exhibit(festival, unit, data, by=by, now=now, status=ExhibitStatus.SUBMITTED) for unit, data in inputs]
+    created = [
+        services.create_exhibit(festival, unit, data, by=by, now=now, status=ExhibitStatus.SUBMITTED)
+        for unit, data in inputs
+    ]
     audit.record("exhibits.imported", festival, by=by, after={"rows": len(created)})
     return created
 

@@ -1,5 +1,6 @@
 """Exhibit pages: a unit's registrations, the organizers' table and review, files, imports,
 exports, posters and statistics."""
+
 import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -12,14 +13,13 @@ from festival.admin.services import get_current_festival, list_units
 from festival.auth.permissions import can_edit_exhibit, can_view_exhibit, is_own_unit_exhibit, role_required
 from festival.errors import FestivalError
 from festival.exhibits import bp, services, sheets
-from festival.exhibits.posters import render_posters
 from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm, ImportForm
+from festival.exhibits.posters import render_posters
 from festival.extensions import db
-from festival.spreadsheets import ImportRejected
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
+from festival.spreadsheets import ImportRejected
 from festival.uploads import MAX_FILE_BYTES, delete_stored, upload_path
 from festival.urls import record_id
-
 
 HISTORY_LABELS = {
     "exhibit.created": _l("Tạo sáng kiến"),
@@ -83,7 +83,9 @@ def _input_from(form: ExhibitForm, festival) -> services.ExhibitInput:
         title=form.title.data,
         category=category,
         authors=[
-            services.AuthorInput(e.form.full_name.data.strip(), (e.form.job_title.data or ""), (e.form.department.data or ""))
+            services.AuthorInput(
+                e.form.full_name.data.strip(), (e.form.job_title.data or ""), (e.form.department.data or "")
+            )
             for e in form.authors.entries
             if (e.form.full_name.data or "").strip()
         ],
@@ -120,13 +122,18 @@ def new():
     form = _exhibit_form(festival)
     if form.validate_on_submit():
         try:
-            exhibit = services.create_exhibit(festival, current_user.unit, _input_from(form, festival), by=current_user, now=utcnow())
+            exhibit = services.create_exhibit(
+                festival, current_user.unit, _input_from(form, festival), by=current_user, now=utcnow()
+            )
         except FestivalError as error:
             db.session.rollback()
             flash(error.message, "danger")
         else:
             db.session.commit()
-            flash(_("Đã lưu bản nháp “%(title)s”. Kiểm tra lại rồi bấm “Gửi ban tổ chức”.", title=exhibit.title), "success")
+            flash(
+                _("Đã lưu bản nháp “%(title)s”. Kiểm tra lại rồi bấm “Gửi ban tổ chức”.", title=exhibit.title),
+                "success",
+            )
             return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
     elif request.method == "GET":
         try:
@@ -183,7 +190,9 @@ def edit(exhibit_id):
             db.session.commit()
             flash(_("Đã lưu thay đổi."), "success")
             return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
-    return render_template("exhibits/form.html", form=form, exhibit=exhibit, festival=exhibit.festival, max_files=MAX_ATTACHMENTS)
+    return render_template(
+        "exhibits/form.html", form=form, exhibit=exhibit, festival=exhibit.festival, max_files=MAX_ATTACHMENTS
+    )
 
 
 @bp.route("/<int:exhibit_id>/submit", methods=["POST"])
@@ -298,7 +307,10 @@ def index():
     festival = _festival()
     filters = _filters()
     pagination = db.paginate(
-        services.search_exhibits(festival, filters), page=request.args.get("page", 1, type=record_id), per_page=current_app.config["PER_PAGE"], error_out=False
+        services.search_exhibits(festival, filters),
+        page=request.args.get("page", 1, type=record_id),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
     )
     return render_template(
         "exhibits/index.html",
@@ -328,7 +340,15 @@ def accept(exhibit_id):
         flash(error.message, "danger")
     else:
         db.session.commit()
-        flash(_("Đã duyệt “%(title)s”: mã %(code)s, gian %(booth)s.", title=exhibit.title, code=exhibit.code, booth=exhibit.booth), "success")
+        flash(
+            _(
+                "Đã duyệt “%(title)s”: mã %(code)s, gian %(booth)s.",
+                title=exhibit.title,
+                code=exhibit.code,
+                booth=exhibit.booth,
+            ),
+            "success",
+        )
     return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
 
 
@@ -395,7 +415,9 @@ def categories():
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            services.save_category(festival, None, form.code.data, form.name_vi.data, form.name_en.data or "", by=current_user)
+            services.save_category(
+                festival, None, form.code.data, form.name_vi.data, form.name_en.data or "", by=current_user
+            )
         except FestivalError as error:
             db.session.rollback()
             form.code.errors.append(error.message)
@@ -403,7 +425,9 @@ def categories():
             db.session.commit()
             flash(_("Đã thêm lĩnh vực."), "success")
             return redirect(url_for("exhibits.categories"))
-    return render_template("exhibits/categories.html", festival=festival, categories=services.list_categories(festival), form=form)
+    return render_template(
+        "exhibits/categories.html", festival=festival, categories=services.list_categories(festival), form=form
+    )
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
@@ -414,7 +438,9 @@ def category_edit(category_id):
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         try:
-            services.save_category(category.festival, category, form.code.data, form.name_vi.data, form.name_en.data or "", by=current_user)
+            services.save_category(
+                category.festival, category, form.code.data, form.name_vi.data, form.name_en.data or "", by=current_user
+            )
         except FestivalError as error:
             db.session.rollback()
             form.code.errors.append(error.message)
@@ -472,7 +498,11 @@ def posters():
     """Booth posters of every accepted exhibit (optionally one category), by code."""
     festival = _festival()
     filters = services.ExhibitFilters(category_id=request.args.get("category", type=record_id), sort="code")
-    exhibits = db.session.execute(services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED])).scalars().all()
+    exhibits = (
+        db.session.execute(services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED]))
+        .scalars()
+        .all()
+    )
     if not exhibits:
         flash(_("Chưa có sáng kiến nào được duyệt để in áp phích."), "warning")
         return redirect(url_for("exhibits.index"))
@@ -512,7 +542,9 @@ def import_file():
 @role_required(Role.ORGANIZER)
 def import_template():
     """The import template with Vietnamese headers."""
-    return send_file(io.BytesIO(sheets.import_template()), mimetype=XLSX, as_attachment=True, download_name="mau-nhap-sang-kien.xlsx")
+    return send_file(
+        io.BytesIO(sheets.import_template()), mimetype=XLSX, as_attachment=True, download_name="mau-nhap-sang-kien.xlsx"
+    )
 
 
 @bp.route("/export.xlsx")
@@ -521,5 +553,8 @@ def export():
     """Every exhibit of the festival as an Excel workbook."""
     festival = _festival()
     return send_file(
-        io.BytesIO(sheets.export_exhibits(festival)), mimetype=XLSX, as_attachment=True, download_name=f"sang-kien-lan-{festival.edition}.xlsx"
+        io.BytesIO(sheets.export_exhibits(festival)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"sang-kien-lan-{festival.edition}.xlsx",
     )

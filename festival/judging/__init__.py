@@ -1,4 +1,5 @@
 """Judging: rubrics, panels and assignment, tablet scoring, calibrated results and awards."""
+
 from flask import Blueprint
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")

@@ -7,6 +7,7 @@ load repair along chains of single moves, and a connectivity repair by swaps and
 keep the load rule.
 Whatever still breaks a rule is returned as a `Problem` rather than hidden.
 """
+
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -73,7 +74,9 @@ def eligible(judge: JudgeSlot, exhibit: ExhibitSlot, conflicts) -> bool:
     return _may_judge(judge.unit_id, exhibit.unit_id, judge.judge_id, exhibit.exhibit_id, conflicts)
 
 
-def category_loads(plan: Plan, exhibits: Iterable[ExhibitSlot], judges: Iterable[JudgeSlot] | None = None) -> dict[int, dict[int, int]]:
+def category_loads(
+    plan: Plan, exhibits: Iterable[ExhibitSlot], judges: Iterable[JudgeSlot] | None = None
+) -> dict[int, dict[int, int]]:
     """How many of each category's exhibits each judge has; with `judges`, idle panel members show 0."""
     category_of = {e.exhibit_id: e.category_id for e in exhibits}
     result: dict[int, dict[int, int]] = {c: {} for c in sorted(set(category_of.values()))}
@@ -127,8 +130,12 @@ def plan_assignments(
             # The conflict rules are absolute: a started sheet of a conflicted judge is still dropped.
             judge = judge_by_id.get(judge_id)
             own_unit = judge is not None and judge.unit_id is not None and judge.unit_id == exhibit.unit_id
-            reasons = (("own_unit",) if own_unit else ()) + (("declared",) if (judge_id, exhibit_id) in conflicts else ())
-            problems.append(Problem(CONFLICTING_FIXED, exhibit.category_id, exhibit_id, judge_id, (("reasons", reasons),)))
+            reasons = (("own_unit",) if own_unit else ()) + (
+                ("declared",) if (judge_id, exhibit_id) in conflicts else ()
+            )
+            problems.append(
+                Problem(CONFLICTING_FIXED, exhibit.category_id, exhibit_id, judge_id, (("reasons", reasons),))
+            )
             continue
         # A fixed judge missing from `judges` is kept too: the sheet exists, only its unit is unknown.
         members[exhibit_id].append(judge_id)
@@ -145,7 +152,9 @@ def plan_assignments(
         if not panel:
             problems.append(Problem(EMPTY_PANEL, category_id, details=(("exhibits", len(category_exhibits)),)))
             continue
-        work = _Category(category_id, [e.exhibit_id for e in category_exhibits], panel, members, pinned, total_load, may_judge)
+        work = _Category(
+            category_id, [e.exhibit_id for e in category_exhibits], panel, members, pinned, total_load, may_judge
+        )
         _fill(work, per_exhibit)
         _rebalance(work)
         components = _connect(work)
@@ -403,7 +412,10 @@ def _joining_changes(work: _Category, components):
             targets = [
                 e
                 for e in work.exhibit_ids
-                if group_of_exhibit.get(e, group) != group and work.allowed[e] & mine and not work.on(e) & mine and movable[e]
+                if group_of_exhibit.get(e, group) != group
+                and work.allowed[e] & mine
+                and not work.on(e) & mine
+                and movable[e]
             ]
             swaps_for[judge_id] = (targets, _union(movable[e] for e in targets))
         targets, givers = swaps_for[judge_id]

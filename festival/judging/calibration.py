@@ -8,6 +8,7 @@ computed exactly (`statistics.mean`), so no summation order can tip a tie. Nothi
 here except where a comparison must ignore float noise (ranking compares to 2 decimals, the
 hash to 6); rounding for display is the caller's.
 """
+
 import hashlib
 import json
 import math

@@ -1,4 +1,5 @@
 """`flask --app wsgi judging assign [--per-exhibit K]` and `judging results [--format csv|xlsx] [--out FILE]`."""
+
 import sys
 from pathlib import Path
 
@@ -14,7 +15,9 @@ judging_cli = AppGroup("judging", help="Judging commands.")
 
 
 @judging_cli.command("assign")
-@click.option("--per-exhibit", "per_exhibit", type=click.IntRange(1, 10), default=3, show_default=True, help="Judges per exhibit.")
+@click.option(
+    "--per-exhibit", "per_exhibit", type=click.IntRange(1, 10), default=3, show_default=True, help="Judges per exhibit."
+)
 @click.option("--festival", "edition", type=int, help="Edition number (default: the current festival).")
 def assign_command(per_exhibit, edition):
     """Assign judges to every accepted exhibit (started sheets and manual edits are kept)."""
@@ -34,7 +37,9 @@ def assign_command(per_exhibit, edition):
 
 @judging_cli.command("results")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: standard output for CSV).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: standard output for CSV)."
+)
 @click.option("--festival", "edition", type=int, help="Edition number (default: the current festival).")
 def results_command(fmt, out, edition):
     """Export the calibrated results per category."""

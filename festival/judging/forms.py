@@ -1,7 +1,8 @@
 """Judging forms: rubric rows, panels, assignment, conflicts, reopen reasons, policy, tier changes."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, Form, FieldList, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from festival.models import AwardTier, CriterionKind, ResultsMethod
@@ -19,7 +20,10 @@ class CriterionForm(Form):
     guidance = TextAreaField(_l("Hướng dẫn chấm"), validators=[Optional(), Length(max=2000)])
     kind = SelectField(
         _l("Loại"),
-        choices=lambda: [(CriterionKind.POINTS.value, _l("Tính điểm")), (CriterionKind.YES_NO.value, _l("Câu hỏi có/không (không tính điểm)"))],
+        choices=lambda: [
+            (CriterionKind.POINTS.value, _l("Tính điểm")),
+            (CriterionKind.YES_NO.value, _l("Câu hỏi có/không (không tính điểm)")),
+        ],
     )
     max_points = IntegerField(_l("Điểm tối đa"), validators=[Optional(), NumberRange(1, 1000)])
     weight = DecimalField(_l("Trọng số"), places=None, validators=[Optional(), NumberRange(0, 1000)])
@@ -31,7 +35,9 @@ class RubricForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    per_exhibit = IntegerField(_l("Số giám khảo mỗi sáng kiến"), default=3, validators=[DataRequired(REQUIRED), NumberRange(1, 10)])
+    per_exhibit = IntegerField(
+        _l("Số giám khảo mỗi sáng kiến"), default=3, validators=[DataRequired(REQUIRED), NumberRange(1, 10)]
+    )
 
 
 class AddJudgeForm(FlaskForm):
@@ -50,13 +56,22 @@ class ReasonForm(FlaskForm):
 
 class PolicyForm(FlaskForm):
     method = SelectField(_l("Cách xếp hạng"), choices=lambda: [(m.value, m.label) for m in ResultsMethod])
-    shrinkage = DecimalField(_l("Hệ số co (giám khảo chấm ít sáng kiến)"), places=2, validators=[DataRequired(REQUIRED), NumberRange(0, 100)])
-    spread_flag = DecimalField(_l("Cảnh báo khi chênh lệch điểm từ"), places=2, validators=[DataRequired(REQUIRED), NumberRange(1, 100)])
-    tie_break = StringField(_l("Thứ tự tiêu chí xét khi bằng điểm (số thứ tự, cách nhau bằng dấu phẩy)"), validators=[Optional(), Length(max=100)])
+    shrinkage = DecimalField(
+        _l("Hệ số co (giám khảo chấm ít sáng kiến)"), places=2, validators=[DataRequired(REQUIRED), NumberRange(0, 100)]
+    )
+    spread_flag = DecimalField(
+        _l("Cảnh báo khi chênh lệch điểm từ"), places=2, validators=[DataRequired(REQUIRED), NumberRange(1, 100)]
+    )
+    tie_break = StringField(
+        _l("Thứ tự tiêu chí xét khi bằng điểm (số thứ tự, cách nhau bằng dấu phẩy)"),
+        validators=[Optional(), Length(max=100)],
+    )
     first_prizes = IntegerField(_l("Số giải Nhất mỗi lĩnh vực"), validators=[NumberRange(0, 50)])
     second_prizes = IntegerField(_l("Số giải Nhì mỗi lĩnh vực"), validators=[NumberRange(0, 50)])
     third_prizes = IntegerField(_l("Số giải Ba mỗi lĩnh vực"), validators=[NumberRange(0, 50)])
-    honourable_percent = IntegerField(_l("Khuyến khích: đến hết top (%) sáng kiến của lĩnh vực"), validators=[NumberRange(0, 100)])
+    honourable_percent = IntegerField(
+        _l("Khuyến khích: đến hết top (%) sáng kiến của lĩnh vực"), validators=[NumberRange(0, 100)]
+    )
 
 
 class TierForm(FlaskForm):

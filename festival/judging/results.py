@@ -1,5 +1,6 @@
 """Results: ratings from submitted sheets, calibrated and ranked per category, award tiers,
 finalisation with a frozen record, and the results export."""
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -45,12 +46,20 @@ def _aligned(ratings: list[calibration.Rating]) -> list[calibration.Rating]:
     # Sheets scored with different rubric versions can have different numbers of criteria; the
     # per-criterion means used for tie-breaks need one width, so shorter ones are padded with 0.
     width = max((len(r.criteria) for r in ratings), default=0)
-    return [r if len(r.criteria) == width else calibration.Rating(r.exhibit_id, r.judge_id, r.total, r.criteria + (0.0,) * (width - len(r.criteria))) for r in ratings]
+    return [
+        r
+        if len(r.criteria) == width
+        else calibration.Rating(r.exhibit_id, r.judge_id, r.total, r.criteria + (0.0,) * (width - len(r.criteria)))
+        for r in ratings
+    ]
 
 
 def quotas(policy: JudgingPolicy) -> calibration.Quotas:
     return calibration.Quotas(
-        first=policy.first_prizes, second=policy.second_prizes, third=policy.third_prizes, honourable_share=float(policy.honourable_share)
+        first=policy.first_prizes,
+        second=policy.second_prizes,
+        third=policy.third_prizes,
+        honourable_share=float(policy.honourable_share),
     )
 
 
@@ -72,18 +81,32 @@ class CategoryResults:
 def _ratings_by_category(festival: Festival) -> dict[int, list[calibration.Rating]]:
     """Every submitted sheet as a rating, by category. Read as plain rows in three queries: a
     1,000-exhibit festival has 3,000 sheets and 15,000 scores, too many to load as objects."""
-    submitted = (Exhibit.festival_id == festival.id, ScoreSheet.status == SheetStatus.SUBMITTED, ScoreSheet.rubric_id.is_not(None))
+    submitted = (
+        Exhibit.festival_id == festival.id,
+        ScoreSheet.status == SheetStatus.SUBMITTED,
+        ScoreSheet.rubric_id.is_not(None),
+    )
     sheets = db.session.execute(
         db.select(ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id, ScoreSheet.rubric_id, Exhibit.category_id)
         .join(ScoreSheet.exhibit)
         .where(*submitted)
     ).all()
     points: dict[int, dict[int, Decimal | None]] = {}
-    scores = db.select(Score.sheet_id, Score.criterion_id, Score.points).join(Score.sheet).join(ScoreSheet.exhibit).where(*submitted)
+    scores = (
+        db.select(Score.sheet_id, Score.criterion_id, Score.points)
+        .join(Score.sheet)
+        .join(ScoreSheet.exhibit)
+        .where(*submitted)
+    )
     for sheet_id, criterion_id, value in db.session.execute(scores):
         points.setdefault(sheet_id, {})[criterion_id] = value
     rubric_ids = {sheet.rubric_id for sheet in sheets}
-    rubrics = {r.id: r for r in db.session.execute(db.select(Rubric).where(Rubric.id.in_(rubric_ids)).options(selectinload(Rubric.criteria))).scalars()}
+    rubrics = {
+        r.id: r
+        for r in db.session.execute(
+            db.select(Rubric).where(Rubric.id.in_(rubric_ids)).options(selectinload(Rubric.criteria))
+        ).scalars()
+    }
     ratings: dict[int, list[calibration.Rating]] = {}
     for sheet in sorted(sheets, key=lambda row: row.id):
         rating = rating_of(rubrics[sheet.rubric_id], sheet.exhibit_id, sheet.judge_id, points.get(sheet.id, {}))
@@ -101,9 +124,18 @@ def festival_results(festival: Festival) -> list[CategoryResults]:
     ratings_by_category = _ratings_by_category(festival)
     judge_ids = {r.judge_id for ratings in ratings_by_category.values() for r in ratings}
     judges = {u.id: u for u in db.session.execute(db.select(User).where(User.id.in_(judge_ids))).scalars()}
-    overrides = {o.exhibit_id: o for o in db.session.execute(db.select(AwardOverride).join(Exhibit).where(Exhibit.festival_id == festival.id)).scalars()}
-    finals = {a.exhibit_id: a for a in db.session.execute(db.select(Award).where(Award.festival_id == festival.id)).scalars()}
-    categories = db.session.execute(db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)).scalars()
+    overrides = {
+        o.exhibit_id: o
+        for o in db.session.execute(
+            db.select(AwardOverride).join(Exhibit).where(Exhibit.festival_id == festival.id)
+        ).scalars()
+    }
+    finals = {
+        a.exhibit_id: a for a in db.session.execute(db.select(Award).where(Award.festival_id == festival.id)).scalars()
+    }
+    categories = db.session.execute(
+        db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)
+    ).scalars()
     results = []
     for category in categories:
         exhibits = exhibits_by_category.get(category.id, [])
@@ -113,7 +145,9 @@ def festival_results(festival: Festival) -> list[CategoryResults]:
         ratings = _aligned([r for r in ratings_by_category.get(category.id, []) if r.exhibit_id in exhibit_ids])
         width = len(ratings[0].criteria) if ratings else 0
         entries = [calibration.Entry(e.id, e.code or "", e.benefit_vnd or 0) for e in exhibits]
-        exhibit_results = calibration.exhibit_results(ratings, entries, method=method, shrinkage=float(policy.shrinkage), spread_flag=float(policy.spread_flag))
+        exhibit_results = calibration.exhibit_results(
+            ratings, entries, method=method, shrinkage=float(policy.shrinkage), spread_flag=float(policy.spread_flag)
+        )
         ranked = calibration.rank(exhibit_results, entries, [i for i in policy.tie_break or [] if 0 <= i < width])
         proposed = calibration.propose_tiers(ranked, quotas(policy))
         tiers = {}
@@ -148,7 +182,9 @@ def progress(festival: Festival) -> list[dict]:
     by_category: dict[int, dict] = {}
     exhibits = accepted_exhibits(festival)
     for exhibit in exhibits:
-        by_category.setdefault(exhibit.category_id, {"exhibits": [], "judges": {}, "cells": {}, "missing": 0, "done": 0})["exhibits"].append(exhibit)
+        by_category.setdefault(
+            exhibit.category_id, {"exhibits": [], "judges": {}, "cells": {}, "missing": 0, "done": 0}
+        )["exhibits"].append(exhibit)
     for sheet in sheets:
         block = by_category.get(sheet.exhibit.category_id)
         if block is None or sheet.exhibit.status.value != "accepted":
@@ -159,7 +195,9 @@ def progress(festival: Festival) -> list[dict]:
             block["done"] += 1
         else:
             block["missing"] += 1
-    categories = db.session.execute(db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)).scalars()
+    categories = db.session.execute(
+        db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)
+    ).scalars()
     out = []
     for category in categories:
         block = by_category.get(category.id)
@@ -192,7 +230,9 @@ def set_tier(exhibit: Exhibit, tier: AwardTier | None, reason: str, by: User) ->
         if tier is None and award is not None:
             db.session.delete(award)
         elif tier is not None and award is None:
-            db.session.add(Award(festival_id=exhibit.festival_id, exhibit_id=exhibit.id, tier=tier, rank=0, score=Decimal(0)))
+            db.session.add(
+                Award(festival_id=exhibit.festival_id, exhibit_id=exhibit.id, tier=tier, rank=0, score=Decimal(0))
+            )
         elif award is not None:
             award.tier = tier
     db.session.flush()
@@ -202,20 +242,40 @@ def set_tier(exhibit: Exhibit, tier: AwardTier | None, reason: str, by: User) ->
 
 def unsubmitted_sheets(festival: Festival) -> list[ScoreSheet]:
     """Assigned sheets of accepted exhibits that are not submitted (they will not count)."""
-    return [s for s in festival_sheets(festival) if s.status is not SheetStatus.SUBMITTED and s.exhibit.status.value == "accepted"]
+    return [
+        s
+        for s in festival_sheets(festival)
+        if s.status is not SheetStatus.SUBMITTED and s.exhibit.status.value == "accepted"
+    ]
 
 
 def _record_data(festival: Festival, policy: JudgingPolicy, results: list[CategoryResults]) -> dict:
     categories = []
     for block in results:
-        rubric = next((s.rubric for s in festival_sheets(festival) if s.rubric and s.exhibit.category_id == block.category.id and s.status is SheetStatus.SUBMITTED), None)
+        rubric = next(
+            (
+                s.rubric
+                for s in festival_sheets(festival)
+                if s.rubric and s.exhibit.category_id == block.category.id and s.status is SheetStatus.SUBMITTED
+            ),
+            None,
+        )
         categories.append(
             {
                 "category": block.category.code,
                 "rubric": None
                 if rubric is None
-                else {"id": rubric.id, "version": rubric.version, "criteria": [{"name": c.name_vi, "max": c.max_points, "weight": str(c.weight)} for c in rubric.scored_criteria]},
-                "agreement": None if block.agreement is None else {"icc1": block.agreement.icc, "reading": block.agreement.reading},
+                else {
+                    "id": rubric.id,
+                    "version": rubric.version,
+                    "criteria": [
+                        {"name": c.name_vi, "max": c.max_points, "weight": str(c.weight)}
+                        for c in rubric.scored_criteria
+                    ],
+                },
+                "agreement": None
+                if block.agreement is None
+                else {"icc1": block.agreement.icc, "reading": block.agreement.reading},
                 "exhibits": [
                     {
                         "code": block.exhibits[r.result.exhibit_id].code,
@@ -226,11 +286,16 @@ def _record_data(festival: Festival, policy: JudgingPolicy, results: list[Catego
                         "score": r.result.score,
                         "decided_by": r.decided_by,
                         "proposed": block.proposed.get(r.result.exhibit_id),
-                        "tier": block.tiers[r.result.exhibit_id].value if block.tiers.get(r.result.exhibit_id) else None,
+                        "tier": block.tiers[r.result.exhibit_id].value
+                        if block.tiers.get(r.result.exhibit_id)
+                        else None,
                     }
                     for r in block.ranked
                 ],
-                "overrides": [{"code": block.exhibits[k].code, "tier": v.tier.value if v.tier else None, "reason": v.reason} for k, v in block.overrides.items()],
+                "overrides": [
+                    {"code": block.exhibits[k].code, "tier": v.tier.value if v.tier else None, "reason": v.reason}
+                    for k, v in block.overrides.items()
+                ],
             }
         )
     return {
@@ -238,7 +303,12 @@ def _record_data(festival: Festival, policy: JudgingPolicy, results: list[Catego
         "shrinkage": str(policy.shrinkage),
         "spread_flag": str(policy.spread_flag),
         "tie_break": list(policy.tie_break or []),
-        "quotas": {"first": policy.first_prizes, "second": policy.second_prizes, "third": policy.third_prizes, "honourable_share": str(policy.honourable_share)},
+        "quotas": {
+            "first": policy.first_prizes,
+            "second": policy.second_prizes,
+            "third": policy.third_prizes,
+            "honourable_share": str(policy.honourable_share),
+        },
         "categories": categories,
     }
 
@@ -262,15 +332,31 @@ def finalise(festival: Festival, by: User) -> ResultRecord:
             tier = block.tiers.get(ranked.result.exhibit_id)
             if tier is not None:
                 db.session.add(
-                    Award(festival_id=festival.id, exhibit_id=ranked.result.exhibit_id, tier=tier, rank=ranked.rank,
-                          score=Decimal(str(round(ranked.result.score or 0, 3))))
+                    Award(
+                        festival_id=festival.id,
+                        exhibit_id=ranked.result.exhibit_id,
+                        tier=tier,
+                        rank=ranked.rank,
+                        score=Decimal(str(round(ranked.result.score or 0, 3))),
+                    )
                 )
     ratings = [rating for block in results for rating in block.ratings]
-    record = ResultRecord(festival_id=festival.id, user_id=by.id, method=policy.method.value, scores_hash=calibration.ratings_hash(ratings), data=_record_data(festival, policy, results))
+    record = ResultRecord(
+        festival_id=festival.id,
+        user_id=by.id,
+        method=policy.method.value,
+        scores_hash=calibration.ratings_hash(ratings),
+        data=_record_data(festival, policy, results),
+    )
     db.session.add(record)
     policy.finalised_at, policy.finalised_by_id = utcnow(), by.id
     db.session.flush()
-    audit.record("results.finalised", festival, by=by, after={"hash": record.scores_hash, "awards": sum(1 for b in results for t in b.tiers.values() if t)})
+    audit.record(
+        "results.finalised",
+        festival,
+        by=by,
+        after={"hash": record.scores_hash, "awards": sum(1 for b in results for t in b.tiers.values() if t)},
+    )
     return record
 
 
@@ -289,19 +375,27 @@ def reopen_results(festival: Festival, reason: str, by: User) -> None:
 
 
 def latest_record(festival: Festival) -> ResultRecord | None:
-    return db.session.execute(db.select(ResultRecord).where(ResultRecord.festival_id == festival.id).order_by(ResultRecord.id.desc()).limit(1)).scalar_one_or_none()
+    return db.session.execute(
+        db.select(ResultRecord).where(ResultRecord.festival_id == festival.id).order_by(ResultRecord.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def public_awards(festival: Festival) -> list[tuple[Category, list[Award]]]:
     """Final awards per category, best tier first, for the public results page."""
-    awards = db.session.execute(
-        db.select(Award).join(Award.exhibit).where(Award.festival_id == festival.id)
-    ).scalars().all()
+    awards = (
+        db.session.execute(db.select(Award).join(Award.exhibit).where(Award.festival_id == festival.id)).scalars().all()
+    )
     by_category: dict[int, list[Award]] = {}
     for award in awards:
         by_category.setdefault(award.exhibit.category_id, []).append(award)
-    categories = db.session.execute(db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)).scalars()
-    return [(c, sorted(by_category[c.id], key=lambda a: (a.tier.rank, a.rank, a.exhibit.code))) for c in categories if c.id in by_category]
+    categories = db.session.execute(
+        db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)
+    ).scalars()
+    return [
+        (c, sorted(by_category[c.id], key=lambda a: (a.tier.rank, a.rank, a.exhibit.code)))
+        for c in categories
+        if c.id in by_category
+    ]
 
 
 EXPORT_HEADERS = [
@@ -354,5 +448,10 @@ def export_results(festival: Festival, fmt: str = "xlsx") -> bytes:
     results = festival_results(festival)
     headers = [str(h) for h in EXPORT_HEADERS]
     if fmt == "csv":
-        return write_csv([str(_l("Lĩnh vực"))] + headers, ([block.category.code] + row for block in results for row in _rows(block)))
-    return write_xlsx([(f"{block.category.code}", headers, list(_rows(block))) for block in results] or [(str(_l("Kết quả")), headers, [])])
+        return write_csv(
+            [str(_l("Lĩnh vực"))] + headers, ([block.category.code] + row for block in results for row in _rows(block))
+        )
+    return write_xlsx(
+        [(f"{block.category.code}", headers, list(_rows(block))) for block in results]
+        or [(str(_l("Kết quả")), headers, [])]
+    )

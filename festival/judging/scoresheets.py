@@ -1,4 +1,5 @@
 """Score sheets (phiếu chấm điểm) as PDF: one A4 page per sheet, with a line for the judge to sign."""
+
 from flask import render_template
 
 from festival import pdf

@@ -1,4 +1,5 @@
 """Judging work: rubrics and their versions, panels, conflicts, assignment, and scoring."""
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -68,7 +69,11 @@ def current_rubric(festival: Festival, category: Category | None) -> Rubric | No
     """The rubric in force for a category: its own, else the festival's default."""
     for category_id in ([category.id] if category is not None else []) + [None]:
         rubric = db.session.execute(
-            db.select(Rubric).where(Rubric.festival_id == festival.id, Rubric.category_id.is_(None) if category_id is None else Rubric.category_id == category_id, Rubric.is_current.is_(True))
+            db.select(Rubric).where(
+                Rubric.festival_id == festival.id,
+                Rubric.category_id.is_(None) if category_id is None else Rubric.category_id == category_id,
+                Rubric.is_current.is_(True),
+            )
         ).scalar_one_or_none()
         if rubric is not None:
             return rubric
@@ -78,14 +83,21 @@ def current_rubric(festival: Festival, category: Category | None) -> Rubric | No
 def own_rubric(festival: Festival, category: Category | None) -> Rubric | None:
     """The current rubric defined exactly for `category` (None: the default), without fallback."""
     condition = Rubric.category_id.is_(None) if category is None else Rubric.category_id == category.id
-    return db.session.execute(db.select(Rubric).where(Rubric.festival_id == festival.id, condition, Rubric.is_current.is_(True))).scalar_one_or_none()
+    return db.session.execute(
+        db.select(Rubric).where(Rubric.festival_id == festival.id, condition, Rubric.is_current.is_(True))
+    ).scalar_one_or_none()
 
 
 def is_frozen(rubric: Rubric) -> bool:
     """A rubric is frozen once any sheet scored with it has been submitted."""
-    return db.session.execute(
-        db.select(ScoreSheet.id).where(ScoreSheet.rubric_id == rubric.id, ScoreSheet.status == SheetStatus.SUBMITTED).limit(1)
-    ).first() is not None
+    return (
+        db.session.execute(
+            db.select(ScoreSheet.id)
+            .where(ScoreSheet.rubric_id == rubric.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _check_criteria(criteria: list[CriterionInput]) -> None:
@@ -101,34 +113,58 @@ def _check_criteria(criteria: list[CriterionInput]) -> None:
                 raise FestivalError(_l("Trọng số của “%(name)s” phải lớn hơn 0.", name=c.name_vi))
             points = [level.points for level in c.levels]
             if len(set(points)) != len(points) or any(not 0 <= p <= c.max_points for p in points):
-                raise FestivalError(_l("Các mức của “%(name)s” phải khác nhau và nằm trong 0–%(max)d.", name=c.name_vi, max=c.max_points))
+                raise FestivalError(
+                    _l(
+                        "Các mức của “%(name)s” phải khác nhau và nằm trong 0–%(max)d.",
+                        name=c.name_vi,
+                        max=c.max_points,
+                    )
+                )
 
 
 def _fill(criterion: Criterion, data: CriterionInput, position: int) -> None:
     criterion.position = position
     criterion.kind = data.kind
-    criterion.name_vi, criterion.name_en, criterion.guidance = data.name_vi.strip(), data.name_en.strip(), data.guidance.strip()
+    criterion.name_vi, criterion.name_en, criterion.guidance = (
+        data.name_vi.strip(),
+        data.name_en.strip(),
+        data.guidance.strip(),
+    )
     is_points = data.kind is CriterionKind.POINTS
     criterion.max_points = data.max_points if is_points else 1
-    criterion.weight = (data.weight if data.weight is not None else Decimal(data.max_points)) if is_points else Decimal(0)
+    criterion.weight = (
+        (data.weight if data.weight is not None else Decimal(data.max_points)) if is_points else Decimal(0)
+    )
     if criterion.id is not None and criterion.levels:
         # Old levels must be gone before new ones with the same points are inserted.
         criterion.levels = []
         db.session.flush()
-    criterion.levels = [Level(points=lv.points, label_vi=lv.label_vi.strip(), label_en=lv.label_en.strip()) for lv in data.levels] if is_points else []
+    criterion.levels = (
+        [Level(points=lv.points, label_vi=lv.label_vi.strip(), label_en=lv.label_en.strip()) for lv in data.levels]
+        if is_points
+        else []
+    )
 
 
 def _rubric_snapshot(rubric: Rubric) -> dict:
     return {
         "version": rubric.version,
         "criteria": [
-            {"name": c.name_vi, "kind": c.kind, "max": c.max_points, "weight": str(c.weight), "levels": [lv.points for lv in c.levels]}
+            {
+                "name": c.name_vi,
+                "kind": c.kind,
+                "max": c.max_points,
+                "weight": str(c.weight),
+                "levels": [lv.points for lv in c.levels],
+            }
             for c in rubric.criteria
         ],
     }
 
 
-def save_rubric(festival: Festival, category: Category | None, criteria: list[CriterionInput], by: User | None) -> Rubric:
+def save_rubric(
+    festival: Festival, category: Category | None, criteria: list[CriterionInput], by: User | None
+) -> Rubric:
     """Define or change a rubric; a frozen one gets a new version and keeps its own sheets.
 
     :raise FestivalError: no scored criterion, a bad maximum, weight or level.
@@ -160,7 +196,16 @@ def save_rubric(festival: Festival, category: Category | None, criteria: list[Cr
             wanted.append(criterion)
         for removed in keep.values():
             for score in db.session.execute(db.select(Score).where(Score.criterion_id == removed.id)).scalars():
-                db.session.add(ScoreChange(sheet_id=score.sheet_id, criterion_id=None, field="points", old_value=_text(score.points), new_value=None, user_id=by.id if by else None))
+                db.session.add(
+                    ScoreChange(
+                        sheet_id=score.sheet_id,
+                        criterion_id=None,
+                        field="points",
+                        old_value=_text(score.points),
+                        new_value=None,
+                        user_id=by.id if by else None,
+                    )
+                )
                 db.session.delete(score)
         db.session.flush()
         rubric.criteria = wanted
@@ -205,13 +250,19 @@ def parse_levels(text: str) -> list[LevelInput]:
 
 
 def judges() -> list[User]:
-    return list(db.session.execute(db.select(User).where(User.role == Role.JUDGE, User.is_active.is_(True)).order_by(User.full_name, User.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(User).where(User.role == Role.JUDGE, User.is_active.is_(True)).order_by(User.full_name, User.id)
+        ).scalars()
+    )
 
 
 def panel_map(festival: Festival) -> dict[int, set[int]]:
     """category id → ids of the judges on its panel."""
     rows = db.session.execute(
-        db.select(PanelMember.category_id, PanelMember.judge_id).join(Category).where(Category.festival_id == festival.id)
+        db.select(PanelMember.category_id, PanelMember.judge_id)
+        .join(Category)
+        .where(Category.festival_id == festival.id)
     ).all()
     panels: dict[int, set[int]] = {}
     for category_id, judge_id in rows:
@@ -221,16 +272,22 @@ def panel_map(festival: Festival) -> dict[int, set[int]]:
 
 def set_panels(festival: Festival, memberships: set[tuple[int, int]], by: User) -> None:
     """Replace the festival's panels with (category id, judge id) pairs."""
-    categories = {c.id for c in db.session.execute(db.select(Category).where(Category.festival_id == festival.id)).scalars()}
+    categories = {
+        c.id for c in db.session.execute(db.select(Category).where(Category.festival_id == festival.id)).scalars()
+    }
     judge_ids = {j.id for j in judges()}
     memberships = {(c, j) for c, j in memberships if c in categories and j in judge_ids}
     current = {(c, j) for c, js in panel_map(festival).items() for j in js}
     for category_id, judge_id in current - memberships:
-        db.session.execute(sa.delete(PanelMember).where(PanelMember.category_id == category_id, PanelMember.judge_id == judge_id))
+        db.session.execute(
+            sa.delete(PanelMember).where(PanelMember.category_id == category_id, PanelMember.judge_id == judge_id)
+        )
     for category_id, judge_id in sorted(memberships - current):
         db.session.add(PanelMember(category_id=category_id, judge_id=judge_id))
     db.session.flush()
-    audit.record("panels.saved", festival, by=by, before={"pairs": sorted(current)}, after={"pairs": sorted(memberships)})
+    audit.record(
+        "panels.saved", festival, by=by, before={"pairs": sorted(current)}, after={"pairs": sorted(memberships)}
+    )
 
 
 def declare_conflict(judge: User, exhibit: Exhibit, reason: str, by: User) -> Conflict:
@@ -238,7 +295,9 @@ def declare_conflict(judge: User, exhibit: Exhibit, reason: str, by: User) -> Co
 
     :raise FestivalError: the judge already scored it (an organizer must reopen and reassign).
     """
-    existing = db.session.execute(db.select(Conflict).where(Conflict.judge_id == judge.id, Conflict.exhibit_id == exhibit.id)).scalar_one_or_none()
+    existing = db.session.execute(
+        db.select(Conflict).where(Conflict.judge_id == judge.id, Conflict.exhibit_id == exhibit.id)
+    ).scalar_one_or_none()
     if existing is not None:
         return existing
     sheet = _sheet_of(exhibit.id, judge.id)
@@ -254,14 +313,18 @@ def declare_conflict(judge: User, exhibit: Exhibit, reason: str, by: User) -> Co
 
 
 def remove_conflict(conflict: Conflict, by: User) -> None:
-    audit.record("conflict.removed", conflict.exhibit, by=by, before={"judge": conflict.judge.email, "reason": conflict.reason})
+    audit.record(
+        "conflict.removed", conflict.exhibit, by=by, before={"judge": conflict.judge.email, "reason": conflict.reason}
+    )
     db.session.delete(conflict)
 
 
 def conflict_pairs(festival: Festival) -> set[tuple[int, int]]:
     """Declared (judge id, exhibit id) conflicts in the festival."""
     return set(
-        db.session.execute(db.select(Conflict.judge_id, Conflict.exhibit_id).join(Exhibit).where(Exhibit.festival_id == festival.id)).tuples()
+        db.session.execute(
+            db.select(Conflict.judge_id, Conflict.exhibit_id).join(Exhibit).where(Exhibit.festival_id == festival.id)
+        ).tuples()
     )
 
 
@@ -281,7 +344,9 @@ def accepted_exhibits(festival: Festival) -> list[Exhibit]:
 
 def festival_sheets(festival: Festival) -> list[ScoreSheet]:
     return list(
-        db.session.execute(db.select(ScoreSheet).join(ScoreSheet.exhibit).where(Exhibit.festival_id == festival.id)).scalars()
+        db.session.execute(
+            db.select(ScoreSheet).join(ScoreSheet.exhibit).where(Exhibit.festival_id == festival.id)
+        ).scalars()
     )
 
 
@@ -290,7 +355,8 @@ def _slots(festival: Festival):
     panels = panel_map(festival)
     exhibit_slots = [assignment.ExhibitSlot(e.id, e.category_id, e.unit_id, e.code or "") for e in exhibits]
     judge_slots = [
-        assignment.JudgeSlot(j.id, j.unit_id, frozenset(c for c, js in panels.items() if j.id in js), j.full_name) for j in judges()
+        assignment.JudgeSlot(j.id, j.unit_id, frozenset(c for c, js in panels.items() if j.id in js), j.full_name)
+        for j in judges()
     ]
     return exhibits, exhibit_slots, judge_slots
 
@@ -322,12 +388,19 @@ def assign_judges(festival: Festival, per_exhibit: int, by: User | None) -> assi
         db.session.add(ScoreSheet(exhibit_id=exhibit_id, judge_id=judge_id))
     policy.per_exhibit = per_exhibit
     db.session.flush()
-    audit.record("judging.assigned", festival, by=by, after={"per_exhibit": per_exhibit, "pairs": len(plan.pairs), "problems": [p.kind for p in plan.problems]})
+    audit.record(
+        "judging.assigned",
+        festival,
+        by=by,
+        after={"per_exhibit": per_exhibit, "pairs": len(plan.pairs), "problems": [p.kind for p in plan.problems]},
+    )
     return plan
 
 
 def _sheet_of(exhibit_id: int, judge_id: int) -> ScoreSheet | None:
-    return db.session.execute(db.select(ScoreSheet).where(ScoreSheet.exhibit_id == exhibit_id, ScoreSheet.judge_id == judge_id)).scalar_one_or_none()
+    return db.session.execute(
+        db.select(ScoreSheet).where(ScoreSheet.exhibit_id == exhibit_id, ScoreSheet.judge_id == judge_id)
+    ).scalar_one_or_none()
 
 
 def add_assignment(exhibit: Exhibit, judge: User, by: User) -> ScoreSheet:
@@ -364,7 +437,9 @@ def remove_assignment(sheet: ScoreSheet, by: User) -> None:
     if policy_for(sheet.exhibit.festival).is_final:
         raise NotAllowed(_l("Kết quả đã chốt; không phân công lại được."))
     if sheet.status is not SheetStatus.NOT_STARTED:
-        raise FestivalError(_l("%(name)s đã bắt đầu chấm sáng kiến này nên không bỏ phân công được.", name=sheet.judge.full_name))
+        raise FestivalError(
+            _l("%(name)s đã bắt đầu chấm sáng kiến này nên không bỏ phân công được.", name=sheet.judge.full_name)
+        )
     audit.record("judging.assignment_removed", sheet.exhibit, by=by, before={"judge": sheet.judge.email})
     db.session.delete(sheet)
 
@@ -403,7 +478,9 @@ def judge_sheets(judge: User, festival: Festival) -> list[ScoreSheet]:
 
 def lock_sheet(sheet_id: int) -> ScoreSheet | None:
     """Load a sheet for writing; PostgreSQL locks the row so concurrent saves take turns."""
-    return db.session.execute(db.select(ScoreSheet).where(ScoreSheet.id == sheet_id).with_for_update()).scalar_one_or_none()
+    return db.session.execute(
+        db.select(ScoreSheet).where(ScoreSheet.id == sheet_id).with_for_update()
+    ).scalar_one_or_none()
 
 
 def check_may_score(sheet: ScoreSheet, judge: User, now: datetime) -> None:
@@ -457,7 +534,9 @@ def _validate(rubric: Rubric, data: SheetInput) -> None:
         if points is None:
             continue
         if not Decimal(0) <= points <= criterion.max_points:
-            raise FestivalError(_l("Điểm “%(name)s” phải từ 0 đến %(max)d.", name=criterion.name_vi, max=criterion.max_points))
+            raise FestivalError(
+                _l("Điểm “%(name)s” phải từ 0 đến %(max)d.", name=criterion.name_vi, max=criterion.max_points)
+            )
         if criterion.levels and points not in {Decimal(level.points) for level in criterion.levels}:
             raise FestivalError(_l("Điểm “%(name)s” phải là một trong các mức đã mô tả.", name=criterion.name_vi))
     for criterion_id in data.answers:
@@ -491,8 +570,16 @@ def save_sheet(sheet: ScoreSheet, judge: User, data: SheetInput, now: datetime) 
 
     def change(criterion_id, field_name, old, new):
         db.session.add(
-            ScoreChange(sheet_id=sheet.id, criterion_id=criterion_id, field=field_name, old_value=_text(old), new_value=_text(new),
-                        client_id=data.client_id, seq=data.seq, user_id=judge.id)
+            ScoreChange(
+                sheet_id=sheet.id,
+                criterion_id=criterion_id,
+                field=field_name,
+                old_value=_text(old),
+                new_value=_text(new),
+                client_id=data.client_id,
+                seq=data.seq,
+                user_id=judge.id,
+            )
         )
 
     for criterion_id, points in data.points.items():
@@ -538,7 +625,13 @@ def submit_sheet(sheet: ScoreSheet, judge: User, data: SheetInput | None, now: d
     :raise NotAllowed / StaleSave: as save_sheet.
     :raise FestivalError: a criterion has no score.
     """
-    if sheet.is_locked and sheet.judge_id == judge.id and data is not None and data.client_id == sheet.last_client_id and data.seq <= sheet.last_seq:
+    if (
+        sheet.is_locked
+        and sheet.judge_id == judge.id
+        and data is not None
+        and data.client_id == sheet.last_client_id
+        and data.seq <= sheet.last_seq
+    ):
         return  # the same submission again (a double tap or a retry)
     if data is not None:
         save_sheet(sheet, judge, data, now)
@@ -549,9 +642,20 @@ def submit_sheet(sheet: ScoreSheet, judge: User, data: SheetInput | None, now: d
         raise FestivalError(_l("Chưa chấm đủ các tiêu chí: %(names)s.", names=names or "—"))
     sheet.status = SheetStatus.SUBMITTED
     sheet.submitted_at = now
-    db.session.add(ScoreChange(sheet_id=sheet.id, field="status", old_value="draft", new_value="submitted", user_id=judge.id,
-                               client_id=data.client_id if data else None, seq=data.seq if data else None))
-    audit.record("sheet.submitted", sheet, by=judge, after={"exhibit": sheet.exhibit.code, "total": _text(sheet_total(sheet))})
+    db.session.add(
+        ScoreChange(
+            sheet_id=sheet.id,
+            field="status",
+            old_value="draft",
+            new_value="submitted",
+            user_id=judge.id,
+            client_id=data.client_id if data else None,
+            seq=data.seq if data else None,
+        )
+    )
+    audit.record(
+        "sheet.submitted", sheet, by=judge, after={"exhibit": sheet.exhibit.code, "total": _text(sheet_total(sheet))}
+    )
 
 
 def reopen_sheet(sheet: ScoreSheet, reason: str, by: User) -> None:
@@ -568,8 +672,15 @@ def reopen_sheet(sheet: ScoreSheet, reason: str, by: User) -> None:
         raise FestivalError(_l("Hãy ghi lý do mở lại phiếu."))
     sheet.status = SheetStatus.DRAFT
     sheet.submitted_at = None
-    db.session.add(ScoreChange(sheet_id=sheet.id, field="status", old_value="submitted", new_value="draft", user_id=by.id))
-    audit.record("sheet.reopened", sheet, by=by, after={"exhibit": sheet.exhibit.code, "judge": sheet.judge.email, "reason": reason.strip()})
+    db.session.add(
+        ScoreChange(sheet_id=sheet.id, field="status", old_value="submitted", new_value="draft", user_id=by.id)
+    )
+    audit.record(
+        "sheet.reopened",
+        sheet,
+        by=by,
+        after={"exhibit": sheet.exhibit.code, "judge": sheet.judge.email, "reason": reason.strip()},
+    )
 
 
 def sheet_total(sheet: ScoreSheet) -> Decimal | None:
@@ -606,12 +717,19 @@ def sheet_state(sheet: ScoreSheet) -> dict:
 
 
 def judge_conflicts(judge: User) -> list[Conflict]:
-    return list(db.session.execute(db.select(Conflict).where(Conflict.judge_id == judge.id).order_by(Conflict.id)).scalars())
+    return list(
+        db.session.execute(db.select(Conflict).where(Conflict.judge_id == judge.id).order_by(Conflict.id)).scalars()
+    )
 
 
 def festival_conflicts(festival: Festival) -> list[Conflict]:
     return list(
-        db.session.execute(db.select(Conflict).join(Conflict.exhibit).where(Exhibit.festival_id == festival.id).order_by(Exhibit.code, Conflict.id)).scalars()
+        db.session.execute(
+            db.select(Conflict)
+            .join(Conflict.exhibit)
+            .where(Exhibit.festival_id == festival.id)
+            .order_by(Exhibit.code, Conflict.id)
+        ).scalars()
     )
 
 
@@ -622,15 +740,27 @@ def assignment_overview(festival: Festival) -> list[tuple[Category, list[tuple[E
         sheets.setdefault(sheet.exhibit_id, []).append(sheet)
     by_category: dict[int, list] = {}
     for exhibit in accepted_exhibits(festival):
-        by_category.setdefault(exhibit.category_id, []).append((exhibit, sorted(sheets.get(exhibit.id, []), key=lambda s: s.judge.full_name)))
-    categories = db.session.execute(db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)).scalars()
+        by_category.setdefault(exhibit.category_id, []).append(
+            (exhibit, sorted(sheets.get(exhibit.id, []), key=lambda s: s.judge.full_name))
+        )
+    categories = db.session.execute(
+        db.select(Category).where(Category.festival_id == festival.id).order_by(Category.position, Category.code)
+    ).scalars()
     return [(category, by_category[category.id]) for category in categories if category.id in by_category]
 
 
 PROBLEM_TEXT = {
-    "too_few_judges": _l("%(exhibit)s chỉ có %(assigned)s giám khảo: hội đồng lĩnh vực có %(panel)s người, %(own_unit)s cùng đơn vị, %(declared)s khai báo xung đột."),
-    "unbalanced": _l("Lĩnh vực %(category)s: số sáng kiến mỗi giám khảo chênh nhau hơn 1 (%(loads)s) do xung đột lợi ích."),
-    "not_comparable": _l("Lĩnh vực %(category)s: các nhóm giám khảo không chấm chung sáng kiến nào (%(groups)s) nên điểm không so sánh được."),
+    "too_few_judges": _l(
+        "%(exhibit)s chỉ có %(assigned)s giám khảo: hội đồng lĩnh vực có %(panel)s người, %(own_unit)s cùng "
+        "đơn vị, %(declared)s khai báo xung đột."
+    ),
+    "unbalanced": _l(
+        "Lĩnh vực %(category)s: số sáng kiến mỗi giám khảo chênh nhau hơn 1 (%(loads)s) do xung đột lợi ích."
+    ),
+    "not_comparable": _l(
+        "Lĩnh vực %(category)s: các nhóm giám khảo không chấm chung sáng kiến nào (%(groups)s) nên điểm không "
+        "so sánh được."
+    ),
     "conflicting_fixed": _l("%(exhibit)s: phân công cũ cho %(judge)s vi phạm xung đột lợi ích và đã bị bỏ."),
     "empty_panel": _l("Lĩnh vực %(category)s chưa có giám khảo nào trong hội đồng."),
 }
@@ -638,9 +768,19 @@ PROBLEM_TEXT = {
 
 def describe_problems(plan: assignment.Plan) -> list[str]:
     """Readable sentences for the rules an assignment could not meet."""
-    exhibits = {e.id: e for e in db.session.execute(db.select(Exhibit).where(Exhibit.id.in_({p.exhibit_id for p in plan.problems if p.exhibit_id}))).scalars()}
+    exhibits = {
+        e.id: e
+        for e in db.session.execute(
+            db.select(Exhibit).where(Exhibit.id.in_({p.exhibit_id for p in plan.problems if p.exhibit_id}))
+        ).scalars()
+    }
     people = {u.id: u for u in db.session.execute(db.select(User).where(User.role == Role.JUDGE)).scalars()}
-    categories = {c.id: c for c in db.session.execute(db.select(Category).where(Category.id.in_({p.category_id for p in plan.problems if p.category_id}))).scalars()}
+    categories = {
+        c.id: c
+        for c in db.session.execute(
+            db.select(Category).where(Category.id.in_({p.category_id for p in plan.problems if p.category_id}))
+        ).scalars()
+    }
     lines = []
     for problem in plan.problems:
         details = dict(problem.details)
@@ -652,14 +792,29 @@ def describe_problems(plan: assignment.Plan) -> list[str]:
             "panel": details.get("panel", details.get("eligible", 0)),
             "own_unit": details.get("own_unit", 0),
             "declared": details.get("declared", 0),
-            "loads": ", ".join(f"{people[j].full_name if j in people else j}: {n}" for j, n in details.get("loads", ())),
-            "groups": " | ".join(", ".join(people[j].full_name if j in people else str(j) for j in group) for group in details.get("components", ())),
+            "loads": ", ".join(
+                f"{people[j].full_name if j in people else j}: {n}" for j, n in details.get("loads", ())
+            ),
+            "groups": " | ".join(
+                ", ".join(people[j].full_name if j in people else str(j) for j in group)
+                for group in details.get("components", ())
+            ),
         }
         lines.append(str(PROBLEM_TEXT.get(problem.kind, problem.kind)) % values)
     return lines
 
 
-def update_policy(policy: JudgingPolicy, *, method, shrinkage: Decimal, spread_flag: Decimal, tie_break: str, prizes: tuple[int, int, int], honourable_percent: int, by: User) -> None:
+def update_policy(
+    policy: JudgingPolicy,
+    *,
+    method,
+    shrinkage: Decimal,
+    spread_flag: Decimal,
+    tie_break: str,
+    prizes: tuple[int, int, int],
+    honourable_percent: int,
+    by: User,
+) -> None:
     """Change how results are computed and prizes proposed (audited).
 
     :raise FestivalError: a tie-break that is not a list of criterion numbers.
@@ -672,10 +827,20 @@ def update_policy(policy: JudgingPolicy, *, method, shrinkage: Decimal, spread_f
         if not part.isdigit() or not 1 <= int(part) <= 50 or int(part) - 1 in positions:
             raise FestivalError(_l("Thứ tự xét bằng điểm là các số thứ tự tiêu chí khác nhau, ví dụ 3, 1."))
         positions.append(int(part) - 1)
-    before = {"method": policy.method, "tie_break": policy.tie_break, "prizes": [policy.first_prizes, policy.second_prizes, policy.third_prizes], "honourable": str(policy.honourable_share)}
+    before = {
+        "method": policy.method,
+        "tie_break": policy.tie_break,
+        "prizes": [policy.first_prizes, policy.second_prizes, policy.third_prizes],
+        "honourable": str(policy.honourable_share),
+    }
     policy.method, policy.shrinkage, policy.spread_flag = method, shrinkage, spread_flag
     policy.tie_break = positions
     policy.first_prizes, policy.second_prizes, policy.third_prizes = prizes
     policy.honourable_share = (Decimal(honourable_percent) / 100).quantize(Decimal("0.001"))
-    after = {"method": policy.method, "tie_break": positions, "prizes": list(prizes), "honourable": str(policy.honourable_share)}
+    after = {
+        "method": policy.method,
+        "tie_break": positions,
+        "prizes": list(prizes),
+        "honourable": str(policy.honourable_share),
+    }
     audit.record("judging.policy_saved", policy.festival, by=by, before=before, after=after)

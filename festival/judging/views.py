@@ -1,8 +1,9 @@
 """Judging pages: the judge's tablet (home, sheet, autosave JSON, PDFs) and the organizers'
 set-up (rubrics, panels, assignment, conflicts) and results."""
+
 import io
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -15,7 +16,19 @@ from festival.exhibits.services import list_categories
 from festival.extensions import db
 from festival.judging import bp, results, scoresheets, services
 from festival.judging.forms import AddJudgeForm, AssignForm, ConflictForm, PolicyForm, ReasonForm, RubricForm, TierForm
-from festival.models import AwardTier, Category, Conflict, CriterionKind, Exhibit, ResultsMethod, Role, ScoreSheet, SheetStatus, User, utcnow
+from festival.models import (
+    AwardTier,
+    Category,
+    Conflict,
+    CriterionKind,
+    Exhibit,
+    ResultsMethod,
+    Role,
+    ScoreSheet,
+    SheetStatus,
+    User,
+    utcnow,
+)
 from festival.urls import MAX_ID, record_id
 
 
@@ -44,7 +57,13 @@ def home():
     festival = get_current_festival()
     sheets = services.judge_sheets(current_user, festival) if festival else []
     done = sum(1 for s in sheets if s.status is SheetStatus.SUBMITTED)
-    return render_template("judging/home.html", festival=festival, sheets=sheets, done=done, totals={s.id: services.sheet_total(s) for s in sheets})
+    return render_template(
+        "judging/home.html",
+        festival=festival,
+        sheets=sheets,
+        done=done,
+        totals={s.id: services.sheet_total(s) for s in sheets},
+    )
 
 
 @bp.route("/sheets/<int:sheet_id>", methods=["GET", "POST"])
@@ -100,7 +119,9 @@ def _form_input(sheet: ScoreSheet) -> services.SheetInput:
             answers[criterion.id] = {"yes": True, "no": False}.get(value)
     client = request.form.get("client_id", "")[:64] or "form"
     seq = sheet.last_seq + 1 if sheet.last_client_id == client else 1
-    return services.SheetInput(client_id=client, seq=seq, points=points, answers=answers, comment=request.form.get("comment", ""))
+    return services.SheetInput(
+        client_id=client, seq=seq, points=points, answers=answers, comment=request.form.get("comment", "")
+    )
 
 
 def _json_input() -> services.SheetInput:
@@ -186,7 +207,11 @@ def my_sheets_pdf():
     if not sheets:
         flash(_("Bạn chưa nộp phiếu nào."), "warning")
         return redirect(url_for("judging.home"))
-    return send_file(io.BytesIO(scoresheets.render_score_sheets(sheets)), mimetype="application/pdf", download_name="phieu-cham-diem.pdf")
+    return send_file(
+        io.BytesIO(scoresheets.render_score_sheets(sheets)),
+        mimetype="application/pdf",
+        download_name="phieu-cham-diem.pdf",
+    )
 
 
 @bp.route("/conflicts", methods=["GET", "POST"])
@@ -250,8 +275,17 @@ def rubric(category_id):
     if request.method == "GET" and current is not None:
         for entry, criterion in zip(form.criteria.entries, current.criteria):
             row = entry.form
-            row.id.data, row.name_vi.data, row.name_en.data, row.guidance.data = criterion.id, criterion.name_vi, criterion.name_en, criterion.guidance
-            row.kind.data, row.max_points.data, row.weight.data = criterion.kind.value, criterion.max_points, criterion.weight
+            row.id.data, row.name_vi.data, row.name_en.data, row.guidance.data = (
+                criterion.id,
+                criterion.name_vi,
+                criterion.name_en,
+                criterion.guidance,
+            )
+            row.kind.data, row.max_points.data, row.weight.data = (
+                criterion.kind.value,
+                criterion.max_points,
+                criterion.weight,
+            )
             row.levels.data = "; ".join(f"{lv.points} – {lv.label_vi}" for lv in criterion.levels)
     if form.validate_on_submit():
         try:
@@ -262,7 +296,13 @@ def rubric(category_id):
         else:
             db.session.commit()
             if current is not None and saved.id != current.id:
-                flash(_("Thang điểm đã được dùng để chấm nên đã tạo phiên bản %(v)d; phiếu đã chấm giữ phiên bản cũ.", v=saved.version), "warning")
+                flash(
+                    _(
+                        "Thang điểm đã được dùng để chấm nên đã tạo phiên bản %(v)d; phiếu đã chấm giữ phiên bản cũ.",
+                        v=saved.version,
+                    ),
+                    "warning",
+                )
             else:
                 flash(_("Đã lưu thang điểm."), "success")
             return redirect(url_for("judging.rubric", category_id=category_id))
@@ -294,7 +334,9 @@ def panels():
         db.session.commit()
         flash(_("Đã lưu hội đồng chấm theo lĩnh vực."), "success")
         return redirect(url_for("judging.panels"))
-    return render_template("judging/panels.html", categories=categories, judges=services.judges(), panels=services.panel_map(festival))
+    return render_template(
+        "judging/panels.html", categories=categories, judges=services.judges(), panels=services.panel_map(festival)
+    )
 
 
 @bp.route("/assignments", methods=["GET", "POST"])
@@ -436,7 +478,12 @@ AGREEMENT_LABELS = {"poor": _l("kém"), "moderate": _l("trung bình"), "good": _
 def progress():
     """Judge × exhibit matrix per category, with missing sheets."""
     festival = _festival()
-    return render_template("judging/progress.html", festival=festival, blocks=results.progress(festival), policy=services.policy_for(festival))
+    return render_template(
+        "judging/progress.html",
+        festival=festival,
+        blocks=results.progress(festival),
+        policy=services.policy_for(festival),
+    )
 
 
 @bp.route("/results")
@@ -456,7 +503,9 @@ def results_page():
         record=results.latest_record(festival),
         tiers=list(AwardTier),
         tier_names={t.value: t.label for t in AwardTier},
-        tie_label=lambda decided: TIE_LABELS.get(decided.split(":")[0], decided).format(n=int(decided.split(":")[1]) + 1 if ":" in decided else ""),
+        tie_label=lambda decided: TIE_LABELS.get(decided.split(":")[0], decided).format(
+            n=int(decided.split(":")[1]) + 1 if ":" in decided else ""
+        ),
         agreement_label=lambda reading: AGREEMENT_LABELS.get(reading, reading),
     )
 
@@ -471,7 +520,9 @@ def set_tier(exhibit_id):
         flash(_("Hãy ghi lý do điều chỉnh giải."), "danger")
         return redirect(url_for("judging.results_page") + f"#exhibit-{exhibit.id}")
     try:
-        results.set_tier(exhibit, AwardTier(form.tier.data) if form.tier.data else None, form.reason.data, by=current_user)
+        results.set_tier(
+            exhibit, AwardTier(form.tier.data) if form.tier.data else None, form.reason.data, by=current_user
+        )
     except FestivalError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -500,7 +551,9 @@ def finalise():
         db.session.commit()
         flash(_("Đã chốt kết quả. Mã kiểm tra dữ liệu điểm: %(hash)s", hash=record.scores_hash[:16]), "success")
         return redirect(url_for("judging.results_page"))
-    return render_template("judging/finalise.html", festival=festival, missing=missing, policy=services.policy_for(festival))
+    return render_template(
+        "judging/finalise.html", festival=festival, missing=missing, policy=services.policy_for(festival)
+    )
 
 
 @bp.route("/results/reopen", methods=["POST"])
@@ -528,7 +581,12 @@ def results_export(fmt):
     """The results as an Excel workbook (a sheet per category) or CSV."""
     festival = _festival()
     mimetype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return send_file(io.BytesIO(results.export_results(festival, fmt)), mimetype=mimetype, as_attachment=True, download_name=f"ket-qua-lan-{festival.edition}.{fmt}")
+    return send_file(
+        io.BytesIO(results.export_results(festival, fmt)),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"ket-qua-lan-{festival.edition}.{fmt}",
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
 """All models, imported here so that Alembic and the app see every table."""
-from festival.models.base import utcnow
+
 from festival.models.attendee import (
     Attendee,
     AttendeeSource,
@@ -8,6 +8,7 @@ from festival.models.attendee import (
     RevokedBadge,
     ScanResult,
 )
+from festival.models.base import utcnow
 from festival.models.certificate import (
     Certificate,
     CertificateKind,

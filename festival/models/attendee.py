@@ -1,4 +1,5 @@
 """Attendees of a festival, their badge roles and tokens, and every scan at the gates."""
+
 import enum
 import secrets
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Declarative base: constraint naming, UTC timestamps and string-stored enums."""
+
 import enum
 from datetime import datetime, timezone
 
@@ -44,16 +45,16 @@ class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={
-        datetime: UTCDateTime(),
-        # Enums are stored as their values in a VARCHAR: portable, and new members need no
-        # ALTER TYPE on PostgreSQL.
-        enum.Enum: sa.Enum(
-            enum.Enum,
-            native_enum=False,
-            length=20,
-            values_callable=lambda members: [m.value for m in members],
-            validate_strings=True,
-        ),
+            datetime: UTCDateTime(),
+            # Enums are stored as their values in a VARCHAR: portable, and new members need no
+            # ALTER TYPE on PostgreSQL.
+            enum.Enum: sa.Enum(
+                enum.Enum,
+                native_enum=False,
+                length=20,
+                values_callable=lambda members: [m.value for m in members],
+                validate_strings=True,
+            ),
         },
     )
 

@@ -1,4 +1,5 @@
 """Certificates (giấy chứng nhận): the wording of each kind, and every certificate issued."""
+
 import enum
 from datetime import date, datetime
 from typing import Optional

@@ -1,4 +1,5 @@
 """The festival's core records: editions, member units, user accounts and the audit log."""
+
 import enum
 import secrets
 from datetime import date, datetime

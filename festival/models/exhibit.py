@@ -1,4 +1,5 @@
 """Exhibits: the innovations units register, with their authors, categories and files."""
+
 import enum
 from datetime import datetime
 from typing import Optional

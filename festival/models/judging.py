@@ -1,4 +1,5 @@
 """Judging: rubrics (versioned), panels, conflicts, score sheets, results policy and awards."""
+
 import enum
 from datetime import datetime
 from decimal import Decimal
@@ -72,7 +73,9 @@ class Criterion(db.Model):
     weight: Mapped[Decimal] = mapped_column(sa.Numeric(7, 3), default=Decimal(10))
 
     rubric: Mapped[Rubric] = relationship(back_populates="criteria")
-    levels: Mapped[list["Level"]] = relationship(back_populates="criterion", order_by="Level.points", cascade="all, delete-orphan")
+    levels: Mapped[list["Level"]] = relationship(
+        back_populates="criterion", order_by="Level.points", cascade="all, delete-orphan"
+    )
 
     def name(self, language: str = "vi") -> str:
         return self.name_en if language == "en" and self.name_en else self.name_vi
@@ -213,7 +216,9 @@ class ResultsMethod(enum.Enum):
 
     @property
     def label(self):
-        return {ResultsMethod.MEAN: _l("Điểm trung bình"), ResultsMethod.NORMALISED: _l("Điểm chuẩn hoá (z-score)")}[self]
+        return {ResultsMethod.MEAN: _l("Điểm trung bình"), ResultsMethod.NORMALISED: _l("Điểm chuẩn hoá (z-score)")}[
+            self
+        ]
 
 
 class JudgingPolicy(db.Model):

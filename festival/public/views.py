@@ -1,4 +1,5 @@
 """The public home page, the language switch and /healthz."""
+
 import logging
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
@@ -7,9 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from festival.admin.services import get_current_festival, list_units
 from festival.exhibits import services as exhibit_services
+from festival.extensions import db
 from festival.judging import results as judging_results
 from festival.judging import services as judging_services
-from festival.extensions import db
 from festival.models import Exhibit, ExhibitStatus, Region
 from festival.public import bp
 from festival.urls import record_id, safe_next
@@ -62,7 +63,9 @@ def gallery():
         sort="code",
     )
     pagination = db.paginate(
-        exhibit_services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED]).options(selectinload(Exhibit.attachments)),
+        exhibit_services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED]).options(
+            selectinload(Exhibit.attachments)
+        ),
         page=args.get("page", 1, type=record_id),
         per_page=24,
         error_out=False,
@@ -93,4 +96,9 @@ def results():
     festival = get_current_festival()
     final = festival is not None and judging_services.policy_for(festival).is_final
     db.session.commit()  # the policy row may have just been created
-    return render_template("public/results.html", festival=festival, final=final, awards=judging_results.public_awards(festival) if final else [])
+    return render_template(
+        "public/results.html",
+        festival=festival,
+        final=final,
+        awards=judging_results.public_awards(festival) if final else [],
+    )

@@ -1,4 +1,5 @@
 """A festival with a few attendees of different roles."""
+
 import pytest
 
 from festival.badges import services
@@ -15,9 +16,19 @@ def crowd(app, people):
         delegate = services.role_by_code(festival, "delegate")
         guest = services.role_by_code(festival, "guest")
         made = [
-            services.add_attendee(festival, services.AttendeeInput("Nguyễn Thị Hằng", delegate, unit_a, email="hang@example.vn", phone="0912 345 678"), by=None),
-            services.add_attendee(festival, services.AttendeeInput("PGS.TS. Nguyễn Thị Thanh Hương Giang", delegate, unit_a), by=None),
-            services.add_attendee(festival, services.AttendeeInput("Lê Văn Đức", guest, None, organisation="Báo Lao Động"), by=None),
+            services.add_attendee(
+                festival,
+                services.AttendeeInput(
+                    "Nguyễn Thị Hằng", delegate, unit_a, email="hang@example.vn", phone="0912 345 678"
+                ),
+                by=None,
+            ),
+            services.add_attendee(
+                festival, services.AttendeeInput("PGS.TS. Nguyễn Thị Thanh Hương Giang", delegate, unit_a), by=None
+            ),
+            services.add_attendee(
+                festival, services.AttendeeInput("Lê Văn Đức", guest, None, organisation="Báo Lao Động"), by=None
+            ),
         ]
         db.session.commit()
         return {"ids": [a.id for a in made], "tokens": [a.badge_token for a in made], "festival": festival.id}

@@ -1,4 +1,5 @@
 """Attendees: roles, adding people, duplicates, units' delegates, automatic attendees, import/export, tokens."""
+
 import io
 import unicodedata
 from pathlib import Path
@@ -11,7 +12,7 @@ from festival.admin import services as admin
 from festival.badges import services
 from festival.errors import FestivalError
 from festival.extensions import db
-from festival.models import Attendee, AttendeeSource, Category, ExhibitStatus, Festival, RevokedBadge, Role, Unit, User
+from festival.models import Attendee, AttendeeSource, Category, ExhibitStatus, Festival, RevokedBadge, Unit
 from tests import factories
 
 DEMO_CSV = Path(demo.DATA_DIR) / "attendees.csv"
@@ -28,7 +29,15 @@ def count(app, **where):
 def test_default_roles_have_a_colour_each(app, people):
     with app.app_context():
         roles = services.badge_roles(db.session.get(Festival, people["ids"]["festival"]))
-        assert [r.name_vi for r in roles] == ["Đại biểu", "Giám khảo", "Tác giả", "Khách mời", "Ban tổ chức", "Phóng viên", "Tình nguyện viên"]
+        assert [r.name_vi for r in roles] == [
+            "Đại biểu",
+            "Giám khảo",
+            "Tác giả",
+            "Khách mời",
+            "Ban tổ chức",
+            "Phóng viên",
+            "Tình nguyện viên",
+        ]
         assert len({r.colour for r in roles}) == 7
 
 
@@ -38,9 +47,13 @@ def test_role_colour_is_checked(client, login_as, app, people):
     with app.app_context():
         role = services.role_by_code(db.session.get(Festival, people["ids"]["festival"]), "press")
         role_id = role.id
-    page = client.post("/attendees/roles", data={"role_id": role_id, "name_vi": "Báo chí", "colour": "red"}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/attendees/roles", data={"role_id": role_id, "name_vi": "Báo chí", "colour": "red"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Màu phải có dạng #rrggbb" in page
-    client.post("/attendees/roles", data={"role_id": role_id, "name_vi": "Báo chí", "name_en": "Press", "colour": "#123ABC"})
+    client.post(
+        "/attendees/roles", data={"role_id": role_id, "name_vi": "Báo chí", "name_en": "Press", "colour": "#123ABC"}
+    )
     with app.app_context():
         role = db.session.get(services.BadgeRole, role_id)
         assert (role.name_vi, role.colour) == ("Báo chí", "#123abc")
@@ -50,7 +63,9 @@ def test_names_are_stored_trimmed_and_nfc(app, people):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
         nfd = unicodedata.normalize("NFD", "  Trần   Thị Hoà ")
-        attendee = services.add_attendee(festival, services.AttendeeInput(nfd, services.role_by_code(festival, "guest")), by=None)
+        attendee = services.add_attendee(
+            festival, services.AttendeeInput(nfd, services.role_by_code(festival, "guest")), by=None
+        )
         assert attendee.full_name == "Trần Thị Hoà" and unicodedata.is_normalized("NFC", attendee.full_name)
 
 
@@ -71,10 +86,22 @@ def test_organizer_adds_edits_and_removes_people(app, client, login_as, people, 
         guest = services.role_by_code(db.session.get(Festival, people["ids"]["festival"]), "guest").id
     page = client.post("/attendees/new", data={"full_name": "", "role_id": guest, "unit_id": 0}).get_data(as_text=True)
     assert "Trường này là bắt buộc." in page
-    client.post("/attendees/new", data={"full_name": "Phạm Thu Trang", "role_id": guest, "unit_id": 0, "organisation": "VTV", "phone": "0987654321"})
+    client.post(
+        "/attendees/new",
+        data={
+            "full_name": "Phạm Thu Trang",
+            "role_id": guest,
+            "unit_id": 0,
+            "organisation": "VTV",
+            "phone": "0987654321",
+        },
+    )
     assert "Phạm Thu Trang" in client.get("/attendees/", query_string={"q": "pham thu"}).get_data(as_text=True)
     person = crowd["ids"][2]
-    client.post(f"/attendees/{person}", data={"full_name": "Lê Văn Đức Anh", "role_id": guest, "unit_id": 0, "organisation": "Báo Lao Động"})
+    client.post(
+        f"/attendees/{person}",
+        data={"full_name": "Lê Văn Đức Anh", "role_id": guest, "unit_id": 0, "organisation": "Báo Lao Động"},
+    )
     with app.app_context():
         assert db.session.get(Attendee, person).full_name == "Lê Văn Đức Anh"
     assert "Xoá người tham dự?" in client.get(f"/attendees/{person}/delete").get_data(as_text=True)
@@ -97,7 +124,9 @@ def test_units_register_delegates_within_their_quota(app, client, login_as, peop
         db.session.commit()
     login_as("unit_a")
     client.post("/attendees/mine", data={"full_name": "Đại biểu Một", "phone": "0911111111"})
-    page = client.post("/attendees/mine", data={"full_name": "Đại biểu Hai"}, follow_redirects=True).get_data(as_text=True)
+    page = client.post("/attendees/mine", data={"full_name": "Đại biểu Hai"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "đã đăng ký đủ 1 đại biểu" in page
     assert count(app, source=AttendeeSource.UNIT) == 1
     with app.app_context():
@@ -116,11 +145,24 @@ def test_judges_organizers_and_authors_become_attendees_once(app, people):
         category = db.session.get(Category, people["ids"]["category"])
         unit_a = db.session.get(Unit, people["ids"]["unit_a"])
         # the same author on two accepted exhibits, plus one on a submitted exhibit (not yet a badge)
-        factories.make_exhibit(festival, unit_a, category, status=ExhibitStatus.ACCEPTED, code="KT-01", authors=("Nguyễn Văn An", "Trần Thị Bình"))
-        factories.make_exhibit(festival, unit_a, category, status=ExhibitStatus.ACCEPTED, code="KT-02", authors=("Nguyễn  Văn An",))
+        factories.make_exhibit(
+            festival,
+            unit_a,
+            category,
+            status=ExhibitStatus.ACCEPTED,
+            code="KT-01",
+            authors=("Nguyễn Văn An", "Trần Thị Bình"),
+        )
+        factories.make_exhibit(
+            festival, unit_a, category, status=ExhibitStatus.ACCEPTED, code="KT-02", authors=("Nguyễn  Văn An",)
+        )
         factories.make_exhibit(festival, unit_a, category, status=ExhibitStatus.SUBMITTED, authors=("Chưa Duyệt",))
         # the judge was already imported with the same e-mail: no second badge
-        services.add_attendee(festival, services.AttendeeInput("Giám Khảo", services.role_by_code(festival, "guest"), email="judge@example.vn"), by=None)
+        services.add_attendee(
+            festival,
+            services.AttendeeInput("Giám Khảo", services.role_by_code(festival, "guest"), email="judge@example.vn"),
+            by=None,
+        )
         added = services.sync_automatic(festival, by=None)
         assert added == {"judge": 0, "organizer": 1, "author": 2}
         assert services.sync_automatic(festival, by=None) == {"judge": 0, "organizer": 0, "author": 0}
@@ -139,7 +181,9 @@ def test_badge_tokens_are_long_random_and_unique(app, crowd):
 def test_reissue_makes_the_old_code_invalid(app, client, login_as, crowd):
     login_as("organizer")
     person, old = crowd["ids"][0], crowd["tokens"][0]
-    page = client.post(f"/attendees/{person}/reissue", data={"reason": ""}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/attendees/{person}/reissue", data={"reason": ""}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Hãy ghi lý do cấp lại thẻ." in page
     client.post(f"/attendees/{person}/reissue", data={"reason": "Mất thẻ"})
     with app.app_context():
@@ -156,7 +200,9 @@ def test_reissue_makes_the_old_code_invalid(app, client, login_as, crowd):
 def sector(app, people):
     with app.app_context():
         for row in demo.read_rows("units.csv"):
-            admin.create_unit(row["code"], row["name"], row["short_name"], admin.region_from_text(row["region"]), by=None)
+            admin.create_unit(
+                row["code"], row["name"], row["short_name"], admin.region_from_text(row["region"]), by=None
+            )
         db.session.commit()
 
 
@@ -166,8 +212,15 @@ def test_command_imports_the_420_sample_people(app, runner, sector):
     assert "Imported 420 attendees" in result.output
     assert count(app) == 420
     with app.app_context():
-        first = db.session.execute(db.select(Attendee).where(Attendee.email == "hang.vt0@viettien.example.vn")).scalar_one()
-        assert (first.full_name, first.unit.code, first.role.name_vi, first.phone) == ("Võ Thị Hằng", "VIETTIEN", "Tình nguyện viên", "0914201416")
+        first = db.session.execute(
+            db.select(Attendee).where(Attendee.email == "hang.vt0@viettien.example.vn")
+        ).scalar_one()
+        assert (first.full_name, first.unit.code, first.role.name_vi, first.phone) == (
+            "Võ Thị Hằng",
+            "VIETTIEN",
+            "Tình nguyện viên",
+            "0914201416",
+        )
 
 
 def test_import_reports_duplicates_and_bad_rows_and_stores_nothing(app, runner, sector, crowd, tmp_path):
@@ -202,7 +255,11 @@ def test_web_import_with_vietnamese_headers_and_excel_phone_numbers(app, client,
     sheet.append(["  Lê   Thị Mai ", "may10", None, "khach moi", None, 912000111])  # Excel dropped the leading 0
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = client.post("/attendees/import", data={"file": (io.BytesIO(buffer.getvalue()), "ds.xlsx")}, content_type="multipart/form-data")
+    response = client.post(
+        "/attendees/import",
+        data={"file": (io.BytesIO(buffer.getvalue()), "ds.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     with app.app_context():
         mai = db.session.execute(db.select(Attendee).where(Attendee.full_name == "Lê Thị Mai")).scalar_one()
@@ -212,7 +269,9 @@ def test_web_import_with_vietnamese_headers_and_excel_phone_numbers(app, client,
 def test_legacy_encoded_csv_is_refused_not_stored_garbled(app, client, login_as, sector):
     login_as("organizer")
     data = factories.cp1258("Họ và tên,Vai trò\nTrần Văn Đức,Đại biểu\n")
-    page = client.post("/attendees/import", data={"file": (io.BytesIO(data), "cu.csv")}, content_type="multipart/form-data").get_data(as_text=True)
+    page = client.post(
+        "/attendees/import", data={"file": (io.BytesIO(data), "cu.csv")}, content_type="multipart/form-data"
+    ).get_data(as_text=True)
     assert "CSV UTF-8" in page
     assert count(app) == 0
 
@@ -220,7 +279,13 @@ def test_legacy_encoded_csv_is_refused_not_stored_garbled(app, client, login_as,
 def test_export_neutralises_formulas(app, client, login_as, people):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
-        services.add_attendee(festival, services.AttendeeInput("=cmd|' /C calc'!A0", services.role_by_code(festival, "guest"), organisation="@SUM(1+1)"), by=None)
+        services.add_attendee(
+            festival,
+            services.AttendeeInput(
+                "=cmd|' /C calc'!A0", services.role_by_code(festival, "guest"), organisation="@SUM(1+1)"
+            ),
+            by=None,
+        )
         db.session.commit()
     login_as("organizer")
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/attendees/export.xlsx").data)).active

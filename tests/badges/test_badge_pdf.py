@@ -1,4 +1,5 @@
 """Badge PDFs: every QR code decodes to its check-in URL, exact names, both layouts, printing."""
+
 import time
 
 import pytest
@@ -54,7 +55,9 @@ def test_qr_image_has_whole_pixels_per_module_and_a_quiet_zone(app):
     assert image.mode == "L" and image.width % qr.PIXELS_PER_MODULE == 0
     assert image.getextrema() == (0, 255) and image.histogram().count(0) == 254  # only black and white
     quiet = 4 * qr.PIXELS_PER_MODULE
-    assert all(image.getpixel((x, y)) == 255 for x in range(image.width) for y in range(quiet))  # 4 white modules on top
+    assert all(
+        image.getpixel((x, y)) == 255 for x in range(image.width) for y in range(quiet)
+    )  # 4 white modules on top
     assert all(image.getpixel((x, y)) == 255 for x in range(quiet) for y in range(image.height))  # and on the left
 
 
@@ -73,7 +76,9 @@ def test_printing_from_the_web_runs_in_the_background_and_marks_new_badges(app, 
     login_as("organizer")
     page = client.get("/attendees/print").get_data(as_text=True)
     assert "3 người, 3 thẻ chưa in." in page
-    response = client.post("/attendees/print", data={"layout": "a4", "unit_id": people["ids"]["unit_a"], "role_id": 0, "only_new": "y"})
+    response = client.post(
+        "/attendees/print", data={"layout": "a4", "unit_id": people["ids"]["unit_a"], "role_id": 0, "only_new": "y"}
+    )
     assert response.status_code == 302 and "/admin/jobs/" in response.headers["Location"]
     job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     assert wait_for_job(app, job_id) is JobStatus.DONE
@@ -85,7 +90,11 @@ def test_printing_from_the_web_runs_in_the_background_and_marks_new_badges(app, 
     with app.app_context():
         printed = {a.id: a.printed_at is not None for a in db.session.execute(db.select(Attendee)).scalars()}
     assert printed == {crowd["ids"][0]: True, crowd["ids"][1]: True, crowd["ids"][2]: False}
-    page = client.post("/attendees/print", data={"layout": "a4", "unit_id": people["ids"]["unit_a"], "role_id": 0, "only_new": "y"}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/attendees/print",
+        data={"layout": "a4", "unit_id": people["ids"]["unit_a"], "role_id": 0, "only_new": "y"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "Không có thẻ nào cần in" in page
 
 

@@ -1,4 +1,5 @@
 """Browser tests: the real app served on a free loopback port, driven with Debian's Chromium."""
+
 import shutil
 import threading
 

@@ -3,6 +3,7 @@
 Headless Chromium on Linux has no BarcodeDetector, so the camera test exercises the jsQR path of
 static/js/scanner.js (the path every browser without BarcodeDetector takes).
 """
+
 import json
 import re
 
@@ -32,7 +33,9 @@ def gate_data(live_app):
     with live_app.app_context():
         festival = factories.make_festival()
         unit = factories.make_unit("MAY10", name="Tổng Công ty May 10", short_name="May 10")
-        attendee = services.add_attendee(festival, services.AttendeeInput(NAME, services.role_by_code(festival, "delegate"), unit), by=None)
+        attendee = services.add_attendee(
+            festival, services.AttendeeInput(NAME, services.role_by_code(festival, "delegate"), unit), by=None
+        )
         factories.make_user(Role.CHECKIN, email="cong@example.vn", full_name="Trần Văn Cổng")
         db.session.commit()
         with live_app.test_request_context():
@@ -57,7 +60,9 @@ def badge_frame(pdf: bytes) -> Image.Image:
     # A window twice the code's height, 4:3, on white where it runs past the page edge.
     height = 2 * (max(ys) - min(ys))
     width = height * FRAME_SIZE[0] / FRAME_SIZE[1]
-    box = tuple(round(v) for v in (centre_x - width / 2, centre_y - height / 2, centre_x + width / 2, centre_y + height / 2))
+    box = tuple(
+        round(v) for v in (centre_x - width / 2, centre_y - height / 2, centre_x + width / 2, centre_y + height / 2)
+    )
     window = Image.new("RGB", (box[2] - box[0], box[3] - box[1]), "white")
     window.paste(page, (-box[0], -box[1]))
     return window.resize(FRAME_SIZE, Image.Resampling.LANCZOS)
@@ -69,7 +74,11 @@ def write_y4m(frame: Image.Image, path, frames=10, fps=10):
     assert width % 2 == 0 and height % 2 == 0
     luma, blue, red = frame.convert("YCbCr").split()
     half = (width // 2, height // 2)
-    planes = luma.tobytes() + blue.resize(half, Image.Resampling.BOX).tobytes() + red.resize(half, Image.Resampling.BOX).tobytes()
+    planes = (
+        luma.tobytes()
+        + blue.resize(half, Image.Resampling.BOX).tobytes()
+        + red.resize(half, Image.Resampling.BOX).tobytes()
+    )
     with open(path, "wb") as video:
         video.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode("ascii"))
         for _ in range(frames):
@@ -81,7 +90,11 @@ def check_ins(live_app, attendee_id):
     with live_app.app_context():
         db.session.expire_all()
         attendee = db.session.get(Attendee, attendee_id)
-        rows = db.session.execute(db.select(CheckIn).where(CheckIn.attendee_id == attendee_id).order_by(CheckIn.id)).scalars().all()
+        rows = (
+            db.session.execute(db.select(CheckIn).where(CheckIn.attendee_id == attendee_id).order_by(CheckIn.id))
+            .scalars()
+            .all()
+        )
         return (
             {"checked_in_at": attendee.checked_in_at, "checked_in_gate": attendee.checked_in_gate},
             [{"result": row.result, "method": row.method, "gate": row.gate, "nonce": row.nonce} for row in rows],
@@ -96,18 +109,26 @@ def watch_errors(page):
     return errors
 
 
-def test_camera_checks_in_a_printed_badge_then_reports_it_already_used(browser, live_app, live_server, gate_data, tmp_path):
+def test_camera_checks_in_a_printed_badge_then_reports_it_already_used(
+    browser, live_app, live_server, gate_data, tmp_path
+):
     frame = badge_frame(gate_data["pdf"])
     decoded = zxingcpp.read_barcodes(frame)
     assert [code.text for code in decoded] == [gate_data["url"]]  # the video really shows this badge
     video = tmp_path / "badge.y4m"
     write_y4m(frame, video)
 
-    args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
+    args = CHROMIUM_ARGS + [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
     # A Chromium of its own (through the session's Playwright): the fake camera is set at launch.
     camera_browser = browser.browser_type.launch(executable_path=chromium_path(), args=args)
     try:
-        context = camera_browser.new_context(viewport={"width": 412, "height": 915}, has_touch=True, is_mobile=True, locale="vi-VN")
+        context = camera_browser.new_context(
+            viewport={"width": 412, "height": 915}, has_touch=True, is_mobile=True, locale="vi-VN"
+        )
         context.grant_permissions(["camera"], origin=live_server.url)
         context.set_default_timeout(15_000)
         page = context.new_page()
@@ -149,7 +170,9 @@ def test_camera_checks_in_a_printed_badge_then_reports_it_already_used(browser, 
         camera_browser.close()
 
 
-def test_search_checks_in_a_person_without_a_badge_and_a_lost_answer_is_not_counted_twice(live_app, live_server, gate_data, page):
+def test_search_checks_in_a_person_without_a_badge_and_a_lost_answer_is_not_counted_twice(
+    live_app, live_server, gate_data, page
+):
     errors = watch_errors(page)
     sign_in(page, live_server.url, "cong@example.vn", factories.PASSWORD)
     page.goto(f"{live_server.url}/checkin/")
@@ -184,7 +207,9 @@ def test_search_checks_in_a_person_without_a_badge_and_a_lost_answer_is_not_coun
     assert len(sent) == 2 and sent[0] == sent[1] and sent[0]["gate"] == GATE
     person, rows = check_ins(live_app, gate_data["attendee_id"])
     assert person["checked_in_at"] is not None and person["checked_in_gate"] == GATE
-    assert [(row["result"], row["method"], row["nonce"]) for row in rows] == [(ScanResult.CHECKED_IN, "search", sent[0]["nonce"])]
+    assert [(row["result"], row["method"], row["nonce"]) for row in rows] == [
+        (ScanResult.CHECKED_IN, "search", sent[0]["nonce"])
+    ]
 
     page.locator("#result-close").click()
     expect(result).to_be_hidden()

@@ -1,4 +1,5 @@
 """A unit registers an exhibit with two authors and a photo; an organizer accepts it; the public sees it."""
+
 import re
 
 import pytest

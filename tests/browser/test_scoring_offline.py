@@ -1,4 +1,5 @@
 """A judge scores on a tablet (820×1180, touch) through a network drop and a reload; nothing is lost."""
+
 import time
 from decimal import Decimal
 
@@ -21,7 +22,15 @@ def sheet(live_app):
         festival = factories.make_festival()
         category = factories.make_category(festival)
         unit = factories.make_unit("MAY10")
-        exhibit = factories.make_exhibit(festival, unit, category, status=ExhibitStatus.ACCEPTED, code="KT-01", booth="7", title="Cữ gá may túi tự động")
+        exhibit = factories.make_exhibit(
+            festival,
+            unit,
+            category,
+            status=ExhibitStatus.ACCEPTED,
+            code="KT-01",
+            booth="7",
+            title="Cữ gá may túi tự động",
+        )
         judge = factories.make_user(Role.JUDGE, email="gk@example.vn", full_name="Nguyễn Thu Lan")
         rubric = services.save_rubric(festival, None, rubric_inputs(), by=None)
         sheet = ScoreSheet(exhibit=exhibit, judge=judge)
@@ -47,7 +56,9 @@ def wait_for(condition, timeout=15):
 
 
 def test_scores_survive_going_offline_and_a_reload(browser, live_server, live_app, sheet):
-    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True, is_mobile=True, locale="vi-VN")
+    context = browser.new_context(
+        viewport={"width": 820, "height": 1180}, has_touch=True, is_mobile=True, locale="vi-VN"
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     sign_in(page, live_server.url, "gk@example.vn", factories.PASSWORD)

@@ -1,4 +1,5 @@
 """Certificates: issuing, serials, exact text, QR to the verify page, states, injection, access."""
+
 import io
 import socket
 import zipfile
@@ -23,7 +24,10 @@ def issue(app, festival_id, kind=CertificateKind.AWARD):
 
 def certificates(app):
     with app.app_context():
-        return [(c.serial, c.recipient_name, c.kind, c.tier, c.status) for c in db.session.execute(db.select(Certificate).order_by(Certificate.number)).scalars()]
+        return [
+            (c.serial, c.recipient_name, c.kind, c.tier, c.status)
+            for c in db.session.execute(db.select(Certificate).order_by(Certificate.number)).scalars()
+        ]
 
 
 def test_award_certificates_go_to_each_author_once_with_serials(app, awarded):
@@ -41,7 +45,10 @@ def test_award_certificates_go_to_each_author_once_with_serials(app, awarded):
 def test_participation_covers_every_accepted_exhibit_and_unit_awards_are_optional(app, awarded):
     assert issue(app, awarded["festival"], CertificateKind.PARTICIPATION).added == 4
     assert issue(app, awarded["festival"], CertificateKind.UNIT_AWARD).added == 2
-    assert {r[1] for r in certificates(app) if r[2] is CertificateKind.UNIT_AWARD} == {"Tổng Công ty May Đức Giang", "Tổng Công ty May Việt Tiến"}
+    assert {r[1] for r in certificates(app) if r[2] is CertificateKind.UNIT_AWARD} == {
+        "Tổng Công ty May Đức Giang",
+        "Tổng Công ty May Việt Tiến",
+    }
 
 
 def test_award_certificates_wait_for_final_results(app, awarded):
@@ -63,7 +70,11 @@ def test_pdf_text_has_exact_names_titles_and_the_qr_leads_to_the_verify_page(app
     texts = page_texts(data)
     for text, (name, title, serial) in zip(texts, expected):
         assert name in text and f"“{title}”" in text and serial in text
-        assert "GIẤY CHỨNG NHẬN" in text and "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM" in text and "CÔNG ĐOÀN DỆT MAY VIỆT NAM" in text
+        assert (
+            "GIẤY CHỨNG NHẬN" in text
+            and "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM" in text
+            and "CÔNG ĐOÀN DỆT MAY VIỆT NAM" in text
+        )
     assert "Hà Nội, ngày 15 tháng 6 năm 2022" in texts[0] and "đã đạt Giải Nhất" in texts[0]
     codes = page_qr_codes(data)
     assert codes == [[f"http://festival.test/verify/{serial.replace('Đ', '%C4%90')}"] for _n, _t, serial in expected]
@@ -85,7 +96,9 @@ def test_unchanged_certificates_are_not_rendered_again(app, awarded, monkeypatch
         db.session.commit()
         calls = []
         real = render.pdf.render_each
-        monkeypatch.setattr(render.pdf, "render_each", lambda htmls, **kw: calls.append(kw["total"]) or real(htmls, **kw))
+        monkeypatch.setattr(
+            render.pdf, "render_each", lambda htmls, **kw: calls.append(kw["total"]) or real(htmls, **kw)
+        )
         again = render.render_certificates(ordered)
         assert calls == [] and page_texts(again) == page_texts(first)
         ordered[0].recipient_name = "Nguyễn Thị Hằng Nga"  # one page changes
@@ -96,11 +109,16 @@ def test_unchanged_certificates_are_not_rendered_again(app, awarded, monkeypatch
 def test_placeholders_are_text_never_template_code_or_markup(app, awarded, monkeypatch):
     issue(app, awarded["festival"])
     attempts = []
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: attempts.append(a) or (_ for _ in ()).throw(OSError("no network")))
+    monkeypatch.setattr(
+        socket, "create_connection", lambda *a, **k: attempts.append(a) or (_ for _ in ()).throw(OSError("no network"))
+    )
     with app.test_request_context():
         festival = db.session.get(Festival, awarded["festival"])
         template = services.template_for(festival, CertificateKind.AWARD)
-        template.body = '{{ config }} {recipient} <script>alert(1)</script> <img src="file:///etc/passwd"> <img src="http://169.254.169.254/x.png"> {nope} {{7*7}}'
+        template.body = (
+            "{{ config }} {recipient} <script>alert(1)</script> "
+            '<img src="file:///etc/passwd"> <img src="http://169.254.169.254/x.png"> {nope} {{7*7}}'
+        )
         [certificate] = [c for c in services.for_printing(festival) if c.recipient_name == "Phạm Ngọc Ánh"]
         [text] = page_texts(render.render_certificates([certificate]))
     assert "{{ config }} Phạm Ngọc Ánh <script>alert(1)</script>" in text
@@ -110,7 +128,9 @@ def test_placeholders_are_text_never_template_code_or_markup(app, awarded, monke
 
 def test_a_misspelt_placeholder_is_refused_when_saving(app, client, login_as, awarded):
     login_as("organizer")
-    page = client.post("/certificates/templates/award", data={"title": "GIẤY CHỨNG NHẬN", "body": "Tặng {recipent}", "place": "Hà Nội"}).get_data(as_text=True)
+    page = client.post(
+        "/certificates/templates/award", data={"title": "GIẤY CHỨNG NHẬN", "body": "Tặng {recipent}", "place": "Hà Nội"}
+    ).get_data(as_text=True)
     assert "Không có mục điền sẵn {recipent}" in page
 
 
@@ -118,12 +138,28 @@ def test_template_page_saves_and_shows_a_preview(app, client, login_as, awarded)
     login_as("organizer")
     page = client.get("/certificates/templates/award").get_data(as_text=True)
     assert 'id="preview"' in page and "data:image/png;base64," in page
-    response = client.post("/certificates/templates/award/preview", data={"title": "GIẤY KHEN", "body": "Khen {recipient}", "place": "Huế", "header": "", "motto": ""})
+    response = client.post(
+        "/certificates/templates/award/preview",
+        data={"title": "GIẤY KHEN", "body": "Khen {recipient}", "place": "Huế", "header": "", "motto": ""},
+    )
     assert response.get_json()["image"].startswith("data:image/png;base64,")
-    client.post("/certificates/templates/award", data={"header": "CÔNG ĐOÀN DỆT MAY VIỆT NAM", "title": "GIẤY CHỨNG NHẬN", "body": "Tặng {recipient}", "place": "Huế", "signatory_name": "Lê Thị Thu Hà"})
+    client.post(
+        "/certificates/templates/award",
+        data={
+            "header": "CÔNG ĐOÀN DỆT MAY VIỆT NAM",
+            "title": "GIẤY CHỨNG NHẬN",
+            "body": "Tặng {recipient}",
+            "place": "Huế",
+            "signatory_name": "Lê Thị Thu Hà",
+        },
+    )
     with app.app_context():
         template = services.template_for(db.session.get(Festival, awarded["festival"]), CertificateKind.AWARD)
-        assert (template.place, template.body, template.header) == ("Huế", "Tặng {recipient}", "CÔNG ĐOÀN DỆT MAY VIỆT NAM")
+        assert (template.place, template.body, template.header) == (
+            "Huế",
+            "Tặng {recipient}",
+            "CÔNG ĐOÀN DỆT MAY VIỆT NAM",
+        )
 
 
 def test_verify_page_shows_valid_revoked_and_superseded(app, client, login_as, awarded):
@@ -133,10 +169,17 @@ def test_verify_page_shows_valid_revoked_and_superseded(app, client, login_as, a
     hang_id, hang = ids["Nguyễn Thị Hằng"]
     duc_id, duc = ids["Trần Văn Đức"]
     page = client.get(f"/verify/{hang}").get_data(as_text=True)
-    assert "Giấy chứng nhận hợp lệ" in page and "Nguyễn Thị Hằng" in page and "Cữ gá may túi tự động" in page and "Giải Nhất" in page
+    assert (
+        "Giấy chứng nhận hợp lệ" in page
+        and "Nguyễn Thị Hằng" in page
+        and "Cữ gá may túi tự động" in page
+        and "Giải Nhất" in page
+    )
     login_as("organizer")
     client.post(f"/certificates/{hang_id}/revoke", data={"reason": "Tác giả rút tên"})
-    response = client.post(f"/certificates/{duc_id}/correct", data={"recipient_name": "Trần Văn Đức Anh", "reason": "Sai tên"})
+    response = client.post(
+        f"/certificates/{duc_id}/correct", data={"recipient_name": "Trần Văn Đức Anh", "reason": "Sai tên"}
+    )
     new_id = int(response.headers["Location"].rsplit("/", 1)[1])
     client.post("/auth/logout")
     revoked = client.get(f"/verify/{hang}").get_data(as_text=True)
@@ -148,7 +191,9 @@ def test_verify_page_shows_valid_revoked_and_superseded(app, client, login_as, a
     assert "Trần Văn Đức Anh" in client.get(f"/verify/{new_serial}").get_data(as_text=True)
     assert client.get("/verify/LĐST9-2099-99999").status_code == 404
     with app.app_context():
-        assert {a for (a,) in db.session.execute(db.select(AuditLog.action).where(AuditLog.action.like("certificate.%")))} == {"certificate.revoked", "certificate.corrected"}
+        assert {
+            a for (a,) in db.session.execute(db.select(AuditLog.action).where(AuditLog.action.like("certificate.%")))
+        } == {"certificate.revoked", "certificate.corrected"}
 
 
 def test_a_changed_tier_gets_a_corrected_certificate(app, awarded):
@@ -160,7 +205,10 @@ def test_a_changed_tier_gets_a_corrected_certificate(app, awarded):
         db.session.commit()
     assert issue(app, awarded["festival"]).corrected == 1
     rows = [r for r in certificates(app) if r[1] == "Phạm Ngọc Ánh"]
-    assert [(r[3].value, r[4]) for r in rows] == [("third", CertificateStatus.SUPERSEDED), ("second", CertificateStatus.VALID)]
+    assert [(r[3].value, r[4]) for r in rows] == [
+        ("third", CertificateStatus.SUPERSEDED),
+        ("second", CertificateStatus.VALID),
+    ]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "unit_a", "judge", "checkin"])
@@ -175,7 +223,10 @@ def test_only_organizers_print_revoke_or_reissue(app, client, login_as, awarded,
     assert client.post("/certificates/print", data={"kind": ""}).status_code == expected
     assert client.get(f"/certificates/{certificate_id}.pdf").status_code == expected
     assert client.post(f"/certificates/{certificate_id}/revoke", data={"reason": "x"}).status_code == expected
-    assert client.post(f"/certificates/{certificate_id}/correct", data={"recipient_name": "X", "reason": "x"}).status_code == expected
+    assert (
+        client.post(f"/certificates/{certificate_id}/correct", data={"recipient_name": "X", "reason": "x"}).status_code
+        == expected
+    )
     assert client.post("/certificates/issue", data={"kind": "participation"}).status_code == expected
     assert all(r[4] is CertificateStatus.VALID for r in certificates(app)) and len(certificates(app)) == 3
 

@@ -1,4 +1,5 @@
 """Gate check-in: first, duplicate, revoked and unknown badges; nonces; search; dashboard; access."""
+
 import threading
 import uuid
 
@@ -7,7 +8,6 @@ import pytest
 from festival.badges import services
 from festival.extensions import db
 from festival.models import Attendee, CheckIn, Festival, ScanResult
-from tests.badges.conftest import crowd  # noqa: F401  (the fixture)
 
 
 def scan(client, code, gate="Cổng chính", nonce=None):
@@ -27,7 +27,10 @@ def staff(client, login_as, crowd):  # noqa: F811
 
 def scans(app):
     with app.app_context():
-        return [(c.result, c.gate, c.attendee_id) for c in db.session.execute(db.select(CheckIn).order_by(CheckIn.id)).scalars()]
+        return [
+            (c.result, c.gate, c.attendee_id)
+            for c in db.session.execute(db.select(CheckIn).order_by(CheckIn.id)).scalars()
+        ]
 
 
 def test_first_scan_welcomes_then_the_next_says_already(app, staff, crowd):
@@ -36,7 +39,10 @@ def test_first_scan_welcomes_then_the_next_says_already(app, staff, crowd):
     assert first["attendee"]["role"] == "Đại biểu" and first["attendee"]["affiliation"] == "Tổng Công ty May Đức Giang"
     second = scan(staff, url(crowd["tokens"][0]), gate="Cổng phụ").get_json()
     assert second["result"] == "already"
-    assert second["attendee"]["checked_in_gate"] == "Cổng chính" and second["attendee"]["checked_in_at"] == first["attendee"]["checked_in_at"]
+    assert (
+        second["attendee"]["checked_in_gate"] == "Cổng chính"
+        and second["attendee"]["checked_in_at"] == first["attendee"]["checked_in_at"]
+    )
     assert [r for r, _g, _a in scans(app)] == [ScanResult.CHECKED_IN, ScanResult.ALREADY]
 
 
@@ -94,8 +100,12 @@ def test_gate_and_nonce_are_required(staff, crowd):
 def test_search_by_name_or_phone_and_check_in_by_hand(app, staff, crowd):
     people = staff.get("/checkin/search", query_string={"q": "nguyen thi hang"}).get_json()["people"]
     assert [p["name"] for p in people] == ["Nguyễn Thị Hằng"] and people[0]["phone_tail"] == "678"
-    assert [p["name"] for p in staff.get("/checkin/search", query_string={"q": "0912345678"}).get_json()["people"]] == ["Nguyễn Thị Hằng"]
-    answer = staff.post(f"/checkin/attendees/{people[0]['id']}", json={"gate": "Hội trường A", "nonce": uuid.uuid4().hex}).get_json()
+    assert [p["name"] for p in staff.get("/checkin/search", query_string={"q": "0912345678"}).get_json()["people"]] == [
+        "Nguyễn Thị Hằng"
+    ]
+    answer = staff.post(
+        f"/checkin/attendees/{people[0]['id']}", json={"gate": "Hội trường A", "nonce": uuid.uuid4().hex}
+    ).get_json()
     assert answer["result"] == "checked_in"
     with app.app_context():
         entry = db.session.execute(db.select(CheckIn)).scalar_one()
@@ -124,7 +134,9 @@ def test_badge_link_shows_the_person_and_lets_staff_check_them_in(app, client, l
     login_as("checkin")
     page = client.get(f"/c/{crowd['tokens'][0]}").get_data(as_text=True)
     assert "Cho vào" in page
-    page = client.post(f"/checkin/attendees/{crowd['ids'][0]}", data={"gate": "Cổng chính", "nonce": uuid.uuid4().hex}).get_data(as_text=True)
+    page = client.post(
+        f"/checkin/attendees/{crowd['ids'][0]}", data={"gate": "Cổng chính", "nonce": uuid.uuid4().hex}
+    ).get_data(as_text=True)
     assert "Mời vào" in page
 
 

@@ -1,4 +1,5 @@
 """Shared helpers for exhibit tests."""
+
 import pytest
 
 from festival.extensions import db
@@ -39,7 +40,9 @@ def get_exhibit(app):
                 "booth": exhibit.booth,
                 "benefit_vnd": exhibit.benefit_vnd,
                 "authors": [(a.full_name, a.job_title, a.department) for a in exhibit.authors],
-                "attachments": [(a.original_name, a.content_type, a.stored_name, a.thumbnail_name) for a in exhibit.attachments],
+                "attachments": [
+                    (a.original_name, a.content_type, a.stored_name, a.thumbnail_name) for a in exhibit.attachments
+                ],
                 "review_comment": exhibit.review_comment,
             }
 

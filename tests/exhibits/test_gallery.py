@@ -1,4 +1,5 @@
 """The public gallery, public exhibit pages and booth posters (QR codes that really scan)."""
+
 import pytest
 
 from festival.extensions import db
@@ -15,12 +16,29 @@ def shown(app, people):
         kt = db.session.get(Category, people["ids"]["category"])
         unit_a, unit_b = db.session.get(Unit, people["ids"]["unit_a"]), db.session.get(Unit, people["ids"]["unit_b"])
         accepted = factories.make_exhibit(
-            festival, unit_a, kt, status=ExhibitStatus.ACCEPTED, code="KT-07", booth="12",
-            title="Cữ gá may túi tự động cho áo sơ mi", authors=("Nguyễn Thị Hằng", "Lê Văn Đức"), benefit_vnd=1_500_000_000,
+            festival,
+            unit_a,
+            kt,
+            status=ExhibitStatus.ACCEPTED,
+            code="KT-07",
+            booth="12",
+            title="Cữ gá may túi tự động cho áo sơ mi",
+            authors=("Nguyễn Thị Hằng", "Lê Văn Đức"),
+            benefit_vnd=1_500_000_000,
         )
         accepted.authors[0].job_title = "Tổ trưởng tổ may"
-        second = factories.make_exhibit(festival, unit_b, kt, status=ExhibitStatus.ACCEPTED, code="KT-08", booth="13", title="Bàn là hơi tiết kiệm điện")
-        submitted = factories.make_exhibit(festival, unit_b, kt, status=ExhibitStatus.SUBMITTED, title="Chưa duyệt nên chưa hiện")
+        second = factories.make_exhibit(
+            festival,
+            unit_b,
+            kt,
+            status=ExhibitStatus.ACCEPTED,
+            code="KT-08",
+            booth="13",
+            title="Bàn là hơi tiết kiệm điện",
+        )
+        submitted = factories.make_exhibit(
+            festival, unit_b, kt, status=ExhibitStatus.SUBMITTED, title="Chưa duyệt nên chưa hiện"
+        )
         draft = factories.make_exhibit(festival, unit_a, kt, status=ExhibitStatus.DRAFT, title="Bản nháp riêng tư")
         db.session.commit()
         return {"accepted": accepted.id, "second": second.id, "submitted": submitted.id, "draft": draft.id}
@@ -45,7 +63,16 @@ def test_gallery_searches_and_filters(client, people, shown):
 
 def test_public_exhibit_page_shows_authors_unit_booth_and_benefit(client, shown):
     page = client.get(f"/e/{shown['accepted']}").get_data(as_text=True)
-    for text in ("Cữ gá may túi tự động cho áo sơ mi", "KT-07", "Gian 12", "Nguyễn Thị Hằng", "Tổ trưởng tổ may", "Lê Văn Đức", "Tổng Công ty May Đức Giang", "1.500.000.000 ₫"):
+    for text in (
+        "Cữ gá may túi tự động cho áo sơ mi",
+        "KT-07",
+        "Gian 12",
+        "Nguyễn Thị Hằng",
+        "Tổ trưởng tổ may",
+        "Lê Văn Đức",
+        "Tổng Công ty May Đức Giang",
+        "1.500.000.000 ₫",
+    ):
         assert text in page, text
 
 
@@ -59,7 +86,15 @@ def test_booth_poster_has_exact_vietnamese_text_and_a_qr_to_the_public_page(clie
     response = client.get(f"/exhibits/{shown['accepted']}/poster.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     [text] = page_texts(response.data)
-    for expected in ("KT-07", "Cữ gá may túi tự động cho áo sơ mi", "Tổng Công ty May Đức Giang", "Nguyễn Thị Hằng", "Lê Văn Đức", "Cải tiến kỹ thuật, thiết bị", "1.500.000.000 ₫"):
+    for expected in (
+        "KT-07",
+        "Cữ gá may túi tự động cho áo sơ mi",
+        "Tổng Công ty May Đức Giang",
+        "Nguyễn Thị Hằng",
+        "Lê Văn Đức",
+        "Cải tiến kỹ thuật, thiết bị",
+        "1.500.000.000 ₫",
+    ):
         assert expected in text, expected
     assert page_qr_codes(response.data) == [[f"http://festival.test/e/{shown['accepted']}"]]
 

@@ -1,4 +1,5 @@
 """Who reaches which exhibit route: anonymous, unit A, unit B, judge, organizer."""
+
 import pytest
 
 from festival.extensions import db
@@ -50,7 +51,9 @@ def objects(app, people):
         category = db.session.get(Category, people["ids"]["category"])
         ids = {
             "draft": factories.make_exhibit(festival, unit_a, category, status=ExhibitStatus.DRAFT).id,
-            "accepted": factories.make_exhibit(festival, unit_a, category, status=ExhibitStatus.ACCEPTED, code="KT-01", booth="1").id,
+            "accepted": factories.make_exhibit(
+                festival, unit_a, category, status=ExhibitStatus.ACCEPTED, code="KT-01", booth="1"
+            ).id,
             "submitted": factories.make_exhibit(festival, unit_a, category, status=ExhibitStatus.SUBMITTED).id,
         }
         db.session.commit()
@@ -62,7 +65,7 @@ def test_exhibit_routes_answer_each_visitor_as_expected(client, login_as, object
     if visitor != "anonymous":
         login_as(visitor)
     answers = {}
-    for path, expected in MATRIX:
+    for path, _statuses in MATRIX:
         url = path.format(**objects)
         with client.get(url) as response:
             answers[url] = response.status_code
@@ -94,4 +97,8 @@ def test_a_get_never_changes_state(app, client, login_as, objects):
         client.get(path.format(**objects))
     with app.app_context():
         statuses = {e.id: e.status for e in db.session.execute(db.select(Exhibit)).scalars()}
-    assert statuses == {objects["draft"]: ExhibitStatus.DRAFT, objects["accepted"]: ExhibitStatus.ACCEPTED, objects["submitted"]: ExhibitStatus.SUBMITTED}
+    assert statuses == {
+        objects["draft"]: ExhibitStatus.DRAFT,
+        objects["accepted"]: ExhibitStatus.ACCEPTED,
+        objects["submitted"]: ExhibitStatus.SUBMITTED,
+    }

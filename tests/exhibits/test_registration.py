@@ -1,4 +1,5 @@
 """Units register, edit, submit and withdraw exhibits, within the window and the quota."""
+
 import io
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from festival.extensions import db
-from festival.models import Exhibit, ExhibitStatus, Festival, utcnow
+from festival.models import Attachment, Exhibit, ExhibitStatus, Festival, utcnow
 from festival.uploads import upload_path
 from tests import factories
 from tests.exhibits.conftest import count_exhibits, exhibit_form
@@ -25,14 +26,19 @@ def test_unit_registers_a_draft_with_ordered_authors(client, login_as, people, g
     exhibit = get_exhibit(exhibit_id)
     assert exhibit["status"] is ExhibitStatus.DRAFT
     assert exhibit["benefit_vnd"] == 1_500_000_000
-    assert exhibit["authors"] == [("Nguyễn Văn An", "Tổ trưởng tổ may", "Xưởng may 2"), ("Trần Thị Bình", "Kỹ thuật chuyền", "")]
+    assert exhibit["authors"] == [
+        ("Nguyễn Văn An", "Tổ trưởng tổ may", "Xưởng may 2"),
+        ("Trần Thị Bình", "Kỹ thuật chuyền", ""),
+    ]
     page = client.get(f"/exhibits/{exhibit_id}").get_data(as_text=True)
     assert "1.500.000.000 ₫" in page and "Bản nháp" in page
 
 
 def test_benefit_typed_without_dots_is_the_same_amount(client, login_as, people, get_exhibit):
     login_as("unit_a")
-    exhibit_id = new_exhibit_id(client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], benefit="1500000000")))
+    exhibit_id = new_exhibit_id(
+        client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], benefit="1500000000"))
+    )
     assert get_exhibit(exhibit_id)["benefit_vnd"] == 1_500_000_000
 
 
@@ -49,7 +55,16 @@ def test_bad_input_keeps_what_was_typed(app, client, login_as, people):
 
 def test_an_exhibit_needs_an_author(app, client, login_as, people):
     login_as("unit_a")
-    data = exhibit_form(people["ids"]["category"], **{"authors-0-full_name": "", "authors-1-full_name": "", "authors-0-job_title": "", "authors-0-department": "", "authors-1-job_title": ""})
+    data = exhibit_form(
+        people["ids"]["category"],
+        **{
+            "authors-0-full_name": "",
+            "authors-1-full_name": "",
+            "authors-0-job_title": "",
+            "authors-0-department": "",
+            "authors-1-job_title": "",
+        },
+    )
     page = client.post("/exhibits/new", data=data).get_data(as_text=True)
     assert "Sáng kiến cần ít nhất một tác giả." in page
     assert count_exhibits(app) == 0
@@ -66,7 +81,9 @@ def test_submit_then_the_unit_sees_it_waiting(client, login_as, people, get_exhi
 
 def test_submit_asks_for_missing_details(client, login_as, people, get_exhibit):
     login_as("unit_a")
-    exhibit_id = new_exhibit_id(client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], summary="", benefit="", scope="")))
+    exhibit_id = new_exhibit_id(
+        client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], summary="", benefit="", scope=""))
+    )
     page = client.post(f"/exhibits/{exhibit_id}/submit", follow_redirects=True).get_data(as_text=True)
     assert "Trước khi gửi, hãy điền: tóm tắt, giá trị làm lợi, phạm vi áp dụng." in page
     assert get_exhibit(exhibit_id)["status"] is ExhibitStatus.DRAFT
@@ -76,13 +93,21 @@ def test_returned_exhibit_is_edited_and_resubmitted(app, client, login_as, peopl
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
         unit = festival and db.session.get(factories.Unit, people["ids"]["unit_a"])
-        exhibit = factories.make_exhibit(festival, unit, db.session.get(factories.Category, people["ids"]["category"]), status=ExhibitStatus.RETURNED, review_comment="Bổ sung ảnh chụp.")
+        exhibit = factories.make_exhibit(
+            festival,
+            unit,
+            db.session.get(factories.Category, people["ids"]["category"]),
+            status=ExhibitStatus.RETURNED,
+            review_comment="Bổ sung ảnh chụp.",
+        )
         db.session.commit()
         exhibit_id = exhibit.id
     login_as("unit_a")
     page = client.get("/exhibits/mine").get_data(as_text=True)
     assert "Bổ sung ảnh chụp." in page
-    response = client.post(f"/exhibits/{exhibit_id}/edit", data=exhibit_form(people["ids"]["category"], title="Tên đã sửa"))
+    response = client.post(
+        f"/exhibits/{exhibit_id}/edit", data=exhibit_form(people["ids"]["category"], title="Tên đã sửa")
+    )
     assert response.status_code == 302
     client.post(f"/exhibits/{exhibit_id}/submit")
     exhibit = get_exhibit(exhibit_id)
@@ -102,7 +127,13 @@ def test_withdraw_asks_first(client, login_as, people, get_exhibit):
 def test_accepted_exhibit_is_locked_for_the_unit(app, client, login_as, people):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
-        exhibit = factories.make_exhibit(festival, db.session.get(factories.Unit, people["ids"]["unit_a"]), db.session.get(factories.Category, people["ids"]["category"]), status=ExhibitStatus.ACCEPTED, code="KT-01")
+        exhibit = factories.make_exhibit(
+            festival,
+            db.session.get(factories.Unit, people["ids"]["unit_a"]),
+            db.session.get(factories.Category, people["ids"]["category"]),
+            status=ExhibitStatus.ACCEPTED,
+            code="KT-01",
+        )
         db.session.commit()
         exhibit_id = exhibit.id
     login_as("unit_a")
@@ -121,16 +152,26 @@ def test_registration_window_is_enforced_on_the_server(app, client, login_as, pe
         festival = db.session.get(Festival, people["ids"]["festival"])
         now = utcnow()
         if window == "not_yet":
-            festival.registration_opens_at, festival.registration_closes_at = now + timedelta(days=1), now + timedelta(days=2)
+            festival.registration_opens_at, festival.registration_closes_at = (
+                now + timedelta(days=1),
+                now + timedelta(days=2),
+            )
         else:
-            festival.registration_opens_at, festival.registration_closes_at = now - timedelta(days=2), now - timedelta(minutes=1)
+            festival.registration_opens_at, festival.registration_closes_at = (
+                now - timedelta(days=2),
+                now - timedelta(minutes=1),
+            )
         db.session.commit()
     message = "Chưa đến thời gian đăng ký sáng kiến." if window == "not_yet" else "Đã hết thời gian đăng ký sáng kiến."
     before = count_exhibits(app)
-    page = client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], title="Mới")).get_data(as_text=True)
+    page = client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], title="Mới")).get_data(
+        as_text=True
+    )
     assert message in page
     assert count_exhibits(app) == before
-    page = client.post(f"/exhibits/{exhibit_id}/edit", data=exhibit_form(people["ids"]["category"], title="Sửa muộn")).get_data(as_text=True)
+    page = client.post(
+        f"/exhibits/{exhibit_id}/edit", data=exhibit_form(people["ids"]["category"], title="Sửa muộn")
+    ).get_data(as_text=True)
     assert message in page
     assert get_exhibit(exhibit_id)["title"] == "Cữ gá may túi tự động"
     client.post(f"/exhibits/{exhibit_id}/submit")
@@ -143,8 +184,13 @@ def test_quota_stops_one_more_registration(app, client, login_as, people):
         db.session.commit()
     login_as("unit_a")
     for n in range(2):
-        assert client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], title=f"Số {n}")).status_code == 302
-    page = client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], title="Số 3")).get_data(as_text=True)
+        assert (
+            client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], title=f"Số {n}")).status_code
+            == 302
+        )
+    page = client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], title="Số 3")).get_data(
+        as_text=True
+    )
     assert "đã đăng ký đủ 2 sáng kiến" in page
     assert count_exhibits(app) == 2
     assert "Đã đăng ký 2 / 2 sáng kiến." in client.get("/exhibits/mine").get_data(as_text=True)
@@ -157,7 +203,9 @@ def test_withdrawn_exhibits_free_their_quota_place(app, client, login_as, people
     login_as("unit_a")
     exhibit_id = new_exhibit_id(client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"])))
     client.post(f"/exhibits/{exhibit_id}/withdraw")
-    assert client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], title="Thay thế")).status_code == 302
+    assert (
+        client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], title="Thay thế")).status_code == 302
+    )
 
 
 def test_unit_cannot_read_or_change_another_units_draft(app, client, login_as, people, get_exhibit):
@@ -167,7 +215,12 @@ def test_unit_cannot_read_or_change_another_units_draft(app, client, login_as, p
     login_as("unit_b")
     assert client.get(f"/exhibits/{exhibit_id}").status_code == 404
     assert client.get(f"/exhibits/{exhibit_id}/edit").status_code == 404
-    assert client.post(f"/exhibits/{exhibit_id}/edit", data=exhibit_form(people["ids"]["category"], title="Bị sửa")).status_code == 404
+    assert (
+        client.post(
+            f"/exhibits/{exhibit_id}/edit", data=exhibit_form(people["ids"]["category"], title="Bị sửa")
+        ).status_code
+        == 404
+    )
     assert client.post(f"/exhibits/{exhibit_id}/submit").status_code == 404
     assert client.post(f"/exhibits/{exhibit_id}/withdraw").status_code == 404
     assert "Cữ gá may túi tự động" not in client.get("/exhibits/mine").get_data(as_text=True)
@@ -177,7 +230,9 @@ def test_unit_cannot_read_or_change_another_units_draft(app, client, login_as, p
 
 def test_posted_status_and_unit_fields_are_ignored(client, login_as, people, get_exhibit):
     login_as("unit_a")
-    data = exhibit_form(people["ids"]["category"], status="accepted", unit_id=str(people["ids"]["unit_b"]), code="KT-99")
+    data = exhibit_form(
+        people["ids"]["category"], status="accepted", unit_id=str(people["ids"]["unit_b"]), code="KT-99"
+    )
     exhibit_id = new_exhibit_id(client.post("/exhibits/new", data=data))
     exhibit = get_exhibit(exhibit_id)
     assert exhibit["status"] is ExhibitStatus.DRAFT and exhibit["code"] is None
@@ -195,7 +250,9 @@ def upload(client, exhibit_id, category_id, *files):
         fields.add("files", FileStorage(io.BytesIO(content), filename=name, content_type="application/octet-stream"))
     # Encoded in memory: the test client would spool a big body to a temporary file it never closes.
     boundary, body = encode_multipart(fields)
-    return client.post(f"/exhibits/{exhibit_id}/edit", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(
+        f"/exhibits/{exhibit_id}/edit", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 @pytest.fixture
@@ -205,7 +262,9 @@ def draft(client, login_as, people):
 
 
 def test_photo_is_reencoded_without_gps_and_gets_a_thumbnail(app, client, draft, people, get_exhibit):
-    response = upload(client, draft, people["ids"]["category"], ("xuong-may.jpg", factories.jpeg_bytes(1200, 900, gps=True)))
+    response = upload(
+        client, draft, people["ids"]["category"], ("xuong-may.jpg", factories.jpeg_bytes(1200, 900, gps=True))
+    )
     assert response.status_code == 302
     [(name, content_type, stored, thumb)] = get_exhibit(draft)["attachments"]
     assert (name, content_type) == ("xuong-may.jpg", "image/jpeg")
@@ -220,7 +279,13 @@ def test_photo_is_reencoded_without_gps_and_gets_a_thumbnail(app, client, draft,
 
 
 def test_pdf_and_png_are_accepted(client, draft, people, get_exhibit):
-    upload(client, draft, people["ids"]["category"], ("ban-ve.pdf", factories.pdf_bytes()), ("so-do.png", factories.png_bytes()))
+    upload(
+        client,
+        draft,
+        people["ids"]["category"],
+        ("ban-ve.pdf", factories.pdf_bytes()),
+        ("so-do.png", factories.png_bytes()),
+    )
     kinds = sorted(a[1] for a in get_exhibit(draft)["attachments"])
     assert kinds == ["application/pdf", "image/png"]
 
@@ -241,15 +306,24 @@ def test_oversized_file_is_refused(client, draft, people, get_exhibit, tmp_path)
 
 
 def test_a_ninth_attachment_is_refused(client, draft, people, get_exhibit):
-    upload(client, draft, people["ids"]["category"], *[(f"anh-{n}.jpg", factories.jpeg_bytes(colour="blue")) for n in range(8)])
+    upload(
+        client,
+        draft,
+        people["ids"]["category"],
+        *[(f"anh-{n}.jpg", factories.jpeg_bytes(colour="blue")) for n in range(8)],
+    )
     assert len(get_exhibit(draft)["attachments"]) == 8
-    page = upload(client, draft, people["ids"]["category"], ("anh-9.jpg", factories.jpeg_bytes())).get_data(as_text=True)
+    page = upload(client, draft, people["ids"]["category"], ("anh-9.jpg", factories.jpeg_bytes())).get_data(
+        as_text=True
+    )
     assert "tối đa 8 tệp đính kèm" in page
     assert len(get_exhibit(draft)["attachments"]) == 8
 
 
 def test_one_bad_file_in_a_batch_stores_none(client, draft, people, get_exhibit, tmp_path):
-    page = upload(client, draft, people["ids"]["category"], ("tot.jpg", factories.jpeg_bytes()), ("xau.jpg", b"not an image")).get_data(as_text=True)
+    page = upload(
+        client, draft, people["ids"]["category"], ("tot.jpg", factories.jpeg_bytes()), ("xau.jpg", b"not an image")
+    ).get_data(as_text=True)
     assert "xau.jpg" in page
     assert get_exhibit(draft)["attachments"] == []
     assert not any((tmp_path / "uploads").rglob("*.*"))
@@ -259,7 +333,7 @@ def test_attachment_removal_asks_first_and_deletes_the_file(app, client, draft, 
     upload(client, draft, people["ids"]["category"], ("a.jpg", factories.jpeg_bytes()))
     [(_, _, stored, thumb)] = get_exhibit(draft)["attachments"]
     with app.app_context():
-        attachment_id = db.session.execute(db.select(factories.Attachment.id)).scalar_one()
+        attachment_id = db.session.execute(db.select(Attachment.id)).scalar_one()
         path = upload_path(stored)
     assert "Xoá tệp đính kèm?" in client.get(f"/exhibits/files/{attachment_id}/delete").get_data(as_text=True)
     assert path.exists()
@@ -270,7 +344,7 @@ def test_attachment_removal_asks_first_and_deletes_the_file(app, client, draft, 
 def test_files_are_served_only_to_those_who_may_see_the_exhibit(app, client, draft, people, get_exhibit):
     upload(client, draft, people["ids"]["category"], ("a.jpg", factories.jpeg_bytes()))
     with app.app_context():
-        attachment_id = db.session.execute(db.select(factories.Attachment.id)).scalar_one()
+        attachment_id = db.session.execute(db.select(Attachment.id)).scalar_one()
     with client.get(f"/exhibits/files/{attachment_id}") as response:
         assert response.status_code == 200 and response.mimetype == "image/jpeg"
         assert response.data.startswith(b"\xff\xd8")

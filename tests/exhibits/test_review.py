@@ -1,4 +1,5 @@
 """Organizers review exhibits: accept with code and booth, return, reject; the table and history."""
+
 import pytest
 
 from festival.extensions import db
@@ -15,9 +16,20 @@ def submitted(app, people):
         ql = factories.make_category(festival, "QL", "Quản lý, tổ chức sản xuất", "Production management")
         unit_a, unit_b = db.session.get(Unit, people["ids"]["unit_a"]), db.session.get(Unit, people["ids"]["unit_b"])
         exhibits = [
-            factories.make_exhibit(festival, unit_a, kt, title="Cữ gá may túi tự động", authors=("Nguyễn Thị Hằng", "Lê Văn Nam")),
-            factories.make_exhibit(festival, unit_b, kt, title="Bàn cắt vải hút chân không", authors=("Trần Đức Minh",), benefit_vnd=40_000_000),
-            factories.make_exhibit(festival, unit_a, ql, title="Bảng điều hành sản xuất điện tử", authors=("Phạm Thu Hà",), benefit_vnd=0),
+            factories.make_exhibit(
+                festival, unit_a, kt, title="Cữ gá may túi tự động", authors=("Nguyễn Thị Hằng", "Lê Văn Nam")
+            ),
+            factories.make_exhibit(
+                festival,
+                unit_b,
+                kt,
+                title="Bàn cắt vải hút chân không",
+                authors=("Trần Đức Minh",),
+                benefit_vnd=40_000_000,
+            ),
+            factories.make_exhibit(
+                festival, unit_a, ql, title="Bảng điều hành sản xuất điện tử", authors=("Phạm Thu Hà",), benefit_vnd=0
+            ),
         ]
         db.session.commit()
         return [e.id for e in exhibits]
@@ -28,14 +40,20 @@ def test_accept_gives_per_category_codes_and_booths(client, login_as, submitted,
     for exhibit_id in submitted:
         assert client.post(f"/exhibits/{exhibit_id}/accept", data={"code": "", "booth": ""}).status_code == 302
     placed = [(get_exhibit(i)["code"], get_exhibit(i)["booth"], get_exhibit(i)["status"]) for i in submitted]
-    assert placed == [("KT-01", "01", ExhibitStatus.ACCEPTED), ("KT-02", "02", ExhibitStatus.ACCEPTED), ("QL-01", "03", ExhibitStatus.ACCEPTED)]
+    assert placed == [
+        ("KT-01", "01", ExhibitStatus.ACCEPTED),
+        ("KT-02", "02", ExhibitStatus.ACCEPTED),
+        ("QL-01", "03", ExhibitStatus.ACCEPTED),
+    ]
 
 
 def test_accept_with_a_chosen_code_and_booth_then_edit_them(client, login_as, submitted, get_exhibit):
     login_as("organizer")
     client.post(f"/exhibits/{submitted[0]}/accept", data={"code": "kt-07", "booth": "A12"})
     assert (get_exhibit(submitted[0])["code"], get_exhibit(submitted[0])["booth"]) == ("KT-07", "A12")
-    page = client.post(f"/exhibits/{submitted[1]}/accept", data={"code": "KT-07", "booth": ""}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/exhibits/{submitted[1]}/accept", data={"code": "KT-07", "booth": ""}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Mã KT-07 đã được dùng cho sáng kiến khác." in page
     assert get_exhibit(submitted[1])["status"] is ExhibitStatus.SUBMITTED
     client.post(f"/exhibits/{submitted[0]}/place", data={"code": "KT-08", "booth": "B3"})
@@ -47,12 +65,16 @@ def test_accept_with_a_chosen_code_and_booth_then_edit_them(client, login_as, su
 
 def test_return_needs_a_comment_and_the_unit_sees_it(client, login_as, submitted, get_exhibit):
     login_as("organizer")
-    page = client.post(f"/exhibits/{submitted[0]}/return", data={"comment": ""}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/exhibits/{submitted[0]}/return", data={"comment": ""}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Hãy ghi nhận xét hoặc lý do." in page
     assert get_exhibit(submitted[0])["status"] is ExhibitStatus.SUBMITTED
     client.post(f"/exhibits/{submitted[0]}/return", data={"comment": "Bổ sung số liệu giá trị làm lợi."})
     exhibit = get_exhibit(submitted[0])
-    assert exhibit["status"] is ExhibitStatus.RETURNED and exhibit["review_comment"] == "Bổ sung số liệu giá trị làm lợi."
+    assert (
+        exhibit["status"] is ExhibitStatus.RETURNED and exhibit["review_comment"] == "Bổ sung số liệu giá trị làm lợi."
+    )
     client.post("/auth/logout")
     login_as("unit_a")
     assert "Bổ sung số liệu giá trị làm lợi." in client.get("/exhibits/mine").get_data(as_text=True)
@@ -67,7 +89,12 @@ def test_reject_with_a_reason(client, login_as, submitted, get_exhibit):
 def test_a_draft_cannot_be_accepted(app, client, login_as, people, get_exhibit):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
-        draft = factories.make_exhibit(festival, db.session.get(Unit, people["ids"]["unit_a"]), db.session.get(Category, people["ids"]["category"]), status=ExhibitStatus.DRAFT)
+        draft = factories.make_exhibit(
+            festival,
+            db.session.get(Unit, people["ids"]["unit_a"]),
+            db.session.get(Category, people["ids"]["category"]),
+            status=ExhibitStatus.DRAFT,
+        )
         db.session.commit()
         draft_id = draft.id
     login_as("organizer")
@@ -86,10 +113,17 @@ def test_every_status_change_is_in_the_audit_log_and_the_history(app, client, lo
     client.post(f"/exhibits/{submitted[0]}/accept", data={})
     with app.app_context():
         actions = db.session.execute(
-            db.select(AuditLog.action, AuditLog.before, AuditLog.after).where(AuditLog.object_type == "exhibits", AuditLog.object_id == submitted[0]).order_by(AuditLog.id)
+            db.select(AuditLog.action, AuditLog.before, AuditLog.after)
+            .where(AuditLog.object_type == "exhibits", AuditLog.object_id == submitted[0])
+            .order_by(AuditLog.id)
         ).all()
     assert [a for a, _, _ in actions] == ["exhibit.returned", "exhibit.accepted"]
-    assert actions[0].before["status"] == "submitted" and actions[0].after == {"status": "returned", "code": None, "booth": None, "comment": "Thiếu ảnh."}
+    assert actions[0].before["status"] == "submitted" and actions[0].after == {
+        "status": "returned",
+        "code": None,
+        "booth": None,
+        "comment": "Thiếu ảnh.",
+    }
     page = client.get(f"/exhibits/{submitted[0]}").get_data(as_text=True)
     assert "Lịch sử" in page and "Trả lại để sửa" in page and "Thiếu ảnh." in page
 
@@ -100,7 +134,11 @@ def test_table_filters_by_unit_region_category_and_status(app, client, login_as,
 
     def titles(**args):
         page = client.get("/exhibits/", query_string=args).get_data(as_text=True)
-        return {t for t in ("Cữ gá may túi tự động", "Bàn cắt vải hút chân không", "Bảng điều hành sản xuất điện tử") if t in page}
+        return {
+            t
+            for t in ("Cữ gá may túi tự động", "Bàn cắt vải hút chân không", "Bảng điều hành sản xuất điện tử")
+            if t in page
+        }
 
     assert len(titles()) == 3
     assert titles(unit=people["ids"]["unit_b"]) == {"Bàn cắt vải hút chân không"}
@@ -123,7 +161,10 @@ def test_search_ignores_accents_and_case(client, login_as, submitted, query):
 def test_table_sorts_and_paginates(app, client, login_as, people):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
-        unit, category = db.session.get(Unit, people["ids"]["unit_a"]), db.session.get(Category, people["ids"]["category"])
+        unit, category = (
+            db.session.get(Unit, people["ids"]["unit_a"]),
+            db.session.get(Category, people["ids"]["category"]),
+        )
         festival.exhibit_quota = 100
         for n in range(30):
             factories.make_exhibit(festival, unit, category, title=f"Sáng kiến {n:02d}", benefit_vnd=n * 1000)
@@ -160,5 +201,7 @@ def test_categories_are_managed_and_a_used_one_is_kept(app, client, login_as, pe
         assert db.session.execute(db.select(Category).where(Category.code == "AT")).scalar_one()
     page = client.post("/exhibits/categories", data={"code": "AT", "name_vi": "Trùng"}).get_data(as_text=True)
     assert "Mã lĩnh vực AT đã được dùng." in page
-    page = client.post(f"/exhibits/categories/{people['ids']['category']}/delete", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/exhibits/categories/{people['ids']['category']}/delete", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Không thể xoá lĩnh vực KT" in page

@@ -1,4 +1,5 @@
 """Judge-to-exhibit assignment: conflicts, fixed pairs, balanced loads, connected panels, determinism."""
+
 import itertools
 import random
 
@@ -161,13 +162,27 @@ def test_too_few_eligible_judges_is_reported_with_reasons():
             "too_few_judges",
             1,
             1,
-            details=(("assigned", 2), ("per_exhibit", 3), ("panel", 3), ("eligible", 2), ("own_unit", 1), ("declared", 0)),
+            details=(
+                ("assigned", 2),
+                ("per_exhibit", 3),
+                ("panel", 3),
+                ("eligible", 2),
+                ("own_unit", 1),
+                ("declared", 0),
+            ),
         ),
         Problem(
             "too_few_judges",
             1,
             2,
-            details=(("assigned", 2), ("per_exhibit", 3), ("panel", 3), ("eligible", 2), ("own_unit", 0), ("declared", 1)),
+            details=(
+                ("assigned", 2),
+                ("per_exhibit", 3),
+                ("panel", 3),
+                ("eligible", 2),
+                ("own_unit", 0),
+                ("declared", 1),
+            ),
         ),
     ]
 
@@ -184,7 +199,9 @@ def test_shuffled_input_gives_identical_plan():
         shuffled_exhibits, shuffled_judges = exhibits[:], judges[:]
         rng.shuffle(shuffled_exhibits)
         rng.shuffle(shuffled_judges)
-        again = plan_assignments(shuffled_exhibits, shuffled_judges, set(sorted(conflicts, reverse=True)), list(fixed), 3)
+        again = plan_assignments(
+            shuffled_exhibits, shuffled_judges, set(sorted(conflicts, reverse=True)), list(fixed), 3
+        )
         assert again == plan
 
 
@@ -273,7 +290,10 @@ def test_unreachable_balance_is_reported_as_unbalanced():
     plan = plan_assignments(exhibits, judges, set(), set(), per_exhibit=1)
 
     assert plan.loads() == {12: 2, 13: 2}
-    assert Problem("unbalanced", 1, details=(("min", 0), ("max", 2), ("loads", ((11, 0), (12, 2), (13, 2))))) in plan.problems
+    assert (
+        Problem("unbalanced", 1, details=(("min", 0), ("max", 2), ("loads", ((11, 0), (12, 2), (13, 2)))))
+        in plan.problems
+    )
 
 
 def test_eligible_is_the_one_conflict_rule():
@@ -309,7 +329,8 @@ def test_thousand_exhibits_forty_judges_are_planned():
     rng = random.Random(7)
     exhibits = [exhibit(i, category_id=1 + i % 8, unit_id=rng.randrange(12), code=f"KT-{i:04d}") for i in range(1000)]
     judges = [
-        judge(1000 + j, categories={1 + j % 8, 1 + (j + 3) % 8}, unit_id=rng.choice([None, *range(12)])) for j in range(40)
+        judge(1000 + j, categories={1 + j % 8, 1 + (j + 3) % 8}, unit_id=rng.choice([None, *range(12)]))
+        for j in range(40)
     ]
     conflicts = {(rng.choice(judges).judge_id, rng.choice(exhibits).exhibit_id) for _ in range(100)}
 
@@ -460,7 +481,9 @@ def tiny_festivals(draw):
     """One category small enough to try every possible assignment."""
     k = draw(st.integers(1, 2))
     exhibits = [ExhibitSlot(100 + i, 1, draw(units), f"KT-{i}") for i in range(draw(st.integers(1, 4)))]
-    judges = [JudgeSlot(200 + i, draw(st.none() | units), frozenset({1}), draw(names)) for i in range(draw(st.integers(1, 4)))]
+    judges = [
+        JudgeSlot(200 + i, draw(st.none() | units), frozenset({1}), draw(names)) for i in range(draw(st.integers(1, 4)))
+    ]
     pairs = [(j.judge_id, e.exhibit_id) for j in judges for e in exhibits]
     conflicts = draw(st.sets(st.sampled_from(pairs), max_size=4))
     fixed = draw(st.sets(st.sampled_from([(e, j) for j, e in pairs]), max_size=3))

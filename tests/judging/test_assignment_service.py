@@ -1,4 +1,5 @@
 """Assignment in the app: panels, the command, manual edits under the same conflict rules."""
+
 from festival.extensions import db
 from festival.models import AuditLog, Conflict, Exhibit, ScoreSheet, SheetStatus, User
 from tests.judging.conftest import snapshot
@@ -17,7 +18,12 @@ def test_no_judge_gets_an_exhibit_of_their_own_unit(app, judged):
 def test_assign_command_keeps_started_sheets_and_reports(app, runner, client, auth, judged):
     started = next(iter(sorted(pairs(app))))
     with app.app_context():
-        sheet = db.session.execute(db.select(ScoreSheet).join(Exhibit).join(User, ScoreSheet.judge_id == User.id).where(Exhibit.code == started[0], User.email == started[1])).scalar_one()
+        sheet = db.session.execute(
+            db.select(ScoreSheet)
+            .join(Exhibit)
+            .join(User, ScoreSheet.judge_id == User.id)
+            .where(Exhibit.code == started[0], User.email == started[1])
+        ).scalar_one()
         sheet_id = sheet.id
     auth.login(started[1])
     client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1))
@@ -35,12 +41,16 @@ def test_manual_edits_obey_the_same_conflict_rules(app, client, login_as, judged
         kt02 = judged["exhibits"]["KT-02"]
         db.session.execute(db.delete(ScoreSheet).where(ScoreSheet.exhibit_id == kt02))
         db.session.commit()
-    page = client.post(f"/judging/assignments/{kt02}/add", data={"judge_id": judged["judges"]["judge_b"]}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/judging/assignments/{kt02}/add", data={"judge_id": judged["judges"]["judge_b"]}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "thuộc đơn vị có sáng kiến này nên không được chấm" in page
     with app.app_context():
         db.session.add(Conflict(judge_id=judged["judges"]["judge_c"], exhibit_id=kt02, reason="Người nhà tác giả"))
         db.session.commit()
-    page = client.post(f"/judging/assignments/{kt02}/add", data={"judge_id": judged["judges"]["judge_c"]}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/judging/assignments/{kt02}/add", data={"judge_id": judged["judges"]["judge_c"]}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "đã khai báo xung đột lợi ích" in page
     client.post(f"/judging/assignments/{kt02}/add", data={"judge_id": judged["judges"]["judge"]})
     assert ("KT-02", "judge@example.vn") in pairs(app)
@@ -50,7 +60,11 @@ def test_manual_edits_obey_the_same_conflict_rules(app, client, login_as, judged
 
 def test_unassigning_asks_first_and_refuses_a_started_sheet(app, client, auth, judged):
     with app.app_context():
-        sheet = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.judge_id == judged["judges"]["judge"])).scalars().first()
+        sheet = (
+            db.session.execute(db.select(ScoreSheet).where(ScoreSheet.judge_id == judged["judges"]["judge"]))
+            .scalars()
+            .first()
+        )
         sheet_id = sheet.id
     auth.login("organizer@example.vn")
     assert "Bỏ phân công?" in client.get(f"/judging/sheets/{sheet_id}/unassign").get_data(as_text=True)
@@ -67,7 +81,11 @@ def test_unassigning_asks_first_and_refuses_a_started_sheet(app, client, auth, j
 
 def test_a_judge_declares_a_conflict_and_loses_the_unstarted_assignment(app, client, auth, judged):
     with app.app_context():
-        sheet = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.judge_id == judged["judges"]["judge"])).scalars().first()
+        sheet = (
+            db.session.execute(db.select(ScoreSheet).where(ScoreSheet.judge_id == judged["judges"]["judge"]))
+            .scalars()
+            .first()
+        )
         exhibit_id, code = sheet.exhibit_id, sheet.exhibit.code
     auth.login(judged["emails"]["judge"])
     response = client.post("/judging/conflicts", data={"exhibit_id": exhibit_id, "reason": "Tác giả là người thân"})

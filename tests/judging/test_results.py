@@ -1,4 +1,5 @@
 """Results: calibrated ranking, tiers, organizer changes, finalisation, public page, exports."""
+
 import io
 from decimal import Decimal
 
@@ -9,7 +10,17 @@ import sqlalchemy as sa
 from festival.extensions import db
 from festival.judging import calibration, services
 from festival.judging.results import festival_results, rating_of
-from festival.models import AuditLog, Award, AwardTier, Exhibit, Festival, JudgingPolicy, ResultRecord, ScoreSheet, User, utcnow
+from festival.models import (
+    AuditLog,
+    Award,
+    AwardTier,
+    Exhibit,
+    Festival,
+    JudgingPolicy,
+    ResultRecord,
+    ScoreSheet,
+    utcnow,
+)
 
 # novelty level, applicability, effect, social level → totals per (exhibit, judge)
 SCORES = {"KT-01": (30, 25, 28, 15), "KT-02": (20, 20, 20, 10), "KT-03": (10, 15, 15, 5)}
@@ -22,7 +33,9 @@ def scored(app, judged):
         c = judged["criteria"]
         for sheet in db.session.execute(db.select(ScoreSheet)).scalars():
             a, b, e, s = SCORES[sheet.exhibit.code]
-            data = services.SheetInput("t", 1, {c[0]: Decimal(a), c[1]: Decimal(b), c[2]: Decimal(e), c[3]: Decimal(s)}, {c[4]: True})
+            data = services.SheetInput(
+                "t", 1, {c[0]: Decimal(a), c[1]: Decimal(b), c[2]: Decimal(e), c[3]: Decimal(s)}, {c[4]: True}
+            )
             services.submit_sheet(sheet, sheet.judge, data, utcnow())
         policy = services.policy_for(db.session.execute(db.select(Festival)).scalar_one())
         policy.first_prizes, policy.second_prizes, policy.third_prizes = 1, 1, 0
@@ -32,7 +45,9 @@ def scored(app, judged):
 
 
 def sheet_rating(sheet):
-    return rating_of(sheet.rubric, sheet.exhibit_id, sheet.judge_id, {score.criterion_id: score.points for score in sheet.scores})
+    return rating_of(
+        sheet.rubric, sheet.exhibit_id, sheet.judge_id, {score.criterion_id: score.points for score in sheet.scores}
+    )
 
 
 def test_ratings_are_on_a_100_scale_with_each_criterions_share(app, scored):
@@ -65,9 +80,16 @@ def test_results_read_the_sheets_in_a_few_queries_not_a_few_per_sheet(app, score
 def test_results_rank_and_propose_tiers(app, scored):
     with app.app_context():
         [block] = festival_results(db.session.execute(db.select(Festival)).scalar_one())
-        order = [(block.exhibits[r.result.exhibit_id].code, r.rank, round(r.result.mean, 2), r.result.n) for r in block.ranked]
+        order = [
+            (block.exhibits[r.result.exhibit_id].code, r.rank, round(r.result.mean, 2), r.result.n)
+            for r in block.ranked
+        ]
         assert order == [("KT-01", 1, 98.0, 2), ("KT-02", 2, 70.0, 2), ("KT-03", 3, 45.0, 2)]
-        assert {block.exhibits[k].code: v for k, v in block.tiers.items()} == {"KT-01": AwardTier.FIRST, "KT-02": AwardTier.SECOND, "KT-03": AwardTier.HONOURABLE}
+        assert {block.exhibits[k].code: v for k, v in block.tiers.items()} == {
+            "KT-01": AwardTier.FIRST,
+            "KT-02": AwardTier.SECOND,
+            "KT-03": AwardTier.HONOURABLE,
+        }
 
 
 def test_results_page_shows_means_agreement_and_tiers(client, login_as, scored):
@@ -80,7 +102,9 @@ def test_results_page_shows_means_agreement_and_tiers(client, login_as, scored):
 def test_organizer_changes_a_tier_only_with_a_reason(app, client, login_as, scored):
     login_as("organizer")
     kt03 = scored["exhibits"]["KT-03"]
-    page = client.post(f"/judging/results/{kt03}/tier", data={"tier": "", "reason": ""}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/judging/results/{kt03}/tier", data={"tier": "", "reason": ""}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Hãy ghi lý do điều chỉnh giải." in page
     client.post(f"/judging/results/{kt03}/tier", data={"tier": "", "reason": "Chưa đủ điều kiện nhân rộng"})
     with app.app_context():
@@ -97,7 +121,11 @@ def test_finalise_locks_creates_awards_and_a_reproducible_record(app, client, lo
     assert response.status_code == 302
     with app.app_context():
         awards = {a.exhibit.code: (a.tier, a.rank, a.score) for a in db.session.execute(db.select(Award)).scalars()}
-        assert awards == {"KT-01": (AwardTier.FIRST, 1, Decimal("98.000")), "KT-02": (AwardTier.SECOND, 2, Decimal("70.000")), "KT-03": (AwardTier.HONOURABLE, 3, Decimal("45.000"))}
+        assert awards == {
+            "KT-01": (AwardTier.FIRST, 1, Decimal("98.000")),
+            "KT-02": (AwardTier.SECOND, 2, Decimal("70.000")),
+            "KT-03": (AwardTier.HONOURABLE, 3, Decimal("45.000")),
+        }
         record = db.session.execute(db.select(ResultRecord)).scalar_one()
         ratings = [sheet_rating(s) for s in db.session.execute(db.select(ScoreSheet)).scalars()]
         assert record.scores_hash == calibration.ratings_hash(ratings)
@@ -118,11 +146,19 @@ def test_after_finalising_judges_get_403_and_an_organizer_override_is_logged(app
     client.post(f"/judging/results/{kt02}/tier", data={"tier": "first", "reason": "Hội đồng xét lại: đồng giải Nhất"})
     with app.app_context():
         assert db.session.execute(db.select(Award).where(Award.exhibit_id == kt02)).scalar_one().tier is AwardTier.FIRST
-        assert db.session.execute(db.select(AuditLog).where(AuditLog.action == "award.overridden_after_final")).scalar_one()
-        sheet_id = db.session.execute(db.select(ScoreSheet.id).where(ScoreSheet.judge_id == scored["judges"]["judge"])).scalars().first()
+        assert db.session.execute(
+            db.select(AuditLog).where(AuditLog.action == "award.overridden_after_final")
+        ).scalar_one()
+        sheet_id = (
+            db.session.execute(db.select(ScoreSheet.id).where(ScoreSheet.judge_id == scored["judges"]["judge"]))
+            .scalars()
+            .first()
+        )
     auth.logout()
     auth.login(scored["emails"]["judge"])
-    response = client.post(f"/judging/sheets/{sheet_id}/save", json={"client_id": "t", "seq": 9, "points": {}, "answers": {}})
+    response = client.post(
+        f"/judging/sheets/{sheet_id}/save", json={"client_id": "t", "seq": 9, "points": {}, "answers": {}}
+    )
     assert response.status_code == 403
 
 

@@ -3,6 +3,7 @@
 Expected numbers are worked out by hand (or by the small calculation in the comment beside
 them), never by calling the function under test.
 """
+
 import hashlib
 import math
 import statistics
@@ -46,9 +47,15 @@ def ranked_by_score(scores):
 
 # Judges 1 and 2 agree; judge 3 gives every exhibit 10 points less.
 HARSH_THREE = [
-    sheet(1, 1, 80), sheet(1, 2, 80), sheet(1, 3, 70),
-    sheet(2, 1, 70), sheet(2, 2, 70), sheet(2, 3, 60),
-    sheet(3, 1, 60), sheet(3, 2, 60), sheet(3, 3, 50),
+    sheet(1, 1, 80),
+    sheet(1, 2, 80),
+    sheet(1, 3, 70),
+    sheet(2, 1, 70),
+    sheet(2, 2, 70),
+    sheet(2, 3, 60),
+    sheet(3, 1, 60),
+    sheet(3, 2, 60),
+    sheet(3, 3, 50),
 ]
 
 
@@ -101,10 +108,18 @@ def test_severity_of_a_judge_with_one_sheet_has_zero_sd():
 # exhibit 2: z = 1.09841, 0.96896, 0.60765 → 60.5 + 11.08678 × 0.89167 = 70.3858
 # exhibit 3: z = −0.47879, 0.06198, −0.65626 → 56.5344;  exhibit 4: → 46.4582
 CROSSED = [
-    sheet(1, 1, 70), sheet(1, 2, 71), sheet(1, 3, 69),
-    sheet(2, 1, 74), sheet(2, 2, 73), sheet(2, 4, 61),
-    sheet(3, 1, 60), sheet(3, 3, 61), sheet(3, 4, 48),
-    sheet(4, 2, 50), sheet(4, 3, 51), sheet(4, 4, 38),
+    sheet(1, 1, 70),
+    sheet(1, 2, 71),
+    sheet(1, 3, 69),
+    sheet(2, 1, 74),
+    sheet(2, 2, 73),
+    sheet(2, 4, 61),
+    sheet(3, 1, 60),
+    sheet(3, 3, 61),
+    sheet(3, 4, 48),
+    sheet(4, 2, 50),
+    sheet(4, 3, 51),
+    sheet(4, 4, 38),
 ]
 
 
@@ -151,10 +166,14 @@ def test_negative_shrinkage_is_refused():
 
 # --- exhibit results -----------------------------------------------------------------------
 
+
 def test_exhibit_results_figures_and_spread_flag():
     ratings = [
-        sheet(1, 1, 30, 40), sheet(1, 2, 35, 45), sheet(1, 3, 40, 50),  # 70, 80, 90
-        sheet(2, 1, 40, 40), sheet(2, 2, 41, 40),                          # 80, 81
+        sheet(1, 1, 30, 40),
+        sheet(1, 2, 35, 45),
+        sheet(1, 3, 40, 50),  # 70, 80, 90
+        sheet(2, 1, 40, 40),
+        sheet(2, 2, 41, 40),  # 80, 81
     ]
     entries = [entry(1), entry(2), entry(3)]
 
@@ -232,7 +251,11 @@ def test_second_tie_break_criterion_comes_before_benefit():
     ranked = rank(exhibit_results(TIED, TIED_ENTRIES), TIED_ENTRIES, [2, 0])
 
     assert [(r.result.exhibit_id, r.decided_by) for r in ranked] == [
-        (1, None), (3, "criterion:2"), (4, "code"), (2, "criterion:0"), (5, "score"),
+        (1, None),
+        (3, "criterion:2"),
+        (4, "code"),
+        (2, "criterion:0"),
+        (5, "score"),
     ]
 
 
@@ -260,6 +283,7 @@ def test_tie_break_index_outside_the_rubric_is_refused():
 
 
 # --- agreement -----------------------------------------------------------------------------
+
 
 def test_icc1_reproduces_shrout_and_fleiss_table_2():
     # Shrout & Fleiss (1979) Table 2: 6 targets × 4 judges, ICC(1,1) = 0.17.
@@ -298,6 +322,7 @@ def test_icc1_readings_follow_koo_and_li_bands():
 
 # --- tiers ---------------------------------------------------------------------------------
 
+
 def test_ten_exhibits_get_the_six_prizes_and_no_honourable():
     # ceil(0.3 × 10) = 3 awarded positions, already filled by the 6 prizes.
     tiers = propose_tiers(ranked_by_score([90 - i for i in range(10)]), Quotas())
@@ -309,7 +334,9 @@ def test_thirty_exhibits_get_three_honourable_after_the_prizes():
     # ceil(0.3 × 30) = 9 awarded positions: 6 prizes + 3 honourable.
     tiers = propose_tiers(ranked_by_score([95 - i for i in range(30)]), Quotas())
 
-    assert [tiers[i] for i in range(1, 10)] == ["first", "second", "second", "third", "third", "third"] + ["honourable"] * 3
+    assert [tiers[i] for i in range(1, 10)] == ["first", "second", "second", "third", "third", "third"] + [
+        "honourable"
+    ] * 3
     assert all(tiers[i] is None for i in range(10, 31))
 
 
@@ -335,12 +362,18 @@ def test_negative_quota_is_refused():
 
 # --- near the cutoff -----------------------------------------------------------------------
 
+
 def test_exhibits_within_their_se_of_a_cutoff_are_flagged_on_both_sides():
     ratings = [
-        sheet(1, 1, 90), sheet(1, 2, 90), sheet(1, 3, 90),  # 90, SE 0 → margin 0.5
-        sheet(2, 1, 86), sheet(2, 2, 88), sheet(2, 3, 90),  # 88, SE 2/√3 = 1.155
-        sheet(3, 1, 70),                                    # 70, n = 1 → margin 0.5
-        sheet(4, 1, 69), sheet(4, 2, 70),                   # 69.5, SE 0.7071/√2 = 0.5
+        sheet(1, 1, 90),
+        sheet(1, 2, 90),
+        sheet(1, 3, 90),  # 90, SE 0 → margin 0.5
+        sheet(2, 1, 86),
+        sheet(2, 2, 88),
+        sheet(2, 3, 90),  # 88, SE 2/√3 = 1.155
+        sheet(3, 1, 70),  # 70, n = 1 → margin 0.5
+        sheet(4, 1, 69),
+        sheet(4, 2, 70),  # 69.5, SE 0.7071/√2 = 0.5
     ]
     entries = [entry(i) for i in (1, 2, 3, 4, 5)]
     ranked = rank(exhibit_results(ratings, entries), entries)
@@ -364,6 +397,7 @@ def test_cutoffs_follow_the_tiers_given_not_the_proposal():
 
 
 # --- hash ----------------------------------------------------------------------------------
+
 
 def test_ratings_hash_is_sha256_of_the_documented_canonical_json():
     ratings = [Rating(2, 7, 80, (40, 40)), Rating(1, 7, 66.66666666, (33.333333333, 33.333333327))]
@@ -415,7 +449,7 @@ def test_ranks_are_a_permutation_of_the_scored_exhibits(category, method, tie_br
     assert sorted(r.result.exhibit_id for r in ranked) == [e.exhibit_id for e in entries]
     assert [r.rank for r in ranked[: len(scored)]] == list(range(1, len(scored) + 1))
     assert {r.result.exhibit_id for r in ranked[: len(scored)]} == scored
-    assert all(r.rank is None for r in ranked[len(scored):])
+    assert all(r.rank is None for r in ranked[len(scored) :])
 
 
 @settings(max_examples=150)

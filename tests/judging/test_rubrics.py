@@ -1,4 +1,5 @@
 """Rubric arithmetic and versions: weights, levels, freezing after a submission."""
+
 from decimal import Decimal
 
 import pytest
@@ -42,11 +43,22 @@ def test_levels_and_maxima_are_checked(app, people):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
         with pytest.raises(FestivalError, match="Các mức"):
-            services.save_rubric(festival, None, [services.CriterionInput("A", max_points=10, levels=[services.LevelInput(12, "Quá")])], by=None)
+            services.save_rubric(
+                festival,
+                None,
+                [services.CriterionInput("A", max_points=10, levels=[services.LevelInput(12, "Quá")])],
+                by=None,
+            )
         with pytest.raises(FestivalError, match="ít nhất một tiêu chí tính điểm"):
-            services.save_rubric(festival, None, [services.CriterionInput("Có/không", kind=services.CriterionKind.YES_NO)], by=None)
+            services.save_rubric(
+                festival, None, [services.CriterionInput("Có/không", kind=services.CriterionKind.YES_NO)], by=None
+            )
     assert services.parse_levels("0 – Không đạt; 10 – Đạt\n20=Tốt; 30: Xuất sắc") == [
-        services.LevelInput(0, "Không đạt"), services.LevelInput(10, "Đạt"), services.LevelInput(20, "Tốt"), services.LevelInput(30, "Xuất sắc")]
+        services.LevelInput(0, "Không đạt"),
+        services.LevelInput(10, "Đạt"),
+        services.LevelInput(20, "Tốt"),
+        services.LevelInput(30, "Xuất sắc"),
+    ]
 
 
 def test_a_rubric_is_edited_in_place_until_a_sheet_is_submitted(app, judged):
@@ -63,10 +75,16 @@ def test_a_rubric_is_edited_in_place_until_a_sheet_is_submitted(app, judged):
 
 def test_a_change_after_a_submission_makes_a_new_version_and_sheets_keep_theirs(app, judged):
     with app.app_context():
-        sheet = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.judge_id == judged["judges"]["judge"])).scalars().first()
+        sheet = (
+            db.session.execute(db.select(ScoreSheet).where(ScoreSheet.judge_id == judged["judges"]["judge"]))
+            .scalars()
+            .first()
+        )
         judge = db.session.get(User, judged["judges"]["judge"])
         c = judged["criteria"]
-        data = services.SheetInput("t", 1, {c[0]: Decimal(30), c[1]: Decimal(25), c[2]: Decimal(30), c[3]: Decimal(15)}, {})
+        data = services.SheetInput(
+            "t", 1, {c[0]: Decimal(30), c[1]: Decimal(25), c[2]: Decimal(30), c[3]: Decimal(15)}, {}
+        )
         services.submit_sheet(sheet, judge, data, utcnow())
         festival = sheet.exhibit.festival
         edited = rubric_inputs()
@@ -79,7 +97,15 @@ def test_a_change_after_a_submission_makes_a_new_version_and_sheets_keep_theirs(
         assert sheet.rubric_id == old.id and services.sheet_total(sheet) == Decimal("100.000")
         assert services.current_rubric(festival, sheet.exhibit.category).id == new.id
         # a sheet not started yet takes the new version at its first save
-        other = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.status == SheetStatus.NOT_STARTED, ScoreSheet.judge_id == judge.id)).scalars().first()
+        other = (
+            db.session.execute(
+                db.select(ScoreSheet).where(
+                    ScoreSheet.status == SheetStatus.NOT_STARTED, ScoreSheet.judge_id == judge.id
+                )
+            )
+            .scalars()
+            .first()
+        )
         if other is not None:
             services.save_sheet(other, judge, services.SheetInput("t", 2, {}, {}), utcnow())
             assert other.rubric_id == new.id

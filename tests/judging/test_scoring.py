@@ -1,4 +1,5 @@
 """Tablet scoring: autosave by snapshot with device id and sequence, locks, reopen, access, PDFs."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,7 +16,13 @@ def sheet_row(app, sheet_id):
         sheet = db.session.get(ScoreSheet, sheet_id)
         points = {s.criterion.position: s.points for s in sheet.scores if s.points is not None}
         answers = {s.criterion.position: s.answer for s in sheet.scores if s.answer is not None}
-        return {"status": sheet.status, "points": points, "answers": answers, "comment": sheet.comment, "seq": sheet.last_seq}
+        return {
+            "status": sheet.status,
+            "points": points,
+            "answers": answers,
+            "comment": sheet.comment,
+            "seq": sheet.last_seq,
+        }
 
 
 @pytest.fixture
@@ -26,12 +33,22 @@ def judge_client(client, auth, judged):
 
 def my_sheet(judged, app):
     with app.app_context():
-        return db.session.execute(db.select(ScoreSheet.id).where(ScoreSheet.judge_id == judged["judges"]["judge"]).order_by(ScoreSheet.id)).scalars().first()
+        return (
+            db.session.execute(
+                db.select(ScoreSheet.id).where(ScoreSheet.judge_id == judged["judges"]["judge"]).order_by(ScoreSheet.id)
+            )
+            .scalars()
+            .first()
+        )
 
 
 def test_judge_home_lists_assigned_exhibits_with_state(app, judge_client, judged):
     with app.app_context():
-        sheets = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.judge_id == judged["judges"]["judge"])).scalars().all()
+        sheets = (
+            db.session.execute(db.select(ScoreSheet).where(ScoreSheet.judge_id == judged["judges"]["judge"]))
+            .scalars()
+            .all()
+        )
         mine = {s.exhibit.title for s in sheets}
     page = judge_client.get("/judging/").get_data(as_text=True)
     assert f"Đã nộp 0 / {len(sheets)} phiếu" in page and "Chưa chấm" in page
@@ -82,7 +99,9 @@ def test_saves_arriving_out_of_order_end_with_the_newest(app, judge_client, judg
 def test_another_device_may_continue_the_sheet(app, judge_client, judged):
     sheet_id = my_sheet(judged, app)
     judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 9, novelty=10))
-    response = judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1, client="phone-2", novelty=20))
+    response = judge_client.post(
+        f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1, client="phone-2", novelty=20)
+    )
     assert response.status_code == 200
     assert sheet_row(app, sheet_id)["points"][0] == Decimal(20)
 
@@ -94,7 +113,9 @@ def test_every_change_writes_a_history_row(app, judge_client, judged):
     with app.app_context():
         novelty = judged["criteria"][0]
         rows = db.session.execute(
-            db.select(ScoreChange.old_value, ScoreChange.new_value, ScoreChange.client_id, ScoreChange.seq).where(ScoreChange.sheet_id == sheet_id, ScoreChange.criterion_id == novelty).order_by(ScoreChange.id)
+            db.select(ScoreChange.old_value, ScoreChange.new_value, ScoreChange.client_id, ScoreChange.seq)
+            .where(ScoreChange.sheet_id == sheet_id, ScoreChange.criterion_id == novelty)
+            .order_by(ScoreChange.id)
         ).all()
     assert [tuple(r) for r in rows] == [(None, "10", "tablet-1", 1), ("10", "20", "tablet-1", 2)]
 
@@ -117,7 +138,13 @@ def test_values_outside_the_rubric_are_refused(app, judge_client, judged, change
 
 def test_malformed_saves_are_refused(app, judge_client, judged):
     sheet_id = my_sheet(judged, app)
-    for body in [{"seq": 1}, {"client_id": "x", "seq": "abc"}, {"client_id": "x", "seq": 1, "points": {"1": "mười"}}, {"client_id": "x", "seq": 1, "answers": {"1": "maybe"}}, [1, 2]]:
+    for body in [
+        {"seq": 1},
+        {"client_id": "x", "seq": "abc"},
+        {"client_id": "x", "seq": 1, "points": {"1": "mười"}},
+        {"client_id": "x", "seq": 1, "answers": {"1": "maybe"}},
+        [1, 2],
+    ]:
         assert judge_client.post(f"/judging/sheets/{sheet_id}/save", json=body).status_code == 400
 
 
@@ -128,7 +155,9 @@ def test_submit_locks_and_a_double_submit_leaves_one_sheet(app, judge_client, ju
     assert first.status_code == 200 and again.status_code == 200
     assert sheet_row(app, sheet_id)["status"] is SheetStatus.SUBMITTED
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(ScoreSheet).where(ScoreSheet.id == sheet_id)) == 1
+        assert (
+            db.session.scalar(db.select(db.func.count()).select_from(ScoreSheet).where(ScoreSheet.id == sheet_id)) == 1
+        )
     locked = judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 2, novelty=0))
     assert locked.status_code == 403 and "Phiếu đã nộp" in locked.get_json()["message"]
     assert sheet_row(app, sheet_id)["points"][0] == Decimal(20)
@@ -143,7 +172,11 @@ def test_submit_needs_every_criterion(app, judge_client, judged):
 
 
 def test_organizer_reopens_with_a_reason_and_it_is_audited(app, client, auth, judged):
-    sheet_id = sheet_of(judged, "KT-02", "judge") if ("KT-02", judged["emails"]["judge"]) in judged["sheets"] else next(iter(judged["sheets"].values()))
+    sheet_id = (
+        sheet_of(judged, "KT-02", "judge")
+        if ("KT-02", judged["emails"]["judge"]) in judged["sheets"]
+        else next(iter(judged["sheets"].values()))
+    )
     with app.app_context():
         sheet = db.session.get(ScoreSheet, sheet_id)
         email = sheet.judge.email
@@ -151,7 +184,9 @@ def test_organizer_reopens_with_a_reason_and_it_is_audited(app, client, auth, ju
     client.post(f"/judging/sheets/{sheet_id}/submit", json=snapshot(judged, 1))
     auth.logout()
     auth.login("organizer@example.vn")
-    page = client.post(f"/judging/sheets/{sheet_id}/reopen", data={"reason": ""}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/judging/sheets/{sheet_id}/reopen", data={"reason": ""}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Hãy ghi lý do mở lại phiếu." in page
     assert sheet_row(app, sheet_id)["status"] is SheetStatus.SUBMITTED
     client.post(f"/judging/sheets/{sheet_id}/reopen", data={"reason": "Giám khảo nhập nhầm điểm tiêu chí 2"})
@@ -166,7 +201,11 @@ def test_organizer_reopens_with_a_reason_and_it_is_audited(app, client, auth, ju
 
 def test_a_judge_cannot_read_or_write_another_judges_sheet(app, client, auth, judged):
     with app.app_context():
-        other = db.session.execute(db.select(ScoreSheet.id).where(ScoreSheet.judge_id != judged["judges"]["judge"])).scalars().first()
+        other = (
+            db.session.execute(db.select(ScoreSheet.id).where(ScoreSheet.judge_id != judged["judges"]["judge"]))
+            .scalars()
+            .first()
+        )
     auth.login(judged["emails"]["judge"])
     assert client.get(f"/judging/sheets/{other}").status_code == 404
     assert client.get(f"/judging/sheets/{other}/state").status_code == 404
@@ -180,13 +219,18 @@ def test_a_judge_cannot_read_or_write_another_judges_sheet(app, client, auth, ju
 def test_a_judge_never_sees_other_judges_scores(app, client, auth, judged):
     with app.app_context():
         pairs = db.session.execute(db.select(ScoreSheet.exhibit_id, ScoreSheet.judge_id, ScoreSheet.id)).all()
-    shared = next((e for e, j, _ in pairs if j == judged["judges"]["judge"] and any(e2 == e and j2 != j for e2, j2, _ in pairs)), None)
+    shared = next(
+        (e for e, j, _ in pairs if j == judged["judges"]["judge"] and any(e2 == e and j2 != j for e2, j2, _ in pairs)),
+        None,
+    )
     other_sheet = next(s for e, j, s in pairs if e == shared and j != judged["judges"]["judge"])
     with app.app_context():
         sheet = db.session.get(ScoreSheet, other_sheet)
         other_email = sheet.judge.email
     auth.login(other_email)
-    client.post(f"/judging/sheets/{other_sheet}/save", json=snapshot(judged, 1, comment="Nhận xét riêng của giám khảo khác"))
+    client.post(
+        f"/judging/sheets/{other_sheet}/save", json=snapshot(judged, 1, comment="Nhận xét riêng của giám khảo khác")
+    )
     auth.logout()
     auth.login(judged["emails"]["judge"])
     mine = next(s for e, j, s in pairs if e == shared and j == judged["judges"]["judge"])
@@ -217,7 +261,9 @@ def test_after_finalisation_judges_get_403(app, judge_client, judged):
 
 def test_an_expired_session_gets_a_401_the_tablet_can_act_on(app, client, judged):
     sheet_id = my_sheet(judged, app)
-    response = client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1), headers={"Accept": "application/json"})
+    response = client.post(
+        f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1), headers={"Accept": "application/json"}
+    )
     assert response.status_code == 401 and response.get_json()["code"] == "signed_out"
     assert client.get(f"/judging/sheets/{sheet_id}").status_code == 302
 
@@ -233,7 +279,14 @@ def test_state_gives_a_fresh_csrf_token_and_the_values(app, judge_client, judged
 def test_the_plain_form_saves_and_submits_without_javascript(app, judge_client, judged):
     sheet_id = my_sheet(judged, app)
     c = judged["criteria"]
-    data = {f"points-{c[0]}": "20", f"points-{c[1]}": "18,5", f"points-{c[2]}": "25", f"points-{c[3]}": "10", f"answer-{c[4]}": "no", "comment": "Khá"}
+    data = {
+        f"points-{c[0]}": "20",
+        f"points-{c[1]}": "18,5",
+        f"points-{c[2]}": "25",
+        f"points-{c[3]}": "10",
+        f"answer-{c[4]}": "no",
+        "comment": "Khá",
+    }
     judge_client.post(f"/judging/sheets/{sheet_id}", data=data)
     assert sheet_row(app, sheet_id)["points"][1] == Decimal("18.5")
     judge_client.post(f"/judging/sheets/{sheet_id}", data={**data, "action": "submit"})
@@ -249,5 +302,13 @@ def test_score_sheet_pdf_has_the_scores_and_a_signature_line(app, judge_client, 
     response = judge_client.get("/judging/my-sheets.pdf")
     assert response.status_code == 200
     [text] = page_texts(response.data)
-    for expected in ("PHIẾU CHẤM ĐIỂM", "Tính mới, tính sáng tạo", "Tốt", "18,5", "73,5", "(ký, ghi rõ họ tên)", "Người dùng"):
+    for expected in (
+        "PHIẾU CHẤM ĐIỂM",
+        "Tính mới, tính sáng tạo",
+        "Tốt",
+        "18,5",
+        "73,5",
+        "(ký, ghi rõ họ tên)",
+        "Người dùng",
+    ):
         assert expected in text, expected

@@ -1,0 +1,3 @@
+"""Gate tests use the badge tests' crowd of attendees."""
+
+from tests.badges.conftest import crowd  # noqa: F401  (a fixture, shared by re-export)
