@@ -91,7 +91,8 @@ def build_database(workdir: Path, count: int) -> dict:
     from festival.certificates import services
     from festival.exhibits.services import refresh_search_text, save_category
     from festival.extensions import db
-    from festival.models import Author, Award, AwardTier, CertificateKind, Exhibit, ExhibitStatus, JudgingPolicy, utcnow
+    from festival.judging.policy import policy_for
+    from festival.models import Author, Award, AwardTier, CertificateKind, Exhibit, ExhibitStatus, utcnow
 
     start = time.perf_counter()
     app = make_bench_app(workdir)
@@ -137,8 +138,7 @@ def build_database(workdir: Path, count: int) -> dict:
             Award(festival=festival, exhibit=exhibit, tier=tier, rank=rank, score=Decimal(95) - Decimal(rank) / 10)
             for rank, (exhibit, tier) in enumerate(zip(ranked, tiers), start=1)
         )
-        db.session.add(JudgingPolicy(festival_id=festival.id, tie_break=[], finalised_at=utcnow()))
-        db.session.flush()
+        policy_for(festival).finalised_at = utcnow()
         services.template_for(festival, CertificateKind.AWARD).signatory_name = SIGNATORY
         issued = services.issue(festival, CertificateKind.AWARD, ISSUED_ON, by=None)
         db.session.commit()

@@ -366,7 +366,7 @@ def _festival_units_categories(organizer_email: str):
 
 def _rubric_inputs(fifth: bool):
     """The demo rubric (four scored criteria, two with levels, and a yes/no question), or five scored criteria."""
-    from festival.judging import services as judging
+    from festival.judging import rubrics
     from festival.models import CriterionKind
 
     levels = {
@@ -374,24 +374,24 @@ def _rubric_inputs(fifth: bool):
         3: [(0, "Không đạt"), (5, "Đạt"), (10, "Tốt"), (15, "Xuất sắc")],
     }
     criteria = [
-        judging.CriterionInput(
+        rubrics.CriterionInput(
             name_vi=r["criterion_vi"],
             name_en=r["criterion_en"],
             guidance=r["description_vi"],
             max_points=int(r["max_points"]),
-            levels=[judging.LevelInput(p, label) for p, label in levels.get(i, [])],
+            levels=[rubrics.LevelInput(p, label) for p, label in levels.get(i, [])],
         )
         for i, r in enumerate(read_rows("rubric.csv"))
     ]
     if fifth:
         criteria.append(
-            judging.CriterionInput(
+            rubrics.CriterionInput(
                 name_vi=FIFTH_CRITERION[0], name_en=FIFTH_CRITERION[1], max_points=FIFTH_CRITERION[2]
             )
         )
     else:
         criteria.append(
-            judging.CriterionInput(
+            rubrics.CriterionInput(
                 name_vi="Đề xuất nhân rộng toàn ngành?", name_en="Recommend?", kind=CriterionKind.YES_NO
             )
         )
@@ -424,7 +424,7 @@ def _add_judges(count: int, units, prefix: str):
 def _add_exhibits(festival, units, categories, organizer, count: int):
     """`count` exhibits registered and accepted through the app's services, spread over units and categories."""
     from festival.exhibits import services as exhibits
-    from festival.exhibits.sheets import parse_authors
+    from festival.exhibits.import_export import parse_authors
     from festival.models import ApplicationScope, ExhibitStatus, utcnow
 
     rows = read_rows("exhibits.csv")
@@ -457,30 +457,29 @@ def _add_exhibits(festival, units, categories, organizer, count: int):
 
 
 def _panels_and_assignment(festival, categories, judges, organizer, panels_per_judge: int, per_exhibit: int):
-    from festival.judging import services as judging
+    from festival.judging import panels
 
     memberships = {
         (categories[(i + step) % len(categories)].id, judge.id)
         for i, judge in enumerate(judges)
         for step in range(panels_per_judge)
     }
-    judging.set_panels(festival, memberships, by=organizer)
-    return judging.assign_judges(festival, per_exhibit, by=organizer)
+    panels.set_panels(festival, memberships, by=organizer)
+    return panels.assign_judges(festival, per_exhibit, by=organizer)
 
 
 def build_load_data(app, judges: int) -> dict:
     """A festival for the autosave run: `judges` judges with about four sheets each."""
     from festival.extensions import db
-    from festival.judging import services as judging
+    from festival.judging import rubrics
     from festival.models import ScoreSheet
 
     with app.app_context():
         festival, units, categories, organizer = _festival_units_categories("btc@bench.example.vn")
-        rubric = judging.save_rubric(festival, None, _rubric_inputs(fifth=False), by=organizer)
+        rubric = rubrics.save_rubric(festival, None, _rubric_inputs(fifth=False), by=organizer)
         people = _add_judges(judges, units, "judge")
         exhibits = _add_exhibits(festival, units, categories, organizer, -(-judges * SHEETS_PER_JUDGE // 3))
         plan = _panels_and_assignment(festival, categories, people, organizer, panels_per_judge=2, per_exhibit=3)
-        judging.policy_for(festival)
         db.session.commit()
         criteria = [
             {"id": c.id, "kind": c.kind.value, "max": c.max_points, "levels": [lv.points for lv in c.levels]}
@@ -507,12 +506,12 @@ def build_results_data(app, exhibits: int) -> dict:
     import sqlalchemy as sa
 
     from festival.extensions import db
-    from festival.judging import services as judging
+    from festival.judging import rubrics
     from festival.models import Score, ScoreSheet, SheetStatus, utcnow
 
     with app.app_context():
         festival, units, categories, organizer = _festival_units_categories("btc@bench.example.vn")
-        rubric = judging.save_rubric(festival, None, _rubric_inputs(fifth=True), by=organizer)
+        rubric = rubrics.save_rubric(festival, None, _rubric_inputs(fifth=True), by=organizer)
         people = _add_judges(RESULTS_JUDGES, units, "judge")
         started = time.perf_counter()
         made = _add_exhibits(festival, units, categories, organizer, exhibits)
@@ -522,7 +521,6 @@ def build_results_data(app, exhibits: int) -> dict:
             festival, categories, people, organizer, RESULTS_PANELS_PER_JUDGE, RESULTS_PER_EXHIBIT
         )
         assign_seconds = time.perf_counter() - started
-        judging.policy_for(festival)
         db.session.commit()
 
         # Each exhibit has a merit every judge sees, shifted by the judge's severity and some noise.

@@ -77,6 +77,7 @@ def unique_name(name: str, seen: set[str]) -> str:
 def add_festival():
     """The demo edition, current, with registration and judging open (needs an app context)."""
     from festival.extensions import db
+    from festival.festivals import add_defaults
     from festival.models import Festival, utcnow
 
     now, day = utcnow(), timedelta(days=1)
@@ -94,7 +95,7 @@ def add_festival():
         is_current=True,
     )
     db.session.add(festival)
-    db.session.flush()
+    add_defaults(festival)
     return festival
 
 

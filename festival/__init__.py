@@ -45,8 +45,10 @@ def create_app(config_class=None):
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
+    from festival import transactions
     from festival.errors import register_error_handlers
 
+    transactions.init_app(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -100,11 +102,15 @@ def register_cli(app):
 
 
 def register_request_hooks(app):
+    from festival.festivals import load_current_festival
+
     @app.before_request
     def start_request():
         g.request_started = time.perf_counter()
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         g.request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex[:12]
+
+    app.before_request(load_current_festival)
 
     @app.after_request
     def finish_request(response):

@@ -10,9 +10,19 @@ from festival import backup, demo
 from festival.auth import services as accounts
 from festival.errors import FestivalError
 from festival.extensions import db
+from festival.festivals import festival_by_edition, get_current_festival
 from festival.formatting import festival_today
+from festival.models import Festival
 
 festival_cli = AppGroup("festival", help="Festival set-up commands.")
+
+
+def festival_option(edition: int | None) -> Festival:
+    """The festival named by --festival (its edition number), or the current one."""
+    festival = get_current_festival() if edition is None else festival_by_edition(edition)
+    if festival is None:
+        raise click.ClickException("No such festival." if edition else "No current festival; use --festival N.")
+    return festival
 
 
 @festival_cli.command("create-organizer")

@@ -14,13 +14,14 @@ from pathlib import Path
 from festival.admin import services as festivals
 from festival.auth import services as accounts
 from festival.badges import services as attendees
-from festival.badges.sheets import import_attendees
+from festival.badges.import_export import import_attendees
 from festival.certificates import services as certificates
 from festival.exhibits import services as exhibits
-from festival.exhibits.sheets import parse_authors
+from festival.exhibits.import_export import parse_authors
 from festival.extensions import db
 from festival.formatting import festival_timezone
-from festival.judging import services as judging
+from festival.judging import panels, rubrics, scoring
+from festival.judging.policy import policy_for
 from festival.models import (
     ApplicationScope,
     CriterionKind,
@@ -238,44 +239,44 @@ def _load_judging(festival: Festival) -> int:
     if already is not None:
         return 0
     organizer = accounts.find_user_by_email(ORGANIZER_EMAIL)
-    if judging.own_rubric(festival, None) is None:
+    if rubrics.own_rubric(festival, None) is None:
         criteria = [
-            judging.CriterionInput(
+            rubrics.CriterionInput(
                 name_vi=row["criterion_vi"],
                 name_en=row["criterion_en"],
                 guidance=row["description_vi"],
                 max_points=int(row["max_points"]),
-                levels=[judging.LevelInput(points, label) for points, label in DEMO_LEVELS.get(index, [])],
+                levels=[rubrics.LevelInput(points, label) for points, label in DEMO_LEVELS.get(index, [])],
             )
             for index, row in enumerate(read_rows("rubric.csv"))
         ]
         criteria.append(
-            judging.CriterionInput(name_vi=DEMO_QUESTION[0], name_en=DEMO_QUESTION[1], kind=CriterionKind.YES_NO)
+            rubrics.CriterionInput(name_vi=DEMO_QUESTION[0], name_en=DEMO_QUESTION[1], kind=CriterionKind.YES_NO)
         )
-        judging.save_rubric(festival, None, criteria, by=organizer)
+        rubrics.save_rubric(festival, None, criteria, by=organizer)
     categories = exhibits.list_categories(festival)
-    judge_list = sorted(judging.judges(), key=lambda j: j.email)
+    judge_list = sorted(panels.judges(), key=lambda j: j.email)
     # Each judge sits on three panels, so every panel has four or five judges who overlap.
     memberships = {
         (categories[(i + step) % len(categories)].id, judge.id)
         for i, judge in enumerate(judge_list)
         for step in (0, 1, 3)
     }
-    judging.set_panels(festival, memberships, by=organizer)
+    panels.set_panels(festival, memberships, by=organizer)
     # Categories of about eight exhibits: one prize of each tier, then up to half Khuyến khích.
-    policy = judging.policy_for(festival)
+    policy = policy_for(festival)
     policy.first_prizes, policy.second_prizes, policy.third_prizes, policy.honourable_share = 1, 1, 1, Decimal("0.5")
     policy.tie_break = [2, 0]
-    judging.assign_judges(festival, 3, by=organizer)
+    panels.assign_judges(festival, 3, by=organizer)
     return _score_some(festival)
 
 
 def _score_some(festival: Festival) -> int:
     """About two thirds of the sheets submitted, some half-done, the rest untouched."""
     rng = random.Random(festival.edition)
-    severity = {judge.id: rng.uniform(-4, 4) for judge in judging.judges()}
-    rubric = judging.current_rubric(festival, None)
-    sheets = sorted(judging.festival_sheets(festival), key=lambda s: s.id)
+    severity = {judge.id: rng.uniform(-4, 4) for judge in panels.judges()}
+    rubric = rubrics.current_rubric(festival, None)
+    sheets = sorted(panels.festival_sheets(festival), key=lambda s: s.id)
     # Each exhibit has its own merit that every judge sees, shifted by the judge's severity.
     merit = {exhibit_id: 50 + 35 * rng.random() for exhibit_id in sorted({s.exhibit_id for s in sheets})}
     now = festival.judging_opens_at
@@ -295,12 +296,12 @@ def _score_some(festival: Festival) -> int:
             if criterion.levels:
                 raw = min((level.points for level in criterion.levels), key=lambda p: abs(p - raw))
             points[criterion.id] = Decimal(round(raw))
-        data = judging.SheetInput(client_id="demo", seq=1, points=points, answers=answers, comment="")
+        data = scoring.SheetInput(client_id="demo", seq=1, points=points, answers=answers, comment="")
         judge = sheet.judge
         if roll <= 0.65:
-            judging.submit_sheet(sheet, judge, data, now)
+            scoring.submit_sheet(sheet, judge, data, now)
         else:
-            judging.save_sheet(sheet, judge, data, now)
+            scoring.save_sheet(sheet, judge, data, now)
     return len(sheets)
 
 

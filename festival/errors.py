@@ -1,8 +1,9 @@
 """Festival's own errors and the friendly error pages (HTML or JSON) for everything that fails."""
 
 import logging
+from functools import wraps
 
-from flask import jsonify, render_template, request
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -28,8 +29,8 @@ class NotAllowed(FestivalError):
     status_code = 403
 
 
-class Conflict(FestivalError):
-    """The record changed (or was already changed) under the request."""
+class StaleSave(FestivalError):
+    """A save based on an older state of the record than the one stored."""
 
     status_code = 409
 
@@ -76,13 +77,45 @@ def error_response(status: int, message=None, code: str | None = None):
     return render_template("errors/error.html", status=status, title=title, hint=hint), status
 
 
+def refusals_return_to(endpoint: str, anchor: str | None = None):
+    """Decorate a form-posting view: a refusal is flashed on `endpoint`'s page (built from the
+    view's own URL arguments, which may also fill `anchor`, e.g. "exhibit-{exhibit_id}") instead
+    of an error page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            g.refusal_endpoint = (endpoint, anchor)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _refusal_target() -> str | None:
+    """Where a refused form post goes back to, or None when the view did not say."""
+    if "refusal_endpoint" not in g:
+        return None
+    endpoint, anchor = g.refusal_endpoint
+    arguments = next(current_app.url_map.iter_rules(endpoint)).arguments
+    view_args = request.view_args or {}
+    values = {name: value for name, value in view_args.items() if name in arguments}
+    return url_for(endpoint, **values, _anchor=anchor.format(**view_args) if anchor else None)
+
+
 def register_error_handlers(app):
     """Every error rolls back the session first, so a failure writes nothing."""
 
     @app.errorhandler(FestivalError)
     def festival_error(error):
         db.session.rollback()
-        return error_response(error.status_code, error.message)
+        target = None if wants_json() else _refusal_target()
+        if target is None:
+            return error_response(error.status_code, error.message)
+        # A form posted from a page: back to that page, the refusal shown until dismissed.
+        flash(error.message, "danger")
+        return redirect(target)
 
     @app.errorhandler(HTTPException)
     def http_error(error):

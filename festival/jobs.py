@@ -11,6 +11,7 @@ from flask import current_app
 
 from festival.extensions import db
 from festival.models import JobStatus, PrintJob, User, utcnow
+from festival.transactions import on_commit
 
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)  # a running job not heard from for this long died with its worker
@@ -30,9 +31,10 @@ def create_job(kind: str, title: str, params: dict, by: User | None) -> PrintJob
 
 
 def start(job: PrintJob, work) -> None:
-    """Run `work(job, progress) -> (bytes, filename)` in a background thread (call after committing)."""
+    """Run `work(job, progress) -> (bytes, filename)` in a background thread once the job is committed."""
     app = current_app._get_current_object()
-    threading.Thread(target=_run, args=(app, job.id, work), name=f"print-job-{job.id}", daemon=True).start()
+    thread = threading.Thread(target=_run, args=(app, job.id, work), name=f"print-job-{job.id}", daemon=True)
+    on_commit(thread.start)
 
 
 def _run(app, job_id: int, work) -> None:

@@ -9,6 +9,7 @@ from PIL import Image
 from werkzeug.security import generate_password_hash
 
 from festival.extensions import db
+from festival.festivals import add_defaults
 from festival.models import (
     ApplicationScope,
     Author,
@@ -45,7 +46,7 @@ def make_festival(edition=None, *, is_current=True, registration_open=True, judg
         **values,
     )
     db.session.add(festival)
-    db.session.flush()
+    add_defaults(festival)
     return festival
 
 

@@ -21,7 +21,8 @@ from festival.badges import services as badges
 from festival.certificates import services as certificates
 from festival.exhibits import services as exhibits
 from festival.extensions import db
-from festival.judging import services as judging
+from festival.judging import panels, rubrics, scoring
+from festival.judging.policy import policy_for
 from festival.models import (
     Attendee,
     AttendeeSource,
@@ -456,10 +457,6 @@ POSTS = [
     ),
 ]
 
-# Columns a GET may legitimately rewrite: the certificate page cache.
-VOLATILE_COLUMNS = {("certificates", "rendered_hash")}
-
-
 # The festival ------------------------------------------------------------------------------
 
 
@@ -471,8 +468,8 @@ def app(tmp_path):
 
 def _rubric_inputs():
     return [
-        judging.CriterionInput("Tính mới, tính sáng tạo", "Novelty", max_points=50),
-        judging.CriterionInput("Hiệu quả", "Effect", max_points=50),
+        rubrics.CriterionInput("Tính mới, tính sáng tạo", "Novelty", max_points=50),
+        rubrics.CriterionInput("Hiệu quả", "Effect", max_points=50),
     ]
 
 
@@ -528,22 +525,18 @@ def world(app, people):
             draft_b, [("tai-lieu.pdf", factories.pdf_bytes())], by=unit_b_user, now=now
         )
 
-        rubric = judging.save_rubric(festival, None, _rubric_inputs(), by=organizer)
+        rubric = rubrics.save_rubric(festival, None, _rubric_inputs(), by=organizer)
         criteria = [c.id for c in rubric.criteria]
-        judging.declare_conflict(other_judge, accepted_a, "Cùng đơn vị cũ", by=organizer)
-        conflict = judging.declare_conflict(third_judge, draft, "Người quen", by=organizer)
-        sheet = judging.add_assignment(accepted_b, judge, by=organizer)
-        submitted_sheet = judging.add_assignment(accepted_a, judge, by=organizer)
-        other_sheet = judging.add_assignment(accepted_b, other_judge, by=organizer)
+        panels.declare_conflict(other_judge, accepted_a, "Cùng đơn vị cũ", by=organizer)
+        conflict = panels.declare_conflict(third_judge, draft, "Người quen", by=organizer)
+        sheet = panels.add_assignment(accepted_b, judge, by=organizer)
+        submitted_sheet = panels.add_assignment(accepted_a, judge, by=organizer)
+        other_sheet = panels.add_assignment(accepted_b, other_judge, by=organizer)
         scores = {criteria[0]: Decimal(40), criteria[1]: Decimal(35)}
-        judging.submit_sheet(submitted_sheet, judge, judging.SheetInput("seed", 1, scores, {}, "Tốt"), now)
-        judging.save_sheet(other_sheet, other_judge, judging.SheetInput("seed", 1, scores, {}, "Đang chấm"), now)
+        scoring.submit_sheet(submitted_sheet, judge, scoring.SheetInput("seed", 1, scores, {}, "Tốt"), now)
+        scoring.save_sheet(other_sheet, other_judge, scoring.SheetInput("seed", 1, scores, {}, "Đang chấm"), now)
 
-        # The defaults some pages create the first time they are shown, made now so that a GET
-        # that creates them would show up as a change.
         delegate_role, guest_role = badges.role_by_code(festival, "delegate"), badges.role_by_code(festival, "guest")
-        for kind in CertificateKind:
-            certificates.template_for(festival, kind)
         delegate_a = badges.register_delegate(
             festival,
             unit_a,
@@ -564,7 +557,7 @@ def world(app, people):
 
         # An award certificate needs final results; they are reopened afterwards so judges may still score.
         db.session.add(Award(festival=festival, exhibit=accepted_a, tier=AwardTier.FIRST, rank=1, score=Decimal("75")))
-        policy = judging.policy_for(festival)
+        policy = policy_for(festival)
         policy.finalised_at = now
         certificates.issue(festival, CertificateKind.AWARD, date.today(), by=organizer)
         policy.finalised_at = None
@@ -716,12 +709,11 @@ def headers_for(endpoint, visitor=None) -> dict:
 
 
 def snapshot(app) -> dict:
-    """Every row of every table (but the page cache), to compare before and after requests."""
+    """Every row of every table, to compare before and after requests."""
     with app.app_context():
         state = {}
         for table in db.metadata.sorted_tables:
-            columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE_COLUMNS]
-            rows = db.session.execute(sa.select(*columns).order_by(*table.primary_key.columns)).all()
+            rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
             state[table.name] = [tuple(row) for row in rows]
         db.session.remove()
         return state
@@ -1071,5 +1063,6 @@ def test_posts_by_visitors_who_may_make_them_are_accepted(app, world, visitors, 
     path, data = path_of(rule, world, case.args), resolve(case.data, world)
     before = snapshot(app)
     response = post(visitors[name], path, case.endpoint, data, as_json=case.json)
-    assert response.status_code in (200, 302), describe(response)
+    # A form shown again with its problems answers 422: allowed, and it changes nothing.
+    assert response.status_code in ((200, 302) if case.changes else (200, 302, 422)), describe(response)
     assert bool(changes(before, snapshot(app))) is case.changes, describe(response)

@@ -56,7 +56,7 @@ def test_duplicate_unit_code_keeps_what_was_typed(client, login_as):
         "/admin/units/new", data={"code": "UNITA", "name": "Tên mới đã gõ", "short_name": "", "region": "hanoi"}
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422  # shown again, nothing stored
     assert "Mã đơn vị UNITA đã được dùng." in page
     assert 'value="Tên mới đã gõ"' in page
 

@@ -71,3 +71,34 @@ def test_certificate_search_text_is_filled_for_certificates_issued_before_it_exi
         )
         db.session.remove()
         db.engine.dispose()
+
+
+def test_festivals_made_before_revision_0007_get_their_policy_roles_and_templates(tmp_path):
+    from flask_migrate import downgrade
+
+    from festival import create_app
+    from festival.festivals import DEFAULT_BADGE_ROLES
+    from festival.judging.policy import policy_for
+    from festival.models import BadgeRole, CertificateKind, CertificateTemplate, Festival
+    from tests import factories
+
+    config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, "defaults")})
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        festival_id = factories.make_festival().id
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0006")
+        for table in ("judging_policies", "badge_roles", "certificate_templates"):
+            db.session.execute(db.text(f"DELETE FROM {table}"))  # as a festival made by older code has none
+        db.session.commit()
+        upgrade()
+        festival = db.session.get(Festival, festival_id)
+        assert policy_for(festival).per_exhibit == 3
+        codes = db.session.execute(db.select(BadgeRole.code).order_by(BadgeRole.position)).scalars().all()
+        assert codes == [code for code, *_names in DEFAULT_BADGE_ROLES]
+        kinds = set(db.session.execute(db.select(CertificateTemplate.kind)).scalars())
+        assert kinds == set(CertificateKind)
+        db.session.remove()
+        db.engine.dispose()

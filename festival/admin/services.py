@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from festival import audit
 from festival.errors import FestivalError
 from festival.extensions import db
+from festival.festivals import add_defaults, get_current_festival
 from festival.formatting import fold
 from festival.models import AuditLog, Festival, ProgrammeItem, Region, Role, Unit, User
 
@@ -24,11 +25,6 @@ FESTIVAL_FIELDS = (
     "judging_closes_at",
     "exhibit_quota",
 )
-
-
-def get_current_festival() -> Festival | None:
-    """The edition the site is running now (None before any is created)."""
-    return db.session.execute(db.select(Festival).where(Festival.is_current.is_(True))).scalar_one_or_none()
 
 
 def list_festivals() -> list[Festival]:
@@ -52,7 +48,8 @@ def _check_festival(values: dict, festival: Festival | None) -> None:
 
 
 def create_festival(values: dict, by: User | None) -> Festival:
-    """Create an edition; the first one created becomes current.
+    """Create an edition with its default policy, badge roles and certificate wording; the first
+    one created becomes current.
 
     :raise FestivalError: dates out of order or the edition number taken.
     """
@@ -60,7 +57,7 @@ def create_festival(values: dict, by: User | None) -> Festival:
     festival = Festival(**values)
     festival.is_current = get_current_festival() is None
     db.session.add(festival)
-    db.session.flush()
+    add_defaults(festival)
     audit.record("festival.created", festival, by=by, after=_festival_snapshot(festival))
     return festival
 

@@ -1,6 +1,6 @@
 """Organizer console: figures, festival settings, programme, units, accounts, audit log."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,11 +9,12 @@ from festival.admin import bp, services
 from festival.admin.forms import FestivalForm, ProgrammeItemForm, UnitForm, UserForm
 from festival.auth import services as accounts
 from festival.auth.permissions import role_required
-from festival.errors import FestivalError
+from festival.errors import FestivalError, refusals_return_to
 from festival.extensions import db
 from festival.formatting import local_to_utc, utc_to_local
 from festival.models import Festival, JobStatus, PrintJob, ProgrammeItem, Region, Role, Unit, User, utcnow
 from festival.qr import qr_svg
+from festival.transactions import form_status
 from festival.urls import public_url, record_id
 
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at", "judging_opens_at", "judging_closes_at")
@@ -32,9 +33,7 @@ def _page() -> int:
 @bp.route("/")
 def index():
     """Console home: figures and links to every organizer task."""
-    return render_template(
-        "admin/index.html", festival=services.get_current_festival(), counts=services.console_counts()
-    )
+    return render_template("admin/index.html", festival=g.festival, counts=services.console_counts())
 
 
 # Festival editions and programme ---------------------------------------------------------
@@ -71,12 +70,11 @@ def festival_new():
         try:
             festival = services.create_festival(_festival_values(form), by=current_user)
         except FestivalError as error:
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã tạo ngày hội lần thứ %(n)d.", n=festival.edition), "success")
             return redirect(url_for("admin.festival_edit", festival_id=festival.id))
-    return render_template("admin/festival_form.html", form=form, festival=None)
+    return render_template("admin/festival_form.html", form=form, festival=None), form_status(form)
 
 
 @bp.route("/festivals/<int:festival_id>", methods=["GET", "POST"])
@@ -88,14 +86,14 @@ def festival_edit(festival_id):
         try:
             services.update_festival(festival, _festival_values(form), by=current_user)
         except FestivalError as error:
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã lưu thông tin ngày hội."), "success")
             return redirect(url_for("admin.festival_edit", festival_id=festival.id))
+    programme_form = ProgrammeItemForm(formdata=None)
     return render_template(
-        "admin/festival_form.html", form=form, festival=festival, programme_form=ProgrammeItemForm(formdata=None)
-    )
+        "admin/festival_form.html", form=form, festival=festival, programme_form=programme_form
+    ), form_status(form)
 
 
 @bp.route("/festivals/<int:festival_id>/current", methods=["POST"])
@@ -103,7 +101,6 @@ def festival_make_current(festival_id):
     """Make an edition the one the site runs."""
     festival = db.get_or_404(Festival, festival_id)
     services.make_current(festival, by=current_user)
-    db.session.commit()
     flash(_("Ngày hội lần thứ %(n)d là ngày hội hiện hành.", n=festival.edition), "success")
     return redirect(url_for("admin.festivals"))
 
@@ -124,28 +121,22 @@ def programme_add(festival_id):
                 by=current_user,
             )
         except FestivalError as error:
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã thêm mục chương trình."), "success")
-            return redirect(url_for("admin.festival_edit", festival_id=festival.id) + "#programme")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
+            return redirect(url_for("admin.festival_edit", festival_id=festival.id, _anchor="programme"))
     return render_template(
         "admin/festival_form.html", form=_festival_form_for(festival), festival=festival, programme_form=form
-    )
+    ), form_status(form)
 
 
 @bp.route("/programme/<int:item_id>/delete", methods=["GET", "POST"])
 def programme_delete(item_id):
     """Remove a programme line, after confirmation."""
     item = db.get_or_404(ProgrammeItem, item_id)
-    back = url_for("admin.festival_edit", festival_id=item.festival_id) + "#programme"
+    back = url_for("admin.festival_edit", festival_id=item.festival_id, _anchor="programme")
     if request.method == "POST":
         services.delete_programme_item(item, by=current_user)
-        db.session.commit()
         flash(_("Đã xoá mục chương trình."), "success")
         return redirect(back)
     return render_template(
@@ -190,10 +181,9 @@ def unit_new():
         except FestivalError as error:
             form.code.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã thêm đơn vị %(code)s.", code=unit.code), "success")
             return redirect(url_for("admin.units"))
-    return render_template("admin/unit_form.html", form=form, unit=None)
+    return render_template("admin/unit_form.html", form=form, unit=None), form_status(form)
 
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
@@ -216,23 +206,18 @@ def unit_edit(unit_id):
         except FestivalError as error:
             form.code.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã lưu đơn vị %(code)s.", code=unit.code), "success")
             return redirect(url_for("admin.units"))
-    return render_template("admin/unit_form.html", form=form, unit=unit)
+    return render_template("admin/unit_form.html", form=form, unit=unit), form_status(form)
 
 
 @bp.route("/units/<int:unit_id>/delete", methods=["GET", "POST"])
+@refusals_return_to("admin.unit_edit")
 def unit_delete(unit_id):
     """Delete a unit nothing refers to, after confirmation."""
     unit = db.get_or_404(Unit, unit_id)
     if request.method == "POST":
-        try:
-            services.delete_unit(unit, by=current_user)
-        except FestivalError as error:
-            flash(error.message, "danger")
-            return redirect(url_for("admin.unit_edit", unit_id=unit.id))
-        db.session.commit()
+        services.delete_unit(unit, by=current_user)
         flash(_("Đã xoá đơn vị %(code)s.", code=unit.code), "success")
         return redirect(url_for("admin.units"))
     return render_template(
@@ -290,12 +275,11 @@ def user_new():
                 form.email.data, form.full_name.data, Role(form.role.data), unit, utcnow(), by=current_user
             )
         except FestivalError as error:
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã tạo tài khoản cho %(name)s.", name=user.full_name), "success")
             return _show_invitation(user, token)
-    return render_template("admin/user_form.html", form=form, account=None)
+    return render_template("admin/user_form.html", form=form, account=None), form_status(form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -319,12 +303,11 @@ def user_edit(user_id):
                 by=current_user,
             )
         except FestivalError as error:
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã lưu tài khoản %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, account=user)
+    return render_template("admin/user_form.html", form=form, account=user), form_status(form)
 
 
 @bp.route("/users/<int:user_id>/invitation", methods=["POST"])
@@ -332,7 +315,6 @@ def user_invitation(user_id):
     """Make a new invitation link (the old one stops working)."""
     user = db.get_or_404(User, user_id)
     token = accounts.issue_invitation(user, utcnow(), by=current_user)
-    db.session.commit()
     return _show_invitation(user, token)
 
 

@@ -8,8 +8,9 @@ from festival.auth import bp, services
 from festival.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
 from festival.auth.permissions import home_endpoint
 from festival.errors import FestivalError, error_response, wants_json
-from festival.extensions import db, login_manager
+from festival.extensions import login_manager
 from festival.models import utcnow
+from festival.transactions import form_status
 from festival.urls import safe_next
 
 
@@ -48,10 +49,9 @@ def login():
         try:
             user = services.sign_in(form.email.data, form.password.data, utcnow())
         except services.SignInRefused as refused:
-            db.session.commit()  # keep the failure count
+            # Answered 200, not 422, so that the failure counted against the account is kept.
             flash(refused.message, "danger")
         else:
-            db.session.commit()
             _start_session(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
     return render_template("auth/login.html", form=form)
@@ -81,11 +81,10 @@ def invitation(token):
         except FestivalError as error:
             form.password.errors.append(error.message)
         else:
-            db.session.commit()
             _start_session(user)
             flash(_("Đã đặt mật khẩu. Chào mừng %(name)s!", name=user.full_name), "success")
             return redirect(url_for(home_endpoint(user)))
-    return render_template("auth/invitation.html", form=form, invitee=user)
+    return render_template("auth/invitation.html", form=form, invitee=user), form_status(form)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -101,8 +100,7 @@ def account():
         except FestivalError as error:
             form.password.errors.append(error.message)
         else:
-            db.session.commit()
             _start_session(current_user._get_current_object())
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form), form_status(form)

@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from festival.badges import printing, services, sheets
+from festival.badges import import_export, printing, services
+from festival.cli import festival_option
 from festival.errors import FestivalError
-from festival.exhibits.cli import festival_option
 from festival.extensions import db
 from festival.models import Unit
 from festival.spreadsheets import ImportRejected
@@ -24,7 +24,7 @@ def import_command(path, edition):
     """Import attendees from an XLSX or CSV file (all rows or none)."""
     festival = festival_option(edition)
     try:
-        created = sheets.import_attendees(festival, path.read_bytes(), by=None)
+        created = import_export.import_attendees(festival, path.read_bytes(), by=None)
     except ImportRejected as rejected:
         db.session.rollback()
         click.echo(f"Refused: {rejected.message}", err=True)

@@ -28,36 +28,16 @@ from festival.models import (
 )
 from festival.models.attendee import new_badge_token
 
-# The festival's badge roles, with the colour of each band (organizers may change them).
-DEFAULT_ROLES = [
-    ("delegate", "Đại biểu", "Delegate", "#0d4c92"),
-    ("judge", "Giám khảo", "Judge", "#b42318"),
-    ("author", "Tác giả", "Author", "#1a7f37"),
-    ("guest", "Khách mời", "Guest", "#7a3fb8"),
-    ("organizer", "Ban tổ chức", "Organiser", "#c2410c"),
-    ("press", "Phóng viên", "Press", "#0e7490"),
-    ("volunteer", "Tình nguyện viên", "Volunteer", "#a16207"),
-]
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def badge_roles(festival: Festival) -> list[BadgeRole]:
-    """The festival's roles, the default seven created the first time they are asked for."""
-    roles = list(
+    """The festival's roles in their order (every festival is created with the default seven)."""
+    return list(
         db.session.execute(
             db.select(BadgeRole).where(BadgeRole.festival_id == festival.id).order_by(BadgeRole.position, BadgeRole.id)
         ).scalars()
     )
-    if not roles:
-        for position, (code, name_vi, name_en, colour) in enumerate(DEFAULT_ROLES):
-            roles.append(
-                BadgeRole(
-                    festival=festival, code=code, name_vi=name_vi, name_en=name_en, colour=colour, position=position
-                )
-            )
-        db.session.add_all(roles)
-        db.session.flush()
-    return roles
 
 
 def role_by_code(festival: Festival, code: str) -> BadgeRole:

@@ -9,24 +9,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from festival import jobs
-from festival.admin.services import get_current_festival, list_units
+from festival.admin.services import list_units
 from festival.auth.permissions import role_required
-from festival.badges import bp, printing, render, services, sheets
+from festival.badges import bp, import_export, printing, render, services
 from festival.badges.forms import AttendeeForm, DelegateForm, ImportForm, PrintForm, ReissueForm, RoleForm
-from festival.errors import FestivalError
+from festival.errors import FestivalError, refusals_return_to
 from festival.extensions import db
+from festival.festivals import current_festival
 from festival.models import Attendee, AttendeeSource, BadgeRole, Role, Unit
 from festival.spreadsheets import ImportRejected
+from festival.transactions import form_status
 from festival.urls import record_id
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _festival():
-    festival = get_current_festival()
-    if festival is None:
-        abort(404)
-    return festival
 
 
 def _choices(form, festival, with_any=False):
@@ -54,7 +49,7 @@ def _input(form, festival) -> services.AttendeeInput:
 @role_required(Role.ORGANIZER)
 def index():
     """Everyone coming: search by name, phone or e-mail; filter by unit, role, printed, arrived."""
-    festival = _festival()
+    festival = current_festival()
     args = request.args
     filters = services.AttendeeFilters(
         query=args.get("q", "")[:100],
@@ -69,7 +64,6 @@ def index():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    db.session.commit()  # the default roles may have just been created
     return render_template(
         "badges/index.html",
         festival=festival,
@@ -84,21 +78,18 @@ def index():
 @role_required(Role.ORGANIZER)
 def new():
     """Add a person."""
-    festival = _festival()
+    festival = current_festival()
     form = AttendeeForm()
     _choices(form, festival)
     if form.validate_on_submit():
         try:
             attendee = services.add_attendee(festival, _input(form, festival), by=current_user)
         except FestivalError as error:
-            db.session.rollback()
-            _choices(form, festival)
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã thêm %(name)s.", name=attendee.full_name), "success")
             return redirect(url_for("badges.index"))
-    return render_template("badges/form.html", form=form, attendee=None)
+    return render_template("badges/form.html", form=form, attendee=None), form_status(form)
 
 
 @bp.route("/<int:attendee_id>", methods=["GET", "POST"])
@@ -114,14 +105,12 @@ def edit(attendee_id):
         try:
             services.update_attendee(attendee, _input(form, attendee.festival), by=current_user)
         except FestivalError as error:
-            db.session.rollback()
-            _choices(form, attendee.festival)
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã lưu %(name)s.", name=attendee.full_name), "success")
             return redirect(url_for("badges.index"))
-    return render_template("badges/form.html", form=form, attendee=attendee, reissue_form=ReissueForm(formdata=None))
+    page = render_template("badges/form.html", form=form, attendee=attendee, reissue_form=ReissueForm(formdata=None))
+    return page, form_status(form)
 
 
 @bp.route("/<int:attendee_id>/delete", methods=["GET", "POST"])
@@ -132,7 +121,6 @@ def delete(attendee_id):
     if request.method == "POST":
         name = attendee.full_name
         services.remove_attendee(attendee, by=current_user)
-        db.session.commit()
         flash(_("Đã xoá %(name)s.", name=name), "success")
         return redirect(url_for("badges.index"))
     return render_template(
@@ -154,7 +142,6 @@ def reissue(attendee_id):
         flash(_("Hãy ghi lý do cấp lại thẻ."), "danger")
         return redirect(url_for("badges.edit", attendee_id=attendee.id))
     services.reissue_badge(attendee, form.reason.data, by=current_user)
-    db.session.commit()
     flash(
         _("Đã cấp mã thẻ mới cho %(name)s; thẻ cũ không còn dùng được. Hãy in lại thẻ.", name=attendee.full_name),
         "success",
@@ -176,9 +163,8 @@ def badge_pdf(attendee_id):
 @role_required(Role.ORGANIZER)
 def sync():
     """Add judges, organizers and authors of accepted exhibits who have no badge yet."""
-    festival = _festival()
+    festival = current_festival()
     added = services.sync_automatic(festival, by=current_user)
-    db.session.commit()
     flash(_("Đã thêm %(judge)d giám khảo, %(organizer)d ban tổ chức, %(author)d tác giả.", **added), "success")
     return redirect(url_for("badges.index"))
 
@@ -187,7 +173,7 @@ def sync():
 @role_required(Role.ORGANIZER)
 def print_badges():
     """Print badges: all, by unit, by role, or only new ones — in the background, with progress."""
-    festival = _festival()
+    festival = current_festival()
     form = PrintForm()
     _choices(form, festival, with_any=True)
     if form.validate_on_submit():
@@ -207,39 +193,31 @@ def print_badges():
                 params,
                 by=current_user,
             )
-            db.session.commit()
             jobs.start(job, printing.job_work(festival.id, params))
             return redirect(url_for("admin.job", job_id=job.id))
-    db.session.commit()
     return render_template(
         "badges/print.html",
         form=form,
         total=len(services.for_printing(festival)),
         new=len(services.for_printing(festival, only_new=True)),
-    )
+    ), form_status(form)
 
 
 @bp.route("/roles", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
+@refusals_return_to("badges.roles")
 def roles():
     """Badge roles and the colour of each band."""
-    festival = _festival()
+    festival = current_festival()
     all_roles = services.badge_roles(festival)
     if request.method == "POST":
         role = db.get_or_404(BadgeRole, request.form.get("role_id", type=record_id) or 0)
         form = RoleForm()
-        try:
-            if not form.validate() or role.festival_id != festival.id:
-                raise FestivalError(_("Hãy nhập tên và màu (#rrggbb)."))
-            services.save_role(role, form.name_vi.data, form.name_en.data or "", form.colour.data, by=current_user)
-        except FestivalError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Đã lưu vai trò %(name)s.", name=role.name_vi), "success")
+        if not form.validate() or role.festival_id != festival.id:
+            raise FestivalError(_("Hãy nhập tên và màu (#rrggbb)."))
+        services.save_role(role, form.name_vi.data, form.name_en.data or "", form.colour.data, by=current_user)
+        flash(_("Đã lưu vai trò %(name)s.", name=role.name_vi), "success")
         return redirect(url_for("badges.roles"))
-    db.session.commit()
     return render_template("badges/roles.html", roles=all_roles)
 
 
@@ -247,27 +225,25 @@ def roles():
 @role_required(Role.ORGANIZER)
 def import_file():
     """Import people from XLSX or CSV: all rows or none; duplicates reported, not merged."""
-    festival = _festival()
+    festival = current_festival()
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
         try:
-            created = sheets.import_attendees(festival, form.file.data.read(), by=current_user)
+            created = import_export.import_attendees(festival, form.file.data.read(), by=current_user)
         except ImportRejected as rejected:
-            db.session.rollback()
             problems = rejected.problems
-            flash(rejected.message, "danger")
+            form.form_errors.append(rejected.message)
         except FestivalError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã nhập %(n)d người.", n=len(created)), "success")
             return redirect(url_for("badges.index"))
-    db.session.commit()
-    return render_template(
-        "badges/import.html", form=form, problems=problems, columns=sheets.COLUMNS, roles=services.badge_roles(festival)
+    roles = services.badge_roles(festival)
+    page = render_template(
+        "badges/import.html", form=form, problems=problems, columns=import_export.COLUMNS, roles=roles
     )
+    return page, form_status(form)
 
 
 @bp.route("/import/template.xlsx")
@@ -275,7 +251,7 @@ def import_file():
 def import_template():
     """The import template with Vietnamese headers."""
     return send_file(
-        io.BytesIO(sheets.import_template()),
+        io.BytesIO(import_export.import_template()),
         mimetype=XLSX,
         as_attachment=True,
         download_name="mau-nhap-nguoi-tham-du.xlsx",
@@ -286,9 +262,9 @@ def import_template():
 @role_required(Role.ORGANIZER)
 def export():
     """Everyone as an Excel workbook."""
-    festival = _festival()
+    festival = current_festival()
     return send_file(
-        io.BytesIO(sheets.export_attendees(festival)),
+        io.BytesIO(import_export.export_attendees(festival)),
         mimetype=XLSX,
         as_attachment=True,
         download_name=f"nguoi-tham-du-lan-{festival.edition}.xlsx",
@@ -302,7 +278,7 @@ def export():
 @role_required(Role.UNIT)
 def mine():
     """The unit registers its delegates, within the organizers' quota."""
-    festival = _festival()
+    festival = current_festival()
     form = DelegateForm()
     if form.validate_on_submit():
         data = services.AttendeeInput(
@@ -311,15 +287,13 @@ def mine():
         try:
             services.register_delegate(festival, current_user.unit, data, by=current_user)
         except FestivalError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã đăng ký %(name)s.", name=data.full_name), "success")
             return redirect(url_for("badges.mine"))
     delegates = services.unit_delegates(festival, current_user.unit)
-    db.session.commit()
-    return render_template("badges/mine.html", festival=festival, form=form, delegates=delegates)
+    page = render_template("badges/mine.html", festival=festival, form=form, delegates=delegates)
+    return page, form_status(form)
 
 
 @bp.route("/mine/<int:attendee_id>/delete", methods=["GET", "POST"])
@@ -331,7 +305,6 @@ def mine_delete(attendee_id):
         abort(404)
     if request.method == "POST":
         services.remove_attendee(attendee, by=current_user)
-        db.session.commit()
         flash(_("Đã huỷ đăng ký %(name)s.", name=attendee.full_name), "success")
         return redirect(url_for("badges.mine"))
     return render_template(

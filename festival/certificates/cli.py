@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from festival.certificates import printing
-from festival.exhibits.cli import festival_option
+from festival.cli import festival_option
 from festival.extensions import db
 from festival.models import CertificateKind, Unit
 

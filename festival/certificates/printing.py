@@ -3,7 +3,7 @@
 from festival.certificates import render, services
 from festival.extensions import db
 from festival.formatting import festival_today
-from festival.judging.services import policy_for
+from festival.judging.policy import policy_for
 from festival.models import CertificateKind, Festival, Unit
 
 

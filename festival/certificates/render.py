@@ -108,7 +108,6 @@ def _render_missing(certificates: list[Certificate], progress=None) -> tuple[lis
                 for old in cache_dir().glob(f"{certificate.id}-*.pdf"):
                     old.unlink()
                 _cache_path(certificate, digest).write_bytes(page)
-                certificate.rendered_hash = digest
     elif progress:
         progress(1, 1)
     return paths, rendered, total == len(certificates)

@@ -8,11 +8,11 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
+from festival import audit, uploads
 from festival.errors import FestivalError, NotAllowed
 from festival.extensions import db
 from festival.formatting import fold
-from festival.judging.services import policy_for
+from festival.judging.policy import policy_for
 from festival.models import (
     Award,
     AwardTier,
@@ -26,6 +26,7 @@ from festival.models import (
     Unit,
     User,
 )
+from festival.transactions import on_commit
 
 PLACEHOLDERS = {
     "recipient": _l("tên người (đơn vị) nhận"),
@@ -40,24 +41,6 @@ PLACEHOLDERS = {
 }
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
-_HEADER = "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM\nCÔNG ĐOÀN DỆT MAY VIỆT NAM"
-_MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập – Tự do – Hạnh phúc"
-_SIGNATORY = "TM. BAN THƯỜNG VỤ\nCHỦ TỊCH"
-DEFAULTS = {
-    CertificateKind.AWARD: {
-        "lead": "Chứng nhận",
-        "body": "Tác giả sáng kiến “{exhibit}”\ncủa {unit}\nđã đạt {award}, lĩnh vực {category}\ntại {festival}.",
-    },
-    CertificateKind.UNIT_AWARD: {
-        "lead": "Chứng nhận đơn vị",
-        "body": "Có sáng kiến “{exhibit}”\nđạt {award}, lĩnh vực {category}\ntại {festival}.",
-    },
-    CertificateKind.PARTICIPATION: {
-        "lead": "Chứng nhận",
-        "body": "Tác giả sáng kiến “{exhibit}”\ncủa {unit}\nđã tham gia trưng bày và giới thiệu sáng "
-        "kiến\ntại {festival}.",
-    },
-}
 TEMPLATE_FIELDS = ("header", "motto", "title", "lead", "body", "place", "signatory_title", "signatory_name")
 
 
@@ -71,33 +54,22 @@ def fill(text: str, values: dict) -> str:
 
 
 def template_for(festival: Festival, kind: CertificateKind) -> CertificateTemplate:
-    """The festival's template for a kind, made from the trade-union defaults the first time."""
-    template = db.session.execute(
+    """The festival's template for a kind (every festival is created with one of each)."""
+    return db.session.execute(
         db.select(CertificateTemplate).where(
             CertificateTemplate.festival_id == festival.id, CertificateTemplate.kind == kind
         )
-    ).scalar_one_or_none()
-    if template is None:
-        template = CertificateTemplate(
-            festival=festival,
-            kind=kind,
-            header=_HEADER,
-            motto=_MOTTO,
-            title="GIẤY CHỨNG NHẬN",
-            place="Hà Nội",
-            signatory_title=_SIGNATORY,
-            signatory_name="",
-            **DEFAULTS[kind],
-        )
-        db.session.add(template)
-        db.session.flush()
-    return template
+    ).scalar_one()
 
 
-def save_template(template: CertificateTemplate, values: dict, by: User) -> None:
-    """Change a template's wording (audited).
+def save_template(
+    template: CertificateTemplate, values: dict, by: User, images: dict[str, tuple[str, bytes]] | None = None
+) -> None:
+    """Change a template's wording and, given `images` ({"signature_image"|"seal_image": (file name,
+    bytes)}), its pictures (audited); a replaced picture's file goes once the change is committed.
 
-    :raise FestivalError: the title or body is empty, or a placeholder is misspelt.
+    :raise FestivalError: the title or body is empty, a placeholder is misspelt, or a picture is
+        not an image.
     """
     if not (values.get("title") or "").strip() or not (values.get("body") or "").strip():
         raise FestivalError(_l("Tiêu đề và nội dung không được để trống."))
@@ -113,6 +85,13 @@ def save_template(template: CertificateTemplate, values: dict, by: User) -> None
                 known=", ".join("{%s}" % p for p in PLACEHOLDERS),
             )
         )
+    stored = {}
+    try:
+        for which, (name, data) in (images or {}).items():
+            stored[which] = uploads.store_upload(data, name, folder="certificates").stored_name
+    except FestivalError:
+        uploads.delete_stored(*stored.values())
+        raise
     before = {field: getattr(template, field) for field in TEMPLATE_FIELDS}
     for field in TEMPLATE_FIELDS:
         setattr(template, field, (values.get(field) or "").strip())
@@ -123,14 +102,45 @@ def save_template(template: CertificateTemplate, values: dict, by: User) -> None
         before=before,
         after={field: getattr(template, field) for field in TEMPLATE_FIELDS},
     )
+    for which, stored_name in stored.items():
+        set_template_image(template, which, stored_name, by=by)
 
 
-def set_template_image(template: CertificateTemplate, which: str, stored_name: str | None, by: User) -> str | None:
-    """Set (or clear) the signature or seal image; returns the previous file's name."""
+def set_template_image(template: CertificateTemplate, which: str, stored_name: str | None, by: User) -> None:
+    """Set (or clear) the signature or seal image; the previous file goes once this is committed."""
     previous = getattr(template, which)
     setattr(template, which, stored_name)
     audit.record("certificate_template.image", template, by=by, after={which: stored_name})
-    return previous
+    if previous:
+        on_commit(lambda: uploads.delete_stored(previous))
+
+
+def preview_sample(festival: Festival, kind: CertificateKind, today: date) -> Certificate | None:
+    """A certificate to preview the wording with: a real one, or an unsaved example (None when
+    there is no accepted exhibit yet)."""
+    real = db.session.execute(
+        db.select(Certificate).where(Certificate.festival_id == festival.id, Certificate.kind == kind).limit(1)
+    ).scalar_one_or_none()
+    if real is not None:
+        return real
+    exhibit = db.session.execute(
+        db.select(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED).limit(1)
+    ).scalar_one_or_none()
+    if exhibit is None:
+        return None
+    # Never added to the session: it only feeds the preview.
+    return Certificate(
+        festival=festival,
+        number=0,
+        serial=serial_for(festival, 0),
+        kind=kind,
+        recipient_key="example",
+        recipient_name=exhibit.authors[0].full_name if exhibit.authors else exhibit.unit.name,
+        exhibit=exhibit,
+        unit=exhibit.unit,
+        issued_on=today,
+        tier=None if kind is CertificateKind.PARTICIPATION else AwardTier.FIRST,
+    )
 
 
 # Values for placeholders ---------------------------------------------------------------------

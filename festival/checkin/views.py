@@ -7,22 +7,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festival.admin.services import get_current_festival
 from festival.auth.permissions import role_required
 from festival.badges import services as badges
 from festival.checkin import bp, services
 from festival.errors import FestivalError
 from festival.extensions import db
+from festival.festivals import current_festival
 from festival.models import Attendee, CheckIn, Role, ScanResult, utcnow
 
 GATE_STAFF = (Role.CHECKIN, Role.ORGANIZER)
-
-
-def _festival():
-    festival = get_current_festival()
-    if festival is None:
-        abort(404)
-    return festival
 
 
 def _scan_input() -> tuple[str, str]:
@@ -63,44 +56,38 @@ def _answer(entry: CheckIn):
 @role_required(*GATE_STAFF)
 def scanner():
     """The scanner for phones and tablets: camera, full-screen result, search by name or phone."""
-    return render_template("checkin/scanner.html", festival=_festival())
+    return render_template("checkin/scanner.html", festival=current_festival())
 
 
 @bp.route("/checkin/scan", methods=["POST"])
 @role_required(*GATE_STAFF)
 def scan():
     """Check in the badge the camera read (JSON: scanned text, gate, nonce)."""
-    festival = _festival()
+    festival = current_festival()
     gate, nonce = _scan_input()
     body = request.get_json(silent=True) or {}
     entry = services.record_scan(festival, str(body.get("code") or ""), current_user, gate, nonce, utcnow())
-    # Answered from this transaction: reading after the commit would begin another one, which on
-    # SQLite takes the write lock again for as long as the request lasts.
-    answer = _answer(entry)
-    db.session.commit()
-    return answer
+    return _answer(entry)
 
 
 @bp.route("/checkin/attendees/<int:attendee_id>", methods=["POST"])
 @role_required(*GATE_STAFF)
 def check_in(attendee_id):
     """Check in someone found by search (JSON or a plain form)."""
-    festival = _festival()
+    festival = current_festival()
     attendee = db.get_or_404(Attendee, attendee_id)
     if attendee.festival_id != festival.id:
         abort(404)
     gate, nonce = _scan_input()
     entry = services.check_in_person(festival, attendee, current_user, gate, nonce, utcnow())
-    answer = _answer(entry) if request.is_json else render_template("checkin/result.html", entry=entry)  # as in scan()
-    db.session.commit()
-    return answer
+    return _answer(entry) if request.is_json else render_template("checkin/result.html", entry=entry)
 
 
 @bp.route("/checkin/search")
 @role_required(*GATE_STAFF)
 def search():
     """People by name or phone, for those without their badge (JSON)."""
-    festival = _festival()
+    festival = current_festival()
     query = request.args.get("q", "")[:100]
     if len(query.strip()) < 2:
         return jsonify(people=[])
@@ -125,7 +112,7 @@ def search():
 @role_required(*GATE_STAFF)
 def dashboard():
     """Live arrivals: by role, region and unit, and per 15 minutes (refreshes itself)."""
-    festival = _festival()
+    festival = current_festival()
     return render_template("checkin/dashboard.html", festival=festival, board=services.dashboard(festival))
 
 

@@ -6,25 +6,14 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from festival.admin.services import get_current_festival
+from festival.cli import festival_option
 from festival.errors import FestivalError
-from festival.exhibits import sheets
+from festival.exhibits import import_export
 from festival.extensions import db
-from festival.models import Festival, utcnow
+from festival.models import utcnow
 from festival.spreadsheets import ImportRejected
 
 exhibits_cli = AppGroup("exhibits", help="Exhibit commands.")
-
-
-def festival_option(edition: int | None) -> Festival:
-    """The festival named by --festival (its edition number), or the current one."""
-    if edition is None:
-        festival = get_current_festival()
-    else:
-        festival = db.session.execute(db.select(Festival).where(Festival.edition == edition)).scalar_one_or_none()
-    if festival is None:
-        raise click.ClickException("No such festival." if edition else "No current festival; use --festival N.")
-    return festival
 
 
 @exhibits_cli.command("import")
@@ -34,7 +23,7 @@ def import_command(path, edition):
     """Import exhibits from an XLSX or CSV file (all rows or none)."""
     festival = festival_option(edition)
     try:
-        created = sheets.import_exhibits(festival, path.read_bytes(), by=None, now=utcnow())
+        created = import_export.import_exhibits(festival, path.read_bytes(), by=None, now=utcnow())
     except ImportRejected as rejected:
         db.session.rollback()
         click.echo(f"Refused: {rejected.message}", err=True)

@@ -3,21 +3,23 @@ exports, posters and statistics."""
 
 import io
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from festival.admin.services import get_current_festival, list_units
+from festival.admin.services import list_units
 from festival.auth.permissions import can_edit_exhibit, can_view_exhibit, is_own_unit_exhibit, role_required
-from festival.errors import FestivalError
-from festival.exhibits import bp, services, sheets
+from festival.errors import FestivalError, refusals_return_to
+from festival.exhibits import bp, import_export, services
 from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm, ImportForm
 from festival.exhibits.posters import render_posters
 from festival.extensions import db
+from festival.festivals import current_festival
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
 from festival.spreadsheets import ImportRejected
+from festival.transactions import form_status, on_commit
 from festival.uploads import MAX_FILE_BYTES, delete_stored, upload_path
 from festival.urls import record_id
 
@@ -34,13 +36,6 @@ HISTORY_LABELS = {
     "exhibit.placed": _l("Đổi mã hoặc gian"),
     "exhibit.imported": _l("Nhập từ tệp"),
 }
-
-
-def _festival():
-    festival = get_current_festival()
-    if festival is None:
-        abort(404)
-    return festival
 
 
 def _visible_exhibit(exhibit_id: int) -> Exhibit:
@@ -107,7 +102,7 @@ def _input_from(form: ExhibitForm, festival) -> services.ExhibitInput:
 @role_required(Role.UNIT)
 def mine():
     """The unit's exhibits with their status and the organizers' comments."""
-    festival = get_current_festival()
+    festival = g.festival
     exhibits = services.unit_exhibits(festival, current_user.unit) if festival else []
     used = services.quota_used(festival, current_user.unit) if festival else 0
     is_open = festival is not None and festival.is_registration_open(utcnow())
@@ -118,7 +113,7 @@ def mine():
 @role_required(Role.UNIT)
 def new():
     """Register a new exhibit as a draft."""
-    festival = _festival()
+    festival = current_festival()
     form = _exhibit_form(festival)
     if form.validate_on_submit():
         try:
@@ -126,10 +121,8 @@ def new():
                 festival, current_user.unit, _input_from(form, festival), by=current_user, now=utcnow()
             )
         except FestivalError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(
                 _("Đã lưu bản nháp “%(title)s”. Kiểm tra lại rồi bấm “Gửi ban tổ chức”.", title=exhibit.title),
                 "success",
@@ -140,7 +133,8 @@ def new():
             services.check_registration_open(festival, utcnow())
         except FestivalError as error:
             flash(error.message, "warning")
-    return render_template("exhibits/form.html", form=form, exhibit=None, festival=festival, max_files=MAX_ATTACHMENTS)
+    page = render_template("exhibits/form.html", form=form, exhibit=None, festival=festival, max_files=MAX_ATTACHMENTS)
+    return page, form_status(form)
 
 
 @bp.route("/<int:exhibit_id>")
@@ -184,46 +178,35 @@ def edit(exhibit_id):
         try:
             services.update_exhibit(exhibit, _input_from(form, exhibit.festival), by=current_user, now=utcnow())
         except FestivalError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã lưu thay đổi."), "success")
             return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
-    return render_template(
+    page = render_template(
         "exhibits/form.html", form=form, exhibit=exhibit, festival=exhibit.festival, max_files=MAX_ATTACHMENTS
     )
+    return page, form_status(form)
 
 
 @bp.route("/<int:exhibit_id>/submit", methods=["POST"])
 @role_required(Role.UNIT)
+@refusals_return_to("exhibits.show")
 def submit(exhibit_id):
     """Send the exhibit to the organizers."""
     exhibit = _own_exhibit(exhibit_id)
-    try:
-        services.submit_exhibit(exhibit, by=current_user, now=utcnow())
-    except FestivalError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Đã gửi “%(title)s” cho ban tổ chức.", title=exhibit.title), "success")
+    services.submit_exhibit(exhibit, by=current_user, now=utcnow())
+    flash(_("Đã gửi “%(title)s” cho ban tổ chức.", title=exhibit.title), "success")
     return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
 
 
 @bp.route("/<int:exhibit_id>/withdraw", methods=["GET", "POST"])
 @role_required(Role.UNIT)
+@refusals_return_to("exhibits.show")
 def withdraw(exhibit_id):
     """Withdraw the exhibit from the festival, after confirmation."""
     exhibit = _own_exhibit(exhibit_id)
     if request.method == "POST":
-        try:
-            services.withdraw_exhibit(exhibit, by=current_user, now=utcnow())
-        except FestivalError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
-        db.session.commit()
+        services.withdraw_exhibit(exhibit, by=current_user, now=utcnow())
         flash(_("Đã rút sáng kiến “%(title)s”.", title=exhibit.title), "success")
         return redirect(url_for("exhibits.mine"))
     return render_template(
@@ -246,8 +229,7 @@ def remove_file(attachment_id):
     if request.method == "POST":
         names = (attachment.stored_name, attachment.thumbnail_name)
         services.remove_attachment(attachment, by=current_user, now=utcnow())
-        db.session.commit()
-        delete_stored(*names)
+        on_commit(lambda: delete_stored(*names))  # the file stays while the row might still come back
         flash(_("Đã xoá tệp."), "success")
         return redirect(url_for("exhibits.edit", exhibit_id=exhibit.id))
     return render_template(
@@ -304,7 +286,7 @@ def _filters() -> services.ExhibitFilters:
 @role_required(Role.ORGANIZER)
 def index():
     """Every exhibit of the festival: filters, accent-insensitive search, sorting, pages."""
-    festival = _festival()
+    festival = current_festival()
     filters = _filters()
     pagination = db.paginate(
         services.search_exhibits(festival, filters),
@@ -327,52 +309,41 @@ def index():
 
 @bp.route("/<int:exhibit_id>/accept", methods=["POST"])
 @role_required(Role.ORGANIZER)
+@refusals_return_to("exhibits.show")
 def accept(exhibit_id):
     """Accept an exhibit, giving it a code and a booth."""
     exhibit = db.get_or_404(Exhibit, exhibit_id)
     form = AcceptForm()
     if not form.validate():
         abort(400)
-    try:
-        services.accept_exhibit(exhibit, by=current_user, code=form.code.data, booth=form.booth.data)
-    except FestivalError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "Đã duyệt “%(title)s”: mã %(code)s, gian %(booth)s.",
-                title=exhibit.title,
-                code=exhibit.code,
-                booth=exhibit.booth,
-            ),
-            "success",
-        )
+    services.accept_exhibit(exhibit, by=current_user, code=form.code.data, booth=form.booth.data)
+    done = _(
+        "Đã duyệt “%(title)s”: mã %(code)s, gian %(booth)s.",
+        title=exhibit.title,
+        code=exhibit.code,
+        booth=exhibit.booth,
+    )
+    flash(done, "success")
     return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
 
 
 @bp.route("/<int:exhibit_id>/place", methods=["POST"])
 @role_required(Role.ORGANIZER)
+@refusals_return_to("exhibits.show")
 def place(exhibit_id):
     """Correct an accepted exhibit's code or booth."""
     exhibit = db.get_or_404(Exhibit, exhibit_id)
     form = AcceptForm()
     if not form.validate():
         abort(400)
-    try:
-        services.set_code_and_booth(exhibit, form.code.data or "", form.booth.data or "", by=current_user)
-    except FestivalError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Đã lưu mã và gian trưng bày."), "success")
+    services.set_code_and_booth(exhibit, form.code.data or "", form.booth.data or "", by=current_user)
+    flash(_("Đã lưu mã và gian trưng bày."), "success")
     return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
 
 
 @bp.route("/<int:exhibit_id>/<any(return, reject):decision>", methods=["POST"])
 @role_required(Role.ORGANIZER)
+@refusals_return_to("exhibits.show")
 def decide(exhibit_id, decision):
     """Return an exhibit to its unit with a comment, or reject it with a reason."""
     exhibit = db.get_or_404(Exhibit, exhibit_id)
@@ -380,19 +351,12 @@ def decide(exhibit_id, decision):
     if not form.validate():
         flash(_("Hãy ghi nhận xét hoặc lý do."), "danger")
         return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
-    try:
-        if decision == "return":
-            services.return_exhibit(exhibit, form.comment.data, by=current_user)
-            done = _("Đã trả “%(title)s” về đơn vị để sửa.", title=exhibit.title)
-        else:
-            services.reject_exhibit(exhibit, form.comment.data, by=current_user)
-            done = _("Đã không duyệt “%(title)s”.", title=exhibit.title)
-    except FestivalError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if decision == "return":
+        services.return_exhibit(exhibit, form.comment.data, by=current_user)
+        flash(_("Đã trả “%(title)s” về đơn vị để sửa.", title=exhibit.title), "success")
     else:
-        db.session.commit()
-        flash(done, "success")
+        services.reject_exhibit(exhibit, form.comment.data, by=current_user)
+        flash(_("Đã không duyệt “%(title)s”.", title=exhibit.title), "success")
     return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
 
 
@@ -400,7 +364,7 @@ def decide(exhibit_id, decision):
 @role_required(Role.ORGANIZER)
 def statistics():
     """Exhibits and benefit value by unit, region and category: charts and tables."""
-    festival = _festival()
+    festival = current_festival()
     return render_template("exhibits/statistics.html", festival=festival, stats=services.statistics(festival))
 
 
@@ -411,7 +375,7 @@ def statistics():
 @role_required(Role.ORGANIZER)
 def categories():
     """The festival's categories, and a form to add one."""
-    festival = _festival()
+    festival = current_festival()
     form = CategoryForm()
     if form.validate_on_submit():
         try:
@@ -419,15 +383,13 @@ def categories():
                 festival, None, form.code.data, form.name_vi.data, form.name_en.data or "", by=current_user
             )
         except FestivalError as error:
-            db.session.rollback()
             form.code.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã thêm lĩnh vực."), "success")
             return redirect(url_for("exhibits.categories"))
     return render_template(
         "exhibits/categories.html", festival=festival, categories=services.list_categories(festival), form=form
-    )
+    ), form_status(form)
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
@@ -442,29 +404,22 @@ def category_edit(category_id):
                 category.festival, category, form.code.data, form.name_vi.data, form.name_en.data or "", by=current_user
             )
         except FestivalError as error:
-            db.session.rollback()
             form.code.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã lưu lĩnh vực."), "success")
             return redirect(url_for("exhibits.categories"))
-    return render_template("exhibits/category_form.html", form=form, category=category)
+    return render_template("exhibits/category_form.html", form=form, category=category), form_status(form)
 
 
 @bp.route("/categories/<int:category_id>/delete", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
+@refusals_return_to("exhibits.categories")
 def category_delete(category_id):
     """Delete an unused category, after confirmation."""
     category = db.get_or_404(Category, category_id)
     if request.method == "POST":
-        try:
-            services.delete_category(category, by=current_user)
-        except FestivalError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Đã xoá lĩnh vực."), "success")
+        services.delete_category(category, by=current_user)
+        flash(_("Đã xoá lĩnh vực."), "success")
         return redirect(url_for("exhibits.categories"))
     return render_template(
         "confirm.html",
@@ -496,7 +451,7 @@ def poster(exhibit_id):
 @role_required(Role.ORGANIZER)
 def posters():
     """Booth posters of every accepted exhibit (optionally one category), by code."""
-    festival = _festival()
+    festival = current_festival()
     filters = services.ExhibitFilters(category_id=request.args.get("category", type=record_id), sort="code")
     exhibits = (
         db.session.execute(services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED]))
@@ -518,24 +473,22 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @role_required(Role.ORGANIZER)
 def import_file():
     """Import exhibits from an XLSX or CSV file: all rows or none, every bad row listed."""
-    festival = _festival()
+    festival = current_festival()
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
         try:
-            created = sheets.import_exhibits(festival, form.file.data.read(), by=current_user, now=utcnow())
+            created = import_export.import_exhibits(festival, form.file.data.read(), by=current_user, now=utcnow())
         except ImportRejected as rejected:
-            db.session.rollback()
             problems = rejected.problems
-            flash(rejected.message, "danger")
+            form.form_errors.append(rejected.message)
         except FestivalError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+            form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Đã nhập %(n)d sáng kiến (trạng thái: chờ duyệt).", n=len(created)), "success")
             return redirect(url_for("exhibits.index", status="submitted"))
-    return render_template("exhibits/import.html", form=form, problems=problems, columns=sheets.COLUMNS)
+    page = render_template("exhibits/import.html", form=form, problems=problems, columns=import_export.COLUMNS)
+    return page, form_status(form)
 
 
 @bp.route("/import/template.xlsx")
@@ -543,7 +496,10 @@ def import_file():
 def import_template():
     """The import template with Vietnamese headers."""
     return send_file(
-        io.BytesIO(sheets.import_template()), mimetype=XLSX, as_attachment=True, download_name="mau-nhap-sang-kien.xlsx"
+        io.BytesIO(import_export.import_template()),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name="mau-nhap-sang-kien.xlsx",
     )
 
 
@@ -551,9 +507,9 @@ def import_template():
 @role_required(Role.ORGANIZER)
 def export():
     """Every exhibit of the festival as an Excel workbook."""
-    festival = _festival()
+    festival = current_festival()
     return send_file(
-        io.BytesIO(sheets.export_exhibits(festival)),
+        io.BytesIO(import_export.export_exhibits(festival)),
         mimetype=XLSX,
         as_attachment=True,
         download_name=f"sang-kien-lan-{festival.edition}.xlsx",

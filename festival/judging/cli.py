@@ -6,10 +6,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from festival.cli import festival_option
 from festival.errors import FestivalError
-from festival.exhibits.cli import festival_option
 from festival.extensions import db
-from festival.judging import results, services
+from festival.judging import panels, results
 
 judging_cli = AppGroup("judging", help="Judging commands.")
 
@@ -23,12 +23,12 @@ def assign_command(per_exhibit, edition):
     """Assign judges to every accepted exhibit (started sheets and manual edits are kept)."""
     festival = festival_option(edition)
     try:
-        plan = services.assign_judges(festival, per_exhibit, by=None)
+        plan = panels.assign_judges(festival, per_exhibit, by=None)
     except FestivalError as error:
         db.session.rollback()
         click.echo(f"Refused: {error.message}", err=True)
         sys.exit(1)
-    problems = services.describe_problems(plan)
+    problems = panels.describe_problems(plan)
     db.session.commit()
     click.echo(f"Assigned {len(plan.pairs)} sheets ({per_exhibit} judges per exhibit).")
     for line in problems:

@@ -12,7 +12,8 @@ from festival import audit
 from festival.errors import FestivalError, NotAllowed
 from festival.extensions import db
 from festival.judging import calibration
-from festival.judging.services import accepted_exhibits, festival_sheets, policy_for
+from festival.judging.panels import accepted_exhibits, festival_sheets
+from festival.judging.policy import policy_for
 from festival.models import (
     Award,
     AwardOverride,
@@ -208,6 +209,18 @@ def progress(festival: Festival) -> list[dict]:
     return out
 
 
+TIE_LABELS = {"criterion": _l("tiêu chí {n}"), "benefit": _l("giá trị làm lợi"), "code": _l("mã")}
+
+
+def tie_label(decided_by: str) -> str:
+    """What broke a tie, in words: `criterion:N` (0-based position), `benefit` or `code`."""
+    kind, _sep, position = decided_by.partition(":")
+    label = TIE_LABELS.get(kind)
+    if label is None:
+        return decided_by
+    return str(label).format(n=int(position) + 1 if position.isdigit() else "")
+
+
 def set_tier(exhibit: Exhibit, tier: AwardTier | None, reason: str, by: User) -> None:
     """An organizer's change to an exhibit's tier, with the reason (logged; after finalising too).
 
@@ -313,16 +326,19 @@ def _record_data(festival: Festival, policy: JudgingPolicy, results: list[Catego
     }
 
 
-def finalise(festival: Festival, by: User) -> ResultRecord:
+def finalise(festival: Festival, by: User, accept_missing: bool = False) -> ResultRecord:
     """Lock the results: Award rows for the certificates, a public results page, and a frozen
     record of the inputs, weights, method and a hash of every score.
 
     :raise NotAllowed: already final.
-    :raise FestivalError: no exhibit has a submitted sheet.
+    :raise FestivalError: sheets are not submitted and `accept_missing` was not given, or no
+        exhibit has a submitted sheet.
     """
     policy = policy_for(festival)
     if policy.is_final:
         raise NotAllowed(_l("Kết quả đã được chốt."))
+    if unsubmitted_sheets(festival) and not accept_missing:
+        raise FestivalError(_l("Hãy xác nhận rằng các phiếu chưa nộp sẽ không được tính."))
     results = festival_results(festival)
     if not any(r.ratings for r in results):
         raise FestivalError(_l("Chưa có phiếu chấm nào được nộp."))

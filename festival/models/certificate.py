@@ -95,8 +95,6 @@ class Certificate(db.Model):
     status: Mapped[CertificateStatus] = mapped_column(default=CertificateStatus.VALID)
     reason: Mapped[str] = mapped_column(sa.Text, default="")  # why it was revoked or corrected
     superseded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("certificates.id"))
-    # The rendered page, kept while its inputs (and the template) are unchanged.
-    rendered_hash: Mapped[Optional[str]] = mapped_column(sa.String(64))
     search_text: Mapped[str] = mapped_column(sa.String(400), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -209,6 +209,15 @@ class ScoreChange(db.Model):
     user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    @staticmethod
+    def text_of(value) -> str | None:
+        """A score, answer or comment as the history stores it (points without trailing zeros)."""
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
 
 class ResultsMethod(enum.Enum):
     MEAN = "mean"

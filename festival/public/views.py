@@ -2,15 +2,15 @@
 
 import logging
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from festival.admin.services import get_current_festival, list_units
+from festival.admin.services import list_units
 from festival.exhibits import services as exhibit_services
 from festival.extensions import db
 from festival.judging import results as judging_results
-from festival.judging import services as judging_services
+from festival.judging.policy import policy_for
 from festival.models import Exhibit, ExhibitStatus, Region
 from festival.public import bp
 from festival.urls import record_id, safe_next
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 @bp.route("/")
 def index():
     """The current festival: name, edition, dates, venue and programme."""
-    return render_template("public/index.html", festival=get_current_festival())
+    return render_template("public/index.html", festival=g.festival)
 
 
 @bp.route("/lang/<code>", methods=["POST"])
@@ -47,7 +47,7 @@ def healthz():
 @bp.route("/gallery")
 def gallery():
     """Accepted exhibits of the current festival: search and filters, for visitors."""
-    festival = get_current_festival()
+    festival = g.festival
     if festival is None:
         return render_template("public/gallery.html", festival=None)
     args = request.args
@@ -93,9 +93,8 @@ def exhibit(exhibit_id):
 @bp.route("/results")
 def results():
     """The festival's final awards per category (once the organizers have finalised them)."""
-    festival = get_current_festival()
-    final = festival is not None and judging_services.policy_for(festival).is_final
-    db.session.commit()  # the policy row may have just been created
+    festival = g.festival
+    final = festival is not None and policy_for(festival).is_final
     return render_template(
         "public/results.html",
         festival=festival,

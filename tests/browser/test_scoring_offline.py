@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from festival.extensions import db
-from festival.judging import services
+from festival.judging import rubrics, scoring
 from festival.models import ExhibitStatus, Role, ScoreSheet
 from tests import factories
 from tests.browser.conftest import sign_in
@@ -32,7 +32,7 @@ def sheet(live_app):
             title="Cữ gá may túi tự động",
         )
         judge = factories.make_user(Role.JUDGE, email="gk@example.vn", full_name="Nguyễn Thu Lan")
-        rubric = services.save_rubric(festival, None, rubric_inputs(), by=None)
+        rubric = rubrics.save_rubric(festival, None, rubric_inputs(), by=None)
         sheet = ScoreSheet(exhibit=exhibit, judge=judge)
         db.session.add(sheet)
         db.session.commit()
@@ -136,6 +136,6 @@ def test_submitting_from_the_tablet_locks_the_sheet(browser, live_server, live_a
     expect(page.locator(".alert-success")).to_contain_text("Phiếu đã nộp")
     with live_app.app_context():
         row = db.session.get(ScoreSheet, sheet["id"])
-        assert row.status.value == "submitted" and services.sheet_total(row) == Decimal(75)
+        assert row.status.value == "submitted" and scoring.sheet_total(row) == Decimal(75)
     expect(page.locator(f"#p{novelty}-20")).to_be_disabled()
     context.close()

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from festival.extensions import db
-from festival.models import Award, AwardTier, Category, ExhibitStatus, Festival, JudgingPolicy, Unit, utcnow
+from festival.judging.policy import policy_for
+from festival.models import Award, AwardTier, Category, ExhibitStatus, Festival, Unit, utcnow
 from tests import factories
 
 
@@ -46,8 +47,8 @@ def awarded(app, people):
             [
                 Award(festival=festival, exhibit=first, tier=AwardTier.FIRST, rank=1, score=Decimal("90")),
                 Award(festival=festival, exhibit=third, tier=AwardTier.THIRD, rank=2, score=Decimal("80")),
-                JudgingPolicy(festival_id=festival.id, tie_break=[], finalised_at=utcnow()),
             ]
         )
+        policy_for(festival).finalised_at = utcnow()
         db.session.commit()
         return {"festival": festival.id, "first": first.id, "third": third.id, "plain": plain.id}

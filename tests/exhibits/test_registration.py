@@ -46,7 +46,7 @@ def test_bad_input_keeps_what_was_typed(app, client, login_as, people):
     login_as("unit_a")
     response = client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], title="", benefit="1,5 tỷ"))
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422  # shown again, nothing stored
     assert "Trường này là bắt buộc." in page
     assert "Số tiền không hợp lệ" in page
     assert 'value="1,5 tỷ"' in page and 'value="Trần Thị Bình"' in page and "May túi thủ công chậm." in page

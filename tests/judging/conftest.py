@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from festival.extensions import db
-from festival.judging import services
+from festival.judging import panels, rubrics
 from festival.models import Category, CriterionKind, ExhibitStatus, Festival, Role, ScoreSheet, Unit, User
 from tests import factories
 
@@ -13,24 +13,24 @@ from tests import factories
 def rubric_inputs():
     """Novelty 30 (levels 0/10/20/30), applicability 25, effect 30, social 15 (levels), and a question."""
     return [
-        services.CriterionInput(
+        rubrics.CriterionInput(
             "Tính mới, tính sáng tạo",
             "Novelty",
             max_points=30,
             levels=[
-                services.LevelInput(p, label)
+                rubrics.LevelInput(p, label)
                 for p, label in [(0, "Không đạt"), (10, "Đạt"), (20, "Tốt"), (30, "Xuất sắc")]
             ],
         ),
-        services.CriterionInput("Khả năng áp dụng, nhân rộng", "Applicability", max_points=25),
-        services.CriterionInput("Hiệu quả kinh tế – kỹ thuật", "Economic effect", max_points=30),
-        services.CriterionInput(
+        rubrics.CriterionInput("Khả năng áp dụng, nhân rộng", "Applicability", max_points=25),
+        rubrics.CriterionInput("Hiệu quả kinh tế – kỹ thuật", "Economic effect", max_points=30),
+        rubrics.CriterionInput(
             "Hiệu quả xã hội",
             "Social effect",
             max_points=15,
-            levels=[services.LevelInput(p, str(p)) for p in (0, 5, 10, 15)],
+            levels=[rubrics.LevelInput(p, str(p)) for p in (0, 5, 10, 15)],
         ),
-        services.CriterionInput("Đề xuất nhân rộng toàn ngành?", "Recommend?", kind=CriterionKind.YES_NO),
+        rubrics.CriterionInput("Đề xuất nhân rộng toàn ngành?", "Recommend?", kind=CriterionKind.YES_NO),
     ]
 
 
@@ -42,7 +42,7 @@ def judged(app, people):
         category = db.session.get(Category, people["ids"]["category"])
         unit_a, unit_b = db.session.get(Unit, people["ids"]["unit_a"]), db.session.get(Unit, people["ids"]["unit_b"])
         organizer = db.session.get(User, people["ids"]["organizer_user"])
-        rubric = services.save_rubric(festival, None, rubric_inputs(), by=organizer)
+        rubric = rubrics.save_rubric(festival, None, rubric_inputs(), by=organizer)
         judge = db.session.get(User, people["ids"]["judge_user"])
         judge_b = factories.make_user(Role.JUDGE, email="judge-b@example.vn", full_name="Trần Văn Bảo", unit=unit_b)
         judge_c = factories.make_user(Role.JUDGE, email="judge-c@example.vn", full_name="Lê Thị Cúc")
@@ -78,8 +78,8 @@ def judged(app, people):
                 benefit_vnd=300,
             ),
         ]
-        services.set_panels(festival, {(category.id, j.id) for j in (judge, judge_b, judge_c)}, by=organizer)
-        services.assign_judges(festival, 2, by=organizer)
+        panels.set_panels(festival, {(category.id, j.id) for j in (judge, judge_b, judge_c)}, by=organizer)
+        panels.assign_judges(festival, 2, by=organizer)
         db.session.commit()
         criteria = {c.position: c.id for c in rubric.criteria}
         sheets = {(s.exhibit.code, s.judge.email): s.id for s in db.session.execute(db.select(ScoreSheet)).scalars()}

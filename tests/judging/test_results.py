@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from festival.extensions import db
-from festival.judging import calibration, services
+from festival.judging import calibration, scoring
+from festival.judging.policy import policy_for
 from festival.judging.results import festival_results, rating_of
 from festival.models import (
     AuditLog,
@@ -33,11 +34,11 @@ def scored(app, judged):
         c = judged["criteria"]
         for sheet in db.session.execute(db.select(ScoreSheet)).scalars():
             a, b, e, s = SCORES[sheet.exhibit.code]
-            data = services.SheetInput(
+            data = scoring.SheetInput(
                 "t", 1, {c[0]: Decimal(a), c[1]: Decimal(b), c[2]: Decimal(e), c[3]: Decimal(s)}, {c[4]: True}
             )
-            services.submit_sheet(sheet, sheet.judge, data, utcnow())
-        policy = services.policy_for(db.session.execute(db.select(Festival)).scalar_one())
+            scoring.submit_sheet(sheet, sheet.judge, data, utcnow())
+        policy = policy_for(db.session.execute(db.select(Festival)).scalar_one())
         policy.first_prizes, policy.second_prizes, policy.third_prizes = 1, 1, 0
         policy.honourable_share = Decimal("1")
         db.session.commit()

@@ -6,8 +6,8 @@ import pytest
 
 from festival.errors import FestivalError
 from festival.extensions import db
-from festival.judging import services
-from festival.models import Festival, Rubric, ScoreSheet, SheetStatus, User, utcnow
+from festival.judging import rubrics, scoring
+from festival.models import CriterionKind, Festival, Rubric, ScoreSheet, SheetStatus, User, utcnow
 from tests.judging.conftest import rubric_inputs
 
 
@@ -17,47 +17,47 @@ def test_total_is_the_sum_of_points_when_weights_equal_the_maxima(app, judged):
         c = judged["criteria"]
         points = {c[0]: Decimal(20), c[1]: Decimal("18.5"), c[2]: Decimal(25), c[3]: Decimal(10)}
         assert rubric.total_weight == 100
-        assert services.weighted_total(rubric, points) == Decimal("73.500")
+        assert scoring.weighted_total(rubric, points) == Decimal("73.500")
 
 
 def test_weights_scale_each_criterion(app, people):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
-        rubric = services.save_rubric(
+        rubric = rubrics.save_rubric(
             festival,
             None,
             [
-                services.CriterionInput("Tính mới", max_points=10, weight=Decimal(40)),
-                services.CriterionInput("Hiệu quả", max_points=10, weight=Decimal(60)),
+                rubrics.CriterionInput("Tính mới", max_points=10, weight=Decimal(40)),
+                rubrics.CriterionInput("Hiệu quả", max_points=10, weight=Decimal(60)),
             ],
             by=None,
         )
         first, second = rubric.criteria
         # 8/10 × 40 + 5/10 × 60 = 32 + 30
-        assert services.weighted_total(rubric, {first.id: Decimal(8), second.id: Decimal(5)}) == Decimal("62.000")
+        assert scoring.weighted_total(rubric, {first.id: Decimal(8), second.id: Decimal(5)}) == Decimal("62.000")
         # missing points count as zero
-        assert services.weighted_total(rubric, {first.id: Decimal(10)}) == Decimal("40.000")
+        assert scoring.weighted_total(rubric, {first.id: Decimal(10)}) == Decimal("40.000")
 
 
 def test_levels_and_maxima_are_checked(app, people):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
         with pytest.raises(FestivalError, match="Các mức"):
-            services.save_rubric(
+            rubrics.save_rubric(
                 festival,
                 None,
-                [services.CriterionInput("A", max_points=10, levels=[services.LevelInput(12, "Quá")])],
+                [rubrics.CriterionInput("A", max_points=10, levels=[rubrics.LevelInput(12, "Quá")])],
                 by=None,
             )
         with pytest.raises(FestivalError, match="ít nhất một tiêu chí tính điểm"):
-            services.save_rubric(
-                festival, None, [services.CriterionInput("Có/không", kind=services.CriterionKind.YES_NO)], by=None
+            rubrics.save_rubric(
+                festival, None, [rubrics.CriterionInput("Có/không", kind=CriterionKind.YES_NO)], by=None
             )
-    assert services.parse_levels("0 – Không đạt; 10 – Đạt\n20=Tốt; 30: Xuất sắc") == [
-        services.LevelInput(0, "Không đạt"),
-        services.LevelInput(10, "Đạt"),
-        services.LevelInput(20, "Tốt"),
-        services.LevelInput(30, "Xuất sắc"),
+    assert rubrics.parse_levels("0 – Không đạt; 10 – Đạt\n20=Tốt; 30: Xuất sắc") == [
+        rubrics.LevelInput(0, "Không đạt"),
+        rubrics.LevelInput(10, "Đạt"),
+        rubrics.LevelInput(20, "Tốt"),
+        rubrics.LevelInput(30, "Xuất sắc"),
     ]
 
 
@@ -68,7 +68,7 @@ def test_a_rubric_is_edited_in_place_until_a_sheet_is_submitted(app, judged):
         edited[1].name_vi = "Khả năng áp dụng"
         for data, criterion_id in zip(edited, [judged["criteria"][i] for i in range(5)]):
             data.id = criterion_id
-        rubric = services.save_rubric(festival, None, edited, by=None)
+        rubric = rubrics.save_rubric(festival, None, edited, by=None)
         assert rubric.id == judged["rubric"] and rubric.version == 1
         assert rubric.criteria[1].name_vi == "Khả năng áp dụng"
 
@@ -82,20 +82,20 @@ def test_a_change_after_a_submission_makes_a_new_version_and_sheets_keep_theirs(
         )
         judge = db.session.get(User, judged["judges"]["judge"])
         c = judged["criteria"]
-        data = services.SheetInput(
+        data = scoring.SheetInput(
             "t", 1, {c[0]: Decimal(30), c[1]: Decimal(25), c[2]: Decimal(30), c[3]: Decimal(15)}, {}
         )
-        services.submit_sheet(sheet, judge, data, utcnow())
+        scoring.submit_sheet(sheet, judge, data, utcnow())
         festival = sheet.exhibit.festival
         edited = rubric_inputs()
         edited[2].max_points = 20
-        new = services.save_rubric(festival, None, edited, by=None)
+        new = rubrics.save_rubric(festival, None, edited, by=None)
         db.session.commit()
         assert new.version == 2 and new.id != judged["rubric"]
         old = db.session.get(Rubric, judged["rubric"])
-        assert old.is_current is False and services.is_frozen(old)
-        assert sheet.rubric_id == old.id and services.sheet_total(sheet) == Decimal("100.000")
-        assert services.current_rubric(festival, sheet.exhibit.category).id == new.id
+        assert old.is_current is False and rubrics.is_frozen(old)
+        assert sheet.rubric_id == old.id and scoring.sheet_total(sheet) == Decimal("100.000")
+        assert rubrics.current_rubric(festival, sheet.exhibit.category).id == new.id
         # a sheet not started yet takes the new version at its first save
         other = (
             db.session.execute(
@@ -107,7 +107,7 @@ def test_a_change_after_a_submission_makes_a_new_version_and_sheets_keep_theirs(
             .first()
         )
         if other is not None:
-            services.save_sheet(other, judge, services.SheetInput("t", 2, {}, {}), utcnow())
+            scoring.save_sheet(other, judge, scoring.SheetInput("t", 2, {}, {}), utcnow())
             assert other.rubric_id == new.id
 
 

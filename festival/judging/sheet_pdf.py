@@ -3,11 +3,12 @@
 from flask import render_template
 
 from festival import pdf
-from festival.judging.services import current_rubric, sheet_total
+from festival.judging.rubrics import current_rubric
+from festival.judging.scoring import sheet_total
 from festival.models import ScoreSheet
 
 
-def render_score_sheets(sheets: list[ScoreSheet]) -> bytes:
+def render_sheet_pdf(sheets: list[ScoreSheet]) -> bytes:
     """A PDF with one page per sheet, in the order given."""
     pages = []
     for sheet in sheets:

@@ -1,0 +1,87 @@
+"""The festival a request works on, and the defaults every festival is created with.
+
+Every blueprint reads the current festival from `g.festival`, resolved once per request (as
+pretix sets `request.event`). A festival's judging policy, badge roles and certificate
+templates are made with it, so pages only ever read them: a GET never writes.
+"""
+
+from flask import abort, g, request
+
+from festival.extensions import db
+from festival.models import BadgeRole, CertificateKind, CertificateTemplate, Festival, JudgingPolicy
+
+# The badge roles of a new festival, with the colour of each band (organizers may change them).
+DEFAULT_BADGE_ROLES = [
+    ("delegate", "Đại biểu", "Delegate", "#0d4c92"),
+    ("judge", "Giám khảo", "Judge", "#b42318"),
+    ("author", "Tác giả", "Author", "#1a7f37"),
+    ("guest", "Khách mời", "Guest", "#7a3fb8"),
+    ("organizer", "Ban tổ chức", "Organiser", "#c2410c"),
+    ("press", "Phóng viên", "Press", "#0e7490"),
+    ("volunteer", "Tình nguyện viên", "Volunteer", "#a16207"),
+]
+
+# The trade union's wording for each kind of certificate; {placeholders} are filled when printing.
+CERTIFICATE_WORDING = {
+    "header": "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM\nCÔNG ĐOÀN DỆT MAY VIỆT NAM",
+    "motto": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập – Tự do – Hạnh phúc",
+    "title": "GIẤY CHỨNG NHẬN",
+    "place": "Hà Nội",
+    "signatory_title": "TM. BAN THƯỜNG VỤ\nCHỦ TỊCH",
+    "signatory_name": "",
+}
+CERTIFICATE_WORDING_BY_KIND = {
+    CertificateKind.AWARD: {
+        "lead": "Chứng nhận",
+        "body": "Tác giả sáng kiến “{exhibit}”\ncủa {unit}\nđã đạt {award}, lĩnh vực {category}\ntại {festival}.",
+    },
+    CertificateKind.UNIT_AWARD: {
+        "lead": "Chứng nhận đơn vị",
+        "body": "Có sáng kiến “{exhibit}”\nđạt {award}, lĩnh vực {category}\ntại {festival}.",
+    },
+    CertificateKind.PARTICIPATION: {
+        "lead": "Chứng nhận",
+        "body": (
+            "Tác giả sáng kiến “{exhibit}”\ncủa {unit}\nđã tham gia trưng bày và giới thiệu sáng kiến\ntại {festival}."
+        ),
+    },
+}
+
+
+def get_current_festival() -> Festival | None:
+    """The edition the site is running now (None before any is created)."""
+    return db.session.execute(db.select(Festival).where(Festival.is_current.is_(True))).scalar_one_or_none()
+
+
+def festival_by_edition(edition: int) -> Festival | None:
+    return db.session.execute(db.select(Festival).where(Festival.edition == edition)).scalar_one_or_none()
+
+
+# Static files need no festival, and the health check must answer even when the database does not.
+WITHOUT_FESTIVAL = frozenset({"static", "public.healthz"})
+
+
+def load_current_festival() -> None:
+    """`before_request`: put the current festival on `g`."""
+    g.festival = None if request.endpoint in WITHOUT_FESTIVAL else get_current_festival()
+
+
+def current_festival() -> Festival:
+    """The request's festival; 404 before any festival exists."""
+    if g.get("festival") is None:
+        abort(404)
+    return g.festival
+
+
+def add_defaults(festival: Festival) -> None:
+    """Give a new festival its judging policy, badge roles and certificate templates."""
+    db.session.add(JudgingPolicy(festival=festival, tie_break=[]))
+    db.session.add_all(
+        BadgeRole(festival=festival, code=code, name_vi=name_vi, name_en=name_en, colour=colour, position=position)
+        for position, (code, name_vi, name_en, colour) in enumerate(DEFAULT_BADGE_ROLES)
+    )
+    db.session.add_all(
+        CertificateTemplate(festival=festival, kind=kind, **CERTIFICATE_WORDING, **wording)
+        for kind, wording in CERTIFICATE_WORDING_BY_KIND.items()
+    )
+    db.session.flush()

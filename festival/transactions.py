@@ -1,0 +1,66 @@
+"""One transaction per request, committed in one place (as Indico's request handler does).
+
+A view body reads "load, check, call the service, redirect"; it never commits. After the view,
+a request that may write (POST, PUT, PATCH, DELETE) is committed when its answer is not an
+error, and rolled back otherwise; a refused form shown again answers 422 (`form_status`), so
+whatever its service flushed before refusing is undone. GET, HEAD and OPTIONS never commit.
+CLI commands and background jobs are callers too: they commit themselves.
+"""
+
+import logging
+
+from flask import request
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from festival.errors import error_response
+from festival.extensions import db
+
+log = logging.getLogger(__name__)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def form_status(form) -> int:
+    """The status of a page showing `form`: 422 once it was refused (so nothing is committed)."""
+    return 422 if form.errors else 200
+
+
+def on_commit(callback) -> None:
+    """Run `callback()` after the current transaction commits; forget it if it rolls back.
+
+    For work that must see the committed rows, such as a job a worker will load by id.
+    """
+    db.session().info.setdefault("on_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session):
+    for callback in session.info.pop("on_commit", []):
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session, previous_transaction):
+    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
+        session.info.pop("on_commit", None)
+
+
+def init_app(app):
+    @app.after_request
+    def finish_transaction(response):
+        """Commit a write request that succeeded; roll back everything else."""
+        if request.method in SAFE_METHODS:
+            return response  # nothing to keep; the session is closed when the request ends
+        if response.status_code >= 400:
+            db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except OperationalError:
+            # SQLite still busy after its timeout, or the database gone: nothing was stored,
+            # and the client may try again (the tablet's outbox and the scanner's queue do).
+            db.session.rollback()
+            log.exception("Commit failed on %s %s", request.method, request.path)
+            return error_response(503)
+        return response
