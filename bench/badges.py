@@ -91,8 +91,9 @@ def build_database(workdir: Path, count: int) -> dict:
         db.create_all()
         festival = add_festival()
         units = add_units()
+        roles = services.badge_roles(festival)
         for person in people(count):
-            role = services.role_from_text(festival, person["role"])
+            role = services.role_from_text(roles, person["role"])
             data = services.AttendeeInput(
                 full_name=person["full_name"],
                 role=role,

@@ -89,7 +89,7 @@ def build_database(workdir: Path, count: int) -> dict:
     """Tables, a festival, the 16 demo units, `count` accepted exhibits each with an award, final
     results, the award template with a signatory, and the award certificates issued."""
     from festival.certificates import services
-    from festival.exhibits.services import refresh_search_text, save_category
+    from festival.exhibits.services import save_category
     from festival.extensions import db
     from festival.judging.policy import policy_for
     from festival.models import Author, Award, AwardTier, CertificateKind, Exhibit, ExhibitStatus, utcnow
@@ -126,7 +126,6 @@ def build_database(workdir: Path, count: int) -> dict:
                 booth=f"{index + 1:03d}",
                 authors=[Author(position=0, full_name=row["author"])],
             )
-            refresh_search_text(exhibit)
             exhibits.append(exhibit)
         db.session.add_all(exhibits)
         db.session.flush()

@@ -1,7 +1,10 @@
 """The one way to write the audit log: who did what to which record, before and after."""
 
 import enum
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+
+import sqlalchemy as sa
 
 from festival.extensions import db
 from festival.models import AuditLog
@@ -33,3 +36,20 @@ def record(action: str, obj=None, *, by=None, before: dict | None = None, after:
     )
     db.session.add(entry)
     return entry
+
+
+def record_many(action: str, objects: Iterable, *, by=None, after: Callable[[object], dict]) -> None:
+    """One audit-log row per (already flushed) object, written in a single statement: for lists of
+    thousands, such as an import."""
+    rows = [
+        {
+            "action": action,
+            "object_type": obj.__tablename__,
+            "object_id": obj.id,
+            "user_id": by.id if by is not None else None,
+            "after": _jsonable(after(obj)),
+        }
+        for obj in objects
+    ]
+    if rows:
+        db.session.execute(sa.insert(AuditLog), rows)

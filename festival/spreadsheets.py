@@ -162,6 +162,15 @@ def neutralise(value):
 # ---------------------------------------------------------------- reading
 
 
+def cell_text(value) -> str:
+    """A cell as trimmed text; a whole number stored as a float (as Excel keeps them) loses its ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def read_table(
     data,
     columns: Sequence[Column],

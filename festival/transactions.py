@@ -9,7 +9,7 @@ CLI commands and background jobs are callers too: they commit themselves.
 
 import logging
 
-from flask import request
+from flask import current_app, request, session
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -62,5 +62,6 @@ def init_app(app):
             # and the client may try again (the tablet's outbox and the scanner's queue do).
             db.session.rollback()
             log.exception("Commit failed on %s %s", request.method, request.path)
-            return error_response(503)
+            session.pop("_flashes", None)  # "saved" was flashed for what is not stored
+            return current_app.make_response(error_response(503))
         return response

@@ -7,6 +7,7 @@ each pytest-xdist worker gets its own database, its tables made once, emptied af
 import os
 import threading
 
+import hypothesis
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,10 @@ from festival import create_app
 from festival.extensions import db
 from festival.models import Region, Role
 from tests import factories
+
+# Speed is measured by bench/, never asserted: no per-example deadline (machines differ 2–3×).
+hypothesis.settings.register_profile("festival", deadline=None)
+hypothesis.settings.load_profile("festival")
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgresql")

@@ -93,8 +93,6 @@ def make_exhibit(
     benefit_vnd=150_000_000,
     **values,
 ) -> Exhibit:
-    from festival.exhibits.services import refresh_search_text
-
     exhibit = Exhibit(
         festival=festival,
         unit=unit,
@@ -108,7 +106,6 @@ def make_exhibit(
         authors=[Author(position=i, full_name=name) for i, name in enumerate(authors)],
         **values,
     )
-    refresh_search_text(exhibit)
     db.session.add(exhibit)
     db.session.flush()
     return exhibit

@@ -34,7 +34,7 @@ def test_demo_windows_are_open_on_the_day_it_is_loaded(app, runner):
     with app.app_context():
         festival = db.session.execute(db.select(Festival)).scalar_one()
         assert festival.is_registration_open(utcnow())
-        assert festival.is_judging_open(utcnow())
+        assert festival.judging_opens_at <= utcnow() < festival.judging_closes_at
 
 
 def test_demo_twice_changes_nothing_the_second_time(app, runner):

@@ -3,6 +3,7 @@ and the scoring arithmetic — always a clear error or a correct result, never a
 partial write."""
 
 import io
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -222,7 +223,8 @@ def test_weighted_total_is_exact(app, people, criteria, data):
         points = {c.id: Decimal(data.draw(st.integers(0, c.max_points * 100))) / 100 for c in rubric.scored_criteria}
         expected = sum(Fraction(points[c.id]) / c.max_points * Fraction(c.weight) for c in rubric.scored_criteria)
         total = scoring.weighted_total(rubric, points)
-        assert abs(Fraction(total) - expected) <= Fraction(1, 2000)
+        assert abs(Fraction(total) - expected) <= Fraction(1, 200)
+        assert total == Decimal(math.floor(expected * 100 + Fraction(1, 2))) / 100  # half up, two decimals
         assert Decimal(0) <= total <= rubric.total_weight
         db.session.rollback()
 

@@ -56,7 +56,7 @@ def print_command(out, layout, unit_code, role_name, only_new, edition):
             raise click.BadParameter(f"no unit {unit_code!r}", param_hint="--unit")
         params["unit_id"] = unit.id
     if role_name:
-        role = services.role_from_text(festival, role_name)
+        role = services.role_from_text(services.badge_roles(festival), role_name)
         if role is None:
             raise click.BadParameter(f"no role {role_name!r}", param_hint="--role")
         params["role_id"] = role.id

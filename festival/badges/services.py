@@ -3,7 +3,7 @@ badge tokens (reissue revokes the old code) and search."""
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -44,10 +44,10 @@ def role_by_code(festival: Festival, code: str) -> BadgeRole:
     return next(role for role in badge_roles(festival) if role.code == code)
 
 
-def role_from_text(festival: Festival, text: str) -> BadgeRole | None:
-    """The role named by its code, Vietnamese or English name, ignoring accents and case."""
+def role_from_text(roles: list[BadgeRole], text: str) -> BadgeRole | None:
+    """The role among `roles` named by its code, Vietnamese or English name, ignoring accents and case."""
     wanted = fold(text or "")
-    for role in badge_roles(festival):
+    for role in roles:
         if wanted in {role.code, fold(role.name_vi), fold(role.name_en)}:
             return role
     return None
@@ -126,14 +126,6 @@ class AttendeeInput:
     phone: str | None = None
 
 
-def _refresh(attendee: Attendee) -> None:
-    unit = attendee.unit
-    attendee.search_text = fold(
-        f"{attendee.full_name} {attendee.email or ''} {attendee.phone or ''} {unit.code if unit else ''} "
-        f"{attendee.organisation}"
-    )
-
-
 def duplicate_of(
     festival: Festival, email: str | None, phone: str | None, ignore: Attendee | None = None
 ) -> Attendee | None:
@@ -149,6 +141,16 @@ def duplicate_of(
     if ignore is not None and ignore.id is not None:
         stmt = stmt.where(Attendee.id != ignore.id)
     return db.session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def registered_contacts(festival: Festival) -> dict[str, Attendee]:
+    """The festival's attendees by e-mail and by phone, to check a whole list in one query."""
+    found = {}
+    for attendee in db.session.execute(db.select(Attendee).where(Attendee.festival_id == festival.id)).scalars():
+        for value in (attendee.email, attendee.phone):
+            if value:
+                found[value] = attendee
+    return found
 
 
 def _check(
@@ -177,21 +179,25 @@ def add_attendee(festival: Festival, data: AttendeeInput, by: User | None, sourc
     :raise FestivalError: no name, a bad e-mail or phone, or the same e-mail/phone already there.
     """
     name, email, phone = _check(festival, data)
-    attendee = Attendee(
-        festival=festival,
-        full_name=name,
-        role=data.role,
-        unit=data.unit,
-        organisation=data.organisation.strip()[:200],
-        email=email,
-        phone=phone,
-        source=source,
-    )
-    _refresh(attendee)
+    attendee = new_attendee(festival, replace(data, full_name=name, email=email, phone=phone), source)
     db.session.add(attendee)
     db.session.flush()
     audit.record("attendee.added", attendee, by=by, after={"name": name, "role": data.role.code, "source": source})
     return attendee
+
+
+def new_attendee(festival: Festival, data: AttendeeInput, source: AttendeeSource) -> Attendee:
+    """An attendee from input already checked and cleaned (not yet added to the session)."""
+    return Attendee(
+        festival=festival,
+        full_name=data.full_name,
+        role=data.role,
+        unit=data.unit,
+        organisation=data.organisation.strip()[:200],
+        email=data.email,
+        phone=data.phone,
+        source=source,
+    )
 
 
 def update_attendee(attendee: Attendee, data: AttendeeInput, by: User) -> None:
@@ -209,7 +215,6 @@ def update_attendee(attendee: Attendee, data: AttendeeInput, by: User) -> None:
     }
     attendee.full_name, attendee.role, attendee.unit = name, data.role, data.unit
     attendee.organisation, attendee.email, attendee.phone = data.organisation.strip()[:200], email, phone
-    _refresh(attendee)
     after = {
         "name": name,
         "role": data.role.code,
@@ -314,7 +319,6 @@ def sync_automatic(festival: Festival, by: User | None) -> dict:
             source=AttendeeSource(kind),
             user_id=user.id,
         )
-        _refresh(attendee)
         db.session.add(attendee)
         db.session.flush()
         added[kind] += 1
@@ -342,7 +346,6 @@ def sync_automatic(festival: Festival, by: User | None) -> dict:
             source=AttendeeSource.AUTHOR,
             person_key=key,
         )
-        _refresh(attendee)
         db.session.add(attendee)
         db.session.flush()
         added["author"] += 1

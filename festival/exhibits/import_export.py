@@ -10,7 +10,7 @@ from festival.exhibits import services
 from festival.extensions import db
 from festival.formatting import fold, parse_vnd
 from festival.models import MAX_AUTHORS, ApplicationScope, Exhibit, ExhibitStatus, Festival, Unit, User
-from festival.spreadsheets import Column, RowProblems, read_table, template_xlsx, write_xlsx
+from festival.spreadsheets import Column, RowProblems, cell_text, read_table, template_xlsx, write_xlsx
 
 # The first spelling is the template's header; the others are what exhibits.csv and people write.
 COLUMNS = [
@@ -56,14 +56,6 @@ EXAMPLE = {
 _AUTHOR = re.compile(r"^(?P<name>[^()]+?)\s*(?:\((?P<job>[^()]*)\))?$")
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def parse_authors(text: str) -> list[services.AuthorInput]:
     """Read `Name (job); Name (job)` into authors, in order.
 
@@ -85,7 +77,7 @@ def parse_authors(text: str) -> list[services.AuthorInput]:
 
 def parse_year(value) -> int:
     """:raise ValueError: not a year between 1975 and next year."""
-    text = _text(value)
+    text = cell_text(value)
     if not text.isdigit() or not 1975 <= int(text) <= datetime.now().year + 1:
         raise ValueError(_l("Năm không hợp lệ: “%(value)s”.", value=text[:20]))
     return int(text)
@@ -93,7 +85,7 @@ def parse_year(value) -> int:
 
 def parse_scope(value) -> ApplicationScope:
     """:raise ValueError: not one of the three scopes (by value or by its Vietnamese/English label)."""
-    wanted = fold(_text(value))
+    wanted = fold(cell_text(value))
     for scope in ApplicationScope:
         if wanted in {scope.value.replace("_", " "), scope.value, fold(str(scope.label)), fold(SCOPE_NAMES[scope])}:
             return scope
@@ -128,27 +120,31 @@ def import_exhibits(festival: Festival, data: bytes, by: User | None, now: datet
 
     for row in rows:
         n = row.number
-        ref = _text(row["ref"]) or None
+        ref = cell_text(row["ref"]) or None
         if ref and ref in known_refs:
             problems.add(
                 n, label["ref"], _l("Mã tham chiếu %(ref)s đã có (đã nhập trước đó hoặc lặp trong tệp).", ref=ref)
             )
         if ref:
             known_refs.add(ref)
-        unit = units.get(_text(row["unit_code"]).upper())
+        unit = units.get(cell_text(row["unit_code"]).upper())
         if unit is None:
-            problems.add(n, label["unit_code"], _l("Không có đơn vị mã “%(code)s”.", code=_text(row["unit_code"])[:40]))
-        category = categories.get(_text(row["category_code"]).upper())
+            problems.add(
+                n, label["unit_code"], _l("Không có đơn vị mã “%(code)s”.", code=cell_text(row["unit_code"])[:40])
+            )
+        category = categories.get(cell_text(row["category_code"]).upper())
         if category is None:
             problems.add(
-                n, label["category_code"], _l("Không có lĩnh vực mã “%(code)s”.", code=_text(row["category_code"])[:40])
+                n,
+                label["category_code"],
+                _l("Không có lĩnh vực mã “%(code)s”.", code=cell_text(row["category_code"])[:40]),
             )
-        title = _text(row["title"])
+        title = cell_text(row["title"])
         if not title:
             problems.add(n, label["title"], _l("Chưa có tên sáng kiến."))
         elif len(title) > 300:
             problems.add(n, label["title"], _l("Tên dài quá 300 ký tự."))
-        authors = problems.convert(n, label["authors"], parse_authors, _text(row["authors"]))
+        authors = problems.convert(n, label["authors"], parse_authors, cell_text(row["authors"]))
         benefit = (
             problems.convert(n, label["benefit"], parse_vnd, row["benefit"]) if row["benefit"] is not None else None
         )
@@ -174,7 +170,7 @@ def import_exhibits(festival: Festival, data: bytes, by: User | None, now: datet
                         title=title,
                         category=category,
                         authors=authors,
-                        summary=_text(row["summary"])[:3000],
+                        summary=cell_text(row["summary"])[:3000],
                         benefit_vnd=benefit,
                         applied_since=year,
                         scope=scope,

@@ -271,13 +271,6 @@ def _apply(exhibit: Exhibit, data: ExhibitInput) -> None:
         )
         for i, a in enumerate(data.authors)
     ]
-    refresh_search_text(exhibit)
-
-
-def refresh_search_text(exhibit: Exhibit) -> None:
-    # Authors live in their own rows, so the folded search text is rebuilt wherever they change.
-    names = " ".join(a.full_name for a in exhibit.authors)
-    exhibit.search_text = fold(f"{exhibit.code or ''} {exhibit.title} {names}")
 
 
 def create_exhibit(
@@ -487,7 +480,6 @@ def accept_exhibit(exhibit: Exhibit, by: User, code: str | None = None, booth: s
         exhibit.code, exhibit.code_number = next_code(exhibit)
     exhibit.booth = (booth or "").strip()[:20] or exhibit.booth or next_booth(exhibit.festival)
     exhibit.review_comment = ""
-    refresh_search_text(exhibit)
     _change_status(exhibit, ExhibitStatus.ACCEPTED, by, "exhibit.accepted")
 
 
@@ -527,7 +519,6 @@ def set_code_and_booth(exhibit: Exhibit, code: str, booth: str, by: User) -> Non
     number = _check_code(exhibit, code)
     before = {"code": exhibit.code, "booth": exhibit.booth}
     exhibit.code, exhibit.code_number, exhibit.booth = code, number, booth.strip()[:20] or None
-    refresh_search_text(exhibit)
     audit.record("exhibit.placed", exhibit, by=by, before=before, after={"code": exhibit.code, "booth": exhibit.booth})
 
 

@@ -1,8 +1,10 @@
 """Scoring on the tablet: the judge's sheets, saves (retries and late ones recognised), submit, reopen, totals."""
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
 
@@ -289,13 +291,21 @@ def sheet_total(sheet: ScoreSheet) -> Decimal | None:
 
 
 def weighted_total(rubric: Rubric, points: dict[int, Decimal | None]) -> Decimal:
-    """Σ points/max × weight over the rubric's scored criteria (missing points count as 0)."""
-    total = Decimal(0)
-    for criterion in rubric.scored_criteria:
-        value = points.get(criterion.id)
-        if value is not None:
-            total += value / criterion.max_points * criterion.weight
-    return total.quantize(Decimal("0.001"))
+    """Σ points/max × weight over the rubric's scored criteria (missing points count as 0),
+    computed exactly and rounded half up to two decimals.
+
+    This is the one rounding rule for a sheet's total: static/js/sheet-total.js applies the same
+    exact arithmetic on the tablet, so the page shows what the server will.
+    """
+    total = sum(
+        (
+            Fraction(points[c.id]) / c.max_points * Fraction(c.weight)
+            for c in rubric.scored_criteria
+            if points.get(c.id) is not None
+        ),
+        Fraction(0),
+    )
+    return Decimal(math.floor(total * 100 + Fraction(1, 2))) / 100
 
 
 def sheet_state(sheet: ScoreSheet) -> dict:

@@ -85,7 +85,8 @@ class Attendee(db.Model):
     # Who an automatic attendee is, so synchronising twice never makes a second badge
     # (e.g. "author:<folded name>:<unit id>" for an author of several exhibits).
     person_key: Mapped[Optional[str]] = mapped_column(sa.String(300))
-    badge_token: Mapped[str] = mapped_column(sa.String(43), unique=True, default=new_badge_token)
+    # A client-made unique value: it lets SQLite insert many attendees in one statement.
+    badge_token: Mapped[str] = mapped_column(sa.String(43), unique=True, default=new_badge_token, insert_sentinel=True)
     token_issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     printed_at: Mapped[Optional[datetime]]
     checked_in_at: Mapped[Optional[datetime]]
@@ -101,6 +102,10 @@ class Attendee(db.Model):
     @property
     def affiliation(self) -> str:
         return self.unit.name if self.unit else self.organisation
+
+    def searchable_text(self) -> str:
+        unit = self.unit.code if self.unit else ""
+        return f"{self.full_name} {self.email or ''} {self.phone or ''} {unit} {self.organisation}"
 
 
 class RevokedBadge(db.Model):

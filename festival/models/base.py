@@ -1,12 +1,15 @@
-"""Declarative base: constraint naming, UTC timestamps and string-stored enums."""
+"""Declarative base: constraint naming, UTC timestamps, string-stored enums and folded search text."""
 
 import enum
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
+
+from festival.formatting import fold
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -62,3 +65,26 @@ class Base(DeclarativeBase):
 # Created beside the base class so models can import it without importing the extensions
 # module (which imports this package); the rest of the app uses festival.extensions.db.
 db = SQLAlchemy(model_class=Base)
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_search_text(session, flush_context, instances):
+    """Rebuild `search_text` of every new or changed row that has one, before it is written.
+
+    Search ignores accents and case on SQLite and PostgreSQL alike (no unaccent extension), so a
+    searchable model keeps a folded copy of its `searchable_text()`. A row that feeds another's
+    text (an author's name, a unit's code) names that row in `search_owners()`. Being the one
+    mechanism, no service has to remember to refresh anything.
+    """
+    with session.no_autoflush:
+        pending = []
+        for row in (*session.new, *session.dirty):
+            if hasattr(row, "searchable_text"):
+                pending.append(row)
+            if hasattr(row, "search_owners"):
+                pending.extend(owner for owner in row.search_owners() if owner is not None)
+        for row in pending:
+            if row not in session.deleted:
+                text = fold(row.searchable_text())
+                if row.search_text != text:
+                    row.search_text = text

@@ -6,10 +6,8 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from festival.formatting import fold
 from festival.models.base import db, utcnow
 from festival.models.core import Festival, Unit
 from festival.models.exhibit import Exhibit
@@ -103,9 +101,5 @@ class Certificate(db.Model):
     unit: Mapped[Unit] = relationship()
     superseded_by: Mapped[Optional["Certificate"]] = relationship(remote_side=[id])
 
-
-@event.listens_for(Certificate, "before_insert")
-@event.listens_for(Certificate, "before_update")
-def _fold_certificate(mapper, connection, certificate):
-    # Search ignores accents and case on SQLite and PostgreSQL alike, as for units and users.
-    certificate.search_text = fold(f"{certificate.serial} {certificate.recipient_name}")
+    def searchable_text(self) -> str:
+        return f"{self.serial} {self.recipient_name}"

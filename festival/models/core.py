@@ -8,10 +8,8 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from festival.formatting import fold
 from festival.models.base import db, utcnow
 
 
@@ -83,9 +81,6 @@ class Festival(db.Model):
     def is_registration_open(self, now: datetime) -> bool:
         return self.registration_opens_at <= now < self.registration_closes_at
 
-    def is_judging_open(self, now: datetime) -> bool:
-        return self.judging_opens_at <= now < self.judging_closes_at
-
     def __repr__(self):
         return f"<Festival {self.edition}>"
 
@@ -120,6 +115,17 @@ class Unit(db.Model):
 
     users: Mapped[list["User"]] = relationship(back_populates="unit")
 
+    def searchable_text(self) -> str:
+        return f"{self.code} {self.name} {self.short_name}"
+
+    def search_owners(self) -> list:
+        """People are found by their unit's code: a new code changes their search text too."""
+        if self.id is None or not sa.inspect(self).attrs.code.history.has_changes():
+            return []
+        from festival.models.attendee import Attendee
+
+        return list(object_session(self).execute(sa.select(Attendee).where(Attendee.unit_id == self.id)).scalars())
+
     def __repr__(self):
         return f"<Unit {self.code}>"
 
@@ -153,6 +159,9 @@ class User(UserMixin, db.Model):
 
     unit: Mapped[Optional[Unit]] = relationship(back_populates="users")
 
+    def searchable_text(self) -> str:
+        return f"{self.full_name} {self.email}"
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
 
@@ -168,19 +177,6 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.email} {self.role.value}>"
-
-
-@event.listens_for(Unit, "before_insert")
-@event.listens_for(Unit, "before_update")
-def _fold_unit(mapper, connection, unit):
-    # Search ignores accents and case on SQLite and PostgreSQL alike (no unaccent extension).
-    unit.search_text = fold(f"{unit.code} {unit.name} {unit.short_name}")
-
-
-@event.listens_for(User, "before_insert")
-@event.listens_for(User, "before_update")
-def _fold_user(mapper, connection, user):
-    user.search_text = fold(f"{user.full_name} {user.email}")
 
 
 class AuditLog(db.Model):

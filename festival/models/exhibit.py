@@ -153,6 +153,9 @@ class Exhibit(db.Model):
     def is_public(self) -> bool:
         return self.status is ExhibitStatus.ACCEPTED
 
+    def searchable_text(self) -> str:
+        return f"{self.code or ''} {self.title} {' '.join(a.full_name for a in self.authors)}"
+
     def __repr__(self):
         return f"<Exhibit {self.id} {self.code or self.status.value}>"
 
@@ -170,6 +173,9 @@ class Author(db.Model):
     department: Mapped[str] = mapped_column(sa.String(200), default="")
 
     exhibit: Mapped[Exhibit] = relationship(back_populates="authors")
+
+    def search_owners(self) -> list:
+        return [self.exhibit]
 
 
 class Attachment(db.Model):

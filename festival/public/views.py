@@ -38,7 +38,6 @@ def healthz():
     try:
         db.session.execute(db.text("SELECT 1"))
     except SQLAlchemyError:
-        db.session.rollback()
         log.exception("Health check: database unavailable")
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")

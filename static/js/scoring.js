@@ -86,18 +86,18 @@
   }
 
   function updateTotal() {
-    var total = 0;
-    var any = false;
     var values = snapshot().points;
-    criteria().forEach(function (box) {
-      var value = values[box.dataset.criterion];
-      if (box.dataset.kind === "points" && value !== null && value !== "" && !isNaN(Number(value))) {
-        total += (Number(value) / Number(box.dataset.max)) * Number(box.dataset.weight);
-        any = true;
-      }
-    });
+    var entries = criteria()
+      .filter(function (box) {
+        return box.dataset.kind === "points" && values[box.dataset.criterion] != null;
+      })
+      .map(function (box) {
+        return { points: values[box.dataset.criterion], max: box.dataset.max, weight: box.dataset.weight };
+      });
+    var total = window.sheetTotal.weightedTotal(entries);
     var lang = document.documentElement.lang || "vi";
-    totalBox.textContent = any ? (Math.round(total * 100) / 100).toLocaleString(lang === "en" ? "en-GB" : "vi-VN", { maximumFractionDigits: 2 }) : "—";
+    // Shown as the server's `score` filter does: the decimal comma in Vietnamese.
+    totalBox.textContent = total === null ? "—" : lang === "en" ? total : total.replace(".", ",");
   }
 
   function readOutbox() {
