@@ -18,7 +18,12 @@ from pathlib import Path
 from fontTools import subset
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts" / "be-vietnam-pro"
-FACES = ["BeVietnamPro_400Regular", "BeVietnamPro_400Regular_Italic", "BeVietnamPro_600SemiBold", "BeVietnamPro_700Bold"]
+FACES = [
+    "BeVietnamPro_400Regular",
+    "BeVietnamPro_400Regular_Italic",
+    "BeVietnamPro_600SemiBold",
+    "BeVietnamPro_700Bold",
+]
 
 # Google Fonts' "latin" and "vietnamese" ranges (what its CSS serves for this family), in one file per
 # face because every Vietnamese page needs both. Added: the combining circumflex, breve and horn
