@@ -48,7 +48,9 @@ async function buildCss() {
 }
 
 async function buildJs() {
-  const banner = (await readFile("node_modules/bootstrap/dist/js/bootstrap.bundle.min.js", "utf8")).match(/^\/\*![\s\S]*?\*\//)[0];
+  // Bootstrap's own licence banner, from its dist bundle.
+  const bundle = await readFile("node_modules/bootstrap/dist/js/bootstrap.bundle.min.js", "utf8");
+  const banner = bundle.match(/^\/\*![\s\S]*?\*\//)[0];
   await esbuild.build({
     stdin: {
       // Importing a plugin registers its data-bs-* click handlers; window.bootstrap is Bootstrap's own global.
@@ -65,7 +67,7 @@ async function buildJs() {
     format: "iife",
     // ES2019: the syntax level of Bootstrap's own dist files.
     target: "es2019",
-    banner: { js: `${banner.replace("v5.3.9", "v5.3.9 (Alert and Collapse only)")}` },
+    banner: { js: banner.replace("v5.3.9", "v5.3.9 (Alert and Collapse only)") },
     legalComments: "none",
     outfile: JS_OUT,
     logLevel: "warning",

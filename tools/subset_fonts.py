@@ -99,7 +99,7 @@ def main(argv=None) -> int:
         stale.append(woff2)
         if not args.check:
             woff2.write_bytes(data)
-            print(f"{woff2.relative_to(FONTS_DIR.parent.parent.parent)}: {ttf.stat().st_size:,} → {len(data):,} bytes")
+            print(f"{woff2.name}: {ttf.stat().st_size:,} → {len(data):,} bytes")
     if args.check and stale:
         print("Out of date (run tools/subset_fonts.py): " + ", ".join(p.name for p in stale), file=sys.stderr)
         return 1
