@@ -24,6 +24,9 @@ class Config:
     # go as they are: the built static files are compressed beforehand, and its streaming mode never closes
     # the file it reads.
     COMPRESS_STREAMS = False
+    # Pages carry no ETag, so there is nothing to evaluate, and the Date header it adds is sent twice by servers
+    # that add their own.
+    COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False
     # Absolute address printed in QR codes (posters, badges, certificates); phones at the
     # venue must reach it, so set it to the server's address on the venue network.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
