@@ -10,7 +10,7 @@ export FLASK_APP := wsgi
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium
 
-.PHONY: run test lint test-postgres install install-dev run-debs test-debs translations clean
+.PHONY: run test lint test-postgres install install-dev run-debs test-debs static translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,16 @@ run-debs:
 test-debs:
 	$(call install_debs,$(TEST_DEBS))
 
-run: install
+# static/ published with content-hashed names and .br/.gz copies (tools/build_static.py), rebuilt when a file
+# or folder in static/ changes (a folder's time changes when a file is added or removed); until it has run,
+# the app serves static/ unhashed.
+STATIC_MANIFEST := build/static/staticfiles.json
+$(STATIC_MANIFEST): $(shell find static/) tools/build_static.py $(VENV)/.installed
+	$(BIN)/python tools/build_static.py
+
+static: $(STATIC_MANIFEST)
+
+run: install static
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask festival demo --if-empty
@@ -66,4 +75,4 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d festival/translations --statistics
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build

@@ -17,6 +17,15 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))  # finished prints (PDF, ZIP)
     CERTIFICATE_CACHE_DIR = os.environ.get("CERTIFICATE_CACHE_DIR", str(INSTANCE_DIR / "certificates"))
+    # static/ published with hashed names by `make static` (tools/build_static.py); unhashed when absent.
+    STATIC_BUILD_DIR = os.environ.get("STATIC_BUILD_DIR", str(BASE_DIR / "build" / "static"))
+    # Flask-Compress compresses pages and JSON; files sent with send_file (uploads, PDFs, static/ when not built)
+    # go as they are: the built static files are compressed beforehand, and its streaming mode never closes
+    # the file it reads.
+    COMPRESS_STREAMS = False
+    # Pages carry no ETag, so there is nothing to evaluate, and the Date header it adds is sent twice by servers
+    # that add their own.
+    COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False
     # Absolute address printed in QR codes (posters, badges, certificates); phones at the
     # venue must reach it, so set it to the server's address on the venue network.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
@@ -49,6 +58,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; never in production
     PUBLIC_BASE_URL = "http://festival.test"
+    STATIC_BUILD_DIR = None  # static/ as it is; the tests of the build publish their own copy
 
 
 class ProductionConfig(Config):

@@ -57,8 +57,9 @@ def create_app(config_class=None):
 def register_extensions(app):
     from flask_babel import get_locale
 
+    from festival import static_files
     from festival.auth import permissions
-    from festival.extensions import babel, csrf, db, login_manager, migrate
+    from festival.extensions import babel, compress, csrf, db, login_manager, migrate
     from festival.formatting import register_template_filters
     from festival.urls import page_url
 
@@ -67,6 +68,8 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
+    compress.init_app(app)
+    static_files.init_app(app)
     register_template_filters(app)
     app.jinja_env.globals.update(permissions=permissions, get_locale=get_locale, page_url=page_url)
 

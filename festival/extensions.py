@@ -2,6 +2,7 @@
 
 from flask import has_request_context, request
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -14,8 +15,9 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()  # pages and JSON answers; static files come pre-compressed (festival/static_files.py)
 
-__all__ = ["babel", "csrf", "db", "login_manager", "migrate"]
+__all__ = ["babel", "compress", "csrf", "db", "login_manager", "migrate"]
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
 

@@ -1,0 +1,122 @@
+"""Copy static/ into the folder WhiteNoise serves, each file also under a name with a hash of its content.
+
+    .venv/bin/python tools/build_static.py [--out build/static]    (`make static`; `make run` runs it)
+
+For each file, e.g. css/app.css, the output has css/app.css and css/app.<12 hex digits>.css; url(…) references
+in CSS files point at the hashed names; text files get .br and .gz copies beside them (WhiteNoise's
+compressor); staticfiles.json maps each name to its hashed name, for the app's url_for, a service worker's
+precache list or anything else that needs the current names. This is what Django's
+ManifestStaticFilesStorage does (same name pattern, same "paths" manifest), for a Flask app.
+
+The output depends only on static/, so a second run changes nothing; the folder is replaced whole, so no
+file outlives its source. Source maps are left out (they describe the full vendor files no page loads), and
+so are the TTF fonts, which only WeasyPrint reads, straight from static/fonts/.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import posixpath
+import re
+import shutil
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from whitenoise.compress import Compressor
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "static"
+DEFAULT_OUT = ROOT / "build" / "static"
+MANIFEST = "staticfiles.json"
+LEFT_OUT = (".map", ".ttf")
+HASH_LENGTH = 12
+
+# url(…) in CSS, quoted or not; data:, absolute and remote references are left alone.
+CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
+
+
+def source_files(source: Path) -> list[str]:
+    """The files to publish, as sorted POSIX paths relative to `source`."""
+    names = [path.relative_to(source).as_posix() for path in source.rglob("*") if path.is_file()]
+    return sorted(name for name in names if not name.endswith(LEFT_OUT) and name != MANIFEST)
+
+
+def hashed_name(name: str, content: bytes) -> str:
+    """css/app.css → css/app.3f9c2a1b7d4e.css (the hash goes before the last extension)."""
+    stem, dot, extension = name.rpartition(".")
+    digest = hashlib.sha256(content).hexdigest()[:HASH_LENGTH]
+    return f"{stem}.{digest}.{extension}" if dot and "/" not in extension else f"{name}.{digest}"
+
+
+def rewrite_css(name: str, css: str, paths: dict[str, str]) -> str:
+    """The CSS with each relative url(…) to a published file pointing at that file's hashed name."""
+    folder = posixpath.dirname(name)
+
+    def replace(match):
+        quote, url = match.groups()
+        target, _, fragment = url.partition("#")
+        target, _, query = target.partition("?")
+        if re.match(r"^([a-z][a-z0-9+.-]*:|/|#)", url, re.IGNORECASE) or not target:
+            return match.group(0)
+        resolved = posixpath.normpath(posixpath.join(folder, target))
+        if resolved not in paths:
+            return match.group(0)
+        new = posixpath.relpath(paths[resolved], folder or ".")
+        new += f"?{query}" if query else ""
+        new += f"#{fragment}" if fragment else ""
+        return f"url({quote}{new}{quote})"
+
+    return CSS_URL.sub(replace, css)
+
+
+def build(source: Path = SOURCE, out: Path = DEFAULT_OUT, log=print) -> dict[str, str]:
+    """Publish `source` into `out` (replaced whole) and return the manifest's {name: hashed name}."""
+    names = source_files(source)
+    contents = {name: (source / name).read_bytes() for name in names}
+    paths = {}
+    # CSS last: its references need the hashed names of the fonts and images it points at.
+    for name in sorted(names, key=lambda name: name.endswith(".css")):
+        if name.endswith(".css"):
+            contents[name] = rewrite_css(name, contents[name].decode("utf-8"), paths).encode("utf-8")
+        paths[name] = hashed_name(name, contents[name])
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        written = []
+        for name, content in contents.items():
+            for published in (name, paths[name]):
+                target = staging / published
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+                written.append(target)
+        compressor = Compressor(extensions=Compressor.SKIP_COMPRESS_EXTENSIONS + ("ico",), quiet=True)
+        with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # brotli releases the GIL
+            list(
+                pool.map(compressor.compress, [str(path) for path in written if compressor.should_compress(path.name)])
+            )
+        manifest = {"version": 1, "paths": dict(sorted(paths.items()))}
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        staging.chmod(0o755)  # mkdtemp makes it private; the server may run as another user
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    log(f"{len(paths)} files published in {out} (manifest: {MANIFEST})")
+    return paths
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
+    build(out=parser.parse_args(argv).out.resolve())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
