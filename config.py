@@ -1,6 +1,7 @@
 """Festival configuration: defaults here, overridden by environment variables."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -41,6 +42,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Ghi nhớ đăng nhập" lasts 30 days at most (a shared tablet must not stay signed in for a year);
+    # without it a signed-in session ends after SESSION_HOURS, long enough for a festival day.
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    SESSION_HOURS = 16
 
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_MAX_FAILURES = 5

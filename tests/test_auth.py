@@ -252,3 +252,54 @@ def test_create_organizer_command(app, runner):
     )
     assert again.exit_code == 1
     assert "đã có tài khoản" in again.output
+
+
+def _signed_in(app, email, remember=False):
+    browser = app.test_client()
+    data = {"email": email, "password": factories.PASSWORD, **({"remember": "y"} if remember else {})}
+    assert browser.post("/auth/login", data=data).status_code == 302
+    return browser
+
+
+def test_signing_out_ends_only_this_device_and_its_copied_cookies(app, people):
+    from festival.models import UserSession
+
+    email = people["emails"]["judge"]
+    tablet, phone = _signed_in(app, email, remember=True), _signed_in(app, email)
+    copied = {name: tablet.get_cookie(name).value for name in ("session", "remember_token")}
+    response = tablet.post("/auth/logout")
+    assert response.headers["Clear-Site-Data"] == '"storage"'
+    assert tablet.get_cookie("remember_token") is None  # deleted
+    assert tablet.get("/judging/").status_code == 302
+    assert phone.get("/judging/").status_code == 200  # the judge's other device stays signed in
+
+    thief = app.test_client()
+    for name, value in copied.items():  # the session and remember-me cookies, replayed
+        thief.set_cookie(name, value)
+    assert thief.get("/judging/").status_code == 302
+    only_remember = app.test_client()
+    only_remember.set_cookie("remember_token", copied["remember_token"])
+    assert only_remember.get("/judging/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(UserSession)) == 1
+
+
+def test_remember_me_lasts_thirty_days_at_most(app, people):
+    from festival.models import UserSession
+
+    browser = _signed_in(app, people["emails"]["judge"], remember=True)
+    cookie = browser.get_cookie("remember_token")
+    assert timedelta(days=29) < cookie.expires - utcnow() <= timedelta(days=30)
+    with app.app_context():
+        row = db.session.execute(db.select(UserSession)).scalar_one()
+        assert row.remember and timedelta(days=29) < row.expires_at - row.created_at <= timedelta(days=30)
+
+
+def test_a_judge_signs_out_of_every_device_at_once(app, people):
+    email = people["emails"]["judge"]
+    tablet, phone, laptop = (_signed_in(app, email) for _ in range(3))
+    assert "Thiết bị đang đăng nhập" in laptop.get("/auth/account").get_data(as_text=True)
+    page = laptop.post("/auth/sessions/end-all", follow_redirects=True).get_data(as_text=True)
+    assert "Đã đăng xuất khỏi 3 thiết bị." in page
+    for browser in (tablet, phone, laptop):
+        assert browser.get("/judging/").status_code == 302

@@ -283,10 +283,11 @@ def test_hostile_saves_are_refused_or_stored_exactly(app, client, auth, people, 
     with app.app_context():
         sheet = db.session.get(ScoreSheet, one_sheet["sheet"])
         before = {s.criterion_id: s.points for s in sheet.scores}
-        sheet_seq = sheet.last_seq
+        revision = sheet.revision
     body = {
         "client_id": "fuzz",
         "seq": seq,
+        "base": revision,
         "points": {str(first): novelty, str(second): effect},
         "answers": {},
         **extra,
@@ -302,5 +303,5 @@ def test_hostile_saves_are_refused_or_stored_exactly(app, client, auth, people, 
             )
             assert after.get(first) in (None, 0, 10, 20, 30) and (after.get(second) is None or 0 <= after[second] <= 25)
         else:
-            assert after == before and sheet.last_seq == sheet_seq
+            assert after == before and sheet.revision == revision
         assert sheet.status is not SheetStatus.SUBMITTED

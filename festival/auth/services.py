@@ -1,4 +1,4 @@
-"""Accounts: sign-in with throttling, invitations, passwords."""
+"""Accounts: sign-in with throttling, signed-in sessions, invitations, passwords."""
 
 import hashlib
 import secrets
@@ -13,7 +13,7 @@ from festival import audit
 from festival.errors import FestivalError
 from festival.extensions import db
 from festival.formatting import fold
-from festival.models import Role, Unit, User
+from festival.models import Role, Unit, User, UserSession
 
 MIN_PASSWORD_LENGTH = 8
 # Checked when the e-mail is unknown so that a wrong address takes as long as a wrong password.
@@ -94,7 +94,7 @@ def set_password(user: User, password: str) -> None:
     if problem:
         raise FestivalError(problem)
     user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-    user.renew_session_token()
+    end_all_sessions(user)
 
 
 def _hash_token(token: str) -> str:
@@ -188,7 +188,7 @@ def update_account(user: User, *, full_name: str, role: Role, unit: Unit | None,
     user.role = role
     user.unit = unit
     if user.is_active and not is_active:
-        user.renew_session_token()
+        end_all_sessions(user)
     user.is_active = is_active
     after = _account_fields(user)
     if before != after:
@@ -221,15 +221,75 @@ def create_organizer(email: str, full_name: str, password: str) -> User:
     return user
 
 
-def load_session_user(session_id: str) -> User | None:
-    """The active user a login cookie names, if its session token is still current."""
+def start_session(user: User, now: datetime, remember: bool, user_agent: str = "") -> str:
+    """Record a new signed-in browser for `user` and return its token (its cookies carry it).
+
+    A remembered session lasts REMEMBER_COOKIE_DURATION (30 days at most), another SESSION_HOURS.
+    """
+    token = secrets.token_urlsafe(32)
+    lifetime = (
+        current_app.config["REMEMBER_COOKIE_DURATION"]
+        if remember
+        else timedelta(hours=current_app.config["SESSION_HOURS"])
+    )
+    db.session.add(
+        UserSession(
+            user=user,
+            token_hash=_hash_token(token),
+            remember=remember,
+            user_agent=user_agent[:200],
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    db.session.flush()
+    user.session_key = token
+    return token
+
+
+def end_session(user: User) -> None:
+    """Sign out the browser this request came from: its session and remember cookies stop working."""
+    if user.session_key:
+        db.session.execute(
+            db.delete(UserSession).where(
+                UserSession.user_id == user.id, UserSession.token_hash == _hash_token(user.session_key)
+            )
+        )
+
+
+def end_all_sessions(user: User) -> int:
+    """Sign `user` out of every browser (a lost phone, a shared tablet); returns how many."""
+    if user.id is None:
+        return 0
+    result = db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id))
+    db.session.expire(user, ["sessions"])
+    return result.rowcount
+
+
+def active_sessions(user: User, now: datetime) -> list[UserSession]:
+    return list(
+        db.session.execute(
+            db.select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.expires_at > now)
+            .order_by(UserSession.created_at.desc())
+        ).scalars()
+    )
+
+
+def load_session_user(session_id: str, now: datetime) -> User | None:
+    """The active user a session or remember-me cookie names, if that signed-in session still exists."""
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit():
+    if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+    found = db.session.execute(
+        db.select(User)
+        .join(UserSession)
+        .where(User.id == int(user_id), UserSession.token_hash == _hash_token(token), UserSession.expires_at > now)
+    ).scalar_one_or_none()
+    if found is None or not found.is_active:
         return None
-    return user
+    found.session_key = token
+    return found
 
 
 def search_users(role: Role | None, query: str):

@@ -16,7 +16,7 @@ from festival.urls import safe_next
 
 @login_manager.user_loader
 def load_user(session_id):
-    return services.load_session_user(session_id)
+    return services.load_session_user(session_id, utcnow())
 
 
 @login_manager.unauthorized_handler
@@ -31,12 +31,25 @@ def unauthorized():
 
 
 def _start_session(user, remember: bool = False):
-    # A fresh session at sign-in, so an identifier planted before sign-in is worth nothing.
+    """Sign `user` in on this browser, in a fresh cookie session (an identifier planted before
+    sign-in is worth nothing) tied to a new server-side session row."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+    services.start_session(user, utcnow(), remember, request.headers.get("User-Agent", ""))
     login_user(user, remember=remember)
+
+
+def _end_session():
+    """Sign this browser out: the session row goes, so neither its cookie nor a copy opens anything;
+    Flask-Login deletes the remember cookie (its flag is set after the session is cleared)."""
+    services.end_session(current_user._get_current_object())
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    logout_user()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,13 +73,30 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Sign out (a POST, so a link or image elsewhere cannot sign anyone out)."""
-    logout_user()
+    if current_user.is_authenticated:
+        _end_session()
+    flash(_("Bạn đã đăng xuất."), "info")
+    response = redirect(url_for("public.index"))
+    # A shared tablet keeps nothing of the last user: the judge's cached sheets and unsent
+    # changes on this device go too (the page warned first if any were unsent).
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
+
+
+@bp.route("/sessions/end-all", methods=["POST"])
+@login_required
+def end_all_sessions():
+    """Sign out of every device (a lost phone, a tablet left signed in)."""
+    count = services.end_all_sessions(current_user._get_current_object())
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    flash(_("Bạn đã đăng xuất."), "info")
-    return redirect(url_for("public.index"))
+    logout_user()
+    flash(_("Đã đăng xuất khỏi %(n)d thiết bị. Hãy đăng nhập lại.", n=count), "info")
+    response = redirect(url_for("auth.login"))
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -103,4 +133,5 @@ def account():
             _start_session(current_user._get_current_object())
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), form_status(form)
+    sessions = services.active_sessions(current_user, utcnow())
+    return render_template("auth/account.html", form=form, sessions=sessions), form_status(form)

@@ -1,11 +1,43 @@
-"""Scoring on the tablet: the judge's sheets, saves (retries and late ones recognised), submit, reopen, totals."""
+"""Scoring on the tablet: the judge's sheets, saves from several tabs and devices merged by
+revision, submit, reopen, totals.
+
+The sheet revision protocol
+---------------------------
+A sheet has a revision that grows by one with every save that changes something. A save is
+the whole sheet as one editing client sees it — a page opened on a tablet or a phone (each page
+load is a client of its own, so two tabs are two clients), or one plain HTML form — with:
+
+- ``client_id`` and ``seq``: the client and the number of this save (1, 2, 3…). The same
+  number again is a retry: it is recognised and answered from what is stored, nothing is
+  written twice. A smaller number is a late save overtaken by the client's own newer one; it is
+  refused (409), since the newer save holds everything the older one did.
+- ``base``: the sheet revision the client's values were edited from.
+
+When ``base`` is the sheet's revision, the values are applied as they are. When it is older,
+the sheet changed since (by other clients, or by this client's own saves whose answers it never
+got), and each field (a criterion's points, a yes/no answer, the comment) is merged three ways
+against the value it had at ``base``, read from the sheet's history:
+
+- changed by this client, and by no one else since ``base`` → applied;
+- changed by others since ``base``, not by this client → kept (never an older value over a
+  newer one);
+- changed by both, to different values → a conflict: nothing is written for that field, and
+  the answer names it with both values so the judge chooses (choosing is one more save, based
+  on the revision the answer gave).
+
+The answer's ``status`` is "saved" (applied as sent), "merged" (applied, with others' newer
+fields kept), "conflict" (applied but for the fields listed in ``conflicts``) or "duplicate" (a
+retry). No answer says "saved" for a value that was not stored. Every applied change writes a
+history row (ScoreChange) with the client, the save number and the revision it made.
+"""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from festival import audit
@@ -22,26 +54,45 @@ from festival.models import (
     Score,
     ScoreChange,
     ScoreSheet,
+    SheetClient,
     SheetStatus,
     User,
 )
 
+COMMENT_LENGTH = 5000
+
 
 @dataclass
 class SheetInput:
-    """One save from the tablet: the whole sheet as the judge sees it, with its device and sequence."""
+    """One save: the whole sheet as one client sees it, with the client, its save number and the
+    revision its values were edited from."""
 
     client_id: str
     seq: int
     points: dict[int, Decimal | None]
     answers: dict[int, bool | None]
     comment: str | None = None
+    base: int | None = None  # None: edited from what is stored now (the demo, commands, tests)
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """A field changed both by this save and, since its base, by another client."""
+
+    field: str  # "points", "answer" or "comment"
+    criterion_id: int | None
+    yours: str | None
+    theirs: str | None
+
+    def as_json(self) -> dict:
+        return {"field": self.field, "criterion": self.criterion_id, "yours": self.yours, "theirs": self.theirs}
 
 
 @dataclass
 class SaveResult:
-    applied: bool  # False when it repeated a save already applied
+    status: str  # saved | merged | conflict | duplicate
     sheet: ScoreSheet
+    conflicts: list[FieldConflict] = field(default_factory=list)
 
 
 def judge_sheets(judge: User, festival: Festival) -> list[ScoreSheet]:
@@ -78,6 +129,15 @@ def check_may_score(sheet: ScoreSheet, judge: User, now: datetime) -> None:
         raise NotAllowed(_l("Đã hết thời gian chấm."))
 
 
+def edit_refusal(sheet: ScoreSheet, user: User, now: datetime) -> str | None:
+    """Why `user` may not change the sheet now (shown on a read-only page), or None."""
+    try:
+        check_may_score(sheet, user, now)
+    except NotAllowed as refusal:
+        return str(refusal.message)
+    return None
+
+
 def parse_points(value) -> Decimal | None:
     """A score as typed or sent: a number with at most two decimals, or empty.
 
@@ -98,9 +158,9 @@ def parse_points(value) -> Decimal | None:
 
 
 def form_input(sheet: ScoreSheet, form: dict[str, str]) -> SheetInput:
-    """A save from the plain HTML form (no JavaScript): `points-<id>`, `answer-<id>` and
-    `comment` fields. The form carries no sequence number, so each submission is the next save
-    of its device (`client_id`, "form" by default).
+    """A save from the plain HTML form (no JavaScript): `points-<id>`, `answer-<id>`, `comment`,
+    and the hidden `client_id` and `base` the page was rendered with. A form is sent once, so it
+    is save number 1 of its own client: sent twice (a double tap), the second is a retry.
 
     :raise FestivalError: no rubric yet, or a value that is not a score.
     """
@@ -116,9 +176,35 @@ def form_input(sheet: ScoreSheet, form: dict[str, str]) -> SheetInput:
                 raise FestivalError(_l("Điểm “%(name)s” không hợp lệ.", name=criterion.name_vi)) from None
         else:
             answers[criterion.id] = {"yes": True, "no": False}.get(form.get(f"answer-{criterion.id}") or "")
-    client = (form.get("client_id") or "")[:64] or "form"
-    seq = sheet.last_seq + 1 if sheet.last_client_id == client else 1
-    return SheetInput(client_id=client, seq=seq, points=points, answers=answers, comment=form.get("comment", ""))
+    client = (form.get("client_id") or "")[:64]
+    base = form.get("base") or ""
+    if not client or not base.isdigit():
+        raise FestivalError(_l("Trang đã cũ. Hãy tải lại trang rồi nhập lại."))
+    return SheetInput(client, 1, points, answers, form.get("comment", ""), base=int(base))
+
+
+def _points_problem(criterion: Criterion, points: Decimal) -> str | None:
+    if not Decimal(0) <= points <= criterion.max_points:
+        return _l("Điểm “%(name)s” phải từ 0 đến %(max)d.", name=criterion.name_vi, max=criterion.max_points)
+    if criterion.levels and points not in {Decimal(level.points) for level in criterion.levels}:
+        return _l("Điểm “%(name)s” phải là một trong các mức đã mô tả.", name=criterion.name_vi)
+    return None
+
+
+def point_problems(sheet: ScoreSheet, form: dict[str, str]) -> dict[int, str]:
+    """What is wrong with each criterion's points typed in the plain form, to mark at its field."""
+    rubric = sheet.rubric or current_rubric(sheet.exhibit.festival, sheet.exhibit.category)
+    problems = {}
+    for criterion in rubric.scored_criteria if rubric else []:
+        try:
+            points = parse_points(form.get(f"points-{criterion.id}"))
+        except ValueError:
+            problems[criterion.id] = str(_l("Điểm “%(name)s” không hợp lệ.", name=criterion.name_vi))
+            continue
+        problem = _points_problem(criterion, points) if points is not None else None
+        if problem:
+            problems[criterion.id] = str(problem)
+    return problems
 
 
 def _validate(rubric: Rubric, data: SheetInput) -> None:
@@ -127,84 +213,147 @@ def _validate(rubric: Rubric, data: SheetInput) -> None:
         criterion = criteria.get(criterion_id)
         if criterion is None or criterion.kind is not CriterionKind.POINTS:
             raise FestivalError(_l("Tiêu chí không thuộc thang điểm của phiếu."))
-        if points is None:
-            continue
-        if not Decimal(0) <= points <= criterion.max_points:
-            raise FestivalError(
-                _l("Điểm “%(name)s” phải từ 0 đến %(max)d.", name=criterion.name_vi, max=criterion.max_points)
-            )
-        if criterion.levels and points not in {Decimal(level.points) for level in criterion.levels}:
-            raise FestivalError(_l("Điểm “%(name)s” phải là một trong các mức đã mô tả.", name=criterion.name_vi))
+        problem = _points_problem(criterion, points) if points is not None else None
+        if problem:
+            raise FestivalError(problem)
     for criterion_id in data.answers:
         criterion = criteria.get(criterion_id)
         if criterion is None or criterion.kind is not CriterionKind.YES_NO:
             raise FestivalError(_l("Câu hỏi không thuộc thang điểm của phiếu."))
 
 
-def save_sheet(sheet: ScoreSheet, judge: User, data: SheetInput, now: datetime) -> SaveResult:
-    """Apply one tablet save to a sheet; a repeat is recognised and a late one refused.
+Key = tuple[str, int | None]  # ("points" | "answer", criterion id) or ("comment", None)
 
-    Saves carry the device's id and a sequence number that grows with every change: the same
-    number again is a retry (nothing is written twice), a smaller one is a save overtaken by a
-    newer one from that device, and is refused so it can never overwrite newer scores.
+
+def _values(sheet: ScoreSheet) -> dict[Key, str | None]:
+    """The sheet's fields as the history writes them."""
+    values: dict[Key, str | None] = {("comment", None): sheet.comment}
+    for score in sheet.scores:
+        values[("points", score.criterion_id)] = ScoreChange.text_of(score.points)
+        values[("answer", score.criterion_id)] = ScoreChange.text_of(score.answer)
+    return values
+
+
+def _values_at(sheet: ScoreSheet, revision: int) -> dict[Key, str | None]:
+    """The sheet's fields as they were at `revision`, replayed from its history."""
+    rows = db.session.execute(
+        sa.select(ScoreChange.field, ScoreChange.criterion_id, ScoreChange.new_value)
+        .where(
+            ScoreChange.sheet_id == sheet.id,
+            ScoreChange.field.in_(("points", "answer", "comment")),
+            sa.func.coalesce(ScoreChange.revision, 0) <= revision,
+        )
+        .order_by(ScoreChange.id)
+    ).all()
+    values: dict[Key, str | None] = {("comment", None): ""}
+    for name, criterion_id, value in rows:
+        if name == "comment" or criterion_id is not None:  # a score of a since-removed criterion has none
+            values[(name, criterion_id)] = value
+    return values
+
+
+def _changed_by_others(sheet: ScoreSheet, revision: int, client_id: str) -> set[Key]:
+    """The fields another client (or an organizer's change) wrote after `revision`."""
+    rows = db.session.execute(
+        sa.select(ScoreChange.field, ScoreChange.criterion_id).where(
+            ScoreChange.sheet_id == sheet.id,
+            ScoreChange.field.in_(("points", "answer", "comment")),
+            ScoreChange.revision > revision,
+            sa.or_(ScoreChange.client_id.is_(None), ScoreChange.client_id != client_id),
+        )
+    ).all()
+    return {(name, criterion_id) for name, criterion_id in rows}
+
+
+def _sent(data: SheetInput) -> dict[Key, object]:
+    sent: dict[Key, object] = {("points", c): v for c, v in data.points.items()}
+    sent.update({("answer", c): v for c, v in data.answers.items()})
+    if data.comment is not None:
+        sent[("comment", None)] = data.comment[:COMMENT_LENGTH]
+    return sent
+
+
+def _client(sheet: ScoreSheet, client_id: str) -> SheetClient | None:
+    return db.session.get(SheetClient, (sheet.id, client_id))
+
+
+def save_sheet(sheet: ScoreSheet, judge: User, data: SheetInput, now: datetime) -> SaveResult:
+    """Apply one save by the sheet revision protocol (see the module's docstring).
+
     :raise NotAllowed: see check_may_score.
-    :raise StaleSave: the save is older than one already applied from the same device.
-    :raise FestivalError: a value outside the rubric.
+    :raise StaleSave: the client already sent a newer save.
+    :raise FestivalError: a value outside the rubric, or a base revision the sheet never had.
     """
     check_may_score(sheet, judge, now)
-    if sheet.last_client_id == data.client_id:
-        if data.seq == sheet.last_seq:
-            return SaveResult(applied=False, sheet=sheet)
-        if data.seq < sheet.last_seq:
-            raise StaleSave(_l("Đã có bản lưu mới hơn từ thiết bị này."))
+    client = _client(sheet, data.client_id)
+    if client is not None and data.seq == client.last_seq:
+        return SaveResult("duplicate", sheet, [FieldConflict(**c) for c in client.conflicts])
+    if client is not None and data.seq < client.last_seq:
+        raise StaleSave(_l("Đã có bản lưu mới hơn từ trang này."))
+    base = sheet.revision if data.base is None else data.base
+    if not 0 <= base <= sheet.revision:
+        raise FestivalError(_l("Dữ liệu lưu không hợp lệ."))
     if sheet.rubric is None:
         sheet.rubric = current_rubric(sheet.exhibit.festival, sheet.exhibit.category)
         if sheet.rubric is None:
             raise FestivalError(_l("Ban tổ chức chưa thiết lập thang điểm."))
     _validate(sheet.rubric, data)
-    existing = {score.criterion_id: score for score in sheet.scores}
+    current = _values(sheet)
+    if base == sheet.revision:
+        before_values, others = current, set()
+    else:
+        before_values, others = _values_at(sheet, base), _changed_by_others(sheet, base, data.client_id)
+    changes, conflicts = [], []
+    for key, value in _sent(data).items():
+        mine, theirs, before = ScoreChange.text_of(value), current.get(key), before_values.get(key)
+        if mine == theirs:
+            continue
+        if key not in others:
+            changes.append((key, value))  # nobody else touched it since `base` (this client's own saves may have)
+        elif mine != before:
+            conflicts.append(FieldConflict(key[0], key[1], yours=mine, theirs=theirs))
+        # else: others changed it and this client did not: their newer value stays
+    if changes:
+        sheet.revision += 1
+        _apply(sheet, judge, data, changes, current)
+        if sheet.status is SheetStatus.NOT_STARTED:
+            sheet.status = SheetStatus.DRAFT
+        sheet.updated_at = now
+    if client is None:
+        client = SheetClient(sheet_id=sheet.id, client_id=data.client_id)
+        db.session.add(client)
+    client.last_seq, client.revision = data.seq, sheet.revision
+    client.conflicts = [vars(c) for c in conflicts]
+    db.session.flush()
+    if conflicts:
+        return SaveResult("conflict", sheet, conflicts)
+    return SaveResult("merged" if others else "saved", sheet)
 
-    def change(criterion_id, field_name, old, new):
+
+def _apply(sheet: ScoreSheet, judge: User, data: SheetInput, changes: list, current: dict) -> None:
+    scores = {score.criterion_id: score for score in sheet.scores}
+    for (name, criterion_id), value in changes:
         db.session.add(
             ScoreChange(
                 sheet_id=sheet.id,
                 criterion_id=criterion_id,
-                field=field_name,
-                old_value=ScoreChange.text_of(old),
-                new_value=ScoreChange.text_of(new),
+                field=name,
+                old_value=current.get((name, criterion_id)),
+                new_value=ScoreChange.text_of(value),
                 client_id=data.client_id,
                 seq=data.seq,
                 user_id=judge.id,
+                revision=sheet.revision,
             )
         )
-
-    for criterion_id, points in data.points.items():
-        score = existing.get(criterion_id)
-        old = score.points if score is not None else None
-        if old != points:
-            change(criterion_id, "points", old, points)
-            if score is None:
-                sheet.scores.append(Score(criterion_id=criterion_id, points=points))
-            else:
-                score.points = points
-    for criterion_id, answer in data.answers.items():
-        score = existing.get(criterion_id)
-        old = score.answer if score is not None else None
-        if old != answer:
-            change(criterion_id, "answer", old, answer)
-            if score is None:
-                sheet.scores.append(Score(criterion_id=criterion_id, answer=answer))
-            else:
-                score.answer = answer
-    if data.comment is not None and data.comment != sheet.comment:
-        change(None, "comment", sheet.comment, data.comment[:5000])
-        sheet.comment = data.comment[:5000]
-    if sheet.status is SheetStatus.NOT_STARTED:
-        sheet.status = SheetStatus.DRAFT
-    sheet.last_client_id, sheet.last_seq = data.client_id, data.seq
-    sheet.updated_at = now
-    db.session.flush()
-    return SaveResult(applied=True, sheet=sheet)
+        if name == "comment":
+            sheet.comment = value
+            continue
+        score = scores.get(criterion_id)
+        if score is None:
+            score = scores[criterion_id] = Score(criterion_id=criterion_id)
+            sheet.scores.append(score)
+        setattr(score, name, value)
 
 
 def missing_scores(sheet: ScoreSheet) -> list[Criterion]:
@@ -215,24 +364,24 @@ def missing_scores(sheet: ScoreSheet) -> list[Criterion]:
     return [c for c in sheet.rubric.scored_criteria if c.id not in given]
 
 
-def submit_sheet(sheet: ScoreSheet, judge: User, data: SheetInput | None, now: datetime) -> None:
-    """Save the last values (if given) and lock the sheet; submitting twice is harmless.
+def submit_sheet(sheet: ScoreSheet, judge: User, data: SheetInput | None, now: datetime) -> SaveResult:
+    """Save the last values (if given) and lock the sheet; submitting twice is harmless. A save
+    that meets a conflict is stored but the sheet is not locked: the judge chooses first.
 
     :raise NotAllowed / StaleSave: as save_sheet.
     :raise FestivalError: a criterion has no score.
     """
-    if (
-        sheet.is_locked
-        and sheet.judge_id == judge.id
-        and data is not None
-        and data.client_id == sheet.last_client_id
-        and data.seq <= sheet.last_seq
-    ):
-        return  # the same submission again (a double tap or a retry)
+    if sheet.is_locked and sheet.judge_id == judge.id and data is not None:
+        client = _client(sheet, data.client_id)
+        if client is not None and data.seq <= client.last_seq:
+            return SaveResult("duplicate", sheet)  # the same submission again (a double tap or a retry)
     if data is not None:
-        save_sheet(sheet, judge, data, now)
+        result = save_sheet(sheet, judge, data, now)
+        if result.conflicts:
+            return result
     else:
         check_may_score(sheet, judge, now)
+        result = SaveResult("saved", sheet)
     if sheet.rubric is None or missing_scores(sheet):
         names = ", ".join(c.name_vi for c in missing_scores(sheet)) if sheet.rubric else ""
         raise FestivalError(_l("Chưa chấm đủ các tiêu chí: %(names)s.", names=names or "—"))
@@ -247,6 +396,7 @@ def submit_sheet(sheet: ScoreSheet, judge: User, data: SheetInput | None, now: d
             user_id=judge.id,
             client_id=data.client_id if data else None,
             seq=data.seq if data else None,
+            revision=sheet.revision,
         )
     )
     audit.record(
@@ -255,6 +405,8 @@ def submit_sheet(sheet: ScoreSheet, judge: User, data: SheetInput | None, now: d
         by=judge,
         after={"exhibit": sheet.exhibit.code, "total": ScoreChange.text_of(sheet_total(sheet))},
     )
+    result.status = "submitted"
+    return result
 
 
 def reopen_sheet(sheet: ScoreSheet, reason: str, by: User) -> None:
@@ -309,7 +461,7 @@ def weighted_total(rubric: Rubric, points: dict[int, Decimal | None]) -> Decimal
 
 
 def sheet_state(sheet: ScoreSheet) -> dict:
-    """What the tablet needs to show a sheet: values, total, lock and the last save applied."""
+    """What the tablet needs to show a sheet: values, total, lock and the revision they are at."""
     return {
         "id": sheet.id,
         "status": sheet.status.value,
@@ -318,6 +470,5 @@ def sheet_state(sheet: ScoreSheet) -> dict:
         "answers": {str(s.criterion_id): s.answer for s in sheet.scores if s.answer is not None},
         "comment": sheet.comment,
         "total": ScoreChange.text_of(sheet_total(sheet)),
-        "client_id": sheet.last_client_id,
-        "seq": sheet.last_seq,
+        "revision": sheet.revision,
     }

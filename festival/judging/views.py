@@ -2,6 +2,7 @@
 set-up (rubrics, panels, assignment, conflicts) and results."""
 
 import io
+import uuid
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -57,37 +58,52 @@ def home():
         sheets=sheets,
         done=done,
         totals={s.id: scoring.sheet_total(s) for s in sheets},
+        # Opened online, the list has the tablet keep every one of these sheets for offline use.
+        offline_pages=[url_for("judging.home")] + [url_for("judging.sheet", sheet_id=s.id) for s in sheets],
     )
 
 
 @bp.route("/sheets/<int:sheet_id>", methods=["GET", "POST"])
 @login_required
-@refusals_return_to("judging.sheet")
 def sheet(sheet_id):
     """The scoring page: exhibit, one touch control per criterion, live total, comment.
 
-    The form also works without JavaScript (a POST saves); with it every change is saved at once.
+    The form also works without JavaScript (a POST saves, and a refusal shows the page again with
+    everything typed); with it every change is saved at once, offline changes included.
     """
     sheet = _visible_sheet(sheet_id)
+    typed, refusal, conflicts, field_errors = None, None, [], {}
     if request.method == "POST":
         if sheet.judge_id != current_user.id:
             abort(403)
-        data = scoring.form_input(sheet, request.form.to_dict())
-        if request.form.get("action") == "submit":
-            scoring.submit_sheet(sheet, current_user, data, utcnow())
-            flash(_("Đã nộp phiếu chấm %(code)s.", code=sheet.exhibit.code), "success")
+        try:
+            data = scoring.form_input(sheet, request.form.to_dict())
+            if request.form.get("action") == "submit":
+                result = scoring.submit_sheet(sheet, current_user, data, utcnow())
+            else:
+                result = scoring.save_sheet(sheet, current_user, data, utcnow())
+        except FestivalError as error:
+            typed, refusal = request.form, error.message
+            field_errors = scoring.point_problems(sheet, request.form)
         else:
-            scoring.save_sheet(sheet, current_user, data, utcnow())
-            flash(_("Đã lưu."), "success")
-        return redirect(url_for("judging.sheet", sheet_id=sheet.id))
+            if not result.conflicts:
+                done = _("Đã nộp phiếu chấm %(code)s.", code=sheet.exhibit.code)
+                flash(done if result.status == "submitted" else _("Đã lưu."), "success")
+                return redirect(url_for("judging.sheet", sheet_id=sheet.id))
+            typed, conflicts = request.form, result.conflicts
     return render_template(
         "judging/sheet.html",
         sheet=sheet,
         rubric=sheet.rubric or rubrics.current_rubric(sheet.exhibit.festival, sheet.exhibit.category),
         state=scoring.sheet_state(sheet),
-        can_edit=sheet.judge_id == current_user.id and not sheet.is_locked,
+        typed=typed,
+        refusal=refusal,
+        conflicts=conflicts,
+        field_errors=field_errors,
+        read_only=scoring.edit_refusal(sheet, current_user, utcnow()),
+        form_client=uuid.uuid4().hex,
         reason_form=ReasonForm(formdata=None),
-    )
+    ), 422 if refusal else 200
 
 
 def _json_input() -> scoring.SheetInput:
@@ -97,6 +113,7 @@ def _json_input() -> scoring.SheetInput:
     try:
         client_id = str(body["client_id"])[:64]
         seq = int(body["seq"])
+        base = int(body["base"])
         points = {int(k): scoring.parse_points(v) for k, v in (body.get("points") or {}).items()}
         answers = {}
         for key, value in (body.get("answers") or {}).items():
@@ -108,9 +125,17 @@ def _json_input() -> scoring.SheetInput:
             raise ValueError("comment")
     except (KeyError, TypeError, ValueError):
         raise FestivalError(_("Dữ liệu lưu không hợp lệ.")) from None
-    if not client_id or not 0 < seq <= MAX_ID:  # the INTEGER column on every database
+    if not client_id or not 0 < seq <= MAX_ID or not 0 <= base <= MAX_ID:  # INTEGER columns on every database
         raise FestivalError(_("Dữ liệu lưu không hợp lệ."))
-    return scoring.SheetInput(client_id=client_id, seq=seq, points=points, answers=answers, comment=comment)
+    return scoring.SheetInput(client_id, seq, points, answers, comment, base=base)
+
+
+def _save_answer(result: scoring.SaveResult):
+    return jsonify(
+        status=result.status,
+        state=scoring.sheet_state(result.sheet),
+        conflicts=[conflict.as_json() for conflict in result.conflicts],
+    )
 
 
 def _own_locked_sheet(sheet_id: int) -> ScoreSheet:
@@ -124,21 +149,19 @@ def _own_locked_sheet(sheet_id: int) -> ScoreSheet:
 @bp.route("/sheets/<int:sheet_id>/save", methods=["POST"])
 @role_required(Role.JUDGE)
 def save(sheet_id):
-    """Autosave (JSON): one snapshot of the sheet with the device's id and sequence number."""
+    """Autosave (JSON): the sheet as one client sees it, merged by revision (see judging/scoring.py)."""
     data = _json_input()
     sheet = _own_locked_sheet(sheet_id)
-    result = scoring.save_sheet(sheet, current_user, data, utcnow())
-    return jsonify(status="saved" if result.applied else "duplicate", state=scoring.sheet_state(sheet))
+    return _save_answer(scoring.save_sheet(sheet, current_user, data, utcnow()))
 
 
 @bp.route("/sheets/<int:sheet_id>/submit", methods=["POST"])
 @role_required(Role.JUDGE)
 def submit(sheet_id):
-    """Submit (JSON): the final snapshot, then the sheet is locked."""
+    """Submit (JSON): the final values, then the sheet is locked (unless they meet a conflict)."""
     data = _json_input()
     sheet = _own_locked_sheet(sheet_id)
-    scoring.submit_sheet(sheet, current_user, data, utcnow())
-    return jsonify(status="submitted", state=scoring.sheet_state(sheet))
+    return _save_answer(scoring.submit_sheet(sheet, current_user, data, utcnow()))
 
 
 @bp.route("/sheets/<int:sheet_id>/state")

@@ -25,6 +25,7 @@ from festival.models.core import (
     Role,
     Unit,
     User,
+    UserSession,
 )
 from festival.models.exhibit import (
     MAX_ATTACHMENTS,
@@ -53,6 +54,7 @@ from festival.models.judging import (
     Score,
     ScoreChange,
     ScoreSheet,
+    SheetClient,
     SheetStatus,
 )
 
@@ -84,6 +86,7 @@ __all__ = [
     "Score",
     "ScoreChange",
     "ScoreSheet",
+    "SheetClient",
     "SheetStatus",
     "MAX_ATTACHMENTS",
     "MAX_AUTHORS",
@@ -101,5 +104,6 @@ __all__ = [
     "Role",
     "Unit",
     "User",
+    "UserSession",
     "utcnow",
 ]

@@ -1,7 +1,6 @@
 """The festival's core records: editions, member units, user accounts and the audit log."""
 
 import enum
-import secrets
 from datetime import date, datetime
 from typing import Any, Optional
 
@@ -130,10 +129,6 @@ class Unit(db.Model):
         return f"<Unit {self.code}>"
 
 
-def _new_session_token() -> str:
-    return secrets.token_hex(16)
-
-
 class User(UserMixin, db.Model):
     """A person who signs in: an organizer, a unit's representative, a judge or check-in staff."""
 
@@ -151,22 +146,21 @@ class User(UserMixin, db.Model):
     # Only a hash of the invitation token is kept, so a database copy cannot be used to sign in.
     invitation_hash: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
     invitation_expires_at: Mapped[Optional[datetime]]
-    # Part of the login cookie's identity: changing it signs the user out everywhere.
-    session_token: Mapped[str] = mapped_column(sa.String(32), default=_new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[Optional[datetime]]
     search_text: Mapped[str] = mapped_column(sa.String(500), default="")
 
     unit: Mapped[Optional[Unit]] = relationship(back_populates="users")
+    sessions: Mapped[list["UserSession"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    # The raw token of the session this request signed in with (never stored: only its hash is).
+    session_key = None
 
     def searchable_text(self) -> str:
         return f"{self.full_name} {self.email}"
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
-
-    def renew_session_token(self) -> None:
-        self.session_token = _new_session_token()
+        return f"{self.id}:{self.session_key}"
 
     @property
     def has_password(self) -> bool:
@@ -177,6 +171,23 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.email} {self.role.value}>"
+
+
+class UserSession(db.Model):
+    """A signed-in browser: its cookies name it, signing out deletes it, so a copied session or
+    remember-me cookie opens nothing afterwards."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # SHA-256 of the cookie's token
+    remember: Mapped[bool] = mapped_column(default=False)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship(back_populates="sessions")
 
 
 class AuditLog(db.Model):

@@ -160,9 +160,9 @@ class ScoreSheet(db.Model):
     status: Mapped[SheetStatus] = mapped_column(default=SheetStatus.NOT_STARTED)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     is_manual: Mapped[bool] = mapped_column(default=False)
-    # The newest save applied, per the judge's device: a retried or late save is recognised.
-    last_client_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
-    last_seq: Mapped[int] = mapped_column(default=0)
+    # Grows by one with every save that changes something; a save names the revision it was
+    # edited from, so saves from several tabs or devices are merged (festival/judging/scoring.py).
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[Optional[datetime]]
@@ -175,6 +175,20 @@ class ScoreSheet(db.Model):
     @property
     def is_locked(self) -> bool:
         return self.status is SheetStatus.SUBMITTED
+
+
+class SheetClient(db.Model):
+    """One editing client of a sheet (a page opened on a tablet, a phone, a plain form): the newest
+    save it sent, so that its retries are recognised and its late, older saves refused."""
+
+    __tablename__ = "sheet_clients"
+
+    sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("score_sheets.id", ondelete="CASCADE"), primary_key=True)
+    client_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[int] = mapped_column(default=0)  # the sheet's revision after that save
+    conflicts: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)  # what that save could not apply
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Score(db.Model):
@@ -207,6 +221,7 @@ class ScoreChange(db.Model):
     client_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
     seq: Mapped[Optional[int]]
     user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revision: Mapped[Optional[int]]  # the sheet revision this change made (None: before revisions existed)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @staticmethod

@@ -1,5 +1,6 @@
 """The public home page, the language switch and /healthz."""
 
+import hashlib
 import logging
 
 from flask import abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
@@ -30,6 +31,43 @@ def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     return redirect(safe_next(request.form.get("next")) or url_for("public.index"))
+
+
+# What a judge's tablet keeps to open its pages with no network (with the sheet pages themselves).
+OFFLINE_SHELL = (
+    "vendor/bootstrap-5.3.9/css/bootstrap.purged.min.css",
+    "css/app.css",
+    "vendor/bootstrap-5.3.9/js/bootstrap.alert-collapse.min.js",
+    "js/offline.js",
+    "js/sheet-total.js",
+    "js/scoring.js",
+    "fonts/be-vietnam-pro/BeVietnamPro_400Regular.woff2",
+    "fonts/be-vietnam-pro/BeVietnamPro_600SemiBold.woff2",
+    "fonts/be-vietnam-pro/BeVietnamPro_700Bold.woff2",
+    "img/favicon.svg",
+)
+# Pages kept for the signed-in user, network first (see templates/service-worker.js).
+OFFLINE_PAGES = (r"^/judging/$", r"^/judging/sheets/\d+$")
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker, at the site's root so that it may serve the judge's pages offline."""
+    assets = [url_for("static", filename=name) for name in OFFLINE_SHELL]
+    offline_url = url_for("public.offline")
+    version = hashlib.sha256("\n".join([*assets, offline_url, *OFFLINE_PAGES]).encode()).hexdigest()[:12]
+    script = render_template(
+        "service-worker.js", version=version, assets=assets, offline_url=offline_url, kept=OFFLINE_PAGES
+    )
+    response = current_app.response_class(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"  # a new worker is picked up at the next page load
+    return response
+
+
+@bp.route("/offline")
+def offline():
+    """What the service worker shows for a page this device has not kept (no user's data in it)."""
+    return render_template("offline.html")
 
 
 @bp.route("/healthz")

@@ -4,10 +4,13 @@ import shutil
 import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import make_app
+
+# Assertions wait as long as actions do: a loaded CI machine is slower, never wrong.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -47,11 +50,22 @@ class LiveServer:
 
     def start(self):
         self._thread.start()
+        self.running = True
 
     def stop(self):
+        if not self.running:
+            return
+        self.running = False
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+    def restart(self):
+        """Serve again on the same port (after `stop`: the venue's network coming back)."""
+        port = int(self.url.rsplit(":", 1)[1])
+        self._server = make_server("127.0.0.1", port, self.app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.start()
 
 
 @pytest.fixture

@@ -103,11 +103,13 @@ def snapshot(
     social=10,
     recommend=True,
     comment="Tốt",
+    base=0,
 ):
     c = judged["criteria"]
     return {
         "client_id": client,
         "seq": seq,
+        "base": base,
         "points": {
             str(c[0]): novelty,
             str(c[1]): str(applicability) if applicability is not None else None,

@@ -158,7 +158,7 @@ def test_after_finalising_judges_get_403_and_an_organizer_override_is_logged(app
     auth.logout()
     auth.login(scored["emails"]["judge"])
     response = client.post(
-        f"/judging/sheets/{sheet_id}/save", json={"client_id": "t", "seq": 9, "points": {}, "answers": {}}
+        f"/judging/sheets/{sheet_id}/save", json={"client_id": "t", "seq": 9, "base": 0, "points": {}, "answers": {}}
     )
     assert response.status_code == 403
 

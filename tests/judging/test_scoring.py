@@ -21,7 +21,7 @@ def sheet_row(app, sheet_id):
             "points": points,
             "answers": answers,
             "comment": sheet.comment,
-            "seq": sheet.last_seq,
+            "revision": sheet.revision,
         }
 
 
@@ -86,7 +86,7 @@ def test_a_late_older_save_never_overwrites_a_newer_one(app, judge_client, judge
     late = judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 2, novelty=20))
     assert late.status_code == 409
     assert sheet_row(app, sheet_id)["points"][0] == Decimal(30)
-    assert sheet_row(app, sheet_id)["seq"] == 3
+    assert sheet_row(app, sheet_id)["revision"] == 2
 
 
 def test_saves_arriving_out_of_order_end_with_the_newest(app, judge_client, judged):
@@ -100,7 +100,7 @@ def test_another_device_may_continue_the_sheet(app, judge_client, judged):
     sheet_id = my_sheet(judged, app)
     judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 9, novelty=10))
     response = judge_client.post(
-        f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1, client="phone-2", novelty=20)
+        f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1, client="phone-2", novelty=20, base=1)
     )
     assert response.status_code == 200
     assert sheet_row(app, sheet_id)["points"][0] == Decimal(20)
@@ -272,7 +272,7 @@ def test_state_gives_a_fresh_csrf_token_and_the_values(app, judge_client, judged
     sheet_id = my_sheet(judged, app)
     judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 4))
     body = judge_client.get(f"/judging/sheets/{sheet_id}/state").get_json()
-    assert body["csrf_token"] and body["state"]["seq"] == 4 and body["state"]["client_id"] == "tablet-1"
+    assert body["csrf_token"] and body["state"]["revision"] == 1
     assert body["state"]["points"][str(judged["criteria"][1])] == "18.5"
 
 
@@ -286,10 +286,14 @@ def test_the_plain_form_saves_and_submits_without_javascript(app, judge_client, 
         f"points-{c[3]}": "10",
         f"answer-{c[4]}": "no",
         "comment": "Khá",
+        "client_id": "form-1",
+        "base": "0",
     }
     judge_client.post(f"/judging/sheets/{sheet_id}", data=data)
     assert sheet_row(app, sheet_id)["points"][1] == Decimal("18.5")
-    judge_client.post(f"/judging/sheets/{sheet_id}", data={**data, "action": "submit"})
+    judge_client.post(
+        f"/judging/sheets/{sheet_id}", data={**data, "action": "submit", "client_id": "form-2", "base": "1"}
+    )
     row = sheet_row(app, sheet_id)
     assert row["status"] is SheetStatus.SUBMITTED and row["answers"] == {4: False}
     page = judge_client.get(f"/judging/sheets/{sheet_id}").get_data(as_text=True)

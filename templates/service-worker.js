@@ -1,0 +1,129 @@
+// Festival's service worker: judge pages that open with no network. Served at /sw.js so that its
+// scope is the whole site; a new asset list makes a new worker (the version below changes).
+//
+// - Static files (the app shell) come from the cache first: their names change with their
+//   content, so a cached copy is never stale.
+// - The pages a signed-in judge needs offline (their list and their sheets) go to the network
+//   first and are kept in a cache of that user's own, refreshed whenever they load online;
+//   without a network the kept copy opens, and the page's script says it is offline.
+// - Nothing is cached for anyone else, nothing but GET is touched (saves wait in the page's own
+//   outbox), and signing out deletes every cache (the page clears them, and the sign-out answer
+//   sends Clear-Site-Data).
+"use strict";
+
+const VERSION = {{ version|tojson }};
+const SHELL = "festival-shell-" + VERSION;
+const META = "festival-meta";
+const ASSETS = {{ assets|tojson }};
+const OFFLINE_URL = {{ offline_url|tojson }};
+const KEPT = [{% for pattern in kept %}new RegExp({{ pattern|tojson }}){% if not loop.last %}, {% endif %}{% endfor %}];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(SHELL)
+      .then((cache) => cache.addAll([...ASSETS, OFFLINE_URL]))
+      .then(() => self.skipWaiting())
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(names.filter((name) => name.startsWith("festival-shell-") && name !== SHELL).map((name) => caches.delete(name)))
+      )
+      .then(() => self.clients.claim())
+  );
+});
+
+async function currentUser() {
+  const meta = await caches.open(META);
+  const answer = await meta.match("/__user__");
+  return answer ? answer.text() : "";
+}
+
+async function setUser(user) {
+  if ((await currentUser()) !== user) {
+    // Another person on this device: the last one's pages go.
+    const names = await caches.keys();
+    await Promise.all(names.filter((name) => name.startsWith("festival-pages-")).map((name) => caches.delete(name)));
+  }
+  const meta = await caches.open(META);
+  await meta.put("/__user__", new Response(user));
+}
+
+function keepable(response) {
+  // Only the page itself: not a redirect to sign-in, not an error page.
+  return response.ok && !response.redirected && response.type === "basic";
+}
+
+async function keep(user, request, response) {
+  if (user && keepable(response)) {
+    const cache = await caches.open("festival-pages-u" + user);
+    await cache.put(request, response);
+  }
+}
+
+async function networkFirst(request) {
+  const user = await currentUser();
+  try {
+    const response = await fetch(request);
+    await keep(user, request, response.clone());
+    return response;
+  } catch (error) {
+    const kept = user ? await (await caches.open("festival-pages-u" + user)).match(request) : undefined;
+    if (kept) {
+      return kept;
+    }
+    if (request.mode === "navigate") {
+      return (await caches.match(OFFLINE_URL)) || Response.error();
+    }
+    return Response.error();
+  }
+}
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request);
+  if (cached) {
+    return cached;
+  }
+  const response = await fetch(request);
+  if (response.ok) {
+    const cache = await caches.open(SHELL);
+    await cache.put(request, response.clone());
+  }
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) {
+    return;
+  }
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(cacheFirst(request));
+  } else if (KEPT.some((pattern) => pattern.test(url.pathname))) {
+    event.respondWith(networkFirst(request));
+  }
+});
+
+self.addEventListener("message", (event) => {
+  const message = event.data || {};
+  if (message.type === "keep-pages") {
+    // Opened online, the judge's list names every sheet they may need: fetch and keep them all now.
+    event.waitUntil(
+      setUser(String(message.user)).then(() =>
+        Promise.all(
+          message.pages.map((page) =>
+            fetch(page, { credentials: "same-origin" })
+              .then((response) => keep(String(message.user), new Request(page), response))
+              .catch(() => {})
+          )
+        )
+      ).then(() => event.source && event.source.postMessage({ type: "pages-kept", count: message.pages.length }))
+    );
+  }
+});
