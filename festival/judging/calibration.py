@@ -1,6 +1,7 @@
-"""The arithmetic of judging results in one category: judge severity, calibrated scores,
-inter-judge agreement, ranking with its tie-break chain, award tiers, near-cutoff flags and the
-hash that freezes a finalised result's inputs.
+"""The arithmetic of judging results in one category: judge severity, calibrated scores (per-judge
+z-scores, or the judge-effects model of festival.judging.effects), inter-judge agreement, ranking
+with its tie-break chain, award tiers, near-cutoff flags and the hash that freezes a finalised
+result's inputs.
 
 Plain data in, plain data out (no database, no Flask). Every function gives the same answer
 whatever the order of its input: ratings are sorted by (exhibit, judge) first and means are
@@ -8,6 +9,7 @@ computed exactly (`statistics.mean`), so no summation order can tip a tie. Nothi
 here except where a comparison must ignore float noise (ranking compares to 2 decimals, the
 hash to 6); rounding for display is the caller's.
 """
+
 import hashlib
 import json
 import math
@@ -16,7 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-METHODS = ("mean", "normalised")
+from festival.judging.effects import EffectsFit, fit_effects
+
+METHODS = ("mean", "normalised", "effects")
+# The ridge penalty of the judge-effects model, in sheets: a judge with 20 sheets on panels of 3
+# keeps about 93 % of their offset, one with 2 sheets about 57 %.
+EFFECTS_SHRINKAGE = 1.0
 SCORE_DECIMALS = 2
 HASH_DECIMALS = 6
 # n=1 or three identical totals give an SE of 0; half a point is still within any judge's noise.
@@ -46,13 +53,15 @@ class Entry:
 
 @dataclass(frozen=True)
 class JudgeStats:
-    """How one judge scored: count, mean, sample SD and offset from the panels they sat on."""
+    """How one judge scored: count, mean, sample SD, offset from the panels they sat on, and the
+    offset the judge-effects model gives (unbiased, shrunk toward 0 for a judge with few sheets)."""
 
     judge_id: int
     n: int
     mean: float
     sd: float
     offset: float
+    effect: float | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,7 @@ class ExhibitResult:
     score: float | None
     criterion_means: tuple[float, ...]
     flagged_spread: bool
+    effect: float | None = None
 
 
 @dataclass(frozen=True)
@@ -106,15 +116,19 @@ class Quotas:
             raise ValueError("honourable_share must lie between 0 and 1")
 
 
-def judge_severity(ratings: Iterable[Rating]) -> dict[int, JudgeStats]:
+def judge_severity(ratings: Iterable[Rating], effects_shrinkage: float = EFFECTS_SHRINKAGE) -> dict[int, JudgeStats]:
     """Each judge's n, mean, sample SD and offset: the average of (their total − that exhibit's
     mean over all its judges) over the exhibits they scored; negative = harsh, positive = lenient.
+    `effect` is the judge's offset in the judge-effects model (`judge_effects`).
 
     Comparing with the same exhibits' panel means, not the category mean, keeps a judge who
     happened to get the strong exhibits from looking lenient. An exhibit only this judge scored
-    adds a difference of 0.
+    adds a difference of 0. But the judge's own total is part of that mean, so `offset` shows only
+    about (k − 1)/k of a constant harshness on panels of k; `effect` shows all of it (less the
+    shrinkage), measured against the average judge of the category.
     """
     ratings = _sorted_ratings(ratings)
+    effects = judge_effects(ratings, effects_shrinkage).offsets
     panel_means = {e: _mean(totals) for e, totals in _totals_by_exhibit(ratings).items()}
     by_judge: dict[int, list[Rating]] = {}
     for rating in ratings:
@@ -129,8 +143,20 @@ def judge_severity(ratings: Iterable[Rating]) -> dict[int, JudgeStats]:
             mean=_mean(totals),
             sd=_sample_sd(totals),
             offset=_mean([r.total - panel_means[r.exhibit_id] for r in own]),
+            effect=effects[judge_id],
         )
     return stats
+
+
+def judge_effects(ratings: Iterable[Rating], shrinkage: float = EFFECTS_SHRINKAGE) -> EffectsFit:
+    """The judge-effects model fitted to one category's ratings: total = quality + judge offset +
+    noise, least squares with a ridge penalty of `shrinkage` sheets on the offsets (see
+    festival.judging.effects.fit_effects). `components` lists the groups of judges linked by
+    shared exhibits; with more than one, scores of different groups cannot be compared.
+
+    :raise ValueError: negative shrinkage, or two ratings for one (exhibit, judge).
+    """
+    return fit_effects(((r.exhibit_id, r.judge_id, r.total) for r in _sorted_ratings(ratings)), shrinkage)
 
 
 def normalised_scores(ratings: Iterable[Rating], shrinkage: float = 3.0) -> dict[int, float]:
@@ -150,11 +176,16 @@ def normalised_scores(ratings: Iterable[Rating], shrinkage: float = 3.0) -> dict
 
     :raise ValueError: negative or NaN shrinkage, or two ratings for one (exhibit, judge).
     """
+    panel_mean, panel_sd, z_by_exhibit = _z_scores(_sorted_ratings(ratings), shrinkage)
+    return {e: panel_mean + panel_sd * _mean(zs) for e, zs in sorted(z_by_exhibit.items())}
+
+
+def _z_scores(ratings: list[Rating], shrinkage: float) -> tuple[float, float, dict[int, list[float]]]:
+    """The panel's mean and SD, and each exhibit's shrunk per-judge z-scores (see normalised_scores)."""
     if not shrinkage >= 0:
         raise ValueError("shrinkage must be a non-negative number")
-    ratings = _sorted_ratings(ratings)
     if not ratings:
-        return {}
+        return 0.0, 0.0, {}
     panel_totals = [r.total for r in ratings]
     panel_mean = _mean(panel_totals)
     panel_var = float(statistics.pvariance(panel_totals))
@@ -174,8 +205,7 @@ def normalised_scores(ratings: Iterable[Rating], shrinkage: float = 3.0) -> dict
     for rating in ratings:
         mean, sd = scale[rating.judge_id]
         z_by_exhibit.setdefault(rating.exhibit_id, []).append((rating.total - mean) / sd if sd > 0 else 0.0)
-    panel_sd = math.sqrt(panel_var)
-    return {e: panel_mean + panel_sd * _mean(zs) for e, zs in sorted(z_by_exhibit.items())}
+    return panel_mean, math.sqrt(panel_var), z_by_exhibit
 
 
 def exhibit_results(
@@ -184,10 +214,12 @@ def exhibit_results(
     method: str = "mean",
     shrinkage: float = 3.0,
     spread_flag: float = 15.0,
+    effects_shrinkage: float = EFFECTS_SHRINKAGE,
 ) -> list[ExhibitResult]:
     """Per entry, by exhibit id: n, mean, sample SD, spread (max − min), SE, normalised score,
-    the score used for ranking (mean or normalised, per `method`), criterion means, and whether
-    the judges disagree enough to flag (spread ≥ spread_flag or SD ≥ spread_flag / 2).
+    judge-effects score, the score used for ranking (mean, normalised or effects, per `method`),
+    criterion means, and whether the judges disagree enough to flag (spread ≥ spread_flag or SD ≥
+    spread_flag / 2).
 
     Ratings of exhibits that are not entries (a withdrawn exhibit's sheets) are left out of
     everything, the normalisation panel included. An entry without ratings has n = 0 and None.
@@ -202,6 +234,7 @@ def exhibit_results(
     if len({len(r.criteria) for r in counted}) > 1:
         raise ValueError("ratings in one category must all have the same number of criteria")
     normalised = normalised_scores(counted, shrinkage)
+    fit = judge_effects(counted, effects_shrinkage)
     by_exhibit: dict[int, list[Rating]] = {}
     for rating in counted:
         by_exhibit.setdefault(rating.exhibit_id, []).append(rating)
@@ -215,6 +248,7 @@ def exhibit_results(
         mean = _mean(totals)
         sd = _sample_sd(totals)
         spread = float(max(totals) - min(totals))
+        score = {"mean": mean, "normalised": normalised[exhibit_id], "effects": fit.quality[exhibit_id]}[method]
         results.append(
             ExhibitResult(
                 exhibit_id=exhibit_id,
@@ -224,9 +258,10 @@ def exhibit_results(
                 spread=spread,
                 se=sd / math.sqrt(len(own)),
                 normalised=normalised[exhibit_id],
-                score=mean if method == "mean" else normalised[exhibit_id],
+                score=score,
                 criterion_means=tuple(_mean(points) for points in zip(*(r.criteria for r in own))),
                 flagged_spread=spread >= spread_flag or sd >= spread_flag / 2,
+                effect=fit.quality[exhibit_id],
             )
         )
     return results
