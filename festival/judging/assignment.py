@@ -546,7 +546,12 @@ def _search_connected(work: _Category) -> None:
         return False
 
     remaining = sum(choose.values())
+    # Each exhibit links at most (its panel judges − 1) more judges into one group; a floor whose
+    # heaviest load leaves more judges with work than the links can join is hopeless.
+    links = sum(max(0, choose[e] + sum(j in load for j in kept[e]) - 1) for e in work.exhibit_ids)
     for floor in floors:
+        if links < -(-slots // (floor + spread)) - 1:
+            continue
         if search(0, floor, remaining):
             for exhibit_id, combo in picked.items():
                 for old in work.movable(exhibit_id):
