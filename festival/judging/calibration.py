@@ -1,6 +1,7 @@
-"""The arithmetic of judging results in one category: judge severity, calibrated scores,
-inter-judge agreement, ranking with its tie-break chain, award tiers, near-cutoff flags and the
-hash that freezes a finalised result's inputs.
+"""The arithmetic of judging results in one category: judge severity, calibrated scores (per-judge
+z-scores, or the judge-effects model of festival.judging.effects), inter-judge agreement, the
+pooled error of a score, ranking with its tie-break chain, award tiers (leaving incomplete panels
+out if asked), near-cutoff flags and the hash that freezes a finalised result's inputs.
 
 Plain data in, plain data out (no database, no Flask). Every function gives the same answer
 whatever the order of its input: ratings are sorted by (exhibit, judge) first and means are
@@ -17,11 +18,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-METHODS = ("mean", "normalised")
+from festival.judging.effects import EffectsFit, fit_effects
+
+METHODS = ("mean", "normalised", "effects")
+# The ridge penalty of the judge-effects model, in sheets: a judge with 20 sheets on panels of 3
+# keeps about 93 % of their offset, one with 2 sheets about 57 %.
+EFFECTS_SHRINKAGE = 1.0
 SCORE_DECIMALS = 2
 HASH_DECIMALS = 6
 # n=1 or three identical totals give an SE of 0; half a point is still within any judge's noise.
 MIN_MARGIN = 0.5
+POOLED_FLAG_RULE = (
+    "An exhibit is flagged for discussion when its score lies within z standard errors of a cutoff (the midpoint "
+    "between two exhibits next to each other in rank order whose tiers differ), its standard error being "
+    "√(σ²/n) for its n submitted sheets, with σ² the variance between sheets of one exhibit pooled over every "
+    "exhibit of the category with two sheets or more (after taking out each judge's offset when ranking by judge "
+    "effects), and never less than 0.5 points."
+)
 # Koo & Li (2016): below 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, from 0.9 excellent.
 ICC_BANDS = ((0.9, "excellent"), (0.75, "good"), (0.5, "moderate"))
 
@@ -47,18 +60,22 @@ class Entry:
 
 @dataclass(frozen=True)
 class JudgeStats:
-    """How one judge scored: count, mean, sample SD and offset from the panels they sat on."""
+    """How one judge scored: count, mean, sample SD, offset from the panels they sat on, and the
+    offset the judge-effects model gives (unbiased, shrunk toward 0 for a judge with few sheets)."""
 
     judge_id: int
     n: int
     mean: float
     sd: float
     offset: float
+    effect: float | None = None
 
 
 @dataclass(frozen=True)
 class ExhibitResult:
-    """One exhibit's figures; everything but n, criterion_means and the flag is None unscored."""
+    """One exhibit's figures; everything but n, criterion_means, the flags and the assigned count is
+    None unscored. `se` is the exhibit's own SD/√n; `pooled_se` is √(σ²/n) with σ² pooled over the
+    category (None when no exhibit has two sheets). `incomplete`: fewer sheets submitted than assigned."""
 
     exhibit_id: int
     n: int
@@ -70,6 +87,10 @@ class ExhibitResult:
     score: float | None
     criterion_means: tuple[float, ...]
     flagged_spread: bool
+    effect: float | None = None
+    pooled_se: float | None = None
+    assigned: int | None = None
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +113,20 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class PooledError:
+    """The noise of one sheet in a category: σ² pooled within exhibits, its degrees of freedom and
+    the number of exhibits with two sheets or more it comes from (variance None without any)."""
+
+    variance: float | None
+    df: int
+    exhibits: int
+
+    def se(self, n: int) -> float | None:
+        """The standard error of a score from n sheets, √(σ²/n)."""
+        return math.sqrt(self.variance / n) if self.variance is not None and n > 0 else None
+
+
+@dataclass(frozen=True)
 class Quotas:
     """Prizes per category and the share of scored exhibits that are awarded at all."""
 
@@ -107,15 +142,19 @@ class Quotas:
             raise ValueError("honourable_share must lie between 0 and 1")
 
 
-def judge_severity(ratings: Iterable[Rating]) -> dict[int, JudgeStats]:
+def judge_severity(ratings: Iterable[Rating], effects_shrinkage: float = EFFECTS_SHRINKAGE) -> dict[int, JudgeStats]:
     """Each judge's n, mean, sample SD and offset: the average of (their total − that exhibit's
     mean over all its judges) over the exhibits they scored; negative = harsh, positive = lenient.
+    `effect` is the judge's offset in the judge-effects model (`judge_effects`).
 
     Comparing with the same exhibits' panel means, not the category mean, keeps a judge who
     happened to get the strong exhibits from looking lenient. An exhibit only this judge scored
-    adds a difference of 0.
+    adds a difference of 0. But the judge's own total is part of that mean, so `offset` shows only
+    about (k − 1)/k of a constant harshness on panels of k; `effect` shows all of it (less the
+    shrinkage), measured against the average judge of the category.
     """
     ratings = _sorted_ratings(ratings)
+    effects = judge_effects(ratings, effects_shrinkage).offsets
     panel_means = {e: _mean(totals) for e, totals in _totals_by_exhibit(ratings).items()}
     by_judge: dict[int, list[Rating]] = {}
     for rating in ratings:
@@ -130,8 +169,20 @@ def judge_severity(ratings: Iterable[Rating]) -> dict[int, JudgeStats]:
             mean=_mean(totals),
             sd=_sample_sd(totals),
             offset=_mean([r.total - panel_means[r.exhibit_id] for r in own]),
+            effect=effects[judge_id],
         )
     return stats
+
+
+def judge_effects(ratings: Iterable[Rating], shrinkage: float = EFFECTS_SHRINKAGE) -> EffectsFit:
+    """The judge-effects model fitted to one category's ratings: total = quality + judge offset +
+    noise, least squares with a ridge penalty of `shrinkage` sheets on the offsets (see
+    festival.judging.effects.fit_effects). `components` lists the groups of judges linked by
+    shared exhibits; with more than one, scores of different groups cannot be compared.
+
+    :raise ValueError: negative shrinkage, or two ratings for one (exhibit, judge).
+    """
+    return fit_effects(((r.exhibit_id, r.judge_id, r.total) for r in _sorted_ratings(ratings)), shrinkage)
 
 
 def normalised_scores(ratings: Iterable[Rating], shrinkage: float = 3.0) -> dict[int, float]:
@@ -151,11 +202,16 @@ def normalised_scores(ratings: Iterable[Rating], shrinkage: float = 3.0) -> dict
 
     :raise ValueError: negative or NaN shrinkage, or two ratings for one (exhibit, judge).
     """
+    panel_mean, panel_sd, z_by_exhibit = _z_scores(_sorted_ratings(ratings), shrinkage)
+    return {e: panel_mean + panel_sd * _mean(zs) for e, zs in sorted(z_by_exhibit.items())}
+
+
+def _z_scores(ratings: list[Rating], shrinkage: float) -> tuple[float, float, dict[int, list[float]]]:
+    """The panel's mean and SD, and each exhibit's shrunk per-judge z-scores (see normalised_scores)."""
     if not shrinkage >= 0:
         raise ValueError("shrinkage must be a non-negative number")
-    ratings = _sorted_ratings(ratings)
     if not ratings:
-        return {}
+        return 0.0, 0.0, {}
     panel_totals = [r.total for r in ratings]
     panel_mean = _mean(panel_totals)
     panel_var = float(statistics.pvariance(panel_totals))
@@ -175,8 +231,47 @@ def normalised_scores(ratings: Iterable[Rating], shrinkage: float = 3.0) -> dict
     for rating in ratings:
         mean, sd = scale[rating.judge_id]
         z_by_exhibit.setdefault(rating.exhibit_id, []).append((rating.total - mean) / sd if sd > 0 else 0.0)
-    panel_sd = math.sqrt(panel_var)
-    return {e: panel_mean + panel_sd * _mean(zs) for e, zs in sorted(z_by_exhibit.items())}
+    return panel_mean, math.sqrt(panel_var), z_by_exhibit
+
+
+def pooled_error(
+    ratings: Iterable[Rating],
+    method: str = "mean",
+    shrinkage: float = 3.0,
+    effects_shrinkage: float = EFFECTS_SHRINKAGE,
+) -> PooledError:
+    """σ², the variance of one sheet about its exhibit's score, pooled over the exhibits with two
+    sheets or more, on the scale of `method`'s scores:
+
+        mean         MSW = Σ (total − exhibit mean)² / Σ (n_e − 1)
+        normalised   the same of the calibrated sheets P + √V·z (see normalised_scores)
+        effects      Σ (total − quality − offset)² / (Σ (n_e − 1) − linked judges + groups), the
+                     residual mean square of the judge-effects model fitted without shrinkage
+
+    so an exhibit scored once still gets a real error, √σ², instead of 0.
+
+    :raise ValueError: unknown method, or two ratings for one (exhibit, judge).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    ratings = _sorted_ratings(ratings)
+    fit = judge_effects(ratings, effects_shrinkage) if method == "effects" else None
+    return _pooled_error(ratings, method, shrinkage, fit)
+
+
+def _pooled_error(ratings: list[Rating], method: str, shrinkage: float, fit: EffectsFit | None) -> PooledError:
+    groups = [t for t in _totals_by_exhibit(ratings).values() if len(t) >= 2]
+    if method == "effects":
+        variance = fit.residual_ms
+        return PooledError(None if variance is None else max(0.0, variance), fit.residual_df, len(groups))
+    df = sum(len(t) - 1 for t in groups)
+    if method == "normalised":
+        _, panel_sd, z_by_exhibit = _z_scores(ratings, shrinkage)
+        groups = [[panel_sd * z for z in zs] for zs in z_by_exhibit.values() if len(zs) >= 2]
+    if df <= 0:
+        return PooledError(None, df, len(groups))
+    squares = math.fsum((x - m) ** 2 for t in groups for m in [math.fsum(t) / len(t)] for x in t)
+    return PooledError(squares / df, df, len(groups))
 
 
 def exhibit_results(
@@ -185,10 +280,14 @@ def exhibit_results(
     method: str = "mean",
     shrinkage: float = 3.0,
     spread_flag: float = 15.0,
+    assigned: Mapping[int, int] | None = None,
+    effects_shrinkage: float = EFFECTS_SHRINKAGE,
 ) -> list[ExhibitResult]:
     """Per entry, by exhibit id: n, mean, sample SD, spread (max − min), SE, normalised score,
-    the score used for ranking (mean or normalised, per `method`), criterion means, and whether
-    the judges disagree enough to flag (spread ≥ spread_flag or SD ≥ spread_flag / 2).
+    judge-effects score, the score used for ranking (mean, normalised or effects, per `method`),
+    criterion means, whether the judges disagree enough to flag (spread ≥ spread_flag or SD ≥
+    spread_flag / 2), the pooled SE of `method`'s score (see pooled_error), and, when `assigned`
+    gives the sheets assigned per exhibit id, that count and whether fewer were submitted.
 
     Ratings of exhibits that are not entries (a withdrawn exhibit's sheets) are left out of
     everything, the normalisation panel included. An entry without ratings has n = 0 and None.
@@ -203,19 +302,29 @@ def exhibit_results(
     if len({len(r.criteria) for r in counted}) > 1:
         raise ValueError("ratings in one category must all have the same number of criteria")
     normalised = normalised_scores(counted, shrinkage)
+    fit = judge_effects(counted, effects_shrinkage)
+    error = _pooled_error(counted, method, shrinkage, fit)
+    assigned = assigned or {}
     by_exhibit: dict[int, list[Rating]] = {}
     for rating in counted:
         by_exhibit.setdefault(rating.exhibit_id, []).append(rating)
     results = []
     for exhibit_id in sorted(by_id):
         own = by_exhibit.get(exhibit_id, [])
+        wanted = assigned.get(exhibit_id)
         if not own:
-            results.append(ExhibitResult(exhibit_id, 0, None, None, None, None, None, None, (), False))
+            incomplete = bool(wanted)
+            results.append(
+                ExhibitResult(
+                    exhibit_id, 0, None, None, None, None, None, None, (), False, None, None, wanted, incomplete
+                )
+            )
             continue
         totals = [r.total for r in own]
         mean = _mean(totals)
         sd = _sample_sd(totals)
         spread = float(max(totals) - min(totals))
+        score = {"mean": mean, "normalised": normalised[exhibit_id], "effects": fit.quality[exhibit_id]}[method]
         results.append(
             ExhibitResult(
                 exhibit_id=exhibit_id,
@@ -225,9 +334,13 @@ def exhibit_results(
                 spread=spread,
                 se=sd / math.sqrt(len(own)),
                 normalised=normalised[exhibit_id],
-                score=mean if method == "mean" else normalised[exhibit_id],
+                score=score,
                 criterion_means=tuple(_mean(points) for points in zip(*(r.criteria for r in own))),
                 flagged_spread=spread >= spread_flag or sd >= spread_flag / 2,
+                effect=fit.quality[exhibit_id],
+                pooled_se=error.se(len(own)),
+                assigned=wanted,
+                incomplete=wanted is not None and len(own) < wanted,
             )
         )
     return results
@@ -312,12 +425,18 @@ def icc1(ratings: Iterable[Rating]) -> Agreement | None:
     return Agreement(icc=icc, n_exhibits=g, n_ratings=n_total, reading=reading)
 
 
-def propose_tiers(ranked: Iterable[Ranked], quotas: Quotas = Quotas()) -> dict[int, str | None]:
+def propose_tiers(
+    ranked: Iterable[Ranked], quotas: Quotas = Quotas(), skip_incomplete: bool = False
+) -> dict[int, str | None]:
     """Proposed tier per exhibit: first, second, third by quota in rank order, then honourable
     up to ceil(honourable_share × scored exhibits) awarded positions in all; the rest and the
-    unscored get None. With fewer exhibits than prizes the top tiers fill first."""
+    unscored get None. With fewer exhibits than prizes the top tiers fill first.
+
+    With skip_incomplete, an exhibit with fewer sheets submitted than assigned gets None and is
+    not counted, so the prizes go to the complete ones below it; without, it is proposed as
+    ranked and `provisional` names it."""
     ranked = list(ranked)
-    scored = sorted((r for r in ranked if r.result.score is not None), key=lambda r: r.rank)
+    scored = sorted((r for r in ranked if _counts(r, skip_incomplete)), key=lambda r: r.rank)
     labels = ["first"] * quotas.first + ["second"] * quotas.second + ["third"] * quotas.third
     # 0.3 × 10 must give 3, not ceil(3.0000000000000004) = 4.
     awarded = math.ceil(round(quotas.honourable_share * len(scored), 9))
@@ -326,6 +445,15 @@ def propose_tiers(ranked: Iterable[Ranked], quotas: Quotas = Quotas()) -> dict[i
     for result, label in zip(scored, labels):
         tiers[result.result.exhibit_id] = label
     return tiers
+
+
+def provisional(ranked: Iterable[Ranked], tiers: Mapping[int, str | None]) -> set[int]:
+    """Exhibits given a tier while fewer of their sheets are submitted than were assigned."""
+    return {r.result.exhibit_id for r in ranked if r.result.incomplete and tiers.get(r.result.exhibit_id)}
+
+
+def _counts(ranked: Ranked, skip_incomplete: bool) -> bool:
+    return ranked.result.score is not None and not (skip_incomplete and ranked.result.incomplete)
 
 
 def near_cutoffs(ranked: Iterable[Ranked], tiers: Mapping[int, str | None], z: float = 1.0) -> set[int]:
@@ -345,6 +473,33 @@ def near_cutoffs(ranked: Iterable[Ranked], tiers: Mapping[int, str | None], z: f
         for r in scored
         if any(abs(r.result.score - cutoff) <= z * max(r.result.se, MIN_MARGIN) for cutoff in cutoffs)
     }
+
+
+def near_cutoffs_pooled(
+    ranked: Iterable[Ranked], tiers: Mapping[int, str | None], z: float = 1.0, skip_incomplete: bool = False
+) -> set[int]:
+    """Exhibits to discuss, by POOLED_FLAG_RULE: a score within z × max(pooled SE, 0.5) of a cutoff,
+    a cutoff being the midpoint between two exhibits next to each other in rank order whose tiers
+    differ. Exhibits on both sides are flagged; unscored never are, nor (with skip_incomplete)
+    those left out of the proposal. When no exhibit has two sheets, σ² is unknown and the two
+    exhibits beside each cutoff are flagged.
+    """
+    if not z >= 0:
+        raise ValueError("z must be a non-negative number")
+    scored = sorted((r for r in ranked if _counts(r, skip_incomplete)), key=lambda r: r.rank)
+    flagged = set()
+    cutoffs = []
+    for above, below in pairwise(scored):
+        if tiers.get(above.result.exhibit_id) != tiers.get(below.result.exhibit_id):
+            cutoffs.append((above.result.score + below.result.score) / 2)
+            if above.result.pooled_se is None:
+                flagged |= {above.result.exhibit_id, below.result.exhibit_id}
+    for r in scored:
+        if r.result.pooled_se is not None:
+            margin = z * max(r.result.pooled_se, MIN_MARGIN)
+            if any(abs(r.result.score - cutoff) <= margin for cutoff in cutoffs):
+                flagged.add(r.result.exhibit_id)
+    return flagged
 
 
 def ratings_hash(ratings: Iterable[Rating]) -> str:
