@@ -3,7 +3,7 @@
 //
 // - Static files (the app shell) come from the cache first: their names change with their
 //   content, so a cached copy is never stale.
-// - The pages a signed-in judge needs offline (their list and their sheets) go to the network
+// - The pages a signed-in judge or gate needs offline (the list and sheets; the scanner) go to the network
 //   first and are kept in a cache of that user's own, refreshed whenever they load online;
 //   without a network the kept copy opens, and the page's script says it is offline.
 // - Nothing is cached for anyone else, nothing but GET is touched (saves wait in the page's own
@@ -73,7 +73,7 @@ async function networkFirst(request) {
     await keep(user, request, response.clone());
     return response;
   } catch (error) {
-    const kept = user ? await (await caches.open("festival-pages-u" + user)).match(request) : undefined;
+    const kept = user ? await (await caches.open("festival-pages-u" + user)).match(request, { ignoreVary: true }) : undefined;
     if (kept) {
       return kept;
     }
@@ -113,17 +113,22 @@ self.addEventListener("fetch", (event) => {
 self.addEventListener("message", (event) => {
   const message = event.data || {};
   if (message.type === "keep-pages") {
-    // Opened online, the judge's list names every sheet they may need: fetch and keep them all now.
+    // Opened online, a page names what its user may need offline (the judge's list: every sheet;
+    // the gate: the scanner) and the files it runs on: fetch and keep them all now.
+    const user = String(message.user);
     event.waitUntil(
-      setUser(String(message.user)).then(() =>
-        Promise.all(
-          message.pages.map((page) =>
-            fetch(page, { credentials: "same-origin" })
-              .then((response) => keep(String(message.user), new Request(page), response))
-              .catch(() => {})
-          )
+      setUser(user)
+        .then(() =>
+          Promise.all([
+            caches.open(SHELL).then((cache) => cache.addAll(message.assets || [])).catch(() => {}),
+            ...message.pages.map((page) =>
+              fetch(page, { credentials: "same-origin" })
+                .then((response) => keep(user, new Request(page), response))
+                .catch(() => {})
+            ),
+          ])
         )
-      ).then(() => event.source && event.source.postMessage({ type: "pages-kept", count: message.pages.length }))
+        .then(() => event.source && event.source.postMessage({ type: "pages-kept", count: message.pages.length }))
     );
   }
 });

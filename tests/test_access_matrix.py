@@ -175,6 +175,8 @@ EXPECTED = {
     "checkin.scan": POST_ONLY,
     "checkin.check_in": POST_ONLY,
     "checkin.search": answers(401, 403, 403, 403, 200, 200),  # JSON
+    "checkin.checkin_list": answers(401, 403, 403, 403, 200, 200),  # JSON
+    "checkin.sync": POST_ONLY,
     "checkin.dashboard": GATE_STAFF,
     # Certificates
     "certificates.index": ORGANIZER_ONLY,
@@ -198,6 +200,8 @@ JSON_ENDPOINTS = {
     "checkin.search",
     "checkin.scan",
     "checkin.check_in",
+    "checkin.checkin_list",
+    "checkin.sync",
     "certificates.template_preview",
     "public.healthz",
 }
@@ -438,6 +442,22 @@ POSTS = [
     Post("badges.mine_delete", UNIT_A),
     Post("checkin.scan", STAFF, {"code": "@delegate_token", "gate": "Cổng chính", "nonce": "nonce-scan-1"}, json=True),
     Post("checkin.check_in", STAFF, {"gate": "Cổng chính", "nonce": "nonce-search-1"}, json=True),
+    Post(
+        "checkin.sync",
+        STAFF,
+        {
+            "scans": [
+                {
+                    "code": "@delegate_token",
+                    "gate": "Cổng phụ",
+                    "nonce": "nonce-offline-1",
+                    "scanned_at": "2026-12-02T08:00:00+07:00",
+                    "shown": "checked_in",
+                }
+            ]
+        },
+        json=True,
+    ),
     Post("certificates.issue", ORGANIZERS, {"kind": "participation"}),
     Post("certificates.print_certificates", ORGANIZERS, {"kind": "", "unit_id": "0"}),
     Post("certificates.template", ORGANIZERS, {"title": "GIẤY KHEN", "body": "{recipient}", "place": "Huế"}),

@@ -1,6 +1,9 @@
 """Gate pages: the camera scanner, the scan and search endpoints, badge links, the dashboard."""
 
+import hashlib
+import json
 import re
+from datetime import datetime, timezone
 
 from flask import abort, jsonify, render_template, request
 from flask_babel import get_locale
@@ -14,8 +17,10 @@ from festival.errors import FestivalError
 from festival.extensions import db
 from festival.festivals import current_festival
 from festival.models import Attendee, CheckIn, Role, ScanResult, utcnow
+from festival.urls import record_id
 
 GATE_STAFF = (Role.CHECKIN, Role.ORGANIZER)
+MAX_UPLOAD = 5000  # scans in one upload: an hour of one gate offline, with room to spare
 
 
 def _scan_input() -> tuple[str, str]:
@@ -83,6 +88,54 @@ def check_in(attendee_id):
     return _answer(entry) if request.is_json else render_template("checkin/result.html", entry=entry)
 
 
+@bp.route("/checkin/list.json")
+@role_required(*GATE_STAFF)
+def checkin_list():
+    """The festival's check-in list for a gate to go on without the server (JSON; unchanged: 304)."""
+    data = services.checkin_list(current_festival(), utcnow())
+    body = {key: value for key, value in data.items() if key != "generated_at"}
+    response = jsonify(data)
+    response.set_etag(hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
+
+
+def _queued_scans() -> list[services.QueuedScan]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("scans"), list) or len(body["scans"]) > MAX_UPLOAD:
+        abort(400)
+    scans = []
+    try:
+        for item in body["scans"]:
+            gate = " ".join(str(item.get("gate") or "").split())[:60]
+            nonce = str(item.get("nonce") or "")
+            if not gate or not re.fullmatch(r"[A-Za-z0-9_.:-]{8,64}", nonce):
+                raise ValueError("gate or nonce")
+            attendee_id = item.get("attendee_id")
+            scans.append(
+                services.QueuedScan(
+                    nonce=nonce,
+                    scanned_at=datetime.fromisoformat(str(item["scanned_at"])).astimezone(timezone.utc),
+                    gate=gate,
+                    shown=ScanResult(item["shown"]),
+                    code=str(item.get("code") or "")[:500],
+                    attendee_id=record_id(str(attendee_id)) if attendee_id is not None else None,
+                )
+            )
+    except (KeyError, TypeError, ValueError):
+        raise FestivalError(_("Dữ liệu quét gửi lên không hợp lệ.")) from None
+    return scans
+
+
+@bp.route("/checkin/sync", methods=["POST"])
+@role_required(*GATE_STAFF)
+def sync():
+    """Upload the scans a gate decided without the server (JSON), recorded in the order they were made."""
+    festival = current_festival()
+    entries = services.record_offline_scans(festival, current_user, _queued_scans(), utcnow())
+    return jsonify(recorded=[{"nonce": entry.nonce, "result": entry.result.value} for entry in entries])
+
+
 @bp.route("/checkin/search")
 @role_required(*GATE_STAFF)
 def search():
@@ -113,7 +166,12 @@ def search():
 def dashboard():
     """Live arrivals: by role, region and unit, and per 15 minutes (refreshes itself)."""
     festival = current_festival()
-    return render_template("checkin/dashboard.html", festival=festival, board=services.dashboard(festival))
+    return render_template(
+        "checkin/dashboard.html",
+        festival=festival,
+        board=services.dashboard(festival),
+        doubles=services.double_entries(festival),
+    )
 
 
 @bp.route("/c/<token>")

@@ -142,6 +142,10 @@ class CheckIn(db.Model):
     result: Mapped[ScanResult]
     reason: Mapped[str] = mapped_column(sa.String(200), default="")
     method: Mapped[str] = mapped_column(sa.String(10), default="scan")  # scan | search
+    # Decided on the gate's device while the server could not be reached, uploaded later: what
+    # the gate showed then (a green screen lets the person in, whatever the server says now).
+    offline: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    shown: Mapped[Optional[ScanResult]]
     # The scanner's id for this scan: a retried request carries the same one and is not counted twice.
     nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
     scanned_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

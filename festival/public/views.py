@@ -47,7 +47,7 @@ OFFLINE_SHELL = (
     "img/favicon.svg",
 )
 # Pages kept for the signed-in user, network first (see templates/service-worker.js).
-OFFLINE_PAGES = (r"^/judging/$", r"^/judging/sheets/\d+$")
+OFFLINE_PAGES = (r"^/judging/$", r"^/judging/sheets/\d+$", r"^/checkin/$")
 
 
 @bp.route("/sw.js")

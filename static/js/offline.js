@@ -95,8 +95,14 @@
       })
       .then(function (registration) {
         var pages = JSON.parse(offlinePages);
+        var assets = Array.prototype.map.call(
+          document.querySelectorAll("script[src], link[rel=stylesheet]"),
+          function (node) {
+            return node.src || node.href;
+          }
+        );
         if (pages.length && registration.active) {
-          registration.active.postMessage({ type: "keep-pages", pages: pages, user: userId });
+          registration.active.postMessage({ type: "keep-pages", pages: pages, assets: assets, user: userId });
         }
       })
       .catch(function () {});

@@ -3,6 +3,12 @@
 // found by name or phone. Each scan carries a random nonce and a failed request is sent again
 // with the same one, so a retry is never counted as a second scan. BarcodeDetector reads the
 // code where the browser has it (Chrome on Android); everywhere else the vendored jsQR does.
+//
+// The gate never stops: the device keeps the festival's check-in list (badges by the SHA-256 of
+// their code, who has arrived, the revoked codes), refreshed in the background. When the server
+// cannot be reached a scan is decided here from that list and this device's own scans, queued
+// with its nonce, and uploaded when the network is back; the server records the queue in scan
+// order and reports anyone let in twice while gates were offline.
 (function () {
   "use strict";
   var root = document.getElementById("scanner");
@@ -31,6 +37,20 @@
   var AUTO_CLOSE_MS = 4000;
   var MAX_DECODE_WIDTH = 640;
   var TITLES = { checked_in: text.textCheckedIn, already: text.textAlready, unknown: text.textUnknown, revoked: text.textRevoked };
+
+  var offline = window.festivalOffline;
+  var store = offline.store;
+  var listKey = store.key("gatelist", "all");
+  var admittedKey = store.key("gate-admitted", "all");
+  var LIST_REFRESH_MS = 60000;
+  var UPLOAD_MS = 10000;
+  var OFFLINE_FOR_MS = 20000; // after a failed request, decide here at once for this long
+  var banner = document.getElementById("gate-connection");
+  var list = store.read(listKey); // {generated_at, fetched_at, people: [...], revoked: [...]}
+  var byHash = {};
+  var revokedByHash = {};
+  var failedAt = 0;
+  var uploading = false;
 
   var stream = null;
   var detector = null;
@@ -101,6 +121,142 @@
     return node;
   }
 
+  // ---- the check-in list kept on this device --------------------------------------------
+
+  function indexList() {
+    byHash = {};
+    revokedByHash = {};
+    (list ? list.people : []).forEach(function (person) {
+      byHash[person.h] = person;
+    });
+    (list ? list.revoked : []).forEach(function (row) {
+      revokedByHash[row.h] = row;
+    });
+  }
+
+  function serverAway() {
+    return !navigator.onLine || Date.now() - failedAt < OFFLINE_FOR_MS;
+  }
+
+  function queued() {
+    return store.outbox("gate");
+  }
+
+  function renderBanner() {
+    var away = serverAway();
+    banner.classList.toggle("is-offline", away);
+    banner.querySelector(".gate-state").textContent = away ? text.textGateOffline : text.textGateOnline;
+    var age = list ? Math.max(0, Math.round((Date.now() - list.fetched_at) / 60000)) : null;
+    banner.querySelector(".gate-list").textContent =
+      age === null ? text.textNoList : text.textListAge.replace("{n}", String(list.people.length)).replace("{minutes}", String(age));
+    banner.querySelector(".gate-queue").textContent = text.textQueue.replace("{n}", String(queued().length));
+    banner.querySelector(".gate-insecure").textContent = window.isSecureContext ? "" : text.textInsecure;
+  }
+
+  function refreshList() {
+    return fetch(root.dataset.listUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw response;
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        data.fetched_at = Date.now();
+        list = data;
+        store.write(listKey, data);
+        indexList();
+        failedAt = 0;
+        renderBanner();
+        upload();
+      })
+      .catch(function () {
+        renderBanner();
+      });
+  }
+
+  // The same reading of a scanned text as the server's token_from().
+  function tokenFrom(scanned) {
+    var value = String(scanned || "").trim();
+    if (value.indexOf("/c/") >= 0) {
+      value = value.slice(value.lastIndexOf("/c/") + 3);
+    }
+    return value.split("?")[0].split("#")[0].replace(/^\/+|\/+$/g, "").slice(0, 64);
+  }
+
+  // A scan decided on this device: green the first time, amber after (by the list or this device's
+  // own scans), red for a code not on the list or replaced by a reissue.
+  function decideHere(body, key) {
+    var admitted = store.read(admittedKey) || {};
+    var person = body.attendee_id ? (list ? list.people : []).filter(function (p) { return p.id === body.attendee_id; })[0] : byHash[sha256(tokenFrom(body.code))];
+    var revoked = person || !body.code ? null : revokedByHash[sha256(tokenFrom(body.code))];
+    var result = "unknown";
+    var shownPerson = null;
+    if (person) {
+      var before = admitted[person.id] || (person.checked_in_at ? { at: person.checked_in_at, gate: person.checked_in_gate } : null);
+      result = before ? "already" : "checked_in";
+      shownPerson = {
+        name: person.name,
+        affiliation: person.affiliation,
+        role: person.role,
+        colour: person.colour,
+        checked_in_at: before ? before.at : null,
+        checked_in_gate: before ? before.gate : null,
+      };
+      if (!before) {
+        admitted[person.id] = { at: new Date().toISOString(), gate: body.gate };
+        store.write(admittedKey, admitted);
+      }
+    } else if (revoked) {
+      result = "revoked";
+      shownPerson = { name: revoked.name };
+    }
+    store.write(store.key("outbox", "gate", body.nonce), {
+      nonce: body.nonce,
+      code: body.code || "",
+      attendee_id: body.attendee_id || null,
+      gate: body.gate,
+      shown: result,
+      scanned_at: new Date().toISOString(),
+      created: Date.now(),
+    });
+    unsent = null;
+    showResult({ result: result, attendee: shownPerson, message: revoked ? revoked.reason : "", offline: true });
+    renderBanner();
+    upload();
+    return "shown";
+  }
+
+  // Send the scans decided here; the server records them in scan order, each nonce once.
+  function upload() {
+    var scans = queued();
+    if (uploading || !scans.length || !navigator.onLine) {
+      return;
+    }
+    uploading = true;
+    fetch(root.dataset.syncUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
+      body: JSON.stringify({ scans: scans }),
+    })
+      .then(function (response) {
+        if (response.ok) {
+          scans.forEach(function (scan) {
+            localStorage.removeItem(scan.key);
+          });
+          failedAt = 0;
+        }
+      })
+      .catch(function () {
+        failedAt = Date.now();
+      })
+      .then(function () {
+        uploading = false;
+        renderBanner();
+      });
+  }
+
   // ---- talking to the server -----------------------------------------------------------
 
   function readJson(response) {
@@ -111,7 +267,9 @@
   }
 
   // POST the same body (same nonce) until it reaches the server: the server counts a nonce once.
-  function postWithRetry(url, body) {
+  // With the check-in list at hand one quick retry is enough: the scan is then decided here.
+  function postWithRetry(url, body, quick) {
+    var delays = quick ? RETRY_DELAYS_MS.slice(0, 1) : RETRY_DELAYS_MS;
     var attempt = 0;
     function send() {
       return fetch(url, {
@@ -122,13 +280,13 @@
       }).then(
         function (response) {
           // A proxy in front of a restarting server answers these; the request may be sent again.
-          if ((response.status === 502 || response.status === 503 || response.status === 504) && attempt < RETRY_DELAYS_MS.length) {
+          if ((response.status === 502 || response.status === 503 || response.status === 504) && attempt < delays.length) {
             return retry();
           }
           return readJson(response);
         },
         function (error) {
-          if (attempt < RETRY_DELAYS_MS.length) {
+          if (attempt < delays.length) {
             return retry();
           }
           throw error;
@@ -136,7 +294,7 @@
       );
     }
     function retry() {
-      var delay = RETRY_DELAYS_MS[attempt];
+      var delay = delays[attempt];
       attempt += 1;
       return sleep(delay).then(send);
     }
@@ -166,8 +324,11 @@
     body.gate = gate();
     body.nonce = unsent && unsent.key === key ? unsent.nonce : newNonce();
     unsent = { key: key, nonce: body.nonce };
+    if (list && serverAway()) {
+      return Promise.resolve(decideHere(body, key));
+    }
     busy = true;
-    return postWithRetry(url, body)
+    return postWithRetry(url, body, !!list)
       .then(function (answer) {
         var code = answer.response.status;
         var data = answer.data;
@@ -187,7 +348,13 @@
         return "refused";
       })
       .catch(function () {
+        failedAt = Date.now();
+        if (list) {
+          busy = false;
+          return decideHere(body, key); // the same nonce: the server counts it once when it gets it
+        }
         status(text.textOffline);
+        renderBanner();
         return "offline";
       })
       .then(function (outcome) {
@@ -207,6 +374,9 @@
     var about = person ? [person.affiliation, person.role].filter(Boolean).join(" · ") : "";
     if (about) {
       resultDetail.appendChild(element("span", "d-block", about));
+    }
+    if (data.offline) {
+      resultDetail.appendChild(element("span", "d-block small", text.textDecidedHere));
     }
     if (data.result === "already" && person && person.checked_in_at) {
       var at = text.textAt.replace("{time}", localTime(person.checked_in_at)).replace("{gate}", person.checked_in_gate || "");
@@ -447,7 +617,7 @@
     button.addEventListener("click", function () {
       button.disabled = true;
       var url = root.dataset.checkinUrl.replace(/\/0$/, "/" + encodeURIComponent(person.id));
-      submit(url, {}, "person:" + person.id).then(function () {
+      submit(url, { attendee_id: person.id }, "person:" + person.id).then(function () {
         button.disabled = false;
       });
     });
@@ -455,11 +625,48 @@
     return row;
   }
 
+  function fold(value) {
+    return String(value || "")
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .replace(/[đĐ]/g, "d")
+      .toLowerCase()
+      .replace(/\s+/g, " ")
+      .trim();
+  }
+
+  // Without the server: the names on the kept list (no phone numbers are kept on the device).
+  function searchHere(query) {
+    var wanted = fold(query);
+    var admitted = store.read(admittedKey) || {};
+    var people = (list ? list.people : [])
+      .filter(function (person) {
+        return person.search.indexOf(wanted) >= 0 || (wanted.length >= 3 && person.phone_tail && query.trim().slice(-3) === person.phone_tail);
+      })
+      .slice(0, 20)
+      .map(function (person) {
+        var here = admitted[person.id];
+        return Object.assign({}, person, { checked_in_at: person.checked_in_at || (here ? here.at : null) });
+      });
+    if (!people.length) {
+      listMessage(text.textNone);
+      return;
+    }
+    searchResults.textContent = "";
+    people.forEach(function (person) {
+      searchResults.appendChild(personRow(person));
+    });
+  }
+
   function search() {
     var query = searchInput.value.trim();
     var seq = (searchSeq += 1);
     if (query.length < 2) {
       searchResults.textContent = "";
+      return;
+    }
+    if (list && serverAway()) {
+      searchHere(query);
       return;
     }
     fetch(root.dataset.searchUrl + "?q=" + encodeURIComponent(query), { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -483,8 +690,14 @@
         });
       })
       .catch(function () {
+        failedAt = Date.now();
+        renderBanner();
         if (seq === searchSeq) {
-          listMessage(text.textOffline, "list-group-item-warning");
+          if (list) {
+            searchHere(query);
+          } else {
+            listMessage(text.textOffline, "list-group-item-warning");
+          }
         }
       });
   }
@@ -493,4 +706,20 @@
     clearTimeout(searchTimer);
     searchTimer = setTimeout(search, 300);
   });
+
+  // ---- keeping the list fresh and the queue moving --------------------------------------
+
+  indexList();
+  renderBanner();
+  refreshList();
+  window.setInterval(refreshList, LIST_REFRESH_MS);
+  window.setInterval(function () {
+    upload();
+    renderBanner();
+  }, UPLOAD_MS);
+  window.addEventListener("online", function () {
+    failedAt = 0;
+    refreshList();
+  });
+  window.addEventListener("offline", renderBanner);
 })();
