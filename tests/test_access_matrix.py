@@ -21,7 +21,7 @@ from festival.badges import services as badges
 from festival.certificates import services as certificates
 from festival.exhibits import services as exhibits
 from festival.extensions import db
-from festival.judging import panels, rubrics, scoring
+from festival.judging import control, panels, rubrics, scoring
 from festival.judging.policy import policy_for
 from festival.models import (
     Attendee,
@@ -148,6 +148,12 @@ EXPECTED = {
     "judging.conflicts": ORGANIZER_ONLY,
     "judging.conflict_delete": POST_ONLY,
     "judging.reopen": POST_ONLY,
+    "judging.keep_sheet": POST_ONLY,
+    "judging.unattended": POST_ONLY,
+    "judging.control_room": ORGANIZER_ONLY,
+    "judging.control_board": ORGANIZER_ONLY,
+    "judging.reassign": POST_ONLY,
+    "judging.resolve_report": POST_ONLY,
     "judging.progress": ORGANIZER_ONLY,
     "judging.results_page": ORGANIZER_ONLY,
     "judging.set_tier": POST_ONLY,
@@ -221,6 +227,7 @@ ARGUMENTS = {
     "decision": "return",
     "category_id": "category",
     "sheet_id": "sheet",
+    "report_id": "stand_report",
     "conflict_id": "conflict",
     "fmt": "csv",
     "attendee_id": "delegate_a",
@@ -403,6 +410,17 @@ POSTS = [
     ),
     Post("judging.conflict_delete", ORGANIZERS),
     Post("judging.reopen", ORGANIZERS, {"reason": "Nhầm điểm"}, args={"sheet_id": "submitted_sheet"}),
+    # Not a conflicted sheet: refused (flashed on the results page), nothing kept.
+    Post(
+        "judging.keep_sheet",
+        ORGANIZERS,
+        {"reason": "Hội đồng đồng ý"},
+        args={"sheet_id": "submitted_sheet"},
+        changes=False,
+    ),
+    Post("judging.unattended", JUDGE),
+    Post("judging.reassign", ORGANIZERS, {"judge_id": "@third_judge"}),
+    Post("judging.resolve_report", ORGANIZERS),
     Post(
         "judging.set_tier",
         ORGANIZERS,
@@ -576,6 +594,7 @@ def world(app, people):
         scores = {criteria[0]: Decimal(40), criteria[1]: Decimal(35)}
         scoring.submit_sheet(submitted_sheet, judge, scoring.SheetInput("seed", 1, scores, {}, "Tốt"), now)
         scoring.save_sheet(other_sheet, other_judge, scoring.SheetInput("seed", 1, scores, {}, "Đang chấm"), now)
+        stand_report = control.report_unattended(other_sheet, other_judge, now)
 
         delegate_role, guest_role = badges.role_by_code(festival, "delegate"), badges.role_by_code(festival, "guest")
         delegate_a = badges.register_delegate(
@@ -654,6 +673,7 @@ def world(app, people):
             "certificate": certificate.id,
             "serial": certificate.serial,
             "programme_item": item.id,
+            "stand_report": stand_report.id,
             "print_job": job.id,
             "invitation_token": invitation_token,
         }

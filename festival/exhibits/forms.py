@@ -74,6 +74,7 @@ class ExhibitForm(FlaskForm):
 class AcceptForm(FlaskForm):
     code = StringField(_l("Mã sáng kiến"), validators=[Optional(), Length(max=20)])
     booth = StringField(_l("Gian trưng bày"), validators=[Optional(), Length(max=20)])
+    zone = StringField(_l("Khu trong hội trường"), validators=[Optional(), Length(max=40)])
 
 
 class CommentForm(FlaskForm):

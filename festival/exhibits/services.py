@@ -465,11 +465,30 @@ def _require_review(exhibit: Exhibit, decision: str, by: User) -> None:
         raise NotAllowed(_l("Sáng kiến đang ở trạng thái “%(status)s”.", status=exhibit.status.label))
 
 
-def accept_exhibit(exhibit: Exhibit, by: User, code: str | None = None, booth: str | None = None) -> None:
-    """Accept an exhibit: it gets a code in its category (e.g. KT-07) and a booth.
+def _check_booth(exhibit: Exhibit, zone: str, booth: str) -> None:
+    """:raise FestivalError: another accepted exhibit of the festival has this booth in this zone."""
+    clash = db.session.execute(
+        db.select(Exhibit).where(
+            Exhibit.festival_id == exhibit.festival_id,
+            Exhibit.status == ExhibitStatus.ACCEPTED,
+            Exhibit.id != exhibit.id,
+            Exhibit.zone == zone,
+            Exhibit.booth == booth,
+        )
+    ).scalar_one_or_none()
+    if clash is not None:
+        raise FestivalError(
+            _l("Gian %(booth)s đã dành cho %(code)s – %(title)s.", booth=booth, code=clash.code, title=clash.title)
+        )
+
+
+def accept_exhibit(
+    exhibit: Exhibit, by: User, code: str | None = None, booth: str | None = None, zone: str | None = None
+) -> None:
+    """Accept an exhibit: it gets a code in its category (e.g. KT-07) and a booth (in a hall zone).
 
     :raise NotAllowed: not an organizer, or not waiting for review.
-    :raise FestivalError: the code is malformed or taken.
+    :raise FestivalError: the code is malformed or taken, or the booth is another exhibit's.
     """
     _require_review(exhibit, "accept", by)
     code = (code or "").strip().upper()
@@ -478,7 +497,9 @@ def accept_exhibit(exhibit: Exhibit, by: User, code: str | None = None, booth: s
         exhibit.code = code
     elif exhibit.code is None:
         exhibit.code, exhibit.code_number = next_code(exhibit)
+    exhibit.zone = " ".join((zone or "").split())[:40] if zone is not None else exhibit.zone
     exhibit.booth = (booth or "").strip()[:20] or exhibit.booth or next_booth(exhibit.festival)
+    _check_booth(exhibit, exhibit.zone, exhibit.booth)
     exhibit.review_comment = ""
     _change_status(exhibit, ExhibitStatus.ACCEPTED, by, "exhibit.accepted")
 
@@ -507,19 +528,23 @@ def reject_exhibit(exhibit: Exhibit, reason: str, by: User) -> None:
     _change_status(exhibit, ExhibitStatus.REJECTED, by, "exhibit.rejected", reason.strip())
 
 
-def set_code_and_booth(exhibit: Exhibit, code: str, booth: str, by: User) -> None:
-    """Correct an accepted exhibit's code or booth.
+def set_code_and_booth(exhibit: Exhibit, code: str, booth: str, by: User, zone: str = "") -> None:
+    """Correct an accepted exhibit's code, booth or hall zone.
 
     :raise NotAllowed: not an organizer or not accepted.
-    :raise FestivalError: the code is malformed or taken.
+    :raise FestivalError: the code is malformed or taken, or the booth is another exhibit's.
     """
     if by.role is not Role.ORGANIZER or exhibit.status is not ExhibitStatus.ACCEPTED:
         raise NotAllowed(_l("Chỉ sáng kiến đã duyệt mới có mã và gian trưng bày."))
     code = code.strip().upper()
     number = _check_code(exhibit, code)
-    before = {"code": exhibit.code, "booth": exhibit.booth}
-    exhibit.code, exhibit.code_number, exhibit.booth = code, number, booth.strip()[:20] or None
-    audit.record("exhibit.placed", exhibit, by=by, before=before, after={"code": exhibit.code, "booth": exhibit.booth})
+    booth, zone = booth.strip()[:20] or None, " ".join(zone.split())[:40]
+    if booth:
+        _check_booth(exhibit, zone, booth)
+    before = {"code": exhibit.code, "booth": exhibit.booth, "zone": exhibit.zone}
+    exhibit.code, exhibit.code_number, exhibit.booth, exhibit.zone = code, number, booth, zone
+    after = {"code": exhibit.code, "booth": exhibit.booth, "zone": exhibit.zone}
+    audit.record("exhibit.placed", exhibit, by=by, before=before, after=after)
 
 
 # Statistics --------------------------------------------------------------------------------

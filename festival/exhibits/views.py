@@ -141,19 +141,25 @@ def new():
 @login_required
 def show(exhibit_id):
     """An exhibit with its authors, files, status, history and the actions open to you."""
-    exhibit = _visible_exhibit(exhibit_id)
+    return _show_page(_visible_exhibit(exhibit_id))
+
+
+def _show_page(exhibit: Exhibit, accept_form: AcceptForm | None = None):
+    """The exhibit page; a refused code or booth is shown again in its form, as typed (422)."""
     sees_history = current_user.role is Role.ORGANIZER or is_own_unit_exhibit(current_user, exhibit)
-    return render_template(
+    form = accept_form or AcceptForm(formdata=None, code=exhibit.code, booth=exhibit.booth, zone=exhibit.zone)
+    page = render_template(
         "exhibits/show.html",
         exhibit=exhibit,
         history=services.history(exhibit) if sees_history else [],
         can_edit=can_edit_exhibit(current_user, exhibit),
-        accept_form=AcceptForm(formdata=None, code=exhibit.code, booth=exhibit.booth),
+        accept_form=form,
         comment_form=CommentForm(formdata=None),
         review_from=services.REVIEW_FROM,
         history_label=lambda action: HISTORY_LABELS.get(action, action),
         is_open=exhibit.festival.is_registration_open(utcnow()),
     )
+    return page, form_status(form)
 
 
 @bp.route("/<int:exhibit_id>/edit", methods=["GET", "POST"])
@@ -309,34 +315,39 @@ def index():
 
 @bp.route("/<int:exhibit_id>/accept", methods=["POST"])
 @role_required(Role.ORGANIZER)
-@refusals_return_to("exhibits.show")
 def accept(exhibit_id):
-    """Accept an exhibit, giving it a code and a booth."""
+    """Accept an exhibit, giving it a code and a booth (in a hall zone)."""
     exhibit = db.get_or_404(Exhibit, exhibit_id)
     form = AcceptForm()
     if not form.validate():
-        abort(400)
-    services.accept_exhibit(exhibit, by=current_user, code=form.code.data, booth=form.booth.data)
-    done = _(
-        "Đã duyệt “%(title)s”: mã %(code)s, gian %(booth)s.",
-        title=exhibit.title,
-        code=exhibit.code,
-        booth=exhibit.booth,
-    )
-    flash(done, "success")
+        return _show_page(exhibit, form)
+    try:
+        services.accept_exhibit(
+            exhibit, by=current_user, code=form.code.data, booth=form.booth.data, zone=form.zone.data
+        )
+    except FestivalError as error:
+        form.form_errors.append(error.message)
+        return _show_page(exhibit, form)
+    message = _("Đã duyệt “%(title)s”: mã %(code)s, gian %(booth)s.")
+    flash(message % {"title": exhibit.title, "code": exhibit.code, "booth": exhibit.booth}, "success")
     return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
 
 
 @bp.route("/<int:exhibit_id>/place", methods=["POST"])
 @role_required(Role.ORGANIZER)
-@refusals_return_to("exhibits.show")
 def place(exhibit_id):
-    """Correct an accepted exhibit's code or booth."""
+    """Correct an accepted exhibit's code, booth or hall zone."""
     exhibit = db.get_or_404(Exhibit, exhibit_id)
     form = AcceptForm()
     if not form.validate():
-        abort(400)
-    services.set_code_and_booth(exhibit, form.code.data or "", form.booth.data or "", by=current_user)
+        return _show_page(exhibit, form)
+    try:
+        services.set_code_and_booth(
+            exhibit, form.code.data or "", form.booth.data or "", by=current_user, zone=form.zone.data or ""
+        )
+    except FestivalError as error:
+        form.form_errors.append(error.message)
+        return _show_page(exhibit, form)
     flash(_("Đã lưu mã và gian trưng bày."), "success")
     return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
 

@@ -6,14 +6,15 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from festival import audit
 from festival.errors import FestivalError, NotAllowed
 from festival.extensions import db
 from festival.judging import calibration
-from festival.judging.panels import accepted_exhibits, festival_sheets
+from festival.judging.panels import accepted_exhibits, conflict_pairs, festival_sheets
 from festival.judging.policy import policy_for
+from festival.judging.scoring import has_conflict
 from festival.models import (
     Award,
     AwardOverride,
@@ -64,6 +65,17 @@ def quotas(policy: JudgingPolicy) -> calibration.Quotas:
     )
 
 
+@dataclass(frozen=True)
+class ConflictedSheet:
+    """A submitted sheet whose judge has a conflict of interest with the exhibit (of its unit, or
+    declared): left out of the results unless an organizer kept it, with a reason."""
+
+    sheet_id: int
+    exhibit_id: int
+    judge_id: int
+    kept_reason: str | None
+
+
 @dataclass
 class CategoryResults:
     category: Category
@@ -77,21 +89,56 @@ class CategoryResults:
     severity: dict[int, object]  # judge id → calibration.JudgeStats
     judges: dict[int, User]
     ratings: list
+    error: object  # calibration.PooledError: σ² of one sheet, pooled over the category
+    effects: object  # calibration EffectsFit: the judge-effects model and its groups of judges
+    mean_rank: dict[int, int]  # each exhibit's rank by the raw mean, to say why a rank moved
+    conflicted: list[ConflictedSheet]
 
 
-def _ratings_by_category(festival: Festival) -> dict[int, list[calibration.Rating]]:
-    """Every submitted sheet as a rating, by category. Read as plain rows in three queries: a
-    1,000-exhibit festival has 3,000 sheets and 15,000 scores, too many to load as objects."""
+FLAG_RULE = _l(
+    "Một sáng kiến được đánh dấu “sát ngưỡng giải” khi điểm của nó cách một ngưỡng giải (điểm giữa hai sáng "
+    "kiến liền nhau trên bảng xếp hạng mà khác giải) không quá một sai số chuẩn. Sai số chuẩn là √(σ²/n) với n "
+    "phiếu đã nộp của sáng kiến, σ² là phương sai giữa các phiếu của cùng một sáng kiến, gộp chung mọi sáng kiến "
+    "có từ 2 phiếu của lĩnh vực (đã trừ độ khắt khe của từng giám khảo khi xếp theo mô hình hiệu ứng), và không "
+    "nhỏ hơn 0,5 điểm. Nhờ vậy sáng kiến chỉ có 1 phiếu cũng có sai số thật. Hội đồng nên xem lại các sáng kiến "
+    "này trước khi chốt."
+)
+
+
+def _sheets_by_category(festival: Festival):
+    """Every submitted sheet as a rating, by category, with the sheets left out for a conflict of
+    interest, and how many sheets each exhibit was assigned. Read as plain rows in a few queries:
+    a 1,000-exhibit festival has 3,000 sheets and 15,000 scores, too many to load as objects."""
     submitted = (
         Exhibit.festival_id == festival.id,
         ScoreSheet.status == SheetStatus.SUBMITTED,
         ScoreSheet.rubric_id.is_not(None),
     )
+    judge_unit = aliased(User)
     sheets = db.session.execute(
-        db.select(ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id, ScoreSheet.rubric_id, Exhibit.category_id)
+        db.select(
+            ScoreSheet.id,
+            ScoreSheet.exhibit_id,
+            ScoreSheet.judge_id,
+            ScoreSheet.rubric_id,
+            ScoreSheet.conflict_kept_reason,
+            Exhibit.category_id,
+            Exhibit.unit_id,
+            judge_unit.unit_id.label("judge_unit_id"),
+        )
         .join(ScoreSheet.exhibit)
+        .join(judge_unit, judge_unit.id == ScoreSheet.judge_id)
         .where(*submitted)
     ).all()
+    assigned = dict(
+        db.session.execute(
+            db.select(ScoreSheet.exhibit_id, sa.func.count())
+            .join(ScoreSheet.exhibit)
+            .where(Exhibit.festival_id == festival.id)
+            .group_by(ScoreSheet.exhibit_id)
+        ).all()
+    )
+    declared = conflict_pairs(festival)
     points: dict[int, dict[int, Decimal | None]] = {}
     scores = (
         db.select(Score.sheet_id, Score.criterion_id, Score.points)
@@ -109,21 +156,34 @@ def _ratings_by_category(festival: Festival) -> dict[int, list[calibration.Ratin
         ).scalars()
     }
     ratings: dict[int, list[calibration.Rating]] = {}
+    conflicted: dict[int, list[ConflictedSheet]] = {}
     for sheet in sorted(sheets, key=lambda row: row.id):
+        same_unit = sheet.judge_unit_id is not None and sheet.judge_unit_id == sheet.unit_id
+        if same_unit or (sheet.judge_id, sheet.exhibit_id) in declared:
+            conflicted.setdefault(sheet.category_id, []).append(
+                ConflictedSheet(sheet.id, sheet.exhibit_id, sheet.judge_id, sheet.conflict_kept_reason)
+            )
+            if sheet.conflict_kept_reason is None:
+                continue
         rating = rating_of(rubrics[sheet.rubric_id], sheet.exhibit_id, sheet.judge_id, points.get(sheet.id, {}))
         ratings.setdefault(sheet.category_id, []).append(rating)
-    return ratings
+    return ratings, conflicted, assigned
 
 
 def festival_results(festival: Festival) -> list[CategoryResults]:
-    """Every category's calibrated, ranked results with proposed and adjusted tiers."""
+    """Every category's calibrated, ranked results with proposed and adjusted tiers.
+
+    An exhibit with fewer submitted sheets than assigned is marked and left out of the proposed
+    tiers (an organizer may still give it one, with a reason); cutoff flags use the pooled error.
+    """
     policy = policy_for(festival)
     method = policy.method.value
     exhibits_by_category: dict[int, list[Exhibit]] = {}
     for exhibit in accepted_exhibits(festival):
         exhibits_by_category.setdefault(exhibit.category_id, []).append(exhibit)
-    ratings_by_category = _ratings_by_category(festival)
+    ratings_by_category, conflicted_by_category, assigned = _sheets_by_category(festival)
     judge_ids = {r.judge_id for ratings in ratings_by_category.values() for r in ratings}
+    judge_ids |= {c.judge_id for sheets in conflicted_by_category.values() for c in sheets}
     judges = {u.id: u for u in db.session.execute(db.select(User).where(User.id.in_(judge_ids))).scalars()}
     overrides = {
         o.exhibit_id: o
@@ -146,11 +206,13 @@ def festival_results(festival: Festival) -> list[CategoryResults]:
         ratings = _aligned([r for r in ratings_by_category.get(category.id, []) if r.exhibit_id in exhibit_ids])
         width = len(ratings[0].criteria) if ratings else 0
         entries = [calibration.Entry(e.id, e.code or "", e.benefit_vnd or 0) for e in exhibits]
-        exhibit_results = calibration.exhibit_results(
-            ratings, entries, method=method, shrinkage=float(policy.shrinkage), spread_flag=float(policy.spread_flag)
-        )
-        ranked = calibration.rank(exhibit_results, entries, [i for i in policy.tie_break or [] if 0 <= i < width])
-        proposed = calibration.propose_tiers(ranked, quotas(policy))
+        tie_break = [i for i in policy.tie_break or [] if 0 <= i < width]
+        counts = {e.id: assigned.get(e.id, 0) for e in exhibits}
+        settings = {"shrinkage": float(policy.shrinkage), "spread_flag": float(policy.spread_flag)}
+        exhibit_results = calibration.exhibit_results(ratings, entries, method=method, assigned=counts, **settings)
+        ranked = calibration.rank(exhibit_results, entries, tie_break)
+        by_mean = calibration.rank(calibration.exhibit_results(ratings, entries, **settings), entries, tie_break)
+        proposed = calibration.propose_tiers(ranked, quotas(policy), skip_incomplete=True)
         tiers = {}
         for exhibit in exhibits:
             if policy.is_final:
@@ -159,6 +221,8 @@ def festival_results(festival: Festival) -> list[CategoryResults]:
                 tiers[exhibit.id] = overrides[exhibit.id].tier
             else:
                 tiers[exhibit.id] = AwardTier(proposed[exhibit.id]) if proposed.get(exhibit.id) else None
+        tier_values = {k: (v.value if v else None) for k, v in tiers.items()}
+        conflicted = [c for c in conflicted_by_category.get(category.id, []) if c.exhibit_id in exhibit_ids]
         results.append(
             CategoryResults(
                 category=category,
@@ -166,15 +230,53 @@ def festival_results(festival: Festival) -> list[CategoryResults]:
                 ranked=ranked,
                 proposed=proposed,
                 tiers=tiers,
-                overrides={k: v for k, v in overrides.items() if k in {e.id for e in exhibits}},
-                near_cutoff=calibration.near_cutoffs(ranked, {k: (v.value if v else None) for k, v in tiers.items()}),
+                overrides={k: v for k, v in overrides.items() if k in exhibit_ids},
+                near_cutoff=calibration.near_cutoffs_pooled(ranked, tier_values, skip_incomplete=True),
                 agreement=calibration.icc1(ratings),
                 severity=calibration.judge_severity(ratings),
-                judges={r.judge_id: judges[r.judge_id] for r in ratings},
+                judges={
+                    judge_id: judges[judge_id]
+                    for judge_id in {r.judge_id for r in ratings} | {c.judge_id for c in conflicted}
+                },
                 ratings=ratings,
+                error=calibration.pooled_error(ratings, method=method, shrinkage=float(policy.shrinkage)),
+                effects=calibration.judge_effects(ratings),
+                mean_rank={r.result.exhibit_id: r.rank for r in by_mean if r.result.n},
+                conflicted=conflicted,
             )
         )
     return results
+
+
+def keep_conflicted_sheet(sheet: ScoreSheet, reason: str, by: User) -> None:
+    """Count a sheet in the results although its judge has a conflict with the exhibit (audited).
+
+    :raise FestivalError: no reason.
+    :raise NotAllowed: the results are final.
+    """
+    if policy_for(sheet.exhibit.festival).is_final:
+        raise NotAllowed(_l("Kết quả đã chốt; hãy mở lại kết quả trước."))
+    if not reason.strip():
+        raise FestivalError(_l("Hãy ghi lý do giữ lại phiếu."))
+    if not has_conflict(sheet):
+        raise FestivalError(_l("Giám khảo của phiếu này không có xung đột lợi ích với sáng kiến."))
+    sheet.conflict_kept_reason = reason.strip()[:1000]
+    audit.record(
+        "sheet.conflict_kept",
+        sheet,
+        by=by,
+        after={"exhibit": sheet.exhibit.code, "judge": sheet.judge.email, "reason": sheet.conflict_kept_reason},
+    )
+
+
+def incomplete_exhibits(results: list[CategoryResults]) -> list[tuple[Exhibit, int, int]]:
+    """Exhibits with fewer submitted sheets than assigned: (exhibit, submitted, assigned)."""
+    return [
+        (block.exhibits[r.result.exhibit_id], r.result.n, r.result.assigned)
+        for block in results
+        for r in block.ranked
+        if r.result.incomplete
+    ]
 
 
 def progress(festival: Festival) -> list[dict]:

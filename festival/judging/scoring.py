@@ -46,6 +46,7 @@ from festival.extensions import db
 from festival.judging.policy import policy_for
 from festival.judging.rubrics import current_rubric
 from festival.models import (
+    Conflict,
     Criterion,
     CriterionKind,
     Exhibit,
@@ -123,10 +124,30 @@ def check_may_score(sheet: ScoreSheet, judge: User, now: datetime) -> None:
         raise NotAllowed(_l("Kết quả đã chốt; phiếu chấm không sửa được nữa."))
     if sheet.is_locked:
         raise NotAllowed(_l("Phiếu đã nộp nên không sửa được. Hãy liên hệ ban tổ chức nếu cần mở lại."))
+    if has_conflict(sheet):
+        raise NotAllowed(
+            _l("Bạn có xung đột lợi ích với sáng kiến này (cùng đơn vị hoặc đã khai báo) nên không chấm được.")
+        )
     if now < festival.judging_opens_at:
         raise NotAllowed(_l("Chưa đến thời gian chấm."))
     if now >= festival.judging_closes_at:
         raise NotAllowed(_l("Đã hết thời gian chấm."))
+
+
+def has_conflict(sheet: ScoreSheet) -> bool:
+    """Whether the sheet's judge may not judge its exhibit: of its unit, or a declared conflict.
+
+    Checked at every save and submit and when results are computed, not only at assignment: a
+    judge's unit can change after the sheet was given."""
+    judge, exhibit = sheet.judge, sheet.exhibit
+    if judge.unit_id is not None and judge.unit_id == exhibit.unit_id:
+        return True
+    return (
+        db.session.execute(
+            sa.select(Conflict.id).where(Conflict.judge_id == judge.id, Conflict.exhibit_id == exhibit.id).limit(1)
+        ).first()
+        is not None
+    )
 
 
 def edit_refusal(sheet: ScoreSheet, user: User, now: datetime) -> str | None:

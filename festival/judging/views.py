@@ -15,7 +15,7 @@ from festival.errors import FestivalError, refusals_return_to
 from festival.exhibits.services import list_categories
 from festival.extensions import db
 from festival.festivals import current_festival
-from festival.judging import bp, panels, policy, results, rubrics, scoring, sheet_pdf
+from festival.judging import bp, control, panels, policy, results, rubrics, scoring, sheet_pdf
 from festival.judging.forms import AddJudgeForm, AssignForm, ConflictForm, PolicyForm, ReasonForm, RubricForm, TierForm
 from festival.models import (
     AwardTier,
@@ -27,6 +27,7 @@ from festival.models import (
     Role,
     ScoreSheet,
     SheetStatus,
+    StandReport,
     User,
     utcnow,
 )
@@ -48,14 +49,15 @@ def _visible_sheet(sheet_id: int) -> ScoreSheet:
 @bp.route("/")
 @role_required(Role.JUDGE)
 def home():
-    """The judge's exhibits with booth, state and progress."""
+    """The judge's exhibits in walking order (zone, then booth, serpentine), the next one suggested."""
     festival = g.festival
-    sheets = scoring.judge_sheets(current_user, festival) if festival else []
+    sheets = control.walking_route(scoring.judge_sheets(current_user, festival)) if festival else []
     done = sum(1 for s in sheets if s.status is SheetStatus.SUBMITTED)
     return render_template(
         "judging/home.html",
         festival=festival,
         sheets=sheets,
+        next_sheet=control.next_on_route(sheets),
         done=done,
         totals={s.id: scoring.sheet_total(s) for s in sheets},
         # Opened online, the list has the tablet keep every one of these sheets for offline use.
@@ -418,9 +420,80 @@ def reopen(sheet_id):
     return redirect(url_for("judging.sheet", sheet_id=sheet.id))
 
 
+@bp.route("/sheets/<int:sheet_id>/unattended", methods=["POST"])
+@role_required(Role.JUDGE)
+@refusals_return_to("judging.sheet")
+def unattended(sheet_id):
+    """The judge tells the organizers nobody is at the stand."""
+    sheet = db.get_or_404(ScoreSheet, sheet_id)
+    if sheet.judge_id != current_user.id:
+        abort(404)
+    control.report_unattended(sheet, current_user, utcnow())
+    flash(_("Đã báo ban tổ chức: gian %(booth)s không có người.", booth=sheet.exhibit.booth or "—"), "info")
+    return redirect(url_for("judging.home"))
+
+
+# Organizers: the control room --------------------------------------------------------------
+
+
+def _board():
+    judges, exhibits = control.control_room(current_festival())
+    return {"judge_rows": judges, "exhibit_rows": exhibits, "judges": panels.judges(), "now": utcnow()}
+
+
+@bp.route("/control")
+@role_required(Role.ORGANIZER)
+def control_room():
+    """Judging live: each judge's progress and whereabouts, exhibits lacking sheets, empty stands."""
+    return render_template("judging/control.html", **_board())
+
+
+@bp.route("/control/board")
+@role_required(Role.ORGANIZER)
+def control_board():
+    """The control room's tables alone, which its page fetches again every few seconds."""
+    return render_template("judging/_control_board.html", **_board())
+
+
+@bp.route("/sheets/<int:sheet_id>/reassign", methods=["POST"])
+@role_required(Role.ORGANIZER)
+@refusals_return_to("judging.control_room")
+def reassign(sheet_id):
+    """Give an unstarted sheet to another judge in one click."""
+    sheet = db.get_or_404(ScoreSheet, sheet_id)
+    judge = db.session.get(User, request.form.get("judge_id", type=record_id) or 0)
+    if judge is None:
+        raise FestivalError(_("Hãy chọn giám khảo."))
+    moved = control.reassign_sheet(sheet, judge, utcnow(), by=current_user)
+    flash(_("Đã giao %(code)s cho %(name)s.", code=moved.exhibit.code, name=judge.full_name), "success")
+    return redirect(url_for("judging.control_room"))
+
+
+@bp.route("/reports/<int:report_id>/resolve", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def resolve_report(report_id):
+    """The stand is attended again."""
+    report = db.get_or_404(StandReport, report_id)
+    control.resolve_report(report, utcnow(), by=current_user)
+    flash(_("Đã ghi nhận gian %(booth)s có người trở lại.", booth=report.sheet.exhibit.booth or "—"), "success")
+    return redirect(url_for("judging.control_room"))
+
+
 # Organizers: progress, results, awards -----------------------------------------------------
 
 AGREEMENT_LABELS = {"poor": _l("kém"), "moderate": _l("trung bình"), "good": _l("tốt"), "excellent": _l("rất tốt")}
+# Why each ranking method, said where the organizers read the ranking.
+METHOD_REASONS = {
+    "mean": _l("Điểm của sáng kiến là trung bình các phiếu, không hiệu chỉnh giám khảo chấm khắt khe hay rộng tay."),
+    "normalised": _l(
+        "Điểm của mỗi giám khảo được đổi thành z-score theo chính giám khảo đó rồi lấy trung bình, để giám khảo "
+        "chấm khắt khe hay rộng tay không làm lệch thứ hạng."
+    ),
+    "effects": _l(
+        "Điểm của sáng kiến là chất lượng ước lượng từ mô hình cộng: điểm phiếu = chất lượng sáng kiến + độ khắt "
+        "khe của giám khảo; đúng cả khi giám khảo được giao những nhóm sáng kiến mạnh yếu khác nhau."
+    ),
+}
 
 
 @bp.route("/progress")
@@ -452,7 +525,25 @@ def results_page():
         tier_names={t.value: t.label for t in AwardTier},
         tie_label=results.tie_label,
         agreement_label=lambda reading: AGREEMENT_LABELS.get(reading, reading),
+        method_reasons=METHOD_REASONS,
+        flag_rule=results.FLAG_RULE,
     )
+
+
+@bp.route("/sheets/<int:sheet_id>/keep", methods=["POST"])
+@role_required(Role.ORGANIZER)
+@refusals_return_to("judging.results_page")
+def keep_sheet(sheet_id):
+    """Count a sheet whose judge has a conflict of interest with the exhibit, with a reason (audited)."""
+    sheet = db.get_or_404(ScoreSheet, sheet_id)
+    form = ReasonForm()
+    if not form.validate():
+        raise FestivalError(_("Hãy ghi lý do giữ lại phiếu."))
+    results.keep_conflicted_sheet(sheet, form.reason.data, by=current_user)
+    flash(
+        _("Phiếu của %(name)s cho %(code)s được tính.", name=sheet.judge.full_name, code=sheet.exhibit.code), "success"
+    )
+    return redirect(url_for("judging.results_page"))
 
 
 @bp.route("/results/<int:exhibit_id>/tier", methods=["POST"])
@@ -483,6 +574,7 @@ def finalise():
         "judging/finalise.html",
         festival=festival,
         missing=results.unsubmitted_sheets(festival),
+        incomplete=results.incomplete_exhibits(results.festival_results(festival)),
         policy=policy.policy_for(festival),
     )
 

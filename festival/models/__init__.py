@@ -56,6 +56,7 @@ from festival.models.judging import (
     ScoreSheet,
     SheetClient,
     SheetStatus,
+    StandReport,
 )
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "ScoreSheet",
     "SheetClient",
     "SheetStatus",
+    "StandReport",
     "MAX_ATTACHMENTS",
     "MAX_AUTHORS",
     "UNIT_EDITABLE",

@@ -118,6 +118,7 @@ class Exhibit(db.Model):
     code: Mapped[Optional[str]] = mapped_column(sa.String(20))
     code_number: Mapped[Optional[int]]
     booth: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    zone: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")  # the hall zone, e.g. "Khu A"
     # The organizers' latest word to the unit: why it was returned or rejected.
     review_comment: Mapped[str] = mapped_column(sa.Text, default="")
     search_text: Mapped[str] = mapped_column(sa.Text, default="")

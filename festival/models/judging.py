@@ -166,6 +166,9 @@ class ScoreSheet(db.Model):
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[Optional[datetime]]
+    # Why an organizer kept this sheet in the results although its judge has a conflict of interest
+    # with the exhibit (declared, or the same unit) since it was scored; None: left out.
+    conflict_kept_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
 
     exhibit: Mapped[Exhibit] = relationship()
     judge: Mapped[User] = relationship()
@@ -175,6 +178,19 @@ class ScoreSheet(db.Model):
     @property
     def is_locked(self) -> bool:
         return self.status is SheetStatus.SUBMITTED
+
+
+class StandReport(db.Model):
+    """A judge at a stand nobody was attending: the organizers send someone or reassign the sheet."""
+
+    __tablename__ = "stand_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("score_sheets.id", ondelete="CASCADE"), index=True)
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[Optional[datetime]]
+
+    sheet: Mapped[ScoreSheet] = relationship()
 
 
 class SheetClient(db.Model):
@@ -237,12 +253,15 @@ class ScoreChange(db.Model):
 class ResultsMethod(enum.Enum):
     MEAN = "mean"
     NORMALISED = "normalised"
+    EFFECTS = "effects"
 
     @property
     def label(self):
-        return {ResultsMethod.MEAN: _l("Điểm trung bình"), ResultsMethod.NORMALISED: _l("Điểm chuẩn hoá (z-score)")}[
-            self
-        ]
+        return {
+            ResultsMethod.MEAN: _l("Điểm trung bình"),
+            ResultsMethod.NORMALISED: _l("Điểm chuẩn hoá (z-score)"),
+            ResultsMethod.EFFECTS: _l("Điểm hiệu chỉnh độ khắt khe của giám khảo (mô hình hiệu ứng)"),
+        }[self]
 
 
 class JudgingPolicy(db.Model):

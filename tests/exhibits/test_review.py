@@ -98,7 +98,9 @@ def test_a_draft_cannot_be_accepted(app, client, login_as, people, get_exhibit):
         db.session.commit()
         draft_id = draft.id
     login_as("organizer")
-    page = client.post(f"/exhibits/{draft_id}/accept", data={}, follow_redirects=True).get_data(as_text=True)
+    response = client.post(f"/exhibits/{draft_id}/accept", data={})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
     assert "Sáng kiến đang ở trạng thái “Bản nháp”." in page
     assert get_exhibit(draft_id)["status"] is ExhibitStatus.DRAFT
 

@@ -1,0 +1,165 @@
+"""The judging control room: who has finished, which exhibits lack sheets, stands reported
+unattended, a sheet moved to another judge in one click; and each judge's walking route."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from festival import audit
+from festival.errors import FestivalError, NotAllowed
+from festival.extensions import db
+from festival.judging.panels import accepted_exhibits, add_assignment, festival_sheets
+from festival.models import Exhibit, Festival, ScoreChange, ScoreSheet, SheetStatus, StandReport, User
+
+
+def _booth_key(booth: str | None) -> tuple:
+    # "2", "10", "A-3": numbers compare as numbers, so booth 10 comes after booth 9.
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", booth or ""))
+
+
+def walking_route(sheets: list[ScoreSheet]) -> list[ScoreSheet]:
+    """The sheets in the order a judge walks the hall: zone by zone, booth by booth, each zone
+    walked the other way from the one before (a serpentine), so nobody crosses the hall back."""
+    zones: dict[str, list[ScoreSheet]] = {}
+    for sheet in sheets:
+        zones.setdefault(sheet.exhibit.zone or "", []).append(sheet)
+    route = []
+    for position, zone in enumerate(sorted(zones, key=_booth_key)):
+        ordered = sorted(zones[zone], key=lambda s: (_booth_key(s.exhibit.booth), s.exhibit.code or ""))
+        route += ordered if position % 2 == 0 else ordered[::-1]
+    return route
+
+
+def next_on_route(route: list[ScoreSheet]) -> ScoreSheet | None:
+    """The first sheet on the route still to be scored (one being scored comes before untouched ones)."""
+    for status in (SheetStatus.DRAFT, SheetStatus.NOT_STARTED):
+        for sheet in route:
+            if sheet.status is status:
+                return sheet
+    return None
+
+
+def open_report(sheet: ScoreSheet) -> StandReport | None:
+    return db.session.execute(
+        sa.select(StandReport).where(StandReport.sheet_id == sheet.id, StandReport.resolved_at.is_(None))
+    ).scalar_one_or_none()
+
+
+def report_unattended(sheet: ScoreSheet, judge: User, now: datetime) -> StandReport:
+    """The judge found the stand empty; reporting twice is one report.
+
+    :raise NotAllowed: not the judge's sheet, or already submitted.
+    """
+    if sheet.judge_id != judge.id or sheet.is_locked:
+        raise NotAllowed(_l("Chỉ giám khảo của phiếu chưa nộp mới báo được gian vắng."))
+    report = open_report(sheet)
+    if report is None:
+        report = StandReport(sheet=sheet, reported_at=now)
+        db.session.add(report)
+        db.session.flush()
+        audit.record("stand.unattended", sheet.exhibit, by=judge, after={"booth": sheet.exhibit.booth})
+    return report
+
+
+def resolve_report(report: StandReport, now: datetime, by: User) -> None:
+    """Someone is at the stand again (or the sheet went to another judge)."""
+    if report.resolved_at is None:
+        report.resolved_at = now
+        audit.record("stand.attended", report.sheet.exhibit, by=by)
+
+
+def reassign_sheet(sheet: ScoreSheet, judge: User, now: datetime, by: User) -> ScoreSheet:
+    """Give an unstarted sheet to another judge (the same rules as a manual assignment); the old
+    judge's sheet goes and any report of an empty stand on it is closed.
+
+    :raise FestivalError: scoring has started, or the new judge may not judge the exhibit.
+    """
+    if sheet.status is not SheetStatus.NOT_STARTED:
+        raise FestivalError(
+            _l("%(name)s đã bắt đầu chấm sáng kiến này nên không giao lại được.", name=sheet.judge.full_name)
+        )
+    exhibit, previous = sheet.exhibit, sheet.judge
+    report = open_report(sheet)
+    if report is not None:
+        resolve_report(report, now, by)
+    db.session.delete(sheet)
+    db.session.flush()
+    moved = add_assignment(exhibit, judge, by=by)
+    audit.record("judging.reassigned", exhibit, by=by, before={"judge": previous.email}, after={"judge": judge.email})
+    return moved
+
+
+@dataclass
+class JudgeProgress:
+    judge: User
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    last_activity: datetime | None = None
+    at: Exhibit | None = None  # where they were last seen working
+
+    @property
+    def total(self) -> int:
+        return self.done + self.in_progress + self.not_started
+
+
+@dataclass
+class ExhibitProgress:
+    exhibit: Exhibit
+    sheets: list[ScoreSheet] = field(default_factory=list)
+    reports: list[StandReport] = field(default_factory=list)
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for sheet in self.sheets if sheet.status is SheetStatus.SUBMITTED)
+
+
+def control_room(festival: Festival) -> tuple[list[JudgeProgress], list[ExhibitProgress]]:
+    """Per judge: sheets done, in progress and not started, last activity and where; per exhibit:
+    sheets submitted of assigned and open reports of an empty stand (those first)."""
+    sheets = festival_sheets(festival)
+    judges: dict[int, JudgeProgress] = {}
+    exhibits = {e.id: ExhibitProgress(e) for e in accepted_exhibits(festival)}
+    last_change = dict(
+        db.session.execute(
+            sa.select(ScoreChange.sheet_id, sa.func.max(ScoreChange.created_at))
+            .join(ScoreSheet, ScoreSheet.id == ScoreChange.sheet_id)
+            .join(ScoreSheet.exhibit)
+            .where(Exhibit.festival_id == festival.id)
+            .group_by(ScoreChange.sheet_id)
+        ).all()
+    )
+    for sheet in sheets:
+        if sheet.exhibit_id not in exhibits:
+            continue
+        exhibits[sheet.exhibit_id].sheets.append(sheet)
+        progress = judges.setdefault(sheet.judge_id, JudgeProgress(sheet.judge))
+        if sheet.status is SheetStatus.SUBMITTED:
+            progress.done += 1
+        elif sheet.status is SheetStatus.DRAFT:
+            progress.in_progress += 1
+        else:
+            progress.not_started += 1
+        seen = last_change.get(sheet.id)
+        if seen is not None and (progress.last_activity is None or seen > progress.last_activity):
+            progress.last_activity, progress.at = seen, sheet.exhibit
+    reports = db.session.execute(
+        sa.select(StandReport)
+        .join(StandReport.sheet)
+        .join(ScoreSheet.exhibit)
+        .where(Exhibit.festival_id == festival.id, StandReport.resolved_at.is_(None))
+        .options(selectinload(StandReport.sheet))
+    ).scalars()
+    for report in reports:
+        if report.sheet.exhibit_id in exhibits:
+            exhibits[report.sheet.exhibit_id].reports.append(report)
+    judge_rows = sorted(judges.values(), key=lambda p: (p.done == p.total, p.done / (p.total or 1), p.judge.full_name))
+    exhibit_rows = sorted(
+        exhibits.values(),
+        key=lambda p: (not p.reports, p.submitted >= len(p.sheets) and bool(p.sheets), p.exhibit.code or ""),
+    )
+    return judge_rows, exhibit_rows
