@@ -60,7 +60,10 @@ def tablet(browser):
 
 
 def breakdown(fetches) -> str:
-    return "\n".join(f"{f.transferred:>8} {f.encoding or '-':<4} {f.kind:<10} {f.path}" for f in fetches)
+    return "\n".join(
+        f"{f.transferred:>8} {f.encoding or '-':<4} {f.kind:<10} {'cache ' if f.from_cache else ''}{f.path}"
+        for f in fetches
+    )
 
 
 def test_judge_sheet_is_under_150_kb_cold_and_fetches_no_static_file_warm(tablet, live_server, sheet_id):
@@ -77,7 +80,9 @@ def test_judge_sheet_is_under_150_kb_cold_and_fetches_no_static_file_warm(tablet
     static = [f for f in cold if f.is_static]
     kinds = {f.kind for f in static}
     assert {"Stylesheet", "Script", "Font"} <= kinds, breakdown(cold)
-    assert not any(f.from_cache for f in cold), breakdown(cold)  # it really was cold
+    # It really was cold. (The favicon may come from the cache the service worker's install just
+    # filled, which is not a request the page made.)
+    assert not any(f.from_cache for f in cold if f.kind in kinds | {"Document"}), breakdown(cold)
     for fetch in static:
         assert "immutable" in fetch.cache_control, fetch
         assert fetch.kind == "Font" and fetch.path.endswith(".woff2") or fetch.encoding in ("br", "gzip"), fetch
