@@ -29,6 +29,7 @@ from festival.spreadsheets import (
 )
 from festival.spreadsheets.imports import UNIT_WORDS, RecordWords, unit_choices, unit_lookup
 from festival.spreadsheets.skipping import REASONS
+from festival.spreadsheets.values import read_list
 
 FIELDS = [
     Field(
@@ -374,7 +375,7 @@ def prepare_exhibits(festival: Festival, batch: Batch) -> list[Prepared]:
 
 def _add_jobs(authors: list[services.AuthorInput], row, problems) -> None:
     """Job titles from their own column: one for a single author, or one per author in the same order."""
-    jobs = [person.name for person in read_people(row["author_jobs"])[0]]
+    jobs = read_list(row["author_jobs"])
     if len(jobs) == 1 and len(authors) == 1 or len(jobs) == len(authors):
         for author, job in zip(authors, jobs):
             author.job_title = author.job_title or job[:200]

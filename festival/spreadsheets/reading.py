@@ -281,7 +281,7 @@ class _Parser(WorkSheetParser):
         if cell["data_type"] == "e" and cell["value"] is not None:
             cell["value"] = CellError(str(cell["value"]))
         elif cell["value"] is None and element.find(FORMULA_TAG) is not None:
-            if element.findtext(VALUE_TAG) is None:
+            if not element.findtext(VALUE_TAG):  # absent, or the empty <v/> openpyxl writes
                 cell["value"] = Formula("=" + (element.findtext(FORMULA_TAG) or ""))
         return cell
 

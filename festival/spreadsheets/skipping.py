@@ -30,10 +30,10 @@ INCLUDABLE = frozenset({"hidden", "total", "signature", "note", "heading", "exam
 _TOTAL = re.compile(r"^(tong cong|tong so|tong|cong|total|grand total|sum)\s*(?:[:.(].*|\d.*)?$")
 # A signature block starts at a cell that is, as a whole, one of these (a summary that mentions a date does not).
 _SIGNATURE = [
-    re.compile(r"^(tm|t/m|kt|tl|tuq|q|thay mat)\s*[.:/ ]\s*\S.{0,60}$"),
+    re.compile(r"^((tm|kt|tl|tuq|q)\.\s*[a-z]|(t/m|thay mat)\s+[a-z]).{0,60}$"),  # TM. BAN THƯỜNG VỤ, KT. CHỦ TỊCH
     re.compile(r"^nguoi (lap|lap bieu|lap bang|lap danh sach|duyet|kiem tra)\W*$"),
     re.compile(r"^(xac nhan|noi nhan)\b.{0,60}$"),
-    re.compile(r"^\(?ky[ ,].{0,50}\)?$"),
+    re.compile(r"^\(ky[ ,].{0,50}\)$"),  # (Ký, ghi rõ họ tên)
     re.compile(r"^([^\d,]{1,40},\s*)?ngay\W*[\d.…_ ]*\W*thang\W*[\d.…_ ]*\W*nam\W*[\d.…_ ]*\W*$"),
 ]
 _NOTE = re.compile(r"^(\(?\*+\)?|(ghi chu|luu y|chu y|note|nb)\s*[:.])")
@@ -122,7 +122,6 @@ class _Rules:
     def reason(self, row: SheetRow, values: dict[str, Any]) -> tuple[str | None, list[str]]:
         """Why the row is not data (None when it is) and the texts that say so."""
         cells = self.texts(row)
-        content = [(p, t) for p, t in cells if p not in self.ordinal]
         words = [t for _p, t in cells]
         if self.in_footer:
             return "signature", words
@@ -140,13 +139,13 @@ class _Rules:
             return "column_numbers", words
         if len(cells) <= 2 and first_text and _NOTE.match(folded_first):
             return "note", words
+        if self._heading(row, cells):
+            return "heading", words
         if not any(value is not None for value in values.values()):
             unused = [
                 t for p, t in cells if p not in self.mapping and not (p in self.ordinal and _ORDINAL.fullmatch(t))
             ]
             return ("unused_only", unused) if unused else ("blank", [])
-        if self._heading(row, cells, content):
-            return "heading", words
         marker = fold(cells[0][1]) if cells else ""
         if _EXAMPLE.match(marker) or _matches_example(values, self.examples):
             return "example", words
@@ -161,18 +160,20 @@ class _Rules:
         numbers = [int(text.strip("()")) for _p, text in cells if text.strip("()").isdigit()]
         return len(numbers) * 2 >= len(cells) and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
 
-    def _heading(self, row: SheetRow, cells, content) -> bool:
-        distinct = {fold(t) for _p, t in content}
-        if len(distinct) != 1:
+    def _heading(self, row: SheetRow, cells) -> bool:
+        """One text alone on its row (a row number such as "I" aside): merged across columns, numbered like
+        "I." or "A)", or saying "Khối…", "Nhóm…" — the heading of a group of rows."""
+        numbers = [t for p, t in cells if p in self.ordinal and _ORDINAL.fullmatch(t)]
+        texts = [(p, t) for p, t in cells if not (p in self.ordinal and _ORDINAL.fullmatch(t))]
+        if len({fold(t) for _p, t in texts}) != 1:
             return False
-        position, text = content[0]
+        position, text = texts[0]
         if isinstance(row.values[position], (int, float)):
             return False
         merge = self.table.sheet.merge_at(row.number, position)
-        if merge is not None and merge[3] > merge[1]:
+        if merge is not None and merge[3] > merge[1] and merge[2] == merge[0]:
             return True
-        ordinal = [t for p, t in cells if p in self.ordinal]
-        if ordinal and _GROUP_NUMBER.match(fold(ordinal[0])):
+        if numbers and _GROUP_NUMBER.match(fold(numbers[0])):
             return True
         return bool(_HEADING.match(fold(text)))
 

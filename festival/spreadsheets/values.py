@@ -236,6 +236,12 @@ def _split_outside_brackets(text: str, separators: str) -> list[str]:
     return parts
 
 
+def read_list(text) -> list[str]:
+    """Items written one after another (`;`, `,` or line breaks, numbered or bulleted), single-spaced."""
+    parts = _split_outside_brackets(unicodedata.normalize("NFC", cell_text(text)), ";,\n\r")
+    return [item for item in (" ".join(_BULLET.sub("", part).split()) for part in parts) if item]
+
+
 def _looks_like_job(text: str) -> bool:
     folded = fold(text) + " "
     return folded.startswith(_JOB_STARTS)

@@ -12,8 +12,7 @@ from tests import factories
 ORGANIZER = "btc@festival.example.vn"
 
 
-@pytest.fixture
-def sector(app):
+def make_sector(app) -> dict:
     """The 3rd festival with the sector's 16 units and 6 categories, a quota of 50, and an organizer."""
     with app.app_context():
         festival = factories.make_festival(edition=3)
@@ -27,6 +26,12 @@ def sector(app):
         organizer = factories.make_user(Role.ORGANIZER, email=ORGANIZER, full_name="Ban tổ chức")
         db.session.commit()
         return {"festival": festival.id, "organizer": organizer.id}
+
+
+@pytest.fixture
+def sector(app):
+    """The demo festival's sector (see make_sector)."""
+    return make_sector(app)
 
 
 @pytest.fixture

@@ -333,3 +333,13 @@ def test_data_that_only_resembles_a_total_or_a_signature_is_kept(text):
     rows = [["Họ và tên", "Vai trò"], [text, "Đại biểu"], ["Lê Thị Mai", "Đại biểu"]]
     _table, _mapping, rows, skipped = rows_and_skipped(workbook(("DS", rows)))
     assert [row.number for row in rows] == [2, 3] and skipped == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kỹ sư năng lượng", "KT - Cải tiến kỹ thuật", "KT.01", "Tl", "Ký túc xá công nhân"],
+)
+def test_jobs_and_codes_that_start_like_a_signature_line_are_kept(text):
+    rows = [["Họ và tên", "Vai trò", "Ghi chú"], ["Lê Thị Mai", "Đại biểu", text], ["Trần Văn Ba", "Khách mời", None]]
+    _table, _mapping, rows, skipped = rows_and_skipped(workbook(("DS", rows)))
+    assert [row.number for row in rows] == [2, 3] and skipped == []
