@@ -492,7 +492,7 @@ def import_template(festival: Festival) -> bytes:
             _l("Cột tô màu là bắt buộc. Có thể thêm cột khác (STT, Ghi chú…): chúng không được nhập."),
             _l(
                 "Không được nhập: %(reasons)s.",
-                reasons=", ".join(str(REASONS[key]).lower() for key in ("blank", "total", "signature", "hidden")),
+                reasons="; ".join(str(REASONS[key]).lower() for key in ("blank", "total", "signature", "hidden")),
             ),
             _l("Sáng kiến nhập vào ở trạng thái “Đã gửi, chờ duyệt”."),
             _l("Lưu tệp dạng .xlsx hoặc “CSV UTF-8”, rồi tải lên ở trang Nhập sáng kiến."),

@@ -325,8 +325,17 @@ def preview(festival: Festival, spec: ImportList, workbook: Workbook, choices: C
     table_problems += mapping_problems(table, spec.fields, mapping)
     data_rows, skipped = classify(table, mapping, examples=spec.examples, include=choices.include)
     if table.header_rows and not data_rows:
+        row = table.header_rows[-1]
         table_problems.append(
-            str(_l("Không có dòng dữ liệu nào dưới dòng tiêu đề (dòng %(row)s).", row=table.header_rows[-1]))
+            str(
+                _l(
+                    "Trang tính “%(sheet)s” không có dòng dữ liệu nào dưới dòng tiêu đề (dòng %(row)s).",
+                    sheet=sheet.name,
+                    row=row,
+                )
+            )
+            if sheet.name is not None
+            else str(_l("Không có dòng dữ liệu nào dưới dòng tiêu đề (dòng %(row)s).", row=row))
         )
     if len(data_rows) > MAX_ROWS and not sheet.overflow:
         table_problems.append(str(too_many_rows(MAX_ROWS)))

@@ -119,7 +119,7 @@ def test_web_import_of_the_template_with_a_row_added(app, client, login_as_organ
     assert sheet.max_row == 1  # no example row to import by mistake
     # The template alone has nothing to import.
     page = client.get(steps.preview_url(steps.upload(client, "/exhibits", template.data))).get_data(True)
-    assert "Không có dòng dữ liệu nào dưới dòng tiêu đề (dòng 1)." in page
+    assert "Trang tính “Danh sách” không có dòng dữ liệu nào dưới dòng tiêu đề (dòng 1)." in page
     values = {
         "Mã đơn vị": "May 10",
         "Mã lĩnh vực": "Cải tiến kỹ thuật, thiết bị",
