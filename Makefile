@@ -6,9 +6,10 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-# Debian packages: WeasyPrint needs Pango; the browser tests need Chromium.
+# Debian packages: WeasyPrint needs Pango; the browser tests need Chromium; the import tests re-save their
+# spreadsheets with LibreOffice Calc (headless).
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
-TEST_DEBS := $(RUN_DEBS) chromium
+TEST_DEBS := $(RUN_DEBS) chromium libreoffice-calc-nogui
 
 .PHONY: run test lint test-postgres install install-dev run-debs test-debs static translations clean
 

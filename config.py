@@ -18,6 +18,9 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))  # finished prints (PDF, ZIP)
     CERTIFICATE_CACHE_DIR = os.environ.get("CERTIFICATE_CACHE_DIR", str(INSTANCE_DIR / "certificates"))
+    # Spreadsheets between the import steps (preview, mapping), on disk so every worker sees them.
+    IMPORTS_DIR = os.environ.get("IMPORTS_DIR", str(INSTANCE_DIR / "imports"))
+    IMPORT_UPLOAD_HOURS = float(os.environ.get("IMPORT_UPLOAD_HOURS", "4"))
     # static/ published with hashed names by `make static` (tools/build_static.py); unhashed when absent.
     STATIC_BUILD_DIR = os.environ.get("STATIC_BUILD_DIR", str(BASE_DIR / "build" / "static"))
     # Flask-Compress compresses pages and JSON; files sent with send_file (uploads, PDFs, static/ when not built)

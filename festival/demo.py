@@ -194,7 +194,7 @@ def _load_exhibits(festival: Festival) -> int:
         if row["ref"] in known:
             continue
         unit = units[row["unit_code"]]
-        authors = parse_authors(row["authors"])
+        authors, _notes = parse_authors(row["authors"])
         state = DEMO_STATES.get(index, ExhibitStatus.ACCEPTED)
         data = exhibits.ExhibitInput(
             title=row["title"],

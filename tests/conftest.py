@@ -106,6 +106,7 @@ def make_app(tmp_path, **overrides):
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "JOBS_DIR": str(tmp_path / "jobs"),
         "CERTIFICATE_CACHE_DIR": str(tmp_path / "certificates"),
+        "IMPORTS_DIR": str(tmp_path / "imports"),
         **overrides,
     }
     config = type("Config", (TestConfig,), settings)

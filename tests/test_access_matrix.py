@@ -18,6 +18,7 @@ from festival import jobs
 from festival.admin import services as admin_services
 from festival.auth import services as accounts
 from festival.badges import services as badges
+from festival.badges.import_export import ATTENDEES
 from festival.certificates import services as certificates
 from festival.exhibits import services as exhibits
 from festival.extensions import db
@@ -43,6 +44,7 @@ from festival.models import (
     User,
     utcnow,
 )
+from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
 from tests import factories
 from tests.conftest import make_app
 
@@ -129,6 +131,7 @@ EXPECTED = {
     "exhibits.poster": ORGANIZER_ONLY,  # an accepted exhibit
     "exhibits.posters": ORGANIZER_ONLY,
     "exhibits.import_file": ORGANIZER_ONLY,
+    "exhibits.import_preview": ORGANIZER_ONLY,  # the organizer's own upload
     "exhibits.import_template": ORGANIZER_ONLY,
     "exhibits.export": ORGANIZER_ONLY,
     # Judging (sheet_id: the judge's own unstarted sheet)
@@ -172,6 +175,7 @@ EXPECTED = {
     "badges.print_badges": ORGANIZER_ONLY,
     "badges.roles": ORGANIZER_ONLY,
     "badges.import_file": ORGANIZER_ONLY,
+    "badges.import_preview": ORGANIZER_ONLY,  # the organizer's own upload
     "badges.import_template": ORGANIZER_ONLY,
     "badges.export": ORGANIZER_ONLY,
     "badges.mine": UNITS_ONLY,
@@ -236,11 +240,13 @@ ARGUMENTS = {
     "which": "seal_image",
     "serial": "serial",
     "code": "en",
+    "upload_id": "attendee_upload",
 }
 ARGUMENT_OVERRIDES = {
     "public.exhibit": {"exhibit_id": "accepted_a"},
     "exhibits.poster": {"exhibit_id": "accepted_a"},
     "checkin.badge": {"token": "delegate_token"},
+    "exhibits.import_preview": {"upload_id": "exhibit_upload"},
 }
 
 # Other people's objects (and public ones), GET: (endpoint, argument overrides, expected).
@@ -261,6 +267,10 @@ OBJECT_GETS = [
     ("checkin.badge", {"token": "no-such-badge"}, NOBODY),
     ("certificates.verify", {"serial": "NO-SUCH-SERIAL"}, NOBODY),
     ("auth.invitation", {"token": "no-such-invitation"}, answers(400, 400, 400, 400, 400, 400)),
+    # Uploads waiting to be imported: another organizer's, an unknown id, or another list's are not found.
+    ("badges.import_preview", {"upload_id": "other_organizers_upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
+    ("badges.import_preview", {"upload_id": "no-such-upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
+    ("exhibits.import_preview", {"upload_id": "attendee_upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
 ]
 
 
@@ -378,6 +388,10 @@ POSTS = [
     Post("exhibits.category_edit", ORGANIZERS, {"code": "KT", "name_vi": "Đổi tên"}),
     Post("exhibits.category_delete", ORGANIZERS, args={"category_id": "spare_category"}),
     Post("exhibits.import_file", ORGANIZERS, changes=False),
+    # Refreshing the preview keeps the choices beside the upload, never in the database.
+    Post("exhibits.import_preview", ORGANIZERS, {"action": "preview", "sheet": "Danh sách"}, changes=False),
+    # An import needs the fingerprint of the preview it was shown: without one it is shown again.
+    Post("exhibits.import_preview", ORGANIZERS, {"action": "import"}, changes=False),
     Post(
         "judging.sheet",
         JUDGE,
@@ -456,6 +470,8 @@ POSTS = [
     Post("badges.print_badges", ORGANIZERS, {"layout": "a6", "unit_id": "0", "role_id": "0"}),
     Post("badges.roles", ORGANIZERS, {"role_id": "@guest_role", "name_vi": "Đổi tên", "colour": "#000000"}),
     Post("badges.import_file", ORGANIZERS, changes=False),
+    Post("badges.import_preview", ORGANIZERS, {"action": "preview", "sheet": "Danh sách"}, changes=False),
+    Post("badges.import_preview", ORGANIZERS, {"action": "import", "fingerprint": "@attendee_fingerprint"}),
     Post("badges.mine", UNITS, {"full_name": "Đại biểu mới", "phone": "0987 654 321"}),
     Post("badges.mine_delete", UNIT_A),
     Post("checkin.scan", STAFF, {"code": "@delegate_token", "gate": "Cổng chính", "nonce": "nonce-scan-1"}, json=True),
@@ -629,6 +645,15 @@ def world(app, people):
         _invitee, invitation_token = accounts.create_account(
             "invitee@example.vn", "Người được mời", Role.JUDGE, None, now, by=organizer
         )
+        attendees_file = write_xlsx([("Danh sách", ["Họ và tên", "Vai trò"], [["Khách nhập từ tệp", "Khách mời"]])])
+        attendee_upload = staging.stage(attendees_file, "khach.xlsx", "attendees", festival, organizer)
+        attendee_fingerprint = preview(
+            festival, ATTENDEES, read_workbook(attendees_file), attendee_upload.choices
+        ).fingerprint(frozenset())
+        exhibits_file = write_xlsx([("Danh sách", ["Mã đơn vị", "Tên sáng kiến"], [["UNITA", "Sáng kiến nhập"]])])
+        exhibit_upload = staging.stage(exhibits_file, "sang-kien.xlsx", "exhibits", festival, organizer)
+        other_organizer = factories.make_user(Role.ORGANIZER, email="organizer-2@example.vn")
+        other_upload = staging.stage(attendees_file, "khach.xlsx", "attendees", festival, other_organizer)
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
         (jobs.jobs_dir() / job.filename).write_bytes(factories.pdf_bytes())
@@ -676,6 +701,10 @@ def world(app, people):
             "stand_report": stand_report.id,
             "print_job": job.id,
             "invitation_token": invitation_token,
+            "attendee_upload": attendee_upload.id,
+            "attendee_fingerprint": attendee_fingerprint,
+            "exhibit_upload": exhibit_upload.id,
+            "other_organizers_upload": other_upload.id,
         }
 
 

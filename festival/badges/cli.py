@@ -6,37 +6,22 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from festival import importing
 from festival.badges import import_export, printing, services
 from festival.cli import festival_option
-from festival.errors import FestivalError
 from festival.extensions import db
 from festival.models import Unit
-from festival.spreadsheets import ImportRejected
 
 attendees_cli = AppGroup("attendees", help="Attendee commands.")
 badges_cli = AppGroup("badges", help="Badge commands.")
 
 
 @attendees_cli.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--festival", "edition", type=int, help="Edition number (default: the current festival).")
-def import_command(path, edition):
-    """Import attendees from an XLSX or CSV file (all rows or none)."""
-    festival = festival_option(edition)
-    try:
-        created = import_export.import_attendees(festival, path.read_bytes(), by=None)
-    except ImportRejected as rejected:
-        db.session.rollback()
-        click.echo(f"Refused: {rejected.message}", err=True)
-        for problem in rejected.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
-    except FestivalError as error:
-        db.session.rollback()
-        click.echo(f"Refused: {error.message}", err=True)
-        sys.exit(1)
-    db.session.commit()
-    click.echo(f"Imported {len(created)} attendees into festival {festival.edition}.")
+@importing.import_options
+def import_command(path, sheet, maps, include, dry_run, edition):
+    """Import attendees from an XLSX or CSV file: all rows or none (fields: full_name, unit, organisation,
+    role, email, phone; family_name and given_name for names in two columns)."""
+    importing.run_command(import_export.ATTENDEES, "attendees", path, sheet, maps, include, dry_run, edition)
 
 
 @badges_cli.command("print")

@@ -2,7 +2,6 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -45,7 +44,3 @@ class PrintForm(FlaskForm):
 
 class ReissueForm(FlaskForm):
     reason = StringField(_l("Lý do cấp lại"), validators=[DataRequired(REQUIRED), Length(max=200)])
-
-
-class ImportForm(FlaskForm):
-    file = FileField(_l("Tệp Excel (.xlsx) hoặc CSV"), validators=[FileRequired(_l("Hãy chọn tệp."))])

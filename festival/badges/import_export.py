@@ -1,85 +1,245 @@
-"""Attendees in spreadsheets: the all-or-nothing import (duplicates reported), export and template."""
+"""Attendees in spreadsheets: the list's columns, aliases and value rules for the import engine (all rows or
+none, duplicates reported, never merged), the export and the template with its instructions sheet."""
 
 from flask_babel import lazy_gettext as _l
 
 from festival import audit
 from festival.badges import services
 from festival.extensions import db
+from festival.formatting import fold
 from festival.models import Attendee, AttendeeSource, Festival, Unit, User
-from festival.spreadsheets import Column, RowProblems, cell_text, read_table, template_xlsx, write_xlsx
+from festival.spreadsheets import (
+    Batch,
+    Choices,
+    Field,
+    ImportList,
+    Lookup,
+    Prepared,
+    cell_text,
+    read_workbook,
+    run_import,
+    single_spaced,
+    template_xlsx,
+    write_xlsx,
+)
+from festival.spreadsheets.imports import UNIT_WORDS, unit_choices, unit_lookup
+from festival.spreadsheets.skipping import REASONS
 
-COLUMNS = [
-    Column("full_name", ["Họ và tên", "full_name", "Full name", "Họ tên"], required=True, label=_l("Họ và tên")),
-    Column("unit_code", ["Mã đơn vị", "unit_code", "Unit code"], label=_l("Mã đơn vị")),
-    Column("organisation", ["Cơ quan", "organisation", "organization", "Organisation"], label=_l("Cơ quan")),
-    Column("role", ["Vai trò", "role", "Role"], required=True, label=_l("Vai trò")),
-    Column("email", ["E-mail", "email", "Thư điện tử"], label=_l("E-mail")),
-    Column("phone", ["Số điện thoại", "phone", "Điện thoại", "Phone"], label=_l("Số điện thoại")),
+FIELDS = [
+    Field(
+        "full_name",
+        _l("Họ và tên"),
+        [
+            "Họ và tên",
+            "Họ tên",
+            "Họ và tên đại biểu",
+            "Họ tên đại biểu",
+            "Họ và tên người tham dự",
+            "Họ tên người tham dự",
+            "Tên đại biểu",
+            "Tên người tham dự",
+            "full_name",
+            "Full name",
+            "Name",
+        ],
+        required=True,
+        required_unless=("family_name", "given_name"),
+        help=_l("Bắt buộc (hoặc hai cột “Họ và tên đệm” và “Tên”). Khoảng trắng thừa được bỏ."),
+        example="Nguyễn Thị Hằng",
+    ),
+    Field(
+        "family_name",
+        _l("Họ và tên đệm"),
+        ["Họ và tên đệm", "Họ và đệm", "Họ đệm", "Họ", "Family name", "Last name", "Surname"],
+        help=_l("Chỉ khi danh sách tách họ và tên thành hai cột."),
+        example="Nguyễn Thị",
+        in_template=False,
+    ),
+    Field(
+        "given_name",
+        _l("Tên"),
+        ["Tên", "Given name", "First name"],
+        help=_l("Chỉ khi danh sách tách họ và tên thành hai cột."),
+        example="Hằng",
+        in_template=False,
+    ),
+    Field(
+        "unit",
+        _l("Đơn vị"),
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Tên đơn vị",
+            "Đơn vị công tác",
+            "Mã ĐV",
+            "Công ty",
+            "Doanh nghiệp",
+            "unit_code",
+            "Unit code",
+            "Unit",
+        ],
+        help=_l("Mã đơn vị (MAY10), tên ngắn (May 10) hoặc tên đầy đủ; bỏ trống cho khách ngoài ngành."),
+        example="MAY10",
+    ),
+    Field(
+        "organisation",
+        _l("Cơ quan"),
+        ["Cơ quan", "Cơ quan công tác", "Nơi công tác", "Tổ chức", "organisation", "organization", "Organisation"],
+        help=_l("Cho khách mời, báo chí không thuộc đơn vị nào."),
+        example="Báo Lao Động",
+    ),
+    Field(
+        "role",
+        _l("Vai trò"),
+        ["Vai trò", "Thành phần", "Đối tượng", "Loại đại biểu", "Vai trò tham dự", "role", "Role"],
+        required=True,
+        help=_l("Tên vai trò, không phân biệt dấu và hoa thường."),
+        example="Đại biểu",
+    ),
+    Field(
+        "email",
+        _l("E-mail"),
+        [
+            "E-mail",
+            "Email",
+            "Thư điện tử",
+            "Địa chỉ email",
+            "Địa chỉ e-mail",
+            "Địa chỉ thư điện tử",
+            "Mail",
+            "email",
+        ],
+        help=_l("Một địa chỉ mỗi ô. Trùng e-mail (không phân biệt hoa thường) được báo lỗi."),
+        example="hang.nt@may10.example.vn",
+    ),
+    Field(
+        "phone",
+        _l("Số điện thoại"),
+        [
+            "Số điện thoại",
+            "Điện thoại",
+            "SĐT",
+            "Số ĐT",
+            "ĐT",
+            "ĐTDĐ",
+            "Di động",
+            "Điện thoại di động",
+            "Số di động",
+            "Điện thoại liên hệ",
+            "phone",
+            "Phone",
+            "Mobile",
+            "Tel",
+        ],
+        help=_l("Di động hoặc cố định, có hoặc không có +84; số 0 đầu bị Excel bỏ được thêm lại."),
+        example="0912 345 678",
+    ),
 ]
-EXAMPLE = {
-    "full_name": "Nguyễn Thị Hằng",
-    "unit_code": "MAY10",
-    "organisation": "",
-    "role": "Đại biểu",
-    "email": "hang.nt@may10.example.vn",
-    "phone": "0912345678",
+# The example row of the template downloaded before the instructions moved to their own sheet.
+EXAMPLES = [{"full_name": "Nguyễn Thị Hằng", "email": "hang.nt@may10.example.vn"}]
+# Other words organizers use for the roles, by role code.
+ROLE_WORDS = {
+    "delegate": ("Đại biểu chính thức", "ĐB"),
+    "guest": ("Khách", "Khách mời đặc biệt"),
+    "press": ("Báo chí", "Nhà báo", "PV"),
+    "volunteer": ("TNV", "Tình nguyện"),
+    "organizer": ("BTC",),
+    "judge": ("Thành viên hội đồng", "Hội đồng giám khảo", "GK"),
 }
 
 
-def import_attendees(festival: Festival, data: bytes, by: User | None) -> list[Attendee]:
-    """Import every row as an attendee, or none: bad cells and duplicates are all reported.
+def prepare_attendees(festival: Festival, batch: Batch) -> list[Prepared]:
+    """Check and convert every row; duplicates (same e-mail in any case, same phone) inside the file and
+    against those registered are problems, the same name in the same unit a note.
 
-    A duplicate is the same e-mail (any case) or the same phone, within the file or already
-    registered; it is reported, never merged. Units, roles and registered contacts are read once,
-    so a list of thousands costs a few queries, not several per row.
-    :raise SpreadsheetError: the file cannot be read as a table (or is not UTF-8).
-    :raise ImportRejected: every bad cell by row number and column; nothing is written.
+    Units, roles and registered people are read once, so a list of thousands costs a few queries.
     """
-    rows = read_table(data, COLUMNS)
-    label = {c.key: c.title for c in COLUMNS}
-    units = {unit.code: unit for unit in db.session.execute(db.select(Unit)).scalars()}
-    roles = services.badge_roles(festival)
-    registered = services.registered_contacts(festival)
-    problems = RowProblems()
+    problems = batch.problems
+    units = unit_lookup()
+    roles_list = services.badge_roles(festival)
+    roles = Lookup(roles_list, lambda role: (role.code, role.name_vi, role.name_en, *ROLE_WORDS.get(role.code, ())))
+    registered = list(db.session.execute(db.select(Attendee).where(Attendee.festival_id == festival.id)).scalars())
+    contacts = {value: person for person in registered for value in (person.email, person.phone) if value}
+    names = {(fold(person.full_name), person.unit_id): person for person in registered}
     seen: dict[str, int] = {}
-    inputs = []
-    for row in rows:
-        n = row.number
+    seen_names: dict[tuple, int] = {}
+    prepared = []
+    for row in batch.rows:
+        n, before = row.number, len(problems)
+        name_column = "full_name" if row["full_name"] is not None else "given_name"
         name = services.clean_name(cell_text(row["full_name"]))
+        if not name and (row["family_name"] is not None or row["given_name"] is not None):
+            name = services.clean_name(f"{cell_text(row['family_name'])} {cell_text(row['given_name'])}")
         if not name:
-            problems.add(n, label["full_name"], _l("Chưa có họ và tên."))
+            problems.add(n, "full_name" if "full_name" in problems.columns else name_column, _l("Chưa có họ và tên."))
         elif len(name) > 200:
-            problems.add(n, label["full_name"], _l("Họ và tên quá dài."))
-        unit = None
-        if cell_text(row["unit_code"]):
-            unit = units.get(cell_text(row["unit_code"]).upper())
-            if unit is None:
-                problems.add(
-                    n, label["unit_code"], _l("Không có đơn vị mã “%(code)s”.", code=cell_text(row["unit_code"])[:40])
-                )
-        role = services.role_from_text(roles, cell_text(row["role"]))
-        if role is None:
-            problems.add(n, label["role"], _l("Không có vai trò “%(role)s”.", role=cell_text(row["role"])[:40]))
-        email = problems.convert(n, label["email"], services.clean_email, cell_text(row["email"]))
-        phone = problems.convert(n, label["phone"], services.clean_phone, row["phone"])
+            problems.add(n, name_column, _l("Họ và tên quá dài (tối đa 200 ký tự)."))
+        unit = (
+            batch.record(row, "unit", units, UNIT_WORDS, lambda: unit_choices(units))
+            if row["unit"] is not None
+            else None
+        )
+        role = None
+        if row["role"] is None:
+            problems.add(n, "role", _l("Chưa có vai trò."))
+        else:
+            role, _candidates = roles.find(row["role"])
+            if role is None:
+                problems.add(n, "role", _l("Không có vai trò “%(role)s”.", role=single_spaced(row["role"])[:40]))
+        if row["role"] is None or role is None:
+            problems.hint(
+                "role", _l("Vai trò hợp lệ: %(roles)s.", roles=", ".join(role.name_vi for role in roles_list))
+            )
+        email = problems.convert(n, "email", _email, row["email"])
+        phone = problems.convert(n, "phone", services.clean_phone, row["phone"])
+        if phone and isinstance(row["phone"], (int, float)) and not cell_text(row["phone"]).startswith("0"):
+            problems.note(n, "phone", _l("Số ghi dạng số (Excel bỏ số 0 đầu); đã thêm lại số 0."))
         for value, column in ((email, "email"), (phone, "phone")):
             if not value:
                 continue
             if value in seen:
-                problems.add(n, label[column], _l("Trùng với dòng %(row)d (%(value)s).", row=seen[value], value=value))
+                problems.add(n, column, _l("Trùng với dòng %(row)d (%(value)s).", row=seen[value], value=value))
                 continue
             seen[value] = n
-            if value in registered:
-                existing = registered[value].full_name
+            if value in contacts:
+                existing = contacts[value].full_name
                 problems.add(
-                    n,
-                    label[column],
-                    _l("Trùng với người đã đăng ký: %(name)s (%(value)s).", name=existing, value=value),
+                    n, column, _l("Trùng với người đã đăng ký: %(name)s (%(value)s).", name=existing, value=value)
                 )
-        if name and role is not None:
-            organisation = cell_text(row["organisation"])[:200]
-            inputs.append(services.AttendeeInput(name, role, unit, organisation, email, phone))
-    problems.raise_if_any()
+        if name and not email and not phone:
+            key = (fold(name), unit.id if unit else None)
+            if key in seen_names:
+                problems.note(n, name_column, _l("Trùng họ tên và đơn vị với dòng %(row)d.", row=seen_names[key]))
+            elif key in names:
+                problems.note(n, name_column, _l("Đã có người cùng họ tên và đơn vị trong danh sách tham dự."))
+            seen_names.setdefault(key, n)
+        organisation = single_spaced(row["organisation"])[:200]
+        shown = {
+            "full_name": name,
+            "unit": unit.code if unit else "",
+            "organisation": organisation,
+            "role": role.name_vi if role else cell_text(row["role"]),
+            "email": email or "",
+            "phone": phone or "",
+        }
+        data = None
+        if len(problems) == before:
+            data = services.AttendeeInput(name, role, unit, organisation, email, phone)
+        prepared.append(Prepared(n, shown, data))
+    return prepared
+
+
+def _email(value):
+    text = cell_text(value)
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    if text.count("@") > 1:
+        raise ValueError(_l("Mỗi ô chỉ ghi một địa chỉ e-mail (ô có “%(email)s”).", email=text[:60]))
+    return services.clean_email(text)
+
+
+def create_attendees(festival: Festival, inputs: list, by: User | None) -> list[Attendee]:
+    """Add the checked rows in one go, each with its own audit line."""
     created = [services.new_attendee(festival, item, AttendeeSource.IMPORT) for item in inputs]
     db.session.add_all(created)
     db.session.flush()
@@ -89,7 +249,29 @@ def import_attendees(festival: Festival, data: bytes, by: User | None) -> list[A
         by=by,
         after=lambda attendee: {"name": attendee.full_name, "role": attendee.role.code, "source": attendee.source},
     )
-    audit.record("attendees.imported", festival, by=by, after={"rows": len(created)})
+    return created
+
+
+ATTENDEES = ImportList(
+    kind="attendees",
+    fields=FIELDS,
+    prepare=prepare_attendees,
+    create=create_attendees,
+    audit_action="attendees.imported",
+    done=_l("Đã nhập %(n)d người từ %(where)s; bỏ qua %(skipped)d dòng."),
+    examples=EXAMPLES,
+)
+
+
+def import_attendees(
+    festival: Festival, data: bytes, by: User | None, choices: Choices | None = None, filename: str | None = None
+) -> list[Attendee]:
+    """Import every row of a file as an attendee, or none (the CLI and the tests; the web goes step by step).
+
+    :raise SpreadsheetError: the file cannot be read as a table (or is not UTF-8).
+    :raise ImportRejected: every problem by row and column; nothing is written.
+    """
+    created, _preview = run_import(festival, ATTENDEES, read_workbook(data), choices, filename=filename, by=by)
     return created
 
 
@@ -128,5 +310,26 @@ def export_attendees(festival: Festival) -> bytes:
     return write_xlsx([(_l("Người tham dự"), [str(h) for h in EXPORT_HEADERS], rows)])
 
 
-def import_template() -> bytes:
-    return template_xlsx(COLUMNS, [EXAMPLE])
+def import_template(festival: Festival) -> bytes:
+    """The template: the header row on “Danh sách”, the instructions and valid values on “Hướng dẫn”."""
+    units = db.session.execute(db.select(Unit).order_by(Unit.code)).scalars()
+    return template_xlsx(
+        FIELDS,
+        title=_l("Danh sách"),
+        instructions_title=_l("Hướng dẫn"),
+        instructions=[
+            _l("Ghi mỗi người một dòng trên trang “Danh sách”, từ dòng 2; giữ nguyên dòng tiêu đề."),
+            _l("Cột tô màu là bắt buộc. Có thể thêm cột khác (STT, Ghi chú…): chúng không được nhập."),
+            _l(
+                "Không được nhập: %(reasons)s.",
+                reasons="; ".join(str(REASONS[key]).lower() for key in ("blank", "total", "signature", "hidden")),
+            ),
+            _l("Lưu tệp dạng .xlsx hoặc “CSV UTF-8”, rồi tải lên ở trang Nhập người tham dự."),
+        ],
+        column_headings=[_l("Cột"), _l("Bắt buộc"), _l("Cách ghi"), _l("Ví dụ")],
+        required_label=_l("Có"),
+        lists=[
+            (_l("Vai trò"), [[role.name_vi, "", role.name_en] for role in services.badge_roles(festival)]),
+            (_l("Đơn vị"), [[unit.code, "", unit.name, unit.short_name] for unit in units]),
+        ],
+    )

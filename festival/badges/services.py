@@ -97,21 +97,34 @@ def clean_email(text: str | None) -> str | None:
 def clean_phone(text) -> str | None:
     """A Vietnamese phone number as stored (digits, leading 0), or None.
 
-    :raise ValueError: not 9–11 digits.
+    A number Excel kept as a number gets its leading 0 back — a mobile (912345678) and a landline typed
+    024 3825 7700 (2438257700) alike — and +84 or 84 in front becomes 0.
+    :raise ValueError: not a 10-digit mobile or 11-digit landline number, two numbers in one cell, or a
+    number Excel turned into 9,12E+08.
     """
     if isinstance(text, float) and text.is_integer():
-        text = str(int(text))  # Excel drops the leading zero and keeps the number
-    raw = str(text or "").strip()
+        text = int(text)  # Excel drops the leading zero and keeps the number
+    raw = str(text if text is not None else "").strip().lstrip("'")
     if not raw:
         return None
-    digits = re.sub(r"[\s.\-()]", "", raw)
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
+    if re.fullmatch(r"\d+([.,]\d+)?[eE][+]?\d+", raw):
+        raise ValueError(
+            _l(
+                "Số điện thoại “%(phone)s” đã bị Excel đổi sang dạng số mũ nên mất chữ số. Hãy định dạng cột là "
+                "Văn bản (Text), gõ lại số rồi lưu.",
+                phone=raw[:30],
+            )
+        )
+    digits = re.sub(r"[\s.\-()\u00a0]", "", raw)
+    if len(re.sub(r"\D", "", raw)) > 12 and re.search(r"[/;,]|\s[-–]\s|hoặc|\bor\b", raw):
+        raise ValueError(_l("Mỗi ô chỉ ghi một số điện thoại (ô có “%(phone)s”).", phone=raw[:40]))
+    if digits.startswith(("+84", "0084")):
+        digits = "0" + digits.removeprefix("+84").removeprefix("0084")
+    elif digits.startswith("84") and len(digits) in (11, 12):
         digits = "0" + digits[2:]
-    elif not digits.startswith("0") and len(digits) == 9:
+    elif not digits.startswith("0") and (len(digits) == 9 or (len(digits) == 10 and digits.startswith("2"))):
         digits = "0" + digits
-    if not digits.isdigit() or not 10 <= len(digits) <= 11:
+    if not digits.isdigit() or not digits.startswith("0") or not 10 <= len(digits) <= 11:
         raise ValueError(_l("Số điện thoại không hợp lệ: “%(phone)s”.", phone=raw[:30]))
     return digits
 

@@ -8,16 +8,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festival import jobs
+from festival import importing, jobs
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
 from festival.badges import bp, import_export, printing, render, services
-from festival.badges.forms import AttendeeForm, DelegateForm, ImportForm, PrintForm, ReissueForm, RoleForm
+from festival.badges.forms import AttendeeForm, DelegateForm, PrintForm, ReissueForm, RoleForm
 from festival.errors import FestivalError, refusals_return_to
 from festival.extensions import db
 from festival.festivals import current_festival
 from festival.models import Attendee, AttendeeSource, BadgeRole, Role, Unit
-from festival.spreadsheets import ImportRejected
 from festival.transactions import form_status
 from festival.urls import record_id
 
@@ -224,26 +223,24 @@ def roles():
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def import_file():
-    """Import people from XLSX or CSV: all rows or none; duplicates reported, not merged."""
-    festival = current_festival()
-    form = ImportForm()
-    problems = []
-    if form.validate_on_submit():
-        try:
-            created = import_export.import_attendees(festival, form.file.data.read(), by=current_user)
-        except ImportRejected as rejected:
-            problems = rejected.problems
-            form.form_errors.append(rejected.message)
-        except FestivalError as error:
-            form.form_errors.append(error.message)
-        else:
-            flash(_("Đã nhập %(n)d người.", n=len(created)), "success")
-            return redirect(url_for("badges.index"))
-    roles = services.badge_roles(festival)
-    page = render_template(
-        "badges/import.html", form=form, problems=problems, columns=import_export.COLUMNS, roles=roles
+    """Importing people, step 1: upload an XLSX or CSV (kept server-side for the next steps)."""
+    roles = services.badge_roles(current_festival())
+    return importing.upload_page(
+        import_export.ATTENDEES, template="badges/import.html", preview_endpoint="badges.import_preview", roles=roles
     )
-    return page, form_status(form)
+
+
+@bp.route("/import/<upload_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def import_preview(upload_id):
+    """Importing people, steps 2–4: the sheet and columns found, the preview, then all rows or none."""
+    return importing.preview_page(
+        import_export.ATTENDEES,
+        upload_id,
+        template="badges/import_preview.html",
+        upload_endpoint="badges.import_file",
+        done_url=url_for("badges.index"),
+    )
 
 
 @bp.route("/import/template.xlsx")
@@ -251,7 +248,7 @@ def import_file():
 def import_template():
     """The import template with Vietnamese headers."""
     return send_file(
-        io.BytesIO(import_export.import_template()),
+        io.BytesIO(import_export.import_template(current_festival())),
         mimetype=XLSX,
         as_attachment=True,
         download_name="mau-nhap-nguoi-tham-du.xlsx",

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired, MultipleFileField
+from flask_wtf.file import MultipleFileField
 from wtforms import FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -85,7 +85,3 @@ class CategoryForm(FlaskForm):
     code = StringField(_l("Mã lĩnh vực"), validators=[DataRequired(REQUIRED), Length(max=10)])
     name_vi = StringField(_l("Tên tiếng Việt"), validators=[DataRequired(REQUIRED), Length(max=200)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=200)])
-
-
-class ImportForm(FlaskForm):
-    file = FileField(_l("Tệp Excel (.xlsx) hoặc CSV"), validators=[FileRequired(_l("Hãy chọn tệp."))])

@@ -9,16 +9,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from festival import importing
 from festival.admin.services import list_units
 from festival.auth.permissions import can_edit_exhibit, can_view_exhibit, is_own_unit_exhibit, role_required
 from festival.errors import FestivalError, refusals_return_to
 from festival.exhibits import bp, import_export, services
-from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm, ImportForm
+from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm
 from festival.exhibits.posters import render_posters
 from festival.extensions import db
 from festival.festivals import current_festival
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
-from festival.spreadsheets import ImportRejected
 from festival.transactions import form_status, on_commit
 from festival.uploads import MAX_FILE_BYTES, delete_stored, upload_path
 from festival.urls import record_id
@@ -483,23 +483,28 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def import_file():
-    """Import exhibits from an XLSX or CSV file: all rows or none, every bad row listed."""
-    festival = current_festival()
-    form = ImportForm()
-    problems = []
-    if form.validate_on_submit():
-        try:
-            created = import_export.import_exhibits(festival, form.file.data.read(), by=current_user, now=utcnow())
-        except ImportRejected as rejected:
-            problems = rejected.problems
-            form.form_errors.append(rejected.message)
-        except FestivalError as error:
-            form.form_errors.append(error.message)
-        else:
-            flash(_("Đã nhập %(n)d sáng kiến (trạng thái: chờ duyệt).", n=len(created)), "success")
-            return redirect(url_for("exhibits.index", status="submitted"))
-    page = render_template("exhibits/import.html", form=form, problems=problems, columns=import_export.COLUMNS)
-    return page, form_status(form)
+    """Importing exhibits, step 1: upload an XLSX or CSV (kept server-side for the next steps)."""
+    categories = services.list_categories(current_festival())
+    return importing.upload_page(
+        import_export.EXHIBITS,
+        template="exhibits/import.html",
+        preview_endpoint="exhibits.import_preview",
+        categories=categories,
+    )
+
+
+@bp.route("/import/<upload_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def import_preview(upload_id):
+    """Importing exhibits, steps 2–4: the sheet and columns found, the preview, then all rows or none
+    (imported exhibits are submitted, waiting for review)."""
+    return importing.preview_page(
+        import_export.EXHIBITS,
+        upload_id,
+        template="exhibits/import_preview.html",
+        upload_endpoint="exhibits.import_file",
+        done_url=url_for("exhibits.index", status="submitted"),
+    )
 
 
 @bp.route("/import/template.xlsx")
@@ -507,7 +512,7 @@ def import_file():
 def import_template():
     """The import template with Vietnamese headers."""
     return send_file(
-        io.BytesIO(import_export.import_template()),
+        io.BytesIO(import_export.import_template(current_festival())),
         mimetype=XLSX,
         as_attachment=True,
         download_name="mau-nhap-sang-kien.xlsx",

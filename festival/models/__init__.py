@@ -18,6 +18,7 @@ from festival.models.certificate import (
 from festival.models.core import (
     AuditLog,
     Festival,
+    ImportMapping,
     JobStatus,
     PrintJob,
     ProgrammeItem,
@@ -101,6 +102,7 @@ __all__ = [
     "Exhibit",
     "ExhibitStatus",
     "Festival",
+    "ImportMapping",
     "ProgrammeItem",
     "Region",
     "Role",

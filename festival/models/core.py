@@ -208,6 +208,24 @@ class AuditLog(db.Model):
     user: Mapped[Optional[User]] = relationship()
 
 
+class ImportMapping(db.Model):
+    """How a festival's organizers mapped a file's columns to a list's fields, remembered for the next file
+    with the same headers (found by their signature)."""
+
+    __tablename__ = "import_mappings"
+    __table_args__ = (sa.UniqueConstraint("festival_id", "kind", "signature"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(sa.ForeignKey("festivals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))  # the list: "attendees", "exhibits"
+    signature: Mapped[str] = mapped_column(sa.String(64))  # sha256 of the folded headers in order
+    headers: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)  # as the file wrote them, for people
+    mapping: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)  # column position -> field key
+    scales: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)  # column position -> money multiplier
+    updated_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class JobStatus(enum.Enum):
     QUEUED = "queued"
     RUNNING = "running"

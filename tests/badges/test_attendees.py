@@ -14,6 +14,7 @@ from festival.errors import FestivalError
 from festival.extensions import db
 from festival.models import Attendee, AttendeeSource, Category, ExhibitStatus, Festival, RevokedBadge, Unit
 from tests import factories
+from tests.imports import steps
 
 DEMO_CSV = Path(demo.DATA_DIR) / "attendees.csv"
 
@@ -236,12 +237,14 @@ def test_import_reports_duplicates_and_bad_rows_and_stores_nothing(app, runner, 
     result = runner.invoke(args=["attendees", "import", str(path)])
     assert result.exit_code == 1
     for expected in [
-        "Dòng 3, cột “E-mail”: Trùng với dòng 2 (a@example.vn).",
-        "Dòng 4, cột “Mã đơn vị”",
-        "Dòng 4, cột “Vai trò”: Không có vai trò “Siêu sao”.",
-        "Dòng 4, cột “E-mail”: E-mail không hợp lệ",
-        "Dòng 4, cột “Số điện thoại”: Trùng với dòng 2 (0901000001).",
-        "Dòng 5, cột “E-mail”: Trùng với người đã đăng ký: Nguyễn Thị Hằng (hang@example.vn).",
+        "Dòng 3, cột D “email”: Trùng với dòng 2 (a@example.vn).",
+        "Dòng 4, cột B “unit_code”: Không có đơn vị “NOSUCH”.",
+        "Dòng 4, cột C “role”: Không có vai trò “Siêu sao”.",
+        "Dòng 4, cột D “email”: E-mail không hợp lệ",
+        "Dòng 4, cột E “phone”: Trùng với dòng 2 (0901000001).",
+        "Dòng 5, cột D “email”: Trùng với người đã đăng ký: Nguyễn Thị Hằng (hang@example.vn).",
+        "B “unit_code”: Đơn vị hợp lệ (mã và tên ngắn): DUCGIANG (Đức Giang), HACHIBA (Dệt May 29/3)",  # once
+        "C “role”: Vai trò hợp lệ: Đại biểu, Giám khảo",
     ]:
         assert expected in result.output, expected
     assert count(app) == 3
@@ -250,29 +253,32 @@ def test_import_reports_duplicates_and_bad_rows_and_stores_nothing(app, runner, 
 def test_web_import_with_vietnamese_headers_and_excel_phone_numbers(app, client, login_as, sector):
     login_as("organizer")
     workbook = openpyxl.load_workbook(io.BytesIO(client.get("/attendees/import/template.xlsx").data))
-    sheet = workbook.active
+    assert workbook.sheetnames == ["Danh sách", "Hướng dẫn"]
+    sheet = workbook["Danh sách"]
     assert [c.value for c in sheet[1]] == ["Họ và tên", "Mã đơn vị", "Cơ quan", "Vai trò", "E-mail", "Số điện thoại"]
+    assert sheet.max_row == 1  # the instructions are on their own sheet, not an example row
     sheet.append(["  Lê   Thị Mai ", "may10", None, "khach moi", None, 912000111])  # Excel dropped the leading 0
+    # 024 3825 7700, a landline, for a unit named in full
+    sheet.append(["Phạm Văn Cường", "Tổng Công ty Đức Giang – CTCP", None, "Đại biểu", None, 2438257700])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = client.post(
-        "/attendees/import",
-        data={"file": (io.BytesIO(buffer.getvalue()), "ds.xlsx")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302
+    response = steps.web_import(client, "/attendees", buffer.getvalue(), "ds.xlsx")
+    assert response.status_code == 302, steps.problems_on(response)
+    assert response.headers["Location"].endswith("/attendees/")
+    page = client.get("/attendees/").get_data(as_text=True)
+    assert "Đã nhập 2 người từ trang tính “Danh sách” của tệp “ds.xlsx”; bỏ qua 0 dòng." in page
     with app.app_context():
         mai = db.session.execute(db.select(Attendee).where(Attendee.full_name == "Lê Thị Mai")).scalar_one()
         assert (mai.unit.code, mai.role.code, mai.phone) == ("MAY10", "guest", "0912000111")
+        cuong = db.session.execute(db.select(Attendee).where(Attendee.full_name == "Phạm Văn Cường")).scalar_one()
+        assert (cuong.unit.code, cuong.phone) == ("DUCGIANG", "02438257700")
 
 
 def test_legacy_encoded_csv_is_refused_not_stored_garbled(app, client, login_as, sector):
     login_as("organizer")
     data = factories.cp1258("Họ và tên,Vai trò\nTrần Văn Đức,Đại biểu\n")
-    page = client.post(
-        "/attendees/import", data={"file": (io.BytesIO(data), "cu.csv")}, content_type="multipart/form-data"
-    ).get_data(as_text=True)
-    assert "CSV UTF-8" in page
+    response = steps.upload(client, "/attendees", data, "cu.csv")
+    assert response.status_code == 422 and "CSV UTF-8" in response.get_data(as_text=True)
     assert count(app) == 0
 
 

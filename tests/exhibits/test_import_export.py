@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -13,6 +14,7 @@ from festival.exhibits import services
 from festival.extensions import db
 from festival.models import Exhibit, ExhibitStatus, Festival
 from tests import factories
+from tests.imports import steps
 
 DEMO_CSV = Path(demo.DATA_DIR) / "exhibits.csv"
 
@@ -66,15 +68,15 @@ def test_command_imports_the_sample_file(app, runner, sector):
 def test_command_refuses_a_bad_file_with_row_and_column_and_writes_nothing(app, runner, sector, tmp_path):
     rows = list(csv.reader(DEMO_CSV.read_text(encoding="utf-8").splitlines()))
     rows[2][1] = "NOSUCH"  # file row 3, unit_code
-    rows[5][5] = "85 triệu"  # file row 6, benefit
+    rows[5][5] = "khoảng 85 triệu"  # file row 6, benefit: an estimate, not an amount
     text = io.StringIO()
     csv.writer(text).writerows(rows)
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"\xef\xbb\xbf" + text.getvalue().encode("utf-8"))  # with the BOM Excel writes
     result = runner.invoke(args=["exhibits", "import", str(bad)])
     assert result.exit_code == 1
-    assert "Dòng 3, cột “Mã đơn vị”: Không có đơn vị mã “NOSUCH”." in result.output
-    assert "Dòng 6, cột “Giá trị làm lợi”" in result.output
+    assert "Dòng 3, cột B “unit_code”: Không có đơn vị “NOSUCH”." in result.output
+    assert "Dòng 6, cột F “benefit_vnd_per_year”: Số tiền không hợp lệ: “khoảng 85 triệu”." in result.output
     assert exhibit_count(app) == 0
 
 
@@ -90,50 +92,67 @@ def test_web_import_reports_every_bad_row_and_stores_none(app, client, login_as_
         ["MAY10", "XX", "", "", "-5", 1890],
         ["VIETTIEN", "QT", "Tên hợp lệ", "A; B; C; D; E; F; G", "1.500.000", "2022"],
     ]
-    response = client.post(
-        "/exhibits/import",
-        data={"file": (io.BytesIO(xlsx(rows)), "sang-kien.xlsx")},
-        content_type="multipart/form-data",
-    )
+    response = steps.web_import(client, "/exhibits", xlsx(rows), "sang-kien.xlsx")
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Tệp có 6 lỗi; không có dòng nào được nhập." in page
     for row, column in [
-        (3, "Mã lĩnh vực"),
-        (3, "Tên sáng kiến"),
-        (3, "Tác giả"),
-        (3, "Giá trị làm lợi"),
-        (3, "Năm bắt đầu áp dụng"),
-        (4, "Tác giả"),
+        (3, "B “Mã lĩnh vực”"),
+        (3, "C “Tên sáng kiến”"),
+        (3, "D “Tác giả”"),
+        (3, "E “Giá trị làm lợi (đồng/năm)”"),
+        (3, "F “Năm bắt đầu áp dụng”"),
+        (4, "D “Tác giả”"),
     ]:
-        assert f"<tr><td>{row}</td><td>{column}</td>" in page, (row, column)
+        assert f"<td>Sheet</td><td>{row}</td><td>{column}</td>" in page, (row, column)
+    assert "Lĩnh vực hợp lệ: KT – Cải tiến kỹ thuật, thiết bị;" in page  # the valid values, once
     assert exhibit_count(app) == 0
 
 
-def test_web_import_of_vietnamese_template_headers(app, client, login_as_organizer, sector):
+def test_web_import_of_the_template_with_a_row_added(app, client, login_as_organizer, sector):
     template = client.get("/exhibits/import/template.xlsx")
-    headers = [cell.value for cell in next(openpyxl.load_workbook(io.BytesIO(template.data)).active.iter_rows())]
+    workbook = openpyxl.load_workbook(io.BytesIO(template.data))
+    assert workbook.sheetnames == ["Danh sách", "Hướng dẫn"]
+    sheet = workbook["Danh sách"]
+    headers = [cell.value for cell in sheet[1]]
     assert headers[:5] == ["Mã tham chiếu", "Mã đơn vị", "Mã lĩnh vực", "Tên sáng kiến", "Tác giả"]
-    response = client.post(
-        "/exhibits/import", data={"file": (io.BytesIO(template.data), "mau.xlsx")}, content_type="multipart/form-data"
-    )
+    assert sheet.max_row == 1  # no example row to import by mistake
+    # The template alone has nothing to import.
+    page = client.get(steps.preview_url(steps.upload(client, "/exhibits", template.data))).get_data(True)
+    assert "Trang tính “Danh sách” không có dòng dữ liệu nào dưới dòng tiêu đề (dòng 1)." in page
+    values = {
+        "Mã đơn vị": "May 10",
+        "Mã lĩnh vực": "Cải tiến kỹ thuật, thiết bị",
+        "Tên sáng kiến": "Cữ gá  may túi tự động",
+        "Tác giả": "Nguyễn Văn An - Tổ trưởng, Trần  Thị Bình (Kỹ thuật chuyền)",
+        "Giá trị làm lợi (đồng/năm)": "1,5 tỷ",
+        "Năm bắt đầu áp dụng": datetime(2021, 3, 15),
+    }
+    sheet.append([values.get(header) for header in headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = steps.web_import(client, "/exhibits", buffer.getvalue(), "mau.xlsx")
     assert response.status_code == 302
     with app.app_context():
         exhibit = db.session.execute(db.select(Exhibit)).scalar_one()
-        assert (exhibit.title, exhibit.unit.code, exhibit.benefit_vnd) == (
+        found = (exhibit.title, exhibit.unit.code, exhibit.category.code, exhibit.benefit_vnd, exhibit.applied_since)
+        assert found == (
             "Cữ gá may túi tự động",
             "MAY10",
-            150_000_000,
+            "KT",
+            1_500_000_000,
+            2021,
         )
+        assert [(a.full_name, a.job_title) for a in exhibit.authors] == [
+            ("Nguyễn Văn An", "Tổ trưởng"),
+            ("Trần Thị Bình", "Kỹ thuật chuyền"),
+        ]
 
 
 def test_import_refuses_a_legacy_encoded_csv(app, client, login_as_organizer, sector):
     text = "unit_code,category_code,title,authors\nMAY10,KT,Bàn là hơi,Trần Văn Đức\n"
-    response = client.post(
-        "/exhibits/import",
-        data={"file": (io.BytesIO(factories.cp1258(text)), "cu.csv")},
-        content_type="multipart/form-data",
-    )
-    assert "CSV UTF-8" in response.get_data(as_text=True)
+    response = steps.upload(client, "/exhibits", factories.cp1258(text), "cu.csv")
+    assert response.status_code == 422 and "CSV UTF-8" in response.get_data(as_text=True)
     assert exhibit_count(app) == 0
 
 
@@ -148,15 +167,15 @@ def test_import_refuses_duplicate_references_and_over_quota(app, runner, sector,
     )
     result = runner.invoke(args=["exhibits", "import", str(path)])
     assert result.exit_code == 1
-    assert "Dòng 3, cột “Mã tham chiếu”" in result.output
-    assert "Dòng 4, cột “Mã đơn vị”: Đơn vị MAY10 vượt hạn mức 1 sáng kiến." in result.output
+    assert "Dòng 3, cột A “ref”: Mã tham chiếu X1 lặp lại dòng 2." in result.output
+    assert "Dòng 4, cột B “unit_code”: Đơn vị MAY10 vượt hạn mức 1 sáng kiến." in result.output
     assert exhibit_count(app) == 0
 
 
 def test_import_twice_refuses_the_second_time(app, runner, sector):
     runner.invoke(args=["exhibits", "import", str(DEMO_CSV)])
     result = runner.invoke(args=["exhibits", "import", str(DEMO_CSV)])
-    assert result.exit_code == 1 and "E001 đã có" in result.output
+    assert result.exit_code == 1 and "Mã tham chiếu E001 đã có (đã nhập trước đó)." in result.output
     assert exhibit_count(app) == 59
 
 
