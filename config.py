@@ -51,8 +51,26 @@ class Config:
     SESSION_HOURS = 16
 
     PASSWORD_HASH_METHOD = "scrypt"
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    # Sign-in guessing (see README, "Limits"): per e-mail address, the first 5 wrong passwords in a
+    # row cost nothing; after that a browser that never signed in to the account waits 1, 2, 4, 8,
+    # then 15 minutes between tries (a browser with the account's device cookie is never held up);
+    # the count starts again after a quiet day. Per client address, at most this many wrong
+    # sign-ins (a spray over many accounts), then 429.
+    SIGN_IN_FREE_FAILURES = 5
+    SIGN_IN_MAX_DELAY_MINUTES = 15
+    SIGN_IN_FAILURES_RESET_HOURS = 24
+    SIGN_IN_CLIENT_LIMIT = "20 per minute;200 per hour"
+    DEVICE_COOKIE_DAYS = 180
+    # Other pages a stranger could use to probe: badge links, the verify page, delegate sign-ups.
+    PUBLIC_LOOKUP_LIMIT = "30 per minute;300 per hour"
+    DELEGATE_LIMIT = "20 per minute;100 per hour"
+    # Flask-Limiter: counters in this process by default; RATELIMIT_STORAGE_URI=redis://… shares them
+    # between gunicorn workers and machines (production).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Behind nginx (or another proxy) set to the number of proxies in front, so the client's own
+    # address (X-Forwarded-For) is the one rate limits count; 0 trusts no such header.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     INVITATION_DAYS = 14
     PER_PAGE = 25
 
@@ -65,6 +83,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; never in production
+    RATELIMIT_ENABLED = False  # the tests of the limits turn them on
     PUBLIC_BASE_URL = "http://festival.test"
     STATIC_BUILD_DIR = None  # static/ as it is; the tests of the build publish their own copy
 

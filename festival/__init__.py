@@ -8,9 +8,11 @@ without loading the whole app.
 import logging
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import DEFAULT_SECRET_KEY, config_for_environment
 
@@ -39,11 +41,18 @@ def create_app(config_class=None):
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
     app.config.from_object(config_class)
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON answers and the audit view
-    if app.config.get("SESSION_COOKIE_SECURE") and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
-        raise RuntimeError("FESTIVAL_ENV=production needs SECRET_KEY set to a long random value.")
+    if app.config.get("SESSION_COOKIE_SECURE") and not is_strong_secret(app.config["SECRET_KEY"]):
+        raise RuntimeError(
+            "FESTIVAL_ENV=production needs SECRET_KEY set to a long random value (32 bytes or more, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    _redact_logs(app)
     register_request_hooks(app)
     from festival import transactions
     from festival.errors import register_error_handlers
@@ -54,12 +63,22 @@ def create_app(config_class=None):
     return app
 
 
+def is_strong_secret(key) -> bool:
+    """A key that signs cookies in production: at least 32 bytes, not the development default, and
+    varied enough to be random (at least 16 different characters, none of them over a quarter)."""
+    text = key.decode("latin-1") if isinstance(key, bytes) else str(key or "")
+    if text == DEFAULT_SECRET_KEY or len(text.encode()) < 32:
+        return False
+    counts = Counter(text)
+    return len(counts) >= 16 and max(counts.values()) <= len(text) / 4
+
+
 def register_extensions(app):
     from flask_babel import get_locale
 
     from festival import static_files
     from festival.auth import permissions
-    from festival.extensions import babel, compress, csrf, db, login_manager, migrate
+    from festival.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from festival.formatting import register_template_filters
     from festival.urls import page_url
 
@@ -68,6 +87,7 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     compress.init_app(app)
     static_files.init_app(app)
     register_template_filters(app)
@@ -106,6 +126,7 @@ def register_cli(app):
 
 def register_request_hooks(app):
     from festival.festivals import load_current_festival
+    from festival.urls import loggable_path
 
     @app.before_request
     def start_request():
@@ -127,7 +148,7 @@ def register_request_hooks(app):
         if "request_started" in g:
             elapsed_ms = (time.perf_counter() - g.request_started) * 1000
             logging.getLogger("festival.request").info(
-                "%s %s %s %.0fms", request.method, request.path, response.status_code, elapsed_ms
+                "%s %s %s %.0fms", request.method, loggable_path(), response.status_code, elapsed_ms
             )
         return response
 
@@ -153,6 +174,20 @@ def _configure_logging(app):
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.WARNING if app.testing else logging.INFO)
+
+
+def _redact_logs(app):
+    """Invitation and badge links must not end up in a log file, whoever writes the line: our
+    handler (every festival.* logger), the development server's and gunicorn's access lines."""
+    from festival.urls import SecretsInLogs
+
+    secrets_filter = SecretsInLogs(app.url_map)
+    festival_handlers = [h for h in logging.getLogger("festival").handlers if getattr(h, "_festival", False)]
+    targets = [*festival_handlers, logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access")]
+    for target in targets:
+        for old in [f for f in target.filters if isinstance(f, SecretsInLogs)]:
+            target.removeFilter(old)
+        target.addFilter(secrets_filter)
 
 
 def _project_path(name):

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -93,6 +94,9 @@ def create_backup(out: Path) -> dict:
         }
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
+        # Readable by its owner only, from the first byte: it holds password hashes and phone numbers.
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(dump, arcname=dump.name)
             if uploads.exists():
@@ -125,6 +129,9 @@ def restore_backup(path: Path) -> dict:
     """
     url = _database_url()
     uploads = Path(current_app.config["UPLOAD_DIR"])
+    if path.stat().st_mode & stat.S_IWOTH:
+        # Anyone on the machine could have put their own accounts in it.
+        raise BackupError(f"{path} can be changed by any user of this machine; restore only a backup kept private.")
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         try:

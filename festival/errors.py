@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from festival.extensions import db
+from festival.urls import loggable_path
 
 log = logging.getLogger(__name__)
 
@@ -130,5 +131,5 @@ def register_error_handlers(app):
     @app.errorhandler(Exception)
     def unexpected_error(error):
         db.session.rollback()
-        log.exception("Unhandled error on %s %s", request.method, request.path)
+        log.exception("Unhandled error on %s %s", request.method, loggable_path())
         return error_response(500)

@@ -3,6 +3,8 @@
 from flask import has_request_context, request
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -15,9 +17,10 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+limiter = Limiter(key_func=get_remote_address)  # storage and switches from RATELIMIT_* settings
 compress = Compress()  # pages and JSON answers; static files come pre-compressed (festival/static_files.py)
 
-__all__ = ["babel", "compress", "csrf", "db", "login_manager", "migrate"]
+__all__ = ["babel", "compress", "csrf", "db", "limiter", "login_manager", "migrate"]
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
 

@@ -34,16 +34,34 @@ def on_commit(callback) -> None:
     db.session().info.setdefault("on_commit", []).append(callback)
 
 
+def on_rollback(callback) -> None:
+    """Run `callback()` if the current transaction rolls back (or the session closes without
+    committing); forget it once it commits. For undoing what a transaction did outside the
+    database, such as a file it stored."""
+    db.session().info.setdefault("on_rollback", []).append(callback)
+
+
 @event.listens_for(Session, "after_commit")
 def _run_on_commit(session):
+    session.info.pop("on_rollback", None)
     for callback in session.info.pop("on_commit", []):
         callback()
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_on_rollback(session, previous_transaction):
+def _run_on_rollback(session, previous_transaction):
     if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
         session.info.pop("on_commit", None)
+        for callback in session.info.pop("on_rollback", []):
+            callback()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_on_close(session, transaction):
+    # A session closed without committing (the end of a request that wrote nothing it kept).
+    if transaction.parent is None and not session.in_transaction():
+        for callback in session.info.pop("on_rollback", []):
+            callback()
 
 
 def init_app(app):

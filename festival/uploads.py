@@ -1,8 +1,13 @@
 """Uploaded files: the type is read from the content, images are re-encoded without metadata
-(GPS and all) with a thumbnail, and everything is stored under UPLOAD_DIR with random names."""
+(GPS, comments and all) with a thumbnail, and everything is stored under UPLOAD_DIR with random
+names, written whole or not at all, and removed again if the change that stored them is undone."""
 
+import errno
 import io
+import os
+import re
 import secrets
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +19,15 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from festival.errors import FestivalError
+from festival.transactions import on_rollback
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused before decoding
+# Refused before decoding: a small file may declare a huge picture. A JPEG is decoded at a reduced
+# scale (draft mode) so even a 50-megapixel photo costs little memory; PNG and WebP cannot be, so
+# their cap is lower. Stored pictures are at most MAX_SIDE pixels on their long side.
+MAX_IMAGE_PIXELS = 50_000_000
+MAX_LOSSLESS_PIXELS = 16_000_000
+MAX_SIDE = 3200
 THUMBNAIL_SIZE = (480, 480)
 IMAGE_TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
 
@@ -78,10 +89,44 @@ def _new_name(folder: str, suffix: str) -> str:
     return f"{folder}/{secrets.token_hex(16)}{suffix}"
 
 
+# Right-to-left overrides and other invisible marks make "gpj.exe" look like "exe.jpg".
+_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
+
+
+def safe_download_name(name: str) -> str:
+    """A file name fit for Content-Disposition: no control or direction marks, no folders."""
+    name = _HIDDEN.sub("", unicodedata.normalize("NFC", name or ""))
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C")
+    name = name.replace("/", "_").replace("\\", "_").strip(" .") or "tep"
+    return name[:200]
+
+
+def disk_refusal(error: OSError) -> UploadRefused:
+    """What a person is told when the server cannot write a file."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return UploadRefused(_l("Ổ đĩa của máy chủ đã đầy nên tệp chưa được lưu. Hãy báo ban tổ chức."))
+    return UploadRefused(_l("Máy chủ không ghi được tệp lúc này nên tệp chưa được lưu. Hãy thử lại sau."))
+
+
 def _write(name: str, data: bytes) -> None:
+    """Write a stored file whole (a temporary file renamed) or not at all; it is removed again if
+    the transaction that stored it rolls back.
+
+    :raise UploadRefused: the disk is full or cannot be written.
+    """
     path = upload_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    partial = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise disk_refusal(error) from None
+    on_rollback(lambda: delete_stored(name))
 
 
 def _store_pdf(data: bytes, original_name: str, folder: str) -> StoredFile:
@@ -98,15 +143,24 @@ def _store_pdf(data: bytes, original_name: str, folder: str) -> StoredFile:
 
 def _open_image(data: bytes, original_name: str) -> Image.Image:
     unreadable = UploadRefused(_l("Ảnh “%(name)s” bị hỏng hoặc không đọc được.", name=original_name))
+    too_big = UploadRefused(
+        _l(
+            "Ảnh “%(name)s” quá lớn; hãy gửi ảnh nhỏ hơn (ảnh chụp điện thoại thông thường là được).",
+            name=original_name,
+        )
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=list(IMAGE_TYPES))
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise UploadRefused(_l("Ảnh “%(name)s” quá lớn (tối đa 40 megapixel).", name=original_name))
+            cap = MAX_IMAGE_PIXELS if image.format == "JPEG" else MAX_LOSSLESS_PIXELS
+            if image.width * image.height > cap:
+                raise too_big
+            if image.format == "JPEG":
+                image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at 1/2, 1/4 or 1/8 scale when it is large
             image.load()
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise UploadRefused(_l("Ảnh “%(name)s” quá lớn (tối đa 40 megapixel).", name=original_name)) from None
+        raise too_big from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise unreadable from None
     return image
@@ -121,6 +175,9 @@ def _store_image(data: bytes, original_name: str, folder: str) -> StoredFile:
     image = ImageOps.exif_transpose(image)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     image = image.convert("RGBA" if has_alpha and source_format != "JPEG" else "RGB")
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    # Only the pixels go on: a new picture has no EXIF, XMP, ICC, text chunks or JPEG comments.
+    image = Image.frombytes(image.mode, image.size, image.tobytes())
     options = {"JPEG": {"quality": 88, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 88}}[
         source_format
     ]

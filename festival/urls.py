@@ -1,6 +1,8 @@
 """URLs: where to go after a form, and absolute addresses for printed QR codes."""
 
-from urllib.parse import urlsplit
+import logging
+import re
+from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, request, url_for
 from werkzeug.routing import IntegerConverter
@@ -45,3 +47,71 @@ def page_url(page: int) -> str:
     """This page's URL with its filters kept and `page` set (for pagination links)."""
     values = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
     return url_for(request.endpoint, **values)
+
+
+# URL arguments and query parameters that open something by themselves (invitation, badge and
+# reset links, verification codes): never written to a log.
+SECRET_ARGUMENTS = frozenset({"token", "code", "key", "reset", "invite"})
+
+
+def loggable_path() -> str:
+    """The request's path and query with secret arguments replaced by "…", for logs."""
+    path = request.path
+    rule, values = request.url_rule, request.view_args or {}
+    if rule is not None and SECRET_ARGUMENTS & set(values):
+        shown = {name: "…" if name in SECRET_ARGUMENTS else value for name, value in values.items()}
+        try:
+            path = rule.build(shown, append_unknown=False)[1]
+        except (ValueError, KeyError):
+            path = rule.rule
+    if request.query_string:
+        pairs = [
+            (name, "…" if name.lower() in SECRET_ARGUMENTS else value) for name, value in request.args.items(multi=True)
+        ]
+        path += "?" + urlencode(pairs, safe="…")
+    return path
+
+
+class SecretsInLogs(logging.Filter):
+    """Redacts, in any log line, the secret parts of this app's URLs (the development server and
+    gunicorn write their own access lines, which loggable_path cannot reach)."""
+
+    SEGMENT = "[^/?#\\s\"']+"
+
+    def __init__(self, url_map):
+        super().__init__()
+        self._paths = []
+        for rule in url_map.iter_rules():
+            if not SECRET_ARGUMENTS & rule.arguments:
+                continue
+            pattern = ""
+            for part in re.split(r"(<[^>]+>)", rule.rule):
+                if not part.startswith("<"):
+                    pattern += re.escape(part)
+                elif part.strip("<>").split(":")[-1] in SECRET_ARGUMENTS:
+                    pattern += f"({self.SEGMENT})"
+                else:
+                    pattern += self.SEGMENT
+            self._paths.append(re.compile(pattern))
+        names = "|".join(sorted(SECRET_ARGUMENTS))
+        self._query = re.compile(rf"([?&](?:{names})=)[^&\s\"']+", re.IGNORECASE)
+
+    @staticmethod
+    def _hide_groups(match) -> str:
+        text, start = match.group(0), match.start()
+        for group in range(match.lastindex or 0, 0, -1):
+            left, right = match.span(group)
+            text = text[: left - start] + "…" + text[right - start :]
+        return text
+
+    def redact(self, text: str) -> str:
+        for pattern in self._paths:
+            text = pattern.sub(self._hide_groups, text)
+        return self._query.sub(r"\1…", text)
+
+    def filter(self, record):
+        message = record.getMessage()
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True

@@ -1,8 +1,10 @@
 """Sign-in, sign-out, throttling, invitations, password changes and the role guard."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from werkzeug.security import check_password_hash
 
 from festival.extensions import db
 from festival.models import AuditLog, Role, User, utcnow
@@ -62,37 +64,93 @@ def test_unknown_email_gets_the_same_message(client, auth, people):
     assert "E-mail hoặc mật khẩu không đúng." in response.get_data(as_text=True)
 
 
-def test_repeated_failures_lock_the_account(app, client, auth, people):
+def _fail(browser, email, times):
+    for _ in range(times):
+        browser.post("/auth/login", data={"email": email, "password": "wrong-password"})
+
+
+def test_wrong_passwords_delay_other_browsers_but_never_the_owners(app, people):
     email = people["emails"]["unit_a"]
-    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
-        auth.login(email, "wrong-password")
-    response = auth.login(email, "wrong-password")
-    assert "Tài khoản tạm khoá vì đăng nhập sai nhiều lần" in response.get_data(as_text=True)
-    assert get_user(app, email).locked_until is not None
-
-    # Even the right password is refused while locked.
-    response = auth.login(email)
-    assert response.status_code == 200
-    assert "Hãy thử lại sau 15 phút" in response.get_data(as_text=True)
+    owner = app.test_client()
+    assert owner.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 302
+    owner.post("/auth/logout")  # the owner's browser keeps its device cookie
+    attacker = app.test_client()
+    _fail(attacker, email, app.config["SIGN_IN_FREE_FAILURES"])
+    refused = attacker.post("/auth/login", data={"email": email, "password": factories.PASSWORD})
+    assert refused.status_code == 200 and "Hãy thử lại sau 1 phút" in refused.get_data(as_text=True)
+    # The right password from the owner's own browser still works at once.
+    assert owner.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 302
     with app.app_context():
-        assert db.session.execute(db.select(AuditLog).where(AuditLog.action == "auth.locked")).scalar_one()
+        assert db.session.execute(db.select(AuditLog).where(AuditLog.action == "auth.delayed")).scalar_one()
 
 
-def test_lock_expires(app, client, auth, people):
-    email = people["emails"]["unit_a"]
-    with app.app_context():
-        user = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
-        user.locked_until = utcnow() - timedelta(seconds=1)
-        db.session.commit()
-    assert auth.login(email).status_code == 302
+def test_the_delay_grows_and_ends(app, people):
+    from festival.models import SignInFailures
 
-
-def test_a_successful_login_resets_the_failure_count(app, client, auth, people):
     email = people["emails"]["judge"]
-    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
-        auth.login(email, "wrong-password")
-    assert auth.login(email).status_code == 302
-    assert get_user(app, email).failed_logins == 0
+    browser = app.test_client()
+    free = app.config["SIGN_IN_FREE_FAILURES"]
+    _fail(browser, email, free)
+    with app.app_context():
+        row = db.session.get(SignInFailures, email)
+        assert row.failures == free and timedelta(seconds=59) < row.delayed_until - row.last_failed_at <= timedelta(
+            minutes=1
+        )
+        row.delayed_until = utcnow() - timedelta(seconds=1)  # a minute later
+        db.session.commit()
+    _fail(browser, email, 1)
+    with app.app_context():
+        row = db.session.get(SignInFailures, email)
+        assert row.delayed_until - row.last_failed_at == timedelta(minutes=2)
+        row.delayed_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert browser.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 302
+    with app.app_context():
+        assert db.session.get(SignInFailures, email) is None  # a success forgets the failures
+
+
+def test_an_unknown_address_is_delayed_exactly_like_a_known_one(app, people):
+    known, unknown = people["emails"]["unit_b"], "nobody-here@example.vn"
+    answers = []
+    for email in (known, unknown):
+        browser = app.test_client()
+        _fail(browser, email, app.config["SIGN_IN_FREE_FAILURES"])
+        answers.append(browser.post("/auth/login", data={"email": email, "password": "x-y-z-1234"}))
+    texts = [
+        re.sub(r'(csrf-token" content|name="csrf_token" value)="[^"]*"', "", a.get_data(as_text=True)) for a in answers
+    ]
+    assert "Hãy thử lại sau 1 phút" in texts[0] and "Hãy thử lại sau 1 phút" in texts[1]
+    assert texts[0].replace(known, "…") == texts[1].replace(unknown, "…")  # but for the address typed
+
+
+def test_an_organizer_lets_the_owner_try_again_at_once(app, client, login_as, people):
+    email = people["emails"]["checkin"]
+    _fail(app.test_client(), email, app.config["SIGN_IN_FREE_FAILURES"])
+    login_as("organizer")
+    user_id = people["ids"]["checkin_user"]
+    assert "Cho đăng nhập lại ngay" in client.get(f"/admin/users/{user_id}").get_data(as_text=True)
+    client.post(f"/admin/users/{user_id}/unlock")
+    assert (
+        app.test_client().post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 302
+    )
+    with app.app_context():
+        assert db.session.execute(db.select(AuditLog).where(AuditLog.action == "auth.unlocked")).scalar_one()
+
+
+def test_a_client_spraying_many_accounts_is_stopped(tmp_path, people):
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, SIGN_IN_CLIENT_LIMIT="5 per minute")
+    browser = app.test_client()
+    statuses = [
+        browser.post("/auth/login", data={"email": f"person{n}@example.vn", "password": "Matkhau123"}).status_code
+        for n in range(8)
+    ]
+    assert statuses == [200] * 5 + [429] * 3
+    # Another client is not affected.
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    assert other.post("/auth/login", data={"email": "x@example.vn", "password": "Matkhau123"}).status_code == 200
 
 
 def test_disabled_account_cannot_sign_in(app, client, auth):
@@ -219,6 +277,17 @@ def test_password_change_needs_the_current_password(app, client, login_as):
         "/auth/account", data={"current": factories.PASSWORD, "password": "a-new-secret-9", "confirm": "different-9"}
     )
     assert "Hai mật khẩu không khớp." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("weak", ["iloveyou", "qwertyuiop", "Vinatex@2026", "Lao Động Sáng Tạo 1", "judge2026"])
+def test_common_and_guessable_passwords_are_refused(app, client, login_as, weak):
+    login_as("judge")
+    response = client.post("/auth/account", data={"current": factories.PASSWORD, "password": weak, "confirm": weak})
+    assert response.status_code == 422
+    assert "Mật khẩu này quá phổ biến, dễ bị đoán." in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.email == "judge@example.vn")).scalar_one()
+        assert check_password_hash(user.password_hash, factories.PASSWORD)  # unchanged
 
 
 def test_create_organizer_command(app, runner):

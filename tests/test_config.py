@@ -18,8 +18,18 @@ def test_production_refuses_the_default_secret_key(monkeypatch):
         create_app()
 
 
+STRONG_KEY = "q3Zr9-T_kW2vYb8LmN0xPa5sJd7HcGe4UfRi6Ot1"
+
+
+@pytest.mark.parametrize("key", ["x", "x" * 40, "ab" * 20, "short-but-varied-1234", "dev-only-not-secret"])
+def test_production_refuses_a_short_or_repetitive_secret_key(key):
+    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with pytest.raises(RuntimeError, match="32 bytes"):
+        create_app(config)
+
+
 def test_production_sets_secure_cookies():
-    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": STRONG_KEY, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     app = create_app(config)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True

@@ -307,7 +307,18 @@ def user_edit(user_id):
         else:
             flash(_("Đã lưu tài khoản %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, account=user), form_status(form)
+    failures = accounts.sign_in_failures(user)
+    page = render_template("admin/user_form.html", form=form, account=user, failures=failures, now=utcnow())
+    return page, form_status(form)
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+def user_unlock(user_id):
+    """Let an account's owner sign in again at once after wrong passwords (audited)."""
+    user = db.get_or_404(User, user_id)
+    accounts.clear_sign_in_failures(user, by=current_user)
+    flash(_("%(name)s có thể đăng nhập lại ngay.", name=user.full_name), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/invitation", methods=["POST"])

@@ -1,17 +1,20 @@
 """Sign-in, sign-out, accepting an invitation and changing one's password."""
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from festival.auth import bp, services
 from festival.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
 from festival.auth.permissions import home_endpoint
 from festival.errors import FestivalError, error_response, wants_json
-from festival.extensions import login_manager
+from festival.extensions import limiter, login_manager
 from festival.models import utcnow
 from festival.transactions import form_status
 from festival.urls import safe_next
+
+DEVICE_COOKIE = "festival_device"
 
 
 @login_manager.user_loader
@@ -52,7 +55,27 @@ def _end_session():
     logout_user()
 
 
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sign-in-device")
+
+
+def _trusted_user_id() -> int | None:
+    """The account this browser signed in to before (its device cookie), or None."""
+    cookie = request.cookies.get(DEVICE_COOKIE)
+    if not cookie:
+        return None
+    try:
+        return int(_device_serializer().loads(cookie, max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 86400))
+    except (BadSignature, ValueError, TypeError):
+        return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_CLIENT_LIMIT"],
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code != 302,  # only failed sign-ins count
+)
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
@@ -60,13 +83,23 @@ def login():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = services.sign_in(form.email.data, form.password.data, utcnow())
+            user = services.sign_in(form.email.data, form.password.data, utcnow(), _trusted_user_id())
         except services.SignInRefused as refused:
-            # Answered 200, not 422, so that the failure counted against the account is kept.
+            # Answered 200, not 422, so that the failure counted against the address is kept.
             flash(refused.message, "danger")
         else:
             _start_session(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
+            response = redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
+            # This browser is the owner's from now on: guesses made elsewhere never delay it.
+            response.set_cookie(
+                DEVICE_COOKIE,
+                _device_serializer().dumps(user.id),
+                max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 86400,
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
     return render_template("auth/login.html", form=form)
 
 

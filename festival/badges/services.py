@@ -167,7 +167,7 @@ def registered_contacts(festival: Festival) -> dict[str, Attendee]:
 
 
 def _check(
-    festival: Festival, data: AttendeeInput, ignore: Attendee | None = None
+    festival: Festival, data: AttendeeInput, by: User | None, ignore: Attendee | None = None
 ) -> tuple[str, str | None, str | None]:
     name = clean_name(data.full_name)
     if not name:
@@ -182,7 +182,10 @@ def _check(
         raise FestivalError(_l("Vai trò không thuộc ngày hội này."))
     clash = duplicate_of(festival, email, phone, ignore)
     if clash is not None:
-        raise FestivalError(_l("Đã có %(name)s với cùng e-mail hoặc số điện thoại.", name=clash.full_name))
+        if by is not None and by.role is Role.ORGANIZER:
+            raise FestivalError(_l("Đã có %(name)s với cùng e-mail hoặc số điện thoại.", name=clash.full_name))
+        # Anyone else learns nothing of who registered the number or address.
+        raise FestivalError(_l("Đã có người đăng ký với e-mail hoặc số điện thoại này."))
     return name, email, phone
 
 
@@ -191,7 +194,7 @@ def add_attendee(festival: Festival, data: AttendeeInput, by: User | None, sourc
 
     :raise FestivalError: no name, a bad e-mail or phone, or the same e-mail/phone already there.
     """
-    name, email, phone = _check(festival, data)
+    name, email, phone = _check(festival, data, by)
     attendee = new_attendee(festival, replace(data, full_name=name, email=email, phone=phone), source)
     db.session.add(attendee)
     db.session.flush()
@@ -218,7 +221,7 @@ def update_attendee(attendee: Attendee, data: AttendeeInput, by: User) -> None:
 
     :raise FestivalError: as add_attendee.
     """
-    name, email, phone = _check(attendee.festival, data, ignore=attendee)
+    name, email, phone = _check(attendee.festival, data, by, ignore=attendee)
     before = {
         "name": attendee.full_name,
         "role": attendee.role.code,

@@ -14,7 +14,7 @@ from festival.auth.permissions import role_required
 from festival.badges import bp, import_export, printing, render, services
 from festival.badges.forms import AttendeeForm, DelegateForm, PrintForm, ReissueForm, RoleForm
 from festival.errors import FestivalError, refusals_return_to
-from festival.extensions import db
+from festival.extensions import db, limiter
 from festival.festivals import current_festival
 from festival.models import Attendee, AttendeeSource, BadgeRole, Role, Unit
 from festival.transactions import form_status
@@ -273,6 +273,9 @@ def export():
 
 @bp.route("/mine", methods=["GET", "POST"])
 @role_required(Role.UNIT)
+@limiter.limit(
+    lambda: current_app.config["DELEGATE_LIMIT"], methods=["POST"], key_func=lambda: f"user:{current_user.id}"
+)
 def mine():
     """The unit registers its delegates, within the organizers' quota."""
     festival = current_festival()

@@ -85,13 +85,11 @@ def save_template(
                 known=", ".join("{%s}" % p for p in PLACEHOLDERS),
             )
         )
-    stored = {}
-    try:
-        for which, (name, data) in (images or {}).items():
-            stored[which] = uploads.store_upload(data, name, folder="certificates").stored_name
-    except FestivalError:
-        uploads.delete_stored(*stored.values())
-        raise
+    # A refused second picture leaves no first one behind: stored files go with a rollback.
+    stored = {
+        which: uploads.store_upload(data, name, folder="certificates").stored_name
+        for which, (name, data) in (images or {}).items()
+    }
     before = {field: getattr(template, field) for field in TEMPLATE_FIELDS}
     for field in TEMPLATE_FIELDS:
         setattr(template, field, (values.get(field) or "").strip())

@@ -14,7 +14,7 @@ from festival.auth.permissions import role_required
 from festival.certificates import bp, printing, render, services
 from festival.certificates.forms import CorrectForm, IssueForm, PrintForm, RevokeForm, TemplateForm
 from festival.errors import FestivalError, refusals_return_to
-from festival.extensions import db
+from festival.extensions import db, limiter
 from festival.festivals import current_festival
 from festival.formatting import festival_today
 from festival.models import (
@@ -217,6 +217,7 @@ def correct(certificate_id):
 
 
 @bp.route("/verify/<serial>")
+@limiter.limit(lambda: current_app.config["PUBLIC_LOOKUP_LIMIT"])
 def verify(serial):
     """Public: is this certificate genuine, and is it still valid?"""
     certificate = services.find_by_serial(serial)

@@ -5,7 +5,7 @@ import json
 import re
 from datetime import datetime, timezone
 
-from flask import abort, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +14,7 @@ from festival.auth.permissions import role_required
 from festival.badges import services as badges
 from festival.checkin import bp, services
 from festival.errors import FestivalError
-from festival.extensions import db
+from festival.extensions import db, limiter
 from festival.festivals import current_festival
 from festival.models import Attendee, CheckIn, Role, ScanResult, utcnow
 from festival.urls import record_id
@@ -175,6 +175,7 @@ def dashboard():
 
 
 @bp.route("/c/<token>")
+@limiter.limit(lambda: current_app.config["PUBLIC_LOOKUP_LIMIT"])
 def badge(token):
     """Where a badge's QR code leads: the person's name and role (gate staff can check them in)."""
     attendee, revoked = badges.find_by_token(token)

@@ -339,17 +339,12 @@ def add_attachments(
                 have=len(exhibit.attachments),
             )
         )
-    stored = []
-    try:
-        for name, data in files:
-            stored.append((name, uploads.store_upload(data, name, folder="exhibits")))
-    except FestivalError:
-        uploads.delete_stored(*[n for _, s in stored for n in (s.stored_name, s.thumbnail_name)])
-        raise
+    # A refusal part-way leaves no file behind: stored files go when the transaction rolls back.
+    stored = [(name, uploads.store_upload(data, name, folder="exhibits")) for name, data in files]
     added = []
     for name, s in stored:
         attachment = Attachment(
-            original_name=name[:255],
+            original_name=uploads.safe_download_name(name)[:255],
             stored_name=s.stored_name,
             thumbnail_name=s.thumbnail_name,
             content_type=s.content_type,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from festival import importing
+from festival import importing, uploads
 from festival.admin.services import list_units
 from festival.auth.permissions import can_edit_exhibit, can_view_exhibit, is_own_unit_exhibit, role_required
 from festival.errors import FestivalError, refusals_return_to
@@ -250,19 +250,28 @@ def remove_file(attachment_id):
 @bp.route("/files/<int:attachment_id>")
 @bp.route("/files/<int:attachment_id>/<any(thumb):variant>")
 def file(attachment_id, variant=None):
-    """An attachment, only for those who may see its exhibit (the public: accepted ones)."""
+    """An attachment, only for those who may see its exhibit (the public: accepted ones).
+
+    Files of an exhibit not yet public are never kept by a cache on the way; documents (PDFs) are
+    downloaded, not opened in the page, so a script inside one never runs on this site.
+    """
     attachment = db.get_or_404(Attachment, attachment_id)
     if not can_view_exhibit(current_user, attachment.exhibit):
         abort(404)
-    if variant == "thumb" and attachment.thumbnail_name:
-        return send_file(upload_path(attachment.thumbnail_name), mimetype="image/jpeg", max_age=3600, conditional=True)
-    return send_file(
-        upload_path(attachment.stored_name),
-        mimetype=attachment.content_type,
-        download_name=attachment.original_name,
-        max_age=3600,
+    image = variant == "thumb" and attachment.thumbnail_name
+    response = send_file(
+        upload_path(attachment.thumbnail_name if image else attachment.stored_name),
+        mimetype="image/jpeg" if image else attachment.content_type,
+        as_attachment=not (image or attachment.is_image),
+        download_name=uploads.safe_download_name(attachment.original_name),
         conditional=True,
     )
+    response.cache_control.no_cache = None  # send_file's default; replaced by one of the two below
+    if attachment.exhibit.is_public:
+        response.cache_control.public, response.cache_control.max_age = True, 3600
+    else:
+        response.cache_control.private, response.cache_control.no_store = True, True
+    return response
 
 
 # Organizers ------------------------------------------------------------------------------

@@ -141,8 +141,6 @@ class User(UserMixin, db.Model):
     role: Mapped[Role]
     unit_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("units.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[Optional[datetime]]
     # Only a hash of the invitation token is kept, so a database copy cannot be used to sign in.
     invitation_hash: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
     invitation_expires_at: Mapped[Optional[datetime]]
@@ -166,11 +164,21 @@ class User(UserMixin, db.Model):
     def has_password(self) -> bool:
         return self.password_hash is not None
 
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
-
     def __repr__(self):
         return f"<User {self.email} {self.role.value}>"
+
+
+class SignInFailures(db.Model):
+    """Wrong passwords for one e-mail address, whether or not an account has it (so the delays
+    they cause say nothing about which addresses exist), counted by one atomic statement."""
+
+    __tablename__ = "sign_in_failures"
+
+    account_key: Mapped[str] = mapped_column(sa.String(254), primary_key=True)  # the e-mail as typed, normalised
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime]
+    # Browsers without this account's device cookie may not try again before then (see auth/services.py).
+    delayed_until: Mapped[Optional[datetime]]
 
 
 class UserSession(db.Model):

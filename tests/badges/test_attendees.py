@@ -12,7 +12,7 @@ from festival.admin import services as admin
 from festival.badges import services
 from festival.errors import FestivalError
 from festival.extensions import db
-from festival.models import Attendee, AttendeeSource, Category, ExhibitStatus, Festival, RevokedBadge, Unit
+from festival.models import Attendee, AttendeeSource, Category, ExhibitStatus, Festival, RevokedBadge, Unit, User
 from tests import factories
 from tests.imports import steps
 
@@ -70,14 +70,28 @@ def test_names_are_stored_trimmed_and_nfc(app, people):
         assert attendee.full_name == "Trần Thị Hoà" and unicodedata.is_normalized("NFC", attendee.full_name)
 
 
-def test_same_email_any_case_or_same_phone_is_refused(app, crowd):
+def test_same_email_any_case_or_same_phone_is_refused(app, crowd, people):
     with app.app_context():
         festival = db.session.get(Festival, crowd["festival"])
+        organizer = db.session.get(User, people["ids"]["organizer_user"])
         guest = services.role_by_code(festival, "guest")
+        with pytest.raises(FestivalError, match="Nguyễn Thị Hằng"):  # organizers are told who
+            services.add_attendee(
+                festival, services.AttendeeInput("Khác", guest, email="HANG@Example.vn"), by=organizer
+            )
         with pytest.raises(FestivalError, match="Nguyễn Thị Hằng"):
-            services.add_attendee(festival, services.AttendeeInput("Khác", guest, email="HANG@Example.vn"), by=None)
-        with pytest.raises(FestivalError, match="Nguyễn Thị Hằng"):
-            services.add_attendee(festival, services.AttendeeInput("Khác", guest, phone="+84 912 345 678"), by=None)
+            services.add_attendee(
+                festival, services.AttendeeInput("Khác", guest, phone="+84 912 345 678"), by=organizer
+            )
+
+
+def test_a_unit_registering_a_taken_phone_learns_no_name(client, login_as, crowd):
+    login_as("unit_b")
+    response = client.post("/attendees/mine", data={"full_name": "Thử", "phone": "0912 345 678"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Đã có người đăng ký với e-mail hoặc số điện thoại này." in page
+    assert "Nguyễn Thị Hằng" not in page
 
 
 def test_organizer_adds_edits_and_removes_people(app, client, login_as, people, crowd):
