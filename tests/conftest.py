@@ -7,6 +7,9 @@ each pytest-xdist worker gets its own database, its tables made once, emptied af
 import os
 import threading
 
+# Queued tasks run at once in the test that queues them (festival/queue.py reads this on import).
+os.environ.setdefault("QUEUE_URL", "immediate")
+
 import hypothesis
 import psycopg
 import pytest

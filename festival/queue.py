@@ -1,0 +1,57 @@
+"""The task queue: prints and e-mail run in Huey's consumer, never inside a web request.
+
+Huey registers tasks on one instance at import time, so the instance is built from the environment
+(as config.py is): a SQLite file in instance/ by default, so `make run` needs no server, or Redis
+when QUEUE_URL is a redis:// address, for an organizer running several machines. QUEUE_URL=immediate
+runs each task at once in the caller (the test suite).
+"""
+
+import functools
+import os
+
+from flask import current_app, has_app_context
+from huey import RedisHuey, SqliteHuey
+
+from config import INSTANCE_DIR
+
+
+def _create_huey():
+    url = os.environ.get("QUEUE_URL", "")
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("festival", url=url)
+    if url == "immediate":
+        return SqliteHuey("festival", immediate=True)
+    path = url.removeprefix("sqlite:///") or str(INSTANCE_DIR / "queue.db")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    return SqliteHuey("festival", filename=path)
+
+
+huey = _create_huey()
+_consumer_app = None
+
+
+def _app():
+    """The Flask app a task runs in: the caller's in immediate mode, else one built per consumer process."""
+    global _consumer_app
+    if has_app_context():
+        return current_app._get_current_object()
+    if _consumer_app is None:
+        from festival import create_app
+
+        _consumer_app = create_app()
+    return _consumer_app
+
+
+def task(**options):
+    """A Huey task whose body runs in its own Flask app context (and so its own database session)."""
+
+    def decorate(function):
+        @huey.task(name=f"{function.__module__}.{function.__qualname__}", **options)
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            with _app().app_context():
+                return function(*args, **kwargs)
+
+        return run
+
+    return decorate
