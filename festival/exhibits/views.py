@@ -19,6 +19,7 @@ from festival.exhibits.posters import render_posters
 from festival.extensions import db
 from festival.festivals import current_festival
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
+from festival.spreadsheets import staging
 from festival.transactions import form_status, on_commit
 from festival.uploads import MAX_FILE_BYTES, delete_stored, upload_path
 from festival.urls import record_id
@@ -61,7 +62,10 @@ def _exhibit_form(festival, **kwargs) -> ExhibitForm:
     return form
 
 
-def _uploaded_files(form: ExhibitForm) -> list[tuple[str, bytes]]:
+PENDING_KIND = "exhibit-file"
+
+
+def _chosen_files(form: ExhibitForm) -> list[tuple[str, bytes]]:
     files = []
     for storage in form.files.data or []:
         if storage and storage.filename:
@@ -70,7 +74,34 @@ def _uploaded_files(form: ExhibitForm) -> list[tuple[str, bytes]]:
     return files
 
 
-def _input_from(form: ExhibitForm, festival) -> services.ExhibitInput:
+def _pending(festival) -> list[staging.Upload]:
+    found = (staging.find(i, PENDING_KIND, festival, current_user) for i in request.form.getlist("pending"))
+    return [upload for upload in found if upload is not None]
+
+
+def _keep(files: list[tuple[str, bytes]], festival) -> list[staging.Upload]:
+    """A refused form keeps the files it carried, so the unit does not have to choose them again; a file the
+    service would refuse anyway (too big, not an image or PDF) is not kept, its refusal says why."""
+    return [
+        staging.stage(data, name, PENDING_KIND, festival, current_user)
+        for name, data in files
+        if len(data) <= MAX_FILE_BYTES and uploads.sniff(data)
+    ]
+
+
+def _render_form(form: ExhibitForm, exhibit: Exhibit | None, festival, pending: list[staging.Upload]):
+    page = render_template(
+        "exhibits/form.html", form=form, exhibit=exhibit, festival=festival, max_files=MAX_ATTACHMENTS, pending=pending
+    )
+    return page, form_status(form)
+
+
+def _forget(pending: list[staging.Upload]) -> None:
+    for upload in pending:
+        on_commit(lambda upload=upload: staging.discard(upload))
+
+
+def _input_from(form: ExhibitForm, festival, files: list[tuple[str, bytes]]) -> services.ExhibitInput:
     category = db.session.get(Category, form.category_id.data)
     if category is None or category.festival_id != festival.id:
         abort(400)
@@ -91,7 +122,7 @@ def _input_from(form: ExhibitForm, festival) -> services.ExhibitInput:
         benefit_vnd=form.benefit.data,
         applied_since=form.applied_since.data,
         scope=services.ApplicationScope(form.scope.data) if form.scope.data else None,
-        files=_uploaded_files(form),
+        files=files,
     )
 
 
@@ -115,14 +146,17 @@ def new():
     """Register a new exhibit as a draft."""
     festival = current_festival()
     form = _exhibit_form(festival)
+    chosen, pending = (_chosen_files(form), _pending(festival)) if request.method == "POST" else ([], [])
+    files = chosen + [(upload.filename, upload.read()) for upload in pending]
     if form.validate_on_submit():
         try:
             exhibit = services.create_exhibit(
-                festival, current_user.unit, _input_from(form, festival), by=current_user, now=utcnow()
+                festival, current_user.unit, _input_from(form, festival, files), by=current_user, now=utcnow()
             )
         except FestivalError as error:
             form.form_errors.append(error.message)
         else:
+            _forget(pending)
             flash(
                 _("Đã lưu bản nháp “%(title)s”. Kiểm tra lại rồi bấm “Gửi ban tổ chức”.", title=exhibit.title),
                 "success",
@@ -133,8 +167,7 @@ def new():
             services.check_registration_open(festival, utcnow())
         except FestivalError as error:
             flash(error.message, "warning")
-    page = render_template("exhibits/form.html", form=form, exhibit=None, festival=festival, max_files=MAX_ATTACHMENTS)
-    return page, form_status(form)
+    return _render_form(form, None, festival, pending + _keep(chosen, festival))
 
 
 @bp.route("/<int:exhibit_id>")
@@ -180,18 +213,18 @@ def edit(exhibit_id):
                 author.job_title,
                 author.department,
             )
+    chosen, pending = (_chosen_files(form), _pending(exhibit.festival)) if request.method == "POST" else ([], [])
+    files = chosen + [(upload.filename, upload.read()) for upload in pending]
     if form.validate_on_submit():
         try:
-            services.update_exhibit(exhibit, _input_from(form, exhibit.festival), by=current_user, now=utcnow())
+            services.update_exhibit(exhibit, _input_from(form, exhibit.festival, files), by=current_user, now=utcnow())
         except FestivalError as error:
             form.form_errors.append(error.message)
         else:
+            _forget(pending)
             flash(_("Đã lưu thay đổi."), "success")
             return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
-    page = render_template(
-        "exhibits/form.html", form=form, exhibit=exhibit, festival=exhibit.festival, max_files=MAX_ATTACHMENTS
-    )
-    return page, form_status(form)
+    return _render_form(form, exhibit, exhibit.festival, pending + _keep(chosen, exhibit.festival))
 
 
 @bp.route("/<int:exhibit_id>/submit", methods=["POST"])

@@ -1,4 +1,5 @@
-"""Uploaded files kept between the import steps: on disk under IMPORTS_DIR, named by a random id, bound to the
+"""Uploaded files kept between requests (the import steps; the files of an exhibit form that was refused, so
+they need not be chosen again): on disk under IMPORTS_DIR, named by a random id, bound to the
 organizer and festival that uploaded them and forgotten after IMPORT_UPLOAD_HOURS — so whichever worker of a
 multi-process server answers the next step finds them, and nothing large rides in the session cookie."""
 

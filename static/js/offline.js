@@ -1,7 +1,8 @@
 // What a signed-in device keeps for working without the network, in one place: the outbox of
 // changes not yet on the server (localStorage, per user), the connection banner, the service
 // worker that keeps judge pages openable offline, and clearing all of it at sign-out (after a
-// warning when something was never sent). Confirmation before irreversible form posts too.
+// warning when something was never sent). Confirmation before irreversible form posts, and focus
+// on a refused form's error summary, too.
 (function () {
   "use strict";
   var body = document.body;
@@ -135,6 +136,23 @@
       }
     });
   });
+
+  // A refused form reloads at the top of the page: its summary takes the focus so a phone user sees it and a
+  // screen reader reads it; each link in it then moves the focus to its field.
+  var summary = document.querySelector(".error-summary");
+  if (summary) {
+    summary.focus();
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (target) {
+          event.preventDefault();
+          target.focus();
+          target.scrollIntoView({ block: "center" });
+        }
+      });
+    });
+  }
 
   window.festivalOffline = { store: store, setReachable: setReachable, renderBanner: renderBanner };
   renderBanner();

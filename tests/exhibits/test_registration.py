@@ -1,6 +1,7 @@
 """Units register, edit, submit and withdraw exhibits, within the window and the quota."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -357,3 +358,46 @@ def test_files_are_served_only_to_those_who_may_see_the_exhibit(app, client, dra
         db.session.commit()
     with client.get(f"/exhibits/files/{attachment_id}/thumb") as response:
         assert response.status_code == 200  # the gallery shows it
+
+
+def test_a_refused_form_keeps_its_files_and_lists_every_error_at_the_top(app, client, auth, login_as, people):
+    login_as("unit_a")
+    fields = MultiDict(exhibit_form(people["ids"]["category"], title="", benefit="1,5 tỷ"))
+    fields.add("files", FileStorage(io.BytesIO(factories.jpeg_bytes()), filename="máy-cắt.jpg"))
+    fields.add("files", FileStorage(io.BytesIO(factories.pdf_bytes()), filename="thuyết-minh.pdf"))
+    fields.add("files", FileStorage(io.BytesIO(b"not a file we take"), filename="virus.exe"))
+    boundary, body = encode_multipart(fields)
+    response = client.post("/exhibits/new", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and count_exhibits(app) == 0
+
+    start = page.index('class="alert alert-danger error-summary"')
+    summary = page[start : page.index("</ul>", start)]
+    assert '<a href="#title">Tên sáng kiến</a>: Trường này là bắt buộc.' in summary
+    assert '<a href="#benefit">' in summary and "Số tiền không hợp lệ" in summary
+    pending = re.findall(r'name="pending" value="([\w-]+)" id="pending-\d" checked>\s*<label[^>]*>([^<]+)<', page)
+    assert [name for _, name in pending] == ["máy-cắt.jpg", "thuyết-minh.pdf"]  # the .exe would be refused again
+
+    # Sent again with the title typed and only the photo still ticked: the exhibit has the photo, not the PDF.
+    again = MultiDict(exhibit_form(people["ids"]["category"]))
+    again.add("pending", pending[0][0])
+    exhibit_id = new_exhibit_id(client.post("/exhibits/new", data=again))
+    with app.app_context():
+        names = [a.original_name for a in db.session.get(Exhibit, exhibit_id).attachments]
+        assert names == ["máy-cắt.jpg"]
+    # Kept files are the unit's own: another unit cannot attach them by their id.
+    auth.logout()
+    login_as("unit_b")
+    other = MultiDict(exhibit_form(people["ids"]["category"], title="Của đơn vị khác"))
+    other.add("pending", pending[1][0])
+    other_id = new_exhibit_id(client.post("/exhibits/new", data=other))
+    with app.app_context():
+        assert db.session.get(Exhibit, other_id).attachments == []
+
+
+def test_the_form_marks_what_saving_and_submitting_need(client, login_as):
+    login_as("unit_a")
+    page = client.get("/exhibits/new").get_data(as_text=True)
+    assert re.search(r'<label class="form-label" for="title">Tên sáng kiến</label> <span class="text-danger"', page)
+    for name in ("summary", "benefit", "applied_since", "scope"):
+        assert re.search(rf'for="{name}">[^<]+</label> <span class="badge[^"]*">cần khi gửi</span>', page), name

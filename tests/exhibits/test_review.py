@@ -1,10 +1,13 @@
 """Organizers review exhibits: accept with code and booth, return, reject; the table and history."""
 
+import re
+
 import pytest
 
 from festival.extensions import db
 from festival.models import AuditLog, Category, Exhibit, ExhibitStatus, Festival, Unit
 from tests import factories
+from tests.exhibits.conftest import exhibit_form
 
 
 @pytest.fixture
@@ -207,3 +210,24 @@ def test_categories_are_managed_and_a_used_one_is_kept(app, client, login_as, pe
         as_text=True
     )
     assert "Không thể xoá lĩnh vực KT" in page
+
+
+def test_a_refused_code_keeps_the_typed_code_booth_and_zone(client, login_as, submitted, get_exhibit):
+    login_as("organizer")
+    client.post(f"/exhibits/{submitted[0]}/accept", data={"code": "KT-07", "booth": "A12"})
+    response = client.post(f"/exhibits/{submitted[1]}/accept", data={"code": "kt-07", "booth": "B5", "zone": "Sảnh B"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Mã KT-07 đã được dùng cho sáng kiến khác." in page
+    assert 'value="kt-07"' in page and 'value="B5"' in page and 'value="Sảnh B"' in page
+    assert get_exhibit(submitted[1])["booth"] is None
+
+
+def test_submitting_asks_for_confirmation(client, login_as, people):
+    login_as("unit_a")
+    client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"]))
+    page = client.get("/exhibits/mine", follow_redirects=True).get_data(as_text=True)
+    exhibit_link = re.search(r'href="(/exhibits/\d+)"', page).group(1)
+    page = client.get(exhibit_link).get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/exhibits/\d+/submit"[^>]*>', page).group(0)
+    assert 'data-confirm="Gửi sáng kiến này cho ban tổ chức?' in form
