@@ -10,13 +10,14 @@ from flask import abort, g, request
 from festival.extensions import db
 from festival.models import BadgeRole, CertificateKind, CertificateTemplate, Festival, JudgingPolicy
 
-# The badge roles of a new festival, with the colour of each band (organizers may change them).
+# The badge roles of a new festival, with the colour of each band (organizers may change them); any two differ
+# by at least festival.badges.colours.MIN_DIFFERENCE.
 DEFAULT_BADGE_ROLES = [
     ("delegate", "Đại biểu", "Delegate", "#0d4c92"),
     ("judge", "Giám khảo", "Judge", "#b42318"),
     ("author", "Tác giả", "Author", "#1a7f37"),
     ("guest", "Khách mời", "Guest", "#7a3fb8"),
-    ("organizer", "Ban tổ chức", "Organiser", "#c2410c"),
+    ("organizer", "Ban tổ chức", "Organiser", "#52525b"),
     ("press", "Phóng viên", "Press", "#0e7490"),
     ("volunteer", "Tình nguyện viên", "Volunteer", "#a16207"),
 ]

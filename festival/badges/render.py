@@ -15,6 +15,7 @@ from flask import render_template
 from fontTools.ttLib import TTFont
 
 from festival import pdf
+from festival.badges import colours
 from festival.models import Attendee, Festival
 from festival.qr import qr_png_data_uri, qr_svg
 from festival.urls import public_url
@@ -62,11 +63,6 @@ def checkin_url(attendee: Attendee) -> str:
     return public_url("checkin.badge", token=attendee.badge_token)
 
 
-def _text_colour(background: str) -> str:
-    red, green, blue = (int(background[i : i + 2], 16) for i in (1, 3, 5))
-    return "#111111" if (0.299 * red + 0.587 * green + 0.114 * blue) > 160 else "#ffffff"
-
-
 def badge_data(attendee: Attendee, qr_format: str = "png") -> dict:
     """What the template needs for one badge."""
     url = checkin_url(attendee)
@@ -75,7 +71,7 @@ def badge_data(attendee: Attendee, qr_format: str = "png") -> dict:
         "affiliation": attendee.affiliation,
         "role": attendee.role.name_vi,
         "colour": attendee.role.colour,
-        "role_text": _text_colour(attendee.role.colour),
+        "role_text": colours.text_colour(attendee.role.colour),
         "qr_png": qr_png_data_uri(url) if qr_format == "png" else None,
         "qr_svg": qr_svg(url) if qr_format == "svg" else None,
     }

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from festival import audit
+from festival.badges import colours
 from festival.errors import FestivalError, NotAllowed
 from festival.extensions import db
 from festival.formatting import fold
@@ -53,15 +54,22 @@ def role_from_text(roles: list[BadgeRole], text: str) -> BadgeRole | None:
     return None
 
 
-def save_role(role: BadgeRole, name_vi: str, name_en: str, colour: str, by: User) -> None:
-    """Rename a role or change its band colour.
+def save_role(role: BadgeRole, name_vi: str, name_en: str, colour: str, by: User) -> list[tuple]:
+    """Rename a role or change its band colour; the other roles whose bands now look like this one's.
 
-    :raise FestivalError: the colour is not #rrggbb or the name is empty.
+    :raise FestivalError: the colour is not #rrggbb, no text reads on it, or the name is empty.
     """
     if not COLOUR.match(colour or ""):
         raise FestivalError(_l("Màu phải có dạng #rrggbb, ví dụ #0d4c92."))
     if not name_vi.strip():
         raise FestivalError(_l("Vai trò cần có tên."))
+    if colours.contrast(colour) < colours.MIN_CONTRAST:
+        raise FestivalError(
+            _l(
+                "Chữ trên dải màu %(colour)s khó đọc (cả chữ đen lẫn chữ trắng). Hãy chọn màu đậm hơn hoặc nhạt hơn.",
+                colour=colour,
+            )
+        )
     before = {"name_vi": role.name_vi, "name_en": role.name_en, "colour": role.colour}
     role.name_vi, role.name_en, role.colour = name_vi.strip(), name_en.strip(), colour.lower()
     audit.record(
@@ -71,6 +79,7 @@ def save_role(role: BadgeRole, name_vi: str, name_en: str, colour: str, by: User
         before=before,
         after={"name_vi": role.name_vi, "name_en": role.name_en, "colour": role.colour},
     )
+    return [pair for pair in colours.look_alike(badge_roles(role.festival)) if role in pair[:2]]
 
 
 # People --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from flask_login import current_user
 from festival import importing, jobs
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
-from festival.badges import bp, import_export, printing, render, services
+from festival.badges import bp, colours, import_export, printing, render, services
 from festival.badges.forms import AttendeeForm, DelegateForm, PrintForm, ReissueForm, RoleForm
 from festival.errors import FestivalError, refusals_return_to
 from festival.extensions import db, limiter
@@ -214,10 +214,20 @@ def roles():
         form = RoleForm()
         if not form.validate() or role.festival_id != festival.id:
             raise FestivalError(_("Hãy nhập tên và màu (#rrggbb)."))
-        services.save_role(role, form.name_vi.data, form.name_en.data or "", form.colour.data, by=current_user)
+        close = services.save_role(role, form.name_vi.data, form.name_en.data or "", form.colour.data, by=current_user)
         flash(_("Đã lưu vai trò %(name)s.", name=role.name_vi), "success")
+        for first, second, _difference in close:
+            other = second if first is role else first
+            flash(
+                _(
+                    "Dải màu của %(role)s gần giống dải của %(other)s: ở cổng khó phân biệt. Nên chọn màu khác hẳn.",
+                    role=role.name_vi,
+                    other=other.name_vi,
+                ),
+                "warning",
+            )
         return redirect(url_for("badges.roles"))
-    return render_template("badges/roles.html", roles=all_roles)
+    return render_template("badges/roles.html", roles=all_roles, look_alike=colours.look_alike(all_roles))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 
 import time
 
+import pypdfium2 as pdfium
 import pytest
 
 from festival import qr
@@ -115,3 +116,24 @@ def test_print_command_filters_by_role_and_only_new(app, runner, crowd, tmp_path
     again = runner.invoke(args=["badges", "print", "--out", str(out), "--only-new"])
     assert again.exit_code == 1 and "No badges to print." in again.output
     assert runner.invoke(args=["badges", "print", "--out", str(out), "--unit", "NOPE"]).exit_code != 0
+
+
+def test_a4_sheets_keep_the_bands_inside_what_office_printers_print(app, crowd):
+    with app.test_request_context():
+        festival = db.session.get(Festival, crowd["festival"])
+        attendees = [db.session.get(Attendee, i) for i in crowd["ids"]]
+        data = render.render_badges(festival, attendees, "a4")
+    document = pdfium.PdfDocument(data)
+    image = document[0].render(scale=100 / 72).to_pil().convert("L")  # 100 dpi: 1 mm ≈ 3.94 px
+    document.close()
+    edge = round(4.5 * 100 / 25.4)
+    width, height = image.size
+    strips = [
+        image.crop((0, 0, edge, height)),
+        image.crop((width - edge, 0, width, height)),
+        image.crop((0, height - edge, width, height)),
+    ]
+    assert all(strip.getextrema()[0] > 240 for strip in strips)  # nothing dark within 4.5 mm of the edges
+    # ... while the bands are there, just inside that margin
+    band_row = image.crop((0, height - round(8 * 100 / 25.4), width, height - round(6 * 100 / 25.4)))
+    assert band_row.getextrema()[0] < 128
