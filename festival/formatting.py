@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import format_decimal
+from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 
 MAX_VND = 10**15  # far above any benefit value; keeps totals inside a 64-bit integer
@@ -93,6 +93,14 @@ def format_time(value: datetime | None) -> str:
     return babel_format_datetime(value, "HH:mm")
 
 
+def format_gate(name: str | None) -> str:
+    """A gate as a sentence names it: "Cổng chính" as typed, a bare "2" as "cổng 2" (never "cổng Cổng chính")."""
+    name = (name or "").strip()
+    if not name or fold(name).split(" ")[0] in ("cong", "gate"):
+        return name
+    return gettext("cổng %(name)s", name=name)
+
+
 def register_template_filters(app):
     app.add_template_filter(format_vnd, "vnd")
     app.add_template_filter(format_number, "number")
@@ -100,6 +108,7 @@ def register_template_filters(app):
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_time, "time")
+    app.add_template_filter(format_gate, "gate")
 
 
 def festival_timezone() -> ZoneInfo:

@@ -4,7 +4,16 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from festival.formatting import fold, format_date, format_datetime, format_vnd, local_to_utc, parse_vnd, utc_to_local
+from festival.formatting import (
+    fold,
+    format_date,
+    format_datetime,
+    format_gate,
+    format_vnd,
+    local_to_utc,
+    parse_vnd,
+    utc_to_local,
+)
 
 
 def test_money_is_written_with_dots_and_dong_sign():
@@ -61,3 +70,18 @@ def test_local_times_round_trip_through_utc(app):
 def test_fold_ignores_accents_case_and_spacing():
     assert fold("Nguyễn Thị  Hằng") == "nguyen thi hang"
     assert fold("ĐỨC GIANG") == "duc giang"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("Cổng chính", "Cổng chính"),
+        ("cổng 2", "cổng 2"),
+        ("CONG B", "CONG B"),
+        ("2", "cổng 2"),
+        ("Sảnh A", "cổng Sảnh A"),
+    ],
+)
+def test_a_gate_is_named_once_in_a_sentence(typed, shown, app):
+    with app.test_request_context():
+        assert format_gate(typed) == shown

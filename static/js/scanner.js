@@ -89,6 +89,13 @@
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
+  // As festival.formatting.format_gate: "Cổng chính" as typed, a bare "2" as "cổng 2".
+  function gateName(name) {
+    name = (name || "").trim();
+    var first = name.split(/\s+/)[0].normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    return !name || first === "cong" || first === "gate" ? name : text.textGateName.replace("{name}", name);
+  }
+
   function localTime(iso) {
     if (!iso) {
       return "";
@@ -379,7 +386,7 @@
       resultDetail.appendChild(element("span", "d-block small", text.textDecidedHere));
     }
     if (data.result === "already" && person && person.checked_in_at) {
-      var at = text.textAt.replace("{time}", localTime(person.checked_in_at)).replace("{gate}", person.checked_in_gate || "");
+      var at = text.textAt.replace("{time}", localTime(person.checked_in_at)).replace("{gate}", gateName(person.checked_in_gate));
       resultDetail.appendChild(element("span", "d-block", at));
     } else if (data.result === "revoked" && data.message) {
       resultDetail.appendChild(element("span", "d-block", data.message));
@@ -435,6 +442,9 @@
   function found(code) {
     var now = Date.now();
     if (code === lastCode && now - lastCodeAt < REPEAT_MS) {
+      // Still in front of the camera: the same code answers again only once it has left the frame for a moment
+      // (or the user taps "scan again"), so a refused badge held up does not cover the search results again and again.
+      lastCodeAt = now;
       return;
     }
     if (!gate()) {

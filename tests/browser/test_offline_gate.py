@@ -5,6 +5,7 @@ is reported; a revoked badge is refused offline too."""
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from festival.badges import services
@@ -13,7 +14,7 @@ from festival.extensions import db
 from festival.models import Attendee, CheckIn, Role, ScanResult
 from tests import factories
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, sign_in
-from tests.browser.test_checkin_camera import badge_frame, write_y4m
+from tests.browser.test_checkin_camera import FRAME_SIZE, badge_frame, write_y4m
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,8 @@ def crowd(live_app):
 def camera(browser, live_server, pdf, tmp_path, name):
     """A Chromium whose camera shows one badge, and a signed-in gate page in it."""
     video = tmp_path / f"{name}.y4m"
-    write_y4m(badge_frame(pdf), video)
+    # Held up for 3 s, taken away for 4 s, again (the video loops): each showing is read once.
+    write_y4m([badge_frame(pdf)] * 30 + [Image.new("RGB", FRAME_SIZE, "white")] * 40, video)
     args = CHROMIUM_ARGS + [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
@@ -78,8 +80,8 @@ def test_offline_gates_decide_queue_upload_and_report_a_double_entry(browser, li
         expect(gate_a.locator("#result-name")).to_have_text("Nguyễn Thị Hằng")
         expect(gate_a.locator("#result-detail")).to_contain_text("Quyết định trên máy")
         gate_a.locator("#result-close").tap()
-        # Still in front of the camera: this device remembers its own scan.
-        expect(gate_a.locator("#result")).to_have_class(re.compile(r"\bresult-already\b"))
+        # Shown again: this device remembers its own scan.
+        expect(gate_a.locator("#result")).to_have_class(re.compile(r"\bresult-already\b"), timeout=20_000)
         expect(gate_a.locator("#gate-connection")).to_contain_text("2 lượt quét chờ gửi")
 
         gate_b.locator("#start-camera").tap()  # gate B cannot know gate A let her in
