@@ -82,6 +82,7 @@ EXPECTED = {
     "public.healthz": EVERYONE,
     "public.service_worker": EVERYONE,
     "public.offline": EVERYONE,
+    "public.favicon": answers(301, 301, 301, 301, 301, 301),
     "public.exhibit": EVERYONE,  # an accepted exhibit
     "public.set_language": POST_ONLY,
     "certificates.verify": EVERYONE,

@@ -122,3 +122,10 @@ def test_post_with_csrf_token_is_accepted(tmp_path):
     response = client.post("/auth/login", data={"email": "a@b.vn", "password": "whatever-1", "csrf_token": token})
     assert response.status_code == 200
     assert "E-mail hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = client.get(response.headers["Location"])
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data

@@ -62,14 +62,10 @@ def template_for(festival: Festival, kind: CertificateKind) -> CertificateTempla
     ).scalar_one()
 
 
-def save_template(
-    template: CertificateTemplate, values: dict, by: User, images: dict[str, tuple[str, bytes]] | None = None
-) -> None:
-    """Change a template's wording and, given `images` ({"signature_image"|"seal_image": (file name,
-    bytes)}), its pictures (audited); a replaced picture's file goes once the change is committed.
+def check_wording(values: dict) -> None:
+    """Refuse wording that saving would refuse (the live preview says so as it is typed).
 
-    :raise FestivalError: the title or body is empty, a placeholder is misspelt, or a picture is
-        not an image.
+    :raise FestivalError: the title or body is empty, or a placeholder is misspelt.
     """
     if not (values.get("title") or "").strip() or not (values.get("body") or "").strip():
         raise FestivalError(_l("Tiêu đề và nội dung không được để trống."))
@@ -85,6 +81,18 @@ def save_template(
                 known=", ".join("{%s}" % p for p in PLACEHOLDERS),
             )
         )
+
+
+def save_template(
+    template: CertificateTemplate, values: dict, by: User, images: dict[str, tuple[str, bytes]] | None = None
+) -> None:
+    """Change a template's wording and, given `images` ({"signature_image"|"seal_image": (file name,
+    bytes)}), its pictures (audited); a replaced picture's file goes once the change is committed.
+
+    :raise FestivalError: the title or body is empty, a placeholder is misspelt, or a picture is
+        not an image.
+    """
+    check_wording(values)
     # A refused second picture leaves no first one behind: stored files go with a rollback.
     stored = {
         which: uploads.store_upload(data, name, folder="certificates").stored_name

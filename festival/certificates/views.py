@@ -148,6 +148,7 @@ def template_preview(kind):
     festival = current_festival()
     saved = services.template_for(festival, _kind(kind))
     form = TemplateForm()
+    services.check_wording(_template_values(form))  # refused as saving would refuse it: JSON 422 with the reason
     draft = CertificateTemplate(
         kind=saved.kind, signature_image=saved.signature_image, seal_image=saved.seal_image, **_template_values(form)
     )

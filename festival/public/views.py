@@ -64,6 +64,12 @@ def service_worker():
     return response
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers and bookmark tools ask for /favicon.ico whatever the page links: the icon itself."""
+    return redirect(url_for("static", filename="img/favicon.svg"), 301)
+
+
 @bp.route("/offline")
 def offline():
     """What the service worker shows for a page this device has not kept (no user's data in it)."""

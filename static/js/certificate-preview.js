@@ -5,6 +5,7 @@
   var form = document.getElementById("template-form");
   var image = document.getElementById("preview");
   var state = document.getElementById("preview-state");
+  var refusal = document.getElementById("preview-refusal");
   if (!form || !image) {
     return;
   }
@@ -19,11 +20,20 @@
     state.textContent = state.dataset.textUpdating;
     fetch(form.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
-        return response.ok ? response.json() : null;
+        return response.json().then(function (answer) {
+          return { ok: response.ok, answer: answer };
+        });
       })
-      .then(function (answer) {
-        if (asked === latest && answer && answer.image) {
-          image.src = answer.image;
+      .then(function (outcome) {
+        if (asked !== latest) {
+          return;
+        }
+        // Wording that saving would refuse is refused here too, with its reason, and the last good picture dimmed.
+        refusal.hidden = outcome.ok;
+        refusal.textContent = outcome.ok ? "" : outcome.answer.message;
+        image.classList.toggle("is-stale", !outcome.ok);
+        if (outcome.ok && outcome.answer.image) {
+          image.src = outcome.answer.image;
         }
       })
       .catch(function () {})

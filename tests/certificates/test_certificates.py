@@ -134,6 +134,18 @@ def test_a_misspelt_placeholder_is_refused_when_saving(app, client, login_as, aw
     assert "Không có mục điền sẵn {recipent}" in page
 
 
+def test_the_live_preview_refuses_what_saving_would_refuse(client, login_as, awarded):
+    login_as("organizer")
+    response = client.post(
+        "/certificates/templates/award/preview",
+        data={"title": "GIẤY KHEN", "body": "Khen {recipent}", "place": "Huế"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "Không có mục điền sẵn {recipent}" in response.get_json()["message"]
+    assert "image" not in response.get_json()
+
+
 def test_template_page_saves_and_shows_a_preview(app, client, login_as, awarded):
     login_as("organizer")
     page = client.get("/certificates/templates/award").get_data(as_text=True)

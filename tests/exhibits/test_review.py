@@ -231,3 +231,13 @@ def test_submitting_asks_for_confirmation(client, login_as, people):
     page = client.get(exhibit_link).get_data(as_text=True)
     form = re.search(r'<form method="post" action="/exhibits/\d+/submit"[^>]*>', page).group(0)
     assert 'data-confirm="Gửi sáng kiến này cho ban tổ chức?' in form
+
+
+def test_in_english_the_review_buttons_are_verbs_and_the_status_a_state(client, login_as, submitted):
+    login_as("organizer")
+    client.post("/lang/en")
+    page = client.get(f"/exhibits/{submitted[0]}").get_data(as_text=True)
+    assert ">Return for changes</button>" in page and ">Reject</button>" in page
+    client.post(f"/exhibits/{submitted[1]}/reject", data={"comment": "Trùng với sáng kiến đã có."})
+    page = client.get(f"/exhibits/{submitted[1]}").get_data(as_text=True)
+    assert ">Rejected<" in page
