@@ -127,5 +127,5 @@ def test_post_with_csrf_token_is_accepted(tmp_path):
 def test_favicon_ico_leads_to_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
-    icon = client.get(response.headers["Location"])
-    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    with client.get(response.headers["Location"]) as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
