@@ -47,8 +47,11 @@ def test_unit_registers_organizer_accepts_public_sees(page, live_server, festiva
     expect(page.locator(".alert-success")).to_contain_text("Đã lưu bản nháp")
     expect(page.locator("main")).to_contain_text("1.500.000.000 ₫")
     expect(page.locator(".exhibit-photos img")).to_have_count(1)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Gửi ban tổ chức").click()
     expect(page.locator(".alert-success")).to_contain_text("Đã gửi")
+    assert asked and asked[0].startswith("Gửi sáng kiến này cho ban tổ chức?")
     exhibit_url = page.url
 
     sign_in(page, base, "btc@example.vn", factories.PASSWORD)
@@ -67,3 +70,37 @@ def test_unit_registers_organizer_accepts_public_sees(page, live_server, festiva
     image = page.locator(".exhibit-photos img")
     expect(image).to_have_count(1)
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+def test_a_refused_form_on_a_phone_keeps_the_photo_and_shows_its_errors_first(
+    browser, live_server, festival_people, tmp_path
+):
+    photo = tmp_path / "ban-cat.jpg"
+    photo.write_bytes(factories.jpeg_bytes(640, 480, colour="green"))
+    context = browser.new_context(viewport={"width": 360, "height": 780}, has_touch=True, locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, live_server.url, "may10@example.vn", factories.PASSWORD)
+    page.goto(f"{live_server.url}/exhibits/new")
+    page.select_option("#category_id", label="KT – Cải tiến kỹ thuật, thiết bị")
+    page.fill("#authors-0-full_name", "Nguyễn Thị Hằng")
+    page.fill("#summary", "Bàn cắt hút chân không giữ vải phẳng.")
+    page.fill("#benefit", "1,5 tỷ")
+    page.set_input_files("#files", str(photo))
+    page.get_by_role("button", name="Lưu").click()
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    assert summary.bounding_box()["y"] < 780  # seen without scrolling
+    expect(summary).to_contain_text("Tên sáng kiến")
+    expect(page.locator("#summary")).to_have_value("Bàn cắt hút chân không giữ vải phẳng.")
+    expect(page.locator("#benefit")).to_have_value("1,5 tỷ")
+    expect(page.locator(".pending-files")).to_contain_text("ban-cat.jpg")
+    summary.get_by_role("link", name="Tên sáng kiến").click()
+    expect(page.locator("#title")).to_be_focused()
+
+    page.fill("#title", "Bàn cắt vải hút chân không")
+    page.fill("#benefit", "40.000.000")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator(".alert-success")).to_contain_text("Đã lưu bản nháp")
+    expect(page.locator(".exhibit-photos img")).to_have_count(1)
+    context.close()

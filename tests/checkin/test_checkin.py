@@ -147,7 +147,7 @@ def test_dashboard_counts_by_role_region_unit_and_quarter_hour(app, staff, crowd
     page = staff.get("/checkin/dashboard").get_data(as_text=True)
     assert "Đã vào / 3 đăng ký" in page and ">2<" in page.replace("</div>", "<").replace('<div class="display-6">', ">")
     assert "1 / 2" in page  # delegates: one of two arrived
-    assert "Mã bị từ chối" in page and 'http-equiv="refresh"' in page
+    assert "Mã bị từ chối" in page and 'data-live-refresh="30"' in page
     with app.app_context():
         from festival.checkin.services import dashboard
 
