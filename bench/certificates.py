@@ -614,7 +614,7 @@ def main() -> int:
                 print("  cold print with signature and seal …", flush=True)
                 runs["images"] = isolated(run_print, workdir, "images")
         checks, images = {}, {}
-        for key in ("cold", "changed", "images"):
+        for key in ("cold", "queue", "changed", "images"):
             if key in runs and "error" not in runs[key]:
                 qr_ok, qr_detail = decoded_ok(runs[key])
                 names_ok, names_detail = text_ok(runs[key])
