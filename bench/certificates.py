@@ -392,7 +392,7 @@ def run_queue(workdir: Path) -> dict:
             "steps": steps,
         }
     consumer.stop(graceful=True)
-    pdf._close_warm_pool()
+    pdf.close_warm_workers()
     return result
 
 

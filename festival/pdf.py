@@ -204,7 +204,7 @@ def render_each(
         try:
             _collect(warm, render, htmls, roots, chunks, total, progress)
         except RenderTooSlow:
-            _close_warm_pool()  # a stuck worker: start afresh for the next print
+            close_warm_workers()  # a stuck worker: start afresh for the next print
             raise
         return chunks
     # spawn, not fork: the caller may be a thread in a gunicorn worker, and forking a threaded
@@ -268,7 +268,8 @@ def _warm_pool(processes: int | None = None):
         return _POOL
 
 
-def _close_warm_pool() -> None:
+def close_warm_workers() -> None:
+    """Stop the warm PDF workers (the consumer, on its way out)."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is not None:

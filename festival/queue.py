@@ -70,6 +70,7 @@ def run_consumer(app, workers: int = 4) -> None:
         consumer.run()
     finally:
         stop.set()
+        pdf.close_warm_workers()
 
 
 def task(**options):
