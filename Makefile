@@ -55,7 +55,7 @@ run: install static
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask festival demo --if-empty
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT)
 
 test: install-dev lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

@@ -17,6 +17,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))  # finished prints (PDF, ZIP)
+    # A print job's worker touches the job every PRINT_JOB_HEARTBEAT_SECONDS; one not heard from for
+    # PRINT_JOB_STALE_SECONDS died with its worker: it is shown and marked failed, "In lại" runs it again.
+    PRINT_JOB_HEARTBEAT_SECONDS = float(os.environ.get("PRINT_JOB_HEARTBEAT_SECONDS", "10"))
+    PRINT_JOB_STALE_SECONDS = float(os.environ.get("PRINT_JOB_STALE_SECONDS", "60"))
     CERTIFICATE_CACHE_DIR = os.environ.get("CERTIFICATE_CACHE_DIR", str(INSTANCE_DIR / "certificates"))
     # Spreadsheets between the import steps (preview, mapping), on disk so every worker sees them.
     IMPORTS_DIR = os.environ.get("IMPORTS_DIR", str(INSTANCE_DIR / "imports"))

@@ -54,6 +54,20 @@ def load_demo(if_empty):
     click.echo(f"Demo festival loaded ({summary} added). Demo password: {demo.DEMO_PASSWORD}")
 
 
+@festival_cli.command("worker")
+@click.option("--workers", default=4, show_default=True, help="Tasks run at once (threads; PDFs render in processes).")
+def worker_command(workers):
+    """Run the task queue's consumer: prints (with warm PDF workers) and e-mail."""
+    from flask import current_app
+
+    from festival import queue
+
+    if queue.huey.immediate:
+        raise click.ClickException("QUEUE_URL=immediate runs tasks in the caller; there is no queue to consume.")
+    click.echo(f"Consuming the task queue with {workers} worker(s).")
+    queue.run_consumer(current_app._get_current_object(), workers=workers)
+
+
 @festival_cli.command("backup")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .tar.gz to write.")
 def backup_command(out):

@@ -1,5 +1,7 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 
+import contextvars
+
 from flask import has_request_context, request
 from flask_babel import Babel
 from flask_compress import Compress
@@ -23,6 +25,9 @@ compress = Compress()  # pages and JSON answers; static files come pre-compresse
 __all__ = ["babel", "compress", "csrf", "db", "limiter", "login_manager", "migrate"]
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+# Set (festival.jobs.reading) while a background job only reads: its transactions BEGIN deferred,
+# so on SQLite it never takes the write lock that the gates and the judges need.
+deferred_begin = contextvars.ContextVar("deferred_begin", default=False)
 
 
 @event.listens_for(Engine, "connect")
@@ -46,12 +51,12 @@ def _begin_sqlite(conn):
 
     A deferred transaction that reads and then writes cannot wait for the lock (SQLite
     answers "database is locked" at once); taking the write lock at BEGIN makes it queue
-    behind the busy timeout instead. Reading requests (GET/HEAD) stay deferred so that a
-    page being rendered never holds the write lock.
+    behind the busy timeout instead. Reading requests (GET/HEAD) and the reading part of a
+    background job stay deferred so that a page or a print being prepared never holds the write lock.
     """
     if conn.dialect.name != "sqlite":
         return
-    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+    if deferred_begin.get() or (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")):
         conn.exec_driver_sql("BEGIN")
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -167,9 +167,18 @@ def render_documents(
 
 
 def render_each(
-    htmls: Iterable[str], *, total: int | None = None, processes: int | None = None, progress=None
-) -> list[bytes]:
+    htmls: Iterable[str],
+    *,
+    total: int | None = None,
+    processes: int | None = None,
+    progress=None,
+    split: bool = False,
+) -> list:
     """Render many HTML documents (in worker processes when there are several) into one PDF each.
+
+    With `split`, each item is (document, [one PDF per page]): the workers split their own
+    documents, so that work runs in parallel too. In a process that called keep_workers_warm()
+    (the queue's consumer) the workers are kept between prints, with fonts and WeasyPrint loaded.
 
     :raise ValueError: when there is no document.
     :raise RenderTooSlow: a document took longer than DOCUMENT_SECONDS (its worker is stopped).
@@ -181,31 +190,99 @@ def render_each(
     if not total:
         raise ValueError("No documents to render.")
     roots = allowed_roots()
+    render = _render_and_split if split else _render
+    warm = _warm_pool() if _KEEP_WARM and total > 1 else None
     processes = min(processes or os.cpu_count() or 1, total)
-    chunks: list[bytes] = []
-    if processes == 1:
+    chunks: list = []
+    if warm is None and processes == 1:
         for html in htmls:
-            chunks.append(_render(html, roots))
+            chunks.append(render(html, roots))
             if progress:
                 progress(len(chunks), total)
+        return chunks
+    if warm is not None:
+        try:
+            _collect(warm, render, htmls, roots, chunks, total, progress)
+        except RenderTooSlow:
+            close_warm_workers()  # a stuck worker: start afresh for the next print
+            raise
         return chunks
     # spawn, not fork: the caller may be a thread in a gunicorn worker, and forking a threaded
     # process can copy held locks into the child and hang it. (Spawned children re-import the
     # caller's __main__, so a script calling this needs the __main__ guard.) Leaving the `with`
     # terminates the workers, so a failed or stuck print leaves nothing running.
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        # Each document goes to a worker as soon as it is built.
-        pending = [pool.apply_async(_render, (html, roots)) for html in htmls]
-        for result in pending:
-            try:
-                chunks.append(result.get(timeout=DOCUMENT_SECONDS))
-            except multiprocessing.TimeoutError:
-                raise RenderTooSlow(f"A PDF document took longer than {DOCUMENT_SECONDS} s to render.") from None
-            if progress:
-                progress(len(chunks), total)
+        _collect(pool, render, htmls, roots, chunks, total, progress)
+    return chunks
+
+
+def _collect(pool, render, htmls, roots, chunks: list, total: int, progress) -> None:
+    # Each document goes to a worker as soon as it is built.
+    pending = [pool.apply_async(render, (html, roots)) for html in htmls]
+    for result in pending:
+        try:
+            chunks.append(result.get(timeout=DOCUMENT_SECONDS))
+        except multiprocessing.TimeoutError:
+            raise RenderTooSlow(f"A PDF document took longer than {DOCUMENT_SECONDS} s to render.") from None
+        if progress:
+            progress(len(chunks), total)
     if len(chunks) != total:
         raise ValueError("Fewer documents than the total announced.")
-    return chunks
+
+
+def _render_and_split(html: str, roots: list[str]) -> tuple[bytes, list[bytes]]:
+    document = _render(html, roots)
+    return document, split_pages(document)
+
+
+# Warm workers: the queue's consumer keeps one pool of PDF processes for every print ----------------
+
+_KEEP_WARM = False
+_POOL = None
+_POOL_LOCK = threading.Lock()
+_WARM_UP_HTML = (
+    "<p>"
+    + " ".join(
+        f'<span style="font-family: &quot;{family}&quot;; font-weight: {weight}; font-style: {style}">Ưu tú ĐẠT</span>'
+        for family, _name, weight, style in _FONT_FILES
+    )
+    + "</p>"
+)
+
+
+def keep_workers_warm(processes: int | None = None) -> None:
+    """Keep PDF worker processes between prints in this process (the queue's consumer calls this):
+    a print then starts rendering at once instead of spawning workers that load WeasyPrint, Pango
+    and the fonts first. The pool starts now, in the background."""
+    global _KEEP_WARM
+    _KEEP_WARM = True
+    threading.Thread(target=_warm_pool, args=(processes,), name="pdf-warm-up", daemon=True).start()
+
+
+def _warm_pool(processes: int | None = None):
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            count = processes or os.cpu_count() or 1
+            _POOL = multiprocessing.get_context("spawn").Pool(count, initializer=_warm_up)
+        return _POOL
+
+
+def close_warm_workers() -> None:
+    """Stop the warm PDF workers (the consumer, on its way out)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None:
+            _POOL.terminate()
+            _POOL = None
+
+
+def _warm_up() -> None:
+    """In each new worker: load WeasyPrint, Pango and every bundled font by rendering a line once."""
+    try:
+        _render(_WARM_UP_HTML, [str(FONTS_DIR)])
+    except Exception:  # a worker that cannot warm up still renders (and reports) the real print
+        pass
 
 
 def merge_pdfs(chunks: list[bytes]) -> bytes:

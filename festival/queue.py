@@ -4,6 +4,10 @@ Huey registers tasks on one instance at import time, so the instance is built fr
 (as config.py is): a SQLite file in instance/ by default, so `make run` needs no server, or Redis
 when QUEUE_URL is a redis:// address, for an organizer running several machines. QUEUE_URL=immediate
 runs each task at once in the caller (the test suite).
+
+The consumer is `flask festival worker` (festival/cli.py, run by `make run`'s Procfile): Huey's
+consumer with thread workers in one process, the app built once, the PDF workers kept warm
+between prints and the print-job watchdog beside them (see run_consumer).
 """
 
 import functools
@@ -40,6 +44,33 @@ def _app():
 
         _consumer_app = create_app()
     return _consumer_app
+
+
+def use_app(app) -> None:
+    """Run every task of this process in `app` (the consumer's own, built once)."""
+    global _consumer_app
+    _consumer_app = app
+
+
+def run_consumer(app, workers: int = 4) -> None:
+    """Consume the queue until stopped (SIGTERM/SIGINT): `workers` threads share one process, so
+    its PDF worker processes stay warm for every print; the watchdog fails print jobs whose worker
+    died. Blocks; call from the main thread."""
+    import threading
+
+    from festival import jobs, pdf
+
+    use_app(app)
+    pdf.keep_workers_warm()
+    stop = threading.Event()
+    watchdog = threading.Thread(target=jobs.watch, args=(app, stop), name="print-job-watchdog", daemon=True)
+    watchdog.start()
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0)
+    try:
+        consumer.run()
+    finally:
+        stop.set()
+        pdf.close_warm_workers()
 
 
 def task(**options):

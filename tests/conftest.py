@@ -5,7 +5,6 @@ each pytest-xdist worker gets its own database, its tables made once, emptied af
 """
 
 import os
-import threading
 
 # Queued tasks run at once in the test that queues them (festival/queue.py reads this on import).
 os.environ.setdefault("QUEUE_URL", "immediate")
@@ -78,12 +77,8 @@ _apps_made: list = []
 
 @pytest.fixture(autouse=True)
 def _close_apps_and_empty_postgres(postgres_url):
-    """After each test: let print jobs finish, close every app's database connections; on
-    PostgreSQL, empty the tables."""
+    """After each test: close every app's database connections; on PostgreSQL, empty the tables."""
     yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("print-job-"):
-            thread.join(timeout=120)
     while _apps_made:
         app = _apps_made.pop()
         with app.app_context():

@@ -113,6 +113,7 @@ EXPECTED = {
     "admin.audit_log": ORGANIZER_ONLY,
     "admin.job": ORGANIZER_ONLY,
     "admin.job_download": ORGANIZER_ONLY,
+    "admin.job_retry": POST_ONLY,
     # Exhibits (exhibit_id: unit A's draft)
     "exhibits.mine": UNITS_ONLY,
     "exhibits.new": UNITS_ONLY,
@@ -131,7 +132,7 @@ EXPECTED = {
     "exhibits.category_edit": ORGANIZER_ONLY,
     "exhibits.category_delete": ORGANIZER_ONLY,
     "exhibits.poster": ORGANIZER_ONLY,  # an accepted exhibit
-    "exhibits.posters": ORGANIZER_ONLY,
+    "exhibits.posters": POST_ONLY,
     "exhibits.import_file": ORGANIZER_ONLY,
     "exhibits.import_preview": ORGANIZER_ONLY,  # the organizer's own upload
     "exhibits.import_template": ORGANIZER_ONLY,
@@ -379,6 +380,7 @@ POSTS = [
     ),
     Post("admin.user_invitation", ORGANIZERS),
     Post("admin.user_unlock", ORGANIZERS),
+    Post("admin.job_retry", ORGANIZERS, changes=False),  # the job is done: "In lại" is refused
     Post("exhibits.new", UNITS, exhibit_form()),
     Post("exhibits.edit", ("unit_a", "organizer"), exhibit_form(title="Đã sửa")),
     Post("exhibits.submit", UNIT_A),
@@ -387,6 +389,7 @@ POSTS = [
     Post("exhibits.accept", ORGANIZERS, {"code": "KT-09", "booth": "9"}, args={"exhibit_id": "submitted"}),
     Post("exhibits.place", ORGANIZERS, {"code": "KT-08", "booth": "8"}, args={"exhibit_id": "accepted_a"}),
     Post("exhibits.decide", ORGANIZERS, {"comment": "Bổ sung ảnh."}, args={"exhibit_id": "submitted"}),
+    Post("exhibits.posters", ORGANIZERS),  # a print job
     Post("exhibits.categories", ORGANIZERS, {"code": "XH", "name_vi": "Xã hội"}),
     Post("exhibits.category_edit", ORGANIZERS, {"code": "KT", "name_vi": "Đổi tên"}),
     Post("exhibits.category_delete", ORGANIZERS, args={"category_id": "spare_category"}),

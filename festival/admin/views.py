@@ -340,7 +340,17 @@ def audit_log():
 def job(job_id):
     """A background print's progress (the page refreshes itself until it is done)."""
     print_job = db.get_or_404(PrintJob, job_id)
-    return render_template("admin/job.html", job=print_job, stale=jobs.is_stale(print_job))
+    return render_template("admin/job.html", job=print_job, **jobs.describe(print_job))
+
+
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+@refusals_return_to("admin.job")
+def job_retry(job_id):
+    """ "In lại": run a failed print again from the start."""
+    print_job = db.get_or_404(PrintJob, job_id)
+    jobs.retry(print_job, by=current_user)
+    flash(_("Đã xếp bản in vào hàng đợi để in lại."), "success")
+    return redirect(url_for("admin.job", job_id=print_job.id))
 
 
 @bp.route("/jobs/<int:job_id>/download")

@@ -1,6 +1,10 @@
 """Printing badges: what a print covers, and the work a background job does for it."""
 
+from flask_babel import lazy_gettext as _l
+
+from festival import jobs
 from festival.badges import render, services
+from festival.errors import FestivalError
 from festival.extensions import db
 from festival.models import BadgeRole, Festival, Unit, utcnow
 
@@ -24,13 +28,19 @@ def print_badges(festival: Festival, params: dict, progress=None) -> tuple[bytes
     return data, len(attendees)
 
 
-def job_work(festival_id: int, params: dict):
-    """The background job's work for a badge print."""
-
-    def work(job, progress):
-        festival = db.session.get(Festival, festival_id)
-        data, _count = print_badges(festival, params, progress=progress)
-        db.session.commit()
-        return data, f"the-{params.get('layout', 'a6')}.pdf"
-
-    return work
+@jobs.work("badges")
+def badge_job(params: dict, progress) -> jobs.JobOutput:
+    """A badge print on the queue: read the badges' values, then render with the database let go;
+    an "only new" print marks them printed when its file is stored."""
+    with jobs.reading():
+        festival = db.session.get(Festival, params["festival_id"])
+        attendees = selection(festival, params)
+        shown = render.festival_fields(festival)
+        badges = [render.badge_fields(attendee) for attendee in attendees]
+        ids = [attendee.id for attendee in attendees]
+    if not badges:
+        raise FestivalError(_l("Không còn thẻ nào cần in với lựa chọn này."))
+    layout = params.get("layout", "a6")
+    data = render.render_badges(shown, badges, layout, progress=progress)
+    on_done = (lambda: services.mark_printed(ids, utcnow())) if params.get("only_new") else None
+    return jobs.JobOutput(data, f"the-{layout}.pdf", on_done)

@@ -63,34 +63,57 @@ def checkin_url(attendee: Attendee) -> str:
     return public_url("checkin.badge", token=attendee.badge_token)
 
 
-def badge_data(attendee: Attendee, qr_format: str = "png") -> dict:
-    """What the template needs for one badge."""
-    url = checkin_url(attendee)
+def badge_fields(attendee: Attendee) -> dict:
+    """What one badge shows, as plain values read from the database (the QR code is drawn later)."""
     return {
         "name": fit_name(attendee.full_name),
         "affiliation": attendee.affiliation,
         "role": attendee.role.name_vi,
         "colour": attendee.role.colour,
         "role_text": colours.text_colour(attendee.role.colour),
+        "url": checkin_url(attendee),
+    }
+
+
+def festival_fields(festival: Festival) -> dict:
+    """What a badge shows of the festival, as plain values."""
+    return {"name": festival.name, "starts_on": festival.starts_on, "ends_on": festival.ends_on}
+
+
+def _with_qr(fields: dict, qr_format: str) -> dict:
+    url = fields["url"]
+    return {
+        **fields,
         "qr_png": qr_png_data_uri(url) if qr_format == "png" else None,
         "qr_svg": qr_svg(url) if qr_format == "svg" else None,
     }
 
 
-def badge_documents(
-    festival: Festival, attendees: list[Attendee], layout: str, qr_format: str = "png"
-) -> Iterator[str]:
-    """The HTML documents of a print, BADGES_PER_DOCUMENT badges each, built one at a time."""
+def badge_data(attendee: Attendee, qr_format: str = "png") -> dict:
+    """What the template needs for one badge."""
+    return _with_qr(badge_fields(attendee), qr_format)
+
+
+def badge_documents(festival: Festival | dict, attendees: list, layout: str, qr_format: str = "png") -> Iterator[str]:
+    """The HTML documents of a print, BADGES_PER_DOCUMENT badges each, built one at a time.
+
+    `festival` and `attendees` may be the plain values of festival_fields() and badge_fields(),
+    so the documents are built without the database.
+    """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}")
     for start in range(0, len(attendees), BADGES_PER_DOCUMENT):
-        badges = [badge_data(a, qr_format) for a in attendees[start : start + BADGES_PER_DOCUMENT]]
+        badges = [
+            _with_qr(a, qr_format) if isinstance(a, dict) else badge_data(a, qr_format)
+            for a in attendees[start : start + BADGES_PER_DOCUMENT]
+        ]
         pages = [badges[i : i + 4] for i in range(0, len(badges), 4)] if layout == "a4" else [[b] for b in badges]
         yield render_template("badges/badges.html", festival=festival, pages=pages, layout=layout)
 
 
-def render_badges(festival: Festival, attendees: list[Attendee], layout: str = "a6", progress=None) -> bytes:
-    """A PDF of the attendees' badges in the order given (parallel for big prints).
+def render_badges(festival: Festival | dict, attendees: list, layout: str = "a6", progress=None) -> bytes:
+    """A PDF of the attendees' badges in the order given (parallel for big prints); the attendees
+    may be Attendee rows or their badge_fields().
 
     :raise ValueError: no attendees or an unknown layout.
     """

@@ -181,6 +181,7 @@ def print_badges():
             "unit_id": form.unit_id.data or None,
             "role_id": form.role_id.data or None,
             "only_new": form.only_new.data,
+            "festival_id": festival.id,
         }
         count = len(printing.selection(festival, params))
         if not count:
@@ -192,7 +193,7 @@ def print_badges():
                 params,
                 by=current_user,
             )
-            jobs.start(job, printing.job_work(festival.id, params))
+            jobs.start(job)
             return redirect(url_for("admin.job", job_id=job.id))
     return render_template(
         "badges/print.html",

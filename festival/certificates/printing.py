@@ -1,6 +1,10 @@
 """Printing certificates: what a print covers, and the work its background job does."""
 
+from flask_babel import lazy_gettext as _l
+
+from festival import jobs
 from festival.certificates import render, services
+from festival.errors import FestivalError
 from festival.extensions import db
 from festival.formatting import festival_today
 from festival.judging.policy import policy_for
@@ -33,13 +37,14 @@ def issue_missing(festival: Festival, kinds, by) -> None:
             services.issue(festival, kind, festival_today(), by)
 
 
-def job_work(festival_id: int, params: dict):
-    """The background job's work for a certificate print."""
-
-    def work(job, progress):
-        festival = db.session.get(Festival, festival_id)
-        data, _count = print_certificates(festival, params, progress=progress)
-        db.session.commit()  # the pages' new fingerprints
-        return data, "giay-chung-nhan.zip" if params.get("as_zip") else "giay-chung-nhan.pdf"
-
-    return work
+@jobs.work("certificates")
+def certificate_job(params: dict, progress) -> jobs.JobOutput:
+    """A certificate print on the queue: plan the pages from the database, then render without it."""
+    with jobs.reading():
+        festival = db.session.get(Festival, params["festival_id"])
+        pages = render.plan(selection(festival, params))
+    if not pages:
+        raise FestivalError(_l("Không còn giấy chứng nhận nào với lựa chọn này."))
+    if params.get("as_zip"):
+        return jobs.JobOutput(render.zip_planned(pages, progress), "giay-chung-nhan.zip")
+    return jobs.JobOutput(render.render_planned(pages, progress), "giay-chung-nhan.pdf")

@@ -4,8 +4,10 @@ inputs change, merged for the ceremony or zipped per unit; and a quick PNG previ
 import hashlib
 import io
 import json
+import os
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2
@@ -64,8 +66,8 @@ def cache_dir() -> Path:
     return path
 
 
-def _cache_path(certificate: Certificate, digest: str) -> Path:
-    return cache_dir() / f"{certificate.id}-{digest[:20]}.pdf"
+def _cache_path(certificate_id: int, digest: str) -> Path:
+    return cache_dir() / f"{certificate_id}-{digest[:20]}.pdf"
 
 
 def document_html(pages: list[dict]) -> str:
@@ -75,48 +77,81 @@ def document_html(pages: list[dict]) -> str:
     )
 
 
-def _render_missing(certificates: list[Certificate], progress=None) -> tuple[list[Path], list[bytes], bool]:
-    """Render the pages whose inputs changed (or were never rendered) and cache each on its own.
+@dataclass
+class PlannedPage:
+    """One certificate of a print, as plain values: what its page shows and where it is cached.
+    Made while the database is read; rendering needs nothing more from it."""
 
-    :return: each certificate's cached page, the documents just rendered, and whether those
-        documents hold every certificate (nothing came from the cache) in the order given.
-    """
+    certificate_id: int
+    data: dict
+    digest: str
+    path: Path
+    zip_name: str
+
+
+def plan(certificates: list[Certificate]) -> list[PlannedPage]:
+    """What each certificate's page shows, its fingerprint and its cached file (reads the database)."""
     templates: dict = {}
-    paths, missing = [], []
+    pages = []
     for certificate in certificates:
         key = (certificate.festival_id, certificate.kind)
         if key not in templates:
             templates[key] = template_for(certificate.festival, certificate.kind)
         data = page_data(templates[key], certificate)
         digest = page_hash(data)
-        paths.append(_cache_path(certificate, digest))
-        if not paths[-1].exists():
-            missing.append((certificate, data, digest))
+        folder = _safe(f"{certificate.unit.code} - {certificate.unit.short_name}")
+        zip_name = f"{folder}/{_safe(certificate.serial + ' - ' + certificate.recipient_name)}.pdf"
+        pages.append(PlannedPage(certificate.id, data, digest, _cache_path(certificate.id, digest), zip_name))
+    return pages
+
+
+def _store_page(page: PlannedPage, data: bytes) -> None:
+    """Cache one page whole (a temporary file renamed) or not at all, replacing its older versions."""
+    for old in cache_dir().glob(f"{page.certificate_id}-*.pdf"):
+        old.unlink()
+    partial = page.path.with_name(page.path.name + ".part")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, page.path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _render_missing(pages: list[PlannedPage], progress=None) -> tuple[list[bytes], bool]:
+    """Render the pages whose inputs changed (or were never rendered) and cache each on its own.
+    Needs an app context, not the database.
+
+    :return: the documents just rendered, and whether those documents hold every certificate
+        (nothing came from the cache) in the order given.
+    """
+    missing = [page for page in pages if not page.path.exists()]
     total = len(missing)
     rendered = []
     if missing:
         chunks = [missing[i : i + CERTIFICATES_PER_DOCUMENT] for i in range(0, total, CERTIFICATES_PER_DOCUMENT)]
-        rendered = pdf.render_each(
-            (document_html([data for _c, data, _d in chunk]) for chunk in chunks),  # workers start on the first at once
+        results = pdf.render_each(
+            (document_html([page.data for page in chunk]) for chunk in chunks),  # workers start on the first at once
             total=len(chunks),
             progress=(lambda done, parts: progress(min(done * CERTIFICATES_PER_DOCUMENT, total), total))
             if progress
             else None,
+            split=True,  # the workers split their documents into the pages to cache
         )
-        for chunk, document in zip(chunks, rendered):
-            for (certificate, _data, digest), page in zip(chunk, pdf.split_pages(document)):
-                for old in cache_dir().glob(f"{certificate.id}-*.pdf"):
-                    old.unlink()
-                _cache_path(certificate, digest).write_bytes(page)
+        for chunk, (document, single_pages) in zip(chunks, results):
+            rendered.append(document)
+            for page, data in zip(chunk, single_pages):
+                _store_page(page, data)
     elif progress:
         progress(1, 1)
-    return paths, rendered, total == len(certificates)
+    return rendered, total == len(pages)
 
 
 def certificate_pdfs(certificates: list[Certificate], progress=None) -> list[bytes]:
     """One single-page PDF per certificate; pages whose inputs did not change are not rendered again."""
-    paths, _rendered, _complete = _render_missing(certificates, progress)
-    return [path.read_bytes() for path in paths]
+    pages = plan(certificates)
+    _render_missing(pages, progress)
+    return [page.path.read_bytes() for page in pages]
 
 
 def render_certificates(certificates: list[Certificate], progress=None) -> bytes:
@@ -126,10 +161,17 @@ def render_certificates(certificates: list[Certificate], progress=None) -> bytes
     """
     if not certificates:
         raise ValueError("No certificates to print.")
-    paths, rendered, complete = _render_missing(certificates, progress)
+    return render_planned(plan(certificates), progress)
+
+
+def render_planned(pages: list[PlannedPage], progress=None) -> bytes:
+    """One PDF of planned pages (see plan()), without the database."""
+    if not pages:
+        raise ValueError("No certificates to print.")
+    rendered, complete = _render_missing(pages, progress)
     # When every page was rendered just now, the documents are the print already, in order, and
     # each stores its fonts once: merging 20 of them is much quicker than merging 500 single pages.
-    return pdf.merge_pdfs(rendered if complete else [path.read_bytes() for path in paths])
+    return pdf.merge_pdfs(rendered if complete else [page.path.read_bytes() for page in pages])
 
 
 def _safe(name: str) -> str:
@@ -138,12 +180,16 @@ def _safe(name: str) -> str:
 
 def zip_by_unit(certificates: list[Certificate], progress=None) -> bytes:
     """A ZIP with one folder per unit, one PDF per certificate inside."""
-    files = certificate_pdfs(certificates, progress)
+    return zip_planned(plan(certificates), progress)
+
+
+def zip_planned(pages: list[PlannedPage], progress=None) -> bytes:
+    """The ZIP of planned pages (see plan()), without the database."""
+    _render_missing(pages, progress)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for certificate, data in zip(certificates, files):
-            folder = _safe(f"{certificate.unit.code} - {certificate.unit.short_name}")
-            archive.writestr(f"{folder}/{_safe(certificate.serial + ' - ' + certificate.recipient_name)}.pdf", data)
+        for page in pages:
+            archive.writestr(page.zip_name, page.path.read_bytes())
     return buffer.getvalue()
 
 

@@ -88,12 +88,13 @@ def print_certificates():
     form.unit_id.choices = [(0, _("Tất cả"))] + [(u.id, f"{u.code} – {u.short_name}") for u in list_units()]
     if form.validate_on_submit():
         params = {"kind": form.kind.data or None, "unit_id": form.unit_id.data or None, "as_zip": form.as_zip.data}
+        params["festival_id"] = festival.id
         count = len(printing.selection(festival, params))
         if not count:
             flash(_("Chưa có giấy chứng nhận nào với lựa chọn này. Hãy cấp giấy chứng nhận trước."), "warning")
         else:
             job = jobs.create_job("certificates", _("In %(n)d giấy chứng nhận", n=count), params, by=current_user)
-            jobs.start(job, printing.job_work(festival.id, params))
+            jobs.start(job)
             return redirect(url_for("admin.job", job_id=job.id))
     page = render_template("certificates/print.html", form=form, count=len(services.for_printing(festival)))
     return page, form_status(form)

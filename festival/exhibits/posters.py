@@ -1,29 +1,79 @@
 """Booth posters: one A4 page per accepted exhibit, with a QR code to its public page."""
 
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 
-from festival import pdf
-from festival.models import Exhibit
+from festival import jobs, pdf
+from festival.errors import FestivalError
+from festival.extensions import db
+from festival.models import Exhibit, ExhibitStatus, Festival
 from festival.qr import qr_svg
 from festival.urls import public_url
 
 POSTERS_PER_DOCUMENT = 40  # one worker process renders this many pages at a time
 
 
-def render_posters(exhibits: list[Exhibit]) -> bytes:
-    """A PDF with one booth poster per exhibit, in the order given."""
-    pages = [
-        {
-            "exhibit": exhibit,
-            "qr": qr_svg(public_url("public.exhibit", exhibit_id=exhibit.id)),
-            "url": public_url("public.exhibit", exhibit_id=exhibit.id),
-        }
-        for exhibit in exhibits
-    ]
-    documents = [
+def poster_fields(exhibit: Exhibit) -> dict:
+    """What one poster shows, as plain values read from the database (the QR code is drawn later)."""
+    festival = exhibit.festival
+    return {
+        "festival": {
+            "name": festival.name,
+            "venue": festival.venue,
+            "starts_on": festival.starts_on,
+            "ends_on": festival.ends_on,
+        },
+        "code": exhibit.code,
+        "booth": exhibit.booth,
+        "category": {"name_vi": exhibit.category.name_vi},
+        "title": exhibit.title,
+        "unit": {"name": exhibit.unit.name},
+        "authors": [{"full_name": a.full_name, "job_title": a.job_title} for a in exhibit.authors],
+        "summary": exhibit.summary,
+        "benefit_vnd": exhibit.benefit_vnd,
+        "url": public_url("public.exhibit", exhibit_id=exhibit.id),
+    }
+
+
+def render_poster_fields(posters: list[dict], progress=None) -> bytes:
+    """A PDF with one booth poster per poster_fields(), in the order given (no database needed)."""
+    if not posters:
+        raise ValueError("No posters to print.")
+    pages = [{"exhibit": poster, "qr": qr_svg(poster["url"]), "url": poster["url"]} for poster in posters]
+    documents = (
         render_template("exhibits/poster.html", pages=pages[start : start + POSTERS_PER_DOCUMENT])
         for start in range(0, len(pages), POSTERS_PER_DOCUMENT)
-    ]
-    if len(documents) == 1:
-        return pdf.render_pdf(documents[0])
-    return pdf.render_documents(documents)
+    )
+    count = -(-len(pages) // POSTERS_PER_DOCUMENT)
+    if count == 1:
+        data = pdf.render_pdf(next(documents))
+        if progress:
+            progress(1, 1)
+        return data
+    return pdf.render_documents(documents, total=count, progress=progress)
+
+
+def render_posters(exhibits: list[Exhibit]) -> bytes:
+    """A PDF with one booth poster per exhibit, in the order given."""
+    return render_poster_fields([poster_fields(exhibit) for exhibit in exhibits])
+
+
+def selection(festival: Festival, category_id: int | None) -> list[Exhibit]:
+    """The accepted exhibits a poster print covers (optionally one category), by code."""
+    from festival.exhibits import services
+
+    filters = services.ExhibitFilters(category_id=category_id, sort="code")
+    statement = services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED])
+    return list(db.session.execute(statement).scalars())
+
+
+@jobs.work("posters")
+def poster_job(params: dict, progress) -> jobs.JobOutput:
+    """The booth posters on the queue: read the exhibits, then render with the database let go."""
+    with jobs.reading():
+        festival = db.session.get(Festival, params["festival_id"])
+        posters = [poster_fields(exhibit) for exhibit in selection(festival, params.get("category_id"))]
+        edition = festival.edition
+    if not posters:
+        raise FestivalError(_l("Chưa có sáng kiến nào được duyệt để in áp phích."))
+    return jobs.JobOutput(render_poster_fields(posters, progress), f"posters-festival-{edition}.pdf")

@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from festival import importing, uploads
+from festival import importing, jobs, uploads
 from festival.admin.services import list_units
 from festival.auth.permissions import can_edit_exhibit, can_view_exhibit, is_own_unit_exhibit, role_required
 from festival.errors import FestivalError, refusals_return_to
 from festival.exhibits import bp, import_export, services
+from festival.exhibits import posters as posters_module
 from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm
 from festival.exhibits.posters import render_posters
 from festival.extensions import db
@@ -500,21 +501,20 @@ def poster(exhibit_id):
     return _pdf_response(render_posters([exhibit]), f"poster-{exhibit.code}.pdf")
 
 
-@bp.route("/posters.pdf")
+@bp.route("/posters", methods=["POST"])
 @role_required(Role.ORGANIZER)
 def posters():
-    """Booth posters of every accepted exhibit (optionally one category), by code."""
+    """Booth posters of every accepted exhibit (optionally one category), by code: a print job."""
     festival = current_festival()
-    filters = services.ExhibitFilters(category_id=request.args.get("category", type=record_id), sort="code")
-    exhibits = (
-        db.session.execute(services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED]))
-        .scalars()
-        .all()
-    )
-    if not exhibits:
+    category_id = request.form.get("category", type=record_id)
+    count = len(posters_module.selection(festival, category_id))
+    if not count:
         flash(_("Chưa có sáng kiến nào được duyệt để in áp phích."), "warning")
         return redirect(url_for("exhibits.index"))
-    return _pdf_response(render_posters(exhibits), f"posters-festival-{festival.edition}.pdf")
+    params = {"festival_id": festival.id, "category_id": category_id}
+    job = jobs.create_job("posters", _("In %(n)d áp phích gian trưng bày", n=count), params, by=current_user)
+    jobs.start(job)
+    return redirect(url_for("admin.job", job_id=job.id))
 
 
 # Import and export -----------------------------------------------------------------------

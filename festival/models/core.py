@@ -259,6 +259,12 @@ class PrintJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[Optional[datetime]]
+    # A run of the job: "In lại" starts attempt n + 1, and a run that finds another attempt in the
+    # row stops writing (its worker was thought dead). The running worker touches heartbeat_at
+    # every few seconds; a job not heard from for PRINT_JOB_STALE_SECONDS died with its worker.
+    attempt: Mapped[int] = mapped_column(default=1, server_default="1")
+    started_at: Mapped[Optional[datetime]]
+    heartbeat_at: Mapped[Optional[datetime]]
 
     @property
     def percent(self) -> int:

@@ -101,9 +101,13 @@ def test_booth_poster_has_exact_vietnamese_text_and_a_qr_to_the_public_page(clie
 
 def test_all_posters_at_once_one_page_each(client, login_as, shown):
     login_as("organizer")
-    response = client.get("/exhibits/posters.pdf")
-    assert page_count(response.data) == 2
-    codes = page_qr_codes(response.data, dpi=150)
+    job = client.post("/exhibits/posters")
+    assert job.status_code == 302 and "/admin/jobs/" in job.headers["Location"]  # a print job
+    assert "Đã xong." in client.get(job.headers["Location"]).get_data(as_text=True)
+    with client.get(job.headers["Location"] + "/download") as response:
+        data = response.data
+    assert page_count(data) == 2
+    codes = page_qr_codes(data, dpi=150)
     assert codes == [[f"http://festival.test/e/{shown['accepted']}"], [f"http://festival.test/e/{shown['second']}"]]
 
 

@@ -26,7 +26,6 @@ MATRIX = [
     ("/exhibits/import/template.xlsx", ORGANIZER_ONLY),
     ("/exhibits/export.xlsx", ORGANIZER_ONLY),
     ("/exhibits/categories", ORGANIZER_ONLY),
-    ("/exhibits/posters.pdf", ORGANIZER_ONLY),
     ("/exhibits/{accepted}/poster.pdf", ORGANIZER_ONLY),
     ("/gallery", EVERYONE),
     ("/e/{accepted}", EVERYONE),
