@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
+# The app derives the address printed in QR codes from these when PUBLIC_BASE_URL is not set.
+export HOST PORT
 
 # Debian packages: WeasyPrint needs Pango; the browser tests need Chromium; the import tests re-save their
 # spreadsheets with LibreOffice Calc (headless).
@@ -55,6 +57,7 @@ run: install static
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask festival demo --if-empty
+	$(BIN)/flask festival addresses
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-dev lint

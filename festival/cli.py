@@ -1,12 +1,13 @@
-"""`flask --app wsgi festival …`: first organizer, demo festival, backup and restore."""
+"""`flask --app wsgi festival …`: first organizer, demo festival, addresses, backup and restore."""
 
+import os
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from festival import backup, demo
+from festival import addresses, backup, demo
 from festival.auth import services as accounts
 from festival.errors import FestivalError
 from festival.extensions import db
@@ -52,6 +53,18 @@ def load_demo(if_empty):
     db.session.commit()
     summary = ", ".join(f"{name}: {count}" for name, count in added.items())
     click.echo(f"Demo festival loaded ({summary} added). Demo password: {demo.DEMO_PASSWORD}")
+
+
+@festival_cli.command("addresses")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), help="Address the server listens on.")
+@click.option("--port", default=lambda: os.environ.get("PORT", "5000"), help="Port the server listens on.")
+def addresses_command(host, port):
+    """Say what QR codes will hold and which addresses phones on this network can open (`make run`)."""
+    from flask import current_app
+
+    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    for line in addresses.describe(host, port, base_url, addresses.lan_addresses()):
+        click.echo(line)
 
 
 @festival_cli.command("backup")

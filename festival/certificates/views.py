@@ -216,11 +216,38 @@ def correct(certificate_id):
     return redirect(url_for("certificates.show", certificate_id=replacement.id))
 
 
-@bp.route("/verify/<serial>")
-@limiter.limit(lambda: current_app.config["PUBLIC_LOOKUP_LIMIT"])
-def verify(serial):
-    """Public: is this certificate genuine, and is it still valid?"""
-    certificate = services.find_by_serial(serial)
-    return render_template(
-        "certificates/verify.html", certificate=certificate, serial=serial
-    ), 200 if certificate else 404
+def _public_lookup_limit():
+    return current_app.config["PUBLIC_LOOKUP_LIMIT"]
+
+
+# One budget for both verify pages: a guesser gains nothing by switching between them.
+verify_limit = limiter.shared_limit(_public_lookup_limit, scope="verify", exempt_when=lambda: _typed() is None)
+
+
+def _typed() -> str | None:
+    """What the visitor asks about: the code in the URL, or what was typed into the form."""
+    if request.view_args and "code" in request.view_args:
+        return request.view_args["code"]
+    text = request.args.get("q", "").strip()
+    return text[:100] or None
+
+
+def _verify_page(text: str | None):
+    lookup = services.look_up(text) if text else None
+    found = lookup is not None and lookup.certificate is not None
+    page = render_template("certificates/verify.html", lookup=lookup, typed=text or "")
+    return page, 404 if text and not found else 200
+
+
+@bp.route("/verify/")
+@verify_limit
+def verify_form():
+    """Public: type a certificate's verification code (or its serial) to check it."""
+    return _verify_page(_typed())
+
+
+@bp.route("/verify/<code>")
+@verify_limit
+def verify(code):
+    """Public: the page a certificate's QR code leads to — is it genuine, is it still valid?"""
+    return _verify_page(_typed())

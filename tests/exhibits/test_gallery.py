@@ -96,7 +96,7 @@ def test_booth_poster_has_exact_vietnamese_text_and_a_qr_to_the_public_page(clie
         "1.500.000.000 ₫",
     ):
         assert expected in text, expected
-    assert page_qr_codes(response.data) == [[f"http://festival.test/e/{shown['accepted']}"]]
+    assert page_qr_codes(response.data) == [[f"https://ldst.example.vn/e/{shown['accepted']}"]]
 
 
 def test_all_posters_at_once_one_page_each(client, login_as, shown):
@@ -104,7 +104,10 @@ def test_all_posters_at_once_one_page_each(client, login_as, shown):
     response = client.get("/exhibits/posters.pdf")
     assert page_count(response.data) == 2
     codes = page_qr_codes(response.data, dpi=150)
-    assert codes == [[f"http://festival.test/e/{shown['accepted']}"], [f"http://festival.test/e/{shown['second']}"]]
+    assert codes == [
+        [f"https://ldst.example.vn/e/{shown['accepted']}"],
+        [f"https://ldst.example.vn/e/{shown['second']}"],
+    ]
 
 
 def test_no_poster_for_an_unaccepted_exhibit(client, login_as, shown):
