@@ -155,7 +155,9 @@ def describe(host: str, port: int | str, base_url: str, lan: list[str]) -> list[
     problem = unreachable_reason(base_url)
     lines.append(f"QR codes (badges, posters, certificates) will hold: {base_url}")
     loopback_only = host == "localhost" or (_is_ip(host) and ipaddress.ip_address(host).is_loopback)
-    if loopback_only:
+    if loopback_only and problem is None:
+        lines.append(f"It listens on this machine only: phones reach it through {base_url} (a proxy in front).")
+    elif loopback_only:
         lines.append(
             "Phones and tablets cannot reach this server: it listens on this machine only. "
             f"To serve the venue's network: HOST=0.0.0.0 PORT={port} make run"
@@ -178,4 +180,15 @@ def _is_ip(text: str) -> bool:
         ipaddress.ip_address(text)
     except ValueError:
         return False
+    return True
+
+
+def print_refused(confirm_field) -> bool:
+    """Whether a bulk print must wait: the QR address is one phones cannot open and the organizer has
+    not ticked `confirm_field` (which then carries the reason as its error)."""
+    address = public_address()
+    if address.is_reachable or confirm_field.data:
+        return False
+    message = _l("Hãy xác nhận trước khi in: %(problem)s", problem=address.problem)
+    confirm_field.errors = [*confirm_field.errors, message]
     return True

@@ -26,6 +26,29 @@ def festival_option(edition: int | None) -> Festival:
     return festival
 
 
+def allow_local_address_option(command):
+    """`--allow-local-address`: print even though phones cannot open the QR codes' address."""
+    return click.option(
+        "--allow-local-address",
+        is_flag=True,
+        help="Print even when PUBLIC_BASE_URL is an address phones cannot open (loopback, .test, .local…).",
+    )(command)
+
+
+def refuse_unreachable_address(allowed: bool) -> None:
+    """Stop a print whose QR codes would hold an address phones cannot open, unless allowed."""
+    address = addresses.public_address()
+    if address.is_reachable or allowed:
+        return
+    click.echo(
+        f"Refusing to print: the QR codes would hold {address.base_url}, which phones cannot open "
+        f"({address.problem}).\nSet PUBLIC_BASE_URL to the address phones at the venue reach, "
+        "or pass --allow-local-address for a print that is only a test.",
+        err=True,
+    )
+    sys.exit(2)
+
+
 @festival_cli.command("create-organizer")
 @click.option("--email", prompt=True, help="Sign-in e-mail.")
 @click.option("--name", "full_name", prompt="Full name", help="Full name shown in the app.")

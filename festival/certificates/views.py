@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festival import jobs, uploads
+from festival import addresses, jobs, uploads
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
 from festival.certificates import bp, printing, render, services
@@ -88,14 +88,24 @@ def print_certificates():
     form.unit_id.choices = [(0, _("Tất cả"))] + [(u.id, f"{u.code} – {u.short_name}") for u in list_units()]
     if form.validate_on_submit():
         params = {"kind": form.kind.data or None, "unit_id": form.unit_id.data or None, "as_zip": form.as_zip.data}
-        count = len(printing.selection(festival, params))
-        if not count:
+        selected = printing.selection(festival, params)
+        if not selected:
             flash(_("Chưa có giấy chứng nhận nào với lựa chọn này. Hãy cấp giấy chứng nhận trước."), "warning")
-        else:
-            job = jobs.create_job("certificates", _("In %(n)d giấy chứng nhận", n=count), params, by=current_user)
+        elif request.form.get("trial"):
+            # The first certificate of the selection, to check the paper, the layout and the QR code.
+            data = render.render_certificates(selected[:1])
+            return send_file(io.BytesIO(data), mimetype="application/pdf", download_name="giay-chung-nhan-in-thu.pdf")
+        elif not addresses.print_refused(form.confirm_address):
+            title = _("In %(n)d giấy chứng nhận", n=len(selected))
+            job = jobs.create_job("certificates", title, params, by=current_user)
             jobs.start(job, printing.job_work(festival.id, params))
             return redirect(url_for("admin.job", job_id=job.id))
-    page = render_template("certificates/print.html", form=form, count=len(services.for_printing(festival)))
+    page = render_template(
+        "certificates/print.html",
+        form=form,
+        count=len(services.for_printing(festival)),
+        address=addresses.public_address(),
+    )
     return page, form_status(form)
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from festival import importing, uploads
+from festival import addresses, importing, uploads
 from festival.admin.services import list_units
 from festival.auth.permissions import can_edit_exhibit, can_view_exhibit, is_own_unit_exhibit, role_required
 from festival.errors import FestivalError, refusals_return_to
@@ -481,6 +481,10 @@ def posters():
     if not exhibits:
         flash(_("Chưa có sáng kiến nào được duyệt để in áp phích."), "warning")
         return redirect(url_for("exhibits.index"))
+    address = addresses.public_address()
+    if not address.is_reachable and request.args.get("confirm_address") != "1":
+        # Asked before every poster is printed with a QR code no phone can open; one poster is a trial.
+        return render_template("exhibits/posters_confirm.html", address=address, exhibits=exhibits)
     return _pdf_response(render_posters(exhibits), f"posters-festival-{festival.edition}.pdf")
 
 

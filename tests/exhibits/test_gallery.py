@@ -113,3 +113,25 @@ def test_all_posters_at_once_one_page_each(client, login_as, shown):
 def test_no_poster_for_an_unaccepted_exhibit(client, login_as, shown):
     login_as("organizer")
     assert client.get(f"/exhibits/{shown['submitted']}/poster.pdf").status_code == 404
+
+
+def test_posters_follow_the_configured_address(app, client, login_as, shown):
+    app.config["PUBLIC_BASE_URL"] = "http://192.168.1.20:5101"
+    login_as("organizer")
+    response = client.get(f"/exhibits/{shown['accepted']}/poster.pdf")
+    assert page_qr_codes(response.data) == [[f"http://192.168.1.20:5101/e/{shown['accepted']}"]]
+
+
+def test_all_posters_with_a_loopback_address_ask_first_but_one_poster_is_a_trial(app, client, login_as, shown):
+    app.config["PUBLIC_BASE_URL"] = "http://localhost:5000"
+    login_as("organizer")
+    warning = client.get("/exhibits/posters.pdf")
+    assert warning.mimetype == "text/html"
+    page = warning.get_data(as_text=True)
+    assert "Điện thoại sẽ không mở được mã QR của bản in này." in page and "http://localhost:5000/e/…" in page
+    assert f"/exhibits/{shown['accepted']}/poster.pdf" in page and "confirm_address=1" in page
+    trial = client.get(f"/exhibits/{shown['accepted']}/poster.pdf")
+    assert trial.mimetype == "application/pdf"
+    confirmed = client.get("/exhibits/posters.pdf", query_string={"confirm_address": "1"})
+    assert confirmed.mimetype == "application/pdf" and page_count(confirmed.data) == 2
+    assert page_qr_codes(confirmed.data, dpi=150)[0] == [f"http://localhost:5000/e/{shown['accepted']}"]
