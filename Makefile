@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
+# The app derives the address printed in QR codes from these when PUBLIC_BASE_URL is not set.
+export HOST PORT
 
 # Debian packages: WeasyPrint needs Pango; the browser tests need Chromium; the import tests re-save their
 # spreadsheets with LibreOffice Calc (headless).
@@ -55,7 +57,11 @@ run: install static
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask festival demo --if-empty
-	HOST=$(HOST) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT)
+	$(BIN)/flask festival addresses
+	# honcho gives each process a PORT of its own (the worker's is PORT+100): the address QR codes hold is
+	# settled here, once, for the web and the worker that prints.
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-$$($(BIN)/flask festival addresses --base-url)}" \
+	  HOST=$(HOST) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT)
 
 test: install-dev lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

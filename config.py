@@ -35,8 +35,9 @@ class Config:
     # that add their own.
     COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False
     # Absolute address printed in QR codes (posters, badges, certificates); phones at the
-    # venue must reach it, so set it to the server's address on the venue network.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # venue must reach it, so set it to the server's address on the venue network. When empty,
+    # create_app derives it from HOST and PORT (what `make run` serves; 0.0.0.0 → the LAN address).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -88,7 +89,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; never in production
     RATELIMIT_ENABLED = False  # the tests of the limits turn them on
-    PUBLIC_BASE_URL = "http://festival.test"
+    PUBLIC_BASE_URL = "https://ldst.example.vn"
     STATIC_BUILD_DIR = None  # static/ as it is; the tests of the build publish their own copy
 
 

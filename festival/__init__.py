@@ -6,6 +6,7 @@ without loading the whole app.
 """
 
 import logging
+import os
 import time
 import uuid
 from collections import Counter
@@ -40,6 +41,10 @@ def create_app(config_class=None):
     config_class = config_class or config_for_environment()
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
     app.config.from_object(config_class)
+    if not app.config.get("PUBLIC_BASE_URL"):
+        from festival.addresses import base_url_from_environment
+
+        app.config["PUBLIC_BASE_URL"] = base_url_from_environment(os.environ)
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON answers and the audit view
     if app.config.get("SESSION_COOKIE_SECURE") and not is_strong_secret(app.config["SECRET_KEY"]):
         raise RuntimeError(

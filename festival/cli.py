@@ -1,12 +1,13 @@
-"""`flask --app wsgi festival …`: first organizer, demo festival, backup and restore."""
+"""`flask --app wsgi festival …`: first organizer, demo festival, addresses, backup and restore."""
 
+import os
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from festival import backup, demo
+from festival import addresses, backup, demo
 from festival.auth import services as accounts
 from festival.errors import FestivalError
 from festival.extensions import db
@@ -23,6 +24,29 @@ def festival_option(edition: int | None) -> Festival:
     if festival is None:
         raise click.ClickException("No such festival." if edition else "No current festival; use --festival N.")
     return festival
+
+
+def allow_local_address_option(command):
+    """`--allow-local-address`: print even though phones cannot open the QR codes' address."""
+    return click.option(
+        "--allow-local-address",
+        is_flag=True,
+        help="Print even when PUBLIC_BASE_URL is an address phones cannot open (loopback, .test, .local…).",
+    )(command)
+
+
+def refuse_unreachable_address(allowed: bool) -> None:
+    """Stop a print whose QR codes would hold an address phones cannot open, unless allowed."""
+    address = addresses.public_address()
+    if address.is_reachable or allowed:
+        return
+    click.echo(
+        f"Refusing to print: the QR codes would hold {address.base_url}, which phones cannot open "
+        f"({address.problem}).\nSet PUBLIC_BASE_URL to the address phones at the venue reach, "
+        "or pass --allow-local-address for a print that is only a test.",
+        err=True,
+    )
+    sys.exit(2)
 
 
 @festival_cli.command("create-organizer")
@@ -66,6 +90,22 @@ def worker_command(workers):
         raise click.ClickException("QUEUE_URL=immediate runs tasks in the caller; there is no queue to consume.")
     click.echo(f"Consuming the task queue with {workers} worker(s).")
     queue.run_consumer(current_app._get_current_object(), workers=workers)
+
+
+@festival_cli.command("addresses")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), help="Address the server listens on.")
+@click.option("--port", default=lambda: os.environ.get("PORT", "5000"), help="Port the server listens on.")
+@click.option("--base-url", "only_base_url", is_flag=True, help="Print only the address QR codes will hold.")
+def addresses_command(host, port, only_base_url):
+    """Say what QR codes will hold and which addresses phones on this network can open (`make run`)."""
+    from flask import current_app
+
+    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if only_base_url:
+        click.echo(base_url)
+        return
+    for line in addresses.describe(host, port, base_url, addresses.lan_addresses()):
+        click.echo(line)
 
 
 @festival_cli.command("backup")

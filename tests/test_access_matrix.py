@@ -85,7 +85,8 @@ EXPECTED = {
     "public.favicon": answers(301, 301, 301, 301, 301, 301),
     "public.exhibit": EVERYONE,  # an accepted exhibit
     "public.set_language": POST_ONLY,
-    "certificates.verify": EVERYONE,
+    "certificates.verify": EVERYONE,  # a certificate's verification code
+    "certificates.verify_form": EVERYONE,
     "checkin.badge": EVERYONE,
     # Accounts
     "auth.login": answers(200, 302, 302, 302, 302, 302),  # signed in: off to one's home page
@@ -249,6 +250,7 @@ ARGUMENT_OVERRIDES = {
     "public.exhibit": {"exhibit_id": "accepted_a"},
     "exhibits.poster": {"exhibit_id": "accepted_a"},
     "checkin.badge": {"token": "delegate_token"},
+    "certificates.verify": {"code": "certificate_code"},
     "exhibits.import_preview": {"upload_id": "exhibit_upload"},
 }
 
@@ -268,7 +270,8 @@ OBJECT_GETS = [
     ("badges.mine_delete", {"attendee_id": "guest"}, answers(LOGIN, 404, 404, 403, 403, 403)),
     ("badges.mine_delete", {"attendee_id": "delegate_b"}, answers(LOGIN, 404, 200, 403, 403, 403)),
     ("checkin.badge", {"token": "no-such-badge"}, NOBODY),
-    ("certificates.verify", {"serial": "NO-SUCH-SERIAL"}, NOBODY),
+    ("certificates.verify", {"code": "NO-SUCH-CODE"}, NOBODY),
+    ("certificates.verify", {"code": "serial"}, EVERYONE),  # a serial: only the certificate's state
     ("auth.invitation", {"token": "no-such-invitation"}, answers(400, 400, 400, 400, 400, 400)),
     # Uploads waiting to be imported: another organizer's, an unknown id, or another list's are not found.
     ("badges.import_preview", {"upload_id": "other_organizers_upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
@@ -703,6 +706,7 @@ def world(app, people):
             "guest_role": guest_role.id,
             "certificate": certificate.id,
             "serial": certificate.serial,
+            "certificate_code": certificate.verification_code,
             "programme_item": item.id,
             "stand_report": stand_report.id,
             "print_job": job.id,

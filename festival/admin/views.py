@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festival import jobs
+from festival import addresses, jobs
 from festival.admin import bp, services
 from festival.admin.forms import FestivalForm, ProgrammeItemForm, UnitForm, UserForm
 from festival.auth import services as accounts
@@ -33,7 +33,9 @@ def _page() -> int:
 @bp.route("/")
 def index():
     """Console home: figures and links to every organizer task."""
-    return render_template("admin/index.html", festival=g.festival, counts=services.console_counts())
+    return render_template(
+        "admin/index.html", festival=g.festival, counts=services.console_counts(), address=addresses.public_address()
+    )
 
 
 # Festival editions and programme ---------------------------------------------------------

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from festival import importing
 from festival.badges import import_export, printing, services
-from festival.cli import festival_option
+from festival.cli import allow_local_address_option, festival_option, refuse_unreachable_address
 from festival.extensions import db
 from festival.models import Unit
 
@@ -31,8 +31,10 @@ def import_command(path, sheet, maps, include, dry_run, edition):
 @click.option("--role", "role_name", help="Only this role (code, Vietnamese or English name).")
 @click.option("--only-new", is_flag=True, help="Only badges not printed yet; they are then marked printed.")
 @click.option("--festival", "edition", type=int, help="Edition number (default: the current festival).")
-def print_command(out, layout, unit_code, role_name, only_new, edition):
+@allow_local_address_option
+def print_command(out, layout, unit_code, role_name, only_new, edition, allow_local_address):
     """Print badges to a PDF."""
+    refuse_unreachable_address(allow_local_address)
     festival = festival_option(edition)
     params = {"layout": layout, "only_new": only_new, "unit_id": None, "role_id": None}
     if unit_code:

@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 REQUIRED = _l("Trường này là bắt buộc.")
+CONFIRM_ADDRESS = _l("Tôi hiểu điện thoại sẽ không mở được mã QR với địa chỉ này, vẫn in")
 
 
 class AttendeeForm(FlaskForm):
@@ -40,6 +41,7 @@ class PrintForm(FlaskForm):
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validators=[Optional()])
     role_id = SelectField(_l("Vai trò"), coerce=int, validators=[Optional()])
     only_new = BooleanField(_l("Chỉ những thẻ chưa in (rồi đánh dấu đã in)"))
+    confirm_address = BooleanField(CONFIRM_ADDRESS)
 
 
 class ReissueForm(FlaskForm):

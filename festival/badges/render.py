@@ -21,6 +21,7 @@ from festival.qr import qr_png_data_uri, qr_svg
 from festival.urls import public_url
 
 LAYOUTS = ("a6", "a4")
+BADGES_PER_SHEET = {"a6": 1, "a4": 4}  # a trial print is one sheet of paper
 BADGES_PER_DOCUMENT = 200  # a worker renders this many badges at a time
 NAME_WIDTH_PT = 250  # the A6 badge's text width (91 mm) less a little air
 NAME_SIZES = (30, 16)  # largest and smallest name size on one line, in points

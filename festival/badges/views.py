@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festival import importing, jobs
+from festival import addresses, importing, jobs
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
 from festival.badges import bp, colours, import_export, printing, render, services
@@ -183,13 +183,18 @@ def print_badges():
             "only_new": form.only_new.data,
             "festival_id": festival.id,
         }
-        count = len(printing.selection(festival, params))
-        if not count:
+        attendees = printing.selection(festival, params)
+        if not attendees:
             flash(_("Không có thẻ nào cần in với lựa chọn này."), "warning")
-        else:
+        elif request.form.get("trial"):
+            # One sheet of the selection to check the paper and the QR codes; nothing is marked printed.
+            sheet = attendees[: render.BADGES_PER_SHEET[form.layout.data]]
+            data = render.render_badges(festival, sheet, form.layout.data)
+            return send_file(io.BytesIO(data), mimetype="application/pdf", download_name="the-in-thu.pdf")
+        elif not addresses.print_refused(form.confirm_address):
             job = jobs.create_job(
                 "badges",
-                _("In %(n)d thẻ (%(layout)s)", n=count, layout=form.layout.data.upper()),
+                _("In %(n)d thẻ (%(layout)s)", n=len(attendees), layout=form.layout.data.upper()),
                 params,
                 by=current_user,
             )
@@ -200,6 +205,7 @@ def print_badges():
         form=form,
         total=len(services.for_printing(festival)),
         new=len(services.for_printing(festival, only_new=True)),
+        address=addresses.public_address(),
     ), form_status(form)
 
 

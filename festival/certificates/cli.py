@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from festival.certificates import printing
-from festival.cli import festival_option
+from festival.cli import allow_local_address_option, festival_option, refuse_unreachable_address
 from festival.extensions import db
 from festival.models import CertificateKind, Unit
 
@@ -23,8 +23,10 @@ certificates_cli = AppGroup("certificates", help="Certificate commands.")
 @click.option("--unit", "unit_code", help="Only this unit's certificates (unit code).")
 @click.option("--zip", "as_zip", is_flag=True, help="A ZIP with one folder per unit instead of one PDF.")
 @click.option("--festival", "edition", type=int, help="Edition number (default: the current festival).")
-def print_command(out, kind, unit_code, as_zip, edition):
+@allow_local_address_option
+def print_command(out, kind, unit_code, as_zip, edition, allow_local_address):
     """Issue the missing certificates, then print them in the award ceremony's order."""
+    refuse_unreachable_address(allow_local_address)
     festival = festival_option(edition)
     params = {"kind": kind, "unit_id": None, "as_zip": as_zip}
     if unit_code:

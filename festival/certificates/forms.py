@@ -7,6 +7,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 REQUIRED = _l("Trường này là bắt buộc.")
+CONFIRM_ADDRESS = _l("Tôi hiểu điện thoại sẽ không mở được mã QR với địa chỉ này, vẫn in")
 
 
 class TemplateForm(FlaskForm):
@@ -46,6 +47,7 @@ class PrintForm(FlaskForm):
     )
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validators=[Optional()])
     as_zip = BooleanField(_l("Tệp ZIP, mỗi đơn vị một thư mục (thay vì một tệp PDF)"))
+    confirm_address = BooleanField(CONFIRM_ADDRESS)
 
 
 class RevokeForm(FlaskForm):

@@ -20,7 +20,7 @@ from festival.qr import qr_png_data_uri
 from festival.urls import public_url
 
 CERTIFICATES_PER_DOCUMENT = 25  # pages a worker renders at a time
-RENDER_VERSION = "2"  # bump when the layout changes, so cached pages are rendered again
+RENDER_VERSION = "3"  # bump when the layout changes, so cached pages are rendered again
 NAME_SIZES = ((22, 32), (34, 27), (46, 22), (10_000, 18))  # (up to n characters, points)
 
 
@@ -29,8 +29,9 @@ def vietnamese_date(place: str, day) -> str:
     return f"{place}, ngày {day.day} tháng {day.month} năm {day.year}"
 
 
-def verify_url(serial: str) -> str:
-    return public_url("certificates.verify", serial=serial)
+def verify_url(certificate: Certificate) -> str:
+    """What the certificate's QR code holds: its verify page, by its random verification code."""
+    return public_url("certificates.verify", code=certificate.verification_code)
 
 
 def page_data(template: CertificateTemplate, certificate: Certificate) -> dict:
@@ -51,7 +52,9 @@ def page_data(template: CertificateTemplate, certificate: Certificate) -> dict:
         "signature": pdf.upload_url(template.signature_image) if template.signature_image else None,
         "seal": pdf.upload_url(template.seal_image) if template.seal_image else None,
         "serial": certificate.serial,
-        "verify": verify_url(certificate.serial),  # the QR code's content; the image is drawn only when rendering
+        "code": certificate.code_for_print,  # printed beside the QR code, to be typed at /verify
+        "verify_page": public_url("certificates.verify_form"),
+        "verify": verify_url(certificate),  # the QR code's content; the image is drawn only when rendering
     }
 
 

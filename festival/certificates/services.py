@@ -26,6 +26,7 @@ from festival.models import (
     Unit,
     User,
 )
+from festival.models.certificate import CODE_ALPHABET, CODE_LENGTH
 from festival.transactions import on_commit
 
 PLACEHOLDERS = {
@@ -145,6 +146,7 @@ def preview_sample(festival: Festival, kind: CertificateKind, today: date) -> Ce
         exhibit=exhibit,
         unit=exhibit.unit,
         issued_on=today,
+        verification_code="X" * CODE_LENGTH,
         tier=None if kind is CertificateKind.PARTICIPATION else AwardTier.FIRST,
     )
 
@@ -343,8 +345,51 @@ def for_printing(
     return sorted(db.session.execute(stmt).scalars(), key=ceremony_key)
 
 
-def find_by_serial(serial: str) -> Certificate | None:
-    return db.session.execute(db.select(Certificate).where(Certificate.serial == serial.strip())).scalar_one_or_none()
+# Typed by hand: case, spaces and dashes (of any width) do not matter, and a plain D stands for Đ.
+_IGNORED = re.compile(r"[\s\-‐‑‒–—―_.]+")
+
+
+def normalise_lookup(text: str) -> str:
+    """What a person typed from a certificate, reduced to letters and digits in capitals (Đ as D)."""
+    return _IGNORED.sub("", (text or "").upper().replace("Đ", "D"))[:60]
+
+
+def _serial_key(column):
+    """The serial as normalise_lookup reduces it, in SQL (serials are stored in capitals)."""
+    return sa.func.replace(sa.func.replace(sa.func.replace(column, "-", ""), " ", ""), "Đ", "D")
+
+
+def find_by_code(text: str) -> Certificate | None:
+    """The certificate with this verification code (as typed or read from the QR code)."""
+    code = normalise_lookup(text)
+    if len(code) != CODE_LENGTH or set(code) - set(CODE_ALPHABET):
+        return None
+    return db.session.execute(db.select(Certificate).where(Certificate.verification_code == code)).scalar_one_or_none()
+
+
+def find_by_serial(text: str) -> Certificate | None:
+    """The certificate with this serial, typed in any case, with or without dashes, D for Đ."""
+    key = normalise_lookup(text)
+    if not key:
+        return None
+    return db.session.execute(db.select(Certificate).where(_serial_key(Certificate.serial) == key)).scalar_one_or_none()
+
+
+@dataclass
+class Lookup:
+    """What the public verify page may show for what was typed: the whole certificate for its
+    verification code, only its state for a serial (serials run in order, so anyone could list them)."""
+
+    certificate: Certificate | None
+    by_code: bool = False
+
+
+def look_up(text: str) -> Lookup:
+    """Find a certificate by its verification code, else by its serial."""
+    by_code = find_by_code(text)
+    if by_code is not None:
+        return Lookup(by_code, by_code=True)
+    return Lookup(find_by_serial(text))
 
 
 def search(festival: Festival, kind: CertificateKind | None, status: CertificateStatus | None, query: str):

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festival import jobs, uploads
+from festival import addresses, jobs, uploads
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
 from festival.certificates import bp, printing, render, services
@@ -89,14 +89,24 @@ def print_certificates():
     if form.validate_on_submit():
         params = {"kind": form.kind.data or None, "unit_id": form.unit_id.data or None, "as_zip": form.as_zip.data}
         params["festival_id"] = festival.id
-        count = len(printing.selection(festival, params))
-        if not count:
+        selected = printing.selection(festival, params)
+        if not selected:
             flash(_("Chưa có giấy chứng nhận nào với lựa chọn này. Hãy cấp giấy chứng nhận trước."), "warning")
-        else:
-            job = jobs.create_job("certificates", _("In %(n)d giấy chứng nhận", n=count), params, by=current_user)
+        elif request.form.get("trial"):
+            # The first certificate of the selection, to check the paper, the layout and the QR code.
+            data = render.render_certificates(selected[:1])
+            return send_file(io.BytesIO(data), mimetype="application/pdf", download_name="giay-chung-nhan-in-thu.pdf")
+        elif not addresses.print_refused(form.confirm_address):
+            title = _("In %(n)d giấy chứng nhận", n=len(selected))
+            job = jobs.create_job("certificates", title, params, by=current_user)
             jobs.start(job)
             return redirect(url_for("admin.job", job_id=job.id))
-    page = render_template("certificates/print.html", form=form, count=len(services.for_printing(festival)))
+    page = render_template(
+        "certificates/print.html",
+        form=form,
+        count=len(services.for_printing(festival)),
+        address=addresses.public_address(),
+    )
     return page, form_status(form)
 
 
@@ -218,11 +228,38 @@ def correct(certificate_id):
     return redirect(url_for("certificates.show", certificate_id=replacement.id))
 
 
-@bp.route("/verify/<serial>")
-@limiter.limit(lambda: current_app.config["PUBLIC_LOOKUP_LIMIT"])
-def verify(serial):
-    """Public: is this certificate genuine, and is it still valid?"""
-    certificate = services.find_by_serial(serial)
-    return render_template(
-        "certificates/verify.html", certificate=certificate, serial=serial
-    ), 200 if certificate else 404
+def _public_lookup_limit():
+    return current_app.config["PUBLIC_LOOKUP_LIMIT"]
+
+
+# One budget for both verify pages: a guesser gains nothing by switching between them.
+verify_limit = limiter.shared_limit(_public_lookup_limit, scope="verify", exempt_when=lambda: _typed() is None)
+
+
+def _typed() -> str | None:
+    """What the visitor asks about: the code in the URL, or what was typed into the form."""
+    if request.view_args and "code" in request.view_args:
+        return request.view_args["code"]
+    text = request.args.get("q", "").strip()
+    return text[:100] or None
+
+
+def _verify_page(text: str | None):
+    lookup = services.look_up(text) if text else None
+    found = lookup is not None and lookup.certificate is not None
+    page = render_template("certificates/verify.html", lookup=lookup, typed=text or "")
+    return page, 404 if text and not found else 200
+
+
+@bp.route("/verify/")
+@verify_limit
+def verify_form():
+    """Public: type a certificate's verification code (or its serial) to check it."""
+    return _verify_page(_typed())
+
+
+@bp.route("/verify/<code>")
+@verify_limit
+def verify(code):
+    """Public: the page a certificate's QR code leads to — is it genuine, is it still valid?"""
+    return _verify_page(_typed())

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from festival import importing, jobs, uploads
+from festival import addresses, importing, jobs, uploads
 from festival.admin.services import list_units
 from festival.auth.permissions import can_edit_exhibit, can_view_exhibit, is_own_unit_exhibit, role_required
 from festival.errors import FestivalError, refusals_return_to
@@ -507,10 +507,17 @@ def posters():
     """Booth posters of every accepted exhibit (optionally one category), by code: a print job."""
     festival = current_festival()
     category_id = request.form.get("category", type=record_id)
-    count = len(posters_module.selection(festival, category_id))
+    selected = posters_module.selection(festival, category_id)
+    count = len(selected)
     if not count:
         flash(_("Chưa có sáng kiến nào được duyệt để in áp phích."), "warning")
         return redirect(url_for("exhibits.index"))
+    address = addresses.public_address()
+    if not address.is_reachable and request.form.get("confirm_address") != "1":
+        # Asked before every poster is printed with a QR code no phone can open; one poster is a trial.
+        return render_template(
+            "exhibits/posters_confirm.html", address=address, count=count, first=selected[0], category_id=category_id
+        )
     params = {"festival_id": festival.id, "category_id": category_id}
     job = jobs.create_job("posters", _("In %(n)d áp phích gian trưng bày", n=count), params, by=current_user)
     jobs.start(job)

@@ -1,6 +1,7 @@
 """Certificates (giấy chứng nhận): the wording of each kind, and every certificate issued."""
 
 import enum
+import secrets
 from datetime import date, datetime
 from typing import Optional
 
@@ -48,6 +49,16 @@ STATUS_LABELS = {
 }
 
 
+# Verification codes: no 0/O, 1/I/L or U/V look-alikes, so a code copied from paper is typed right.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+CODE_LENGTH = 10  # 29**10 ≈ 4·10^14 codes: guessing one at the lookup limit would take millennia
+
+
+def new_verification_code() -> str:
+    """A random verification code (CODE_LENGTH characters of CODE_ALPHABET)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 class CertificateTemplate(db.Model):
     """The wording and signatures of one kind of certificate in a festival (text, not markup)."""
 
@@ -82,6 +93,8 @@ class Certificate(db.Model):
     festival_id: Mapped[int] = mapped_column(sa.ForeignKey("festivals.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     serial: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    # What the QR code carries (/verify/<code>): random, so certificates cannot be listed by serial.
+    verification_code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_verification_code)
     kind: Mapped[CertificateKind]
     # Who it is for within its exhibit ("author:<position>" or "unit"), so issuing twice adds nothing.
     recipient_key: Mapped[str] = mapped_column(sa.String(40))
@@ -100,6 +113,12 @@ class Certificate(db.Model):
     exhibit: Mapped[Exhibit] = relationship()
     unit: Mapped[Unit] = relationship()
     superseded_by: Mapped[Optional["Certificate"]] = relationship(remote_side=[id])
+
+    @property
+    def code_for_print(self) -> str:
+        """The verification code in two groups of five, as printed beside the QR code."""
+        code = self.verification_code or ""
+        return f"{code[:5]}-{code[5:]}" if len(code) == CODE_LENGTH else code
 
     def searchable_text(self) -> str:
         return f"{self.serial} {self.recipient_name}"

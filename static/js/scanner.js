@@ -538,8 +538,13 @@
     if (stream) {
       return;
     }
+    if (!window.isSecureContext) {
+      // Browsers offer the camera only to secure pages (https, or localhost): asking would only fail.
+      status(text.textNoCameraInsecure);
+      return;
+    }
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      status(text.textNoCamera); // also on plain http: browsers offer the camera only over https
+      status(text.textNoCamera);
       return;
     }
     startButton.disabled = true;

@@ -14,7 +14,7 @@ from tests.pdf_tools import page_count, page_qr_codes, page_texts
 
 def badge_urls(app, ids):
     with app.app_context():
-        return [f"http://festival.test/c/{db.session.get(Attendee, i).badge_token}" for i in ids]
+        return [f"https://ldst.example.vn/c/{db.session.get(Attendee, i).badge_token}" for i in ids]
 
 
 @pytest.mark.parametrize("layout, pages", [("a6", 3), ("a4", 1)])
@@ -51,7 +51,7 @@ def test_qr_image_has_whole_pixels_per_module_and_a_quiet_zone(app):
     from PIL import Image
 
     with app.app_context():
-        uri = qr.qr_png_data_uri("http://festival.test/c/" + "x" * 22)
+        uri = qr.qr_png_data_uri("https://ldst.example.vn/c/" + "x" * 22)
     image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
     assert image.mode == "L" and image.width % qr.PIXELS_PER_MODULE == 0
     assert image.getextrema() == (0, 255) and image.histogram().count(0) == 254  # only black and white

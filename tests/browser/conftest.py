@@ -70,7 +70,7 @@ class LiveServer:
 
 @pytest.fixture
 def live_app(tmp_path):
-    return make_app(tmp_path, WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL="http://festival.test")
+    return make_app(tmp_path, WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL="https://ldst.example.vn")
 
 
 @pytest.fixture

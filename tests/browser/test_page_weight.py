@@ -28,7 +28,7 @@ def built(tmp_path_factory):
 def live_app(tmp_path, built):
     """The served app as in production: static files published with hashed names (overrides conftest's)."""
     return make_app(
-        tmp_path, WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL="http://festival.test", STATIC_BUILD_DIR=str(built)
+        tmp_path, WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL="https://ldst.example.vn", STATIC_BUILD_DIR=str(built)
     )
 
 

@@ -65,11 +65,12 @@ def test_pdf_text_has_exact_names_titles_and_the_qr_leads_to_the_verify_page(app
         festival = db.session.get(Festival, awarded["festival"])
         ordered = services.for_printing(festival)
         data = render.render_certificates(ordered)
-        expected = [(c.recipient_name, c.exhibit.title, c.serial) for c in ordered]
+        expected = [(c.recipient_name, c.exhibit.title, c.serial, c.verification_code) for c in ordered]
     assert page_count(data) == 3
     texts = page_texts(data)
-    for text, (name, title, serial) in zip(texts, expected):
+    for text, (name, title, serial, code) in zip(texts, expected):
         assert name in text and f"“{title}”" in text and serial in text
+        assert f"Mã xác minh: {code[:5]}-{code[5:]}" in text and "\nhttps://ldst.example.vn/verify/\r" in text
         assert (
             "GIẤY CHỨNG NHẬN" in text
             and "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM" in text
@@ -77,7 +78,7 @@ def test_pdf_text_has_exact_names_titles_and_the_qr_leads_to_the_verify_page(app
         )
     assert "Hà Nội, ngày 15 tháng 6 năm 2022" in texts[0] and "đã đạt Giải Nhất" in texts[0]
     codes = page_qr_codes(data)
-    assert codes == [[f"http://festival.test/verify/{serial.replace('Đ', '%C4%90')}"] for _n, _t, serial in expected]
+    assert codes == [[f"https://ldst.example.vn/verify/{code}"] for _n, _t, _s, code in expected]
 
 
 def test_ceremony_order_is_tier_then_unit_then_name(app, awarded):
@@ -177,7 +178,9 @@ def test_template_page_saves_and_shows_a_preview(app, client, login_as, awarded)
 def test_verify_page_shows_valid_revoked_and_superseded(app, client, login_as, awarded):
     issue(app, awarded["festival"])
     with app.app_context():
-        ids = {c.recipient_name: (c.id, c.serial) for c in db.session.execute(db.select(Certificate)).scalars()}
+        ids = {
+            c.recipient_name: (c.id, c.verification_code) for c in db.session.execute(db.select(Certificate)).scalars()
+        }
     hang_id, hang = ids["Nguyễn Thị Hằng"]
     duc_id, duc = ids["Trần Văn Đức"]
     page = client.get(f"/verify/{hang}").get_data(as_text=True)
@@ -198,9 +201,11 @@ def test_verify_page_shows_valid_revoked_and_superseded(app, client, login_as, a
     assert "Giấy chứng nhận đã bị thu hồi" in revoked and "Tác giả rút tên" in revoked
     superseded = client.get(f"/verify/{duc}").get_data(as_text=True)
     with app.app_context():
-        new_serial = db.session.get(Certificate, new_id).serial
+        replacement = db.session.get(Certificate, new_id)
+        new_serial, new_code = replacement.serial, replacement.verification_code
     assert "Giấy chứng nhận đã được thay bằng bản đính chính" in superseded and new_serial in superseded
-    assert "Trần Văn Đức Anh" in client.get(f"/verify/{new_serial}").get_data(as_text=True)
+    assert f"/verify/{new_code}" in superseded
+    assert "Trần Văn Đức Anh" in client.get(f"/verify/{new_code}").get_data(as_text=True)
     assert client.get("/verify/LĐST9-2099-99999").status_code == 404
     with app.app_context():
         assert {

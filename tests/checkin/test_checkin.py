@@ -16,7 +16,7 @@ def scan(client, code, gate="Cổng chính", nonce=None):
 
 
 def url(token):
-    return f"http://festival.test/c/{token}"
+    return f"https://ldst.example.vn/c/{token}"
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def queued(code=None, attendee_id=None, gate="Cổng phụ", minutes=0, shown="c
         "shown": shown,
     }
     if code is not None:
-        scan["code"] = f"http://festival.test/c/{code}"
+        scan["code"] = f"https://ldst.example.vn/c/{code}"
     if attendee_id is not None:
         scan["attendee_id"] = attendee_id
     return scan

@@ -3,7 +3,7 @@
 import pytest
 
 from festival.extensions import db
-from festival.models import Category, ExhibitStatus, Festival, Unit
+from festival.models import Category, ExhibitStatus, Festival, PrintJob, Unit
 from tests import factories
 from tests.pdf_tools import page_count, page_qr_codes, page_texts
 
@@ -96,7 +96,7 @@ def test_booth_poster_has_exact_vietnamese_text_and_a_qr_to_the_public_page(clie
         "1.500.000.000 ₫",
     ):
         assert expected in text, expected
-    assert page_qr_codes(response.data) == [[f"http://festival.test/e/{shown['accepted']}"]]
+    assert page_qr_codes(response.data) == [[f"https://ldst.example.vn/e/{shown['accepted']}"]]
 
 
 def test_all_posters_at_once_one_page_each(client, login_as, shown):
@@ -108,9 +108,38 @@ def test_all_posters_at_once_one_page_each(client, login_as, shown):
         data = response.data
     assert page_count(data) == 2
     codes = page_qr_codes(data, dpi=150)
-    assert codes == [[f"http://festival.test/e/{shown['accepted']}"], [f"http://festival.test/e/{shown['second']}"]]
+    assert codes == [
+        [f"https://ldst.example.vn/e/{shown['accepted']}"],
+        [f"https://ldst.example.vn/e/{shown['second']}"],
+    ]
 
 
 def test_no_poster_for_an_unaccepted_exhibit(client, login_as, shown):
     login_as("organizer")
     assert client.get(f"/exhibits/{shown['submitted']}/poster.pdf").status_code == 404
+
+
+def test_posters_follow_the_configured_address(app, client, login_as, shown):
+    app.config["PUBLIC_BASE_URL"] = "http://192.168.1.20:5101"
+    login_as("organizer")
+    response = client.get(f"/exhibits/{shown['accepted']}/poster.pdf")
+    assert page_qr_codes(response.data) == [[f"http://192.168.1.20:5101/e/{shown['accepted']}"]]
+
+
+def test_all_posters_with_a_loopback_address_ask_first_but_one_poster_is_a_trial(app, client, login_as, shown):
+    app.config["PUBLIC_BASE_URL"] = "http://localhost:5000"
+    login_as("organizer")
+    warning = client.post("/exhibits/posters")
+    assert warning.mimetype == "text/html" and warning.status_code == 200
+    page = warning.get_data(as_text=True)
+    assert "Điện thoại sẽ không mở được mã QR của bản in này." in page and "http://localhost:5000/e/…" in page
+    assert f"/exhibits/{shown['accepted']}/poster.pdf" in page and 'name="confirm_address" value="1"' in page
+    with app.app_context():
+        assert db.session.execute(db.select(PrintJob)).first() is None  # nothing printed before the answer
+    trial = client.get(f"/exhibits/{shown['accepted']}/poster.pdf")
+    assert trial.mimetype == "application/pdf"
+    confirmed = client.post("/exhibits/posters", data={"confirm_address": "1"})
+    with client.get(confirmed.headers["Location"] + "/download") as response:
+        data = response.data
+    assert page_count(data) == 2
+    assert page_qr_codes(data, dpi=150)[0] == [f"http://localhost:5000/e/{shown['accepted']}"]
