@@ -41,6 +41,8 @@ def link(token):
         if revoked is not None:
             raise FestivalError(services.REFUSALS["revoked"])
         abort(404)
+    if not services.policy_for(attendee.festival).is_enabled:
+        raise FestivalError(services.REFUSALS["off"])
     secret = services.link_device(attendee, devices.client_address(), utcnow())
     flash(
         _(
