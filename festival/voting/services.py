@@ -353,24 +353,6 @@ def cast_vote(
     return vote, outcome
 
 
-def withdraw_vote(festival: Festival, attendee: Attendee, badge_token: str, slot: int, now: datetime) -> None:
-    """The voter takes back their vote in a slot (within the window).
-
-    :raise NotAllowed: outside the window, or the badge may not vote.
-    """
-    policy = policy_for(festival)
-    code = refusal(policy, festival, attendee, now, badge_token)
-    if code is not None:
-        raise NotAllowed(refusal_message(code, attendee))
-    vote = db.session.execute(
-        db.select(Vote).where(Vote.badge_token == badge_token, Vote.slot == slot, Vote.withdrawn_at.is_(None))
-    ).scalar_one_or_none()
-    if vote is None:
-        raise FestivalError(_l("Không có phiếu nào để rút lại."))
-    audit.record("vote.retracted", vote, before={"exhibit": vote.exhibit_id}, after={"attendee": attendee.id})
-    db.session.delete(vote)
-
-
 # The kiosk -----------------------------------------------------------------------------------
 
 
