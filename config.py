@@ -69,6 +69,15 @@ class Config:
     # Other pages a stranger could use to probe: badge links, the verify page, delegate sign-ups.
     PUBLIC_LOOKUP_LIMIT = "30 per minute;300 per hour"
     DELEGATE_LIMIT = "20 per minute;100 per hour"
+    # The visitors' choice: votes per client address (a venue's Wi-Fi puts many phones behind one
+    # address, so it is generous) and per badge; the tally flags an address used by this many badges,
+    # and this many badges of one unit voting for one exhibit within these minutes of their check-in.
+    VOTE_ADDRESS_LIMIT = "60 per minute;600 per hour"
+    VOTE_BADGE_LIMIT = "10 per minute;60 per hour"
+    VOTE_COOKIE_DAYS = 30
+    VOTE_ADDRESS_FLAG = 10
+    VOTE_BURST_MINUTES = 15
+    VOTE_BURST_SIZE = 5
     # Flask-Limiter: counters in this process by default; RATELIMIT_STORAGE_URI=redis://… shares them
     # between gunicorn workers and machines (production).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

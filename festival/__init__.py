@@ -100,7 +100,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from festival import admin, auth, badges, certificates, checkin, exhibits, judging, public
+    from festival import admin, auth, badges, certificates, checkin, exhibits, judging, public, voting
     from festival.urls import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
@@ -113,6 +113,7 @@ def register_blueprints(app):
     app.register_blueprint(badges.bp)
     app.register_blueprint(checkin.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(voting.bp)
 
 
 def register_cli(app):

@@ -37,11 +37,13 @@ from festival.models import (
     ExhibitStatus,
     Festival,
     JobStatus,
+    PaperBallots,
     Role,
     ScoreSheet,
     SheetStatus,
     Unit,
     User,
+    VotePolicy,
     utcnow,
 )
 from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
@@ -203,6 +205,21 @@ EXPECTED = {
     "certificates.pdf": ORGANIZER_ONLY,
     "certificates.revoke": POST_ONLY,
     "certificates.correct": POST_ONLY,
+    # The visitors' choice
+    "voting.link": POST_ONLY,
+    "voting.my_ballot": EVERYONE,
+    "voting.cast": POST_ONLY,
+    "voting.kiosk": GATE_STAFF,  # the same rule for the badge posts it takes
+    "voting.kiosk_badge": GATE_STAFF,
+    "voting.kiosk_vote": POST_ONLY,
+    "voting.kiosk_done": POST_ONLY,
+    "voting.settings": ORGANIZER_ONLY,
+    "voting.tally_page": ORGANIZER_ONLY,
+    "voting.unlock": POST_ONLY,
+    "voting.award": POST_ONLY,
+    "voting.cancel_award": POST_ONLY,
+    "voting.paper": ORGANIZER_ONLY,
+    "voting.paper_delete": POST_ONLY,
 }
 
 # Endpoints that answer JSON: asked with Accept: application/json, so a visitor who is not
@@ -245,6 +262,7 @@ ARGUMENTS = {
     "serial": "serial",
     "code": "en",
     "upload_id": "attendee_upload",
+    "entry_id": "paper_entry",
 }
 ARGUMENT_OVERRIDES = {
     "public.exhibit": {"exhibit_id": "accepted_a"},
@@ -252,6 +270,9 @@ ARGUMENT_OVERRIDES = {
     "checkin.badge": {"token": "delegate_token"},
     "certificates.verify": {"code": "certificate_code"},
     "exhibits.import_preview": {"upload_id": "exhibit_upload"},
+    "voting.link": {"token": "delegate_token"},
+    "voting.cast": {"exhibit_id": "accepted_a"},
+    "voting.kiosk_vote": {"exhibit_id": "accepted_a"},
 }
 
 # Other people's objects (and public ones), GET: (endpoint, argument overrides, expected).
@@ -513,6 +534,19 @@ POSTS = [
     Post("certificates.template_image_delete", ORGANIZERS),
     Post("certificates.revoke", ORGANIZERS, {"reason": "Cấp nhầm"}),
     Post("certificates.correct", ORGANIZERS, {"recipient_name": "Tên khác", "reason": "Sai tên"}),
+    # The visitors' choice: anyone holding a badge links it to their phone; a phone with no linked
+    # badge is told to scan one first (nothing kept); the kiosk keeps the scanned badge in its session.
+    Post("voting.link", VISITORS),
+    Post("voting.cast", VISITORS, changes=False),
+    Post("voting.kiosk_badge", STAFF, {"code": "@delegate_token"}, changes=False),
+    Post("voting.kiosk_vote", STAFF, changes=False),  # no badge scanned: refused
+    Post("voting.kiosk_done", STAFF, changes=False),
+    Post("voting.settings", ORGANIZERS, {"is_enabled": "y", "winners": "2", "voter_roles": "guest"}),
+    Post("voting.unlock", ORGANIZERS, {"reason": "Kiểm tra hệ thống"}),
+    Post("voting.award", ORGANIZERS, changes=False),  # the window is still open: refused
+    Post("voting.cancel_award", ORGANIZERS, {"reason": "Đếm lại"}, changes=False),  # nothing given
+    Post("voting.paper", ORGANIZERS, {"exhibit_id": "@accepted_a", "count": "5", "note": "Thùng 1"}),
+    Post("voting.paper_delete", ORGANIZERS),
     # Other people's objects.
     Post("exhibits.edit", ("unit_b", "organizer"), exhibit_form(title="Sửa hộ"), args={"exhibit_id": "submitted_b"}),
     Post("exhibits.submit", ("unit_b",), args={"exhibit_id": "draft_b"}),
@@ -663,6 +697,10 @@ def world(app, people):
         exhibit_upload = staging.stage(exhibits_file, "sang-kien.xlsx", "exhibits", festival, organizer)
         other_organizer = factories.make_user(Role.ORGANIZER, email="organizer-2@example.vn")
         other_upload = staging.stage(attendees_file, "khach.xlsx", "attendees", festival, other_organizer)
+        db.session.add(VotePolicy(festival=festival, is_enabled=True, voter_roles=[], unlock_reason=""))
+        paper_entry = PaperBallots(festival_id=festival.id, exhibit=accepted_a, count=3, entered_by=organizer)
+        db.session.add(paper_entry)
+        db.session.flush()
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
         (jobs.jobs_dir() / job.filename).write_bytes(factories.pdf_bytes())
@@ -715,6 +753,7 @@ def world(app, people):
             "attendee_fingerprint": attendee_fingerprint,
             "exhibit_upload": exhibit_upload.id,
             "other_organizers_upload": other_upload.id,
+            "paper_entry": paper_entry.id,
         }
 
 

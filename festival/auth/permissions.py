@@ -55,13 +55,18 @@ def navigation(user) -> list[tuple[str, str]]:
             ("judging.progress", _l("Chấm giải")),
             ("badges.index", _l("Người tham dự")),
             ("certificates.index", _l("Giấy chứng nhận")),
+            ("voting.tally_page", _l("Bình chọn")),
             ("exhibits.statistics", _l("Thống kê")),
         ]
     if user.role is Role.UNIT:
         return [("exhibits.mine", _l("Sáng kiến của đơn vị")), ("badges.mine", _l("Đại biểu"))] + public
     if user.role is Role.JUDGE:
         return [("judging.home", _l("Chấm điểm"))] + public
-    return [("checkin.scanner", _l("Quét thẻ")), ("checkin.dashboard", _l("Thống kê đón tiếp"))]
+    return [
+        ("checkin.scanner", _l("Quét thẻ")),
+        ("checkin.dashboard", _l("Thống kê đón tiếp")),
+        ("voting.kiosk", _l("Máy bình chọn")),
+    ]
 
 
 def can_view_exhibit(user, exhibit) -> bool:

@@ -26,6 +26,9 @@ from festival.models import (
     Role,
     Unit,
     User,
+    Vote,
+    VoteDevice,
+    utcnow,
 )
 from festival.models.attendee import new_badge_token
 
@@ -264,11 +267,22 @@ def remove_attendee(attendee: Attendee, by: User) -> None:
 
 def reissue_badge(attendee: Attendee, reason: str, by: User) -> str:
     """Give the person a new badge code; the old one is refused at the gates from now on."""
-    db.session.add(RevokedBadge(token=attendee.badge_token, attendee=attendee, reason=reason.strip()[:200]))
+    old_token = attendee.badge_token
+    db.session.add(RevokedBadge(token=old_token, attendee=attendee, reason=reason.strip()[:200]))
+    # The old badge's visitors' choice votes go with it, and so does the phone linked to it: a
+    # badge found or photographed by someone else stops counting the moment it is reissued.
+    withdrawn = db.session.execute(
+        sa.update(Vote)
+        .where(Vote.badge_token == old_token, Vote.withdrawn_at.is_(None))
+        .values(withdrawn_at=utcnow(), withdrawn_reason=str(_l("Thẻ đã được cấp lại.")))
+    ).rowcount
+    db.session.execute(sa.delete(VoteDevice).where(VoteDevice.attendee_id == attendee.id))
     attendee.badge_token = new_badge_token()
     attendee.token_issued_at = datetime.now(attendee.token_issued_at.tzinfo)
     attendee.printed_at = None
-    audit.record("attendee.badge_reissued", attendee, by=by, after={"reason": reason.strip()})
+    audit.record(
+        "attendee.badge_reissued", attendee, by=by, after={"reason": reason.strip(), "votes_withdrawn": withdrawn}
+    )
     return attendee.badge_token
 
 

@@ -25,6 +25,7 @@ from festival.models import (
     Festival,
     Unit,
     User,
+    VisitorAward,
 )
 from festival.models.certificate import CODE_ALPHABET, CODE_LENGTH
 from festival.transactions import on_commit
@@ -236,14 +237,20 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
 
     :raise NotAllowed: award certificates before the results are final.
     """
+    sources = _recipients_source(festival, kind)
     if kind is not CertificateKind.PARTICIPATION and not policy_for(festival).is_final:
-        raise NotAllowed(_l("Chỉ cấp giấy chứng nhận đạt giải sau khi kết quả đã chốt."))
+        # The visitors' choice prize does not wait for the judges' results.
+        sources = [source for source in sources if source[1] is AwardTier.VISITORS]
+        if not sources:
+            raise NotAllowed(_l("Chỉ cấp giấy chứng nhận đạt giải sau khi kết quả đã chốt."))
     result = Issued()
-    for exhibit, tier in _recipients_source(festival, kind):
+    for exhibit, tier in sources:
+        # A visitors' choice winner may also hold a judges' prize: its certificates are apart.
+        prefix = "visitors:" if tier is AwardTier.VISITORS else ""
         recipients = (
-            [("unit", exhibit.unit.name)]
+            [(f"{prefix}unit", exhibit.unit.name)]
             if kind is CertificateKind.UNIT_AWARD
-            else [(f"author:{a.position}", a.full_name) for a in exhibit.authors]
+            else [(f"{prefix}author:{a.position}", a.full_name) for a in exhibit.authors]
         )
         for key, name in recipients:
             existing = current(festival, kind, exhibit.id, key)
@@ -272,7 +279,10 @@ def _recipients_source(festival: Festival, kind: CertificateKind) -> list[tuple[
         ).scalars()
         return [(exhibit, None) for exhibit in exhibits]
     awards = db.session.execute(db.select(Award).where(Award.festival_id == festival.id)).scalars()
-    return [(award.exhibit, award.tier) for award in awards]
+    visitors = db.session.execute(db.select(VisitorAward).where(VisitorAward.festival_id == festival.id)).scalars()
+    return [(award.exhibit, award.tier) for award in awards] + [
+        (award.exhibit, AwardTier.VISITORS) for award in visitors
+    ]
 
 
 def revoke(certificate: Certificate, reason: str, by: User) -> None:
@@ -302,7 +312,11 @@ def correct(certificate: Certificate, recipient_name: str, reason: str, today: d
         raise FestivalError(_l("Hãy ghi tên người nhận và lý do đính chính."))
     award = db.session.execute(db.select(Award).where(Award.exhibit_id == certificate.exhibit_id)).scalar_one_or_none()
     tier = (
-        award.tier if award is not None and certificate.kind is not CertificateKind.PARTICIPATION else certificate.tier
+        award.tier
+        if award is not None
+        and certificate.kind is not CertificateKind.PARTICIPATION
+        and certificate.tier is not AwardTier.VISITORS
+        else certificate.tier
     )
     replacement = _new(
         certificate.festival, certificate.kind, certificate.recipient_key, name, certificate.exhibit, tier, today

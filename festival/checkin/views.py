@@ -18,6 +18,7 @@ from festival.extensions import db, limiter
 from festival.festivals import current_festival
 from festival.models import Attendee, CheckIn, Role, ScanResult, utcnow
 from festival.urls import record_id
+from festival.voting import services as voting_services
 
 GATE_STAFF = (Role.CHECKIN, Role.ORGANIZER)
 MAX_UPLOAD = 5000  # scans in one upload: an hour of one gate offline, with room to spare
@@ -180,6 +181,7 @@ def badge(token):
     """Where a badge's QR code leads: the person's name and role (gate staff can check them in)."""
     attendee, revoked = badges.find_by_token(token)
     staff = current_user.is_authenticated and current_user.role in GATE_STAFF
+    voting = attendee is not None and not staff and voting_services.policy_for(attendee.festival).is_enabled
     return render_template(
-        "checkin/badge.html", attendee=attendee, revoked=revoked, staff=staff
+        "checkin/badge.html", attendee=attendee, revoked=revoked, staff=staff, voting=voting
     ), 200 if attendee else 404

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from festival.models import AwardTier, CriterionKind, ResultsMethod
+from festival.models import JUDGED_TIERS, CriterionKind, ResultsMethod
 
 REQUIRED = _l("Trường này là bắt buộc.")
 MAX_CRITERIA = 10
@@ -75,5 +75,7 @@ class PolicyForm(FlaskForm):
 
 
 class TierForm(FlaskForm):
-    tier = SelectField(_l("Giải"), choices=lambda: [("", _l("Không giải"))] + [(t.value, t.label) for t in AwardTier])
+    tier = SelectField(
+        _l("Giải"), choices=lambda: [("", _l("Không giải"))] + [(t.value, t.label) for t in JUDGED_TIERS]
+    )
     reason = StringField(_l("Lý do điều chỉnh"), validators=[DataRequired(REQUIRED), Length(max=500)])

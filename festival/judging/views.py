@@ -18,6 +18,7 @@ from festival.festivals import current_festival
 from festival.judging import bp, control, panels, policy, results, rubrics, scoring, sheet_pdf
 from festival.judging.forms import AddJudgeForm, AssignForm, ConflictForm, PolicyForm, ReasonForm, RubricForm, TierForm
 from festival.models import (
+    JUDGED_TIERS,
     AwardTier,
     Category,
     Conflict,
@@ -521,7 +522,7 @@ def results_page():
         policy=policy.policy_for(festival),
         tier_form=TierForm(formdata=None),
         record=results.latest_record(festival),
-        tiers=list(AwardTier),
+        tiers=JUDGED_TIERS,
         tier_names={t.value: t.label for t in AwardTier},
         tie_label=results.tie_label,
         agreement_label=lambda reading: AGREEMENT_LABELS.get(reading, reading),

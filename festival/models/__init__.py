@@ -41,6 +41,7 @@ from festival.models.exhibit import (
     ExhibitStatus,
 )
 from festival.models.judging import (
+    JUDGED_TIERS,
     Award,
     AwardOverride,
     AwardTier,
@@ -60,6 +61,7 @@ from festival.models.judging import (
     SheetStatus,
     StandReport,
 )
+from festival.models.voting import PaperBallots, VisitorAward, Vote, VoteDevice, VotePolicy, VoteSource
 
 __all__ = [
     "Certificate",
@@ -77,6 +79,7 @@ __all__ = [
     "Award",
     "AwardOverride",
     "AwardTier",
+    "JUDGED_TIERS",
     "Conflict",
     "Criterion",
     "CriterionKind",
@@ -111,5 +114,11 @@ __all__ = [
     "Unit",
     "User",
     "UserSession",
+    "PaperBallots",
+    "VisitorAward",
+    "Vote",
+    "VoteDevice",
+    "VotePolicy",
+    "VoteSource",
     "utcnow",
 ]

@@ -296,10 +296,15 @@ class AwardTier(enum.Enum):
     SECOND = "second"
     THIRD = "third"
     HONOURABLE = "honourable"
+    VISITORS = "visitors"  # the visitors' choice (festival/voting/), given beside the judges' tiers
 
     @property
     def label(self):
         return AWARD_LABELS[self]
+
+    @property
+    def is_judged(self) -> bool:
+        return self is not AwardTier.VISITORS
 
     @property
     def rank(self) -> int:
@@ -311,7 +316,9 @@ AWARD_LABELS = {
     AwardTier.SECOND: _l("Giải Nhì"),
     AwardTier.THIRD: _l("Giải Ba"),
     AwardTier.HONOURABLE: _l("Giải Khuyến khích"),
+    AwardTier.VISITORS: _l("Giải do khán giả bình chọn"),
 }
+JUDGED_TIERS = [tier for tier in AwardTier if tier.is_judged]
 
 
 class AwardOverride(db.Model):

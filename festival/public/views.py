@@ -15,6 +15,8 @@ from festival.judging.policy import policy_for
 from festival.models import Exhibit, ExhibitStatus, Region
 from festival.public import bp
 from festival.urls import record_id, safe_next
+from festival.voting import tally as voting_tally
+from festival.voting import views as voting_views
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +132,7 @@ def exhibit(exhibit_id):
     item = db.get_or_404(Exhibit, exhibit_id)
     if not item.is_public:
         abort(404)
-    return render_template("public/exhibit.html", exhibit=item)
+    return render_template("public/exhibit.html", exhibit=item, vote=voting_views.vote_box(item))
 
 
 @bp.route("/results")
@@ -143,4 +145,5 @@ def results():
         festival=festival,
         final=final,
         awards=judging_results.public_awards(festival) if final else [],
+        visitor_awards=voting_tally.awarded(festival) if festival is not None else [],
     )
