@@ -60,6 +60,7 @@ from festival.models.judging import (
     SheetStatus,
     StandReport,
 )
+from festival.models.mail import MailBatch, MailMessage, MailStatus, MailTemplate
 
 __all__ = [
     "Certificate",
@@ -111,5 +112,9 @@ __all__ = [
     "Unit",
     "User",
     "UserSession",
+    "MailBatch",
+    "MailMessage",
+    "MailStatus",
+    "MailTemplate",
     "utcnow",
 ]
