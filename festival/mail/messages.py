@@ -252,8 +252,8 @@ def one_line(text: str) -> str:
 
 
 def compose(festival: Festival | None, kind: str, language: str, values: dict) -> tuple[str, str]:
-    """The subject and plain-text body of a message; secret placeholders stay as `{link}`."""
-    values = {k: v for k, v in values.items() if k not in SECRET_PLACEHOLDERS}
+    """The subject and plain-text body of a message. A secret link is not among `values`: its
+    placeholder stays as `{link}` until the message is sent (with_secrets)."""
     text = wording(festival, kind, language)
     subject = one_line(fill(text.subject, values))[:300]
     return subject, fill(text.body, values)

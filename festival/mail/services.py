@@ -294,7 +294,7 @@ def save_wording(festival: Festival, kind: str, language: str, subject: str, bod
     template = messages.saved_template(festival, kind, language)
     before = {"subject": template.subject, "body": template.body} if template else None
     if template is None:
-        template = MailTemplate(festival=festival, kind=kind, language=language, subject=subject, body=body)
+        template = MailTemplate(festival_id=festival.id, kind=kind, language=language, subject=subject, body=body)
         db.session.add(template)
     template.subject, template.body = subject, body
     template.updated_by_id = by.id
