@@ -193,7 +193,7 @@ def _list_text(sheets: list[ScoreSheet]) -> str:
     return "\n".join(_line(i, s.exhibit) for i, s in enumerate(sheets, 1)) or "—"
 
 
-def _judges_with_sheets(festival: Festival) -> list[User]:
+def judges_with_sheets(festival: Festival) -> list[User]:
     return list(
         db.session.execute(
             db.select(User)
@@ -225,7 +225,7 @@ def judge_lists(festival: Festival, by: User, title: str):
     """Each judge's list (exhibits, booths, in walking order), as one batch."""
     batch, entry = services.start_batch(festival, "judge_assignments", title, by)
     queued = Queued()
-    for judge in _judges_with_sheets(festival):
+    for judge in judges_with_sheets(festival):
         route = _route(judge, festival)
         values = {"count": str(len(route)), "list": _list_text(route), "link": public_url("judging.home")}
         facts = {"exhibits": [s.exhibit_id for s in route]}
@@ -269,7 +269,7 @@ def judge_reminders(festival: Festival, day: date, by: User | None = None) -> li
     """End of a judging day: each judge with sheets not submitted, once a day."""
     sent = []
     day_text = format_date(day)
-    for judge in _judges_with_sheets(festival):
+    for judge in judges_with_sheets(festival):
         open_sheets = [s for s in _route(judge, festival) if s.status is not SheetStatus.SUBMITTED]
         if not open_sheets:
             continue

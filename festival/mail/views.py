@@ -111,7 +111,7 @@ def send():
         festival=festival,
         pending_units=sum(1 for u in pending if u.role is Role.UNIT),
         pending_judges=sum(1 for u in pending if u.role is Role.JUDGE),
-        judges=len(notify._judges_with_sheets(festival)),
+        judges=len(notify.judges_with_sheets(festival)),
         badges=len(notify.badges_not_sent(festival)),
         certificates=len(notify.certificates_not_sent(festival)),
         batches=db.session.execute(db.select(MailBatch).order_by(MailBatch.id.desc()).limit(10)).scalars().all(),

@@ -311,3 +311,12 @@ def test_password_reset_requests_are_rate_limited(tmp_path):
     client = app.test_client()
     answers = [client.post("/auth/forgot", data={"email": f"x{i}@example.vn"}).status_code for i in range(4)]
     assert answers == [302, 302, 302, 429]
+
+
+def test_password_reset_requests_for_one_address_are_limited_whoever_asks(tmp_path):
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, PASSWORD_RESET_ADDRESS_LIMIT="2 per hour")
+    client = app.test_client()
+    typed = ["same@example.vn", "Same@Example.vn", "SAME@example.vn"]  # one address, however it is typed
+    answers = [client.post("/auth/forgot", data={"email": email}).status_code for email in typed]
+    assert answers == [302, 302, 429]
+    assert client.post("/auth/forgot", data={"email": "other@example.vn"}).status_code == 302
