@@ -88,6 +88,29 @@ class Config:
     INVITATION_DAYS = 14
     PER_PAGE = 25
 
+    # E-mail (see README, "Configuration"): sent through this SMTP server from the task queue; with no
+    # MAIL_SERVER every message is written to MAIL_OUTBOX_DIR as an .eml file instead (and listed in the
+    # organizers' outbox), so nothing is dropped and a trial run shows what would be sent.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1").lower() in ("1", "true", "yes")  # STARTTLS
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0").lower() in ("1", "true", "yes")  # TLS from the start (465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Ban tổ chức Ngày hội LĐST <no-reply@festival.example.vn>")
+    MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", "")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    # At most this many messages a minute leave for the server (0: no limit), so bulk sends do not flood it.
+    MAIL_RATE_PER_MINUTE = int(os.environ.get("MAIL_RATE_PER_MINUTE", "30"))
+    # Tries after the first when the server answers 4xx or cannot be reached, waiting 1, 2, 4, 8, 16 minutes.
+    MAIL_RETRIES = int(os.environ.get("MAIL_RETRIES", "5"))
+    MAIL_RETRY_DELAY = int(os.environ.get("MAIL_RETRY_DELAY", "60"))
+    JUDGE_REMINDER_HOUR = 17  # local time: the unsubmitted-sheets reminder at the end of a judging day
+    PASSWORD_RESET_MINUTES = 60
+    PASSWORD_RESET_LIMIT = "5 per minute;20 per hour"  # "Quên mật khẩu" requests per client address
+    PASSWORD_RESET_ADDRESS_LIMIT = "3 per hour"  # …and per address typed, so no mailbox is flooded
+
 
 class TestConfig(Config):
     """Used by the test suite: a throw-away database chosen by the fixture, CSRF off."""
@@ -100,6 +123,8 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False  # the tests of the limits turn them on
     PUBLIC_BASE_URL = "https://ldst.example.vn"
     STATIC_BUILD_DIR = None  # static/ as it is; the tests of the build publish their own copy
+    MAIL_SERVER = ""  # the file outbox, unless a test starts its own SMTP server
+    MAIL_RATE_PER_MINUTE = 0  # the tests of throttling set their own rate
 
 
 class ProductionConfig(Config):

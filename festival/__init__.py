@@ -100,7 +100,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from festival import admin, auth, badges, certificates, checkin, exhibits, judging, public, voting
+    from festival import admin, auth, badges, certificates, checkin, exhibits, judging, mail, public, voting
     from festival.urls import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
@@ -114,6 +114,7 @@ def register_blueprints(app):
     app.register_blueprint(checkin.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(voting.bp)
+    app.register_blueprint(mail.bp)
 
 
 def register_cli(app):
@@ -122,12 +123,14 @@ def register_cli(app):
     from festival.certificates import cli as certificates_cli
     from festival.exhibits import cli as exhibits_cli
     from festival.judging import cli as judging_cli
+    from festival.mail import cli as mail_cli
 
     cli.init_app(app)
     exhibits_cli.init_app(app)
     judging_cli.init_app(app)
     badges_cli.init_app(app)
     certificates_cli.init_app(app)
+    mail_cli.init_app(app)
 
 
 def register_request_hooks(app):

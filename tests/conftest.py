@@ -105,6 +105,7 @@ def make_app(tmp_path, **overrides):
         "JOBS_DIR": str(tmp_path / "jobs"),
         "CERTIFICATE_CACHE_DIR": str(tmp_path / "certificates"),
         "IMPORTS_DIR": str(tmp_path / "imports"),
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         **overrides,
     }
     config = type("Config", (TestConfig,), settings)

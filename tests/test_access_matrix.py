@@ -4,6 +4,7 @@ assignment, and GETs that change nothing. CSRF stays on in this module, as in pr
 A route nobody classified in EXPECTED (GET) and, when it takes POST, in POSTS makes the test fail.
 """
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from festival.exhibits import services as exhibits
 from festival.extensions import db
 from festival.judging import control, panels, rubrics, scoring
 from festival.judging.policy import policy_for
+from festival.mail import notify
 from festival.models import (
     Attendee,
     AttendeeSource,
@@ -37,6 +39,8 @@ from festival.models import (
     ExhibitStatus,
     Festival,
     JobStatus,
+    MailBatch,
+    MailStatus,
     PaperBallots,
     Role,
     ScoreSheet,
@@ -95,6 +99,8 @@ EXPECTED = {
     "auth.logout": POST_ONLY,
     "auth.invitation": EVERYONE,  # whoever holds the link
     "auth.account": SIGNED_IN,
+    "auth.forgot_password": EVERYONE,
+    "auth.reset_password": EVERYONE,  # whoever holds the link
     "auth.end_all_sessions": POST_ONLY,
     # Organizer console
     "admin.index": ORGANIZER_ONLY,
@@ -220,6 +226,24 @@ EXPECTED = {
     "voting.cancel_award": POST_ONLY,
     "voting.paper": ORGANIZER_ONLY,
     "voting.paper_delete": POST_ONLY,
+    # E-mail (message_id: a message sent to the file outbox)
+    "mail.outbox": ORGANIZER_ONLY,
+    "mail.message": ORGANIZER_ONLY,
+    "mail.message_file": ORGANIZER_ONLY,
+    "mail.retry": POST_ONLY,
+    "mail.resend": POST_ONLY,
+    "mail.send": ORGANIZER_ONLY,
+    "mail.send_invitations": POST_ONLY,
+    "mail.send_judge_lists": POST_ONLY,
+    "mail.send_badges": POST_ONLY,
+    "mail.send_certificates": POST_ONLY,
+    "mail.send_reminders": POST_ONLY,
+    "mail.batch": ORGANIZER_ONLY,
+    "mail.invite_user": POST_ONLY,
+    "mail.user_email": POST_ONLY,
+    "mail.templates": ORGANIZER_ONLY,
+    "mail.template": ORGANIZER_ONLY,
+    "mail.template_reset": POST_ONLY,
 }
 
 # Endpoints that answer JSON: asked with Accept: application/json, so a visitor who is not
@@ -263,6 +287,9 @@ ARGUMENTS = {
     "code": "en",
     "upload_id": "attendee_upload",
     "entry_id": "paper_entry",
+    "message_id": "sent_mail",
+    "batch_id": "mail_batch",
+    "language": "vi",
 }
 ARGUMENT_OVERRIDES = {
     "public.exhibit": {"exhibit_id": "accepted_a"},
@@ -273,6 +300,9 @@ ARGUMENT_OVERRIDES = {
     "voting.link": {"token": "delegate_token"},
     "voting.cast": {"exhibit_id": "accepted_a"},
     "voting.kiosk_vote": {"exhibit_id": "accepted_a"},
+    "auth.reset_password": {"token": "reset_token"},
+    "mail.template": {"kind": "mail_kind"},
+    "mail.template_reset": {"kind": "mail_kind"},
 }
 
 # Other people's objects (and public ones), GET: (endpoint, argument overrides, expected).
@@ -294,6 +324,8 @@ OBJECT_GETS = [
     ("certificates.verify", {"code": "NO-SUCH-CODE"}, NOBODY),
     ("certificates.verify", {"code": "serial"}, EVERYONE),  # a serial: only the certificate's state
     ("auth.invitation", {"token": "no-such-invitation"}, answers(400, 400, 400, 400, 400, 400)),
+    ("auth.reset_password", {"token": "no-such-reset"}, answers(400, 400, 400, 400, 400, 400)),
+    ("mail.template", {"kind": "no-such-kind"}, answers(LOGIN, 403, 403, 403, 403, 404)),
     # Uploads waiting to be imported: another organizer's, an unknown id, or another list's are not found.
     ("badges.import_preview", {"upload_id": "other_organizers_upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
     ("badges.import_preview", {"upload_id": "no-such-upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
@@ -372,7 +404,7 @@ SIGNED = ("unit_a", "unit_b", "judge", "checkin", "organizer")
 
 # Every endpoint that takes POST, with valid data for the visitors who may make it.
 POSTS = [
-    Post("public.set_language", VISITORS, changes=False),
+    Post("public.set_language", VISITORS, changes=VISITORS[1:]),  # a signed-in person's language is kept
     Post("auth.login", VISITORS, changes=False),
     Post("auth.logout", VISITORS, changes=VISITORS[1:]),  # a signed-in browser's session row goes
     Post("auth.end_all_sessions", VISITORS[1:]),
@@ -547,6 +579,19 @@ POSTS = [
     Post("voting.cancel_award", ORGANIZERS, {"reason": "Đếm lại"}, changes=False),  # nothing given
     Post("voting.paper", ORGANIZERS, {"exhibit_id": "@accepted_a", "count": "5", "note": "Thùng 1"}),
     Post("voting.paper_delete", ORGANIZERS),
+    Post("auth.forgot_password", VISITORS, {"email": "judge@example.vn"}),
+    Post("auth.reset_password", VISITORS, {"password": "Mật khẩu mới rất dài", "confirm": "Mật khẩu mới rất dài"}),
+    Post("mail.retry", ORGANIZERS, args={"message_id": "failed_mail"}),
+    Post("mail.resend", ORGANIZERS),
+    Post("mail.send_invitations", ORGANIZERS, {"roles": "judge"}),
+    Post("mail.send_judge_lists", ORGANIZERS),
+    Post("mail.send_badges", ORGANIZERS),
+    Post("mail.send_certificates", ORGANIZERS, changes=False),
+    Post("mail.send_reminders", ORGANIZERS, changes=False),
+    Post("mail.invite_user", ORGANIZERS, args={"user_id": "invitee"}),
+    Post("mail.user_email", ORGANIZERS, {"no_email": "1"}),
+    Post("mail.template", ORGANIZERS, {"subject": "Mời {name}", "body": "Mời {name}: {link}"}),
+    Post("mail.template_reset", ORGANIZERS, changes=False),
     # Other people's objects.
     Post("exhibits.edit", ("unit_b", "organizer"), exhibit_form(title="Sửa hộ"), args={"exhibit_id": "submitted_b"}),
     Post("exhibits.submit", ("unit_b",), args={"exhibit_id": "draft_b"}),
@@ -688,6 +733,15 @@ def world(app, people):
         _invitee, invitation_token = accounts.create_account(
             "invitee@example.vn", "Người được mời", Role.JUDGE, None, now, by=organizer
         )
+        sent_mail = notify.exhibit_status(accepted_a, by=organizer)[0]  # sent to the file outbox at commit
+        failed_mail = notify.exhibit_status(submitted, by=organizer)[0]
+        db.session.flush()
+        failed_mail.status, failed_mail.last_error = MailStatus.FAILED, "554 5.7.1 Rejected"
+        mail_batch = MailBatch(kind="invitation", title="Lời mời", total=0)
+        db.session.add(mail_batch)
+        reset_token = "reset-token-for-the-judge"
+        judge.reset_hash = hashlib.sha256(reset_token.encode()).hexdigest()
+        judge.reset_expires_at = now + timedelta(hours=1)
         attendees_file = write_xlsx([("Danh sách", ["Họ và tên", "Vai trò"], [["Khách nhập từ tệp", "Khách mời"]])])
         attendee_upload = staging.stage(attendees_file, "khach.xlsx", "attendees", festival, organizer)
         attendee_fingerprint = preview(
@@ -749,6 +803,12 @@ def world(app, people):
             "stand_report": stand_report.id,
             "print_job": job.id,
             "invitation_token": invitation_token,
+            "invitee": _invitee.id,
+            "sent_mail": sent_mail.id,
+            "failed_mail": failed_mail.id,
+            "mail_batch": mail_batch.id,
+            "mail_kind": "invitation",
+            "reset_token": reset_token,
             "attendee_upload": attendee_upload.id,
             "attendee_fingerprint": attendee_fingerprint,
             "exhibit_upload": exhibit_upload.id,

@@ -215,6 +215,53 @@ def accept_invitation(user: User, password: str, now: datetime) -> None:
     audit.record("user.invitation_accepted", user, by=user)
 
 
+def request_password_reset(email: str, now: datetime) -> None:
+    """Mail a single-use reset link if an active account has this address; say nothing either way.
+
+    The answer the visitor sees is the same whether or not the address has an account (the message
+    goes from the queue, so the time taken says nothing either).
+    """
+    from festival.mail import notify
+
+    user = find_user_by_email(email[:254])
+    if user is None or not user.is_active:
+        return
+    token = secrets.token_urlsafe(32)
+    user.reset_hash = _hash_token(token)
+    user.reset_expires_at = now + timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+    audit.record("user.password_reset_requested", user, by=None, after={"expires_at": user.reset_expires_at})
+    notify.password_reset(user, token)
+
+
+def find_password_reset(token: str, now: datetime) -> User:
+    """The user a valid reset token belongs to.
+
+    :raise FestivalError: the link is unknown, already used, replaced by a newer one, or expired.
+    """
+    user = db.session.execute(db.select(User).where(User.reset_hash == _hash_token(token))).scalar_one_or_none()
+    if user is None or not user.is_active:
+        raise FestivalError(_l("Liên kết đặt lại mật khẩu không hợp lệ hoặc đã được dùng. Hãy yêu cầu liên kết mới."))
+    if user.reset_expires_at is None or user.reset_expires_at <= now:
+        raise FestivalError(_l("Liên kết đặt lại mật khẩu đã hết hạn. Hãy yêu cầu liên kết mới."))
+    return user
+
+
+def complete_password_reset(user: User, password: str, now: datetime) -> None:
+    """Set the new password and use up the link; every signed-in browser is signed out.
+
+    :raise FestivalError: the password is too weak.
+    """
+    set_password(user, password)
+    user.reset_hash = None
+    user.reset_expires_at = None
+    # An invitation not yet used is no longer needed: the account has a password now.
+    user.invitation_hash = None
+    user.invitation_expires_at = None
+    user.last_login_at = now
+    db.session.execute(sa.delete(SignInFailures).where(SignInFailures.account_key == user.email))
+    audit.record("user.password_reset", user, by=user)
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Change a signed-in user's password after checking the current one.
 

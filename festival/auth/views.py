@@ -10,6 +10,7 @@ from festival.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
 from festival.auth.permissions import home_endpoint
 from festival.errors import FestivalError, error_response, wants_json
 from festival.extensions import limiter, login_manager
+from festival.mail.forms import ForgotPasswordForm
 from festival.models import utcnow
 from festival.transactions import form_status
 from festival.urls import safe_next
@@ -148,6 +149,51 @@ def invitation(token):
             flash(_("Đã đặt mật khẩu. Chào mừng %(name)s!", name=user.full_name), "success")
             return redirect(url_for(home_endpoint(user)))
     return render_template("auth/invitation.html", form=form, invitee=user), form_status(form)
+
+
+def _reset_address_key() -> str:
+    return "reset:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESET_ADDRESS_LIMIT"], methods=["POST"], key_func=_reset_address_key
+)
+def forgot_password():
+    """ "Quên mật khẩu": ask for a reset link by e-mail (the answer never says whether the address has an account)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data, utcnow())
+        flash(
+            _(
+                "Nếu %(email)s là e-mail của một tài khoản, chúng tôi vừa gửi tới đó liên kết đặt lại mật khẩu "
+                "(dùng được %(minutes)d phút). Hãy xem cả hộp thư rác.",
+                email=services.normalise_email(form.email.data),
+                minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), form_status(form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    """Choose a new password through a single-use reset link."""
+    now = utcnow()
+    user = services.find_password_reset(token, now)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.complete_password_reset(user, form.password.data, now)
+        except FestivalError as error:
+            form.password.errors.append(error.message)
+        else:
+            _start_session(user)
+            flash(_("Đã đặt mật khẩu mới. Các thiết bị khác đã được đăng xuất."), "success")
+            return redirect(url_for(home_endpoint(user)))
+    return render_template("auth/reset.html", form=form, account=user), form_status(form)
 
 
 @bp.route("/account", methods=["GET", "POST"])

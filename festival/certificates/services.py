@@ -267,7 +267,16 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
             by=by,
             after={"kind": kind, "added": result.added, "corrected": result.corrected},
         )
+        _mail_certificates(festival, by)
     return result
+
+
+def _mail_certificates(festival: Festival, by: User | None) -> None:
+    """Mail every certificate issued or corrected and not mailed yet, as PDFs, to its author (or unit)."""
+    from festival.mail import notify
+
+    db.session.flush()
+    notify.certificates(festival, by, str(_l("Giấy chứng nhận")))
 
 
 def _recipients_source(festival: Festival, kind: CertificateKind) -> list[tuple[Exhibit, AwardTier | None]]:
@@ -333,6 +342,9 @@ def correct(certificate: Certificate, recipient_name: str, reason: str, today: d
         by=by,
         after={"old": certificate.serial, "new": replacement.serial, "reason": reason.strip()},
     )
+    from festival.mail import notify
+
+    notify.certificate(replacement, by)
     return replacement
 
 

@@ -393,6 +393,7 @@ def submit_exhibit(exhibit: Exhibit, by: User, now: datetime) -> None:
         raise FestivalError(_l("Trước khi gửi, hãy điền: %(fields)s.", fields=", ".join(str(m) for m in missing)))
     _change_status(exhibit, ExhibitStatus.SUBMITTED, by, "exhibit.submitted")
     exhibit.submitted_at = now
+    _mail_unit(exhibit, by)
 
 
 def withdraw_exhibit(exhibit: Exhibit, by: User, now: datetime) -> None:
@@ -415,6 +416,13 @@ def _change_status(exhibit: Exhibit, status: ExhibitStatus, by: User, action: st
     if comment:
         after["comment"] = comment
     audit.record(action, exhibit, by=by, before=before, after=after)
+
+
+def _mail_unit(exhibit: Exhibit, by: User) -> None:
+    """Tell the unit's accounts by e-mail (queued, sent once the change is committed)."""
+    from festival.mail import notify
+
+    notify.exhibit_status(exhibit, by)
 
 
 # Review by organizers ----------------------------------------------------------------------
@@ -497,6 +505,7 @@ def accept_exhibit(
     _check_booth(exhibit, exhibit.zone, exhibit.booth)
     exhibit.review_comment = ""
     _change_status(exhibit, ExhibitStatus.ACCEPTED, by, "exhibit.accepted")
+    _mail_unit(exhibit, by)
 
 
 def return_exhibit(exhibit: Exhibit, comment: str, by: User) -> None:
@@ -509,6 +518,7 @@ def return_exhibit(exhibit: Exhibit, comment: str, by: User) -> None:
     if not comment.strip():
         raise FestivalError(_l("Hãy ghi rõ đơn vị cần sửa gì."))
     _change_status(exhibit, ExhibitStatus.RETURNED, by, "exhibit.returned", comment.strip())
+    _mail_unit(exhibit, by)
 
 
 def reject_exhibit(exhibit: Exhibit, reason: str, by: User) -> None:
@@ -521,6 +531,7 @@ def reject_exhibit(exhibit: Exhibit, reason: str, by: User) -> None:
     if not reason.strip():
         raise FestivalError(_l("Hãy ghi lý do không duyệt."))
     _change_status(exhibit, ExhibitStatus.REJECTED, by, "exhibit.rejected", reason.strip())
+    _mail_unit(exhibit, by)
 
 
 def set_code_and_booth(exhibit: Exhibit, code: str, booth: str, by: User, zone: str = "") -> None:

@@ -182,7 +182,17 @@ def assign_judges(festival: Festival, per_exhibit: int, by: User | None) -> assi
         by=by,
         after={"per_exhibit": per_exhibit, "pairs": len(plan.pairs), "problems": [p.kind for p in plan.problems]},
     )
+    _mail_changes(festival, judges(), by)
     return plan
+
+
+def _mail_changes(festival: Festival, changed: list[User], by: User | None) -> None:
+    """Judges whose list was already mailed are told what changed (the others get it with the lists)."""
+    from festival.mail import notify
+
+    db.session.flush()
+    for judge in changed:
+        notify.judge_list_changed(festival, judge, by)
 
 
 def _sheet_of(exhibit_id: int, judge_id: int) -> ScoreSheet | None:
@@ -214,6 +224,7 @@ def add_assignment(exhibit: Exhibit, judge: User, by: User) -> ScoreSheet:
     db.session.add(sheet)
     db.session.flush()
     audit.record("judging.assignment_added", exhibit, by=by, after={"judge": judge.email})
+    _mail_changes(exhibit.festival, [judge], by)
     return sheet
 
 
@@ -229,7 +240,9 @@ def remove_assignment(sheet: ScoreSheet, by: User) -> None:
             _l("%(name)s đã bắt đầu chấm sáng kiến này nên không bỏ phân công được.", name=sheet.judge.full_name)
         )
     audit.record("judging.assignment_removed", sheet.exhibit, by=by, before={"judge": sheet.judge.email})
+    festival, judge = sheet.exhibit.festival, sheet.judge
     db.session.delete(sheet)
+    _mail_changes(festival, [judge], by)
 
 
 def assignment_overview(festival: Festival) -> list[tuple[Category, list[tuple[Exhibit, list[ScoreSheet]]]]]:

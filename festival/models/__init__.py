@@ -61,6 +61,7 @@ from festival.models.judging import (
     SheetStatus,
     StandReport,
 )
+from festival.models.mail import MailBatch, MailMessage, MailStatus, MailTemplate
 from festival.models.voting import PaperBallots, VisitorAward, Vote, VoteDevice, VotePolicy, VoteSource
 
 __all__ = [
@@ -120,5 +121,9 @@ __all__ = [
     "VoteDevice",
     "VotePolicy",
     "VoteSource",
+    "MailBatch",
+    "MailMessage",
+    "MailStatus",
+    "MailTemplate",
     "utcnow",
 ]

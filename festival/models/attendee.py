@@ -93,6 +93,8 @@ class Attendee(db.Model):
     checked_in_gate: Mapped[Optional[str]] = mapped_column(sa.String(60))
     search_text: Mapped[str] = mapped_column(sa.String(600), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    no_email: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    email_problem: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
 
     festival: Mapped[Festival] = relationship()
     unit: Mapped[Optional[Unit]] = relationship()

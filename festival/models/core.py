@@ -147,6 +147,15 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[Optional[datetime]]
     search_text: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The language the person last chose (their messages are written in it); None: not known yet.
+    language: Mapped[Optional[str]] = mapped_column(sa.String(5))
+    # "No e-mail" (the unit asked for it), and the reason the address last failed for good.
+    no_email: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    email_problem: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    email_failed_at: Mapped[Optional[datetime]]
+    # Password reset by e-mail: the hash of a single-use token and when it stops working.
+    reset_hash: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
+    reset_expires_at: Mapped[Optional[datetime]]
 
     unit: Mapped[Optional[Unit]] = relationship(back_populates="users")
     sessions: Mapped[list["UserSession"]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -4,6 +4,7 @@ import hashlib
 import logging
 
 from flask import abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
@@ -32,6 +33,8 @@ def set_language(code):
     """Switch the interface language for this browser."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.language = code  # their e-mail is written in it from now on
     return redirect(safe_next(request.form.get("next")) or url_for("public.index"))
 
 

@@ -1,0 +1,421 @@
+"""What each step of the festival mails, and to whom: invitations and password resets, a unit's
+exhibit reviewed, registration closing, a judge's list, its changes and reminders, badges and
+certificates. Each function queues messages (committed by its caller) and returns them."""
+
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+
+from festival.certificates import render as certificate_render
+from festival.extensions import db
+from festival.formatting import format_date, format_datetime, utc_to_local
+from festival.mail import services
+from festival.mail.services import Queued, Recipient
+from festival.models import (
+    Attendee,
+    Certificate,
+    CertificateStatus,
+    Exhibit,
+    ExhibitStatus,
+    Festival,
+    MailMessage,
+    MailStatus,
+    Role,
+    ScoreSheet,
+    SheetStatus,
+    User,
+    utcnow,
+)
+from festival.urls import public_url
+
+# Messages already in the outbox that count as "this was mailed" (a failed one may be sent again).
+LIVE = (MailStatus.QUEUED, MailStatus.SENDING, MailStatus.SENT)
+
+
+def _festival():
+    from festival.festivals import get_current_festival
+
+    return get_current_festival()
+
+
+# Accounts -----------------------------------------------------------------------------------
+
+
+def invite(user: User, by: User | None, token: str | None = None, batch=None, audit_entry=None) -> MailMessage | None:
+    """Mail `user` a new invitation link (an older link stops working); None if they take no e-mail."""
+    from festival.auth import services as accounts
+
+    recipient = Recipient.of_user(user)
+    if not recipient.may_receive:
+        return None
+    token = token or accounts.issue_invitation(user, utcnow(), by)
+    festival = _festival()
+    values = {
+        "role": str(user.role.label),
+        "unit": user.unit.name if user.unit else "",
+        "days": str(current_app.config["INVITATION_DAYS"]),
+    }
+    link = public_url("auth.invitation", token=token)
+    return services.queue(
+        festival, "invitation", recipient, values, by=by, secrets={"link": link}, about=user, batch=batch,
+        audit_entry=audit_entry,
+    )  # fmt: skip
+
+
+def pending_invitees(roles=(Role.UNIT, Role.JUDGE)) -> list[User]:
+    """Active accounts of these roles whose owner has not set a password yet."""
+    return list(
+        db.session.execute(
+            db.select(User)
+            .where(User.role.in_(roles), User.password_hash.is_(None), User.is_active.is_(True))
+            .order_by(User.role, User.full_name)
+        ).scalars()
+    )
+
+
+def invite_all(roles, by: User, title: str):
+    """Invitations in bulk to every pending account of `roles`, as one batch with its progress."""
+    batch, entry = services.start_batch(_festival(), "invitation", title, by)
+    queued = Queued()
+    for user in pending_invitees(roles):
+        message = invite(user, by, batch=batch, audit_entry=entry)
+        if message is None:
+            queued.skipped += 1
+        else:
+            queued.messages.append(message)
+    services.finish_batch(batch, entry, queued)
+    return batch
+
+
+def password_reset(user: User, token: str) -> MailMessage | None:
+    link = public_url("auth.reset_password", token=token)
+    values = {"minutes": str(current_app.config["PASSWORD_RESET_MINUTES"])}
+    return services.queue(
+        _festival(), "password_reset", Recipient.of_user(user), values, by=None, secrets={"link": link}, about=user
+    )
+
+
+# Units --------------------------------------------------------------------------------------
+
+
+def unit_accounts(unit) -> list[User]:
+    return list(
+        db.session.execute(
+            db.select(User)
+            .where(User.unit_id == unit.id, User.role == Role.UNIT, User.is_active.is_(True))
+            .order_by(User.id)
+        ).scalars()
+    )
+
+
+EXHIBIT_KINDS = {
+    ExhibitStatus.SUBMITTED: "exhibit_received",
+    ExhibitStatus.ACCEPTED: "exhibit_accepted",
+    ExhibitStatus.RETURNED: "exhibit_returned",
+    ExhibitStatus.REJECTED: "exhibit_rejected",
+}
+
+
+def exhibit_status(exhibit: Exhibit, by: User | None) -> list[MailMessage]:
+    """Tell the unit's accounts what became of their exhibit (received, accepted, returned, rejected)."""
+    kind = EXHIBIT_KINDS.get(exhibit.status)
+    if kind is None:
+        return []
+    values = {
+        "unit": exhibit.unit.name,
+        "exhibit": exhibit.title,
+        "code": exhibit.code or "",
+        "booth": " ".join(part for part in (exhibit.zone, exhibit.booth) if part) or "—",
+        "comment": exhibit.review_comment or "",
+        "reason": exhibit.review_comment or "",
+        "link": public_url("exhibits.show", exhibit_id=exhibit.id),
+    }
+    sent = []
+    for user in unit_accounts(exhibit.unit):
+        message = services.queue(exhibit.festival, kind, Recipient.of_user(user), values, by=by, about=exhibit)
+        if message is not None:
+            sent.append(message)
+    return sent
+
+
+def registration_closing(festival: Festival, now: datetime, by: User | None = None) -> list[MailMessage]:
+    """Three days before registration closes: each unit with drafts not submitted, once per festival."""
+    if not (now < festival.registration_closes_at <= now + timedelta(days=3)):
+        return []
+    drafts = db.session.execute(
+        db.select(Exhibit)
+        .where(Exhibit.festival_id == festival.id, Exhibit.status.in_((ExhibitStatus.DRAFT, ExhibitStatus.RETURNED)))
+        .order_by(Exhibit.unit_id, Exhibit.id)
+    ).scalars()
+    by_unit: dict = {}
+    for exhibit in drafts:
+        by_unit.setdefault(exhibit.unit, []).append(exhibit)
+    sent = []
+    for unit, exhibits in by_unit.items():
+        values = {
+            "unit": unit.name,
+            "closes_at": format_datetime(festival.registration_closes_at),
+            "drafts": "\n".join(f"- {e.title}" for e in exhibits),
+            "link": public_url("exhibits.mine"),
+        }
+        for user in unit_accounts(unit):
+            if _already(festival, "registration_closing", user_id=user.id):
+                continue
+            message = services.queue(festival, "registration_closing", Recipient.of_user(user), values, by=by)
+            if message is not None:
+                sent.append(message)
+    return sent
+
+
+def _already(festival: Festival | None, kind: str, **where) -> bool:
+    stmt = db.select(MailMessage.id).where(MailMessage.kind == kind, MailMessage.status.in_(LIVE))
+    if festival is not None:
+        stmt = stmt.where(MailMessage.festival_id == festival.id)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(MailMessage, name) == value)
+    return db.session.execute(stmt.limit(1)).first() is not None
+
+
+# Judges -------------------------------------------------------------------------------------
+
+
+def _route(judge: User, festival: Festival) -> list[ScoreSheet]:
+    from festival.judging import control, scoring
+
+    return control.walking_route(scoring.judge_sheets(judge, festival))
+
+
+def _line(position: int, exhibit: Exhibit) -> str:
+    booth = " ".join(part for part in (exhibit.zone, exhibit.booth) if part) or "—"
+    return f"{position}. {exhibit.code or '—'} – gian {booth} – {exhibit.title}"
+
+
+def _list_text(sheets: list[ScoreSheet]) -> str:
+    return "\n".join(_line(i, s.exhibit) for i, s in enumerate(sheets, 1)) or "—"
+
+
+def judges_with_sheets(festival: Festival) -> list[User]:
+    return list(
+        db.session.execute(
+            db.select(User)
+            .where(
+                User.id.in_(
+                    db.select(ScoreSheet.judge_id).join(ScoreSheet.exhibit).where(Exhibit.festival_id == festival.id)
+                )
+            )
+            .order_by(User.full_name)
+        ).scalars()
+    )
+
+
+def _last_list(festival: Festival, judge: User) -> MailMessage | None:
+    return db.session.execute(
+        db.select(MailMessage)
+        .where(
+            MailMessage.festival_id == festival.id,
+            MailMessage.user_id == judge.id,
+            MailMessage.kind.in_(("judge_assignments", "judge_assignments_changed")),
+            MailMessage.status.in_(LIVE),
+        )
+        .order_by(MailMessage.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def judge_lists(festival: Festival, by: User, title: str):
+    """Each judge's list (exhibits, booths, in walking order), as one batch."""
+    batch, entry = services.start_batch(festival, "judge_assignments", title, by)
+    queued = Queued()
+    for judge in judges_with_sheets(festival):
+        route = _route(judge, festival)
+        values = {"count": str(len(route)), "list": _list_text(route), "link": public_url("judging.home")}
+        facts = {"exhibits": [s.exhibit_id for s in route]}
+        message = services.queue(
+            festival, "judge_assignments", Recipient.of_user(judge), values, by=by, facts=facts, batch=batch,
+            audit_entry=entry,
+        )  # fmt: skip
+        if message is None:
+            queued.skipped += 1
+        else:
+            queued.messages.append(message)
+    services.finish_batch(batch, entry, queued)
+    return batch
+
+
+def judge_list_changed(festival: Festival, judge: User, by: User | None) -> MailMessage | None:
+    """After a judge's list was mailed, tell them what changed (nothing if it did not, or was never sent)."""
+    last = _last_list(festival, judge)
+    if last is None:
+        return None
+    route = _route(judge, festival)
+    now_ids = [s.exhibit_id for s in route]
+    before = list(last.facts.get("exhibits", []))
+    if set(before) == set(now_ids):
+        return None
+    added = [s.exhibit for s in route if s.exhibit_id not in before]
+    removed = [db.session.get(Exhibit, i) for i in before if i not in now_ids]
+    values = {
+        "count": str(len(route)),
+        "list": _list_text(route),
+        "added": "\n".join(f"- {e.code or '—'} – {e.title}" for e in added) or "—",
+        "removed": "\n".join(f"- {e.code or '—'} – {e.title}" for e in removed if e is not None) or "—",
+        "link": public_url("judging.home"),
+    }
+    return services.queue(
+        festival, "judge_assignments_changed", Recipient.of_user(judge), values, by=by, facts={"exhibits": now_ids}
+    )
+
+
+def judge_reminders(festival: Festival, day: date, by: User | None = None) -> list[MailMessage]:
+    """End of a judging day: each judge with sheets not submitted, once a day."""
+    sent = []
+    day_text = format_date(day)
+    for judge in judges_with_sheets(festival):
+        open_sheets = [s for s in _route(judge, festival) if s.status is not SheetStatus.SUBMITTED]
+        if not open_sheets:
+            continue
+        if _already(festival, "judge_reminder", user_id=judge.id, subject_id=int(day.strftime("%Y%m%d"))):
+            continue
+        values = {
+            "day": day_text,
+            "count": str(len(open_sheets)),
+            "list": _list_text(open_sheets),
+            "link": public_url("judging.home"),
+        }
+        message = services.queue(festival, "judge_reminder", Recipient.of_user(judge), values, by=by)
+        if message is not None:
+            message.subject_type, message.subject_id = "day", int(day.strftime("%Y%m%d"))
+            sent.append(message)
+    return sent
+
+
+def judging_day_ended(festival: Festival, now: datetime) -> bool:
+    """Whether it is evening (JUDGE_REMINDER_HOUR local time or later) on a day judging was open."""
+    local = utc_to_local(now)
+    opens, closes = utc_to_local(festival.judging_opens_at), utc_to_local(festival.judging_closes_at)
+    in_window = opens.date() <= local.date() <= closes.date()
+    return in_window and (local.hour >= current_app.config["JUDGE_REMINDER_HOUR"] or now >= festival.judging_closes_at)
+
+
+# Attendees and authors ----------------------------------------------------------------------
+
+
+def badge(attendee: Attendee, by: User | None, batch=None, audit_entry=None) -> MailMessage | None:
+    """An attendee's badge as a PDF, with the link a phone shows at the gate."""
+    values = {
+        "role": attendee.role.name_vi,
+        "unit": attendee.affiliation or "",
+        "link": public_url("checkin.badge", token=attendee.badge_token),
+    }
+    return services.queue(
+        attendee.festival, "badge", Recipient.of_attendee(attendee), values, by=by, secrets={"link": values["link"]},
+        attachments=[{"type": "badge", "id": attendee.id}], about=attendee, batch=batch, audit_entry=audit_entry,
+    )  # fmt: skip
+
+
+def badges_not_sent(festival: Festival) -> list[Attendee]:
+    """Attendees with an address whose badge was never mailed (or whose badge is newer than the mail)."""
+    sent = db.select(MailMessage.attendee_id).where(
+        MailMessage.kind == "badge", MailMessage.status.in_(LIVE), MailMessage.attendee_id.is_not(None)
+    )
+    return list(
+        db.session.execute(
+            db.select(Attendee)
+            .where(Attendee.festival_id == festival.id, Attendee.email.is_not(None), Attendee.id.not_in(sent))
+            .order_by(Attendee.full_name)
+        ).scalars()
+    )
+
+
+def badges(festival: Festival, by: User, title: str):
+    batch, entry = services.start_batch(festival, "badge", title, by)
+    queued = Queued()
+    for attendee in badges_not_sent(festival):
+        message = badge(attendee, by, batch=batch, audit_entry=entry)
+        if message is None:
+            queued.skipped += 1
+        else:
+            queued.messages.append(message)
+    services.finish_batch(batch, entry, queued)
+    return batch
+
+
+def _certificate_recipients(certificate: Certificate) -> list[Recipient]:
+    """The author themself when they are an attendee with an address, else the unit's accounts."""
+    from festival.formatting import fold
+
+    if certificate.recipient_key.startswith("author:"):
+        key = f"author:{fold(certificate.recipient_name)}:{certificate.unit_id}"
+        attendee = db.session.execute(
+            db.select(Attendee).where(
+                Attendee.festival_id == certificate.festival_id, Attendee.person_key == key, Attendee.email.is_not(None)
+            )
+        ).scalar_one_or_none()
+        if attendee is not None:
+            return [Recipient.of_attendee(attendee)]
+    return [Recipient.of_user(user) for user in unit_accounts(certificate.unit)]
+
+
+def certificates_not_sent(festival: Festival) -> list[Certificate]:
+    sent = db.select(MailMessage.subject_id).where(
+        MailMessage.kind == "certificate", MailMessage.subject_type == "certificates", MailMessage.status.in_(LIVE)
+    )
+    return list(
+        db.session.execute(
+            db.select(Certificate)
+            .where(
+                Certificate.festival_id == festival.id,
+                Certificate.status == CertificateStatus.VALID,
+                Certificate.id.not_in(sent),
+            )
+            .order_by(Certificate.id)
+        ).scalars()
+    )
+
+
+def certificate(certificate: Certificate, by: User | None, batch=None, audit_entry=None) -> list[MailMessage]:
+    """A certificate as a PDF with its verify link, to its author (or the author's unit)."""
+    values = {
+        "exhibit": certificate.exhibit.title,
+        "award": str(certificate.tier.label) if certificate.tier else str(certificate.kind.label),
+        "serial": certificate.serial,
+        "verify": certificate_render.verify_url(certificate),
+    }
+    sent = []
+    for recipient in _certificate_recipients(certificate):
+        recipient_values = {**values, "name": certificate.recipient_name if recipient.attendee else recipient.name}
+        message = services.queue(
+            certificate.festival, "certificate", recipient, recipient_values, by=by,
+            attachments=[{"type": "certificate", "id": certificate.id}], about=certificate, batch=batch,
+            audit_entry=audit_entry,
+        )  # fmt: skip
+        if message is not None:
+            sent.append(message)
+    return sent
+
+
+def certificates(festival: Festival, by: User | None, title: str):
+    """Every valid certificate not mailed yet (newly issued or corrected ones), as one batch."""
+    pending = certificates_not_sent(festival)
+    if not pending:
+        return None
+    batch, entry = services.start_batch(festival, "certificate", title, by)
+    queued = Queued()
+    for item in pending:
+        sent = certificate(item, by, batch=batch, audit_entry=entry)
+        queued.messages.extend(sent)
+        queued.skipped += 0 if sent else 1
+    services.finish_batch(batch, entry, queued)
+    return batch
+
+
+def scheduled_reminders(now: datetime | None = None) -> int:
+    """The reminders due now (registration closing, the end of a judging day); how many were queued."""
+    now = now or utcnow()
+    festival = _festival()
+    if festival is None:
+        return 0
+    count = len(registration_closing(festival, now))
+    if judging_day_ended(festival, now):
+        count += len(judge_reminders(festival, utc_to_local(now).date()))
+    return count

@@ -1,0 +1,243 @@
+"""Sending: one message built by the standard library's `email` package and handed to the SMTP server
+(smtplib) in the task queue, with retries and back-off — or, with no MAIL_SERVER, written to the outbox
+folder as an .eml file.
+"""
+
+import logging
+import os
+import smtplib
+import ssl
+import tempfile
+from datetime import timedelta, timezone
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+from config import Config
+from festival.extensions import db
+from festival.formatting import fold
+from festival.mail.messages import one_line, to_html, with_secrets
+from festival.models import Attendee, MailMessage, MailStatus, User, utcnow
+from festival.queue import task
+
+log = logging.getLogger(__name__)
+
+
+class TemporaryFailure(Exception):
+    """The server could not take the message now (4xx, no connection): try again later."""
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx)."""
+
+    def __init__(self, reason: str, bounced: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.bounced = bounced  # the server refused the recipient's address itself
+
+
+def sender() -> Address:
+    """MAIL_FROM as an Address ("Name <addr>" or a bare address)."""
+    name, address = getaddresses([current_app.config["MAIL_FROM"]])[0]
+    return Address(display_name=one_line(name), addr_spec=address)
+
+
+def new_message_id() -> str:
+    domain = sender().domain or "festival.local"
+    return make_msgid(domain=domain)
+
+
+def attachment_files(message: MailMessage) -> list[tuple[str, bytes]]:
+    """The PDFs a message carries, rendered now (badges and certificates are never stored twice)."""
+    from festival.badges.render import render_badges
+    from festival.certificates.render import certificate_pdfs
+    from festival.models import Certificate
+
+    files = []
+    for item in message.attachments or []:
+        if item.get("type") == "badge":
+            attendee = db.session.get(Attendee, item["id"])
+            if attendee is not None:
+                files.append(
+                    (f"the-du-{_file_name(attendee.full_name)}.pdf", render_badges(attendee.festival, [attendee]))
+                )
+        elif item.get("type") == "certificate":
+            certificate = db.session.get(Certificate, item["id"])
+            if certificate is not None:
+                files.append((f"{_file_name(certificate.serial)}.pdf", certificate_pdfs([certificate])[0]))
+    return files
+
+
+def _file_name(text: str) -> str:
+    return "-".join(fold(text).replace("đ", "d").split()).replace("/", "-")[:60] or "tep"
+
+
+def build(message: MailMessage, secrets: dict | None = None) -> EmailMessage:
+    """The message as sent: headers set through the library (names and subjects on one line, so
+    nothing typed can add a header), a plain-text and an HTML part, and its attachments.
+
+    :raise PermanentFailure: the recipient's address cannot be written in a header.
+    """
+    email = EmailMessage(policy=policy.SMTP)
+    try:
+        email["To"] = Address(display_name=one_line(message.recipient_name), addr_spec=message.recipient_email)
+    except (ValueError, IndexError) as error:
+        raise PermanentFailure(f"Địa chỉ e-mail không hợp lệ: {error}") from error
+    email["From"] = sender()
+    if current_app.config.get("MAIL_REPLY_TO"):
+        email["Reply-To"] = current_app.config["MAIL_REPLY_TO"]
+    email["Subject"] = one_line(message.subject)
+    email["Date"] = format_datetime(utcnow())
+    email["Message-ID"] = message.message_id
+    email["Auto-Submitted"] = "auto-generated"
+    body = with_secrets(message.body_text, secrets)
+    email.set_content(body)
+    email.add_alternative(to_html(body), subtype="html")
+    for name, data in attachment_files(message):
+        email.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    email["Content-Language"] = message.language  # after the parts: setting content clears Content-* headers
+    return email
+
+
+def _smtp_reason(code: int, text) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {one_line(text)}"[:500]
+
+
+def transmit(email: EmailMessage, message: MailMessage) -> str | None:
+    """Hand `email` to the SMTP server, or write it to the outbox folder; returns the file's name then.
+
+    :raise TemporaryFailure: 4xx answers, a lost or refused connection (try again later).
+    :raise PermanentFailure: 5xx answers; `bounced` when the recipient was refused.
+    """
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return write_to_outbox(email, message)
+    try:
+        connect = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+        kwargs = {"context": ssl.create_default_context()} if config["MAIL_USE_SSL"] else {}
+        with connect(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"], **kwargs) as smtp:
+            if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            smtp.send_message(email, to_addrs=[message.recipient_email])
+    except smtplib.SMTPRecipientsRefused as error:
+        code, text = next(iter(error.recipients.values()))
+        if 400 <= code < 500:
+            raise TemporaryFailure(_smtp_reason(code, text)) from error
+        raise PermanentFailure(_smtp_reason(code, text), bounced=True) from error
+    except smtplib.SMTPResponseException as error:
+        if 400 <= error.smtp_code < 500:
+            raise TemporaryFailure(_smtp_reason(error.smtp_code, error.smtp_error)) from error
+        raise PermanentFailure(_smtp_reason(error.smtp_code, error.smtp_error)) from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise TemporaryFailure(one_line(f"{type(error).__name__}: {error}")[:500]) from error
+    return None
+
+
+def outbox_dir() -> Path:
+    return Path(current_app.config["MAIL_OUTBOX_DIR"])
+
+
+def write_to_outbox(email: EmailMessage, message: MailMessage) -> str:
+    """Write the message, as it would go on the wire, to MAIL_OUTBOX_DIR (atomically)."""
+    folder = outbox_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{message.id:06d}-{message.kind}.eml"
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(handle, "wb") as out:
+        out.write(email.as_bytes(policy=policy.SMTP))
+    os.chmod(temporary, 0o600)  # invitation and reset links are in it
+    os.replace(temporary, folder / name)
+    return name
+
+
+def _flag_address(message: MailMessage, reason: str) -> None:
+    """An address the server refused for good is marked on the person, so nothing more is queued to it."""
+    now = utcnow()
+    people = []
+    if message.user_id:
+        people.append(db.session.get(User, message.user_id))
+    if message.attendee_id:
+        people.append(db.session.get(Attendee, message.attendee_id))
+    for person in people:
+        if person is not None and person.email == message.recipient_email:
+            person.email_problem = reason[:300]
+            if isinstance(person, User):
+                person.email_failed_at = now
+
+
+def max_attempts() -> int:
+    return current_app.config["MAIL_RETRIES"] + 1
+
+
+@task(retries=Config.MAIL_RETRIES, retry_delay=Config.MAIL_RETRY_DELAY, retry_backoff=2)
+def deliver(message_id: int, secrets: dict | None = None) -> str:
+    """Send one queued message (a task): once sent it is never sent again, whatever retries come.
+
+    A temporary failure is raised again so the queue retries it (each wait twice the last);
+    the last try, or a permanent refusal, marks the message failed with the server's reason.
+    """
+    message = db.session.get(MailMessage, message_id, with_for_update=True)
+    if message is None or message.status is not MailStatus.QUEUED:
+        db.session.rollback()
+        return "skipped"
+    message.status = MailStatus.SENDING
+    message.attempts += 1
+    message.updated_at = utcnow()
+    db.session.commit()  # short transactions: never hold the database while talking to the server
+    try:
+        email = build(message, secrets)
+        outbox_file = transmit(email, message)
+    except PermanentFailure as failure:
+        message.status = MailStatus.BOUNCED if failure.bounced else MailStatus.FAILED
+        message.last_error = failure.reason
+        if failure.bounced:
+            _flag_address(message, failure.reason)
+        message.updated_at = utcnow()
+        db.session.commit()
+        return message.status.value
+    except TemporaryFailure as failure:
+        message.last_error = str(failure)
+        message.updated_at = utcnow()
+        if message.attempts >= max_attempts():
+            message.status = MailStatus.FAILED
+            db.session.commit()
+            return message.status.value
+        message.status = MailStatus.QUEUED
+        message.scheduled_for = utcnow() + timedelta(seconds=retry_wait(message.attempts))
+        db.session.commit()
+        raise  # the queue tries again after its back-off
+    except Exception as error:  # a bug or a missing attachment: say so in the outbox, do not retry blindly
+        log.exception("Message %s could not be built", message.id)
+        message.status = MailStatus.FAILED
+        message.last_error = one_line(f"{type(error).__name__}: {error}")[:500]
+        message.updated_at = utcnow()
+        db.session.commit()
+        return message.status.value
+    message.status = MailStatus.SENT
+    message.sent_at = message.updated_at = utcnow()
+    message.last_error = ""
+    message.outbox_file = outbox_file
+    db.session.commit()
+    return message.status.value
+
+
+def retry_wait(attempts: int) -> int:
+    """Seconds the queue waits before try `attempts + 1` (MAIL_RETRY_DELAY, doubled each time)."""
+    return Config.MAIL_RETRY_DELAY * 2 ** max(attempts - 1, 0)
+
+
+def enqueue(message: MailMessage, secrets: dict | None = None) -> None:
+    """Hand a committed message to the queue at its scheduled time."""
+    eta = message.scheduled_for
+    if eta is not None and eta > utcnow() + timedelta(seconds=1):
+        deliver.schedule(args=(message.id, secrets), eta=eta.astimezone(timezone.utc).replace(tzinfo=None))
+    else:
+        deliver(message.id, secrets)
