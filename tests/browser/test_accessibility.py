@@ -92,7 +92,14 @@ def visit(browser, live_server, who: tuple[str, str] | None, pages: list[tuple],
 
 
 def test_public_pages(browser, live_server, festival_day):
-    pages = [("/", "home"), ("/gallery", "gallery"), ("/results", "results"), ("/auth/login", "sign-in")]
+    pages = [
+        ("/", "home"),
+        ("/gallery", "gallery"),
+        ("/results", "results"),
+        ("/auth/login", "sign-in"),
+        ("/verify/", "verify"),
+        ("/vote/", "vote"),
+    ]
     if festival_day["exhibit"]:
         pages.append((f"/e/{festival_day['exhibit']}", "exhibit"))
     problems = visit(browser, live_server, None, pages, "public")
@@ -112,7 +119,7 @@ def test_judge_pages(browser, live_server, festival_day):
 
 
 def test_check_in_pages(browser, live_server, festival_day):
-    pages = [("/checkin/", "scanner", "touch"), ("/checkin/dashboard", "dashboard")]
+    pages = [("/checkin/", "scanner", "touch"), ("/checkin/dashboard", "dashboard"), ("/vote/kiosk", "kiosk", "touch")]
     problems = visit(browser, live_server, (demo.CHECKIN_EMAIL, demo.DEMO_PASSWORD), pages, "checkin")
     assert not problems, "\n".join(problems)
 
@@ -133,6 +140,10 @@ def test_organizer_pages(browser, live_server, festival_day):
         ("/certificates/templates/award", "certificate-template"),
         ("/admin/users", "users"),
         ("/admin/audit", "audit"),
+        ("/vote/settings", "vote-settings"),
+        ("/vote/tally", "vote-tally"),
+        ("/vote/paper", "paper-ballots"),
+        ("/admin/mail/", "outbox"),
     ]
     problems = visit(browser, live_server, (demo.ORGANIZER_EMAIL, demo.DEMO_PASSWORD), pages, "organizer")
     assert not problems, "\n".join(problems)
