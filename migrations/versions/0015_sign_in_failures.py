@@ -32,7 +32,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("locked_until", sa.DATETIME(), nullable=True))
-        batch_op.add_column(sa.Column("failed_logins", sa.INTEGER(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("locked_until", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))
 
     op.drop_table("sign_in_failures")
