@@ -53,13 +53,13 @@ $(STATIC_MANIFEST): $(shell find static/) tools/build_static.py $(VENV)/.install
 
 static: $(STATIC_MANIFEST)
 
+# honcho gives each process a PORT of its own (the worker's is PORT+100): the address QR codes hold is settled
+# before it starts, once, for the web and for the worker that prints.
 run: install static
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask festival demo --if-empty
 	$(BIN)/flask festival addresses
-	# honcho gives each process a PORT of its own (the worker's is PORT+100): the address QR codes hold is
-	# settled here, once, for the web and the worker that prints.
 	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-$$($(BIN)/flask festival addresses --base-url)}" \
 	  HOST=$(HOST) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT)
 
