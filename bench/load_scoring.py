@@ -71,7 +71,7 @@ TARGET_P95_MS = 150
 TARGET_RESULTS_SECONDS = 1.0
 WORKERS = 2
 GUNICORN_TIMEOUT = 60
-PASSWORD = "bench-judge-42"
+PASSWORD = "lantern-quay-orchid-42"  # passes the common-password check (sign-in hardening)
 FAST_HASH = "pbkdf2:sha256:1000"  # set-up only; the served app checks whatever hash is stored
 
 THINK_SECONDS = (0.3, 1.5)  # between two taps
@@ -573,13 +573,15 @@ def build_results_data(app, exhibits: int) -> dict:
 class Gunicorn:
     """`gunicorn --workers 2` on a free loopback port, configured through the environment as in production."""
 
-    def __init__(self, url: str, workdir: Path, name: str):
+    def __init__(self, url: str, workdir: Path, name: str, options: tuple = (), app: str = "wsgi:app"):
         self.url, self.workdir, self.name = url, workdir, name
+        self.options, self.app = tuple(options), app  # more gunicorn options (--threads …), the WSGI app
         self.port = free_port()
         self.log_path = workdir / f"gunicorn-{name}.log"
         self.process = None
 
-    def start(self):
+    def environment(self) -> dict:
+        """The production environment the app reads (also what a queue consumer beside it needs)."""
         env = dict(
             os.environ,
             DATABASE_URL=self.url,
@@ -590,6 +592,10 @@ class Gunicorn:
             PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}",
         )
         env.pop("FESTIVAL_ENV", None)
+        return env
+
+    def start(self):
+        env = self.environment()
         command = [
             sys.executable,
             "-m",
@@ -605,7 +611,8 @@ class Gunicorn:
             "--no-control-socket",
             "--chdir",
             str(ROOT),
-            "wsgi:app",
+            *self.options,
+            self.app,
         ]
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -755,6 +762,7 @@ class SheetModel:
     answers: dict = field(default_factory=dict)
     comment: str = ""
     seq: int = 0
+    base: int = 0  # the sheet revision the next save is based on (the page's, then each answer's)
 
     def snapshot(self) -> dict:
         return {"points": dict(self.points), "answers": dict(self.answers), "comment": self.comment}
@@ -811,7 +819,7 @@ class Judge(threading.Thread):
 
     def _save(self, kind: str, sheet: SheetModel, seq: int, snapshot: dict) -> Sent:
         record = Sent(kind, sheet.id, seq, snapshot)
-        body = {"client_id": self.device, "seq": seq, **snapshot}
+        body = {"client_id": self.device, "seq": seq, "base": sheet.base, **snapshot}
         response = self._timed(kind, "POST", f"/judging/sheets/{sheet.id}/save", payload=body)
         if response is None:
             record.status = "error"
@@ -820,6 +828,8 @@ class Judge(threading.Thread):
             data = response.json()
             record.outcome = data.get("status", "")
             record.state = data.get("state") or {}
+            if response.status == 200:  # as scoring.js: the revision answered is the next save's base
+                sheet.base = max(sheet.base, int(record.state.get("revision") or 0))
         with self.lock:
             self.sent.append(record)
         return record
@@ -869,6 +879,9 @@ class Judge(threading.Thread):
             self.unexpected.append(f"page sheet {sheet.id}: {response.status if response else 'error'}")
             return
         page = response.body.decode("utf-8", "replace")
+        revision = re.search(r'data-revision="(\d+)"', page)
+        if revision:
+            sheet.base = max(sheet.base, int(revision[1]))
         client = re.search(r'data-server-client="([^"]*)"', page)
         seq = re.search(r'data-server-seq="(\d+)"', page)
         if sheet.seq and client and seq and client[1] == self.device and int(seq[1]) != self._acked_seq(sheet.id):
@@ -1094,7 +1107,7 @@ def verify(app, judges: list[Judge]) -> dict:
     import sqlalchemy as sa
 
     from festival.extensions import db
-    from festival.models import Score, ScoreChange, ScoreSheet
+    from festival.models import Score, ScoreChange, ScoreSheet, SheetClient
 
     counts = {
         "sheets": 0,
@@ -1108,10 +1121,12 @@ def verify(app, judges: list[Judge]) -> dict:
     }
     details = []
     with app.app_context():
-        rows = {
-            r.id: r
-            for r in db.session.execute(
-                sa.select(ScoreSheet.id, ScoreSheet.last_client_id, ScoreSheet.last_seq, ScoreSheet.comment)
+        comments = dict(db.session.execute(sa.select(ScoreSheet.id, ScoreSheet.comment)).all())
+        # The sheet revision protocol keeps each client's newest save number in sheet_clients.
+        client_seqs = {
+            (sheet_id, client): seq
+            for sheet_id, client, seq in db.session.execute(
+                sa.select(SheetClient.sheet_id, SheetClient.client_id, SheetClient.last_seq)
             )
         }
         stored: dict[int, tuple[dict, dict]] = {}
@@ -1131,9 +1146,9 @@ def verify(app, judges: list[Judge]) -> dict:
     for judge in judges:
         for sheet in judge.sheets:
             counts["sheets"] += 1
-            row = rows[sheet.id]
             points, answers = stored.get(sheet.id, ({}, {}))
-            in_db = (points, answers, row.comment or "", row.last_seq, row.last_client_id)
+            seq = client_seqs.get((sheet.id, judge.device))
+            in_db = (points, answers, comments[sheet.id] or "", seq or 0, judge.device if seq else None)
             mine = [s for s in judge.sent if s.sheet == sheet.id]
             applied = [s for s in mine if s.status == 200 and s.outcome == "saved"]
             if not mine:
