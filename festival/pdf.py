@@ -268,13 +268,24 @@ def _warm_pool(processes: int | None = None):
         return _POOL
 
 
-def close_warm_workers() -> None:
-    """Stop the warm PDF workers (the consumer, on its way out)."""
+def close_warm_workers(timeout: float = 5.0) -> None:
+    """Stop the warm PDF workers (the consumer, on its way out), within `timeout` seconds.
+
+    Pool.terminate() can wait forever for the task queue's lock, which an idle worker holds while it
+    waits for work (seen on a consumer stopped by SIGTERM with no print run): it gets `timeout`
+    seconds in a thread of its own, then whatever workers are left are killed, so a stopped consumer
+    never hangs nor leaves orphaned processes behind."""
     global _POOL
     with _POOL_LOCK:
-        if _POOL is not None:
-            _POOL.terminate()
-            _POOL = None
+        pool, _POOL = _POOL, None
+    if pool is None:
+        return
+    closing = threading.Thread(target=pool.terminate, name="pdf-pool-terminate", daemon=True)
+    closing.start()
+    closing.join(timeout)
+    for child in multiprocessing.active_children():
+        child.kill()
+        child.join(1)
 
 
 def _warm_up() -> None:

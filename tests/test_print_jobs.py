@@ -293,3 +293,21 @@ def test_a_job_whose_consumer_is_killed_is_failed_then_in_lai_completes_it(app, 
 def test_the_consumer_refuses_to_start_in_immediate_mode(runner):
     result = runner.invoke(args=["festival", "worker"])
     assert result.exit_code != 0 and "immediate" in result.output
+
+
+def test_a_consumer_told_to_stop_stops_and_takes_its_pdf_workers_with_it(app, real_queue, tmp_path):
+    consumer = real_queue()
+    wait_until(lambda: "Consuming" in (tmp_path / "consumer.log").read_text(), 60, "the consumer to start")
+    group = consumer.process.pid
+    time.sleep(1)  # its warm PDF workers are starting (a stop then once waited for ever)
+    os.kill(consumer.process.pid, signal.SIGTERM)  # the consumer alone, as a service manager's stop may
+    consumer.process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            break  # nothing of the consumer is left
+        time.sleep(0.2)
+    else:
+        raise AssertionError("PDF workers outlived their consumer")
