@@ -387,7 +387,7 @@ def run_queue(workdir: Path) -> dict:
             "bytes": path.stat().st_size,
             "path": str(path),
             "pages": pages,
-            "expected": {page: [render.verify_url(certificates[page].serial)] for page in samples},
+            "expected": {page: [render.verify_url(certificates[page])] for page in samples},
             "names": {0: certificates[0].recipient_name},
             "steps": steps,
         }
