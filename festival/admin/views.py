@@ -16,6 +16,7 @@ from festival.models import Festival, JobStatus, PrintJob, ProgrammeItem, Region
 from festival.qr import qr_svg
 from festival.transactions import form_status
 from festival.urls import public_url, record_id
+from festival.voting import services as votes
 
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at", "judging_opens_at", "judging_closes_at")
 
@@ -335,7 +336,8 @@ def user_invitation(user_id):
 def audit_log():
     """The audit log, newest first."""
     pagination = db.paginate(services.audit_entries(), page=_page(), per_page=50, error_out=False)
-    return render_template("admin/audit.html", pagination=pagination)
+    sealed = votes.sealed_vote_entries(pagination.items, utcnow())
+    return render_template("admin/audit.html", pagination=pagination, sealed=sealed)
 
 
 @bp.route("/jobs/<int:job_id>")

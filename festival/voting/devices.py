@@ -1,5 +1,6 @@
 """The signed cookie that links a visitor's phone to their badge, and the per-badge rate-limit key."""
 
+import hashlib
 from datetime import timedelta
 
 from flask import current_app, request, session
@@ -45,12 +46,17 @@ def set_cookie(response, attendee_id: int, secret: str) -> None:
 
 
 def badge_key() -> str:
-    """Rate limits per badge: the badge this phone is linked to (the cookie's, signed), else the address."""
-    attendee_id, _secret = cookie_value()
+    """Rate limits per badge link: the badge this phone is linked to and that link (the cookie's, signed), else
+    the address. A phone whose link was taken back keeps spending its own count, never that of the badge's
+    owner on the phone linked since; the kiosk counts per badge."""
     kiosk = session.get(KIOSK_KEY)
     if request.endpoint == "voting.kiosk_vote" and kiosk:
-        attendee_id = kiosk.get("a")
-    return f"badge:{attendee_id}" if attendee_id else f"address:{get_remote_address()}"
+        return f"badge:{kiosk.get('a')}"
+    attendee_id, secret = cookie_value()
+    if not attendee_id:
+        return f"address:{get_remote_address()}"
+    # A digest, so that no store of rate-limit counters holds the link's secret.
+    return f"badge:{attendee_id}:{hashlib.sha256(secret.encode()).hexdigest()[:16]}"
 
 
 def client_address() -> str:

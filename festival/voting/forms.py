@@ -24,6 +24,7 @@ class VoteSettingsForm(FlaskForm):
         default=1,
         validators=[DataRequired(REQUIRED), NumberRange(1, 20)],
     )
+    reason = TextAreaField(_l("Lý do đóng sớm hơn (cần khi đã có phiếu)"), validators=[Optional(), Length(max=500)])
 
 
 class ReasonForm(FlaskForm):

@@ -16,6 +16,7 @@ from festival.extensions import db
 from festival.formatting import festival_timezone
 from festival.models import (
     Attendee,
+    AuditLog,
     BadgeRole,
     Category,
     Exhibit,
@@ -28,6 +29,9 @@ from festival.models import (
     VotePolicy,
     VoteSource,
 )
+
+# Audit actions that name the exhibit a badge chose.
+VOTE_CHOICES = frozenset({"vote.cast", "vote.changed"})
 
 # Why a vote is refused, in the words the visitor sees.
 REFUSALS = {
@@ -84,12 +88,17 @@ class PolicyInput:
     per_category: bool
     own_unit_allowed: bool
     winners: int
+    reason: str = ""  # why the window now ends earlier, when it does while votes are sealed
 
 
-def save_policy(festival: Festival, data: PolicyInput, by: User) -> VotePolicy:
+def save_policy(festival: Festival, data: PolicyInput, by: User, now: datetime) -> VotePolicy:
     """Turn the vote on or off and set its rules (audited).
 
-    :raise FestivalError: a window that ends before it starts, an unknown role, or no winner.
+    Ending the window earlier while votes are cast and their counts still sealed opens the counts
+    as surely as the reasoned unlock does (close for a minute, read, reopen), so it is one: it needs
+    a reason and is recorded as the unlock the tally shows.
+    :raise FestivalError: a window that ends before it starts, an unknown role, no winner, or an
+        earlier end of a sealed vote without a reason.
     """
     if (data.opens_at is None) != (data.closes_at is None):
         raise FestivalError(_l("Hãy nhập cả giờ mở và giờ đóng, hoặc để trống cả hai (theo ngày hội)."))
@@ -104,6 +113,16 @@ def save_policy(festival: Festival, data: PolicyInput, by: User) -> VotePolicy:
     if not 1 <= data.winners <= 20:
         raise FestivalError(_l("Số giải phải từ 1 đến 20."))
     policy = policy_for(festival)
+    old_close = window(policy, festival)[1]
+    new_close = data.closes_at or window(VotePolicy(), festival)[1]
+    ends_earlier = policy.results_unlocked_at is None and now < old_close and new_close < old_close
+    if ends_earlier and has_votes(festival) and not data.reason.strip():
+        raise FestivalError(
+            _l(
+                "Đóng bình chọn sớm hơn khi đã có phiếu sẽ mở kết quả trước giờ đã định: "
+                "hãy ghi lý do (được ghi vào nhật ký và hiện trên trang kết quả)."
+            )
+        )
     if policy not in db.session:
         db.session.add(policy)
     fields = ("is_enabled", "opens_at", "closes_at", "voter_roles", "per_category", "own_unit_allowed", "winners")
@@ -116,6 +135,8 @@ def save_policy(festival: Festival, data: PolicyInput, by: User) -> VotePolicy:
     after = {name: getattr(policy, name) for name in fields}
     if before != after:
         audit.record("vote.settings_saved", festival, by=by, before=before, after=after)
+    if ends_earlier and has_votes(festival):
+        _unlock(policy, festival, data.reason, by, now, ends_at={"before": old_close, "after": new_close})
     return policy
 
 
@@ -131,9 +152,13 @@ def unlock_results(festival: Festival, reason: str, by: User) -> None:
         raise FestivalError(_l("Kết quả bình chọn đã được mở."))
     if policy not in db.session:
         db.session.add(policy)
-    policy.results_unlocked_at = datetime.now(festival_timezone())
+    _unlock(policy, festival, reason, by, datetime.now(festival_timezone()))
+
+
+def _unlock(policy: VotePolicy, festival: Festival, reason: str, by: User, now: datetime, **detail) -> None:
+    policy.results_unlocked_at = now
     policy.results_unlocked_by_id, policy.unlock_reason = by.id, reason.strip()[:500]
-    audit.record("vote.results_unlocked", festival, by=by, after={"reason": policy.unlock_reason})
+    audit.record("vote.results_unlocked", festival, by=by, after={"reason": policy.unlock_reason, **detail})
 
 
 # Linking a phone to a badge ------------------------------------------------------------------
@@ -351,6 +376,22 @@ def cast_vote(
             },
         )
     return vote, outcome
+
+
+def sealed_vote_entries(entries: list[AuditLog], now: datetime) -> set[int]:
+    """The audit-log rows (ids) among `entries` that say what a badge voted for while its festival's
+    counts are still sealed: pages show that the badge voted, not for what, until the window closes
+    or the counts are unlocked with a reason."""
+    vote_ids = {e.object_id for e in entries if e.object_type == Vote.__tablename__ and e.action in VOTE_CHOICES}
+    if not vote_ids:
+        return set()
+    festival_of = dict(db.session.execute(db.select(Vote.id, Vote.festival_id).where(Vote.id.in_(vote_ids))).all())
+    sealed = set()
+    for festival_id in set(festival_of.values()):
+        festival = db.session.get(Festival, festival_id)
+        if not results_visible(policy_for(festival), festival, now):
+            sealed.add(festival_id)
+    return {e.id for e in entries if e.action in VOTE_CHOICES and festival_of.get(e.object_id) in sealed}
 
 
 # The kiosk -----------------------------------------------------------------------------------

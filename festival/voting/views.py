@@ -261,21 +261,27 @@ def settings():
     if request.method == "GET":
         form.voter_roles.data = list(policy.voter_roles or [])
     if form.validate_on_submit():
-        services.save_policy(
-            festival,
-            services.PolicyInput(
-                is_enabled=form.is_enabled.data,
-                opens_at=local_to_utc(form.opens_at.data),
-                closes_at=local_to_utc(form.closes_at.data),
-                voter_roles=list(form.voter_roles.data or []),
-                per_category=form.per_category.data,
-                own_unit_allowed=form.own_unit_allowed.data,
-                winners=form.winners.data,
-            ),
-            by=current_user,
-        )
-        flash(_("Đã lưu cài đặt bình chọn."), "success")
-        return redirect(url_for("voting.settings"))
+        try:
+            services.save_policy(
+                festival,
+                services.PolicyInput(
+                    is_enabled=form.is_enabled.data,
+                    opens_at=local_to_utc(form.opens_at.data),
+                    closes_at=local_to_utc(form.closes_at.data),
+                    voter_roles=list(form.voter_roles.data or []),
+                    per_category=form.per_category.data,
+                    own_unit_allowed=form.own_unit_allowed.data,
+                    winners=form.winners.data,
+                    reason=form.reason.data or "",
+                ),
+                by=current_user,
+                now=utcnow(),
+            )
+        except FestivalError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Đã lưu cài đặt bình chọn."), "success")
+            return redirect(url_for("voting.settings"))
     opens, closes = services.window(policy, festival)
     return render_template(
         "voting/settings.html", festival=festival, form=form, policy=policy, opens=opens, closes=closes

@@ -490,3 +490,63 @@ def test_settings_default_to_off_and_the_festival_days_and_are_saved_with_an_aud
         follow_redirects=True,
     )
     assert "Giờ đóng bình chọn phải sau giờ mở." in page(response)
+
+
+def test_the_audit_log_shows_that_a_badge_voted_but_not_for_what_until_the_window_closes(
+    app, client, vote_world, login_as
+):
+    phone = app.test_client()
+    link(phone, vote_world["guest_token"])
+    cast(phone, vote_world["a1"])
+    cast(phone, vote_world["a2"])
+    login_as("organizer")
+    body = page(client.get("/admin/audit"))
+    assert body.count("Một thẻ đã bình chọn. Bình chọn cho sáng kiến nào được giấu") == 2
+    assert "vote.cast" in body and "vote.changed" in body
+    assert f'"exhibit": {vote_world["a1"]}' not in body and f'"exhibit": {vote_world["a2"]}' not in body
+    # Once the window has closed, the entries say what was chosen.
+    set_policy(app, vote_world["festival"], closes_at=utcnow() - timedelta(seconds=1))
+    body = page(client.get("/admin/audit"))
+    assert "được giấu" not in body
+    assert f'"exhibit": {vote_world["a2"]}' in body
+
+
+def test_ending_the_window_earlier_while_sealed_is_an_unlock_with_a_reason(app, client, vote_world, login_as):
+    phone = app.test_client()
+    link(phone, vote_world["guest_token"])
+    cast(phone, vote_world["a1"])
+    login_as("organizer")
+    soon = (utcnow() + timedelta(hours=7, minutes=1)).strftime("%Y-%m-%dT%H:%M")  # festival time is UTC+7
+    earlier = {"is_enabled": "y", "winners": "1", "opens_at": "2026-01-01T08:00", "closes_at": soon}
+    response = client.post("/vote/settings", data=earlier)
+    assert response.status_code == 422
+    assert "hãy ghi lý do" in page(response) and soon in page(response)  # what was typed stays
+    with app.app_context():
+        policy = db.session.get(VotePolicy, vote_world["festival"])
+        assert policy.results_unlocked_at is None and policy.closes_at > utcnow() + timedelta(minutes=30)
+    assert actions(app, "vote.results_unlocked") == []
+    response = client.post("/vote/settings", data={**earlier, "reason": "Hội trường đóng cửa sớm"})
+    assert response.status_code == 302
+    with app.app_context():
+        policy = db.session.get(VotePolicy, vote_world["festival"])
+        assert policy.results_unlocked_at is not None and policy.unlock_reason == "Hội trường đóng cửa sớm"
+        entry = db.session.execute(db.select(AuditLog).where(AuditLog.action == "vote.results_unlocked")).scalar_one()
+        assert (
+            entry.after["reason"] == "Hội trường đóng cửa sớm"
+            and entry.after["ends_at"]["after"] < (entry.after["ends_at"]["before"])
+        )
+    # Moving the end back later does not seal the counts again, and the tally says why they are open.
+    later = (utcnow() + timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M")
+    client.post("/vote/settings", data={**earlier, "closes_at": later})
+    body = page(client.get("/vote/tally"))
+    assert "tally-all" in body and "Hội trường đóng cửa sớm" in body
+
+
+def test_the_window_may_end_earlier_without_a_reason_before_anyone_voted(app, client, vote_world, login_as):
+    login_as("organizer")
+    soon = (utcnow() + timedelta(hours=7, minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        "/vote/settings", data={"is_enabled": "y", "winners": "1", "opens_at": "2026-01-01T08:00", "closes_at": soon}
+    )
+    assert response.status_code == 302
+    assert actions(app, "vote.results_unlocked") == []
