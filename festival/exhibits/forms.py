@@ -6,8 +6,10 @@ from flask_wtf.file import MultipleFileField
 from wtforms import FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from festival.formatting import festival_today, format_number, parse_vnd
+from festival.formatting import festival_today, format_number
 from festival.models import MAX_AUTHORS, ApplicationScope
+from festival.spreadsheets.values import Noted, read_money
+from festival.urls import record_id
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
@@ -21,21 +23,32 @@ class AuthorForm(Form):
 
 
 class MoneyField(StringField):
-    """An amount of đồng typed as `1.500.000` or `1500000`; `.data` is an int or None."""
+    """An amount of đồng read as the spreadsheet import reads it (`1.500.000`, `1500000`, `1,5 tỷ`, `850 triệu`);
+    `.data` is an int or None, `.note` says how words were read (shown to the unit, as the import's preview does)."""
+
+    note = None
 
     def process_formdata(self, valuelist):
         typed = valuelist[0] if valuelist else ""
-        self.data = None
+        self.data, self.note = None, None
         if typed.strip():
             try:
-                self.data = parse_vnd(typed)
+                amount = read_money(typed)
             except ValueError as error:
                 raise ValueError(str(error.args[0])) from None
+            if isinstance(amount, Noted):
+                self.data, self.note = amount.value, amount.note
+            else:
+                self.data = amount
 
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]  # what was typed, even when it was refused
         return format_number(self.data) if self.data is not None else ""
+
+
+def _category_id(value) -> int | None:
+    return None if value in ("", None) else record_id(value)
 
 
 def _year(form, field):
@@ -45,8 +58,12 @@ def _year(form, field):
 
 class ExhibitForm(FlaskForm):
     title = StringField(_l("Tên sáng kiến"), validators=[DataRequired(REQUIRED), Length(max=300)])
-    category_id = SelectField(_l("Lĩnh vực"), coerce=int, validators=[DataRequired(REQUIRED)])
-    authors = FieldList(FormField(AuthorForm), min_entries=MAX_AUTHORS, max_entries=MAX_AUTHORS)
+    # Starts on an empty choice: a unit that overlooks the field is asked, never given the first category.
+    # The view checks the category is one of the festival's (the empty choice is not a value to validate).
+    category_id = SelectField(
+        _l("Lĩnh vực"), coerce=_category_id, validate_choice=False, validators=[DataRequired(REQUIRED)]
+    )
+    authors = FieldList(FormField(AuthorForm), label=_l("Tác giả"), min_entries=MAX_AUTHORS, max_entries=MAX_AUTHORS)
     summary = TextAreaField(_l("Tóm tắt"), validators=[Optional(), Length(max=3000)])
     problem = TextAreaField(_l("Vấn đề cần giải quyết"), validators=[Optional(), Length(max=5000)])
     solution = TextAreaField(_l("Giải pháp"), validators=[Optional(), Length(max=5000)])

@@ -59,7 +59,9 @@ def _own_exhibit(exhibit_id: int) -> Exhibit:
 def _exhibit_form(festival, **kwargs) -> ExhibitForm:
     form = ExhibitForm(**kwargs)
     language = get_locale().language
-    form.category_id.choices = [(c.id, f"{c.code} – {c.name(language)}") for c in services.list_categories(festival)]
+    form.category_id.choices = [("", _("— Chọn lĩnh vực —"))] + [
+        (c.id, f"{c.code} – {c.name(language)}") for c in services.list_categories(festival)
+    ]
     return form
 
 
@@ -100,6 +102,11 @@ def _render_form(form: ExhibitForm, exhibit: Exhibit | None, festival, pending: 
 def _forget(pending: list[staging.Upload]) -> None:
     for upload in pending:
         on_commit(lambda upload=upload: staging.discard(upload))
+
+
+def _say_how_money_was_read(form: ExhibitForm) -> None:
+    if form.benefit.note:
+        flash(form.benefit.note, "info")
 
 
 def _input_from(form: ExhibitForm, festival, files: list[tuple[str, bytes]]) -> services.ExhibitInput:
@@ -158,6 +165,7 @@ def new():
             form.form_errors.append(error.message)
         else:
             _forget(pending)
+            _say_how_money_was_read(form)
             flash(
                 _("Đã lưu bản nháp “%(title)s”. Kiểm tra lại rồi bấm “Gửi ban tổ chức”.", title=exhibit.title),
                 "success",
@@ -223,6 +231,7 @@ def edit(exhibit_id):
             form.form_errors.append(error.message)
         else:
             _forget(pending)
+            _say_how_money_was_read(form)
             flash(_("Đã lưu thay đổi."), "success")
             return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
     return _render_form(form, exhibit, exhibit.festival, pending + _keep(chosen, exhibit.festival))

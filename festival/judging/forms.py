@@ -14,7 +14,7 @@ MAX_CRITERIA = 10
 class CriterionForm(Form):
     """One rubric row (a plain sub-form: the CSRF token is on the outer form)."""
 
-    id = IntegerField(validators=[Optional()])
+    id = IntegerField(_l("Mã tiêu chí"), validators=[Optional()])
     name_vi = StringField(_l("Tiêu chí"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=200)])
     guidance = TextAreaField(_l("Hướng dẫn chấm"), validators=[Optional(), Length(max=2000)])
@@ -31,7 +31,9 @@ class CriterionForm(Form):
 
 
 class RubricForm(FlaskForm):
-    criteria = FieldList(FormField(CriterionForm), min_entries=MAX_CRITERIA, max_entries=MAX_CRITERIA)
+    criteria = FieldList(
+        FormField(CriterionForm), label=_l("Tiêu chí chấm"), min_entries=MAX_CRITERIA, max_entries=MAX_CRITERIA
+    )
 
 
 class AssignForm(FlaskForm):

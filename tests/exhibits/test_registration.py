@@ -43,14 +43,49 @@ def test_benefit_typed_without_dots_is_the_same_amount(client, login_as, people,
     assert get_exhibit(exhibit_id)["benefit_vnd"] == 1_500_000_000
 
 
+@pytest.mark.parametrize(
+    "typed, amount", [("1,5 tỷ", 1_500_000_000), ("2 tỷ", 2_000_000_000), ("850 triệu", 850_000_000)]
+)
+def test_benefit_in_words_is_read_as_the_import_reads_it_and_says_how(
+    client, login_as, people, get_exhibit, typed, amount
+):
+    login_as("unit_a")
+    response = client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], benefit=typed))
+    exhibit_id = new_exhibit_id(response)
+    assert get_exhibit(exhibit_id)["benefit_vnd"] == amount
+    page = client.get(f"/exhibits/{exhibit_id}").get_data(as_text=True)
+    assert f"“{typed}” đọc là {amount:_} ₫.".replace("_", ".") in page
+
+
+def test_the_category_starts_empty_and_must_be_chosen(app, client, login_as, people):
+    login_as("unit_a")
+    page = client.get("/exhibits/new").get_data(as_text=True)
+    select = page[page.index('<select class="form-select" id="category_id"') :]
+    assert re.match(r'<select[^>]*>\s*<option selected value="">— Chọn lĩnh vực —</option>', select)
+    response = client.post("/exhibits/new", data={**exhibit_form(people["ids"]["category"]), "category_id": ""})
+    assert response.status_code == 422 and count_exhibits(app) == 0
+    assert '<a href="#category_id">Lĩnh vực</a>: Trường này là bắt buộc.' in response.get_data(as_text=True)
+
+
+def test_the_author_rows_are_named_in_the_pages_language_and_marked_required(client, login_as, people):
+    login_as("unit_a")
+    empty = {f"authors-{n}-{part}": "" for n in range(2) for part in ("full_name", "job_title", "department")}
+    page = client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], **empty)).get_data(as_text=True)
+    summary = page[page.index("error-summary") : page.index("</ul>", page.index("error-summary"))]
+    assert "Tác giả</a>: Sáng kiến cần ít nhất một tác giả." in summary and "Authors" not in summary
+    assert re.search(r'<legend class="h5">Tác giả <span class="text-danger"', page)
+    assert re.search(r'id="authors-0-full_name"[^>]*required', page)
+
+
 def test_bad_input_keeps_what_was_typed(app, client, login_as, people):
     login_as("unit_a")
-    response = client.post("/exhibits/new", data=exhibit_form(people["ids"]["category"], title="", benefit="1,5 tỷ"))
+    data = exhibit_form(people["ids"]["category"], title="", benefit="khoảng 1,5 tỷ")
+    response = client.post("/exhibits/new", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422  # shown again, nothing stored
     assert "Trường này là bắt buộc." in page
     assert "Số tiền không hợp lệ" in page
-    assert 'value="1,5 tỷ"' in page and 'value="Trần Thị Bình"' in page and "May túi thủ công chậm." in page
+    assert 'value="khoảng 1,5 tỷ"' in page and 'value="Trần Thị Bình"' in page and "May túi thủ công chậm." in page
     assert count_exhibits(app) == 0
 
 
@@ -362,7 +397,7 @@ def test_files_are_served_only_to_those_who_may_see_the_exhibit(app, client, dra
 
 def test_a_refused_form_keeps_its_files_and_lists_every_error_at_the_top(app, client, auth, login_as, people):
     login_as("unit_a")
-    fields = MultiDict(exhibit_form(people["ids"]["category"], title="", benefit="1,5 tỷ"))
+    fields = MultiDict(exhibit_form(people["ids"]["category"], title="", benefit="khoảng 1,5 tỷ"))
     fields.add("files", FileStorage(io.BytesIO(factories.jpeg_bytes()), filename="máy-cắt.jpg"))
     fields.add("files", FileStorage(io.BytesIO(factories.pdf_bytes()), filename="thuyết-minh.pdf"))
     fields.add("files", FileStorage(io.BytesIO(b"not a file we take"), filename="virus.exe"))

@@ -231,6 +231,13 @@ def test_submitting_asks_for_confirmation(client, login_as, people):
     page = client.get(exhibit_link).get_data(as_text=True)
     form = re.search(r'<form method="post" action="/exhibits/\d+/submit"[^>]*>', page).group(0)
     assert 'data-confirm="Gửi sáng kiến này cho ban tổ chức?' in form
+    # It says what the editing rules are: a submitted exhibit stays editable until it is reviewed.
+    assert "vẫn sửa được cho đến khi ban tổ chức xét duyệt hoặc hết hạn đăng ký" in form
+    assert "không sửa được nữa trừ khi ban tổ chức trả lại" not in page
+    assert client.post(f"{exhibit_link}/submit").status_code == 302
+    page = client.get(exhibit_link).get_data(as_text=True)
+    assert f'href="{exhibit_link}/edit"' in page
+    assert client.get(f"{exhibit_link}/edit").status_code == 200
 
 
 def test_in_english_the_review_buttons_are_verbs_and_the_status_a_state(client, login_as, submitted):
