@@ -99,10 +99,16 @@ def choices_from_form(form, workbook: Workbook, spec: ImportList, previous: Choi
         if name.startswith("scale-") and position.isdigit() and form.get(name, "").isdigit():
             if int(form[name]) in SCALES:
                 scales[int(position)] = int(form[name])
-    include = previous.include
+    include, fixed = previous.include, previous.fixed
     if "shown_sheet" in form:
         include = frozenset(int(value) for value in form.getlist("include") if value.isdigit() and len(value) < 8)
-    return Choices(sheet, mapping, scales, include)
+        fixable = {field.key for field in spec.fields if field.fixable}
+        fixed = {
+            key: " ".join(form.get(f"fixed-{key}", "").split())[:200]
+            for key in fixable
+            if form.get(f"fixed-{key}", "").strip()
+        }
+    return Choices(sheet, mapping, scales, include, fixed)
 
 
 def preview_page(spec: ImportList, upload_id: str, *, template: str, upload_endpoint: str, done_url: str, **context):
@@ -128,6 +134,7 @@ def preview_page(spec: ImportList, upload_id: str, *, template: str, upload_endp
             include=include,
             fingerprint=result.fingerprint(include),
             scales=SCALES,
+            options=spec.options(festival) if spec.options else {},
             upload_endpoint=upload_endpoint,
             **context,
         )
@@ -174,6 +181,13 @@ def import_options(command):
             multiple=True,
             metavar="FIELD=COLUMN",
             help="Read FIELD from COLUMN (its letter or header); FIELD= reads it from no column. Repeatable.",
+        ),
+        click.option(
+            "--set",
+            "fixed",
+            multiple=True,
+            metavar="FIELD=VALUE",
+            help='Give FIELD one VALUE for every row when no column has it, e.g. --set role="Đại biểu". Repeatable.',
         ),
         click.option(
             "--include-row", "include", multiple=True, type=int, help="Import this skipped row anyway (a hidden row)."
@@ -223,6 +237,19 @@ def _mapping(result: Preview, spec: ImportList, maps) -> dict[int, str] | None:
     return mapping
 
 
+def _fixed(spec: ImportList, items) -> dict[str, str]:
+    fixed = {}
+    for item in items:
+        name, equals, value = item.partition("=")
+        key = _field_key(spec, name) if equals else None
+        field = spec.field(key) if key else None
+        if field is None or not field.fixable or not value.strip():
+            fixable = ", ".join(f.key for f in spec.fields if f.fixable)
+            raise click.BadParameter(f"{item!r} is not FIELD=VALUE with FIELD one of: {fixable}", param_hint="--set")
+        fixed[key] = " ".join(value.split())
+    return fixed
+
+
 def _echo_preview(result: Preview, filename: str, full: bool) -> None:
     echo = click.echo
     sheets = [sheet.name for sheet in result.workbook.sheets]
@@ -235,6 +262,8 @@ def _echo_preview(result: Preview, filename: str, full: bool) -> None:
         unit = f" [{SCALES[scale]}]" if scale and scale != 1 else ""
         target = f"→ {field.key} ({field.title}){unit}" if field else "not imported"
         echo(f"  {column.describe():<40} {target}")
+    for key, value in result.fixed.items():
+        echo(f"  {'(every row)':<40} → {key} = {value}")
     if result.skipped:
         echo("Skipped rows:")
         for entry in result.skipped:
@@ -263,7 +292,7 @@ def _echo_problems(result: Preview) -> None:
         click.echo(f"  {column}: {hint}", err=True)
 
 
-def run_command(spec: ImportList, noun: str, path: Path, sheet, maps, include, dry_run, edition) -> None:
+def run_command(spec: ImportList, noun: str, path: Path, sheet, maps, fixed, include, dry_run, edition) -> None:
     """An import command: the same steps as the web pages, the choices given as options."""
     festival = festival_option(edition)
     try:
@@ -276,7 +305,12 @@ def run_command(spec: ImportList, noun: str, path: Path, sheet, maps, include, d
         raise click.BadParameter(f"no sheet {sheet!r}; the file's sheets: {names}", param_hint="--sheet")
     chosen_sheet = find_sheet(workbook, sheet).name if sheet is not None else None
     first = preview(festival, spec, workbook, Choices(sheet=chosen_sheet))
-    choices = Choices(sheet=first.sheet_name, mapping=_mapping(first, spec, maps), include=frozenset(include))
+    choices = Choices(
+        sheet=first.sheet_name,
+        mapping=_mapping(first, spec, maps),
+        include=frozenset(include),
+        fixed=_fixed(spec, fixed),
+    )
     result = preview(festival, spec, workbook, choices)
     _echo_preview(result, path.name, full=dry_run)
     if dry_run:

@@ -18,10 +18,10 @@ badges_cli = AppGroup("badges", help="Badge commands.")
 
 @attendees_cli.command("import")
 @importing.import_options
-def import_command(path, sheet, maps, include, dry_run, edition):
+def import_command(path, sheet, maps, fixed, include, dry_run, edition):
     """Import attendees from an XLSX or CSV file: all rows or none (fields: full_name, unit, organisation,
     role, email, phone; family_name and given_name for names in two columns)."""
-    importing.run_command(import_export.ATTENDEES, "attendees", path, sheet, maps, include, dry_run, edition)
+    importing.run_command(import_export.ATTENDEES, "attendees", path, sheet, maps, fixed, include, dry_run, edition)
 
 
 @badges_cli.command("print")

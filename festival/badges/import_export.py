@@ -80,6 +80,7 @@ FIELDS = [
         ],
         help=_l("Mã đơn vị (MAY10), tên ngắn (May 10) hoặc tên đầy đủ; bỏ trống cho khách ngoài ngành."),
         example="MAY10",
+        fixable=True,
     ),
     Field(
         "organisation",
@@ -87,6 +88,7 @@ FIELDS = [
         ["Cơ quan", "Cơ quan công tác", "Nơi công tác", "Tổ chức", "organisation", "organization", "Organisation"],
         help=_l("Cho khách mời, báo chí không thuộc đơn vị nào."),
         example="Báo Lao Động",
+        fixable=True,
     ),
     Field(
         "role",
@@ -95,6 +97,7 @@ FIELDS = [
         required=True,
         help=_l("Tên vai trò, không phân biệt dấu và hoa thường."),
         example="Đại biểu",
+        fixable=True,
     ),
     Field(
         "email",
@@ -174,11 +177,6 @@ def prepare_attendees(festival: Festival, batch: Batch) -> list[Prepared]:
             problems.add(n, "full_name" if "full_name" in problems.columns else name_column, _l("Chưa có họ và tên."))
         elif len(name) > 200:
             problems.add(n, name_column, _l("Họ và tên quá dài (tối đa 200 ký tự)."))
-        unit = (
-            batch.record(row, "unit", units, UNIT_WORDS, lambda: unit_choices(units))
-            if row["unit"] is not None
-            else None
-        )
         role = None
         if row["role"] is None:
             problems.add(n, "role", _l("Chưa có vai trò."))
@@ -190,6 +188,35 @@ def prepare_attendees(festival: Festival, batch: Batch) -> list[Prepared]:
             problems.hint(
                 "role", _l("Vai trò hợp lệ: %(roles)s.", roles=", ".join(role.name_vi for role in roles_list))
             )
+        organisation = single_spaced(row["organisation"])[:200]
+        unit = None
+        if row["unit"] is not None:
+            text = single_spaced(row["unit"])
+            outside = units.find(text) == (None, [])
+            if outside and role is not None and role.code not in services.MEMBER_ROLES:
+                # "Báo Lao Động" in the "Đơn vị" column of a press list: the organisation the badge names.
+                organisation = organisation or text[:200]
+                problems.note(
+                    n,
+                    "unit",
+                    _l(
+                        "“%(text)s” không phải đơn vị thành viên: ghi là cơ quan (vai trò %(role)s).",
+                        text=text[:60],
+                        role=role.name_vi,
+                    ),
+                )
+            else:
+                if outside and role is not None:
+                    problems.hint(
+                        "unit",
+                        _l(
+                            "Đơn vị hợp lệ (mã và tên ngắn): %(choices)s. Vai trò %(role)s cần một đơn vị thành viên; "
+                            "khách mời, phóng viên và các vai trò khác có thể ghi tên cơ quan ngoài ngành.",
+                            role=role.name_vi,
+                            choices=unit_choices(units),
+                        ),
+                    )
+                unit = batch.record(row, "unit", units, UNIT_WORDS, lambda: unit_choices(units))
         email = problems.convert(n, "email", _email, row["email"])
         phone = problems.convert(n, "phone", services.clean_phone, row["phone"])
         if phone and isinstance(row["phone"], (int, float)) and not cell_text(row["phone"]).startswith("0"):
@@ -213,7 +240,6 @@ def prepare_attendees(festival: Festival, batch: Batch) -> list[Prepared]:
             elif key in names:
                 problems.note(n, name_column, _l("Đã có người cùng họ tên và đơn vị trong danh sách tham dự."))
             seen_names.setdefault(key, n)
-        organisation = single_spaced(row["organisation"])[:200]
         shown = {
             "full_name": name,
             "unit": unit.code if unit else "",
@@ -252,6 +278,14 @@ def create_attendees(festival: Festival, inputs: list, by: User | None) -> list[
     return created
 
 
+def every_row_options(festival: Festival) -> dict[str, list[str]]:
+    """What an organizer may give every row of a people list: a role's name or a unit's code."""
+    return {
+        "role": [role.name_vi for role in services.badge_roles(festival)],
+        "unit": [unit.code for unit in unit_lookup().records],
+    }
+
+
 ATTENDEES = ImportList(
     kind="attendees",
     fields=FIELDS,
@@ -260,6 +294,7 @@ ATTENDEES = ImportList(
     audit_action="attendees.imported",
     done=_l("Đã nhập %(n)d người từ %(where)s; bỏ qua %(skipped)d dòng."),
     examples=EXAMPLES,
+    options=every_row_options,
 )
 
 

@@ -318,6 +318,9 @@ def register_delegate(festival: Festival, unit: Unit, data: AttendeeInput, by: U
 
 
 UNIT_ROLES = ("delegate",)
+# Roles whose people come from a member unit; everyone else (guests, press, partners…) may come from an outside
+# organisation instead, named on the badge and in the lists.
+MEMBER_ROLES = ("delegate", "author")
 
 
 # Automatic attendees: judges, organizers, authors of accepted exhibits -------------------

@@ -10,10 +10,10 @@ exhibits_cli = AppGroup("exhibits", help="Exhibit commands.")
 
 @exhibits_cli.command("import")
 @importing.import_options
-def import_command(path, sheet, maps, include, dry_run, edition):
+def import_command(path, sheet, maps, fixed, include, dry_run, edition):
     """Import exhibits from an XLSX or CSV file: all rows or none, as submitted exhibits (fields: ref, unit,
     category, title, authors, author_jobs, benefit, applied_since, scope, summary, problem, solution, results)."""
-    importing.run_command(import_export.EXHIBITS, "exhibits", path, sheet, maps, include, dry_run, edition)
+    importing.run_command(import_export.EXHIBITS, "exhibits", path, sheet, maps, fixed, include, dry_run, edition)
 
 
 def init_app(app):

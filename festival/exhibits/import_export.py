@@ -57,6 +57,7 @@ FIELDS = [
         required=True,
         help=_l("Mã đơn vị (MAY10), tên ngắn (May 10) hoặc tên đầy đủ."),
         example="MAY10",
+        fixable=True,
     ),
     Field(
         "category",
@@ -74,6 +75,7 @@ FIELDS = [
         required=True,
         help=_l("Mã (KT) hoặc tên lĩnh vực."),
         example="KT",
+        fixable=True,
     ),
     Field(
         "title",
@@ -400,6 +402,14 @@ def create_exhibits(festival: Festival, inputs: list, by: User | None) -> list[E
     ]
 
 
+def every_row_options(festival: Festival) -> dict[str, list[str]]:
+    """What an organizer may give every row of an exhibit list: a unit's code or a category's code."""
+    return {
+        "unit": [unit.code for unit in unit_lookup().records],
+        "category": [category.code for category in services.list_categories(festival)],
+    }
+
+
 EXHIBITS = ImportList(
     kind="exhibits",
     fields=FIELDS,
@@ -408,6 +418,7 @@ EXHIBITS = ImportList(
     audit_action="exhibits.imported",
     done=_l("Đã nhập %(n)d sáng kiến (chờ duyệt) từ %(where)s; bỏ qua %(skipped)d dòng."),
     examples=EXAMPLES,
+    options=every_row_options,
 )
 
 

@@ -136,6 +136,8 @@ class ImportList:
     audit_action: str
     done: Any = _l("Đã nhập %(n)d dòng từ %(where)s; bỏ qua %(skipped)d dòng.")  # the summary after an import
     examples: Sequence[Mapping[str, Any]] = ()
+    # The values offered for a field given one value for every row: `options(festival) -> {key: [values]}`.
+    options: Callable[[Festival], Mapping[str, Sequence[str]]] | None = None
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -149,6 +151,7 @@ class Choices:
     mapping: Mapping[int, str] | None = None  # file column position -> field key
     scales: Mapping[int, int] = field(default_factory=dict)  # file column position -> money multiplier
     include: frozenset[int] = frozenset()  # skipped rows to import anyway
+    fixed: Mapping[str, str] = field(default_factory=dict)  # field key -> the value of every row (no column)
 
     def to_json(self) -> dict:
         return {
@@ -156,6 +159,7 @@ class Choices:
             "mapping": None if self.mapping is None else {str(p): k for p, k in self.mapping.items()},
             "scales": {str(p): s for p, s in self.scales.items()},
             "include": sorted(self.include),
+            "fixed": dict(sorted(self.fixed.items())),
         }
 
     @classmethod
@@ -167,6 +171,7 @@ class Choices:
             mapping=None if mapping is None else {int(p): str(k) for p, k in mapping.items()},
             scales={int(p): int(s) for p, s in (data.get("scales") or {}).items()},
             include=frozenset(int(n) for n in data.get("include") or ()),
+            fixed={str(k): str(v) for k, v in (data.get("fixed") or {}).items()},
         )
 
 
@@ -188,6 +193,7 @@ class Preview:
     rows: list[Prepared]
     problems: RowProblems
     data_rows: int = 0
+    fixed: dict[str, str] = field(default_factory=dict)  # the values given for every row, by field key
 
     @property
     def sheet_name(self) -> str | None:
@@ -244,9 +250,15 @@ class Preview:
     def notes(self):
         return group_notes(self.problems.notes)
 
+    @property
+    def fixable(self) -> list[Field]:
+        """Fields read from no column that may take one value for every row."""
+        mapped = set(self.mapping.values())
+        return [f for f in self.spec.fields if f.fixable and f.key not in mapped]
+
     def effective(self, include) -> Choices:
-        """The choices that give exactly this preview (the sheet, mapping and units it used)."""
-        return Choices(self.sheet_name, dict(self.mapping), dict(self.scales), frozenset(include))
+        """The choices that give exactly this preview (the sheet, mapping, units and values for every row)."""
+        return Choices(self.sheet_name, dict(self.mapping), dict(self.scales), frozenset(include), dict(self.fixed))
 
     def fingerprint(self, include) -> str:
         """Short and stable for the same effective choices: a page posts it back so an import runs only on
@@ -274,6 +286,7 @@ class Preview:
                 if column.position in self.mapping
             ],
             "unused": [{"column": c.letter, "header": c.header} for c in self.unused],
+            "every_row": dict(self.fixed),
             "mapping_source": self.source,
         }
 
@@ -322,8 +335,13 @@ def preview(festival: Festival, spec: ImportList, workbook: Workbook, choices: C
         table_problems.append(str(too_many_rows(sheet.overflow)))
     if not table.header_rows:
         table_problems.append(str(_l("Trang tính “%(sheet)s” không có dữ liệu.", sheet=sheet.name or "CSV")))
-    table_problems += mapping_problems(table, spec.fields, mapping)
+    mapped = set(mapping.values())
+    fixable = {f.key for f in spec.fields if f.fixable and f.key not in mapped}
+    fixed = {key: value for key, value in choices.fixed.items() if key in fixable and value.strip()}
+    table_problems += mapping_problems(table, spec.fields, mapping, fixed)
     data_rows, skipped = classify(table, mapping, examples=spec.examples, include=choices.include)
+    for row in data_rows:  # after classify: a value given for every row never makes a blank row data
+        row.values.update(fixed)
     if table.header_rows and not data_rows:
         row = table.header_rows[-1]
         table_problems.append(
@@ -377,6 +395,7 @@ def preview(festival: Festival, spec: ImportList, workbook: Workbook, choices: C
         prepared,
         problems,
         len(data_rows),
+        fixed,
     )
 
 

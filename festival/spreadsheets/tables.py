@@ -5,7 +5,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ class Field:
     money: bool = False
     required_unless: Sequence[str] = ()  # other fields that, all mapped, stand in for this one
     in_template: bool = True  # False: recognised in files, not a column of the template (an alternative)
+    fixable: bool = False  # a file without the column may give one value for every row (all "Đại biểu")
     help: Any = None  # how to fill the column, for the template's instructions
     example: Any = None
 
@@ -382,8 +383,11 @@ def usable_mapping(table: Table, fields: Sequence[Field], mapping: Mapping) -> d
     return {int(p): key for p, key in mapping.items() if int(p) in positions and key in known}
 
 
-def mapping_problems(table: Table, fields: Sequence[Field], mapping: Mapping[int, str]) -> list[str]:
-    """What keeps a mapping from being imported: a field read from two columns, a required field from none."""
+def mapping_problems(
+    table: Table, fields: Sequence[Field], mapping: Mapping[int, str], fixed: Collection[str] = ()
+) -> list[str]:
+    """What keeps a mapping from being imported: a field read from two columns, a required field from none
+    (and given no value for every row, `fixed`)."""
     problems = []
     by_field: dict[str, list[FileColumn]] = {}
     for position, key in sorted(mapping.items()):
@@ -405,15 +409,21 @@ def mapping_problems(table: Table, fields: Sequence[Field], mapping: Mapping[int
             )
         elif (
             not columns
+            and field.key not in fixed
             and field.required
             and not (field.required_unless and all(k in by_field for k in field.required_unless))
         ):
-            problems.append(
-                str(
-                    _l(
-                        "Chưa có cột nào cho “%(field)s” (bắt buộc). Hãy chọn cột chứa %(field)s trong bảng ghép cột.",
-                        field=field.title,
-                    )
+            message = (
+                _l(
+                    "Chưa có cột nào cho “%(field)s” (bắt buộc). Hãy chọn cột chứa %(field)s trong bảng ghép cột, "
+                    "hoặc ghi một giá trị chung cho mọi dòng.",
+                    field=field.title,
+                )
+                if field.fixable
+                else _l(
+                    "Chưa có cột nào cho “%(field)s” (bắt buộc). Hãy chọn cột chứa %(field)s trong bảng ghép cột.",
+                    field=field.title,
                 )
             )
+            problems.append(str(message))
     return problems

@@ -8,12 +8,14 @@ from urllib.parse import urlsplit
 
 
 def preview_form(page: str) -> dict:
-    """The preview form's fields as the page shows them: hidden inputs, each select's selected option, the
+    """The preview form's fields as the page shows them: hidden and text inputs, each select's selected option, the
     ticked checkboxes (several "include" values as a list)."""
     form = page[page.index('id="import-form"') :]
     form = form[: form.index("</form>")]
     data: dict = {}
     for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form):
+        data[name] = unescape(value)
+    for name, value in re.findall(r'<input [^>]*type="text"[^>]*name="([^"]+)" value="([^"]*)"', form):
         data[name] = unescape(value)
     for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected', body) or re.search(r'<option value="([^"]*)"', body)
