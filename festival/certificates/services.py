@@ -233,7 +233,7 @@ class Issued:
 
 def issue(festival: Festival, kind: CertificateKind, today: date, by: User | None) -> Issued:
     """Issue the certificates of a kind that are missing; an award whose tier changed since its
-    certificates were issued gets corrected ones (the old serials are superseded).
+    certificates were issued gets corrected ones (the old serials are superseded). None is mailed.
 
     :raise NotAllowed: award certificates before the results are final.
     """
@@ -258,25 +258,17 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
                 _new(festival, kind, key, name, exhibit, tier, today)
                 result.added += 1
             elif existing.status is CertificateStatus.VALID and existing.tier != tier:
-                correct(existing, existing.recipient_name, str(_l("Giải đã được điều chỉnh.")), today, by)
+                correct(existing, existing.recipient_name, str(_l("Giải đã được điều chỉnh.")), today, by, mail=False)
                 result.corrected += 1
     if result.added or result.corrected:
+        # Nothing is mailed here: the organizer sees who would get what, then sends (the mail pages).
         audit.record(
             "certificates.issued",
             festival,
             by=by,
             after={"kind": kind, "added": result.added, "corrected": result.corrected},
         )
-        _mail_certificates(festival, by)
     return result
-
-
-def _mail_certificates(festival: Festival, by: User | None) -> None:
-    """Mail every certificate issued or corrected and not mailed yet, as PDFs, to its author (or unit)."""
-    from festival.mail import notify
-
-    db.session.flush()
-    notify.certificates(festival, by, str(_l("Giấy chứng nhận")))
 
 
 def _recipients_source(festival: Festival, kind: CertificateKind) -> list[tuple[Exhibit, AwardTier | None]]:
@@ -309,8 +301,11 @@ def revoke(certificate: Certificate, reason: str, by: User) -> None:
     )
 
 
-def correct(certificate: Certificate, recipient_name: str, reason: str, today: date, by: User | None) -> Certificate:
-    """Issue a corrected certificate under a new serial; the old one is marked superseded.
+def correct(
+    certificate: Certificate, recipient_name: str, reason: str, today: date, by: User | None, *, mail: bool = True
+) -> Certificate:
+    """Issue a corrected certificate under a new serial; the old one is marked superseded. One correction is
+    mailed at once (`mail`); those of a whole issue wait, like new certificates, for the organizer to send.
 
     :raise FestivalError: no name or no reason, or the certificate is not valid.
     """
@@ -342,9 +337,10 @@ def correct(certificate: Certificate, recipient_name: str, reason: str, today: d
         by=by,
         after={"old": certificate.serial, "new": replacement.serial, "reason": reason.strip()},
     )
-    from festival.mail import notify
+    if mail:
+        from festival.mail import notify
 
-    notify.certificate(replacement, by)
+        notify.certificate(replacement, by)
     return replacement
 
 
@@ -408,6 +404,19 @@ class Lookup:
 
     certificate: Certificate | None
     by_code: bool = False
+
+    @property
+    def state(self) -> str:
+        """The certificate's status as the page says it; "suspended" for a judges' award while the festival's
+        results are reopened (it is valid again once they are final again, unless revoked meanwhile)."""
+        certificate = self.certificate
+        if (
+            certificate.status is CertificateStatus.VALID
+            and certificate.tier not in (None, AwardTier.VISITORS)
+            and not policy_for(certificate.festival).is_final
+        ):
+            return "suspended"
+        return certificate.status.value
 
 
 def look_up(text: str) -> Lookup:

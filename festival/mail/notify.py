@@ -373,6 +373,11 @@ def certificates_not_sent(festival: Festival) -> list[Certificate]:
     )
 
 
+def certificate_mailing(festival: Festival) -> list[tuple[Certificate, list[Recipient]]]:
+    """Who would get each certificate not mailed yet, for the organizer to see before sending."""
+    return [(item, _certificate_recipients(item)) for item in certificates_not_sent(festival)]
+
+
 def certificate(certificate: Certificate, by: User | None, batch=None, audit_entry=None) -> list[MailMessage]:
     """A certificate as a PDF with its verify link, to its author (or the author's unit)."""
     values = {

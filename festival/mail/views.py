@@ -145,6 +145,14 @@ def send_badges():
     return _after_batch(batch)
 
 
+@bp.route("/send/certificates/confirm")
+def confirm_certificates():
+    """Before mailing certificates: how many messages would go, to whom, with which certificate."""
+    mailing = notify.certificate_mailing(current_festival())
+    messages = sum(1 for _item, recipients in mailing for recipient in recipients if recipient.may_receive)
+    return render_template("mail/certificates.html", mailing=mailing, messages=messages)
+
+
 @bp.route("/send/certificates", methods=["POST"])
 @refusals_return_to("mail.send")
 def send_certificates():

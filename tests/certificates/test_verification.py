@@ -8,8 +8,11 @@ import pytest
 
 from festival.certificates import render, services
 from festival.extensions import db
-from festival.models import Certificate, CertificateKind, Festival, PrintJob
+from festival.judging import results
+from festival.judging.policy import policy_for
+from festival.models import Certificate, CertificateKind, Festival, PrintJob, Role, utcnow
 from festival.models.certificate import CODE_ALPHABET, CODE_LENGTH
+from tests import factories
 from tests.conftest import TestConfig, empty_database_url, make_app
 from tests.pdf_tools import page_count, page_qr_codes, page_texts
 
@@ -194,3 +197,21 @@ def test_migration_gives_certificates_issued_before_it_a_code(tmp_path):
         assert "Nguyễn Văn An" in client.get(f"/verify/{codes[0].lower()}").get_data(as_text=True)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_award_certificates_are_suspended_while_results_are_reopened(app, client, issued):
+    with app.app_context():
+        festival = db.session.get(Festival, issued["festival"])
+        organizer = factories.make_user(Role.ORGANIZER, email="btc2@example.vn")
+        results.reopen_results(festival, "Xem lại điểm của KT-01", by=organizer)
+        db.session.commit()
+    page = client.get(f"/verify/{issued['code']}").get_data(as_text=True)
+    assert "Giấy chứng nhận đang tạm dừng hiệu lực" in page and "Giấy chứng nhận hợp lệ" not in page
+    assert "Ban tổ chức đang xem lại kết quả" in page
+    by_serial = client.get("/verify/", query_string={"q": issued["serial"]}).get_data(as_text=True)
+    assert "đang tạm dừng hiệu lực" in by_serial
+    with app.app_context():
+        policy_for(db.session.get(Festival, issued["festival"])).finalised_at = utcnow()
+        db.session.commit()
+    page = client.get(f"/verify/{issued['code']}").get_data(as_text=True)
+    assert "Giấy chứng nhận hợp lệ" in page and "tạm dừng" not in page

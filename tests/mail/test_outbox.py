@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from festival.certificates import services as certificates
 from festival.exhibits import services as exhibits
 from festival.extensions import db
 from festival.judging import panels
@@ -18,7 +17,6 @@ from festival.models import (
     Award,
     AwardTier,
     Certificate,
-    CertificateKind,
     Exhibit,
     ExhibitStatus,
     Festival,
@@ -248,16 +246,26 @@ def test_a_badge_goes_as_a_pdf_whose_qr_code_opens_the_badge(app, client, login_
     assert page_qr_codes(pdf)[0] == [f"https://ldst.example.vn/c/{token}"]
 
 
-def test_an_issued_certificate_goes_as_a_pdf_with_its_verify_link(app, people):
+def test_an_issued_certificate_is_mailed_only_after_the_organizer_saw_who_gets_it(app, client, people, login_as):
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
         exhibit = _exhibit(people, status=ExhibitStatus.ACCEPTED, code="KT-05", authors=("Ngô Văn Phúc",))
         db.session.add(Award(festival_id=festival.id, exhibit=exhibit, tier=AwardTier.FIRST, rank=1, score=90))
         policy_for(festival).finalised_at = utcnow()
-        certificates.issue(festival, CertificateKind.AWARD, date(2026, 6, 15), by=None)
         db.session.commit()
+    login_as("organizer")
+    index = client.get("/certificates/").get_data(as_text=True)
+    assert "Chưa thư nào được gửi: sau khi cấp, xem ai sẽ nhận rồi mới gửi" in index  # the issue form says so
+    assert client.post("/certificates/issue", data={"kind": "award"}).status_code == 302
+    with app.app_context():
         [certificate] = db.session.execute(db.select(Certificate)).scalars().all()
         verify = public_url("certificates.verify", code=certificate.verification_code)
+    assert outbox_rows(app) == []  # issuing mailed nothing
+    page = client.get("/admin/mail/send/certificates/confirm").get_data(as_text=True)
+    assert "1 giấy chứng nhận chưa gửi. Sẽ gửi 1 thư" in page
+    assert "Ngô Văn Phúc" in page and "&lt;unit-a@example.vn&gt;" in page and certificate.serial in page
+    assert outbox_rows(app) == []  # looking sends nothing either
+    assert client.post("/admin/mail/send/certificates").status_code == 302
     [row] = outbox_rows(app)
     assert row.kind == "certificate" and row.recipient_email == "unit-a@example.vn"
     message = _eml(app, row)
