@@ -208,9 +208,10 @@ def max_attempts() -> int:
 
 
 @task(retries=Config.MAIL_RETRIES, retry_delay=Config.MAIL_RETRY_DELAY, retry_backoff=2)
-def deliver(message_id: int) -> str:
+def deliver(message_id: int, *_before_upgrade) -> str:
     """Send one queued message (a task, given only the message's id): once sent it is never sent
-    again, whatever retries come. A secret link is made here, as it is sent (secret_links).
+    again, whatever retries come. A secret link is made here, as it is sent (secret_links); the link
+    that tasks queued by an older version carried as a second argument is ignored (a new one is made).
 
     A temporary failure is raised again so the queue retries it (each wait twice the last);
     the last try, or a permanent refusal, marks the message failed with the server's reason.
