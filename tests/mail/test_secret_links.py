@@ -221,19 +221,21 @@ def test_every_default_wording_passes_the_link_rules():
             services.check_links(kind.key, kind.subject[language], kind.body[language])
 
 
-def test_the_queue_file_and_its_wal_are_the_owners_only_whatever_the_umask(tmp_path, monkeypatch):
-    path = tmp_path / "instance" / "queue.db"
-    path.parent.mkdir()
-    path.write_bytes(b"")
-    path.chmod(0o644)  # made by an older version, readable by anyone
-    monkeypatch.setenv("QUEUE_URL", f"sqlite:///{path}")
+def test_the_queue_file_its_wal_and_the_instance_folder_are_the_owners_only_whatever_the_umask(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)
+    (instance / "queue.db").write_bytes(b"")
+    (instance / "queue.db").chmod(0o644)  # made by an older version, readable by anyone
+    monkeypatch.delenv("QUEUE_URL")  # the default: instance/queue.db
+    monkeypatch.setattr(festival_queue, "INSTANCE_DIR", instance)
     old = os.umask(0o022)
     try:
         queue = festival_queue._create_huey()
         queue.storage.enqueue(b"a task", 0)
     finally:
         os.umask(old)
-    assert {name: mode(tmp_path / "instance" / name) for name in queue_files(path)} == {
+    assert mode(instance) == 0o700
+    assert {name: mode(instance / name) for name in queue_files(instance / "queue.db")} == {
         "queue.db": 0o600,
         "queue.db-wal": 0o600,
         "queue.db-shm": 0o600,
@@ -241,7 +243,14 @@ def test_the_queue_file_and_its_wal_are_the_owners_only_whatever_the_umask(tmp_p
     queue.storage.close()
 
 
-def test_the_app_makes_every_file_owner_only(app):
-    current = os.umask(0o077)
-    os.umask(current)
-    assert current == 0o077
+def test_the_app_creates_every_file_for_its_owner_only(tmp_path):
+    old = os.umask(0o022)
+    try:
+        app = make_app(tmp_path)
+        with app.app_context():
+            path = Path(app.config["UPLOAD_DIR"]) / "new" / "file.bin"
+            path.parent.mkdir(parents=True)
+            path.write_bytes(b"x")
+    finally:
+        os.umask(old)
+    assert mode(path) == 0o600 and mode(path.parent) == 0o700
