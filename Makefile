@@ -56,7 +56,7 @@ static: $(STATIC_MANIFEST)
 # honcho gives each process a PORT of its own (the worker's is PORT+100): the address QR codes hold is settled
 # before it starts, once, for the web and for the worker that prints.
 run: install static
-	mkdir -p instance
+	install -d -m 700 instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask festival demo --if-empty
 	$(BIN)/flask festival addresses

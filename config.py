@@ -6,13 +6,16 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
-DEFAULT_SECRET_KEY = "dev-only-not-secret"
 
 
 class Config:
     """Development defaults; every setting a deployment changes reads the environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # Signs sessions and the device and vote cookies. Unset outside production, a random key is made
+    # once and kept in SECRET_KEY_FILE (0600), shared by the web workers and the queue's worker;
+    # production refuses to start without a strong SECRET_KEY.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", str(INSTANCE_DIR / "secret_key"))
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'festival.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
@@ -128,7 +131,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Served to real users: secure cookies and a secret key that is not the default."""
+    """Served to real users: secure cookies and a strong SECRET_KEY of its own (never a generated one)."""
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True

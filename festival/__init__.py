@@ -15,7 +15,8 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import DEFAULT_SECRET_KEY, config_for_environment
+from config import config_for_environment
+from festival import files
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -38,6 +39,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def create_app(config_class=None):
     """Build the app: configuration, extensions, blueprints, error pages, commands."""
+    # First: the queue's SQLite file is created as the blueprints are imported, and nothing the app
+    # writes (queue, outbox, uploads, prints, the secret key) is for other users of the machine.
+    files.keep_files_private()
     config_class = config_class or config_for_environment()
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
     app.config.from_object(config_class)
@@ -51,6 +55,10 @@ def create_app(config_class=None):
             "FESTIVAL_ENV=production needs SECRET_KEY set to a long random value (32 bytes or more, e.g. "
             "python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = files.instance_secret_key(app.config["SECRET_KEY_FILE"])
+    if os.path.isdir(app.instance_path):
+        files.private_dir(app.instance_path)  # made 0755 by an older `make run`: the owner's only now
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -69,10 +77,10 @@ def create_app(config_class=None):
 
 
 def is_strong_secret(key) -> bool:
-    """A key that signs cookies in production: at least 32 bytes, not the development default, and
-    varied enough to be random (at least 16 different characters, none of them over a quarter)."""
+    """A key that signs cookies in production: at least 32 bytes, and varied enough to be random (at
+    least 16 different characters, none of them over a quarter)."""
     text = key.decode("latin-1") if isinstance(key, bytes) else str(key or "")
-    if text == DEFAULT_SECRET_KEY or len(text.encode()) < 32:
+    if len(text.encode()) < 32:
         return False
     counts = Counter(text)
     return len(counts) >= 16 and max(counts.values()) <= len(text) / 4

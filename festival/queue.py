@@ -17,6 +17,7 @@ from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
 
 from config import INSTANCE_DIR
+from festival.files import private_dir, private_sqlite_file
 
 
 def _create_huey():
@@ -26,7 +27,12 @@ def _create_huey():
     if url == "immediate":
         return SqliteHuey("festival", immediate=True)
     path = url.removeprefix("sqlite:///") or str(INSTANCE_DIR / "queue.db")
+    if not url:
+        private_dir(INSTANCE_DIR)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    # Tasks wait here with their arguments (ids and addresses, never a link), and the results stay a
+    # while: the file and its -wal/-shm are the owner's only, whoever made them before.
+    private_sqlite_file(path)
     return SqliteHuey("festival", filename=path)
 
 

@@ -1,11 +1,13 @@
-"""Configuration: production refusals, SQLite settings and concurrent writers."""
+"""Configuration: production refusals, the generated secret key, SQLite settings and concurrent writers."""
 
+import stat
 import threading
 
 import pytest
 
-from config import ProductionConfig, config_for_environment
-from festival import create_app
+from config import Config, ProductionConfig, TestConfig, config_for_environment
+from festival import create_app, files, is_strong_secret
+from festival.auth.views import _device_serializer
 from festival.extensions import db
 from festival.models import AuditLog
 from tests.conftest import ON_POSTGRES, make_app
@@ -35,6 +37,61 @@ def test_production_sets_secure_cookies():
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def _without_key(key_file, base=Config):
+    return type(
+        "NoKey", (base,), {"SECRET_KEY": "", "SECRET_KEY_FILE": str(key_file), "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+
+
+def test_without_a_secret_key_one_is_made_at_random_kept_private_and_reused(tmp_path):
+    key_file = tmp_path / "instance" / "secret_key"
+    first = create_app(_without_key(key_file))
+    second = create_app(_without_key(key_file))  # the worker, another gunicorn worker, the next start
+
+    key = first.config["SECRET_KEY"]
+    assert key == second.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert is_strong_secret(key)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
+    # A cookie one process signs, the other accepts (the device cookie that lifts the sign-in delay).
+    with first.app_context():
+        cookie = _device_serializer().dumps(7)
+    with second.app_context():
+        assert _device_serializer().loads(cookie) == 7
+    # Not a fixed development key: another installation gets its own.
+    other = create_app(_without_key(tmp_path / "elsewhere" / "secret_key"))
+    assert other.config["SECRET_KEY"] != key
+
+
+def test_processes_starting_at_once_all_get_the_one_key(tmp_path):
+    key_file = tmp_path / "instance" / "secret_key"
+    start = threading.Barrier(8)
+    keys = []
+
+    def read():
+        start.wait()
+        keys.append(files.instance_secret_key(key_file))
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 8 and set(keys) == {key_file.read_text().strip()}
+    assert sorted(p.name for p in key_file.parent.iterdir()) == ["secret_key"]  # no temporary file left
+
+
+def test_production_refuses_a_missing_key_and_never_makes_one(tmp_path):
+    key_file = tmp_path / "instance" / "secret_key"
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(_without_key(key_file, ProductionConfig))
+    assert not key_file.exists()
+
+
+def test_the_tests_keep_their_own_fixed_key():
+    assert TestConfig.SECRET_KEY == "test-secret"
 
 
 def test_database_url_comes_from_the_environment(monkeypatch):

@@ -167,6 +167,8 @@ class Consumer:
             "PRINT_JOB_HEARTBEAT_SECONDS": str(app.config["PRINT_JOB_HEARTBEAT_SECONDS"]),
             "PRINT_JOB_STALE_SECONDS": str(app.config["PRINT_JOB_STALE_SECONDS"]),
             "FLASK_APP": "wsgi",
+            # Its own generated key beside the queue file, not one in the checkout's instance/ folder.
+            "SECRET_KEY_FILE": str(queue_file.parent / "secret_key"),
         }
         self.log = log
         self.process = None

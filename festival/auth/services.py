@@ -181,13 +181,28 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_invitation(user: User, now: datetime, by: User | None) -> str:
-    """Make a new one-time invitation token for `user` (an older one stops working)."""
+def new_invitation_token(user: User, now: datetime) -> str:
+    """Make a new one-time invitation token for `user` (an older one stops working); only its hash is kept.
+
+    Called where the link is handed over: the organizer's invitation page, or the worker sending the
+    invitation message (so the link exists only in that message).
+    """
     token = secrets.token_urlsafe(32)
     user.invitation_hash = _hash_token(token)
     user.invitation_expires_at = now + timedelta(days=current_app.config["INVITATION_DAYS"])
+    return token
+
+
+def issue_invitation(user: User, now: datetime, by: User | None) -> str:
+    """Make a new one-time invitation token for `user` to show to `by` (audited; an older one stops working)."""
+    token = new_invitation_token(user, now)
     audit.record("user.invited", user, by=by, after={"expires_at": user.invitation_expires_at})
     return token
+
+
+def record_invitation_mailed(user: User, by: User | None) -> None:
+    """Audit that `by` had `user` mailed an invitation (its link is made when the message is sent)."""
+    audit.record("user.invited", user, by=by, after={"sent": "e-mail"})
 
 
 def find_invitation(token: str, now: datetime) -> User:
@@ -215,22 +230,21 @@ def accept_invitation(user: User, password: str, now: datetime) -> None:
     audit.record("user.invitation_accepted", user, by=user)
 
 
-def request_password_reset(email: str, now: datetime) -> None:
-    """Mail a single-use reset link if an active account has this address; say nothing either way.
+def record_password_reset_request(user: User, client: str) -> None:
+    """Audit a "Quên mật khẩu" request for `user` with the client address that asked (never the link)."""
+    audit.record("user.password_reset_requested", user, by=None, after={"client": client[:64]})
 
-    The answer the visitor sees is the same whether or not the address has an account (the message
-    goes from the queue, so the time taken says nothing either).
+
+def new_password_reset_token(user: User, now: datetime) -> str:
+    """Make a new single-use reset token for `user` (an older one stops working); only its hash is kept.
+
+    Called by the worker as it sends the reset message, so the link exists only in that message and
+    its PASSWORD_RESET_MINUTES count from then.
     """
-    from festival.mail import notify
-
-    user = find_user_by_email(email[:254])
-    if user is None or not user.is_active:
-        return
     token = secrets.token_urlsafe(32)
     user.reset_hash = _hash_token(token)
     user.reset_expires_at = now + timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"])
-    audit.record("user.password_reset_requested", user, by=None, after={"expires_at": user.reset_expires_at})
-    notify.password_reset(user, token)
+    return token
 
 
 def find_password_reset(token: str, now: datetime) -> User:

@@ -19,7 +19,15 @@ from festival.models import Festival, MailTemplate
 LANGUAGES = ("vi", "en")
 # Placeholders whose value is a secret link: kept as "{link}" in the outbox, filled only when sent.
 SECRET_PLACEHOLDERS = frozenset({"link"})
+# Kinds whose {link} opens something of the recipient's own (an account, a badge): made when sent.
+SECRET_LINK_KINDS = frozenset({"invitation", "password_reset", "badge"})
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+# Placeholders holding an address, and the only way one may be written: a word of its own, with at most
+# a sentence's punctuation around it, so wording cannot make it part of another address or of markup
+# ("https://elsewhere/?next={link}", '<a href="{link}">'), which would carry the link elsewhere.
+LINK_PLACEHOLDERS = frozenset({"link", "verify"})
+_ANY_LINK = re.compile(r"\{(?:link|verify)\}")
+_LINK_WORD = re.compile(r"[(\[«“‘\"']*\{(?:link|verify)\}[.,;:!?)\]»”’\"']*")
 
 
 @dataclass(frozen=True)
@@ -244,6 +252,12 @@ def unknown_placeholders(kind: str, text: str) -> list[str]:
     """Placeholders in `text` that this kind of message does not know (a misspelling)."""
     known = set(KINDS[kind].placeholders)
     return sorted({name for name in _PLACEHOLDER.findall(text) if name not in known})
+
+
+def misplaced_links(text: str) -> list[str]:
+    """The words of `text` in which a link placeholder is glued to something else (another address,
+    markup, other characters): a link must stand alone, between spaces or sentence punctuation."""
+    return [word for word in text.split() if _ANY_LINK.search(word) and not _LINK_WORD.fullmatch(word)]
 
 
 def one_line(text: str) -> str:

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 
+from festival.auth import services as accounts
 from festival.certificates import render as certificate_render
 from festival.extensions import db
 from festival.formatting import format_date, format_datetime, utc_to_local
@@ -26,6 +27,8 @@ from festival.models import (
     User,
     utcnow,
 )
+from festival.queue import task
+from festival.transactions import on_commit
 from festival.urls import public_url
 
 # Messages already in the outbox that count as "this was mailed" (a failed one may be sent again).
@@ -41,23 +44,23 @@ def _festival():
 # Accounts -----------------------------------------------------------------------------------
 
 
-def invite(user: User, by: User | None, token: str | None = None, batch=None, audit_entry=None) -> MailMessage | None:
-    """Mail `user` a new invitation link (an older link stops working); None if they take no e-mail."""
-    from festival.auth import services as accounts
+def invite(user: User, by: User | None, batch=None, audit_entry=None) -> MailMessage | None:
+    """Mail `user` an invitation (audited under `by`); None if they take no e-mail.
 
+    The link is made by the worker as it sends the message (an older link stops working then): it is
+    in no queue payload and in no copy of the message kept here.
+    """
     recipient = Recipient.of_user(user)
     if not recipient.may_receive:
         return None
-    token = token or accounts.issue_invitation(user, utcnow(), by)
-    festival = _festival()
+    accounts.record_invitation_mailed(user, by)
     values = {
         "role": str(user.role.label),
         "unit": user.unit.name if user.unit else "",
         "days": str(current_app.config["INVITATION_DAYS"]),
     }
-    link = public_url("auth.invitation", token=token)
     return services.queue(
-        festival, "invitation", recipient, values, by=by, secrets={"link": link}, about=user, batch=batch,
+        _festival(), "invitation", recipient, values, by=by, secret_link=True, about=user, batch=batch,
         audit_entry=audit_entry,
     )  # fmt: skip
 
@@ -87,11 +90,33 @@ def invite_all(roles, by: User, title: str):
     return batch
 
 
-def password_reset(user: User, token: str) -> MailMessage | None:
-    link = public_url("auth.reset_password", token=token)
+def request_password_reset(email: str, client: str) -> None:
+    """ "Quên mật khẩu": queue the lookup and the message for the worker once the request commits.
+    Nothing is read here, so a known and an unknown address cost the request the same."""
+    on_commit(lambda: password_reset_requested(email, client))
+
+
+@task()
+def password_reset_requested(email: str, client: str) -> None:
+    """ "Quên mật khẩu", in the worker: if an active account has `email`, audit the request with the
+    client address that made it and queue the reset message (its link is made as it is sent).
+
+    The web request only queues this task, whether or not the address has an account, so its answer
+    and its time say nothing; the task returns nothing either way.
+    """
+    user = accounts.find_user_by_email(email[:254])
+    if user is None or not user.is_active:
+        return
+    accounts.record_password_reset_request(user, client)
+    password_reset(user)
+    db.session.commit()
+
+
+def password_reset(user: User) -> MailMessage | None:
+    """Queue a reset message to `user`; the worker makes its single-use link when it sends it."""
     values = {"minutes": str(current_app.config["PASSWORD_RESET_MINUTES"])}
     return services.queue(
-        _festival(), "password_reset", Recipient.of_user(user), values, by=None, secrets={"link": link}, about=user
+        _festival(), "password_reset", Recipient.of_user(user), values, by=None, secret_link=True, about=user
     )
 
 
@@ -302,13 +327,9 @@ def judging_day_ended(festival: Festival, now: datetime) -> bool:
 
 def badge(attendee: Attendee, by: User | None, batch=None, audit_entry=None) -> MailMessage | None:
     """An attendee's badge as a PDF, with the link a phone shows at the gate."""
-    values = {
-        "role": attendee.role.name_vi,
-        "unit": attendee.affiliation or "",
-        "link": public_url("checkin.badge", token=attendee.badge_token),
-    }
+    values = {"role": attendee.role.name_vi, "unit": attendee.affiliation or ""}
     return services.queue(
-        attendee.festival, "badge", Recipient.of_attendee(attendee), values, by=by, secrets={"link": values["link"]},
+        attendee.festival, "badge", Recipient.of_attendee(attendee), values, by=by, secret_link=True,
         attachments=[{"type": "badge", "id": attendee.id}], about=attendee, batch=batch, audit_entry=audit_entry,
     )  # fmt: skip
 

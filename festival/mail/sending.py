@@ -18,11 +18,13 @@ from pathlib import Path
 from flask import current_app
 
 from config import Config
+from festival.auth import services as accounts
 from festival.extensions import db
 from festival.formatting import fold
 from festival.mail.messages import one_line, to_html, with_secrets
 from festival.models import Attendee, MailMessage, MailStatus, User, utcnow
 from festival.queue import task
+from festival.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,34 @@ def attachment_files(message: MailMessage) -> list[tuple[str, bytes]]:
 
 def _file_name(text: str) -> str:
     return "-".join(fold(text).replace("đ", "d").split()).replace("/", "-")[:60] or "tep"
+
+
+def secret_links(message: MailMessage) -> dict:
+    """The secret link a message carries, made now that it is sent: it exists only in the message
+    (never in the queue's payload nor in the outbox row). An invitation or reset link is a new
+    single-use token each time (any older one stops working), written in its own short transaction
+    before the message leaves; a badge link is the attendee's badge token.
+
+    :raise PermanentFailure: the account or attendee is gone, disabled, or needs no invitation any more.
+    """
+    if message.kind == "badge":
+        attendee = db.session.get(Attendee, message.attendee_id) if message.attendee_id else None
+        if attendee is None:
+            raise PermanentFailure("Người dự không còn trong danh sách.")
+        return {"link": public_url("checkin.badge", token=attendee.badge_token)}
+    user = db.session.get(User, message.user_id) if message.user_id else None
+    if user is None or not user.is_active:
+        raise PermanentFailure("Tài khoản không còn hoặc đã bị khoá: không gửi liên kết.")
+    if message.kind == "invitation":
+        if user.has_password:
+            raise PermanentFailure("Tài khoản đã đặt mật khẩu: không cần lời mời nữa.")
+        link = public_url("auth.invitation", token=accounts.new_invitation_token(user, utcnow()))
+    elif message.kind == "password_reset":
+        link = public_url("auth.reset_password", token=accounts.new_password_reset_token(user, utcnow()))
+    else:
+        raise PermanentFailure(f"Không có liên kết riêng cho loại thư {message.kind}.")
+    db.session.commit()
+    return {"link": link}
 
 
 def build(message: MailMessage, secrets: dict | None = None) -> EmailMessage:
@@ -153,7 +183,7 @@ def write_to_outbox(email: EmailMessage, message: MailMessage) -> str:
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
     with os.fdopen(handle, "wb") as out:
         out.write(email.as_bytes(policy=policy.SMTP))
-    os.chmod(temporary, 0o600)  # invitation and reset links are in it
+    os.chmod(temporary, 0o600)  # invitation, reset and badge links are in it
     os.replace(temporary, folder / name)
     return name
 
@@ -178,8 +208,10 @@ def max_attempts() -> int:
 
 
 @task(retries=Config.MAIL_RETRIES, retry_delay=Config.MAIL_RETRY_DELAY, retry_backoff=2)
-def deliver(message_id: int, secrets: dict | None = None) -> str:
-    """Send one queued message (a task): once sent it is never sent again, whatever retries come.
+def deliver(message_id: int, *_before_upgrade) -> str:
+    """Send one queued message (a task, given only the message's id): once sent it is never sent
+    again, whatever retries come. A secret link is made here, as it is sent (secret_links); the link
+    that tasks queued by an older version carried as a second argument is ignored (a new one is made).
 
     A temporary failure is raised again so the queue retries it (each wait twice the last);
     the last try, or a permanent refusal, marks the message failed with the server's reason.
@@ -193,7 +225,7 @@ def deliver(message_id: int, secrets: dict | None = None) -> str:
     message.updated_at = utcnow()
     db.session.commit()  # short transactions: never hold the database while talking to the server
     try:
-        email = build(message, secrets)
+        email = build(message, secret_links(message) if message.has_secret_link else None)
         outbox_file = transmit(email, message)
     except PermanentFailure as failure:
         message.status = MailStatus.BOUNCED if failure.bounced else MailStatus.FAILED
@@ -234,10 +266,10 @@ def retry_wait(attempts: int) -> int:
     return Config.MAIL_RETRY_DELAY * 2 ** max(attempts - 1, 0)
 
 
-def enqueue(message: MailMessage, secrets: dict | None = None) -> None:
-    """Hand a committed message to the queue at its scheduled time."""
+def enqueue(message: MailMessage) -> None:
+    """Hand a committed message to the queue at its scheduled time (its id only: never a link)."""
     eta = message.scheduled_for
     if eta is not None and eta > utcnow() + timedelta(seconds=1):
-        deliver.schedule(args=(message.id, secrets), eta=eta.astimezone(timezone.utc).replace(tzinfo=None))
+        deliver.schedule(args=(message.id,), eta=eta.astimezone(timezone.utc).replace(tzinfo=None))
     else:
-        deliver(message.id, secrets)
+        deliver(message.id)

@@ -82,7 +82,7 @@ def queue(
     values: dict,
     *,
     by: User | None,
-    secrets: dict | None = None,
+    secret_link: bool = False,
     attachments: list | None = None,
     about=None,
     facts: dict | None = None,
@@ -91,7 +91,11 @@ def queue(
     now: datetime | None = None,
 ) -> MailMessage | None:
     """Write one message to the outbox and queue it once the transaction commits; None (nothing
-    written) when the recipient may not receive e-mail."""
+    written) when the recipient may not receive e-mail.
+
+    With `secret_link` the body keeps `{link}`: the worker makes the link as it sends the message
+    (sending.secret_links), so the link is in neither this row nor the queue's payload.
+    """
     if not recipient.may_receive:
         return None
     now = now or utcnow()
@@ -113,7 +117,7 @@ def queue(
         body_text=body,
         attachments=attachments or [],
         facts=facts or {},
-        has_secret_link=bool(secrets),
+        has_secret_link=secret_link,
         message_id=new_message_id(),
         created_by_id=by.id if by is not None else None,
         created_at=now,
@@ -126,7 +130,7 @@ def queue(
         audit_entry = audit.record("mail.queued", message, by=by, after={"kind": kind, "to": message.recipient_email})
         db.session.flush()
     message.audit_id = audit_entry.id
-    on_commit(lambda: enqueue(message, secrets))
+    on_commit(lambda: enqueue(message))
     return message
 
 
@@ -197,14 +201,13 @@ def outbox_counts() -> dict:
 
 
 def retry(message: MailMessage, by: User) -> MailMessage:
-    """Try a failed or bounced message again (a secret link is made anew: the old one was never stored).
+    """Try a failed or bounced message again (a secret link in it is made anew when it is sent).
 
-    :raise FestivalError: the message was sent or is still waiting.
+    :raise FestivalError: the message was sent or is still waiting, or it is a password reset.
     """
     if message.status not in (MailStatus.FAILED, MailStatus.BOUNCED):
         raise FestivalError(_l("Chỉ gửi lại được thư đã thất bại."))
-    if message.has_secret_link:
-        return _renew_secret_message(message, by)
+    _refuse_password_reset(message)
     message.status = MailStatus.QUEUED
     message.attempts = 0
     message.scheduled_for = _next_slot(utcnow())
@@ -214,14 +217,16 @@ def retry(message: MailMessage, by: User) -> MailMessage:
 
 
 def resend(message: MailMessage, by: User) -> MailMessage:
-    """Send a sent message again, as a new message in the outbox.
+    """Send a sent message again, as a new message in the outbox (an invitation as a new invitation).
 
-    :raise FestivalError: the person may not receive e-mail, or the message is still waiting.
+    :raise FestivalError: the person may not receive e-mail, the message is still waiting, or it is a
+        password reset.
     """
     if not message.is_finished:
         raise FestivalError(_l("Thư này vẫn đang chờ gửi."))
-    if message.has_secret_link:
-        return _renew_secret_message(message, by)
+    _refuse_password_reset(message)
+    if message.kind == "invitation":
+        return _invite_again(message, by)
     copy = MailMessage(
         festival_id=message.festival_id,
         kind=message.kind,
@@ -236,6 +241,7 @@ def resend(message: MailMessage, by: User) -> MailMessage:
         body_text=message.body_text,
         attachments=message.attachments,
         facts=message.facts,
+        has_secret_link=message.has_secret_link,
         message_id=new_message_id(),
         created_by_id=by.id,
         scheduled_for=_next_slot(utcnow()),
@@ -247,11 +253,17 @@ def resend(message: MailMessage, by: User) -> MailMessage:
     return copy
 
 
-def _renew_secret_message(message: MailMessage, by: User) -> MailMessage:
+def _refuse_password_reset(message: MailMessage) -> None:
+    """A reset link goes only to someone who asked for it: organizers do not send one again."""
+    if message.kind == "password_reset":
+        raise FestivalError(_l("Liên kết trong thư này không gửi lại được; người nhận hãy yêu cầu lại."))
+
+
+def _invite_again(message: MailMessage, by: User) -> MailMessage:
     from festival.mail import notify
 
     user = db.session.get(User, message.user_id) if message.user_id else None
-    if user is None or message.kind != "invitation":
+    if user is None:
         raise FestivalError(_l("Liên kết trong thư này không gửi lại được; người nhận hãy yêu cầu lại."))
     if user.has_password:
         raise FestivalError(_l("%(name)s đã đặt mật khẩu, không cần lời mời nữa.", name=user.full_name))
@@ -281,7 +293,8 @@ def set_no_email(user: User, no_email: bool, by: User) -> None:
 def save_wording(festival: Festival, kind: str, language: str, subject: str, body: str, by: User) -> MailTemplate:
     """Save the organizers' wording of a kind of message (audited).
 
-    :raise FestivalError: empty, or a placeholder this kind does not know (a misspelling).
+    :raise FestivalError: empty, a placeholder this kind does not know (a misspelling), or a link
+        placed where it would not stand alone (check_links).
     """
     subject, body = subject.strip(), body.strip()
     if not subject or not body:
@@ -291,6 +304,7 @@ def save_wording(festival: Festival, kind: str, language: str, subject: str, bod
         raise FestivalError(
             _l("Không có chỗ trống %(names)s trong loại thư này.", names=", ".join("{" + n + "}" for n in unknown))
         )
+    check_links(kind, subject, body)
     template = messages.saved_template(festival, kind, language)
     before = {"subject": template.subject, "body": template.body} if template else None
     if template is None:
@@ -302,6 +316,28 @@ def save_wording(festival: Festival, kind: str, language: str, subject: str, bod
     db.session.flush()
     audit.record("mail.template_saved", template, by=by, before=before, after={"subject": subject, "body": body})
     return template
+
+
+def check_links(kind: str, subject: str, body: str) -> None:
+    """Refuse wording that glues a link to anything else, or moves a secret link out of the body.
+
+    :raise FestivalError: `{link}` inside another address, markup or a word; a secret link in the
+        subject (it would be kept in the outbox) or missing from the body.
+    """
+    misplaced = messages.misplaced_links(subject + " " + body)
+    if misplaced:
+        raise FestivalError(
+            _l(
+                "Liên kết phải đứng riêng, cách chữ khác bằng dấu cách: không đặt nó trong một địa chỉ, thẻ HTML "
+                "hay từ khác (%(words)s).",
+                words=", ".join(misplaced[:3]),
+            )
+        )
+    if kind in messages.SECRET_LINK_KINDS:
+        if "{link}" in subject:
+            raise FestivalError(_l("Liên kết riêng {link} chỉ đặt được trong nội dung thư, không trong tiêu đề."))
+        if "{link}" not in body:
+            raise FestivalError(_l("Nội dung thư này phải có chỗ trống {link}: người nhận cần liên kết đó."))
 
 
 def reset_wording(festival: Festival, kind: str, language: str, by: User) -> None:

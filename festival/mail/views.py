@@ -70,8 +70,11 @@ def message(message_id):
 
 @bp.route("/<int:message_id>.eml")
 def message_file(message_id):
-    """The .eml file the file outbox wrote (no SMTP server configured)."""
+    """The .eml file the file outbox wrote (no SMTP server configured); never one holding a secret link
+    (an invitation, a password reset, a badge): that file stays in the outbox folder, for the recipient only."""
     mail = db.get_or_404(MailMessage, message_id)
+    if mail.has_secret_link:
+        abort(403)
     path = outbox_dir() / mail.outbox_file if mail.outbox_file else None
     if path is None or not path.is_file():
         abort(404)

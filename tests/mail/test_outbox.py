@@ -63,9 +63,9 @@ def test_without_smtp_messages_are_written_as_eml_files_and_listed_in_the_outbox
     assert "Chưa cấu hình máy chủ thư" in page and "Lê Thị Cúc" in page and row.subject in page
     shown = client.get(f"/admin/mail/{row.id}").get_data(as_text=True)
     assert "new-unit@example.vn" in shown and "user.invited" not in shown and "mail.queued" in shown
-    download = client.get(f"/admin/mail/{row.id}.eml")
-    assert download.status_code == 200 and download.mimetype == "message/rfc822"
-    download.close()
+    # The invitation's .eml holds the invitee's live link: it stays in the folder, not offered for download.
+    assert "Không tải về được" in shown and f"/admin/mail/{row.id}.eml" not in shown
+    assert client.get(f"/admin/mail/{row.id}.eml").status_code == 403
 
 
 def test_a_failed_message_can_be_retried_and_a_sent_one_resent(app, client, login_as, people):
@@ -98,6 +98,11 @@ def test_a_failed_message_can_be_retried_and_a_sent_one_resent(app, client, logi
     # A message already sent cannot be "retried".
     refused = client.post(f"/admin/mail/{message_id}/retry", follow_redirects=True)
     assert "Chỉ gửi lại được thư đã thất bại." in refused.get_data(as_text=True)
+    # A message without a secret link can be downloaded as it was written.
+    download = client.get(f"/admin/mail/{message_id}.eml")
+    assert download.status_code == 200 and download.mimetype == "message/rfc822"
+    assert b"Subject:" in download.get_data()
+    download.close()
 
 
 def test_organizers_edit_the_wording_with_safe_placeholders(app, client, login_as, people):
