@@ -206,7 +206,7 @@ def test_a_big_photo_is_stored_at_a_bounded_size(app, client, draft, people):
     with app.app_context():
         attachment = db.session.execute(db.select(Attachment)).scalar_one()
         with Image.open(upload_path(attachment.stored_name)) as stored:
-            assert stored.size == (uploads.MAX_SIDE, 2400)
+            assert stored.size == (uploads.MAX_SIDE, uploads.MAX_SIDE * 3 // 4)
 
 
 # Secrets in logs and backups ---------------------------------------------------------------------

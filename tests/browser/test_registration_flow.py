@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from festival.extensions import db
@@ -104,3 +105,36 @@ def test_a_refused_form_on_a_phone_keeps_the_photo_and_shows_its_errors_first(
     expect(page.locator(".alert-success")).to_contain_text("Đã lưu bản nháp")
     expect(page.locator(".exhibit-photos img")).to_have_count(1)
     context.close()
+
+
+def test_a_large_photo_shows_how_far_its_upload_has_got_then_the_saved_exhibit(
+    page, live_server, festival_people, tmp_path
+):
+    noise = Image.effect_noise((1600, 1200), 60).convert("RGB")
+    photo = tmp_path / "may-cat.jpg"
+    noise.save(photo, "JPEG", quality=95)
+    assert photo.stat().st_size > 600 * 1024
+    sign_in(page, live_server.url, "may10@example.vn", factories.PASSWORD)
+    page.goto(f"{live_server.url}/exhibits/new")
+    page.fill("#title", "Máy cắt vải tự động")
+    page.select_option("#category_id", label="KT – Cải tiến kỹ thuật, thiết bị")
+    page.fill("#authors-0-full_name", "Nguyễn Thị Hằng")
+    page.set_input_files("#files", str(photo))
+    # A venue's slow uplink: about 200 KB/s, so the upload takes a few seconds.
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 200 * 1024},
+    )
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.resource_type))
+    page.get_by_role("button", name="Lưu").click()
+    progress = page.locator("#upload-progress")
+    expect(progress).to_be_visible()
+    expect(progress).to_contain_text("Đang gửi tệp")
+    expect(page.get_by_role("button", name="Lưu")).to_be_disabled()  # not sent twice meanwhile
+    expect(page.locator(".alert-success")).to_contain_text("Đã lưu bản nháp", timeout=30_000)
+    expect(page.locator(".exhibit-photos img")).to_have_count(1)
+    assert re.search(r"/exhibits/\d+$", page.url)
+    assert posts == ["xhr"]
