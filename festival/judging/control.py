@@ -152,7 +152,7 @@ def control_room(festival: Festival) -> tuple[list[JudgeProgress], list[ExhibitP
             progress.last_activity, progress.at = seen, sheet.exhibit
     for user_id, reported_at, pending in db.session.execute(
         sa.select(UserSession.user_id, UserSession.last_report_at, UserSession.pending_changes)
-        .where(UserSession.user_id.in_(judges), UserSession.last_report_at.is_not(None))
+        .where(UserSession.user_id.in_(list(judges)), UserSession.last_report_at.is_not(None))
         .order_by(UserSession.last_report_at)
     ).all():
         judges[user_id].reported_at, judges[user_id].pending = reported_at, pending  # the newest report wins
