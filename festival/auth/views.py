@@ -60,7 +60,8 @@ def _render_time() -> int:
 @bp.after_app_request
 def tell_revoked_devices(response):
     """Every answer to a revoked session's browser says so, for scripts that read no page (the gate's list)."""
-    if session_ended():
+    # Only where the request looked for its user (Flask-Login keeps it in g): static files cost no query.
+    if "_login_user" in g and session_ended():
         response.headers[SESSION_HEADER] = "ended"
     return response
 

@@ -14,6 +14,19 @@
   var session = body.dataset.session || "";
   var prefix = "festival.u" + userId + ".";
   var HOUR_MS = 3600 * 1000;
+  var renderedAt = Number(body.dataset.renderedAt || "0");
+  var newest = true; // this page was made after every other page this device kept of this user
+  // A copy kept for offline use may be older than the session the device signed in with since:
+  // it goes on with the newest session known here (changes made on it belong to that one).
+  if (userId && session) {
+    var known = JSON.parse(localStorage.getItem(prefix + "session") || "null");
+    if (known && known.rendered > renderedAt) {
+      session = known.session;
+      newest = false;
+    } else {
+      localStorage.setItem(prefix + "session", JSON.stringify({ session: session, rendered: renderedAt }));
+    }
+  }
   var keepMs = Number(body.dataset.keepHours || "24") * HOUR_MS;
   var nativeFetch = window.fetch.bind(window);
 
@@ -139,7 +152,7 @@
   function expireOld() {
     var now = Date.now();
     var keptKey = prefix + "kept-at";
-    var rendered = Number(body.dataset.renderedAt || "0") * 1000;
+    var rendered = renderedAt * 1000;
     var keptAt = Number(localStorage.getItem(keptKey) || "0");
     if (keptAt && now - keptAt > keepMs) {
       store.keys(prefix).forEach(function (key) {
@@ -469,7 +482,7 @@
         lockPage(body.dataset.textSessionChanged);
       }
     };
-    if (session) {
+    if (session && newest) {
       channel.postMessage({ type: "session", session: session, user: userId });
     }
   }

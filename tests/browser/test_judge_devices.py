@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from festival.badges import services as badge_services
 from festival.extensions import db
 from festival.judging import rubrics
 from festival.judging.policy import policy_for
-from festival.models import ExhibitStatus, Role, ScoreSheet, UserSession, utcnow
+from festival.models import ExhibitStatus, Festival, Role, ScoreSheet, UserSession, utcnow
 from tests import factories
 from tests.browser.conftest import sign_in
 from tests.judging.conftest import rubric_inputs
@@ -445,4 +446,95 @@ def test_changes_of_an_ended_session_are_offered_kept_or_dropped_never_sent_alon
     expect(left_over).to_be_hidden()
     assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('.outbox.')).length") == 0
     assert stored(live_app, sheet["other"])[0] == {}  # the dropped change was never sent
+    context.close()
+
+
+def kept_pages(page):
+    return page.evaluate(
+        "caches.keys().then(k => Promise.all(k.filter(n => n.startsWith('festival-pages')).map(n => "
+        "caches.open(n).then(c => c.keys())))).then(l => l.flat().length)"
+    )
+
+
+def festival_keys(page):
+    return page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('festival.'))")
+
+
+def test_signing_out_of_every_device_wipes_a_lost_tablet_and_a_gate_phone_at_their_next_contact(
+    browser, live_server, live_app, sheet
+):
+    with live_app.app_context():
+        festival = db.session.get(Festival, sheet["festival"])
+        delegate = badge_services.role_by_code(festival, "delegate")
+        for name in ("Nguyễn Thị Hằng", "Lê Văn Đức"):
+            badge_services.add_attendee(festival, badge_services.AttendeeInput(name, delegate, None), by=None)
+        factories.make_user(Role.CHECKIN, email="cong@example.vn", full_name="Trần Văn Cổng")
+        db.session.commit()
+    tablet_context, tablet = device(browser, live_server)
+    tablet.goto(f"{live_server.url}/judging/")  # opened online: the tablet keeps the list and both sheets
+    assert wait_for(lambda: kept_pages(tablet) >= 3)
+    open_sheet(tablet, live_server, sheet["id"])
+    tablet.locator(f"label[for=p{sheet['criteria'][0]}-20]").tap()
+    expect(tablet.locator("#save-status")).to_have_text("Đã lưu")
+
+    gate_context = browser.new_context(viewport={"width": 412, "height": 915}, has_touch=True, locale="vi-VN")
+    gate_context.set_default_timeout(15_000)
+    gate = gate_context.new_page()
+    sign_in(gate, live_server.url, "cong@example.vn", factories.PASSWORD)
+    gate.goto(f"{live_server.url}/checkin/")
+    expect(gate.locator("#gate-connection")).to_contain_text("danh sách 2 người")
+    assert any(".gatelist." in key for key in festival_keys(gate))
+
+    # The judge, from another device, signs out of every device; so does the gate's account.
+    for email in ("gk@example.vn", "cong@example.vn"):
+        owner_context = browser.new_context(**TABLET)
+        owner = owner_context.new_page()
+        sign_in(owner, live_server.url, email, factories.PASSWORD)
+        owner.goto(f"{live_server.url}/auth/account")
+        owner.once("dialog", lambda dialog: dialog.accept())
+        owner.get_by_role("button", name=re.compile("Đăng xuất khỏi mọi thiết bị")).click()
+        expect(owner).to_have_url(re.compile(r"/auth/login"))
+        owner_context.close()
+
+    # The lost tablet's next contact: its next save is answered "session ended", and it wipes itself.
+    tablet.locator(f"label[for=p{sheet['criteria'][0]}-30]").tap()
+    expect(tablet).to_have_url(re.compile(r"/auth/login"))
+    assert wait_for(lambda: festival_keys(tablet) == [] and kept_pages(tablet) == 0)
+    tablet_context.set_offline(True)
+    tablet.goto(f"{live_server.url}/judging/sheets/{sheet['id']}")
+    expect(tablet.locator("main")).not_to_contain_text("Cữ gá may túi tự động")
+    assert stored(live_app, sheet["id"])[0] == {0: Decimal(20)}  # the finder's tap was never stored
+
+    # The gate phone's next contact (here, the gate page opened again) wipes its check-in list.
+    gate.reload()
+    expect(gate).to_have_url(re.compile(r"/auth/login"))
+    assert wait_for(lambda: not any(".gatelist." in key for key in festival_keys(gate)))
+    tablet_context.close()
+    gate_context.close()
+
+
+def test_kept_data_older_than_the_set_time_is_dropped(browser, live_server, live_app, sheet):
+    context, page = device(browser, live_server)
+    page.goto(f"{live_server.url}/judging/")
+    assert wait_for(lambda: kept_pages(page) >= 3)
+    day_ago = "Date.now() - 25 * 3600 * 1000"
+    page.evaluate(
+        f"""() => {{
+        const prefix = 'festival.u' + document.body.dataset.userId + '.';
+        localStorage.setItem(prefix + 'kept-at', String({day_ago}));
+        localStorage.setItem(prefix + 'state.{sheet["id"]}', JSON.stringify({{id: {sheet["id"]}, revision: 3}}));
+        localStorage.setItem(prefix + 'outbox.{sheet["id"]}.old', JSON.stringify({{seq: 1, created: {day_ago}}}));
+    }}"""
+    )
+    page.reload()  # the next page load finds them older than OFFLINE_KEEP_HOURS: they go
+    expect(page.locator("#connection")).to_contain_text("Không còn gì chờ gửi")
+    assert not any(key.endswith(f".state.{sheet['id']}") or key.endswith(".old") for key in festival_keys(page))
+
+    # Offline, a kept page older than the device may keep it is not served (the limit made 1 ms here).
+    keep = "caches.open('festival-meta').then(c => c.match('/__keep__')).then(r => r ? r.text() : '')"
+    assert wait_for(lambda: page.evaluate(keep) == str(24 * 3600 * 1000))
+    page.evaluate("caches.open('festival-meta').then(c => c.put('/__keep__', new Response('1')))")
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/judging/sheets/{sheet['other']}")
+    expect(page.locator("main")).not_to_contain_text("Bàn là hơi tiết kiệm")
     context.close()
