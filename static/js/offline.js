@@ -227,7 +227,7 @@
       ].forEach(function (choice) {
         var button = document.createElement("button");
         button.type = "button";
-        button.className = "btn btn-sm ms-1 " + choice[1];
+        button.className = "btn ms-1 mt-1 " + choice[1];
         button.textContent = choice[2];
         button.dataset.choice = choice[0];
         button.addEventListener("click", function () {
@@ -461,15 +461,16 @@
       var main = document.getElementById("content");
       (main || body).insertBefore(notice, (main || body).firstChild);
     }
-    notice.textContent = message || body.dataset.textSignedOut || "";
+    var said = message || body.dataset.textSignedOut || "";
+    notice.textContent = said;
     if (body.dataset.loginUrl) {
       var link = document.createElement("a");
-      link.className = "btn btn-sm btn-warning ms-2";
+      link.className = "btn btn-warning ms-2";
       link.href = body.dataset.loginUrl;
       link.textContent = body.dataset.textSignIn || "";
       notice.appendChild(link);
     }
-    emit("locked", {});
+    emit("locked", { message: said });
   }
 
   var channel = window.BroadcastChannel ? new BroadcastChannel("festival-session") : null;

@@ -365,7 +365,7 @@
   document.addEventListener("festival:outbox", function (event) {
     var detail = event.detail;
     if (detail.kind === "locked") {
-      show("signed-out");
+      show("signed-out", detail.message);
       return;
     }
     if (detail.kind === "offline") {

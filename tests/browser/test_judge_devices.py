@@ -426,9 +426,9 @@ def test_changes_of_an_ended_session_are_offered_kept_or_dropped_never_sent_alon
     open_sheet(page, live_server, sheet["other"])
     page.locator(f"label[for=p{novelty}-30]").tap()
     expect(page.locator("#connection")).to_contain_text("2 thay đổi chờ gửi")
-    page.unroute("**/save")
-
     # The session ends without the device hearing of it (timed out); the judge signs in again.
+    context.clear_cookies()
+    page.unroute("**/save")
     sign_in(page, live_server.url, "gk@example.vn", factories.PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/judging/")
     left_over = page.locator("#left-over")
