@@ -82,6 +82,7 @@ def sheet(sheet_id):
             abort(403)
         try:
             data = scoring.form_input(sheet, request.form.to_dict())
+            _stamp_session(data, None)
             if request.form.get("action") == "submit":
                 result = scoring.submit_sheet(sheet, current_user, data, utcnow())
             else:

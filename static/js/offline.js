@@ -91,7 +91,7 @@
   // Changes this page may send now, and changes of an ended session, waiting for the judge.
   function sendable(sheetId) {
     return store.sheetChanges(sheetId).filter(function (entry) {
-      return ours(entry) && !entry.refused && !entry.holding;
+      return ours(entry) && entry.url && !entry.refused && !entry.holding;
     });
   }
   function leftOver() {

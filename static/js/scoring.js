@@ -505,6 +505,8 @@
       }
     } else if (event.key === conflictKey) {
       renderConflicts();
+    } else if (event.key === ownKey && event.newValue === null && !waiting() && !conflicts().length) {
+      show(invalidCount() ? "invalid" : "saved"); // another tab sent this page's change and it was stored
     }
   });
 
@@ -519,12 +521,18 @@
   } else {
     apply(snapshot()); // lastValid from what the server rendered
   }
-  // A change refused earlier is tried again now that its sheet is open (and the refusal shown here).
+  // A change refused earlier is tried again now that its sheet is open (and the refusal shown here);
+  // one kept by an older version of this page learns where it goes.
   store.sheetChanges(sheetId).forEach(function (entry) {
-    if ((entry.refused || entry.holding) && entry.session === offline.session) {
+    if (((entry.refused || entry.holding) && entry.session === offline.session) || !entry.url) {
+      var key = entry.key;
+      delete entry.key;
       delete entry.refused;
       delete entry.holding;
-      store.write(entry.key, entry);
+      entry.sheet = sheetId;
+      entry.url = root.dataset.saveUrl;
+      entry.state_url = root.dataset.stateUrl;
+      store.write(key, entry);
     }
   });
   var pending = offline.sendable(sheetId);
