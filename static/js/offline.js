@@ -473,6 +473,12 @@
     emit("locked", { message: said });
   }
 
+  var SIGNAL_KEY = "festival.signed-out";
+  window.addEventListener("storage", function (event) {
+    if (event.key === SIGNAL_KEY && event.newValue === userId && userId) {
+      lockPage(body.dataset.textSignedOutElsewhere);
+    }
+  });
   var channel = window.BroadcastChannel ? new BroadcastChannel("festival-session") : null;
   if (channel) {
     channel.onmessage = function (event) {
@@ -527,6 +533,9 @@
         channel.postMessage({ type: "signed-out", user: userId });
       }
       store.clearUser();
+      // Browsers without BroadcastChannel hear it as a storage event; nothing is left behind.
+      localStorage.setItem(SIGNAL_KEY, userId);
+      localStorage.removeItem(SIGNAL_KEY);
       dropPageCaches();
     });
   });

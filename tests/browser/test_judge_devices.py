@@ -395,8 +395,11 @@ def test_a_submit_after_another_devices_change_shows_what_changed_and_locks_noth
     phone_context.close()
 
 
-def test_signing_out_in_one_tab_locks_the_other_at_once(browser, live_server, live_app, sheet):
+@pytest.mark.parametrize("broadcast", [True, False], ids=["broadcast-channel", "storage-event"])
+def test_signing_out_in_one_tab_locks_the_other_at_once(browser, live_server, live_app, sheet, broadcast):
     context, sheet_tab = device(browser, live_server)
+    if not broadcast:  # a browser without BroadcastChannel hears it through the storage event
+        context.add_init_script("delete window.BroadcastChannel")
     open_sheet(sheet_tab, live_server, sheet["id"])
     list_tab = context.new_page()
     list_tab.goto(f"{live_server.url}/judging/")
