@@ -57,6 +57,9 @@ class Config:
     # without it a signed-in session ends after SESSION_HOURS, long enough for a festival day.
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_HOURS = 16
+    # What a judge's or gate's device keeps for offline use (sheets, their states, the gate's list,
+    # changes never sent) is dropped once it is this old: a lost tablet does not keep scores for long.
+    OFFLINE_KEEP_HOURS = float(os.environ.get("OFFLINE_KEEP_HOURS", "24"))
 
     PASSWORD_HASH_METHOD = "scrypt"
     # Sign-in guessing (see README, "Limits"): per e-mail address, the first 5 wrong passwords in a

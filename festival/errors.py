@@ -18,6 +18,7 @@ class FestivalError(Exception):
     """A festival rule was broken; the message is shown to the person who tried."""
 
     status_code = 400
+    code: str | None = None  # a JSON answer's machine-readable `code` (else the status)
 
     def __init__(self, message):
         super().__init__(str(message))
@@ -113,7 +114,7 @@ def register_error_handlers(app):
         db.session.rollback()
         target = None if wants_json() else _refusal_target()
         if target is None:
-            return error_response(error.status_code, error.message)
+            return error_response(error.status_code, error.message, code=error.code)
         # A form posted from a page: back to that page, the refusal shown until dismissed.
         flash(error.message, "danger")
         return redirect(target)

@@ -6,9 +6,11 @@
 // - The pages a signed-in judge or gate needs offline (the list and sheets; the scanner) go to the network
 //   first and are kept in a cache of that user's own, refreshed whenever they load online;
 //   without a network the kept copy opens, and the page's script says it is offline.
-// - Nothing is cached for anyone else, nothing but GET is touched (saves wait in the page's own
+// - Nothing is cached for anyone else, nothing but GET is touched (saves wait in the device's
 //   outbox), and signing out deletes every cache (the page clears them, and the sign-out answer
-//   sends Clear-Site-Data).
+//   sends Clear-Site-Data). An answer saying the session was revoked (signed out of every device)
+//   drops the kept pages too, and a kept page older than the set time (OFFLINE_KEEP_HOURS, sent by
+//   the pages) is never served: it is dropped.
 "use strict";
 
 const VERSION = {{ version|tojson }};
@@ -66,16 +68,39 @@ async function keep(user, request, response) {
   }
 }
 
+async function dropPages() {
+  const names = await caches.keys();
+  await Promise.all(names.filter((name) => name.startsWith("festival-pages-") || name === META).map((name) => caches.delete(name)));
+}
+
+async function keepFor() {
+  const answer = await (await caches.open(META)).match("/__keep__");
+  return answer ? Number(await answer.text()) : 24 * 3600 * 1000;
+}
+
+async function fresh(kept) {
+  const made = Date.parse(kept.headers.get("Date") || "");
+  return isNaN(made) || Date.now() - made < (await keepFor());
+}
+
 async function networkFirst(request) {
   const user = await currentUser();
   try {
     const response = await fetch(request);
+    if (response.headers.get("X-Festival-Session") === "ended") {
+      await dropPages();
+      return response;
+    }
     await keep(user, request, response.clone());
     return response;
   } catch (error) {
-    const kept = user ? await (await caches.open("festival-pages-u" + user)).match(request, { ignoreVary: true }) : undefined;
-    if (kept) {
+    const cache = user ? await caches.open("festival-pages-u" + user) : undefined;
+    const kept = cache ? await cache.match(request, { ignoreVary: true }) : undefined;
+    if (kept && (await fresh(kept))) {
       return kept;
+    }
+    if (kept) {
+      await cache.delete(request, { ignoreVary: true }); // older than the device may keep it
     }
     if (request.mode === "navigate") {
       return (await caches.match(OFFLINE_URL)) || Response.error();
@@ -118,6 +143,8 @@ self.addEventListener("message", (event) => {
     const user = String(message.user);
     event.waitUntil(
       setUser(user)
+        .then(() => caches.open(META))
+        .then((meta) => meta.put("/__keep__", new Response(String(message.keepMs || 24 * 3600 * 1000))))
         .then(() =>
           Promise.all([
             caches.open(SHELL).then((cache) => cache.addAll(message.assets || [])).catch(() => {}),

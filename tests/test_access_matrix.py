@@ -165,6 +165,7 @@ EXPECTED = {
     "judging.reopen": POST_ONLY,
     "judging.keep_sheet": POST_ONLY,
     "judging.unattended": POST_ONLY,
+    "judging.device_report": POST_ONLY,
     "judging.control_room": ORGANIZER_ONLY,
     "judging.control_board": ORGANIZER_ONLY,
     "judging.reassign": POST_ONLY,
@@ -253,6 +254,7 @@ JSON_ENDPOINTS = {
     "judging.state",
     "judging.save",
     "judging.submit",
+    "judging.device_report",
     "checkin.search",
     "checkin.scan",
     "checkin.check_in",
@@ -496,6 +498,7 @@ POSTS = [
         changes=False,
     ),
     Post("judging.unattended", JUDGE),
+    Post("judging.device_report", JUDGE, {"pending": 2}, json=True),
     Post("judging.reassign", ORGANIZERS, {"judge_id": "@third_judge"}),
     Post("judging.resolve_report", ORGANIZERS),
     Post(

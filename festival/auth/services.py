@@ -18,7 +18,7 @@ from festival import audit
 from festival.errors import FestivalError
 from festival.extensions import db
 from festival.formatting import fold
-from festival.models import Role, SignInFailures, Unit, User, UserSession
+from festival.models import Role, SignInFailures, Unit, User, UserSession, utcnow
 
 MIN_PASSWORD_LENGTH = 8
 # Words anyone guessing at this festival tries first (ASVS 6.1.2), compared without diacritics,
@@ -397,12 +397,56 @@ def end_session(user: User) -> None:
 
 
 def end_all_sessions(user: User) -> int:
-    """Sign `user` out of every browser (a lost phone, a shared tablet); returns how many."""
+    """Sign `user` out of every browser (a lost phone, a shared tablet); returns how many.
+
+    The time is kept: a browser that comes back with a cookie from before it is told to wipe what
+    it kept for offline use (see `session_revoked`)."""
     if user.id is None:
         return 0
     result = db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id))
     db.session.expire(user, ["sessions"])
+    user.sessions_ended_at = utcnow()
     return result.rowcount
+
+
+def session_revoked(user_id: int, signed_in_at: float | None) -> bool:
+    """Whether a browser signed in at `signed_in_at` (a POSIX time; None: unknown) as `user_id` was
+    signed out of every device since, locked, or its password changed — not merely timed out."""
+    ended = db.session.execute(sa.select(User.sessions_ended_at).where(User.id == user_id)).scalar_one_or_none()
+    if ended is None:
+        return False
+    return signed_in_at is None or signed_in_at < ended.timestamp()
+
+
+def current_session(user: User) -> UserSession | None:
+    """The session row this request signed in with."""
+    if not user.session_key:
+        return None
+    return db.session.execute(
+        db.select(UserSession).where(
+            UserSession.user_id == user.id, UserSession.token_hash == _hash_token(user.session_key)
+        )
+    ).scalar_one_or_none()
+
+
+def report_device(session: UserSession, pending: int, now: datetime) -> None:
+    """A judge's device says it is alive and how many changes it has waiting to be sent."""
+    session.last_report_at = now
+    session.pending_changes = max(0, min(pending, 100_000))
+
+
+# Checked in order: the first name found in a User-Agent string describes the device.
+_DEVICES = [("iPad", "iPad"), ("iPhone", "iPhone"), ("Android", "Android"), ("Windows", "Windows"),
+            ("Macintosh", "Mac"), ("CrOS", "Chromebook"), ("Linux", "Linux")]  # fmt: skip
+_BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Chromium/", "Chromium"), ("Safari/", "Safari")]  # fmt: skip
+
+
+def describe_device(user_agent: str) -> str:
+    """A short name a person recognises for a browser ("iPad · Safari"), or "" when unknown."""
+    device = next((name for key, name in _DEVICES if key in user_agent), "")
+    browser = next((name for key, name in _BROWSERS if key in user_agent), "")
+    return " · ".join(part for part in (device, browser) if part)
 
 
 def active_sessions(user: User, now: datetime) -> list[UserSession]:

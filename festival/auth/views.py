@@ -1,6 +1,6 @@
 """Sign-in, sign-out, accepting an invitation and changing one's password."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -17,6 +17,7 @@ from festival.transactions import form_status
 from festival.urls import safe_next
 
 DEVICE_COOKIE = "festival_device"
+SESSION_HEADER = "X-Festival-Session"
 
 
 @login_manager.user_loader
@@ -24,10 +25,56 @@ def load_user(session_id):
     return services.load_session_user(session_id, utcnow())
 
 
+def session_ended() -> bool:
+    """Whether this browser's cookie names a session that was revoked: signed out of every device,
+    the account locked or its password changed (a session that merely timed out is not)."""
+    if "session_ended" not in g:
+        user_id = str(session.get("_user_id") or "").partition(":")[0]
+        g.session_ended = (
+            user_id.isdigit()
+            and not current_user.is_authenticated
+            and services.session_revoked(int(user_id), session.get("signed_in_at"))
+        )
+    return g.session_ended
+
+
+def device_session() -> str:
+    """The public id of the session this request signed in with ("" when none)."""
+    if "device_session" not in g:
+        row = services.current_session(current_user) if current_user.is_authenticated else None
+        g.device_session = (row.public_id or "") if row else ""
+    return g.device_session
+
+
+@bp.app_context_processor
+def session_on_pages():
+    # Every page names its session (changes kept on the device belong to it) and says when the
+    # session was revoked, so that the device wipes what it kept (static/js/offline.js).
+    return {"device_session": device_session, "session_ended": session_ended, "render_time": _render_time}
+
+
+def _render_time() -> int:
+    """When the page was made (POSIX seconds): a copy kept on a device tells its age by it."""
+    return int(utcnow().timestamp())
+
+
+@bp.after_app_request
+def tell_revoked_devices(response):
+    """Every answer to a revoked session's browser says so, for scripts that read no page (the gate's list)."""
+    # Only where the request looked for its user (Flask-Login keeps it in g): static files cost no query.
+    if "_login_user" in g and session_ended():
+        response.headers[SESSION_HEADER] = "ended"
+    return response
+
+
 @login_manager.unauthorized_handler
 def unauthorized():
     """Pages send visitors to sign in; JSON callers (the tablet's autosave) get a 401 to act on."""
     if wants_json():
+        if session_ended():
+            return error_response(
+                401, _("Tài khoản đã được đăng xuất khỏi mọi thiết bị. Hãy đăng nhập lại."), code="session_ended"
+            )
         return error_response(
             401, _("Phiên đăng nhập đã hết. Hãy đăng nhập lại; điểm chưa gửi vẫn được giữ trên máy."), code="signed_out"
         )
@@ -42,8 +89,11 @@ def _start_session(user, remember: bool = False):
     session.clear()
     if lang:
         session["lang"] = lang
-    services.start_session(user, utcnow(), remember, request.headers.get("User-Agent", ""))
+    now = utcnow()
+    services.start_session(user, now, remember, request.headers.get("User-Agent", ""))
     login_user(user, remember=remember)
+    # Compared with the account's "signed out of every device" time when this cookie comes back dead.
+    session["signed_in_at"] = now.timestamp()
 
 
 def _end_session():

@@ -13,7 +13,7 @@ from festival import audit
 from festival.errors import FestivalError, NotAllowed
 from festival.extensions import db
 from festival.judging.panels import accepted_exhibits, add_assignment, festival_sheets
-from festival.models import Exhibit, Festival, ScoreChange, ScoreSheet, SheetStatus, StandReport, User
+from festival.models import Exhibit, Festival, ScoreChange, ScoreSheet, SheetStatus, StandReport, User, UserSession
 
 
 def _booth_key(booth: str | None) -> tuple:
@@ -101,6 +101,8 @@ class JudgeProgress:
     not_started: int = 0
     last_activity: datetime | None = None
     at: Exhibit | None = None  # where they were last seen working
+    reported_at: datetime | None = None  # when one of their devices last reported from a judge page
+    pending: int = 0  # how many changes that device said were waiting to be sent
 
     @property
     def total(self) -> int:
@@ -119,7 +121,8 @@ class ExhibitProgress:
 
 
 def control_room(festival: Festival) -> tuple[list[JudgeProgress], list[ExhibitProgress]]:
-    """Per judge: sheets done, in progress and not started, last activity and where; per exhibit:
+    """Per judge: sheets done, in progress and not started, last activity and where, their device's
+    last report and the changes it had waiting; per exhibit:
     sheets submitted of assigned and open reports of an empty stand (those first)."""
     sheets = festival_sheets(festival)
     judges: dict[int, JudgeProgress] = {}
@@ -147,6 +150,12 @@ def control_room(festival: Festival) -> tuple[list[JudgeProgress], list[ExhibitP
         seen = last_change.get(sheet.id)
         if seen is not None and (progress.last_activity is None or seen > progress.last_activity):
             progress.last_activity, progress.at = seen, sheet.exhibit
+    for user_id, reported_at, pending in db.session.execute(
+        sa.select(UserSession.user_id, UserSession.last_report_at, UserSession.pending_changes)
+        .where(UserSession.user_id.in_(list(judges)), UserSession.last_report_at.is_not(None))
+        .order_by(UserSession.last_report_at)
+    ).all():
+        judges[user_id].reported_at, judges[user_id].pending = reported_at, pending  # the newest report wins
     reports = db.session.execute(
         sa.select(StandReport)
         .join(StandReport.sheet)

@@ -29,6 +29,11 @@ The answer's ``status`` is "saved" (applied as sent), "merged" (applied, with ot
 fields kept), "conflict" (applied but for the fields listed in ``conflicts``) or "duplicate" (a
 retry). No answer says "saved" for a value that was not stored. Every applied change writes a
 history row (ScoreChange) with the client, the save number and the revision it made.
+
+A submit is a save that then locks the sheet, and it seals only what the judge saw: when another
+client changed a field after the submit's ``base`` and the submitting page does not show that
+field's value as it is now, the save is stored but nothing is locked; the answer ("changed") lists
+each such field with its value then and now and the device it came from, and the page asks again.
 """
 
 import math
@@ -74,6 +79,8 @@ class SheetInput:
     answers: dict[int, bool | None]
     comment: str | None = None
     base: int | None = None  # None: edited from what is stored now (the demo, commands, tests)
+    session_key: str | None = None  # the signed-in session it was made in (its public id)
+    device: str = ""  # that session's device, as a person would name it ("iPad · Safari")
 
 
 @dataclass(frozen=True)
@@ -89,11 +96,34 @@ class FieldConflict:
         return {"field": self.field, "criterion": self.criterion_id, "yours": self.yours, "theirs": self.theirs}
 
 
+@dataclass(frozen=True)
+class UnseenChange:
+    """A field another client changed after the revision a submitting page showed."""
+
+    field: str  # "points", "answer" or "comment"
+    criterion_id: int | None
+    before: str | None  # at the page's revision
+    now: str | None
+    device: str  # where the change came from: "" another device or tab of unknown kind
+    same_session: bool  # made in the submitting page's own session (another tab of this device)
+
+    def as_json(self) -> dict:
+        return {
+            "field": self.field,
+            "criterion": self.criterion_id,
+            "before": self.before,
+            "now": self.now,
+            "device": self.device,
+            "same_session": self.same_session,
+        }
+
+
 @dataclass
 class SaveResult:
-    status: str  # saved | merged | conflict | duplicate
+    status: str  # saved | merged | conflict | duplicate | submitted | changed
     sheet: ScoreSheet
     conflicts: list[FieldConflict] = field(default_factory=list)
+    changes: list[UnseenChange] = field(default_factory=list)  # "changed": what the submitting page did not show
 
 
 def judge_sheets(judge: User, festival: Festival) -> list[ScoreSheet]:
@@ -344,6 +374,8 @@ def save_sheet(sheet: ScoreSheet, judge: User, data: SheetInput, now: datetime) 
         client = SheetClient(sheet_id=sheet.id, client_id=data.client_id)
         db.session.add(client)
     client.last_seq, client.revision = data.seq, sheet.revision
+    if data.session_key is not None:
+        client.session_key, client.device = data.session_key, data.device[:80]
     client.conflicts = [vars(c) for c in conflicts]
     db.session.flush()
     if conflicts:
@@ -397,8 +429,13 @@ def submit_sheet(sheet: ScoreSheet, judge: User, data: SheetInput | None, now: d
         if client is not None and data.seq <= client.last_seq:
             return SaveResult("duplicate", sheet)  # the same submission again (a double tap or a retry)
     if data is not None:
+        unseen = _unseen_changes(sheet, data)
         result = save_sheet(sheet, judge, data, now)
         if result.conflicts:
+            return result
+        if unseen and result.status != "duplicate":
+            # The judge would seal values they never saw: store the save, lock nothing, show what changed.
+            result.status, result.changes = "changed", unseen
             return result
     else:
         check_may_score(sheet, judge, now)
@@ -428,6 +465,42 @@ def submit_sheet(sheet: ScoreSheet, judge: User, data: SheetInput | None, now: d
     )
     result.status = "submitted"
     return result
+
+
+def _unseen_changes(sheet: ScoreSheet, data: SheetInput) -> list[UnseenChange]:
+    """The fields other clients changed after `data.base` (the revision the page showed) that the
+    page does not show as they are now: a submit must not seal them unseen."""
+    if data.base is None or data.base >= sheet.revision:
+        return []
+    sent, current = _sent(data), _values(sheet)
+    before = _values_at(sheet, data.base)
+    rows = db.session.execute(
+        sa.select(ScoreChange.field, ScoreChange.criterion_id, ScoreChange.client_id)
+        .where(
+            ScoreChange.sheet_id == sheet.id,
+            ScoreChange.field.in_(("points", "answer", "comment")),
+            ScoreChange.revision > data.base,
+            sa.or_(ScoreChange.client_id.is_(None), ScoreChange.client_id != data.client_id),
+        )
+        .order_by(ScoreChange.id)
+    ).all()
+    last_client: dict[Key, str | None] = {(name, criterion): client for name, criterion, client in rows}
+    changes = []
+    for key, client_id in last_client.items():
+        if key in sent and ScoreChange.text_of(sent[key]) == current.get(key):
+            continue  # the page shows the value as it is now
+        client = _client(sheet, client_id) if client_id else None
+        changes.append(
+            UnseenChange(
+                key[0],
+                key[1],
+                before=before.get(key),
+                now=current.get(key),
+                device=client.device if client else "",
+                same_session=bool(client and client.session_key and client.session_key == data.session_key),
+            )
+        )
+    return changes
 
 
 def reopen_sheet(sheet: ScoreSheet, reason: str, by: User) -> None:

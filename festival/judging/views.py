@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from festival.auth import services as auth_services
 from festival.auth.permissions import role_required
 from festival.errors import FestivalError, refusals_return_to
 from festival.exhibits.services import list_categories
@@ -81,6 +82,7 @@ def sheet(sheet_id):
             abort(403)
         try:
             data = scoring.form_input(sheet, request.form.to_dict())
+            _stamp_session(data, None)
             if request.form.get("action") == "submit":
                 result = scoring.submit_sheet(sheet, current_user, data, utcnow())
             else:
@@ -89,6 +91,9 @@ def sheet(sheet_id):
             typed, refusal = request.form, error.message
             field_errors = scoring.point_problems(sheet, request.form)
         else:
+            if result.status == "changed":
+                flash(_unseen_message(sheet, result.changes), "warning")
+                return redirect(url_for("judging.sheet", sheet_id=sheet.id))
             if not result.conflicts:
                 done = _("Đã nộp phiếu chấm %(code)s.", code=sheet.exhibit.code)
                 flash(done if result.status == "submitted" else _("Đã lưu."), "success")
@@ -107,6 +112,26 @@ def sheet(sheet_id):
         form_client=uuid.uuid4().hex,
         reason_form=ReasonForm(formdata=None),
     ), 422 if refusal else 200
+
+
+def _unseen_message(sheet: ScoreSheet, changes: list[scoring.UnseenChange]) -> str:
+    """What changed on the sheet since the page was opened, said before the judge submits again."""
+    names = {c.id: c.name_vi for c in sheet.rubric.criteria} if sheet.rubric else {}
+    shown = {"yes": _("Có"), "no": _("Không"), None: "—"}
+    lines = [
+        _(
+            "%(field)s: %(before)s → %(now)s (%(device)s)",
+            field=names.get(change.criterion_id, "") if change.criterion_id else _("Nhận xét"),
+            before=shown.get(change.before, change.before),
+            now=shown.get(change.now, change.now),
+            device=change.device or _("thiết bị hoặc thẻ khác"),
+        )
+        for change in changes
+    ]
+    return _(
+        "Phiếu chưa nộp: đã có thay đổi từ nơi khác mà trang chưa hiện. %(changes)s. Hãy xem lại rồi nộp lần nữa.",
+        changes="; ".join(lines),
+    )
 
 
 def _json_input() -> scoring.SheetInput:
@@ -130,7 +155,31 @@ def _json_input() -> scoring.SheetInput:
         raise FestivalError(_("Dữ liệu lưu không hợp lệ.")) from None
     if not client_id or not 0 < seq <= MAX_ID or not 0 <= base <= MAX_ID:  # INTEGER columns on every database
         raise FestivalError(_("Dữ liệu lưu không hợp lệ."))
-    return scoring.SheetInput(client_id, seq, points, answers, comment, base=base)
+    data = scoring.SheetInput(client_id, seq, points, answers, comment, base=base)
+    _stamp_session(data, body.get("session"))
+    return data
+
+
+class SessionChanged(FestivalError):
+    """A change made in another signed-in session than the one sending it."""
+
+    status_code = 409
+    code = "session_changed"
+
+
+def _stamp_session(data: scoring.SheetInput, claimed) -> None:
+    """Mark a save with the session that sends it; one that says it was made in another session
+    (queued on a tablet before a sign-out, sent after the next sign-in) is refused: the device
+    offers it to the judge instead of sending it silently.
+
+    :raise SessionChanged: the save names another session.
+    """
+    row = auth_services.current_session(current_user)
+    if claimed is not None and (row is None or str(claimed) != row.public_id):
+        raise SessionChanged(_("Thay đổi này được nhập trong một phiên đăng nhập khác; hãy xem lại trước khi gửi."))
+    if row is not None:
+        data.session_key = row.public_id
+        data.device = auth_services.describe_device(row.user_agent)
 
 
 def _save_answer(result: scoring.SaveResult):
@@ -138,6 +187,7 @@ def _save_answer(result: scoring.SaveResult):
         status=result.status,
         state=scoring.sheet_state(result.sheet),
         conflicts=[conflict.as_json() for conflict in result.conflicts],
+        changes=[change.as_json() for change in result.changes],
     )
 
 
@@ -165,6 +215,20 @@ def submit(sheet_id):
     data = _json_input()
     sheet = _own_locked_sheet(sheet_id)
     return _save_answer(scoring.submit_sheet(sheet, current_user, data, utcnow()))
+
+
+@bp.route("/device-report", methods=["POST"])
+@role_required(Role.JUDGE)
+def device_report():
+    """A judge's device says it is alive and how many changes wait on it (the control room shows it)."""
+    body = request.get_json(silent=True)
+    pending = body.get("pending") if isinstance(body, dict) else None
+    if not isinstance(pending, int) or isinstance(pending, bool):
+        raise FestivalError(_("Dữ liệu lưu không hợp lệ."))
+    row = auth_services.current_session(current_user)
+    if row is not None:
+        auth_services.report_device(row, pending, utcnow())
+    return jsonify(status="ok")
 
 
 @bp.route("/sheets/<int:sheet_id>/state")

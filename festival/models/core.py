@@ -1,6 +1,7 @@
 """The festival's core records: editions, member units, user accounts and the audit log."""
 
 import enum
+import secrets
 from datetime import date, datetime
 from typing import Any, Optional
 
@@ -156,6 +157,9 @@ class User(UserMixin, db.Model):
     # Password reset by e-mail: the hash of a single-use token and when it stops working.
     reset_hash: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
     reset_expires_at: Mapped[Optional[datetime]]
+    # When the person last signed out of every device (or was locked, or changed the password): a
+    # browser still holding a cookie from before then wipes what it kept for offline use.
+    sessions_ended_at: Mapped[Optional[datetime]]
 
     unit: Mapped[Optional[Unit]] = relationship(back_populates="users")
     sessions: Mapped[list["UserSession"]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -203,6 +207,12 @@ class UserSession(db.Model):
     user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    # Names the session on its own pages (a change waiting on the device says which session made
+    # it); random, unlike the row id a database may give again, and no use for signing in.
+    public_id: Mapped[Optional[str]] = mapped_column(sa.String(32), unique=True, default=lambda: secrets.token_hex(8))
+    # What the device last reported from a judge page: when, and how many changes it had waiting.
+    last_report_at: Mapped[Optional[datetime]]
+    pending_changes: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship(back_populates="sessions")
 

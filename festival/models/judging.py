@@ -204,6 +204,9 @@ class SheetClient(db.Model):
     last_seq: Mapped[int] = mapped_column(default=0)
     revision: Mapped[int] = mapped_column(default=0)  # the sheet's revision after that save
     conflicts: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)  # what that save could not apply
+    # The signed-in session (its public id) and the device it ran on, to say where a change came from.
+    session_key: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    device: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

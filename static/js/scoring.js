@@ -1,10 +1,11 @@
 // The judge's score sheet. Every change is saved at once, by the sheet revision protocol
 // (festival/judging/scoring.py): each page load is a client of its own with a save number and the
 // revision its values were edited from, so the server merges saves from other tabs and devices
-// and names any field changed on both sides. A change goes into this page's outbox entry in
-// localStorage before it is sent, so a reload, a closed tab or a dead Wi-Fi spot loses nothing;
-// entries left by earlier pages of this sheet are sent too. The page says "saved" only when the
-// server answered that it stored the values, and a refusal stays on screen until the judge acts.
+// and names any field changed on both sides. A change goes into the device's one outbox
+// (static/js/offline.js) before it is sent, with everything the server needs (the save URL, the
+// session it was made in), so a reload, a closed tab, another sheet or the list sends it when the
+// network is back. The page says "saved" only when the server answered that it stored the values,
+// a refusal stays on screen until the judge acts, and a submit seals only what the page showed.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -21,7 +22,7 @@
   var totalBox = document.getElementById("total");
   var alertBox = document.getElementById("sheet-alert");
   var conflictBox = document.getElementById("sheet-conflicts");
-  var csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+  var changesBox = document.getElementById("sheet-changes");
   var clientId = randomId();
   var ownKey = store.key("outbox", sheetId, clientId);
   var stateKey = store.key("state", sheetId);
@@ -29,9 +30,8 @@
   var seq = 0;
   var base = Number(root.dataset.revision);
   var lastValid = {}; // criterion id → the last valid points typed or stored (an invalid entry is never sent)
-  var sending = false;
-  var again = false;
-  var stopped = false;
+  var submitting = false; // the submit carries the newest save; autosave waits for its answer
+  var serverValues = null; // the sheet as the server last said it is, to tell what a waiting change changes
 
   function randomId() {
     var bytes = new Uint8Array(16);
@@ -208,12 +208,47 @@
     totalBox.textContent = total === null ? "—" : lang === "en" ? total : total.replace(".", ",");
   }
 
-  // What the server last told any page of this sheet on this device.
   function rememberState(state) {
-    var known = store.read(stateKey);
-    if (!known || known.revision <= state.revision) {
-      store.write(stateKey, state);
+    offline.rememberState(state);
+    serverValues = state;
+  }
+
+  function waiting() {
+    return offline.sendable(sheetId).length;
+  }
+
+  function legend(box) {
+    return box.querySelector("legend").firstChild.textContent.trim().replace(/^\d+\.\s*/, "");
+  }
+
+  function shown(kind, value) {
+    if (value === null || value === undefined || value === "") {
+      return "—";
     }
+    if (kind === "answer") {
+      return value === true || value === "yes" ? conflictBox.dataset.textYes : conflictBox.dataset.textNo;
+    }
+    return String(value);
+  }
+
+  // What a waiting change changes, in words (shown if its session ends before it is sent).
+  function describe(entry) {
+    var known = serverValues || {};
+    var changes = [];
+    criteria().forEach(function (box) {
+      var id = box.dataset.criterion;
+      if (box.dataset.kind === "points") {
+        if (!same(entry.points[id], orNull((known.points || {})[id]))) {
+          changes.push({ label: legend(box), value: shown("points", entry.points[id]) });
+        }
+      } else if (orNull(entry.answers[id]) !== orNull((known.answers || {})[id])) {
+        changes.push({ label: legend(box), value: shown("answer", entry.answers[id]) });
+      }
+    });
+    if ((entry.comment || "") !== (known.comment || "")) {
+      changes.push({ label: conflictBox.dataset.textComment, value: entry.comment || "—" });
+    }
+    return changes;
   }
 
   function conflicts() {
@@ -228,7 +263,7 @@
     list.forEach(function (conflict, index) {
       var item = document.createElement("li");
       var box = form.querySelector('[data-criterion="' + conflict.criterion + '"]');
-      var name = conflict.field === "comment" ? conflictBox.dataset.textComment : box ? box.querySelector("legend").firstChild.textContent.trim() : "";
+      var name = conflict.field === "comment" ? conflictBox.dataset.textComment : box ? legend(box) : "";
       item.appendChild(document.createTextNode(name + ": "));
       [["yours", conflictBox.dataset.textYours], ["theirs", conflictBox.dataset.textTheirs]].forEach(function (choice) {
         var button = document.createElement("button");
@@ -267,158 +302,96 @@
       queue();
     }
     renderConflicts();
-    if (!conflicts().length && !store.outbox(sheetId).length) {
+    if (!conflicts().length && !waiting()) {
       show("saved");
     }
   }
 
-  // This page's next save: numbered and written to the outbox before anything is sent.
-  function queue() {
+  // This page's next save: numbered and written to the device's outbox before anything is sent.
+  function queue(hold) {
+    if (offline.isLocked()) {
+      return null;
+    }
     seq += 1;
     var entry = snapshot();
     entry.client_id = clientId;
     entry.seq = seq;
     entry.base = base;
     entry.created = Date.now();
+    entry.sheet = sheetId;
+    entry.url = root.dataset.saveUrl;
+    entry.state_url = root.dataset.stateUrl;
+    entry.session = offline.session;
+    entry.title = root.dataset.title;
+    entry.changes = describe(entry);
+    if (hold) {
+      entry.holding = true; // a submit carries it: the outbox leaves it alone until the submit's answer
+    }
     store.write(ownKey, entry);
     updateTotal();
     offline.renderBanner();
     show(invalidCount() ? "invalid" : "pending", invalidCount() ? null : text("saving"));
-    flush();
-  }
-
-  function post(url, entry) {
-    var body = { client_id: entry.client_id, seq: entry.seq, base: entry.base, points: {}, answers: {}, comment: entry.comment };
-    // An entry from an older page may name a criterion this rubric no longer has.
-    criteria().forEach(function (box) {
-      var id = box.dataset.criterion;
-      if (box.dataset.kind === "points" && id in (entry.points || {})) {
-        body.points[id] = entry.points[id];
-      } else if (box.dataset.kind !== "points" && id in (entry.answers || {})) {
-        body.answers[id] = entry.answers[id];
-      }
-    });
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
-      body: JSON.stringify(body),
-    }).then(function (response) {
-      return response.json().then(
-        function (data) {
-          return { response: response, data: data };
-        },
-        function () {
-          return { response: response, data: {} };
-        }
-      );
-    });
-  }
-
-  function refreshToken() {
-    return fetch(root.dataset.stateUrl, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
-      if (!response.ok) {
-        throw response;
-      }
-      return response.json().then(function (data) {
-        csrfToken = data.csrf_token;
-        return data;
-      });
-    });
-  }
-
-  function forget(entry) {
-    var current = store.read(entry.key);
-    if (current && current.seq <= entry.seq) {
-      localStorage.removeItem(entry.key);
+    if (!hold) {
+      offline.flush();
     }
-    offline.renderBanner();
+    return entry;
+  }
+
+  // The submit got no stored answer: its save goes back to the outbox like any other.
+  function release(entry) {
+    var current = store.read(ownKey);
+    if (current && current.seq === entry.seq) {
+      delete current.holding;
+      store.write(ownKey, current);
+    }
+    offline.flush();
   }
 
   // The server's answer to a stored save: its state is the truth for every field this page has
   // not changed since, and the revision it names is the base of the next save.
   function accepted(entry, data) {
-    forget(entry);
-    if (data.conflicts && data.conflicts.length) {
-      var list = conflicts().filter(function (old) {
-        return !data.conflicts.some(function (c) {
-          return c.field === old.field && c.criterion === old.criterion;
-        });
-      });
-      store.write(conflictKey, list.concat(data.conflicts));
-    }
-    rememberState(data.state);
+    serverValues = data.state;
+    renderConflicts();
     if (data.state.revision >= base) {
       base = data.state.revision;
       rebase(entry, data.state); // others' newer values appear; what was typed meanwhile stays
     }
-    renderConflicts();
-    if (!store.outbox(sheetId).length && !conflicts().length) {
+    if (!waiting() && !conflicts().length) {
       show(invalidCount() ? "invalid" : data.status === "merged" ? "merged" : "saved");
     }
   }
 
-  function flush() {
-    if (stopped) {
+  // What the device's outbox did with a change of this sheet (sent from this page or any other).
+  document.addEventListener("festival:outbox", function (event) {
+    var detail = event.detail;
+    if (detail.kind === "locked") {
+      show("signed-out", detail.message);
       return;
     }
-    if (sending) {
-      again = true;
-      return;
-    }
-    var entry = store.outbox(sheetId)[0];
-    if (!entry) {
-      return;
-    }
-    sending = true;
-    post(root.dataset.saveUrl, entry)
-      .then(function (result) {
-        var status = result.response.status;
-        var data = result.data;
-        offline.setReachable(true);
-        if (result.response.ok) {
-          accepted(entry, data);
-          again = store.outbox(sheetId).length > 0;
-        } else if (status === 409) {
-          // This page (or the earlier one that left the entry) already sent a newer save.
-          forget(entry);
-          again = true;
-        } else if (status === 401) {
-          show("signed-out");
-        } else if (status === 400 && data.code === "csrf") {
-          // The page's token belongs to an older session: fetch a fresh one (or learn we are signed out).
-          return refreshToken().then(
-            function () {
-              again = true;
-            },
-            function (failed) {
-              show(failed && failed.status === 401 ? "signed-out" : "pending");
-            }
-          );
-        } else {
-          // Locked, results final, out of time, or not a value the rubric takes: kept on the
-          // device, not sent again until the page is opened anew, and said plainly.
-          stopped = true;
-          show(status === 403 ? "locked" : "error", data.message);
-          refuse(data.message || text("error"));
-        }
-      })
-      .catch(function () {
-        offline.setReachable(false);
+    if (detail.kind === "offline") {
+      if (waiting()) {
         show("pending");
-      })
-      .then(function () {
-        sending = false;
-        if (again) {
-          again = false;
-          flush();
-        }
-      });
-  }
+      }
+      return;
+    }
+    if (!detail.entry || String(detail.entry.sheet) !== String(sheetId)) {
+      return;
+    }
+    if (detail.kind === "kept") {
+      apply(detail.entry); // the judge kept a change of an ended session: the page shows it while it goes
+      show("pending", text("saving"));
+    } else if (detail.kind === "answer") {
+      accepted(detail.entry, detail.data);
+    } else if (detail.kind === "signed-out") {
+      show("signed-out");
+    } else if (detail.kind === "refused") {
+      show(detail.status === 403 ? "locked" : "error", detail.data.message);
+      refuse(detail.data.message || text("error"));
+    }
+  });
 
   form.addEventListener("change", function (event) {
-    if (event.target.name && ["csrf_token", "client_id", "base"].indexOf(event.target.name) < 0) {
-      stopped = false;
+    if (event.target.name && ["csrf_token", "client_id", "base"].indexOf(event.target.name) < 0 && !submitting) {
       queue();
     }
   });
@@ -443,8 +416,32 @@
     });
   });
 
+  function showChanges(changes) {
+    var items = changesBox.querySelector("ul");
+    items.textContent = "";
+    changes.forEach(function (change) {
+      var box = form.querySelector('[data-criterion="' + change.criterion + '"]');
+      var name = change.field === "comment" ? conflictBox.dataset.textComment : box ? legend(box) : "";
+      var where = change.same_session ? changesBox.dataset.textOtherTab : change.device || changesBox.dataset.textOtherDevice;
+      var item = document.createElement("li");
+      item.textContent = changesBox.dataset.textChange
+        .replace("{field}", name)
+        .replace("{before}", shown(change.field, change.before))
+        .replace("{now}", shown(change.field, change.now))
+        .replace("{device}", where);
+      items.appendChild(item);
+    });
+    changesBox.hidden = !changes.length;
+    if (changes.length) {
+      changesBox.focus();
+    }
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (offline.isLocked()) {
+      return;
+    }
     if (invalidCount()) {
       refuse(text("invalid"));
       return;
@@ -456,71 +453,96 @@
     if (!window.confirm(text("confirm"))) {
       return;
     }
-    stopped = true; // the submit carries this save; autosave waits for its answer
-    queue();
-    var entry = store.read(ownKey);
+    submitting = true;
+    changesBox.hidden = true;
+    // The submit carries this page's values and the revision they were shown at: the server locks
+    // the sheet only if nothing changed elsewhere since that the page does not show.
+    var entry = queue(true);
     entry.key = ownKey;
-    post(root.dataset.submitUrl, entry)
+    offline
+      .post(root.dataset.submitUrl, entry)
       .then(function (result) {
         var data = result.data;
-        stopped = false;
-        if (result.response.ok && data.status === "submitted") {
-          forget(entry);
+        submitting = false;
+        if (result.response.ok) {
+          offline.forget(entry);
           rememberState(data.state);
+          offline.renderBanner();
+        }
+        if (result.response.ok && data.status === "submitted") {
           window.location.reload();
+        } else if (result.response.ok && data.status === "changed") {
+          accepted(entry, data); // the values stored; what changed elsewhere is now on the page
+          showChanges(data.changes);
         } else if (result.response.ok) {
           accepted(entry, data); // stored, but a field was changed elsewhere: the judge chooses first
         } else if (result.response.status === 401) {
           show("signed-out");
+          release(entry);
         } else {
           refuse(data.message || text("error"));
-          flush(); // the values are still saved; the sheet just is not submitted
+          release(entry); // the values are still saved; the sheet just is not submitted
         }
       })
       .catch(function () {
-        stopped = false;
+        submitting = false;
+        release(entry);
         offline.setReachable(false);
         refuse(text("offline-submit"));
         show("pending");
       });
   });
 
-  window.addEventListener("online", flush);
-  window.addEventListener("focus", flush);
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") {
-      flush();
-    }
-  });
-  window.setInterval(flush, 5000);
   // Another tab of this sheet stored a save: show it here too, unless this page has its own waiting.
   window.addEventListener("storage", function (event) {
     if (event.key === stateKey && event.newValue) {
       var state = JSON.parse(event.newValue);
       var previous = event.oldValue ? JSON.parse(event.oldValue) : snapshot();
+      serverValues = state;
       if (state.revision > base && !store.read(ownKey)) {
         base = state.revision;
         rebase(previous, state);
       }
     } else if (event.key === conflictKey) {
       renderConflicts();
+    } else if (event.key === ownKey && event.newValue === null && !waiting() && !conflicts().length) {
+      show(invalidCount() ? "invalid" : "saved"); // another tab sent this page's change and it was stored
     }
   });
 
   // The page may be older than what this device knows (a copy kept for offline use): start from
   // the newest known state, then from the newest unsent change of any earlier page.
+  serverValues = snapshot();
   var known = store.read(stateKey);
   if (known && known.revision > base) {
     base = known.revision;
+    serverValues = known;
     apply(known);
   } else {
     apply(snapshot()); // lastValid from what the server rendered
   }
-  var waiting = store.outbox(sheetId);
-  if (waiting.length) {
-    apply(waiting[waiting.length - 1]);
+  // A change refused earlier is tried again now that its sheet is open (and the refusal shown here);
+  // one kept by an older version of this page learns where it goes.
+  store.sheetChanges(sheetId).forEach(function (entry) {
+    if (((entry.refused || entry.holding) && entry.session === offline.session) || !entry.url) {
+      var key = entry.key;
+      delete entry.key;
+      delete entry.refused;
+      delete entry.holding;
+      entry.sheet = sheetId;
+      entry.url = root.dataset.saveUrl;
+      entry.state_url = root.dataset.stateUrl;
+      store.write(key, entry);
+    }
+  });
+  var pending = offline.sendable(sheetId);
+  if (pending.length) {
+    apply(pending[pending.length - 1]);
     show("pending", text("saving"));
-    flush();
+    offline.flush();
   }
   renderConflicts();
+  if (offline.isLocked()) {
+    show("signed-out");
+  }
 })();

@@ -96,7 +96,7 @@ def test_scores_survive_going_offline_and_a_reload(browser, live_server, live_ap
     context.close()
 
 
-def test_an_expired_session_keeps_the_scores_until_signing_in_again(browser, live_server, live_app, sheet):
+def test_an_expired_session_keeps_the_scores_to_offer_at_the_next_sign_in(browser, live_server, live_app, sheet):
     context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True, locale="vi-VN")
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -112,8 +112,16 @@ def test_an_expired_session_keeps_the_scores_until_signing_in_again(browser, liv
 
     sign_in(page, live_server.url, "gk@example.vn", factories.PASSWORD)
     page.goto(sheet_url)
+    # A change of a session that has ended is offered, never sent by itself; the judge keeps it.
+    left_over = page.locator("#left-over")
+    expect(left_over).to_contain_text("Thay đổi chưa gửi từ phiên trước")
+    expect(left_over).to_contain_text("KT-01 Cữ gá may túi tự động — Tính mới, tính sáng tạo: 10")
+    assert server_points(live_app, sheet["id"]) == {}
+    left_over.get_by_role("button", name="Giữ và gửi").click()
     expect(page.locator(f"#p{novelty}-10")).to_be_checked()
     assert wait_for(lambda: server_points(live_app, sheet["id"]) == {0: Decimal(10)})
+    expect(page.locator("#save-status")).to_have_text("Đã lưu")
+    expect(left_over).to_be_hidden()
     context.close()
 
 
