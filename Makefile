@@ -53,15 +53,13 @@ $(STATIC_MANIFEST): $(shell find static/) tools/build_static.py $(VENV)/.install
 
 static: $(STATIC_MANIFEST)
 
-# honcho gives each process a PORT of its own (the worker's is PORT+100): the address QR codes hold is settled
-# before it starts, once, for the web and for the worker that prints.
+# One start of the app prepares everything (migrations, the demo when empty, the addresses on stderr) and prints
+# the address QR codes will hold: honcho gives each process a PORT of its own (the worker's is PORT+100), so that
+# address is settled before it starts, once, for the web and for the worker that prints.
 run: install static
 	install -d -m 700 instance
-	$(BIN)/flask db upgrade
-	$(BIN)/flask festival demo --if-empty
-	$(BIN)/flask festival addresses
-	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-$$($(BIN)/flask festival addresses --base-url)}" \
-	  HOST=$(HOST) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT)
+	base_url="$$($(BIN)/flask festival prepare)" || exit 1; \
+	  PUBLIC_BASE_URL="$$base_url" HOST=$(HOST) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start --port $(PORT)
 
 test: install-dev lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

@@ -85,7 +85,7 @@ DASHBOARD_SECONDS = 5.0
 BADGE_PRINT_AT, CERTIFICATE_PRINT_AT = 15.0, 30.0
 PRINT_POLL_SECONDS = 1.0
 PRINT_WAIT_SECONDS = 900
-PROCFILE_OPTIONS = ("--threads", "4", "--timeout", "120")  # the Procfile's web line (with --workers 2)
+PROCFILE_OPTIONS = ("--threads", "4", "--timeout", "120", "--no-control-socket")  # the Procfile web line (--workers 2)
 RATES = (10, 20, 30, 45, 60, 80, 100, 125, 150, 180, 220, 270, 330, 400, 500, 600, 750)
 CAPACITY_THREADS = 96
 

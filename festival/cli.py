@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 import click
+import flask_migrate
+from flask import current_app
 from flask.cli import AppGroup
 
 from festival import addresses, backup, demo
@@ -82,8 +84,6 @@ def load_demo(if_empty):
 @click.option("--workers", default=4, show_default=True, help="Tasks run at once (threads; PDFs render in processes).")
 def worker_command(workers):
     """Run the task queue's consumer: prints (with warm PDF workers) and e-mail."""
-    from flask import current_app
-
     from festival import queue
 
     if queue.huey.immediate:
@@ -97,15 +97,32 @@ def worker_command(workers):
 @click.option("--port", default=lambda: os.environ.get("PORT", "5000"), help="Port the server listens on.")
 @click.option("--base-url", "only_base_url", is_flag=True, help="Print only the address QR codes will hold.")
 def addresses_command(host, port, only_base_url):
-    """Say what QR codes will hold and which addresses phones on this network can open (`make run`)."""
-    from flask import current_app
-
+    """Say what QR codes will hold and which addresses phones on this network can open."""
     base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     if only_base_url:
         click.echo(base_url)
         return
     for line in addresses.describe(host, port, base_url, addresses.lan_addresses()):
         click.echo(line)
+
+
+@festival_cli.command("prepare")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), help="Address the server listens on.")
+@click.option("--port", default=lambda: os.environ.get("PORT", "5000"), help="Port the server listens on.")
+def prepare_command(host, port):
+    """Everything `make run` needs before serving, in one start of the app: upgrade the database, load the demo
+    festival when it is empty, say (on stderr) what QR codes will hold and which addresses phones can open, and
+    print that base address alone on stdout for the server and the worker to share."""
+    flask_migrate.upgrade()
+    if demo.is_database_empty():
+        added = demo.load_demo(festival_today())
+        db.session.commit()
+        summary = ", ".join(f"{name}: {count}" for name, count in added.items())
+        click.echo(f"Demo festival loaded ({summary} added). Demo password: {demo.DEMO_PASSWORD}", err=True)
+    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    for line in addresses.describe(host, port, base_url, addresses.lan_addresses()):
+        click.echo(line, err=True)
+    click.echo(base_url)
 
 
 @festival_cli.command("backup")

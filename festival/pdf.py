@@ -1,5 +1,6 @@
 """The one WeasyPrint wrapper: bundled fonts, a fetcher with no network access, HTML→PDF, merging."""
 
+import functools
 import hashlib
 import mimetypes
 import multiprocessing
@@ -14,9 +15,6 @@ from urllib.request import DataHandler, Request, url2pathname
 
 import pikepdf
 from flask import current_app
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 from werkzeug.security import safe_join
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # far above any logo or photo; stops a huge upload from eating memory
@@ -53,6 +51,16 @@ FONT_FACES_CSS = "\n".join(
 )
 
 
+@functools.cache
+def _weasyprint():
+    """WeasyPrint, imported on its first use: it takes half a second, which every start of the app (each web
+    worker, each command) would otherwise pay though most of them never print."""
+    import weasyprint.text.fonts
+    import weasyprint.urls
+
+    return weasyprint
+
+
 def static_url(filename: str) -> str:
     """The file:// URL of a file under the app's static folder, for <img src> in PDF templates."""
     return _file_url(current_app.static_folder, filename)
@@ -75,7 +83,7 @@ def allowed_roots() -> list[str]:
     return [str(FONTS_DIR), current_app.static_folder, current_app.config["UPLOAD_DIR"]]
 
 
-def fetch_resource(url: str, roots: list[str] | None = None) -> URLFetcherResponse:
+def fetch_resource(url: str, roots: list[str] | None = None):
     """Read a data: URI or a file:// URL inside `roots` (default: allowed_roots()); nothing else.
 
     There is no network access at all, so a template or an uploaded SVG cannot make the server
@@ -86,6 +94,7 @@ def fetch_resource(url: str, roots: list[str] | None = None) -> URLFetcherRespon
     """
     if roots is None:
         roots = allowed_roots()
+    urls = _weasyprint().urls
     scheme = urlsplit(url).scheme.lower()
     if scheme == "data":
         # urllib's DataHandler only decodes the URI in memory; it never opens a connection.
@@ -96,13 +105,14 @@ def fetch_resource(url: str, roots: list[str] | None = None) -> URLFetcherRespon
         body = _read_file(url, roots)
         content_type = mimetypes.guess_type(urlsplit(url).path)[0] or "application/octet-stream"
     else:
-        raise URLFetchingError(f"PDF resources must be local files or data: URIs, not {url[:80]!r}")
+        raise urls.URLFetchingError(f"PDF resources must be local files or data: URIs, not {url[:80]!r}")
     if len(body) > MAX_RESOURCE_BYTES:
-        raise URLFetchingError(f"{url[:80]!r} is larger than {MAX_RESOURCE_BYTES} bytes")
-    return URLFetcherResponse(url, body, {"Content-Type": content_type})
+        raise urls.URLFetchingError(f"{url[:80]!r} is larger than {MAX_RESOURCE_BYTES} bytes")
+    return urls.URLFetcherResponse(url, body, {"Content-Type": content_type})
 
 
 def _read_file(url: str, roots: list[str]) -> bytes:
+    URLFetchingError = _weasyprint().urls.URLFetchingError
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):  # file://host/share would be a network path
         raise URLFetchingError(f"Remote file URL refused: {url[:80]!r}")
@@ -119,15 +129,21 @@ def _read_file(url: str, roots: list[str]) -> bytes:
         raise URLFetchingError(f"Cannot read {url[:80]!r}: {error.strerror}") from None
 
 
-class _SafeFetcher(URLFetcher):
-    # WeasyPrint 70 needs a URLFetcher subclass (it reads attributes of the fetcher when a fetch
-    # fails); overriding fetch() replaces urllib's opener, so no HTTP/FTP handler is ever reached.
-    def __init__(self, roots):
-        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
-        self.roots = list(roots)
+@functools.cache
+def _safe_fetcher_class():
+    """WeasyPrint 70 needs a URLFetcher subclass (it reads attributes of the fetcher when a fetch fails);
+    overriding fetch() replaces urllib's opener, so no HTTP/FTP handler is ever reached. Defined on first
+    use, as WeasyPrint is imported then."""
 
-    def fetch(self, url, headers=None):
-        return fetch_resource(url, self.roots)
+    class SafeFetcher(_weasyprint().urls.URLFetcher):
+        def __init__(self, roots):
+            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+            self.roots = list(roots)
+
+        def fetch(self, url, headers=None):
+            return fetch_resource(url, self.roots)
+
+    return SafeFetcher
 
 
 def _render(html: str, roots: list[str]) -> bytes:
@@ -138,10 +154,11 @@ def _render(html: str, roots: list[str]) -> bytes:
 
 
 def _render_unlocked(html: str, roots: list[str]) -> bytes:
-    fetcher = _SafeFetcher(roots)
-    font_config = FontConfiguration()
-    fonts = CSS(string=FONT_FACES_CSS, font_config=font_config, url_fetcher=fetcher)
-    document = HTML(string=html, url_fetcher=fetcher)
+    weasyprint = _weasyprint()
+    fetcher = _safe_fetcher_class()(roots)
+    font_config = weasyprint.text.fonts.FontConfiguration()
+    fonts = weasyprint.CSS(string=FONT_FACES_CSS, font_config=font_config, url_fetcher=fetcher)
+    document = weasyprint.HTML(string=html, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[fonts], font_config=font_config)
 
 

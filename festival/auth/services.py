@@ -30,8 +30,13 @@ CONTEXT_WORDS = frozenset(
         "quantri", "bantochuc", "giamkhao", "vietnam", "hanoi", "saigon", "danang", "hue",
     }
 )  # fmt: skip
-# Checked when the e-mail is unknown so that a wrong address takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the e-mail is unknown so that a wrong address takes as long as a wrong password (made on
+    first use: hashing costs a sixth of a second, too much for every start of the app)."""
+    return generate_password_hash("not-a-real-password")
 
 
 class SignInRefused(FestivalError):
@@ -72,10 +77,10 @@ def sign_in(email: str, password: str, now: datetime, trusted_user_id: int | Non
     trusted = user is not None and trusted_user_id == user.id
     record = db.session.get(SignInFailures, key)
     if record is not None and not trusted and record.delayed_until is not None and record.delayed_until > now:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         raise SignInDelayed(_delay_message(record.delayed_until - now))
     has_password = user is not None and user.password_hash is not None
-    if not check_password_hash(user.password_hash if has_password else _DUMMY_HASH, password) or not has_password:
+    if not check_password_hash(user.password_hash if has_password else _dummy_hash(), password) or not has_password:
         failures = _count_failure(key, now)
         if failures == current_app.config["SIGN_IN_FREE_FAILURES"] and user is not None:
             audit.record("auth.delayed", user, by=None, after={"failures": failures})

@@ -4,27 +4,37 @@ Distance is CIEDE2000 (ΔE00), which follows what people see: below about 15 two
 across a hall, or printed by an office printer, pass for the same colour.
 """
 
+import functools
 from itertools import combinations
-
-from coloraide import Color
 
 MIN_DIFFERENCE = 15.0
 MIN_CONTRAST = 4.5  # WCAG AA for the role name on its band
 DARK_TEXT, LIGHT_TEXT = "#111111", "#ffffff"
 
 
+@functools.cache
+def _color_class():
+    """coloraide's Color, imported on first use (a tenth of a second every start of the app would pay)."""
+    from coloraide import Color
+
+    return Color
+
+
 def text_colour(background: str) -> str:
     """Near-black or white, whichever contrasts more with the band."""
+    Color = _color_class()
     band = Color(background)
     return DARK_TEXT if band.contrast(Color(DARK_TEXT)) >= band.contrast(Color(LIGHT_TEXT)) else LIGHT_TEXT
 
 
 def contrast(background: str) -> float:
     """The contrast ratio of the band with its text."""
+    Color = _color_class()
     return Color(background).contrast(Color(text_colour(background)))
 
 
 def difference(first: str, second: str) -> float:
+    Color = _color_class()
     return Color(first).delta_e(Color(second), method="2000")
 
 

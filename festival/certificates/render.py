@@ -10,7 +10,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import pypdfium2
 from flask import current_app, render_template
 
 from festival import pdf
@@ -198,6 +197,9 @@ def zip_planned(pages: list[PlannedPage], progress=None) -> bytes:
 
 def preview_png(template: CertificateTemplate, certificate: Certificate, scale: float = 0.9) -> bytes:
     """The first page of one certificate as a PNG (for the live preview while editing)."""
+    # Imported here: only the preview rasterises a PDF, and pdfium's bindings slow every start of the app.
+    import pypdfium2
+
     document = pdf.render_pdf(document_html([page_data(template, certificate)]))
     pdf_document = pypdfium2.PdfDocument(document)
     try:
