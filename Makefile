@@ -9,9 +9,9 @@ export FLASK_APP := wsgi
 export HOST PORT
 
 # Debian packages: WeasyPrint needs Pango; the browser tests need Chromium; the import tests re-save their
-# spreadsheets with LibreOffice Calc (headless).
+# spreadsheets with LibreOffice Calc (headless); the HTML check runs the W3C's Nu checker on Java.
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
-TEST_DEBS := $(RUN_DEBS) chromium libreoffice-calc-nogui
+TEST_DEBS := $(RUN_DEBS) chromium libreoffice-calc-nogui default-jre-headless
 
 .PHONY: run test lint test-postgres install install-dev run-debs test-debs static translations clean
 

@@ -26,6 +26,11 @@ def record_id(value: str) -> int:
     return number
 
 
+def optional_record_id(value: str | None) -> int | None:
+    """`coerce=` for a select whose first choice is empty ("— Chọn … —"): None for it, else a record id."""
+    return None if value in ("", None) else record_id(value)
+
+
 def safe_next(target: str | None) -> str | None:
     """The target if it is a path on this site, else None (never follow to another host)."""
     if not target or "\\" in target:

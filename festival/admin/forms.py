@@ -43,7 +43,7 @@ class ProgrammeItemForm(FlaskForm):
 
 
 def region_choices():
-    return [(r.value, r.label) for r in Region]
+    return [("", _l("— Chọn khu vực —"))] + [(r.value, r.label) for r in Region]
 
 
 class UnitForm(FlaskForm):

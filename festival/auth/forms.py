@@ -2,12 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Hãy nhập e-mail.")), Length(max=254)])
+    # A text input with an e-mail keyboard: autocomplete="username", which password managers look for, is not
+    # allowed on type="email".
+    email = StringField(_l("E-mail"), validators=[DataRequired(_l("Hãy nhập e-mail.")), Length(max=254)])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Hãy nhập mật khẩu.")), Length(max=200)])
     remember = BooleanField(_l("Ghi nhớ đăng nhập trên thiết bị này"))
 

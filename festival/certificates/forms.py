@@ -51,7 +51,8 @@ class PrintForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = StringField(_l("Lý do thu hồi"), validators=[DataRequired(REQUIRED), Length(max=500)])
+    # Its own id: the certificate's page also holds the correction form's reason field.
+    reason = StringField(_l("Lý do thu hồi"), validators=[DataRequired(REQUIRED), Length(max=500)], id="revoke-reason")
 
 
 class CorrectForm(FlaskForm):

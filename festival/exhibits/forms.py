@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from festival.formatting import festival_today, format_number
 from festival.models import MAX_AUTHORS, ApplicationScope
 from festival.spreadsheets.values import Noted, read_money
-from festival.urls import record_id
+from festival.urls import optional_record_id
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
@@ -47,10 +47,6 @@ class MoneyField(StringField):
         return format_number(self.data) if self.data is not None else ""
 
 
-def _category_id(value) -> int | None:
-    return None if value in ("", None) else record_id(value)
-
-
 def _year(form, field):
     if field.data is not None and not 1975 <= field.data <= festival_today().year + 1:
         raise ValidationError(_l("Năm không hợp lệ."))
@@ -61,7 +57,7 @@ class ExhibitForm(FlaskForm):
     # Starts on an empty choice: a unit that overlooks the field is asked, never given the first category.
     # The view checks the category is one of the festival's (the empty choice is not a value to validate).
     category_id = SelectField(
-        _l("Lĩnh vực"), coerce=_category_id, validate_choice=False, validators=[DataRequired(REQUIRED)]
+        _l("Lĩnh vực"), coerce=optional_record_id, validate_choice=False, validators=[DataRequired(REQUIRED)]
     )
     authors = FieldList(FormField(AuthorForm), label=_l("Tác giả"), min_entries=MAX_AUTHORS, max_entries=MAX_AUTHORS)
     summary = TextAreaField(_l("Tóm tắt"), validators=[Optional(), Length(max=3000)])

@@ -6,6 +6,7 @@ from wtforms import DecimalField, FieldList, Form, FormField, IntegerField, Sele
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from festival.models import JUDGED_TIERS, CriterionKind, ResultsMethod
+from festival.urls import optional_record_id
 
 REQUIRED = _l("Trường này là bắt buộc.")
 MAX_CRITERIA = 10
@@ -47,7 +48,10 @@ class AddJudgeForm(FlaskForm):
 
 
 class ConflictForm(FlaskForm):
-    exhibit_id = SelectField(_l("Sáng kiến"), coerce=int, validators=[DataRequired(REQUIRED)])
+    # Starts on an empty choice; the view checks the exhibit is one of the festival's accepted ones.
+    exhibit_id = SelectField(
+        _l("Sáng kiến"), coerce=optional_record_id, validate_choice=False, validators=[DataRequired(REQUIRED)]
+    )
     judge_id = SelectField(_l("Giám khảo"), coerce=int, validators=[Optional()])
     reason = StringField(_l("Lý do"), validators=[Optional(), Length(max=300)])
 

@@ -25,6 +25,7 @@ from festival.models import (
     Conflict,
     CriterionKind,
     Exhibit,
+    ExhibitStatus,
     ResultsMethod,
     Role,
     ScoreSheet,
@@ -263,6 +264,14 @@ def my_sheets_pdf():
     return _pdf(sheet_pdf.render_sheet_pdf(sheets), "phieu-cham-diem.pdf")
 
 
+def _accepted_exhibit(festival, exhibit_id: int) -> Exhibit:
+    """An accepted exhibit of this festival chosen in a form, or 404."""
+    exhibit = db.get_or_404(Exhibit, exhibit_id)
+    if exhibit.festival_id != festival.id or exhibit.status is not ExhibitStatus.ACCEPTED:
+        abort(404)
+    return exhibit
+
+
 @bp.route("/conflicts", methods=["GET", "POST"])
 @role_required(Role.JUDGE)
 def my_conflicts():
@@ -270,10 +279,12 @@ def my_conflicts():
     festival = current_festival()
     form = ConflictForm()
     exhibits = panels.accepted_exhibits(festival)
-    form.exhibit_id.choices = [(e.id, f"{e.code} – {e.title} ({e.unit.short_name})") for e in exhibits]
+    form.exhibit_id.choices = [("", _("— Chọn sáng kiến —"))] + [
+        (e.id, f"{e.code} – {e.title} ({e.unit.short_name})") for e in exhibits
+    ]
     del form.judge_id
     if form.validate_on_submit():
-        exhibit = db.get_or_404(Exhibit, form.exhibit_id.data)
+        exhibit = _accepted_exhibit(festival, form.exhibit_id.data)
         try:
             panels.declare_conflict(current_user, exhibit, form.reason.data or "", by=current_user)
         except FestivalError as error:
@@ -445,11 +456,13 @@ def conflicts():
     """Declared conflicts of interest; organizers add or remove them for any judge."""
     festival = current_festival()
     form = ConflictForm()
-    form.exhibit_id.choices = [(e.id, f"{e.code} – {e.title}") for e in panels.accepted_exhibits(festival)]
+    form.exhibit_id.choices = [("", _("— Chọn sáng kiến —"))] + [
+        (e.id, f"{e.code} – {e.title}") for e in panels.accepted_exhibits(festival)
+    ]
     form.judge_id.choices = [(j.id, j.full_name) for j in panels.judges()]
     if form.validate_on_submit():
         judge = db.get_or_404(User, form.judge_id.data)
-        exhibit = db.get_or_404(Exhibit, form.exhibit_id.data)
+        exhibit = _accepted_exhibit(festival, form.exhibit_id.data)
         try:
             panels.declare_conflict(judge, exhibit, form.reason.data or "", by=current_user)
         except FestivalError as error:
