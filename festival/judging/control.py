@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 from festival import audit
 from festival.errors import FestivalError, NotAllowed
 from festival.extensions import db
-from festival.judging.panels import accepted_exhibits, add_assignment, festival_sheets
+from festival.judging.panels import accepted_exhibits, add_assignment, conflict_pairs, festival_sheets, may_judge
+from festival.judging.panels import judges as judges_of_festival
 from festival.models import Exhibit, Festival, ScoreChange, ScoreSheet, SheetStatus, StandReport, User, UserSession
 
 
@@ -114,6 +115,7 @@ class ExhibitProgress:
     exhibit: Exhibit
     sheets: list[ScoreSheet] = field(default_factory=list)
     reports: list[StandReport] = field(default_factory=list)
+    candidates: list[User] = field(default_factory=list)  # judges an unstarted sheet may go to
 
     @property
     def submitted(self) -> int:
@@ -166,6 +168,14 @@ def control_room(festival: Festival) -> tuple[list[JudgeProgress], list[ExhibitP
     for report in reports:
         if report.sheet.exhibit_id in exhibits:
             exhibits[report.sheet.exhibit_id].reports.append(report)
+    # "Giao lại" offers only judges the assignment rules accept: not on the exhibit yet, not of its unit, no
+    # declared conflict (the server would refuse the others).
+    everyone, conflicts = judges_of_festival(), conflict_pairs(festival)
+    for progress in exhibits.values():
+        exhibit, taken = progress.exhibit, {sheet.judge_id for sheet in progress.sheets}
+        progress.candidates = [
+            judge for judge in everyone if judge.id not in taken and may_judge(judge, exhibit, conflicts)
+        ]
     judge_rows = sorted(judges.values(), key=lambda p: (p.done == p.total, p.done / (p.total or 1), p.judge.full_name))
     exhibit_rows = sorted(
         exhibits.values(),

@@ -201,6 +201,13 @@ def _sheet_of(exhibit_id: int, judge_id: int) -> ScoreSheet | None:
     ).scalar_one_or_none()
 
 
+def may_judge(judge: User, exhibit: Exhibit, conflicts: set[tuple[int, int]]) -> bool:
+    """The assignment rules for one judge and exhibit: not of the exhibit's unit, no declared conflict."""
+    slot_judge = assignment.JudgeSlot(judge.id, judge.unit_id, frozenset(), judge.full_name)
+    slot_exhibit = assignment.ExhibitSlot(exhibit.id, exhibit.category_id, exhibit.unit_id, exhibit.code or "")
+    return assignment.eligible(slot_judge, slot_exhibit, conflicts)
+
+
 def add_assignment(exhibit: Exhibit, judge: User, by: User) -> ScoreSheet:
     """Give `judge` the exhibit by hand (conflict rules still apply).
 
@@ -214,9 +221,7 @@ def add_assignment(exhibit: Exhibit, judge: User, by: User) -> ScoreSheet:
         raise FestivalError(_l("Chỉ phân công chấm sáng kiến đã duyệt."))
     if _sheet_of(exhibit.id, judge.id) is not None:
         raise FestivalError(_l("%(name)s đã được giao sáng kiến này.", name=judge.full_name))
-    slot_judge = assignment.JudgeSlot(judge.id, judge.unit_id, frozenset(), judge.full_name)
-    slot_exhibit = assignment.ExhibitSlot(exhibit.id, exhibit.category_id, exhibit.unit_id, exhibit.code or "")
-    if not assignment.eligible(slot_judge, slot_exhibit, conflict_pairs(exhibit.festival)):
+    if not may_judge(judge, exhibit, conflict_pairs(exhibit.festival)):
         if judge.unit_id == exhibit.unit_id:
             raise FestivalError(_l("%(name)s thuộc đơn vị có sáng kiến này nên không được chấm.", name=judge.full_name))
         raise FestivalError(_l("%(name)s đã khai báo xung đột lợi ích với sáng kiến này.", name=judge.full_name))

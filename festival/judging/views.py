@@ -56,11 +56,14 @@ def home():
     festival = g.festival
     sheets = control.walking_route(scoring.judge_sheets(current_user, festival)) if festival else []
     done = sum(1 for s in sheets if s.status is SheetStatus.SUBMITTED)
+    results_final = festival is not None and policy.policy_for(festival).is_final
     return render_template(
         "judging/home.html",
         festival=festival,
         sheets=sheets,
-        next_sheet=control.next_on_route(sheets),
+        results_final=results_final,
+        # Nothing is left to walk to once the results are final.
+        next_sheet=None if results_final else control.next_on_route(sheets),
         done=done,
         totals={s.id: scoring.sheet_total(s) for s in sheets},
         # Opened online, the list has the tablet keep every one of these sheets for offline use.
@@ -516,7 +519,7 @@ def unattended(sheet_id):
 
 def _board():
     judges, exhibits = control.control_room(current_festival())
-    return {"judge_rows": judges, "exhibit_rows": exhibits, "judges": panels.judges(), "now": utcnow()}
+    return {"judge_rows": judges, "exhibit_rows": exhibits, "now": utcnow()}
 
 
 @bp.route("/control")

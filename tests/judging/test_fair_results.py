@@ -2,6 +2,7 @@
 every save and in the results, the judge-effects method on the results page, unique booths with
 hall zones, the control room and the judge's walking route."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,7 @@ from festival.models import (
     SheetStatus,
     StandReport,
     Unit,
+    User,
     utcnow,
 )
 from tests import factories
@@ -200,3 +202,39 @@ def test_the_control_room_shows_progress_and_a_stand_reported_empty_is_reassigne
         ).scalar_one()
         assert moved.is_manual and moved.status is SheetStatus.NOT_STARTED
         assert db.session.execute(db.select(StandReport)).scalar_one_or_none() is None  # gone with the old sheet
+
+
+def test_giao_lai_offers_only_judges_the_rules_accept_starting_on_an_empty_choice(app, client, login_as, judged):
+    with app.app_context():
+        spare = factories.make_user(Role.JUDGE, email="spare2@example.vn", full_name="Phạm Dự Bị")
+        db.session.commit()
+        exhibit = db.session.execute(db.select(Exhibit).where(Exhibit.code == "KT-02")).scalar_one()
+        sheets = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.exhibit_id == exhibit.id)).scalars()
+        on_it = {sheet.judge.full_name for sheet in sheets}
+        judges = db.session.execute(db.select(User).where(User.role == Role.JUDGE)).scalars()
+        same_unit = {judge.full_name for judge in judges if judge.unit_id == exhibit.unit_id}
+        exhibit_id, spare_name = exhibit.id, spare.full_name
+    login_as("organizer")
+    board = client.get("/judging/control/board").get_data(as_text=True)
+    row = board[board.index(f'id="control-exhibit-{exhibit_id}"') :]
+    row = row[: row.index("</tr>")]
+    select = row[row.index('<select class="form-select form-select-sm" name="judge_id" required') :]
+    select = select[: select.index("</select>")]
+    offered = re.findall(r'<option value="(\d*)">([^<]+)</option>', select)
+    assert offered[0] == ("", "— Chọn giám khảo —")  # nobody is chosen by default
+    names = {name for _value, name in offered[1:]}
+    assert spare_name in names
+    assert not names & on_it and not names & same_unit  # the server would refuse them
+
+
+def test_after_the_results_are_final_the_judge_is_not_sent_to_another_stand(app, client, auth, judged):
+    email = every_sheet_of(judged, "KT-01")[0]
+    auth.login(email)
+    assert "Gian tiếp theo trên đường đi" in client.get("/judging/").get_data(as_text=True)
+    with app.app_context():
+        exhibit = db.session.get(Exhibit, judged["exhibits"]["KT-01"])
+        policy_for(exhibit.festival).finalised_at = utcnow()
+        db.session.commit()
+    page = client.get("/judging/").get_data(as_text=True)
+    assert "Gian tiếp theo trên đường đi" not in page and "Kết quả đã chốt: không còn phiếu nào để chấm." in page
+    assert "Cữ gá may túi" in page  # the judge still sees their list
