@@ -657,6 +657,9 @@ def world(app, people):
         spare_category = factories.make_category(festival, code="MT", name_vi="Môi trường")
         old_festival = factories.make_festival(is_current=False, registration_open=False, judging_open=False)
 
+        # Judging is open today: past JUDGE_REMINDER_HOUR local time the reminders would fall due, and
+        # "Gửi nhắc việc" would queue mail depending on the hour the suite runs.
+        app.config["JUDGE_REMINDER_HOUR"] = 24
         now = utcnow()
         make = factories.make_exhibit
         draft = make(festival, unit_a, category, status=ExhibitStatus.DRAFT, title="Bản nháp của A")
