@@ -225,8 +225,8 @@ def _load_exhibits(festival: Festival) -> int:
 
 # Levels to tap for two criteria (the others use the stepper), and one independent question.
 DEMO_LEVELS = {
-    0: [(0, "Không đạt"), (10, "Đạt"), (20, "Tốt"), (30, "Xuất sắc")],
-    3: [(0, "Không đạt"), (5, "Đạt"), (10, "Tốt"), (15, "Xuất sắc")],
+    0: [(0, "Không đạt", "Not met"), (10, "Đạt", "Met"), (20, "Tốt", "Good"), (30, "Xuất sắc", "Excellent")],
+    3: [(0, "Không đạt", "Not met"), (5, "Đạt", "Met"), (10, "Tốt", "Good"), (15, "Xuất sắc", "Excellent")],
 }
 DEMO_QUESTION = ("Đề xuất nhân rộng toàn ngành?", "Recommend for sector-wide rollout?")
 
@@ -245,8 +245,9 @@ def _load_judging(festival: Festival) -> int:
                 name_vi=row["criterion_vi"],
                 name_en=row["criterion_en"],
                 guidance=row["description_vi"],
+                guidance_en=row["description_en"],
                 max_points=int(row["max_points"]),
-                levels=[rubrics.LevelInput(points, label) for points, label in DEMO_LEVELS.get(index, [])],
+                levels=[rubrics.LevelInput(*level) for level in DEMO_LEVELS.get(index, [])],
             )
             for index, row in enumerate(read_rows("rubric.csv"))
         ]

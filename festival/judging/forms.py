@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from festival.models import JUDGED_TIERS, CriterionKind, ResultsMethod
 from festival.urls import optional_record_id
@@ -15,10 +16,11 @@ MAX_CRITERIA = 10
 class CriterionForm(Form):
     """One rubric row (a plain sub-form: the CSRF token is on the outer form)."""
 
-    id = IntegerField(_l("Mã tiêu chí"), validators=[Optional()])
+    id = IntegerField(_l("Mã tiêu chí"), widget=HiddenInput(), validators=[Optional()])
     name_vi = StringField(_l("Tiêu chí"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=200)])
     guidance = TextAreaField(_l("Hướng dẫn chấm"), validators=[Optional(), Length(max=2000)])
+    guidance_en = TextAreaField(_l("Hướng dẫn chấm (tiếng Anh)"), validators=[Optional(), Length(max=2000)])
     kind = SelectField(
         _l("Loại"),
         choices=lambda: [
@@ -28,7 +30,7 @@ class CriterionForm(Form):
     )
     max_points = IntegerField(_l("Điểm tối đa"), validators=[Optional(), NumberRange(1, 1000)])
     weight = DecimalField(_l("Trọng số"), places=None, validators=[Optional(), NumberRange(0, 1000)])
-    levels = StringField(_l("Các mức (điểm – mô tả; …)"), validators=[Optional(), Length(max=1000)])
+    levels = StringField(_l("Các mức (điểm – mô tả / tiếng Anh; …)"), validators=[Optional(), Length(max=1000)])
 
 
 class RubricForm(FlaskForm):

@@ -35,6 +35,7 @@ class CriterionInput:
     name_vi: str
     name_en: str = ""
     guidance: str = ""
+    guidance_en: str = ""
     max_points: int = 10
     weight: Decimal | None = None  # defaults to max_points
     kind: CriterionKind = CriterionKind.POINTS
@@ -102,10 +103,11 @@ def _check_criteria(criteria: list[CriterionInput]) -> None:
 def _fill(criterion: Criterion, data: CriterionInput, position: int) -> None:
     criterion.position = position
     criterion.kind = data.kind
-    criterion.name_vi, criterion.name_en, criterion.guidance = (
+    criterion.name_vi, criterion.name_en, criterion.guidance, criterion.guidance_en = (
         data.name_vi.strip(),
         data.name_en.strip(),
         data.guidance.strip(),
+        data.guidance_en.strip(),
     )
     is_points = data.kind is CriterionKind.POINTS
     criterion.max_points = data.max_points if is_points else 1
@@ -192,7 +194,8 @@ def save_rubric(
 
 
 def parse_levels(text: str) -> list[LevelInput]:
-    """Read `0 – Không đạt; 10 – Đạt; 20 – Tốt` (also `=` or `:` after the points).
+    """Read `0 – Không đạt; 10 – Đạt; 20 – Tốt` (also `=` or `:` after the points); a label may carry its
+    English after a slash, `20 – Tốt / Good`, shown to judges who use the app in English.
 
     :raise FestivalError: a level that does not start with whole points.
     """
@@ -205,5 +208,13 @@ def parse_levels(text: str) -> list[LevelInput]:
                 break
         if not head.strip().isdigit():
             raise FestivalError(_l("Không đọc được mức “%(level)s”; hãy viết dạng 10 – Đạt.", level=part[:60]))
-        levels.append(LevelInput(int(head.strip()), label.strip() or head.strip()))
+        label_vi, _slash, label_en = label.partition("/")
+        levels.append(LevelInput(int(head.strip()), label_vi.strip() or head.strip(), label_en.strip()))
     return levels
+
+
+def format_levels(levels) -> str:
+    """Levels as `parse_levels` reads them back (the rubric form shows them so)."""
+    return "; ".join(
+        f"{level.points} – {level.label_vi}" + (f" / {level.label_en}" if level.label_en else "") for level in levels
+    )

@@ -315,6 +315,7 @@ def _criteria_from(form: RubricForm) -> list[rubrics.CriterionInput]:
                 name_vi=row.name_vi.data,
                 name_en=row.name_en.data or "",
                 guidance=row.guidance.data or "",
+                guidance_en=row.guidance_en.data or "",
                 max_points=row.max_points.data or 10,
                 weight=row.weight.data,
                 kind=kind,
@@ -338,12 +339,13 @@ def rubric(category_id):
             row = entry.form
             row.id.data, row.name_vi.data = criterion.id, criterion.name_vi
             row.name_en.data, row.guidance.data = criterion.name_en, criterion.guidance
+            row.guidance_en.data = criterion.guidance_en
             row.kind.data, row.max_points.data, row.weight.data = (
                 criterion.kind.value,
                 criterion.max_points,
                 criterion.weight,
             )
-            row.levels.data = "; ".join(f"{lv.points} – {lv.label_vi}" for lv in criterion.levels)
+            row.levels.data = rubrics.format_levels(criterion.levels)
     if form.validate_on_submit():
         try:
             saved = rubrics.save_rubric(festival, category, _criteria_from(form), by=current_user)

@@ -67,6 +67,7 @@ class Criterion(db.Model):
     name_vi: Mapped[str] = mapped_column(sa.String(200))
     name_en: Mapped[str] = mapped_column(sa.String(200), default="")
     guidance: Mapped[str] = mapped_column(sa.Text, default="")
+    guidance_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     max_points: Mapped[int] = mapped_column(default=10)
     # The criterion's share of the total: a sheet's total is Σ points/max × weight, shown out of
     # Σ weight (100 for the demo rubric, where weight = max points).
@@ -79,6 +80,9 @@ class Criterion(db.Model):
 
     def name(self, language: str = "vi") -> str:
         return self.name_en if language == "en" and self.name_en else self.name_vi
+
+    def guidance_in(self, language: str = "vi") -> str:
+        return self.guidance_en if language == "en" and self.guidance_en else self.guidance
 
 
 class Level(db.Model):

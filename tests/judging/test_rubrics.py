@@ -1,5 +1,6 @@
 """Rubric arithmetic and versions: weights, levels, freezing after a submission."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -116,3 +117,35 @@ def test_rubric_page_shows_the_version_and_saves(client, login_as, judged):
     page = client.get("/judging/rubric").get_data(as_text=True)
     assert "Phiên bản 1." in page and 'value="Tính mới, tính sáng tạo"' in page
     assert "0 – Không đạt; 10 – Đạt; 20 – Tốt; 30 – Xuất sắc" in page
+
+
+def test_level_names_and_guidance_are_shown_in_english_to_an_english_judge(app, client, auth, login_as, judged):
+    assert rubrics.parse_levels("10 – Đạt / Met; 20 – Tốt / Good")[1] == rubrics.LevelInput(20, "Tốt", "Good")
+    login_as("organizer")
+    page = client.get("/judging/rubric").get_data(as_text=True)
+    form = {name: value for name, value in re.findall(r'name="(criteria-\d+-[a-z_]+)"[^>]*value="([^"]*)"', page)}
+    for name, text in re.findall(r'name="(criteria-\d+-(?:guidance|guidance_en))"[^>]*>([^<]*)</textarea>', page):
+        form[name] = text
+    for name, value in re.findall(
+        r'<select[^>]*name="(criteria-\d+-kind)"[^>]*>.*?<option selected value="([^"]*)"', page, re.S
+    ):
+        form[name] = value
+    for row in range(10):  # the rubric's empty rows, as a browser posts them
+        form.setdefault(f"criteria-{row}-kind", "points")
+    form["criteria-0-levels"] = "0 – Không đạt / Not met; 15 – Đạt / Met; 30 – Xuất sắc / Excellent"
+    form["criteria-0-guidance_en"] = "New, never applied in the unit."
+    response = client.post("/judging/rubric", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    page = client.get("/judging/rubric").get_data(as_text=True)
+    assert "0 – Không đạt / Not met; 15 – Đạt / Met; 30 – Xuất sắc / Excellent" in page  # read back as typed
+    client.post("/auth/logout")
+    auth.login(judged["emails"]["judge"])
+    sheet = next(
+        sheet_id for (_code, email), sheet_id in judged["sheets"].items() if email == judged["emails"]["judge"]
+    )
+    vietnamese = client.get(f"/judging/sheets/{sheet}").get_data(as_text=True)
+    assert "<span>Xuất sắc</span>" in vietnamese and "New, never applied" not in vietnamese
+    client.post("/lang/en")
+    english = client.get(f"/judging/sheets/{sheet}").get_data(as_text=True)
+    assert "<span>Excellent</span>" in english and "<span>Not met</span>" in english
+    assert "New, never applied in the unit." in english
