@@ -10,11 +10,29 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from festival.badges import services as badges
 from festival.checkin import offline
 from festival.checkin.services import dashboard, double_entries
 from festival.extensions import db
-from festival.models import Attendee, AuditLog, CheckIn, Festival, HeldScan, HoldReason, ScanResult, utcnow
+from festival.models import (
+    Attendee,
+    AuditLog,
+    CheckIn,
+    Exhibit,
+    Festival,
+    HeldScan,
+    HoldReason,
+    Role,
+    ScanResult,
+    Unit,
+    VoteSource,
+    utcnow,
+)
+from festival.voting import services as voting
+from festival.voting import tally
+from tests import factories
 from tests.checkin.test_offline_gates import T0, list_token, queued
+from tests.voting.conftest import vote_world  # noqa: F401  (a fixture, shared by re-export)
 
 
 @pytest.fixture
@@ -237,3 +255,47 @@ def test_the_dashboard_charts_only_the_festivals_days_whatever_is_stored(app, st
     page = staff.get("/checkin/dashboard")
     assert page.status_code == 200 and len(page.get_data()) < 200_000
     assert "Đã vào / 3 đăng ký" in page.get_data(as_text=True)
+
+
+def test_a_backdated_upload_keeps_a_group_in_the_voted_after_check_in_anomaly(app, vote_world):  # noqa: F811
+    app.config.update(VOTE_BURST_SIZE=3, VOTE_BURST_MINUTES=15)
+    with app.test_request_context():
+        festival = db.session.get(Festival, vote_world["festival"])
+        unit = db.session.execute(db.select(Unit).where(Unit.code == "UNITB")).scalar_one()
+        exhibit = db.session.get(Exhibit, vote_world["a1"])
+        gate = factories.make_user(Role.CHECKIN)
+        now = utcnow()
+        group = []
+        for n in range(3):
+            attendee = Attendee(
+                festival=festival,
+                full_name=f"Công nhân {n}",
+                role=badges.role_by_code(festival, "delegate"),
+                unit=unit,
+                checked_in_at=now - timedelta(minutes=5),
+                checked_in_gate="Cổng chính",
+            )
+            db.session.add(attendee)
+            db.session.flush()
+            voting.cast_vote(
+                festival,
+                attendee,
+                attendee.badge_token,
+                exhibit,
+                source=VoteSource.PHONE,
+                address=f"10.0.0.{n}",
+                now=now,
+            )
+            group.append(attendee)
+        db.session.commit()
+        issued = now - timedelta(hours=2)
+        scans = [
+            offline.QueuedScan(f"group-{a.id}-{when}", at, "Cổng phụ", issued, code=a.badge_token)
+            for a in group
+            for when, at in (("2020", datetime(2020, 1, 1, tzinfo=timezone.utc)), ("early", now - timedelta(hours=1)))
+        ]
+        offline.record_offline_scans(festival, gate, scans, now)
+        db.session.commit()
+        assert all(a.checked_in_at == now - timedelta(minutes=5) for a in group)  # neither upload moved them
+        assert db.session.scalar(db.select(db.func.count()).select_from(HeldScan)) == 3
+        assert [a.kind for a in tally.anomalies(festival)] == ["burst"]
