@@ -126,6 +126,9 @@ def _admit(
         sa.update(Attendee)
         .where(Attendee.id == attendee.id, Attendee.checked_in_at.is_(None))
         .values(checked_in_at=now, checked_in_gate=gate)
+        # Not matched against every attendee already loaded (a long upload has thousands): the one
+        # concerned is refreshed just below.
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(attendee)
     result = ScanResult.CHECKED_IN if admitted == 1 else ScanResult.ALREADY

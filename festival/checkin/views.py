@@ -142,11 +142,14 @@ def sync():
     those dated where the server cannot believe them are held for review (JSON answer: both lists)."""
     festival = current_festival()
     scans = offline.in_scan_order(_queued_scans(festival))
-    entries = []
+    recorded, held = [], []
     for part in in_short_transactions(scans, current_app.config["CHECKIN_UPLOAD_CHUNK"]):
-        entries += offline.record_offline_scans(festival, current_user, part, utcnow())
-    recorded = [{"nonce": e.nonce, "result": e.result.value} for e in entries if isinstance(e, CheckIn)]
-    held = [{"nonce": e.nonce, "reason": e.reason.value} for e in entries if isinstance(e, HeldScan)]
+        # Read each part's answers before it commits: afterwards its rows would be loaded again one by one.
+        for entry in offline.record_offline_scans(festival, current_user, part, utcnow()):
+            if isinstance(entry, HeldScan):
+                held.append({"nonce": entry.nonce, "reason": entry.reason.value})
+            else:
+                recorded.append({"nonce": entry.nonce, "result": entry.result.value})
     answer = {"recorded": recorded, "held": held}
     if held:
         answer["message"] = _(
