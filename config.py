@@ -92,7 +92,7 @@ class Config:
     # written CHECKIN_UPLOAD_CHUNK scans per transaction, so saves and scans meanwhile are not kept waiting.
     CHECKIN_OFFLINE_MARGIN_HOURS = float(os.environ.get("CHECKIN_OFFLINE_MARGIN_HOURS", "6"))
     CHECKIN_CLOCK_SKEW_MINUTES = float(os.environ.get("CHECKIN_CLOCK_SKEW_MINUTES", "5"))
-    CHECKIN_UPLOAD_CHUNK = int(os.environ.get("CHECKIN_UPLOAD_CHUNK", "200"))
+    CHECKIN_UPLOAD_CHUNK = int(os.environ.get("CHECKIN_UPLOAD_CHUNK", "50"))
     INVITATION_DAYS = 14
     PER_PAGE = 25
 

@@ -2,7 +2,7 @@
 scans' p95 during the upload beside their p95 without it, on SQLite through gunicorn.
 
     .venv/bin/python bench/offline_upload.py [--judges 30] [--gates 2] [--scans 5000] [--seconds 90]
-        [--upload-at 30] [--chunks 200,100000]
+        [--upload-at 30] [--chunks 50,200,100000]
 
 Data: festival_day.py's (the demo festival, 500 more awarded exhibits, 2,000 badges, --judges bench
 judges with four unscored sheets each), on an SQLite file with the real migrations. Then
@@ -202,7 +202,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=90)
     parser.add_argument("--upload-at", type=float, default=30)
     parser.add_argument(
-        "--chunks", default="200,100000", help="CHECKIN_UPLOAD_CHUNK values to run (default 200,100000)"
+        "--chunks", default="50,200,100000", help="CHECKIN_UPLOAD_CHUNK values to run (default 50,200,100000)"
     )
     options = parser.parse_args()
     load = os.getloadavg()
