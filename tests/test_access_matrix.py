@@ -206,6 +206,7 @@ EXPECTED = {
     "checkin.held": ORGANIZER_ONLY,
     "checkin.accept_held": POST_ONLY,
     "checkin.dismiss_held": POST_ONLY,
+    "checkin.dismiss_all_held": POST_ONLY,
     # Certificates
     "certificates.index": ORGANIZER_ONLY,
     "certificates.issue": POST_ONLY,
@@ -563,6 +564,7 @@ POSTS = [
     ),
     Post("checkin.accept_held", ORGANIZERS),
     Post("checkin.dismiss_held", ORGANIZERS, args={"held_id": "other_held_scan"}),
+    Post("checkin.dismiss_all_held", ORGANIZERS),
     Post("certificates.issue", ORGANIZERS, {"kind": "participation"}),
     Post("certificates.print_certificates", ORGANIZERS, {"kind": "", "unit_id": "0"}),
     Post("certificates.template", ORGANIZERS, {"title": "GIẤY KHEN", "body": "{recipient}", "place": "Huế"}),

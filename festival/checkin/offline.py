@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -205,16 +206,38 @@ def record_offline_scans(
 # Review -------------------------------------------------------------------------------------
 
 
-def held_scans(festival: Festival) -> list[HeldScan]:
-    """The festival's held scans, those waiting for a decision first, newest first."""
-    return list(
-        db.session.execute(
-            db.select(HeldScan)
-            .where(HeldScan.festival_id == festival.id)
-            .order_by(HeldScan.decision.is_not(None), HeldScan.received_at.desc(), HeldScan.id.desc())
-            .options(selectinload(HeldScan.attendee), selectinload(HeldScan.staff))
-        ).scalars()
+HELD_SHOWN = 200  # rows on the review page: a gate gone wrong may send thousands
+
+
+def held_scans(festival: Festival) -> tuple[list[HeldScan], int]:
+    """The festival's held scans to show (those waiting first, newest first; at most HELD_SHOWN), and
+    how many wait for a decision in all."""
+    rows = db.session.execute(
+        db.select(HeldScan)
+        .where(HeldScan.festival_id == festival.id)
+        .order_by(HeldScan.decision.is_not(None), HeldScan.received_at.desc(), HeldScan.id.desc())
+        .limit(HELD_SHOWN)
+        .options(selectinload(HeldScan.attendee), selectinload(HeldScan.staff), selectinload(HeldScan.decided_by))
+    ).scalars()
+    waiting = db.session.scalar(
+        db.select(sa.func.count())
+        .select_from(HeldScan)
+        .where(HeldScan.festival_id == festival.id, HeldScan.decision.is_(None))
     )
+    return list(rows), waiting
+
+
+def dismiss_all_held(festival: Festival, by: User, now: datetime) -> int:
+    """Set aside every held scan still waiting (a device whose clock was wrong all day); how many."""
+    count = db.session.execute(
+        sa.update(HeldScan)
+        .where(HeldScan.festival_id == festival.id, HeldScan.decision.is_(None))
+        .values(decision="dismissed", decided_by_id=by.id, decided_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if count:
+        audit.record("checkin.held_dismissed_all", festival, by=by, after={"count": count})
+    return count
 
 
 def _undecided(held: HeldScan) -> None:

@@ -165,7 +165,17 @@ def sync():
 def held():
     """Offline scans held for review: their device's time could not be believed."""
     festival = current_festival()
-    return render_template("checkin/held.html", festival=festival, held=offline.held_scans(festival))
+    held, waiting = offline.held_scans(festival)
+    return render_template("checkin/held.html", festival=festival, held=held, waiting=waiting)
+
+
+@bp.route("/checkin/held/dismiss-all", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def dismiss_all_held():
+    """Set aside every held scan still waiting: nothing is recorded."""
+    count = offline.dismiss_all_held(current_festival(), current_user, utcnow())
+    flash(_("Đã bỏ qua %(n)d lượt quét.", n=count), "success")
+    return redirect(url_for("checkin.held"))
 
 
 def _held_scan(held_id: int) -> HeldScan:

@@ -300,3 +300,18 @@ def test_a_backdated_upload_keeps_a_group_in_the_voted_after_check_in_anomaly(ap
         assert all(a.checked_in_at == now - timedelta(minutes=5) for a in group)  # neither upload moved them
         assert db.session.scalar(db.select(db.func.count()).select_from(HeldScan)) == 3
         assert [a.kind for a in tally.anomalies(festival)] == ["burst"]
+
+
+def test_an_organizer_sets_aside_every_waiting_held_scan_at_once(app, staff, client, login_as, crowd, token):
+    scans = [in_2020(code, token=token) for code in crowd["tokens"]]
+    assert len(staff.post("/checkin/sync", json={"scans": scans}).get_json()["held"]) == 3
+    client.post("/auth/logout")
+    login_as("organizer")
+    assert "3 lượt quét chờ xem xét." in client.get("/checkin/held").get_data(as_text=True)
+    page = client.post("/checkin/held/dismiss-all", follow_redirects=True).get_data(as_text=True)
+    assert "Đã bỏ qua 3 lượt quét." in page and "Bỏ qua tất cả lượt đang chờ" not in page
+    with app.app_context():
+        assert {h.decision for h in db.session.execute(db.select(HeldScan)).scalars()} == {"dismissed"}
+        assert db.session.execute(db.select(CheckIn)).first() is None
+        audit = db.session.execute(db.select(AuditLog).where(AuditLog.action == "checkin.held_dismissed_all"))
+        assert audit.scalar_one().after == {"count": 3}
