@@ -91,6 +91,14 @@ class Config:
     # Behind nginx (or another proxy) set to the number of proxies in front, so the client's own
     # address (X-Forwarded-For) is the one rate limits count; 0 trusts no such header.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Gates uploading the scans they decided offline (see README, "Gates"): a scan is applied only when dated
+    # within the festival's days widened by CHECKIN_OFFLINE_MARGIN_HOURS on each side, not before its device
+    # fetched the check-in list it decided from, and not later than the server's clock; a device's clock may be
+    # off by CHECKIN_CLOCK_SKEW_MINUTES either way. Others are held for an organizer to review. A long queue is
+    # written CHECKIN_UPLOAD_CHUNK scans per transaction, so saves and scans meanwhile are not kept waiting.
+    CHECKIN_OFFLINE_MARGIN_HOURS = float(os.environ.get("CHECKIN_OFFLINE_MARGIN_HOURS", "6"))
+    CHECKIN_CLOCK_SKEW_MINUTES = float(os.environ.get("CHECKIN_CLOCK_SKEW_MINUTES", "5"))
+    CHECKIN_UPLOAD_CHUNK = int(os.environ.get("CHECKIN_UPLOAD_CHUNK", "50"))
     INVITATION_DAYS = 14
     PER_PAGE = 25
 

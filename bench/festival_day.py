@@ -307,6 +307,7 @@ class Gate(threading.Thread):
         self.failure = ""
         self.admitted: set[int] = set()
         self.people: dict[str, dict] = {}
+        self.list_token = ""
 
     def _post(self, kind, path, payload):
         try:
@@ -344,6 +345,7 @@ class Gate(threading.Thread):
                 "attendee_id": None,
                 "gate": self.gate,
                 "shown": shown,
+                "list": self.list_token,  # as scanner.js: the token of the list the scan was decided from
                 "scanned_at": datetime.now(timezone.utc).isoformat(),
             }
         )
@@ -379,6 +381,7 @@ class Gate(threading.Thread):
         self.browser.request("GET", "/checkin/")  # the scanner page, for its CSRF token
         listing = self.browser.request("GET", "/checkin/list.json")
         self.people = {p["h"]: p for p in listing.json().get("people", [])}
+        self.list_token = listing.json().get("token", "")
         while True:
             moment = time.perf_counter() + self.rng.uniform(*SCAN_SECONDS)
             if moment >= self.stop_at:

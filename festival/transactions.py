@@ -8,17 +8,20 @@ CLI commands and background jobs are callers too: they commit themselves.
 """
 
 import logging
+import time
 
 from flask import current_app, request, session
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import ServiceUnavailable
 
 from festival.errors import error_response
 from festival.extensions import db
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_TURN_SECONDS = 0.1  # between two parts of a long write on SQLite: other writers' turn
 
 
 def form_status(form) -> int:
@@ -62,6 +65,30 @@ def _run_on_close(session, transaction):
     if transaction.parent is None and not session.in_transaction():
         for callback in session.info.pop("on_rollback", []):
             callback()
+
+
+def in_short_transactions(items: list, size: int):
+    """Yield `items` `size` at a time, committing what was done with each part before the next.
+
+    For a long list of independent rows that are safe to apply twice (a gate's offline queue, one
+    nonce per scan): SQLite has one writer at a time, and a single transaction over thousands of
+    rows would keep every save and scan meanwhile waiting for it. The request's own commit covers
+    the last part; an error rolls back only the part in hand, and sending the list again applies
+    nothing twice. A commit refused because the database stays busy answers 503 (try again).
+    """
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+        if start + size < len(items):
+            try:
+                db.session.commit()
+            except OperationalError:
+                db.session.rollback()
+                log.exception("Commit of a part failed on %s %s", request.method, request.path)
+                raise ServiceUnavailable() from None
+            if db.session.get_bind().dialect.name == "sqlite":
+                # SQLite's busy handler makes a waiting writer poll, every 100 ms once it has waited a
+                # while: without a pause the next part would take the lock again before any of them looks.
+                time.sleep(SQLITE_TURN_SECONDS)
 
 
 def init_app(app):

@@ -38,11 +38,14 @@ from festival.models import (
     Exhibit,
     ExhibitStatus,
     Festival,
+    HeldScan,
+    HoldReason,
     JobStatus,
     MailBatch,
     MailStatus,
     PaperBallots,
     Role,
+    ScanResult,
     ScoreSheet,
     SheetStatus,
     Unit,
@@ -201,6 +204,10 @@ EXPECTED = {
     "checkin.checkin_list": answers(401, 403, 403, 403, 200, 200),  # JSON
     "checkin.sync": POST_ONLY,
     "checkin.dashboard": GATE_STAFF,
+    "checkin.held": ORGANIZER_ONLY,
+    "checkin.accept_held": POST_ONLY,
+    "checkin.dismiss_held": POST_ONLY,
+    "checkin.dismiss_all_held": POST_ONLY,
     # Certificates
     "certificates.index": ORGANIZER_ONLY,
     "certificates.issue": POST_ONLY,
@@ -292,6 +299,7 @@ ARGUMENTS = {
     "entry_id": "paper_entry",
     "message_id": "sent_mail",
     "batch_id": "mail_batch",
+    "held_id": "held_scan",
     "language": "vi",
 }
 ARGUMENT_OVERRIDES = {
@@ -558,6 +566,9 @@ POSTS = [
         },
         json=True,
     ),
+    Post("checkin.accept_held", ORGANIZERS),
+    Post("checkin.dismiss_held", ORGANIZERS, args={"held_id": "other_held_scan"}),
+    Post("checkin.dismiss_all_held", ORGANIZERS),
     Post("certificates.issue", ORGANIZERS, {"kind": "participation"}),
     Post("certificates.print_certificates", ORGANIZERS, {"kind": "", "unit_id": "0"}),
     Post("certificates.template", ORGANIZERS, {"title": "GIẤY KHEN", "body": "{recipient}", "place": "Huế"}),
@@ -761,6 +772,19 @@ def world(app, people):
         db.session.add(VotePolicy(festival=festival, is_enabled=True, voter_roles=[], unlock_reason=""))
         paper_entry = PaperBallots(festival_id=festival.id, exhibit=accepted_a, count=3, entered_by=organizer)
         db.session.add(paper_entry)
+        held_scans = [
+            HeldScan(
+                festival_id=festival.id,
+                attendee=delegate_a,
+                gate="Cổng phụ",
+                badge=ScanResult.CHECKED_IN,
+                nonce=f"nonce-held-{n}",
+                reason=HoldReason.OUTSIDE_FESTIVAL,
+                claimed_at=now - timedelta(days=2000),
+            )
+            for n in (1, 2)
+        ]
+        db.session.add_all(held_scans)
         db.session.flush()
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
@@ -821,6 +845,8 @@ def world(app, people):
             "exhibit_upload": exhibit_upload.id,
             "other_organizers_upload": other_upload.id,
             "paper_entry": paper_entry.id,
+            "held_scan": held_scans[0].id,
+            "other_held_scan": held_scans[1].id,
         }
 
 

@@ -1,19 +1,18 @@
-"""Recording scans at the gates: exactly one "checked in" per person, every scan logged once; the
-check-in list a gate keeps to go on scanning without the server, and the scans it uploads later."""
+"""Recording scans at the gates: exactly one "checked in" per person, every scan logged once; who was
+let in twice, and the arrivals dashboard. Gates without the server: festival/checkin/offline.py."""
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from festival.badges.services import badge_roles, find_by_token
 from festival.extensions import db
-from festival.formatting import festival_timezone, fold
-from festival.models import Attendee, CheckIn, Festival, Region, RevokedBadge, ScanResult, Unit, User
+from festival.formatting import festival_timezone
+from festival.models import Attendee, CheckIn, Festival, HeldScan, Region, ScanResult, Unit, User
 
 MESSAGES = {
     ScanResult.CHECKED_IN: _l("Chào mừng!"),
@@ -33,12 +32,14 @@ def token_from(scanned: str) -> str:
 
 @dataclass(frozen=True)
 class Offline:
-    """A scan decided on the gate's device without the server: what it showed."""
+    """A scan decided on the gate's device without the server, uploaded later: when the device
+    fetched the check-in list it decided from (None when unknown), and when the server received it."""
 
-    shown: ScanResult
+    list_issued_at: datetime | None
+    received_at: datetime
 
 
-def _record(
+def log_scan(
     festival: Festival,
     attendee: Attendee | None,
     result: ScanResult,
@@ -49,7 +50,9 @@ def _record(
     reason: str,
     method: str,
     offline: Offline | None = None,
+    shown: ScanResult | None = None,
 ) -> CheckIn:
+    """Write one scan to the log (a repeated nonce arriving at the same moment gets the first row)."""
     entry = CheckIn(
         festival_id=festival.id,
         attendee=attendee,
@@ -60,8 +63,11 @@ def _record(
         method=method,
         nonce=nonce,
         scanned_at=now,
+        received_at=offline.received_at if offline else now,
         offline=offline is not None,
-        shown=offline.shown if offline else None,
+        # A refusal is red on the device too (its list has the same badges); an admission's colour
+        # is worked out by the server from its own records (_gate_knew), never taken from the device.
+        shown=(shown or result) if offline else None,
     )
     try:
         with db.session.begin_nested():
@@ -70,6 +76,36 @@ def _record(
         # The same scan arrived twice at the same moment: the first one is the answer.
         return db.session.execute(db.select(CheckIn).where(CheckIn.nonce == nonce)).scalar_one()
     return entry
+
+
+def _gate_knew(attendee: Attendee, staff: User, gate: str, now: datetime, offline: Offline) -> bool:
+    """Whether a gate deciding offline knew this person was already in, so showed amber: the arrival
+    was on the check-in list it had fetched, or this gate (same account, same gate name) had scanned
+    them before. Otherwise it showed green and let them in a second time."""
+    seen_here = db.session.scalar(
+        db.select(CheckIn.id)
+        .where(
+            CheckIn.attendee_id == attendee.id,
+            CheckIn.staff_id == staff.id,
+            CheckIn.gate == gate,
+            CheckIn.scanned_at <= now,
+            CheckIn.result.in_([ScanResult.CHECKED_IN, ScanResult.ALREADY]),
+        )
+        .limit(1)
+    )
+    if seen_here is not None:
+        return True
+    if offline.list_issued_at is None:
+        return False
+    arrival = db.session.execute(
+        db.select(CheckIn.received_at, CheckIn.scanned_at)
+        .where(CheckIn.attendee_id == attendee.id, CheckIn.result == ScanResult.CHECKED_IN)
+        .order_by(CheckIn.id)
+        .limit(1)
+    ).first()
+    if arrival is None:
+        return True  # an arrival with no scan behind it (kept from before scans were logged): on every list
+    return (arrival.received_at or arrival.scanned_at) <= offline.list_issued_at
 
 
 def _admit(
@@ -83,17 +119,24 @@ def _admit(
     offline: Offline | None = None,
 ) -> CheckIn:
     # One conditional UPDATE: of any number of simultaneous scans only one finds the person not
-    # yet checked in, on SQLite and PostgreSQL alike. A scan made offline and uploaded late may be
-    # earlier than the arrival recorded meanwhile: the person arrived then, at that gate.
-    arrived = Attendee.checked_in_at.is_(None)
-    if offline is not None:
-        arrived = sa.or_(arrived, Attendee.checked_in_at > now)
+    # yet checked in, on SQLite and PostgreSQL alike. An arrival once recorded stays as it is: a scan
+    # uploaded late by a gate that was offline, even one dated earlier, is a second entry, never a new
+    # arrival time or gate (a device's clock is not to be believed over the server's record).
     admitted = db.session.execute(
-        sa.update(Attendee).where(Attendee.id == attendee.id, arrived).values(checked_in_at=now, checked_in_gate=gate)
+        sa.update(Attendee)
+        .where(Attendee.id == attendee.id, Attendee.checked_in_at.is_(None))
+        .values(checked_in_at=now, checked_in_gate=gate)
+        # Not matched against every attendee already loaded (a long upload has thousands): the one
+        # concerned is refreshed just below.
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(attendee)
     result = ScanResult.CHECKED_IN if admitted == 1 else ScanResult.ALREADY
-    return _record(festival, attendee, result, staff, gate, nonce, now, "", method, offline)
+    shown = None
+    if offline is not None:
+        knew = admitted != 1 and _gate_knew(attendee, staff, gate, now, offline)
+        shown = ScanResult.ALREADY if knew else ScanResult.CHECKED_IN
+    return log_scan(festival, attendee, result, staff, gate, nonce, now, "", method, offline, shown)
 
 
 def previous(nonce: str) -> CheckIn | None:
@@ -116,15 +159,15 @@ def record_scan(
     attendee, revoked = find_by_token(token_from(scanned))
     if attendee is not None and attendee.festival_id != festival.id:
         reason = "badge of another festival"
-        return _record(festival, None, ScanResult.UNKNOWN, staff, gate, nonce, now, reason, "scan", offline)
+        return log_scan(festival, None, ScanResult.UNKNOWN, staff, gate, nonce, now, reason, "scan", offline)
     if attendee is None:
         if revoked is not None:
             reason = revoked.reason or "reissued"
-            return _record(
+            return log_scan(
                 festival, revoked.attendee, ScanResult.REVOKED, staff, gate, nonce, now, reason, "scan", offline
             )
         reason = f"unknown code {scanned[:60]!r}"
-        return _record(festival, None, ScanResult.UNKNOWN, staff, gate, nonce, now, reason, "scan", offline)
+        return log_scan(festival, None, ScanResult.UNKNOWN, staff, gate, nonce, now, reason, "scan", offline)
     return _admit(festival, attendee, staff, gate, nonce, now, "scan", offline)
 
 
@@ -142,87 +185,6 @@ def check_in_person(
     if done is not None:
         return done
     return _admit(festival, attendee, staff, gate, nonce, now, "search", offline)
-
-
-# Gates without the server ------------------------------------------------------------------
-
-# An upload may say a scan happened up to this far in the future (the device's clock may be a
-# little ahead); later times are taken as now.
-CLOCK_SLACK = timedelta(minutes=5)
-
-
-def token_hash(token: str) -> str:
-    """How the check-in list names a badge: a device that is lost holds no usable badge code."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def checkin_list(festival: Festival, now: datetime) -> dict:
-    """Everything a gate needs to decide scans on its own: each badge (by the hash of its code) with
-    the person's name, unit and role, who has arrived already, and the codes replaced by reissues."""
-    roles = {role.id: role for role in badge_roles(festival)}
-    people = []
-    for attendee in db.session.execute(
-        db.select(Attendee)
-        .where(Attendee.festival_id == festival.id)
-        .order_by(Attendee.id)
-        .options(selectinload(Attendee.unit))
-    ).scalars():
-        role = roles[attendee.role_id]
-        people.append(
-            {
-                "h": token_hash(attendee.badge_token),
-                "id": attendee.id,
-                "name": attendee.full_name,
-                "affiliation": attendee.affiliation,
-                "role": role.name_vi,
-                "colour": role.colour,
-                "phone_tail": attendee.phone[-3:] if attendee.phone else "",
-                # The name folded as the server's search folds it; no phone number or e-mail on the device.
-                "search": fold(attendee.full_name),
-                "checked_in_at": attendee.checked_in_at.isoformat() if attendee.checked_in_at else None,
-                "checked_in_gate": attendee.checked_in_gate,
-            }
-        )
-    revoked = [
-        {"h": token_hash(row.token), "name": row.attendee.full_name, "reason": row.reason}
-        for row in db.session.execute(
-            db.select(RevokedBadge).join(RevokedBadge.attendee).where(Attendee.festival_id == festival.id)
-        ).scalars()
-    ]
-    return {"festival": festival.id, "generated_at": now.isoformat(), "people": people, "revoked": revoked}
-
-
-@dataclass(frozen=True)
-class QueuedScan:
-    """One scan a gate decided offline and uploads now."""
-
-    nonce: str
-    scanned_at: datetime
-    gate: str
-    shown: ScanResult
-    code: str = ""
-    attendee_id: int | None = None
-
-
-def record_offline_scans(festival: Festival, staff: User, scans: list[QueuedScan], now: datetime) -> list[CheckIn]:
-    """Record a gate's queue in the order the scans were made (a scan sent twice counts once)."""
-    recorded = []
-    for scan in sorted(scans, key=lambda s: (s.scanned_at, s.nonce)):
-        when = scan.scanned_at if scan.scanned_at <= now + CLOCK_SLACK else now
-        offline = Offline(shown=scan.shown)
-        if scan.attendee_id is not None:
-            attendee = db.session.get(Attendee, scan.attendee_id)
-            if attendee is None or attendee.festival_id != festival.id:
-                reason = "no such attendee"
-                entry = previous(scan.nonce) or _record(
-                    festival, None, ScanResult.UNKNOWN, staff, scan.gate, scan.nonce, when, reason, "search", offline
-                )
-            else:
-                entry = check_in_person(festival, attendee, staff, scan.gate, scan.nonce, when, offline)
-        else:
-            entry = record_scan(festival, scan.code, staff, scan.gate, scan.nonce, when, offline)
-        recorded.append(entry)
-    return recorded
 
 
 @dataclass
@@ -250,6 +212,16 @@ def double_entries(festival: Festival) -> list[DoubleEntry]:
     return [entry for entry in by_person.values() if len(entry.entries) > 1]
 
 
+def festival_window(festival: Festival) -> tuple[datetime, datetime]:
+    """When gates are at work: from midnight (local time) of the festival's first day to midnight after
+    its last, widened by CHECKIN_OFFLINE_MARGIN_HOURS on each side (setting up, a late evening)."""
+    zone = festival_timezone()
+    margin = timedelta(hours=current_app.config["CHECKIN_OFFLINE_MARGIN_HOURS"])
+    opens = datetime.combine(festival.starts_on, time(), zone) - margin
+    closes = datetime.combine(festival.ends_on + timedelta(days=1), time(), zone) + margin
+    return opens, closes
+
+
 @dataclass
 class Dashboard:
     total: int
@@ -260,6 +232,7 @@ class Dashboard:
     arrivals: list[tuple[datetime, int]]  # start of each 15-minute slot (local time), arrivals
     scans: int
     refused: int
+    held: int  # offline scans waiting for an organizer's review
 
 
 def dashboard(festival: Festival) -> Dashboard:
@@ -274,13 +247,16 @@ def dashboard(festival: Festival) -> Dashboard:
     by_region: dict = {}
     by_unit: dict = {}
     zone = festival_timezone()
+    # Only the festival's days are charted: however odd a stored time (a device's clock reset to
+    # 2020), the chart has at most a day's 96 quarter-hours per festival day (and the margin).
+    opens, closes = festival_window(festival)
     slots: dict[datetime, int] = {}
     for role_id, code, short, region, arrived in rows:
         for table, key in ((by_role, role_id), (by_region, region), (by_unit, (code, short) if code else None)):
             counts = table.setdefault(key, [0, 0])
             counts[1] += 1
             counts[0] += arrived is not None
-        if arrived is not None:
+        if arrived is not None and opens <= arrived < closes:
             local = arrived.astimezone(zone)
             slot = local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
             slots[slot] = slots.get(slot, 0) + 1
@@ -308,6 +284,11 @@ def dashboard(festival: Festival) -> Dashboard:
             by_region.items(), key=lambda item: list(Region).index(item[0]) if item[0] else len(Region)
         )
     ]
+    held = db.session.scalar(
+        db.select(sa.func.count())
+        .select_from(HeldScan)
+        .where(HeldScan.festival_id == festival.id, HeldScan.decision.is_(None))
+    )
     return Dashboard(
         total=len(rows),
         checked_in=sum(1 for row in rows if row.checked_in_at is not None),
@@ -317,4 +298,5 @@ def dashboard(festival: Festival) -> Dashboard:
         arrivals=arrivals,
         scans=scans,
         refused=refused,
+        held=held,
     )

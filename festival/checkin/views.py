@@ -5,18 +5,19 @@ import json
 import re
 from datetime import datetime, timezone
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from festival.auth.permissions import role_required
 from festival.badges import services as badges
-from festival.checkin import bp, services
-from festival.errors import FestivalError
+from festival.checkin import bp, offline, services
+from festival.errors import FestivalError, refusals_return_to
 from festival.extensions import db, limiter
 from festival.festivals import current_festival
-from festival.models import Attendee, CheckIn, Role, ScanResult, utcnow
+from festival.models import Attendee, CheckIn, HeldScan, Role, ScanResult, utcnow
+from festival.transactions import in_short_transactions
 from festival.urls import record_id
 from festival.voting import services as voting_services
 
@@ -93,19 +94,22 @@ def check_in(attendee_id):
 @role_required(*GATE_STAFF)
 def checkin_list():
     """The festival's check-in list for a gate to go on without the server (JSON; unchanged: 304)."""
-    data = services.checkin_list(current_festival(), utcnow())
-    body = {key: value for key, value in data.items() if key != "generated_at"}
+    data = offline.checkin_list(current_festival(), utcnow())
+    body = {key: value for key, value in data.items() if key not in ("generated_at", "token")}
     response = jsonify(data)
-    response.set_etag(hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32])
+    # Weak: the same list compressed (br, gzip) or not. Flask-Compress leaves a weak tag as it is, where it
+    # would add ":br" to a strong one, which the next request's If-None-Match would then never match.
+    response.set_etag(hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32], weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     return response.make_conditional(request)
 
 
-def _queued_scans() -> list[services.QueuedScan]:
+def _queued_scans(festival) -> list[offline.QueuedScan]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("scans"), list) or len(body["scans"]) > MAX_UPLOAD:
         abort(400)
     scans = []
+    issued: dict[str, datetime | None] = {}  # a queue's scans mostly share one list
     try:
         for item in body["scans"]:
             gate = " ".join(str(item.get("gate") or "").split())[:60]
@@ -113,17 +117,20 @@ def _queued_scans() -> list[services.QueuedScan]:
             if not gate or not re.fullmatch(r"[A-Za-z0-9_.:-]{8,64}", nonce):
                 raise ValueError("gate or nonce")
             attendee_id = item.get("attendee_id")
+            token = str(item.get("list") or "")[:200]
+            if token not in issued:
+                issued[token] = offline.list_issued_at(festival, token) if token else None
             scans.append(
-                services.QueuedScan(
+                offline.QueuedScan(
                     nonce=nonce,
                     scanned_at=datetime.fromisoformat(str(item["scanned_at"])).astimezone(timezone.utc),
                     gate=gate,
-                    shown=ScanResult(item["shown"]),
+                    list_issued_at=issued[token],
                     code=str(item.get("code") or "")[:500],
                     attendee_id=record_id(str(attendee_id)) if attendee_id is not None else None,
                 )
             )
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise FestivalError(_("Dữ liệu quét gửi lên không hợp lệ.")) from None
     return scans
 
@@ -131,10 +138,71 @@ def _queued_scans() -> list[services.QueuedScan]:
 @bp.route("/checkin/sync", methods=["POST"])
 @role_required(*GATE_STAFF)
 def sync():
-    """Upload the scans a gate decided without the server (JSON), recorded in the order they were made."""
+    """Upload the scans a gate decided without the server (JSON), recorded in the order they were made;
+    those dated where the server cannot believe them are held for review (JSON answer: both lists)."""
     festival = current_festival()
-    entries = services.record_offline_scans(festival, current_user, _queued_scans(), utcnow())
-    return jsonify(recorded=[{"nonce": entry.nonce, "result": entry.result.value} for entry in entries])
+    scans = offline.in_scan_order(_queued_scans(festival))
+    recorded, held = [], []
+    for part in in_short_transactions(scans, current_app.config["CHECKIN_UPLOAD_CHUNK"]):
+        # Read each part's answers before it commits: afterwards its rows would be loaded again one by one.
+        for entry in offline.record_offline_scans(festival, current_user, part, utcnow()):
+            if isinstance(entry, HeldScan):
+                held.append({"nonce": entry.nonce, "reason": entry.reason.value})
+            else:
+                recorded.append({"nonce": entry.nonce, "result": entry.result.value})
+    answer = {"recorded": recorded, "held": held}
+    if held:
+        answer["message"] = _(
+            "%(n)d lượt quét có giờ không tin được (ngoài ngày hội, hoặc trước khi máy tải danh sách): "
+            "chưa ghi nhận, đã chuyển ban tổ chức xem xét.",
+            n=len(held),
+        )
+    return jsonify(answer)
+
+
+@bp.route("/checkin/held")
+@role_required(Role.ORGANIZER)
+def held():
+    """Offline scans held for review: their device's time could not be believed."""
+    festival = current_festival()
+    held, waiting = offline.held_scans(festival)
+    return render_template("checkin/held.html", festival=festival, held=held, waiting=waiting)
+
+
+@bp.route("/checkin/held/dismiss-all", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def dismiss_all_held():
+    """Set aside every held scan still waiting: nothing is recorded."""
+    count = offline.dismiss_all_held(current_festival(), current_user, utcnow())
+    flash(_("Đã bỏ qua %(n)d lượt quét.", n=count), "success")
+    return redirect(url_for("checkin.held"))
+
+
+def _held_scan(held_id: int) -> HeldScan:
+    held = db.get_or_404(HeldScan, held_id)
+    if held.festival_id != current_festival().id:
+        abort(404)
+    return held
+
+
+@bp.route("/checkin/held/<int:held_id>/accept", methods=["POST"])
+@role_required(Role.ORGANIZER)
+@refusals_return_to("checkin.held")
+def accept_held(held_id):
+    """Record a held scan as an arrival at the time the server received it."""
+    entry = offline.accept_held(_held_scan(held_id), current_user, utcnow())
+    flash(str(services.MESSAGES[entry.result]) + " " + _("Đã ghi nhận lượt quét."), "success")
+    return redirect(url_for("checkin.held"))
+
+
+@bp.route("/checkin/held/<int:held_id>/dismiss", methods=["POST"])
+@role_required(Role.ORGANIZER)
+@refusals_return_to("checkin.held")
+def dismiss_held(held_id):
+    """Set a held scan aside: nothing is recorded."""
+    offline.dismiss_held(_held_scan(held_id), current_user, utcnow())
+    flash(_("Đã bỏ qua lượt quét."), "success")
+    return redirect(url_for("checkin.held"))
 
 
 @bp.route("/checkin/search")

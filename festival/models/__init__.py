@@ -5,6 +5,8 @@ from festival.models.attendee import (
     AttendeeSource,
     BadgeRole,
     CheckIn,
+    HeldScan,
+    HoldReason,
     RevokedBadge,
     ScanResult,
 )
@@ -73,6 +75,8 @@ __all__ = [
     "AttendeeSource",
     "BadgeRole",
     "CheckIn",
+    "HeldScan",
+    "HoldReason",
     "JobStatus",
     "PrintJob",
     "RevokedBadge",

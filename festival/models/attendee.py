@@ -151,6 +151,56 @@ class CheckIn(db.Model):
     # The scanner's id for this scan: a retried request carries the same one and is not counted twice.
     nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
     scanned_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # When the server recorded it (an offline scan arrives later than it was made); empty on rows
+    # from before this was kept. Tells whether a gate's list could have known of an arrival.
+    received_at: Mapped[Optional[datetime]] = mapped_column(default=utcnow)
 
     attendee: Mapped[Optional[Attendee]] = relationship()
     staff: Mapped[Optional[User]] = relationship()
+
+
+class HoldReason(enum.Enum):
+    OUTSIDE_FESTIVAL = "outside_festival"  # dated outside the festival's days (and the margin around them)
+    FUTURE = "future"  # dated later than the server's clock, beyond the clock-skew margin
+    BEFORE_LIST = "before_list"  # dated before the device fetched the check-in list it decided from
+    NO_LIST = "no_list"  # no valid check-in list token: the server cannot tell when the device got its list
+
+    @property
+    def label(self):
+        return HOLD_REASON_LABELS[self]
+
+
+HOLD_REASON_LABELS = {
+    HoldReason.OUTSIDE_FESTIVAL: _l("Ngoài các ngày của Ngày hội"),
+    HoldReason.FUTURE: _l("Giờ quét muộn hơn giờ máy chủ"),
+    HoldReason.BEFORE_LIST: _l("Trước khi thiết bị tải danh sách"),
+    HoldReason.NO_LIST: _l("Không rõ thiết bị tải danh sách khi nào"),
+}
+
+
+class HeldScan(db.Model):
+    """An offline scan whose time the server cannot believe: kept, never applied by itself, for an
+    organizer to accept (an arrival at the time the server received it) or dismiss."""
+
+    __tablename__ = "held_scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(sa.ForeignKey("festivals.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    attendee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("attendees.id", ondelete="SET NULL"))
+    gate: Mapped[str] = mapped_column(sa.String(60))
+    method: Mapped[str] = mapped_column(sa.String(10), default="scan")  # scan | search
+    # What the code is to the server when it arrived: a live badge (checked_in), unknown or revoked.
+    badge: Mapped[ScanResult]
+    note: Mapped[str] = mapped_column(sa.String(200), default="")  # why the code was refused, if it was
+    nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    reason: Mapped[HoldReason]
+    claimed_at: Mapped[datetime]  # the device's time for the scan
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decision: Mapped[Optional[str]] = mapped_column(sa.String(10))  # None (waiting) | accepted | dismissed
+    decided_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]]
+
+    attendee: Mapped[Optional[Attendee]] = relationship()
+    staff: Mapped[Optional[User]] = relationship(foreign_keys=[staff_id])
+    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])

@@ -224,6 +224,9 @@
       attendee_id: body.attendee_id || null,
       gate: body.gate,
       shown: result,
+      // The signed note of when the server gave out the list this was decided from: a scan dated
+      // before it (a clock gone wrong) is held for the organizers instead of recorded.
+      list: list && list.token ? list.token : "",
       scanned_at: new Date().toISOString(),
       created: Date.now(),
     });
@@ -248,12 +251,23 @@
       body: JSON.stringify({ scans: scans }),
     })
       .then(function (response) {
-        if (response.ok) {
-          scans.forEach(function (scan) {
-            localStorage.removeItem(scan.key);
-          });
-          failedAt = 0;
+        if (!response.ok) {
+          return;
         }
+        scans.forEach(function (scan) {
+          localStorage.removeItem(scan.key);
+        });
+        failedAt = 0;
+        // Scans whose time the server could not believe are kept there for the organizers, not
+        // recorded: say so on this device, in the server's words.
+        return response.json().then(
+          function (data) {
+            if (data && data.held && data.held.length) {
+              banner.querySelector(".gate-held").textContent = data.message || "";
+            }
+          },
+          function () {}
+        );
       })
       .catch(function () {
         failedAt = Date.now();

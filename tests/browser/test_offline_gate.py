@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from festival.badges import services
 from festival.badges.render import render_badges
 from festival.extensions import db
-from festival.models import Attendee, CheckIn, Role, ScanResult
+from festival.models import Attendee, CheckIn, HeldScan, Role, ScanResult
 from tests import factories
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, sign_in
 from tests.browser.test_checkin_camera import FRAME_SIZE, badge_frame, write_y4m
@@ -139,3 +139,34 @@ def test_offline_search_checks_in_from_the_kept_list_and_sign_out_removes_it(liv
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.locator("main")).to_contain_text("Bạn đã đăng xuất")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('festival.u')).length") == 0
+
+
+def test_a_scan_whose_time_cannot_be_right_is_held_and_the_gate_says_so(live_server, live_app, crowd, page):
+    sign_in(page, live_server.url, "cong@example.vn", factories.PASSWORD)
+    page.goto(f"{live_server.url}/checkin/")
+    expect(page.locator("#gate-connection")).to_contain_text("danh sách 2 người")
+    page.fill("#gate", "Cổng chính")
+    page.context.set_offline(True)
+    page.fill("#search", "duc")
+    page.locator("#search-results li", has_text="Lê Văn Đức").get_by_role("button", name="Cho vào").click()
+    expect(page.locator("#result")).to_have_class(re.compile(r"\bresult-checked_in\b"))
+    page.locator("#result-close").click()
+    # The tablet's clock had reset: the queued scan says 2020.
+    page.evaluate(
+        """Object.keys(localStorage).filter(k => k.includes('.outbox.gate.')).forEach(k => {
+             const scan = JSON.parse(localStorage.getItem(k));
+             scan.scanned_at = '2020-01-01T08:00:00+07:00';
+             localStorage.setItem(k, JSON.stringify(scan));
+           })"""
+    )
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#gate-connection")).to_contain_text("0 lượt quét chờ gửi")
+    expect(page.locator("#gate-connection .gate-held")).to_contain_text(
+        "1 lượt quét có giờ không tin được (ngoài ngày hội, hoặc trước khi máy tải danh sách)"
+    )
+    assert rows(live_app) == []
+    with live_app.app_context():
+        held = db.session.execute(db.select(HeldScan)).scalar_one()
+        assert held.attendee_id == crowd["duc"] and held.method == "search"
+        assert db.session.get(Attendee, crowd["duc"]).checked_in_at is None
