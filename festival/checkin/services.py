@@ -235,10 +235,13 @@ class Dashboard:
     held: int  # offline scans waiting for an organizer's review
 
 
-def dashboard(festival: Festival) -> Dashboard:
-    """Who has arrived: by role, region and unit, and arrivals per 15 minutes."""
+def dashboard(festival: Festival, language: str = "vi") -> Dashboard:
+    """Who has arrived: by role (named in `language`), region and unit or outside organisation, and
+    arrivals per 15 minutes."""
     rows = db.session.execute(
-        db.select(Attendee.role_id, Unit.code, Unit.short_name, Unit.region, Attendee.checked_in_at)
+        db.select(
+            Attendee.role_id, Unit.code, Unit.short_name, Unit.region, Attendee.organisation, Attendee.checked_in_at
+        )
         .outerjoin(Attendee.unit)
         .where(Attendee.festival_id == festival.id)
     ).all()
@@ -251,8 +254,10 @@ def dashboard(festival: Festival) -> Dashboard:
     # 2020), the chart has at most a day's 96 quarter-hours per festival day (and the margin).
     opens, closes = festival_window(festival)
     slots: dict[datetime, int] = {}
-    for role_id, code, short, region, arrived in rows:
-        for table, key in ((by_role, role_id), (by_region, region), (by_unit, (code, short) if code else None)):
+    for role_id, code, short, region, organisation, arrived in rows:
+        # Member units by code, then outside organisations (a newspaper, the group) by name, then no one's.
+        unit_key = (0, f"{short} ({code})") if code else (1, organisation.strip()) if organisation.strip() else None
+        for table, key in ((by_role, role_id), (by_region, region), (by_unit, unit_key)):
             counts = table.setdefault(key, [0, 0])
             counts[1] += 1
             counts[0] += arrived is not None
@@ -273,9 +278,9 @@ def dashboard(festival: Festival) -> Dashboard:
         .where(CheckIn.festival_id == festival.id, CheckIn.result.in_([ScanResult.UNKNOWN, ScanResult.REVOKED]))
     )
     units = [
-        (f"{key[1]} ({key[0]})" if key else str(_l("Khách, báo chí…")), arrived, registered)
+        (key[1] if key else str(_l("Khách, báo chí…")), arrived, registered)
         for key, (arrived, registered) in sorted(
-            by_unit.items(), key=lambda item: (item[0] is None, -item[1][0], item[0] or ("", ""))
+            by_unit.items(), key=lambda item: (item[0] is None, item[0] and item[0][0], -item[1][0], item[0] or ())
         )
     ]
     regions = [
@@ -292,7 +297,7 @@ def dashboard(festival: Festival) -> Dashboard:
     return Dashboard(
         total=len(rows),
         checked_in=sum(1 for row in rows if row.checked_in_at is not None),
-        by_role=[(roles[r].name_vi, roles[r].colour, *by_role[r]) for r in roles],
+        by_role=[(roles[r].name(language), roles[r].colour, *by_role[r]) for r in roles],
         by_region=regions,
         by_unit=units,
         arrivals=arrivals,

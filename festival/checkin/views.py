@@ -238,7 +238,7 @@ def dashboard():
     return render_template(
         "checkin/dashboard.html",
         festival=festival,
-        board=services.dashboard(festival),
+        board=services.dashboard(festival, get_locale().language),
         doubles=services.double_entries(festival),
     )
 

@@ -552,11 +552,6 @@
     if (stream) {
       return;
     }
-    if (!window.isSecureContext) {
-      // Browsers offer the camera only to secure pages (https, or localhost): asking would only fail.
-      status(text.textNoCameraInsecure);
-      return;
-    }
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       status(text.textNoCamera);
       return;
@@ -593,6 +588,11 @@
     video.srcObject = null;
   }
 
+  if (!window.isSecureContext) {
+    // Browsers offer the camera only to secure pages (https, or localhost): on plain http the search by
+    // name or phone is all the gate has, so it comes first, right under the gate's name.
+    document.getElementById("camera-box").hidden = true;
+  }
   startButton.addEventListener("click", startCamera);
   window.addEventListener("pagehide", stopCamera);
 

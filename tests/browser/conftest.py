@@ -30,7 +30,9 @@ def pytest_collection_modifyitems(items):
     # Werkzeug's development server, which serves these tests, skips closing a static file when the
     # browser drops the connection mid-response (going offline, a closed context); the file is
     # closed at garbage collection with a ResourceWarning that no code of ours caused.
-    leak = pytest.mark.filterwarnings("ignore:Exception ignored in. <_io.FileIO:pytest.PytestUnraisableExceptionWarning")
+    leak = pytest.mark.filterwarnings(
+        "ignore:Exception ignored in. <_io.FileIO:pytest.PytestUnraisableExceptionWarning"
+    )
     for item in items:
         if item.path.is_relative_to(BROWSER_TESTS):
             item.add_marker(leak)

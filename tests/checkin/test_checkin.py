@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from festival.badges import services
+from festival.checkin.services import dashboard
 from festival.extensions import db
 from festival.models import Attendee, CheckIn, Festival, ScanResult
 
@@ -149,9 +150,22 @@ def test_dashboard_counts_by_role_region_unit_and_quarter_hour(app, staff, crowd
     assert "1 / 2" in page  # delegates: one of two arrived
     assert "Mã bị từ chối" in page and 'data-live-refresh="30"' in page
     with app.app_context():
-        from festival.checkin.services import dashboard
-
         board = dashboard(db.session.get(Festival, crowd["festival"]))
         assert board.checked_in == 2 and board.scans == 3 and board.refused == 1
         assert sum(count for _slot, count in board.arrivals) == 2
         assert ("Hà Nội", 1, 2) in board.by_region
+
+
+def test_dashboard_names_outside_organisations_and_roles_in_the_readers_language(app, staff, crowd):
+    scan(staff, url(crowd["tokens"][2]))
+    page = staff.get("/checkin/dashboard").get_data(as_text=True)
+    # The guest from a newspaper is counted under the newspaper, not lumped with "Khách, báo chí…".
+    assert "Báo Lao Động" in page and "Khách, báo chí" not in page
+    with app.app_context():
+        board = dashboard(db.session.get(Festival, crowd["festival"]), "en")
+        assert ("Báo Lao Động", 1, 1) in board.by_unit
+        roles = {name: (arrived, registered) for name, _colour, arrived, registered in board.by_role}
+        assert roles["Delegate"] == (0, 2) and roles["Guest"] == (1, 1)
+    staff.post("/lang/en")
+    page = staff.get("/checkin/dashboard").get_data(as_text=True)
+    assert "Delegate" in page and "Đại biểu" not in page
