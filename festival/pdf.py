@@ -285,24 +285,31 @@ def _warm_pool(processes: int | None = None):
         return _POOL
 
 
-def close_warm_workers(timeout: float = 5.0) -> None:
-    """Stop the warm PDF workers (the consumer, on its way out), within `timeout` seconds.
+def close_warm_workers(timeout: float = 1.0) -> None:
+    """Stop the warm PDF workers (the consumer, on its way out) in about 2 × `timeout` seconds at most,
+    so that a consumer told to stop (honcho, systemd) is gone well before it would be killed.
 
-    Pool.terminate() can wait forever for the task queue's lock, which an idle worker holds while it
-    waits for work (seen on a consumer stopped by SIGTERM with no print run): it gets `timeout`
-    seconds in a thread of its own, then whatever workers are left are killed, so a stopped consumer
-    never hangs nor leaves orphaned processes behind."""
+    Pool.terminate() first takes the task queue's lock, which an idle worker holds while it waits for
+    work; a worker that died there (SIGTERM sent to the whole process group) leaves it held for ever.
+    So the workers are stopped first (killed if they do not stop within `timeout`), and terminate()
+    gets `timeout` seconds in a daemon thread of its own: a stopped consumer never hangs nor leaves
+    orphaned processes behind."""
     global _POOL
     with _POOL_LOCK:
         pool, _POOL = _POOL, None
     if pool is None:
         return
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(timeout)
+        if child.is_alive():
+            child.kill()
+            child.join(timeout)
     closing = threading.Thread(target=pool.terminate, name="pdf-pool-terminate", daemon=True)
     closing.start()
     closing.join(timeout)
-    for child in multiprocessing.active_children():
-        child.kill()
-        child.join(1)
 
 
 def _warm_up() -> None:
