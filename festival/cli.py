@@ -9,13 +9,14 @@ import flask_migrate
 from flask import current_app
 from flask.cli import AppGroup
 
-from festival import addresses, backup, demo
+from festival import addresses, backup, demo, worker
 from festival.auth import services as accounts
 from festival.errors import FestivalError
 from festival.extensions import db
 from festival.festivals import festival_by_edition, get_current_festival
 from festival.formatting import festival_today
 from festival.models import Festival
+from festival.queue import huey
 
 festival_cli = AppGroup("festival", help="Festival set-up commands.")
 
@@ -84,12 +85,10 @@ def load_demo(if_empty):
 @click.option("--workers", default=4, show_default=True, help="Tasks run at once (threads; PDFs render in processes).")
 def worker_command(workers):
     """Run the task queue's consumer: prints (with warm PDF workers) and e-mail."""
-    from festival import queue
-
-    if queue.huey.immediate:
+    if huey.immediate:
         raise click.ClickException("QUEUE_URL=immediate runs tasks in the caller; there is no queue to consume.")
     click.echo(f"Consuming the task queue with {workers} worker(s).")
-    queue.run_consumer(current_app._get_current_object(), workers=workers)
+    worker.run(current_app._get_current_object(), workers=workers)
 
 
 @festival_cli.command("addresses")

@@ -5,9 +5,8 @@ Huey registers tasks on one instance at import time, so the instance is built fr
 when QUEUE_URL is a redis:// address, for an organizer running several machines. QUEUE_URL=immediate
 runs each task at once in the caller (the test suite).
 
-The consumer is `flask festival worker` (festival/cli.py, run by `make run`'s Procfile): Huey's
-consumer with thread workers in one process, the app built once, the PDF workers kept warm
-between prints and the print-job watchdog beside them (see run_consumer).
+The consumer process is festival/worker.py (`flask festival worker`, run by `make run`'s Procfile);
+this module knows no feature: it is what features' tasks stand on.
 """
 
 import functools
@@ -41,14 +40,11 @@ _consumer_app = None
 
 
 def _app():
-    """The Flask app a task runs in: the caller's in immediate mode, else one built per consumer process."""
-    global _consumer_app
+    """The Flask app a task runs in: the caller's in immediate mode, else the consumer's (see use_app)."""
     if has_app_context():
         return current_app._get_current_object()
     if _consumer_app is None:
-        from festival import create_app
-
-        _consumer_app = create_app()
+        raise RuntimeError("No app for the queue's tasks: the consumer (festival/worker.py) calls use_app first.")
     return _consumer_app
 
 
@@ -56,27 +52,6 @@ def use_app(app) -> None:
     """Run every task of this process in `app` (the consumer's own, built once)."""
     global _consumer_app
     _consumer_app = app
-
-
-def run_consumer(app, workers: int = 4) -> None:
-    """Consume the queue until stopped (SIGTERM/SIGINT): `workers` threads share one process, so
-    its PDF worker processes stay warm for every print; the watchdog fails print jobs whose worker
-    died. Blocks; call from the main thread."""
-    import threading
-
-    from festival import jobs, pdf
-
-    use_app(app)
-    pdf.keep_workers_warm()
-    stop = threading.Event()
-    watchdog = threading.Thread(target=jobs.watch, args=(app, stop), name="print-job-watchdog", daemon=True)
-    watchdog.start()
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0)
-    try:
-        consumer.run()
-    finally:
-        stop.set()
-        pdf.close_warm_workers()
 
 
 def task(**options):
