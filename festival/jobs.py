@@ -33,6 +33,7 @@ from festival import audit
 from festival.errors import FestivalError
 from festival.extensions import db, deferred_begin
 from festival.models import JobStatus, PrintJob, User, utcnow
+from festival.pdf import RenderTooSlow
 from festival.queue import task
 from festival.transactions import on_commit
 
@@ -261,8 +262,6 @@ def execute(job_id: int, attempt: int) -> None:
         log.exception("Print job %s could not write its output", job_id)
         _fail(job_id, attempt, disk_reason(error))
     except Exception as error:
-        from festival.pdf import RenderTooSlow
-
         log.exception("Print job %s failed", job_id)
         if isinstance(error, FestivalError):
             _fail(job_id, attempt, str(error.message))

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from festival import jobs, pdf
 from festival.errors import FestivalError
+from festival.exhibits import services
 from festival.extensions import db
 from festival.models import Exhibit, ExhibitStatus, Festival
 from festival.qr import qr_svg
@@ -60,8 +61,6 @@ def render_posters(exhibits: list[Exhibit]) -> bytes:
 
 def selection(festival: Festival, category_id: int | None) -> list[Exhibit]:
     """The accepted exhibits a poster print covers (optionally one category), by code."""
-    from festival.exhibits import services
-
     filters = services.ExhibitFilters(category_id=category_id, sort="code")
     statement = services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED])
     return list(db.session.execute(statement).scalars())
