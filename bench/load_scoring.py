@@ -310,7 +310,7 @@ def migrate(url: str):
 def bench_app(url: str, workdir: Path):
     """The app in this process, on `url`, for set-up and checks (fast password hashes, CSRF off)."""
     from config import TestConfig
-    from festival import create_app
+    from festival.app import create_app
 
     settings = {
         "SQLALCHEMY_DATABASE_URI": url,

@@ -44,7 +44,7 @@ def make_bench_app(workdir: Path):
     # Imported here, not at the top: the coordinating process stays small, and every process it
     # spawns starts from its memory high-water mark (Linux carries ru_maxrss across exec).
     from config import TestConfig
-    from festival import create_app
+    from festival.app import create_app
 
     settings = {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'festival.db'}",

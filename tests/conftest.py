@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from config import TestConfig
-from festival import create_app
+from festival.app import create_app
 from festival.extensions import db
 from festival.models import Region, Role
 from tests import factories

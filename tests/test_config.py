@@ -6,7 +6,8 @@ import threading
 import pytest
 
 from config import Config, ProductionConfig, TestConfig, config_for_environment
-from festival import create_app, files, is_strong_secret
+from festival import files
+from festival.app import create_app, is_strong_secret
 from festival.auth.views import _device_serializer
 from festival.extensions import db
 from festival.models import AuditLog

@@ -10,7 +10,7 @@ from tests.conftest import TestConfig, empty_database_url
 
 
 def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
-    from festival import create_app
+    from festival.app import create_app
 
     config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, "migrations")})
     app = create_app(config)
@@ -37,7 +37,7 @@ def test_certificate_search_text_is_filled_for_certificates_issued_before_it_exi
 
     from flask_migrate import downgrade
 
-    from festival import create_app
+    from festival.app import create_app
     from festival.models import Certificate, CertificateKind
     from tests import factories
 
@@ -76,7 +76,7 @@ def test_certificate_search_text_is_filled_for_certificates_issued_before_it_exi
 def test_festivals_made_before_revision_0007_get_their_policy_roles_and_templates(tmp_path):
     from flask_migrate import downgrade
 
-    from festival import create_app
+    from festival.app import create_app
     from festival.festivals import DEFAULT_BADGE_ROLES
     from festival.judging.policy import policy_for
     from festival.models import BadgeRole, CertificateKind, CertificateTemplate, Festival

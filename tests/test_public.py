@@ -1,7 +1,7 @@
 """Home page, language switch, error pages, health check, security headers, CSRF."""
 
 from config import TestConfig
-from festival import create_app
+from festival.app import create_app
 from tests.conftest import make_app
 
 

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from festival import create_app
+from festival.app import create_app
 from festival.extensions import db
 from festival.models import Festival, User
 from tests.conftest import TestConfig, empty_database_url

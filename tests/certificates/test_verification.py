@@ -162,7 +162,7 @@ def test_print_command_refuses_a_loopback_address_without_allow_local_address(ap
 def test_migration_gives_certificates_issued_before_it_a_code(tmp_path):
     from flask_migrate import downgrade, upgrade
 
-    from festival import create_app
+    from festival.app import create_app
     from tests import factories
 
     config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, "codes")})
