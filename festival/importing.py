@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from openpyxl.utils import column_index_from_string
 
-from festival.cli import festival_option
+from festival.cli_options import festival_option
 from festival.extensions import db
 from festival.festivals import current_festival
 from festival.formatting import fold

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from festival import importing
 from festival.badges import import_export, printing, services
-from festival.cli import allow_local_address_option, festival_option, refuse_unreachable_address
+from festival.cli_options import allow_local_address_option, festival_option, refuse_unreachable_address
 from festival.extensions import db
 from festival.models import Unit
 

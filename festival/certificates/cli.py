@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from festival.certificates import printing
-from festival.cli import allow_local_address_option, festival_option, refuse_unreachable_address
+from festival.cli_options import allow_local_address_option, festival_option, refuse_unreachable_address
 from festival.extensions import db
 from festival.models import CertificateKind, Unit
 

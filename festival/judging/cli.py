@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from festival.cli import festival_option
+from festival.cli_options import festival_option
 from festival.errors import FestivalError
 from festival.extensions import db
 from festival.judging import panels, results
