@@ -168,16 +168,6 @@ def duplicate_of(
     return db.session.execute(stmt.limit(1)).scalar_one_or_none()
 
 
-def registered_contacts(festival: Festival) -> dict[str, Attendee]:
-    """The festival's attendees by e-mail and by phone, to check a whole list in one query."""
-    found = {}
-    for attendee in db.session.execute(db.select(Attendee).where(Attendee.festival_id == festival.id)).scalars():
-        for value in (attendee.email, attendee.phone):
-            if value:
-                found[value] = attendee
-    return found
-
-
 def _check(
     festival: Festival, data: AttendeeInput, by: User | None, ignore: Attendee | None = None
 ) -> tuple[str, str | None, str | None]:

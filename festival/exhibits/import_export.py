@@ -1,8 +1,6 @@
 """Exhibits in spreadsheets: the list's columns, aliases and value rules for the import engine (all rows or none,
 repeated exhibits reported), the export and the template with its instructions sheet."""
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -12,7 +10,6 @@ from festival.formatting import fold, format_vnd
 from festival.models import MAX_AUTHORS, ApplicationScope, Author, Exhibit, ExhibitStatus, Festival, Unit, User, utcnow
 from festival.spreadsheets import (
     Batch,
-    Choices,
     Field,
     ImportList,
     Lookup,
@@ -20,9 +17,7 @@ from festival.spreadsheets import (
     cell_text,
     paragraphs,
     read_people,
-    read_workbook,
     read_year,
-    run_import,
     single_spaced,
     template_xlsx,
     write_xlsx,
@@ -420,18 +415,6 @@ EXHIBITS = ImportList(
     examples=EXAMPLES,
     options=every_row_options,
 )
-
-
-def import_exhibits(
-    festival: Festival, data: bytes, by: User | None, now: datetime | None = None, choices: Choices | None = None
-) -> list[Exhibit]:
-    """Import every row of a file as a submitted exhibit, or none (the CLI and tests; the web goes step by step).
-
-    :raise SpreadsheetError: the file cannot be read as a table.
-    :raise ImportRejected: every problem by row and column; nothing is written.
-    """
-    created, _preview = run_import(festival, EXHIBITS, read_workbook(data), choices, by=by)
-    return created
 
 
 def _authors_text(authors) -> str:
