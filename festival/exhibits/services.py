@@ -135,6 +135,11 @@ def quota_used(festival: Festival, unit: Unit) -> int:
     )
 
 
+def accepted_exhibits(festival: Festival) -> sa.Select:
+    """The select of a festival's accepted exhibits (shown, judged, voted on, certified); add an order or a filter."""
+    return db.select(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
+
+
 def unit_exhibits(festival: Festival, unit: Unit) -> list[Exhibit]:
     return list(
         db.session.execute(
@@ -471,12 +476,8 @@ def _require_review(exhibit: Exhibit, decision: str, by: User) -> None:
 def _check_booth(exhibit: Exhibit, zone: str, booth: str) -> None:
     """:raise FestivalError: another accepted exhibit of the festival has this booth in this zone."""
     clash = db.session.execute(
-        db.select(Exhibit).where(
-            Exhibit.festival_id == exhibit.festival_id,
-            Exhibit.status == ExhibitStatus.ACCEPTED,
-            Exhibit.id != exhibit.id,
-            Exhibit.zone == zone,
-            Exhibit.booth == booth,
+        accepted_exhibits(exhibit.festival).where(
+            Exhibit.id != exhibit.id, Exhibit.zone == zone, Exhibit.booth == booth
         )
     ).scalar_one_or_none()
     if clash is not None:
