@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from festival import audit, uploads
+from festival.auth.permissions import exhibit_edit_refusal
 from festival.errors import FestivalError, NotAllowed
 from festival.extensions import db
 from festival.formatting import fold
@@ -233,6 +234,16 @@ def _check_unit_may_change(exhibit: Exhibit, by: User, now: datetime, allowed) -
     check_registration_open(exhibit.festival, now)
 
 
+def _check_may_edit(exhibit: Exhibit, by: User, now: datetime) -> None:
+    """:raise NotAllowed: `by` may not change the exhibit (the rule the edit button shows), or, for a unit,
+    registration is closed."""
+    refusal = exhibit_edit_refusal(by, exhibit)
+    if refusal is not None:
+        raise NotAllowed(refusal)
+    if by.role is not Role.ORGANIZER:
+        check_registration_open(exhibit.festival, now)
+
+
 def _check_input(data: ExhibitInput, festival: Festival) -> None:
     if not data.title.strip():
         raise FestivalError(_l("Chưa có tên sáng kiến."))
@@ -316,9 +327,7 @@ def update_exhibit(exhibit: Exhibit, data: ExhibitInput, by: User, now: datetime
     :raise NotAllowed: not the unit's exhibit, not editable in its state, or registration closed.
     :raise FestivalError: the input breaks a rule or a file is refused.
     """
-    _check_unit_may_change(exhibit, by, now, UNIT_EDITABLE)
-    if exhibit.status is ExhibitStatus.WITHDRAWN:
-        raise NotAllowed(_l("Sáng kiến đã rút không sửa được."))
+    _check_may_edit(exhibit, by, now)
     _check_input(data, exhibit.festival)
     before = _snapshot(exhibit)
     _apply(exhibit, data)
@@ -371,7 +380,7 @@ def remove_attachment(attachment: Attachment, by: User, now: datetime) -> None:
     :raise NotAllowed: the exhibit cannot be changed by this user now.
     """
     exhibit = attachment.exhibit
-    _check_unit_may_change(exhibit, by, now, UNIT_EDITABLE)
+    _check_may_edit(exhibit, by, now)
     audit.record("exhibit.file_removed", exhibit, by=by, before={"file": attachment.original_name})
     exhibit.attachments.remove(attachment)
     db.session.flush()
