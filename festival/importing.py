@@ -1,12 +1,15 @@
 """The four import steps for every list read from a spreadsheet — upload, find the table, map and preview,
-import — as the pages each list's views hand over to, and as the CLI command each list registers. Both run
-the one engine in festival/spreadsheets/ with the same skip rules."""
+import — as the pages (with the template and export downloads) each list registers with `add_list_routes`, and
+as the CLI command each list registers. Both run the one engine in festival/spreadsheets/ with the same skip
+rules."""
 
+import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,10 +17,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from openpyxl.utils import column_index_from_string
 
-from festival.cli_options import festival_option
 from festival.extensions import db
 from festival.festivals import current_festival
 from festival.formatting import fold
+from festival.models import Festival
 from festival.spreadsheets import (
     Choices,
     ImportList,
@@ -37,7 +40,8 @@ from festival.spreadsheets.tables import SCALES, find_sheet
 from festival.transactions import form_status, on_commit
 
 SECTIONS = ("table", "mapping", "rows", "skipped")  # where a refreshed preview scrolls back to
-ACCEPT = ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ACCEPT = f".xlsx,.csv,{XLSX},text/csv"
 
 
 class UploadForm(FlaskForm):
@@ -58,7 +62,7 @@ def summary(result: Preview, created: int, filename: str | None) -> str:
 # ---------------------------------------------------------------- web pages
 
 
-def upload_page(spec: ImportList, *, template: str, preview_endpoint: str, **context):
+def upload_page(spec: ImportList, *, preview_endpoint: str, **context):
     """Step 1: the upload form; a file that can be read is kept and its preview shown, one that cannot is
     refused on the form with the reason (and how to save it properly)."""
     festival = current_festival()
@@ -72,7 +76,7 @@ def upload_page(spec: ImportList, *, template: str, preview_endpoint: str, **con
         else:
             upload = staging.stage(data, form.file.data.filename, spec.kind, festival, current_user)
             return redirect(url_for(preview_endpoint, upload_id=upload.id))
-    page = render_template(template, form=form, spec=spec, accept=ACCEPT, **context)
+    page = render_template("imports/upload.html", form=form, spec=spec, accept=ACCEPT, **context)
     return page, form_status(form)
 
 
@@ -111,7 +115,7 @@ def choices_from_form(form, workbook: Workbook, spec: ImportList, previous: Choi
     return Choices(sheet, mapping, scales, include, fixed)
 
 
-def preview_page(spec: ImportList, upload_id: str, *, template: str, upload_endpoint: str, done_url: str, **context):
+def preview_page(spec: ImportList, upload_id: str, *, upload_endpoint: str, done_url: str, **context):
     """Steps 2–4 on one page: the sheet and header found, each column's field, the rows as they will be
     stored, every problem and skipped row; changes are kept server-side and shown again (post, redirect,
     get); the import runs only on the preview the organizer saw, all rows or none."""
@@ -128,7 +132,7 @@ def preview_page(spec: ImportList, upload_id: str, *, template: str, upload_endp
 
     def page(result: Preview, include, status: int = 200):
         shown = render_template(
-            template,
+            "imports/preview.html",
             result=result,
             upload=upload,
             include=include,
@@ -165,6 +169,63 @@ def preview_page(spec: ImportList, upload_id: str, *, template: str, upload_endp
         anchor = anchor if anchor in SECTIONS else None
         return redirect(url_for(request.endpoint, upload_id=upload.id, _anchor=anchor))
     return page(preview(festival, spec, workbook, upload.choices), upload.choices.include)
+
+
+def add_list_routes(
+    bp: Blueprint,
+    spec: ImportList,
+    *,
+    guard: Callable,
+    headings: tuple[str, str],
+    help_template: str,
+    help_context: Callable[[Festival], dict],
+    done_url: Callable[[], str],
+    template: tuple[Callable[[Festival], bytes], str],
+    export: tuple[Callable[[Festival], bytes], str],
+) -> None:
+    """Register a list's four pages on its blueprint, each behind `guard`: `import` (upload), `import/<upload_id>`
+    (map, preview, import), `import/template.xlsx` and `export.xlsx`, as the endpoints `import_file`,
+    `import_preview`, `import_template` and `export`. `headings` are the upload and preview pages' titles,
+    `help_template` (rendered with `help_context(festival)`) what the upload page says about this list; `template`
+    and `export` are a builder and the file's name (`{edition}` is the festival's edition)."""
+    upload_endpoint, preview_endpoint = f"{bp.name}.import_file", f"{bp.name}.import_preview"
+
+    def import_file():
+        """Importing a list, step 1: upload an XLSX or CSV (kept server-side for the next steps)."""
+        festival = current_festival()
+        return upload_page(
+            spec,
+            preview_endpoint=preview_endpoint,
+            heading=headings[0],
+            help_template=help_template,
+            template_url=url_for(f"{bp.name}.import_template"),
+            **help_context(festival),
+        )
+
+    def import_preview(upload_id):
+        """Importing a list, steps 2–4: the sheet and columns found, the preview, then all rows or none."""
+        return preview_page(spec, upload_id, upload_endpoint=upload_endpoint, done_url=done_url(), heading=headings[1])
+
+    def import_template():
+        """The list's import template with Vietnamese headers and an instructions sheet."""
+        build, name = template
+        return send_file(io.BytesIO(build(current_festival())), mimetype=XLSX, as_attachment=True, download_name=name)
+
+    def export_file():
+        """Every row of the list in the festival, as an Excel workbook."""
+        festival = current_festival()
+        build, name = export
+        return send_file(
+            io.BytesIO(build(festival)),
+            mimetype=XLSX,
+            as_attachment=True,
+            download_name=name.format(edition=festival.edition),
+        )
+
+    bp.add_url_rule("/import", "import_file", guard(import_file), methods=["GET", "POST"])
+    bp.add_url_rule("/import/<upload_id>", "import_preview", guard(import_preview), methods=["GET", "POST"])
+    bp.add_url_rule("/import/template.xlsx", "import_template", guard(import_template))
+    bp.add_url_rule("/export.xlsx", "export", guard(export_file))
 
 
 # ---------------------------------------------------------------- the command line
@@ -292,9 +353,10 @@ def _echo_problems(result: Preview) -> None:
         click.echo(f"  {column}: {hint}", err=True)
 
 
-def run_command(spec: ImportList, noun: str, path: Path, sheet, maps, fixed, include, dry_run, edition) -> None:
-    """An import command: the same steps as the web pages, the choices given as options."""
-    festival = festival_option(edition)
+def run_command(
+    spec: ImportList, noun: str, festival: Festival, path: Path, sheet, maps, fixed, include, dry_run
+) -> None:
+    """An import command into `festival`: the same steps as the web pages, the choices given as options."""
     try:
         workbook = read_workbook(path.read_bytes())
     except SpreadsheetError as error:

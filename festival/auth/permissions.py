@@ -82,8 +82,19 @@ def is_own_unit_exhibit(user, exhibit) -> bool:
     return user.is_authenticated and user.role is Role.UNIT and user.unit_id == exhibit.unit_id
 
 
+def exhibit_edit_refusal(user, exhibit):
+    """Why `user` may not change `exhibit`'s content and files, or None when they may: organizers unless it is
+    withdrawn, its own unit while it is a draft, submitted or returned. The one rule behind the edit button and
+    the exhibit services (which also check, for a unit, that registration is open)."""
+    if is_organizer(user):
+        return _l("Sáng kiến đã rút không sửa được.") if exhibit.status is ExhibitStatus.WITHDRAWN else None
+    if not is_own_unit_exhibit(user, exhibit):
+        return _l("Bạn không được sửa sáng kiến này.")
+    if exhibit.status not in UNIT_EDITABLE:
+        return _l("Sáng kiến ở trạng thái “%(status)s” không sửa được.", status=exhibit.status.label)
+    return None
+
+
 def can_edit_exhibit(user, exhibit) -> bool:
     """Whether the edit button shows (the registration window is checked on save)."""
-    if is_organizer(user):
-        return exhibit.status is not ExhibitStatus.WITHDRAWN
-    return is_own_unit_exhibit(user, exhibit) and exhibit.status in UNIT_EDITABLE
+    return exhibit_edit_refusal(user, exhibit) is None

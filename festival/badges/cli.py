@@ -21,7 +21,8 @@ badges_cli = AppGroup("badges", help="Badge commands.")
 def import_command(path, sheet, maps, fixed, include, dry_run, edition):
     """Import attendees from an XLSX or CSV file: all rows or none (fields: full_name, unit, organisation,
     role, email, phone; family_name and given_name for names in two columns)."""
-    importing.run_command(import_export.ATTENDEES, "attendees", path, sheet, maps, fixed, include, dry_run, edition)
+    festival = festival_option(edition)
+    importing.run_command(import_export.ATTENDEES, "attendees", festival, path, sheet, maps, fixed, include, dry_run)
 
 
 @badges_cli.command("print")

@@ -7,7 +7,7 @@ from festival import audit
 from festival.badges import services
 from festival.extensions import db
 from festival.formatting import fold
-from festival.models import Attendee, AttendeeSource, Festival, Unit, User
+from festival.models import Attendee, AttendeeSource, Festival, User
 from festival.spreadsheets import (
     Batch,
     Choices,
@@ -19,11 +19,9 @@ from festival.spreadsheets import (
     read_workbook,
     run_import,
     single_spaced,
-    template_xlsx,
     write_xlsx,
 )
-from festival.spreadsheets.imports import UNIT_WORDS, unit_choices, unit_lookup
-from festival.spreadsheets.skipping import REASONS
+from festival.spreadsheets.imports import UNIT_WORDS, list_template, unit_choices, unit_lookup
 
 FIELDS = [
     Field(
@@ -347,24 +345,9 @@ def export_attendees(festival: Festival) -> bytes:
 
 def import_template(festival: Festival) -> bytes:
     """The template: the header row on “Danh sách”, the instructions and valid values on “Hướng dẫn”."""
-    units = db.session.execute(db.select(Unit).order_by(Unit.code)).scalars()
-    return template_xlsx(
+    return list_template(
         FIELDS,
-        title=_l("Danh sách"),
-        instructions_title=_l("Hướng dẫn"),
-        instructions=[
-            _l("Ghi mỗi người một dòng trên trang “Danh sách”, từ dòng 2; giữ nguyên dòng tiêu đề."),
-            _l("Cột tô màu là bắt buộc. Có thể thêm cột khác (STT, Ghi chú…): chúng không được nhập."),
-            _l(
-                "Không được nhập: %(reasons)s.",
-                reasons="; ".join(str(REASONS[key]).lower() for key in ("blank", "total", "signature", "hidden")),
-            ),
-            _l("Lưu tệp dạng .xlsx hoặc “CSV UTF-8”, rồi tải lên ở trang Nhập người tham dự."),
-        ],
-        column_headings=[_l("Cột"), _l("Bắt buộc"), _l("Cách ghi"), _l("Ví dụ")],
-        required_label=_l("Có"),
-        lists=[
-            (_l("Vai trò"), [[role.name_vi, "", role.name_en] for role in services.badge_roles(festival)]),
-            (_l("Đơn vị"), [[unit.code, "", unit.name, unit.short_name] for unit in units]),
-        ],
+        one_per_row=_l("Ghi mỗi người một dòng trên trang “Danh sách”, từ dòng 2; giữ nguyên dòng tiêu đề."),
+        upload_here=_l("Lưu tệp dạng .xlsx hoặc “CSV UTF-8”, rồi tải lên ở trang Nhập người tham dự."),
+        lists=[(_l("Vai trò"), [[role.name_vi, "", role.name_en] for role in services.badge_roles(festival)])],
     )

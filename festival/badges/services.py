@@ -12,15 +12,14 @@ from flask_babel import lazy_gettext as _l
 from festival import audit
 from festival.badges import colours
 from festival.errors import FestivalError, NotAllowed
+from festival.exhibits.services import accepted_exhibits
 from festival.extensions import db
 from festival.formatting import fold
 from festival.models import (
     Attendee,
     AttendeeSource,
-    Author,
     BadgeRole,
     Exhibit,
-    ExhibitStatus,
     Festival,
     RevokedBadge,
     Role,
@@ -166,16 +165,6 @@ def duplicate_of(
     if ignore is not None and ignore.id is not None:
         stmt = stmt.where(Attendee.id != ignore.id)
     return db.session.execute(stmt.limit(1)).scalar_one_or_none()
-
-
-def registered_contacts(festival: Festival) -> dict[str, Attendee]:
-    """The festival's attendees by e-mail and by phone, to check a whole list in one query."""
-    found = {}
-    for attendee in db.session.execute(db.select(Attendee).where(Attendee.festival_id == festival.id)).scalars():
-        for value in (attendee.email, attendee.phone):
-            if value:
-                found[value] = attendee
-    return found
 
 
 def _check(
@@ -364,12 +353,10 @@ def sync_automatic(festival: Festival, by: User | None) -> dict:
         db.session.add(attendee)
         db.session.flush()
         added[kind] += 1
-    authors = db.session.execute(
-        db.select(Author, Exhibit)
-        .join(Exhibit)
-        .where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
-        .order_by(Exhibit.code, Author.position)
-    ).all()
+    exhibits = db.session.execute(
+        accepted_exhibits(festival).order_by(Exhibit.code).options(sa.orm.selectinload(Exhibit.authors))
+    ).scalars()
+    authors = [(author, exhibit) for exhibit in exhibits for author in exhibit.authors]
     known = set(
         db.session.execute(
             db.select(Attendee.person_key).where(Attendee.festival_id == festival.id, Attendee.person_key.is_not(None))

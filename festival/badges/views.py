@@ -6,6 +6,7 @@ import io
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from festival import addresses, importing, jobs
@@ -19,8 +20,6 @@ from festival.festivals import current_festival
 from festival.models import Attendee, AttendeeSource, BadgeRole, Role, Unit
 from festival.transactions import form_status
 from festival.urls import record_id
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _choices(form, festival, with_any=False):
@@ -237,52 +236,17 @@ def roles():
     return render_template("badges/roles.html", roles=all_roles, look_alike=colours.look_alike(all_roles))
 
 
-@bp.route("/import", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
-def import_file():
-    """Importing people, step 1: upload an XLSX or CSV (kept server-side for the next steps)."""
-    roles = services.badge_roles(current_festival())
-    return importing.upload_page(
-        import_export.ATTENDEES, template="badges/import.html", preview_endpoint="badges.import_preview", roles=roles
-    )
-
-
-@bp.route("/import/<upload_id>", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
-def import_preview(upload_id):
-    """Importing people, steps 2–4: the sheet and columns found, the preview, then all rows or none."""
-    return importing.preview_page(
-        import_export.ATTENDEES,
-        upload_id,
-        template="badges/import_preview.html",
-        upload_endpoint="badges.import_file",
-        done_url=url_for("badges.index"),
-    )
-
-
-@bp.route("/import/template.xlsx")
-@role_required(Role.ORGANIZER)
-def import_template():
-    """The import template with Vietnamese headers."""
-    return send_file(
-        io.BytesIO(import_export.import_template(current_festival())),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name="mau-nhap-nguoi-tham-du.xlsx",
-    )
-
-
-@bp.route("/export.xlsx")
-@role_required(Role.ORGANIZER)
-def export():
-    """Everyone as an Excel workbook."""
-    festival = current_festival()
-    return send_file(
-        io.BytesIO(import_export.export_attendees(festival)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"nguoi-tham-du-lan-{festival.edition}.xlsx",
-    )
+importing.add_list_routes(
+    bp,
+    import_export.ATTENDEES,
+    guard=role_required(Role.ORGANIZER),
+    headings=(_l("Nhập người tham dự từ Excel/CSV"), _l("Nhập người tham dự: xem trước")),
+    help_template="badges/_import_help.html",
+    help_context=lambda festival: {"roles": services.badge_roles(festival)},
+    done_url=lambda: url_for("badges.index"),
+    template=(import_export.import_template, "mau-nhap-nguoi-tham-du.xlsx"),
+    export=(import_export.export_attendees, "nguoi-tham-du-lan-{edition}.xlsx"),
+)
 
 
 # A unit's own delegates --------------------------------------------------------------------

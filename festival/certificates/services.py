@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from festival import audit, uploads
 from festival.errors import FestivalError, NotAllowed
+from festival.exhibits.services import accepted_exhibits
 from festival.extensions import db
 from festival.formatting import fold
 from festival.judging.policy import policy_for
@@ -21,7 +22,6 @@ from festival.models import (
     CertificateStatus,
     CertificateTemplate,
     Exhibit,
-    ExhibitStatus,
     Festival,
     Unit,
     User,
@@ -131,9 +131,7 @@ def preview_sample(festival: Festival, kind: CertificateKind, today: date) -> Ce
     ).scalar_one_or_none()
     if real is not None:
         return real
-    exhibit = db.session.execute(
-        db.select(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED).limit(1)
-    ).scalar_one_or_none()
+    exhibit = db.session.execute(accepted_exhibits(festival).limit(1)).scalar_one_or_none()
     if exhibit is None:
         return None
     # Never added to the session: it only feeds the preview.
@@ -273,11 +271,7 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
 
 def _recipients_source(festival: Festival, kind: CertificateKind) -> list[tuple[Exhibit, AwardTier | None]]:
     if kind is CertificateKind.PARTICIPATION:
-        exhibits = db.session.execute(
-            db.select(Exhibit)
-            .where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
-            .order_by(Exhibit.code)
-        ).scalars()
+        exhibits = db.session.execute(accepted_exhibits(festival).order_by(Exhibit.code)).scalars()
         return [(exhibit, None) for exhibit in exhibits]
     awards = db.session.execute(db.select(Award).where(Award.festival_id == festival.id)).scalars()
     visitors = db.session.execute(db.select(VisitorAward).where(VisitorAward.festival_id == festival.id)).scalars()

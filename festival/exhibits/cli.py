@@ -3,6 +3,7 @@
 from flask.cli import AppGroup
 
 from festival import importing
+from festival.cli_options import festival_option
 from festival.exhibits import import_export
 
 exhibits_cli = AppGroup("exhibits", help="Exhibit commands.")
@@ -13,7 +14,8 @@ exhibits_cli = AppGroup("exhibits", help="Exhibit commands.")
 def import_command(path, sheet, maps, fixed, include, dry_run, edition):
     """Import exhibits from an XLSX or CSV file: all rows or none, as submitted exhibits (fields: ref, unit,
     category, title, authors, author_jobs, benefit, applied_since, scope, summary, problem, solution, results)."""
-    importing.run_command(import_export.EXHIBITS, "exhibits", path, sheet, maps, fixed, include, dry_run, edition)
+    festival = festival_option(edition)
+    importing.run_command(import_export.EXHIBITS, "exhibits", festival, path, sheet, maps, fixed, include, dry_run)
 
 
 def init_app(app):

@@ -1,18 +1,15 @@
 """Exhibits in spreadsheets: the list's columns, aliases and value rules for the import engine (all rows or none,
 repeated exhibits reported), the export and the template with its instructions sheet."""
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from festival.exhibits import services
 from festival.extensions import db
 from festival.formatting import fold, format_vnd
-from festival.models import MAX_AUTHORS, ApplicationScope, Author, Exhibit, ExhibitStatus, Festival, Unit, User, utcnow
+from festival.models import MAX_AUTHORS, ApplicationScope, Author, Exhibit, ExhibitStatus, Festival, User, utcnow
 from festival.spreadsheets import (
     Batch,
-    Choices,
     Field,
     ImportList,
     Lookup,
@@ -20,15 +17,11 @@ from festival.spreadsheets import (
     cell_text,
     paragraphs,
     read_people,
-    read_workbook,
     read_year,
-    run_import,
     single_spaced,
-    template_xlsx,
     write_xlsx,
 )
-from festival.spreadsheets.imports import UNIT_WORDS, RecordWords, unit_choices, unit_lookup
-from festival.spreadsheets.skipping import REASONS
+from festival.spreadsheets.imports import UNIT_WORDS, RecordWords, list_template, unit_choices, unit_lookup
 from festival.spreadsheets.values import read_list
 
 FIELDS = [
@@ -422,18 +415,6 @@ EXHIBITS = ImportList(
 )
 
 
-def import_exhibits(
-    festival: Festival, data: bytes, by: User | None, now: datetime | None = None, choices: Choices | None = None
-) -> list[Exhibit]:
-    """Import every row of a file as a submitted exhibit, or none (the CLI and tests; the web goes step by step).
-
-    :raise SpreadsheetError: the file cannot be read as a table.
-    :raise ImportRejected: every problem by row and column; nothing is written.
-    """
-    created, _preview = run_import(festival, EXHIBITS, read_workbook(data), choices, by=by)
-    return created
-
-
 def _authors_text(authors) -> str:
     return "; ".join(f"{a.full_name} ({a.job_title})" if a.job_title else a.full_name for a in authors)
 
@@ -493,25 +474,10 @@ def export_exhibits(festival: Festival) -> bytes:
 
 def import_template(festival: Festival) -> bytes:
     """The template: the header row on “Danh sách”, the instructions and valid values on “Hướng dẫn”."""
-    units = db.session.execute(db.select(Unit).order_by(Unit.code)).scalars()
-    return template_xlsx(
+    return list_template(
         FIELDS,
-        title=_l("Danh sách"),
-        instructions_title=_l("Hướng dẫn"),
-        instructions=[
-            _l("Ghi mỗi sáng kiến một dòng trên trang “Danh sách”, từ dòng 2; giữ nguyên dòng tiêu đề."),
-            _l("Cột tô màu là bắt buộc. Có thể thêm cột khác (STT, Ghi chú…): chúng không được nhập."),
-            _l(
-                "Không được nhập: %(reasons)s.",
-                reasons="; ".join(str(REASONS[key]).lower() for key in ("blank", "total", "signature", "hidden")),
-            ),
-            _l("Sáng kiến nhập vào ở trạng thái “Đã gửi, chờ duyệt”."),
-            _l("Lưu tệp dạng .xlsx hoặc “CSV UTF-8”, rồi tải lên ở trang Nhập sáng kiến."),
-        ],
-        column_headings=[_l("Cột"), _l("Bắt buộc"), _l("Cách ghi"), _l("Ví dụ")],
-        required_label=_l("Có"),
-        lists=[
-            (_l("Lĩnh vực"), [[c.code, "", c.name_vi, c.name_en] for c in services.list_categories(festival)]),
-            (_l("Đơn vị"), [[unit.code, "", unit.name, unit.short_name] for unit in units]),
-        ],
+        one_per_row=_l("Ghi mỗi sáng kiến một dòng trên trang “Danh sách”, từ dòng 2; giữ nguyên dòng tiêu đề."),
+        notes=[_l("Sáng kiến nhập vào ở trạng thái “Đã gửi, chờ duyệt”.")],
+        upload_here=_l("Lưu tệp dạng .xlsx hoặc “CSV UTF-8”, rồi tải lên ở trang Nhập sáng kiến."),
+        lists=[(_l("Lĩnh vực"), [[c.code, "", c.name_vi, c.name_en] for c in services.list_categories(festival)])],
     )

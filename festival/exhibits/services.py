@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from festival import audit, uploads
+from festival.auth.permissions import exhibit_edit_refusal
 from festival.errors import FestivalError, NotAllowed
 from festival.extensions import db
 from festival.formatting import fold
@@ -135,6 +136,11 @@ def quota_used(festival: Festival, unit: Unit) -> int:
     )
 
 
+def accepted_exhibits(festival: Festival) -> sa.Select:
+    """The select of a festival's accepted exhibits (shown, judged, voted on, certified); add an order or a filter."""
+    return db.select(Exhibit).where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
+
+
 def unit_exhibits(festival: Festival, unit: Unit) -> list[Exhibit]:
     return list(
         db.session.execute(
@@ -228,6 +234,16 @@ def _check_unit_may_change(exhibit: Exhibit, by: User, now: datetime, allowed) -
     check_registration_open(exhibit.festival, now)
 
 
+def _check_may_edit(exhibit: Exhibit, by: User, now: datetime) -> None:
+    """:raise NotAllowed: `by` may not change the exhibit (the rule the edit button shows), or, for a unit,
+    registration is closed."""
+    refusal = exhibit_edit_refusal(by, exhibit)
+    if refusal is not None:
+        raise NotAllowed(refusal)
+    if by.role is not Role.ORGANIZER:
+        check_registration_open(exhibit.festival, now)
+
+
 def _check_input(data: ExhibitInput, festival: Festival) -> None:
     if not data.title.strip():
         raise FestivalError(_l("Chưa có tên sáng kiến."))
@@ -311,9 +327,7 @@ def update_exhibit(exhibit: Exhibit, data: ExhibitInput, by: User, now: datetime
     :raise NotAllowed: not the unit's exhibit, not editable in its state, or registration closed.
     :raise FestivalError: the input breaks a rule or a file is refused.
     """
-    _check_unit_may_change(exhibit, by, now, UNIT_EDITABLE)
-    if exhibit.status is ExhibitStatus.WITHDRAWN:
-        raise NotAllowed(_l("Sáng kiến đã rút không sửa được."))
+    _check_may_edit(exhibit, by, now)
     _check_input(data, exhibit.festival)
     before = _snapshot(exhibit)
     _apply(exhibit, data)
@@ -366,7 +380,7 @@ def remove_attachment(attachment: Attachment, by: User, now: datetime) -> None:
     :raise NotAllowed: the exhibit cannot be changed by this user now.
     """
     exhibit = attachment.exhibit
-    _check_unit_may_change(exhibit, by, now, UNIT_EDITABLE)
+    _check_may_edit(exhibit, by, now)
     audit.record("exhibit.file_removed", exhibit, by=by, before={"file": attachment.original_name})
     exhibit.attachments.remove(attachment)
     db.session.flush()
@@ -471,12 +485,8 @@ def _require_review(exhibit: Exhibit, decision: str, by: User) -> None:
 def _check_booth(exhibit: Exhibit, zone: str, booth: str) -> None:
     """:raise FestivalError: another accepted exhibit of the festival has this booth in this zone."""
     clash = db.session.execute(
-        db.select(Exhibit).where(
-            Exhibit.festival_id == exhibit.festival_id,
-            Exhibit.status == ExhibitStatus.ACCEPTED,
-            Exhibit.id != exhibit.id,
-            Exhibit.zone == zone,
-            Exhibit.booth == booth,
+        accepted_exhibits(exhibit.festival).where(
+            Exhibit.id != exhibit.id, Exhibit.zone == zone, Exhibit.booth == booth
         )
     ).scalar_one_or_none()
     if clash is not None:

@@ -535,56 +535,15 @@ def posters():
 
 # Import and export -----------------------------------------------------------------------
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
-def import_file():
-    """Importing exhibits, step 1: upload an XLSX or CSV (kept server-side for the next steps)."""
-    categories = services.list_categories(current_festival())
-    return importing.upload_page(
-        import_export.EXHIBITS,
-        template="exhibits/import.html",
-        preview_endpoint="exhibits.import_preview",
-        categories=categories,
-    )
-
-
-@bp.route("/import/<upload_id>", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
-def import_preview(upload_id):
-    """Importing exhibits, steps 2–4: the sheet and columns found, the preview, then all rows or none
-    (imported exhibits are submitted, waiting for review)."""
-    return importing.preview_page(
-        import_export.EXHIBITS,
-        upload_id,
-        template="exhibits/import_preview.html",
-        upload_endpoint="exhibits.import_file",
-        done_url=url_for("exhibits.index", status="submitted"),
-    )
-
-
-@bp.route("/import/template.xlsx")
-@role_required(Role.ORGANIZER)
-def import_template():
-    """The import template with Vietnamese headers."""
-    return send_file(
-        io.BytesIO(import_export.import_template(current_festival())),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name="mau-nhap-sang-kien.xlsx",
-    )
-
-
-@bp.route("/export.xlsx")
-@role_required(Role.ORGANIZER)
-def export():
-    """Every exhibit of the festival as an Excel workbook."""
-    festival = current_festival()
-    return send_file(
-        io.BytesIO(import_export.export_exhibits(festival)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"sang-kien-lan-{festival.edition}.xlsx",
-    )
+importing.add_list_routes(
+    bp,
+    import_export.EXHIBITS,
+    guard=role_required(Role.ORGANIZER),
+    headings=(_l("Nhập sáng kiến từ Excel/CSV"), _l("Nhập sáng kiến: xem trước")),
+    help_template="exhibits/_import_help.html",
+    help_context=lambda festival: {"categories": services.list_categories(festival)},
+    # Imported exhibits are submitted, waiting for review.
+    done_url=lambda: url_for("exhibits.index", status="submitted"),
+    template=(import_export.import_template, "mau-nhap-sang-kien.xlsx"),
+    export=(import_export.export_exhibits, "sang-kien-lan-{edition}.xlsx"),
+)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from festival import audit
 from festival.errors import FestivalError, NotAllowed
+from festival.exhibits import services as exhibit_services
 from festival.extensions import db
 from festival.judging import assignment
 from festival.judging.policy import policy_for
@@ -120,12 +121,10 @@ def festival_conflicts(festival: Festival) -> list[Conflict]:
 
 
 def accepted_exhibits(festival: Festival) -> list[Exhibit]:
+    """The exhibits to judge, by code, with their units loaded."""
     return list(
         db.session.execute(
-            db.select(Exhibit)
-            .where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
-            .order_by(Exhibit.code)
-            .options(selectinload(Exhibit.unit))
+            exhibit_services.accepted_exhibits(festival).order_by(Exhibit.code).options(selectinload(Exhibit.unit))
         ).scalars()
     )
 

@@ -97,7 +97,7 @@ class Attendee(db.Model):
     email_problem: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
 
     festival: Mapped[Festival] = relationship()
-    unit: Mapped[Optional[Unit]] = relationship()
+    unit: Mapped[Optional[Unit]] = relationship(back_populates="attendees")
     role: Mapped[BadgeRole] = relationship()
     user: Mapped[Optional[User]] = relationship()
 

@@ -8,7 +8,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from festival.models.base import db, utcnow
 
@@ -114,6 +114,9 @@ class Unit(db.Model):
     search_text: Mapped[str] = mapped_column(sa.String(700), default="")
 
     users: Mapped[list["User"]] = relationship(back_populates="unit")
+    # Attendee is named, not imported: models/attendee.py imports this module. Deleting a unit leaves its
+    # attendees to the foreign key (refused while any remain), never unlinks them.
+    attendees: Mapped[list[Any]] = relationship("Attendee", back_populates="unit", passive_deletes="all")
 
     def searchable_text(self) -> str:
         return f"{self.code} {self.name} {self.short_name}"
@@ -122,9 +125,7 @@ class Unit(db.Model):
         """People are found by their unit's code: a new code changes their search text too."""
         if self.id is None or not sa.inspect(self).attrs.code.history.has_changes():
             return []
-        from festival.models.attendee import Attendee
-
-        return list(object_session(self).execute(sa.select(Attendee).where(Attendee.unit_id == self.id)).scalars())
+        return list(self.attendees)
 
     def __repr__(self):
         return f"<Unit {self.code}>"

@@ -16,7 +16,7 @@ from festival.formatting import fold
 from festival.models import Festival, ImportMapping, Unit, User, utcnow
 from festival.spreadsheets.problems import ImportRejected, RowProblems, group_notes
 from festival.spreadsheets.reading import MAX_ROWS, CellError, Formula, Workbook, cell_text, too_many_rows
-from festival.spreadsheets.skipping import DataRow, Skipped, classify
+from festival.spreadsheets.skipping import REASONS, DataRow, Skipped, classify
 from festival.spreadsheets.tables import (
     Field,
     FileColumn,
@@ -31,6 +31,7 @@ from festival.spreadsheets.tables import (
     usable_mapping,
 )
 from festival.spreadsheets.values import Lookup, read_money, single_spaced
+from festival.spreadsheets.writing import template_xlsx
 
 PREVIEW_ROWS = 20
 NO_RESULT = _l(
@@ -80,6 +81,33 @@ def unit_lookup() -> Lookup:
     """Every unit, found by code, short name or full name."""
     units = db.session.execute(db.select(Unit).order_by(Unit.code)).scalars()
     return Lookup(units, lambda unit: (unit.code, unit.short_name, unit.name))
+
+
+def list_template(
+    fields: Sequence[Field], *, one_per_row: Any, upload_here: Any, notes: Sequence[Any] = (), lists=()
+) -> bytes:
+    """A list's import template: the header row on “Danh sách”; on “Hướng dẫn” the instructions every list shares
+    around its own (`one_per_row` first, then `notes`, `upload_here` last), each column's rules, and the valid
+    values: the list's own `lists` (a heading and its rows), then the units."""
+    units = unit_lookup().records
+    return template_xlsx(
+        fields,
+        title=_l("Danh sách"),
+        instructions_title=_l("Hướng dẫn"),
+        instructions=[
+            one_per_row,
+            _l("Cột tô màu là bắt buộc. Có thể thêm cột khác (STT, Ghi chú…): chúng không được nhập."),
+            _l(
+                "Không được nhập: %(reasons)s.",
+                reasons="; ".join(str(REASONS[key]).lower() for key in ("blank", "total", "signature", "hidden")),
+            ),
+            *notes,
+            upload_here,
+        ],
+        column_headings=[_l("Cột"), _l("Bắt buộc"), _l("Cách ghi"), _l("Ví dụ")],
+        required_label=_l("Có"),
+        lists=[*lists, (_l("Đơn vị"), [[unit.code, "", unit.name, unit.short_name] for unit in units])],
+    )
 
 
 def unit_choices(lookup: Lookup) -> str:

@@ -106,10 +106,6 @@ class SheetRow:
     def get(self, position: int):
         return self.values[position] if position < len(self.values) else None
 
-    def filled(self) -> list[int]:
-        """Positions of the cells that hold something."""
-        return [position for position, value in enumerate(self.values) if value is not None]
-
 
 @dataclass
 class Sheet:

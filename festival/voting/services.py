@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from festival import audit
 from festival.errors import FestivalError, NotAllowed
+from festival.exhibits.services import accepted_exhibits
 from festival.extensions import db
 from festival.formatting import festival_timezone
 from festival.models import (
@@ -254,7 +255,7 @@ def voting_categories(festival: Festival) -> list[Category]:
             db.select(Category)
             .where(
                 Category.festival_id == festival.id,
-                sa.exists().where(Exhibit.category_id == Category.id, Exhibit.status == ExhibitStatus.ACCEPTED),
+                accepted_exhibits(festival).where(Exhibit.category_id == Category.id).exists(),
             )
             .order_by(Category.position, Category.code)
         ).scalars()

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from festival import audit
 from festival.errors import FestivalError, NotAllowed
+from festival.exhibits.services import accepted_exhibits
 from festival.extensions import db
 from festival.formatting import festival_timezone
 from festival.models import (
@@ -65,11 +66,7 @@ class Block:
 def tally(festival: Festival) -> list[Block]:
     """Every accepted exhibit's live votes by source and paper ballots, most votes first (then code)."""
     policy = policy_for(festival)
-    exhibits = db.session.execute(
-        db.select(Exhibit)
-        .where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
-        .order_by(Exhibit.code)
-    ).scalars()
+    exhibits = db.session.execute(accepted_exhibits(festival).order_by(Exhibit.code)).scalars()
     lines = {exhibit.id: Line(exhibit) for exhibit in exhibits}
     counts = db.session.execute(
         db.select(Vote.exhibit_id, Vote.source, sa.func.count())

@@ -10,10 +10,11 @@ from flask_login import current_user
 from festival.auth.permissions import role_required
 from festival.badges import services as badges
 from festival.errors import FestivalError, refusals_return_to
+from festival.exhibits.services import accepted_exhibits
 from festival.extensions import db, limiter
 from festival.festivals import current_festival
 from festival.formatting import local_to_utc, utc_to_local
-from festival.models import Attendee, Exhibit, ExhibitStatus, PaperBallots, Role, VoteSource, utcnow
+from festival.models import Attendee, Exhibit, PaperBallots, Role, VoteSource, utcnow
 from festival.transactions import form_status
 from festival.voting import bp, devices, services, tally
 from festival.voting.forms import KioskBadgeForm, PaperBallotsForm, ReasonForm, VoteSettingsForm
@@ -158,15 +159,7 @@ def kiosk():
     festival = current_festival()
     attendee, token = _kiosk_voter(festival)
     exhibits = (
-        db.session.execute(
-            db.select(Exhibit)
-            .where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
-            .order_by(Exhibit.code)
-        )
-        .scalars()
-        .all()
-        if attendee
-        else []
+        db.session.execute(accepted_exhibits(festival).order_by(Exhibit.code)).scalars().all() if attendee else []
     )
     policy = services.policy_for(festival)
     ballot = services.ballot(festival, attendee, utcnow()) if attendee else None
@@ -351,15 +344,7 @@ def paper():
     """Counted paper ballots per exhibit, with who entered them; they add to the tally."""
     festival = current_festival()
     form = PaperBallotsForm()
-    exhibits = (
-        db.session.execute(
-            db.select(Exhibit)
-            .where(Exhibit.festival_id == festival.id, Exhibit.status == ExhibitStatus.ACCEPTED)
-            .order_by(Exhibit.code)
-        )
-        .scalars()
-        .all()
-    )
+    exhibits = db.session.execute(accepted_exhibits(festival).order_by(Exhibit.code)).scalars().all()
     if form.validate_on_submit():
         exhibit = db.session.get(Exhibit, form.exhibit_id.data) if form.exhibit_id.data < 2**31 else None
         if exhibit is None:

@@ -1,9 +1,14 @@
 """Who reaches which exhibit route: anonymous, unit A, unit B, judge, organizer."""
 
+from datetime import timedelta
+
 import pytest
 
+from festival.auth.permissions import can_edit_exhibit
+from festival.errors import NotAllowed
+from festival.exhibits import services
 from festival.extensions import db
-from festival.models import Category, Exhibit, ExhibitStatus, Festival, Unit
+from festival.models import UNIT_EDITABLE, Category, Exhibit, ExhibitStatus, Festival, Unit, User
 from tests import factories
 
 VISITORS = ["anonymous", "unit_a", "unit_b", "judge", "organizer"]
@@ -101,3 +106,34 @@ def test_a_get_never_changes_state(app, client, login_as, objects):
         objects["accepted"]: ExhibitStatus.ACCEPTED,
         objects["submitted"]: ExhibitStatus.SUBMITTED,
     }
+
+
+@pytest.mark.parametrize("status", list(ExhibitStatus))
+def test_edit_button_and_service_follow_one_rule(app, people, status):
+    """The edit button shows exactly when saving is allowed (registration open): one rule, not two."""
+    with app.app_context():
+        festival = db.session.get(Festival, people["ids"]["festival"])
+        unit_a = db.session.get(Unit, people["ids"]["unit_a"])
+        category = db.session.get(Category, people["ids"]["category"])
+        exhibit_id = factories.make_exhibit(festival, unit_a, category, status=status).id
+        db.session.commit()
+        now = festival.registration_opens_at + timedelta(minutes=1)
+        shown, saved = {}, {}
+        for name in ("unit_a", "unit_b", "judge", "organizer"):
+            user = db.session.get(User, people["ids"][f"{name}_user"])
+            exhibit = db.session.get(Exhibit, exhibit_id)
+            shown[name] = can_edit_exhibit(user, exhibit)
+            data = services.ExhibitInput(
+                title="Tên mới", category=exhibit.category, authors=[services.AuthorInput("Nguyễn Văn An")]
+            )
+            try:
+                services.update_exhibit(exhibit, data, by=user, now=now)
+            except NotAllowed:
+                saved[name] = False
+            else:
+                saved[name] = True
+            db.session.rollback()
+        assert shown == saved
+        assert shown["organizer"] is (status is not ExhibitStatus.WITHDRAWN)
+        assert shown["unit_a"] is (status in UNIT_EDITABLE)
+        assert not shown["unit_b"] and not shown["judge"]

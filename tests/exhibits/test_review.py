@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from festival.exhibits import services
 from festival.extensions import db
 from festival.models import AuditLog, Category, Exhibit, ExhibitStatus, Festival, Unit
 from tests import factories
@@ -248,3 +249,17 @@ def test_in_english_the_review_buttons_are_verbs_and_the_status_a_state(client, 
     client.post(f"/exhibits/{submitted[1]}/reject", data={"comment": "Trùng với sáng kiến đã có."})
     page = client.get(f"/exhibits/{submitted[1]}").get_data(as_text=True)
     assert ">Rejected<" in page
+
+
+def test_accepted_exhibits_are_the_festivals_accepted_ones_only(app, people):
+    with app.app_context():
+        festival = db.session.get(Festival, people["ids"]["festival"])
+        unit = db.session.get(Unit, people["ids"]["unit_a"])
+        category = db.session.get(Category, people["ids"]["category"])
+        made = {status: factories.make_exhibit(festival, unit, category, status=status) for status in ExhibitStatus}
+        other = factories.make_festival(is_current=False)
+        other_category = factories.make_category(other, "KT", "Kỹ thuật", "Engineering")
+        factories.make_exhibit(other, unit, other_category, status=ExhibitStatus.ACCEPTED)
+        db.session.commit()
+        found = db.session.execute(services.accepted_exhibits(festival)).scalars().all()
+        assert [e.id for e in found] == [made[ExhibitStatus.ACCEPTED].id]
