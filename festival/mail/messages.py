@@ -1,7 +1,7 @@
 """The kinds of message, their default wording in Vietnamese and English, the organizers' edited
 wording, and turning one into a subject, a plain-text body and its HTML twin.
 
-Wording is filled with the certificates' safe `{placeholders}` (festival.certificates.services.fill):
+Wording is filled with the safe `{placeholders}` certificates use too (festival.util.placeholders):
 what organizers type is text, never template code or markup.
 """
 
@@ -12,22 +12,17 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from festival.certificates.services import fill
 from festival.extensions import db
 from festival.models import Festival, MailTemplate
+from festival.util import placeholders
 
 LANGUAGES = ("vi", "en")
 # Placeholders whose value is a secret link: kept as "{link}" in the outbox, filled only when sent.
 SECRET_PLACEHOLDERS = frozenset({"link"})
 # Kinds whose {link} opens something of the recipient's own (an account, a badge): made when sent.
 SECRET_LINK_KINDS = frozenset({"invitation", "password_reset", "badge"})
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-# Placeholders holding an address, and the only way one may be written: a word of its own, with at most
-# a sentence's punctuation around it, so wording cannot make it part of another address or of markup
-# ("https://elsewhere/?next={link}", '<a href="{link}">'), which would carry the link elsewhere.
+# Placeholders holding an address: each must be written as a word of its own (placeholders.misplaced_links).
 LINK_PLACEHOLDERS = frozenset({"link", "verify"})
-_ANY_LINK = re.compile(r"\{(?:link|verify)\}")
-_LINK_WORD = re.compile(r"[(\[«“‘\"']*\{(?:link|verify)\}[.,;:!?)\]»”’\"']*")
 
 
 @dataclass(frozen=True)
@@ -250,14 +245,13 @@ def wording(festival: Festival | None, kind: str, language: str) -> Wording:
 
 def unknown_placeholders(kind: str, text: str) -> list[str]:
     """Placeholders in `text` that this kind of message does not know (a misspelling)."""
-    known = set(KINDS[kind].placeholders)
-    return sorted({name for name in _PLACEHOLDER.findall(text) if name not in known})
+    return placeholders.unknown_placeholders(text, KINDS[kind].placeholders)
 
 
 def misplaced_links(text: str) -> list[str]:
     """The words of `text` in which a link placeholder is glued to something else (another address,
     markup, other characters): a link must stand alone, between spaces or sentence punctuation."""
-    return [word for word in text.split() if _ANY_LINK.search(word) and not _LINK_WORD.fullmatch(word)]
+    return placeholders.misplaced_links(text, LINK_PLACEHOLDERS)
 
 
 def one_line(text: str) -> str:
@@ -269,15 +263,15 @@ def compose(festival: Festival | None, kind: str, language: str, values: dict) -
     """The subject and plain-text body of a message. A secret link is not among `values`: its
     placeholder stays as `{link}` until the message is sent (with_secrets)."""
     text = wording(festival, kind, language)
-    subject = one_line(fill(text.subject, values))[:300]
-    return subject, fill(text.body, values)
+    subject = one_line(placeholders.fill(text.subject, values))[:300]
+    return subject, placeholders.fill(text.body, values)
 
 
 def with_secrets(body: str, secrets: dict | None) -> str:
     """The body as sent: the secret placeholders filled (only those; the rest was filled before)."""
     if not secrets:
         return body
-    return fill(body, {k: v for k, v in secrets.items() if k in SECRET_PLACEHOLDERS})
+    return placeholders.fill(body, {k: v for k, v in secrets.items() if k in SECRET_PLACEHOLDERS})
 
 
 def html_paragraphs(body: str) -> Markup:
