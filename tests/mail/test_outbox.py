@@ -12,7 +12,7 @@ from festival.exhibits import services as exhibits
 from festival.extensions import db
 from festival.judging import panels
 from festival.judging.policy import policy_for
-from festival.mail import notify
+from festival.mail import messages, notify
 from festival.models import (
     Award,
     AwardTier,
@@ -333,3 +333,19 @@ def test_password_reset_requests_for_one_address_are_limited_whoever_asks(tmp_pa
     answers = [client.post("/auth/forgot", data={"email": email}).status_code for email in typed]
     assert answers == [302, 302, 429]
     assert client.post("/auth/forgot", data={"email": "other@example.vn"}).status_code == 302
+
+
+def test_each_kind_reads_its_default_wording_from_its_own_file_in_both_languages():
+    files = {path.name for path in messages.WORDING_DIR.glob("*.txt")}
+    assert files == {f"{key}.{language}.txt" for key in messages.KINDS for language in messages.LANGUAGES}
+    accepted = messages.KINDS["exhibit_accepted"]
+    assert accepted.subject == {
+        "vi": "Sáng kiến “{exhibit}” đã được duyệt ({code})",
+        "en": "Exhibit accepted: “{exhibit}” ({code})",
+    }
+    assert accepted.body["en"].startswith("Dear {name},\n\nThe exhibit “{exhibit}” of {unit} has been accepted.\n")
+    assert accepted.body["vi"].endswith("\n\nTrân trọng,\nBan tổ chức {festival}")  # no trailing line break
+    for kind in messages.KINDS.values():
+        for language in messages.LANGUAGES:
+            text = kind.subject[language] + " " + kind.body[language]
+            assert messages.unknown_placeholders(kind.key, text) == [], (kind.key, language)
