@@ -392,8 +392,8 @@ def submit_exhibit(exhibit: Exhibit, by: User, now: datetime) -> None:
     ]
     if missing:
         raise FestivalError(_l("Trước khi gửi, hãy điền: %(fields)s.", fields=", ".join(str(m) for m in missing)))
+    exhibit.submitted_at = now  # before the change is announced, so that listeners see it whole
     _change_status(exhibit, ExhibitStatus.SUBMITTED, by, "exhibit.submitted")
-    exhibit.submitted_at = now
 
 
 def withdraw_exhibit(exhibit: Exhibit, by: User, now: datetime) -> None:

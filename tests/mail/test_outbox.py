@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from festival.core import events
 from festival.exhibits import services as exhibits
 from festival.extensions import db
 from festival.judging import panels
@@ -349,3 +350,15 @@ def test_each_kind_reads_its_default_wording_from_its_own_file_in_both_languages
         for language in messages.LANGUAGES:
             text = kind.subject[language] + " " + kind.body[language]
             assert messages.unknown_placeholders(kind.key, text) == [], (kind.key, language)
+
+
+def test_once_the_app_is_built_mail_listens_to_what_the_features_announce(app):
+    # create_app imports festival.mail (its blueprint), which connects notify's receivers: the web app,
+    # the CLI and the worker all build the app the same way.
+    for signal, receiver in (
+        (events.exhibit_status_changed, notify.exhibit_status),
+        (events.password_reset_requested, notify.password_reset),
+        (events.certificate_corrected, notify.certificate_corrected),
+        (events.judge_lists_changed, notify.judge_lists_changed),
+    ):
+        assert receiver in list(signal.receivers_for(None)), signal.name
