@@ -9,10 +9,12 @@ queue commits or rolls back with the action."""
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from festival.auth import services as accounts
 from festival.certificates import render as certificate_render
 from festival.core import events
+from festival.errors import FestivalError
 from festival.extensions import db
 from festival.festivals import get_current_festival
 from festival.formatting import fold, format_date, format_datetime, utc_to_local
@@ -418,6 +420,33 @@ def scheduled_reminders(now: datetime | None = None) -> int:
     if judging_day_ended(festival, now):
         count += len(judge_reminders(festival, utc_to_local(now).date()))
     return count
+
+
+# Sending again ------------------------------------------------------------------------------
+
+
+def resend(message: MailMessage, by: User) -> MailMessage:
+    """Send a sent message again, as a new message in the outbox (an invitation as a new invitation).
+
+    :raise FestivalError: the person may not receive e-mail, the message is still waiting, or it is a
+        password reset.
+    """
+    services.check_may_resend(message)
+    if message.kind == "invitation":
+        return _invite_again(message, by)
+    return services.send_copy(message, by)
+
+
+def _invite_again(message: MailMessage, by: User) -> MailMessage:
+    user = db.session.get(User, message.user_id) if message.user_id else None
+    if user is None:
+        raise FestivalError(_l("Liên kết trong thư này không gửi lại được; người nhận hãy yêu cầu lại."))
+    if user.has_password:
+        raise FestivalError(_l("%(name)s đã đặt mật khẩu, không cần lời mời nữa.", name=user.full_name))
+    sent = invite(user, by=by)
+    if sent is None:
+        raise FestivalError(_l("%(name)s không nhận e-mail (đã đánh dấu hoặc địa chỉ bị lỗi).", name=user.full_name))
+    return sent
 
 
 # What is mailed when a feature announces something --------------------------------------------

@@ -97,7 +97,7 @@ def retry(message_id):
 def resend(message_id):
     """Send a message again, as a new one."""
     mail = db.get_or_404(MailMessage, message_id)
-    again = services.resend(mail, by=current_user)
+    again = notify.resend(mail, by=current_user)
     flash(_("Đã xếp thư vào hàng đợi để gửi lại."), "success")
     return redirect(url_for("mail.message", message_id=again.id))
 

@@ -362,3 +362,25 @@ def test_once_the_app_is_built_mail_listens_to_what_the_features_announce(app):
         (events.judge_lists_changed, notify.judge_lists_changed),
     ):
         assert receiver in list(signal.receivers_for(None)), signal.name
+
+
+def test_resending_an_invitation_invites_again_until_the_password_is_set(app, client, login_as, people):
+    with app.app_context():
+        invitee = factories.make_user(Role.JUDGE, password=None, email="moi@example.vn", full_name="Hồ Thị Mơ")
+        db.session.commit()
+        message = notify.invite(invitee, by=None)
+        db.session.commit()
+        message_id, invitee_id = message.id, invitee.id
+    login_as("organizer")
+
+    client.post(f"/admin/mail/{message_id}/resend")
+    rows = outbox_rows(app)
+    assert [(r.kind, r.status, r.user_id) for r in rows] == [("invitation", MailStatus.SENT, invitee_id)] * 2
+    assert rows[1].created_by_id == people["ids"]["organizer_user"]
+
+    with app.app_context():
+        db.session.get(User, invitee_id).password_hash = "set by the invitee"
+        db.session.commit()
+    refused = client.post(f"/admin/mail/{message_id}/resend", follow_redirects=True).get_data(as_text=True)
+    assert "Hồ Thị Mơ đã đặt mật khẩu, không cần lời mời nữa." in refused
+    assert len(outbox_rows(app)) == 2
