@@ -1,9 +1,9 @@
-"""Sign-in and password forms."""
+"""Sign-in and password forms, and asking for a password reset."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
 class SignInForm(FlaskForm):
@@ -25,4 +25,15 @@ class SetPasswordForm(FlaskForm):
 class ChangePasswordForm(SetPasswordForm):
     current = PasswordField(
         _l("Mật khẩu hiện tại"), validators=[DataRequired(_l("Hãy nhập mật khẩu hiện tại.")), Length(max=200)]
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail của tài khoản"),
+        validators=[
+            DataRequired(_l("Trường này là bắt buộc.")),
+            Email(_l("Địa chỉ e-mail không hợp lệ.")),
+            Length(max=254),
+        ],
     )

@@ -5,13 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from festival.auth import bp, services
-from festival.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from festival.auth import bp, resets, services
+from festival.auth.forms import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm, SignInForm
 from festival.auth.permissions import home_endpoint
 from festival.errors import FestivalError, error_response, wants_json
 from festival.extensions import limiter, login_manager
-from festival.mail import notify
-from festival.mail.forms import ForgotPasswordForm
 from festival.models import utcnow
 from festival.transactions import form_status
 from festival.urls import safe_next
@@ -216,7 +214,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         # Only queued, known address or not: the worker looks it up, so the time taken says nothing.
-        notify.request_password_reset(form.email.data, request.remote_addr or "")
+        resets.request_password_reset(form.email.data, request.remote_addr or "")
         flash(
             _(
                 "Nếu %(email)s là e-mail của một tài khoản, chúng tôi vừa gửi tới đó liên kết đặt lại mật khẩu "

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from festival import audit, uploads
+from festival.core import events
 from festival.errors import FestivalError, NotAllowed
 from festival.exhibits.services import accepted_exhibits
 from festival.extensions import db
@@ -29,6 +30,7 @@ from festival.models import (
 )
 from festival.models.certificate import CODE_ALPHABET, CODE_LENGTH
 from festival.transactions import on_commit
+from festival.util.placeholders import unknown_placeholders
 
 PLACEHOLDERS = {
     "recipient": _l("tên người (đơn vị) nhận"),
@@ -41,18 +43,7 @@ PLACEHOLDERS = {
     "edition": _l("lần thứ"),
     "serial": _l("số hiệu giấy chứng nhận"),
 }
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-
 TEMPLATE_FIELDS = ("header", "motto", "title", "lead", "body", "place", "signatory_title", "signatory_name")
-
-
-def fill(text: str, values: dict) -> str:
-    """`text` with each known {placeholder} replaced; anything else stays exactly as typed.
-
-    The result is plain text: it is escaped when shown, never run as a template or markup, so
-    `{{ config }}` or `<script>` print as they are.
-    """
-    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
 
 def template_for(festival: Festival, kind: CertificateKind) -> CertificateTemplate:
@@ -71,10 +62,7 @@ def check_wording(values: dict) -> None:
     """
     if not (values.get("title") or "").strip() or not (values.get("body") or "").strip():
         raise FestivalError(_l("Tiêu đề và nội dung không được để trống."))
-    unknown = sorted(
-        {name for field in TEMPLATE_FIELDS for name in _PLACEHOLDER.findall(values.get(field) or "")}
-        - set(PLACEHOLDERS)
-    )
+    unknown = unknown_placeholders(" ".join(values.get(field) or "" for field in TEMPLATE_FIELDS), PLACEHOLDERS)
     if unknown:
         raise FestivalError(
             _l(
@@ -256,7 +244,9 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
                 _new(festival, kind, key, name, exhibit, tier, today)
                 result.added += 1
             elif existing.status is CertificateStatus.VALID and existing.tier != tier:
-                correct(existing, existing.recipient_name, str(_l("Giải đã được điều chỉnh.")), today, by, mail=False)
+                correct(
+                    existing, existing.recipient_name, str(_l("Giải đã được điều chỉnh.")), today, by, during_issue=True
+                )
                 result.corrected += 1
     if result.added or result.corrected:
         # Nothing is mailed here: the organizer sees who would get what, then sends (the mail pages).
@@ -296,10 +286,17 @@ def revoke(certificate: Certificate, reason: str, by: User) -> None:
 
 
 def correct(
-    certificate: Certificate, recipient_name: str, reason: str, today: date, by: User | None, *, mail: bool = True
+    certificate: Certificate,
+    recipient_name: str,
+    reason: str,
+    today: date,
+    by: User | None,
+    *,
+    during_issue: bool = False,
 ) -> Certificate:
-    """Issue a corrected certificate under a new serial; the old one is marked superseded. One correction is
-    mailed at once (`mail`); those of a whole issue wait, like new certificates, for the organizer to send.
+    """Issue a corrected certificate under a new serial; the old one is marked superseded. Announced with
+    `during_issue` (part of issuing a kind again): one correction is mailed at once, those of a whole issue
+    wait, like new certificates, for the organizer to send.
 
     :raise FestivalError: no name or no reason, or the certificate is not valid.
     """
@@ -331,10 +328,7 @@ def correct(
         by=by,
         after={"old": certificate.serial, "new": replacement.serial, "reason": reason.strip()},
     )
-    if mail:
-        from festival.mail import notify
-
-        notify.certificate(replacement, by)
+    events.certificate_corrected.send(replacement, by=by, superseded=certificate, during_issue=during_issue)
     return replacement
 
 

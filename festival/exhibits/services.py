@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from festival import audit, uploads
 from festival.auth.permissions import exhibit_edit_refusal
+from festival.core import events
 from festival.errors import FestivalError, NotAllowed
 from festival.extensions import db
 from festival.formatting import fold
@@ -405,9 +406,8 @@ def submit_exhibit(exhibit: Exhibit, by: User, now: datetime) -> None:
     ]
     if missing:
         raise FestivalError(_l("Trước khi gửi, hãy điền: %(fields)s.", fields=", ".join(str(m) for m in missing)))
+    exhibit.submitted_at = now  # before the change is announced, so that listeners see it whole
     _change_status(exhibit, ExhibitStatus.SUBMITTED, by, "exhibit.submitted")
-    exhibit.submitted_at = now
-    _mail_unit(exhibit, by)
 
 
 def withdraw_exhibit(exhibit: Exhibit, by: User, now: datetime) -> None:
@@ -430,13 +430,7 @@ def _change_status(exhibit: Exhibit, status: ExhibitStatus, by: User, action: st
     if comment:
         after["comment"] = comment
     audit.record(action, exhibit, by=by, before=before, after=after)
-
-
-def _mail_unit(exhibit: Exhibit, by: User) -> None:
-    """Tell the unit's accounts by e-mail (queued, sent once the change is committed)."""
-    from festival.mail import notify
-
-    notify.exhibit_status(exhibit, by)
+    events.exhibit_status_changed.send(exhibit, by=by)  # the unit's accounts are mailed (festival.mail)
 
 
 # Review by organizers ----------------------------------------------------------------------
@@ -515,7 +509,6 @@ def accept_exhibit(
     _check_booth(exhibit, exhibit.zone, exhibit.booth)
     exhibit.review_comment = ""
     _change_status(exhibit, ExhibitStatus.ACCEPTED, by, "exhibit.accepted")
-    _mail_unit(exhibit, by)
 
 
 def return_exhibit(exhibit: Exhibit, comment: str, by: User) -> None:
@@ -528,7 +521,6 @@ def return_exhibit(exhibit: Exhibit, comment: str, by: User) -> None:
     if not comment.strip():
         raise FestivalError(_l("Hãy ghi rõ đơn vị cần sửa gì."))
     _change_status(exhibit, ExhibitStatus.RETURNED, by, "exhibit.returned", comment.strip())
-    _mail_unit(exhibit, by)
 
 
 def reject_exhibit(exhibit: Exhibit, reason: str, by: User) -> None:
@@ -541,7 +533,6 @@ def reject_exhibit(exhibit: Exhibit, reason: str, by: User) -> None:
     if not reason.strip():
         raise FestivalError(_l("Hãy ghi lý do không duyệt."))
     _change_status(exhibit, ExhibitStatus.REJECTED, by, "exhibit.rejected", reason.strip())
-    _mail_unit(exhibit, by)
 
 
 def set_code_and_booth(exhibit: Exhibit, code: str, booth: str, by: User, zone: str = "") -> None:

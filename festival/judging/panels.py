@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from festival import audit
+from festival.core import events
 from festival.errors import FestivalError, NotAllowed
 from festival.exhibits import services as exhibit_services
 from festival.extensions import db
@@ -181,17 +182,14 @@ def assign_judges(festival: Festival, per_exhibit: int, by: User | None) -> assi
         by=by,
         after={"per_exhibit": per_exhibit, "pairs": len(plan.pairs), "problems": [p.kind for p in plan.problems]},
     )
-    _mail_changes(festival, judges(), by)
+    _announce_changes(festival, judges(), by)
     return plan
 
 
-def _mail_changes(festival: Festival, changed: list[User], by: User | None) -> None:
-    """Judges whose list was already mailed are told what changed (the others get it with the lists)."""
-    from festival.mail import notify
-
-    db.session.flush()
-    for judge in changed:
-        notify.judge_list_changed(festival, judge, by)
+def _announce_changes(festival: Festival, changed: list[User], by: User | None) -> None:
+    """Say whose list changed (judges already mailed their list are told what changed, festival.mail)."""
+    db.session.flush()  # listeners read each judge's sheets as they are now
+    events.judge_lists_changed.send(festival, judges=changed, by=by)
 
 
 def _sheet_of(exhibit_id: int, judge_id: int) -> ScoreSheet | None:
@@ -228,7 +226,7 @@ def add_assignment(exhibit: Exhibit, judge: User, by: User) -> ScoreSheet:
     db.session.add(sheet)
     db.session.flush()
     audit.record("judging.assignment_added", exhibit, by=by, after={"judge": judge.email})
-    _mail_changes(exhibit.festival, [judge], by)
+    _announce_changes(exhibit.festival, [judge], by)
     return sheet
 
 
@@ -246,7 +244,7 @@ def remove_assignment(sheet: ScoreSheet, by: User) -> None:
     audit.record("judging.assignment_removed", sheet.exhibit, by=by, before={"judge": sheet.judge.email})
     festival, judge = sheet.exhibit.festival, sheet.judge
     db.session.delete(sheet)
-    _mail_changes(festival, [judge], by)
+    _announce_changes(festival, [judge], by)
 
 
 def assignment_overview(festival: Festival) -> list[tuple[Category, list[tuple[Exhibit, list[ScoreSheet]]]]]:

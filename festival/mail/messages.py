@@ -1,33 +1,35 @@
 """The kinds of message, their default wording in Vietnamese and English, the organizers' edited
 wording, and turning one into a subject, a plain-text body and its HTML twin.
 
-Wording is filled with the certificates' safe `{placeholders}` (festival.certificates.services.fill):
+Wording is filled with the safe `{placeholders}` certificates use too (festival.util.placeholders):
 what organizers type is text, never template code or markup.
 """
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from festival.certificates.services import fill
 from festival.extensions import db
 from festival.models import Festival, MailTemplate
+from festival.util import placeholders
 
 LANGUAGES = ("vi", "en")
 # Placeholders whose value is a secret link: kept as "{link}" in the outbox, filled only when sent.
 SECRET_PLACEHOLDERS = frozenset({"link"})
 # Kinds whose {link} opens something of the recipient's own (an account, a badge): made when sent.
 SECRET_LINK_KINDS = frozenset({"invitation", "password_reset", "badge"})
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-# Placeholders holding an address, and the only way one may be written: a word of its own, with at most
-# a sentence's punctuation around it, so wording cannot make it part of another address or of markup
-# ("https://elsewhere/?next={link}", '<a href="{link}">'), which would carry the link elsewhere.
+# Placeholders holding an address: each must be written as a word of its own (placeholders.misplaced_links).
 LINK_PLACEHOLDERS = frozenset({"link", "verify"})
-_ANY_LINK = re.compile(r"\{(?:link|verify)\}")
-_LINK_WORD = re.compile(r"[(\[«“‘\"']*\{(?:link|verify)\}[.,;:!?)\]»”’\"']*")
+
+
+# The default wording of each kind, one file per kind and language: the subject on the first line, a blank
+# line, then the body (the file's last line break is not part of it). Organizers' edits are kept in
+# MailTemplate rows and win over these (`wording`).
+WORDING_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "mail" / "wording"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,26 @@ class Kind:
     placeholders: tuple[str, ...]
     subject: dict[str, str]
     body: dict[str, str]
+
+
+def default_wording(key: str, language: str) -> tuple[str, str]:
+    """The subject and body of templates/mail/wording/<key>.<language>.txt."""
+    text = (WORDING_DIR / f"{key}.{language}.txt").read_text(encoding="utf-8").removesuffix("\n")
+    subject, blank, body = text.partition("\n\n")
+    if not blank or "\n" in subject:
+        raise ValueError(f"{key}.{language}.txt: the subject's line, a blank line, then the body")
+    return subject, body
+
+
+def _kind(key: str, label, names: tuple[str, ...]) -> Kind:
+    texts = {language: default_wording(key, language) for language in LANGUAGES}
+    return Kind(
+        key,
+        label,
+        names,
+        {language: subject for language, (subject, _body) in texts.items()},
+        {language: body for language, (_subject, body) in texts.items()},
+    )
 
 
 PLACEHOLDER_HELP = {
@@ -64,162 +86,41 @@ PLACEHOLDER_HELP = {
     "verify": _l("liên kết tra cứu giấy chứng nhận"),
 }
 
-_SIGN_VI = "\n\nTrân trọng,\nBan tổ chức {festival}"
-_SIGN_EN = "\n\nKind regards,\nThe organizers of {festival}"
-
 KINDS = {
     kind.key: kind
     for kind in (
-        Kind(
-            "invitation",
-            _l("Lời mời tạo tài khoản"),
-            ("name", "role", "unit", "festival", "link", "days"),
-            {
-                "vi": "Mời tham gia {festival}: đặt mật khẩu tài khoản",
-                "en": "Invitation to {festival}: set your password",
-            },
-            {
-                "vi": "Kính gửi {name},\n\nBan tổ chức đã tạo cho anh/chị tài khoản {role} trên trang của {festival}."
-                "\nHãy mở liên kết dưới đây để đặt mật khẩu (liên kết dùng một lần, trong {days} ngày):\n\n{link}"
-                + _SIGN_VI,
-                "en": "Dear {name},\n\nThe organizers have created a {role} account for you on the site of {festival}."
-                "\nOpen the link below to set your password (it works once, for {days} days):\n\n{link}" + _SIGN_EN,
-            },
-        ),
-        Kind(
-            "password_reset",
-            _l("Đặt lại mật khẩu"),
-            ("name", "festival", "link", "minutes"),
-            {"vi": "Đặt lại mật khẩu – {festival}", "en": "Reset your password – {festival}"},
-            {
-                "vi": "Kính gửi {name},\n\nCó người (có thể là anh/chị) đã yêu cầu đặt lại mật khẩu. Hãy mở liên kết "
-                "dưới đây để đặt mật khẩu mới (dùng một lần, trong {minutes} phút):\n\n{link}\n\nNếu anh/chị không "
-                "yêu cầu, hãy bỏ qua thư này: mật khẩu hiện tại vẫn giữ nguyên." + _SIGN_VI,
-                "en": "Dear {name},\n\nSomeone (perhaps you) asked to reset your password. Open the link below to "
-                "choose a new one (it works once, for {minutes} minutes):\n\n{link}\n\nIf you did not ask, ignore "
-                "this message: your password stays as it is." + _SIGN_EN,
-            },
-        ),
-        Kind(
-            "exhibit_received",
-            _l("Đã nhận sáng kiến"),
-            ("name", "unit", "exhibit", "festival", "link"),
-            {"vi": "Đã nhận sáng kiến “{exhibit}”", "en": "Exhibit received: “{exhibit}”"},
-            {
-                "vi": "Kính gửi {name},\n\nBan tổ chức đã nhận sáng kiến “{exhibit}” của {unit} và sẽ xem xét "
-                "trong thời gian sớm nhất.\n\nXem sáng kiến: {link}" + _SIGN_VI,
-                "en": "Dear {name},\n\nThe organizers have received the exhibit “{exhibit}” of {unit} and will "
-                "review it soon.\n\nSee the exhibit: {link}" + _SIGN_EN,
-            },
-        ),
-        Kind(
+        _kind("invitation", _l("Lời mời tạo tài khoản"), ("name", "role", "unit", "festival", "link", "days")),
+        _kind("password_reset", _l("Đặt lại mật khẩu"), ("name", "festival", "link", "minutes")),
+        _kind("exhibit_received", _l("Đã nhận sáng kiến"), ("name", "unit", "exhibit", "festival", "link")),
+        _kind(
             "exhibit_accepted",
             _l("Sáng kiến được duyệt"),
             ("name", "unit", "exhibit", "code", "booth", "festival", "link"),
-            {"vi": "Sáng kiến “{exhibit}” đã được duyệt ({code})", "en": "Exhibit accepted: “{exhibit}” ({code})"},
-            {
-                "vi": "Kính gửi {name},\n\nSáng kiến “{exhibit}” của {unit} đã được duyệt.\nMã sáng kiến: {code}\n"
-                "Gian trưng bày: {booth}\n\nXem sáng kiến: {link}" + _SIGN_VI,
-                "en": "Dear {name},\n\nThe exhibit “{exhibit}” of {unit} has been accepted.\nExhibit code: {code}\n"
-                "Booth: {booth}\n\nSee the exhibit: {link}" + _SIGN_EN,
-            },
         ),
-        Kind(
+        _kind(
             "exhibit_returned",
             _l("Sáng kiến được trả lại để sửa"),
             ("name", "unit", "exhibit", "comment", "festival", "link"),
-            {"vi": "Sáng kiến “{exhibit}” cần sửa", "en": "Exhibit returned for changes: “{exhibit}”"},
-            {
-                "vi": "Kính gửi {name},\n\nBan tổ chức trả lại sáng kiến “{exhibit}” của {unit} để sửa:\n\n"
-                "{comment}\n\nSửa và gửi lại tại: {link}" + _SIGN_VI,
-                "en": "Dear {name},\n\nThe organizers returned the exhibit “{exhibit}” of {unit} for changes:\n\n"
-                "{comment}\n\nChange it and submit it again at: {link}" + _SIGN_EN,
-            },
         ),
-        Kind(
+        _kind(
             "exhibit_rejected",
             _l("Sáng kiến không được duyệt"),
             ("name", "unit", "exhibit", "reason", "festival", "link"),
-            {"vi": "Sáng kiến “{exhibit}” không được duyệt", "en": "Exhibit not accepted: “{exhibit}”"},
-            {
-                "vi": "Kính gửi {name},\n\nRất tiếc, sáng kiến “{exhibit}” của {unit} không được duyệt.\nLý do: "
-                "{reason}\n\nXem sáng kiến: {link}" + _SIGN_VI,
-                "en": "Dear {name},\n\nWe are sorry: the exhibit “{exhibit}” of {unit} was not accepted.\nReason: "
-                "{reason}\n\nSee the exhibit: {link}" + _SIGN_EN,
-            },
         ),
-        Kind(
+        _kind(
             "registration_closing",
             _l("Sắp đóng đăng ký, còn bản nháp"),
             ("name", "unit", "festival", "closes_at", "drafts", "link"),
-            {"vi": "Còn 3 ngày: sáng kiến chưa gửi – {festival}", "en": "3 days left: exhibits not submitted"},
-            {
-                "vi": "Kính gửi {name},\n\nĐăng ký sáng kiến đóng lúc {closes_at}. {unit} còn bản nháp chưa gửi:\n\n"
-                "{drafts}\n\nHãy hoàn thiện và gửi tại: {link}" + _SIGN_VI,
-                "en": "Dear {name},\n\nRegistration closes at {closes_at}. {unit} still has drafts not submitted:"
-                "\n\n{drafts}\n\nComplete and submit them at: {link}" + _SIGN_EN,
-            },
         ),
-        Kind(
-            "judge_assignments",
-            _l("Danh sách chấm của giám khảo"),
-            ("name", "festival", "count", "list", "link"),
-            {"vi": "Danh sách {count} sáng kiến anh/chị chấm – {festival}", "en": "Your {count} exhibits to judge"},
-            {
-                "vi": "Kính gửi {name},\n\nAnh/chị được phân công chấm {count} sáng kiến, theo lộ trình đi trong "
-                "hội trường:\n\n{list}\n\nPhiếu chấm: {link}" + _SIGN_VI,
-                "en": "Dear {name},\n\nYou have been assigned {count} exhibits, in the order of your walk through "
-                "the hall:\n\n{list}\n\nYour score sheets: {link}" + _SIGN_EN,
-            },
-        ),
-        Kind(
+        _kind("judge_assignments", _l("Danh sách chấm của giám khảo"), ("name", "festival", "count", "list", "link")),
+        _kind(
             "judge_assignments_changed",
             _l("Thay đổi danh sách chấm"),
             ("name", "festival", "count", "added", "removed", "list", "link"),
-            {"vi": "Danh sách chấm của anh/chị đã thay đổi – {festival}", "en": "Your judging list has changed"},
-            {
-                "vi": "Kính gửi {name},\n\nDanh sách chấm của anh/chị đã thay đổi.\n\nThêm:\n{added}\n\nBỏ:\n"
-                "{removed}\n\nDanh sách mới ({count} sáng kiến):\n\n{list}\n\nPhiếu chấm: {link}" + _SIGN_VI,
-                "en": "Dear {name},\n\nYour judging list has changed.\n\nAdded:\n{added}\n\nRemoved:\n{removed}"
-                "\n\nThe new list ({count} exhibits):\n\n{list}\n\nYour score sheets: {link}" + _SIGN_EN,
-            },
         ),
-        Kind(
-            "judge_reminder",
-            _l("Nhắc phiếu chấm chưa gửi"),
-            ("name", "festival", "day", "count", "list", "link"),
-            {"vi": "Còn {count} phiếu chấm chưa gửi – {day}", "en": "{count} score sheets not submitted – {day}"},
-            {
-                "vi": "Kính gửi {name},\n\nKết thúc ngày chấm {day}, anh/chị còn {count} phiếu chưa gửi:\n\n{list}"
-                "\n\nPhiếu chấm: {link}" + _SIGN_VI,
-                "en": "Dear {name},\n\nAt the end of judging on {day} you have {count} sheets not submitted:\n\n"
-                "{list}\n\nYour score sheets: {link}" + _SIGN_EN,
-            },
-        ),
-        Kind(
-            "badge",
-            _l("Thẻ dự ngày hội"),
-            ("name", "festival", "role", "unit", "link"),
-            {"vi": "Thẻ dự {festival}", "en": "Your badge for {festival}"},
-            {
-                "vi": "Kính gửi {name},\n\nThẻ dự ngày hội của anh/chị ({role}) được gửi kèm thư này (PDF). Hãy in "
-                "ra hoặc mở trên điện thoại ở cổng đón tiếp.\n\nThẻ trên điện thoại: {link}" + _SIGN_VI,
-                "en": "Dear {name},\n\nYour badge ({role}) is attached as a PDF. Print it or show it on your phone "
-                "at the gate.\n\nYour badge on a phone: {link}" + _SIGN_EN,
-            },
-        ),
-        Kind(
-            "certificate",
-            _l("Giấy chứng nhận"),
-            ("name", "exhibit", "award", "serial", "verify", "festival"),
-            {"vi": "Giấy chứng nhận {serial} – {festival}", "en": "Certificate {serial} – {festival}"},
-            {
-                "vi": "Kính gửi {name},\n\nBan tổ chức gửi kèm giấy chứng nhận {serial} ({award}) cho sáng kiến "
-                "“{exhibit}” (PDF).\n\nTra cứu giấy chứng nhận: {verify}" + _SIGN_VI,
-                "en": "Dear {name},\n\nPlease find attached certificate {serial} ({award}) for the exhibit "
-                "“{exhibit}” (PDF).\n\nVerify it at: {verify}" + _SIGN_EN,
-            },
-        ),
+        _kind("judge_reminder", _l("Nhắc phiếu chấm chưa gửi"), ("name", "festival", "day", "count", "list", "link")),
+        _kind("badge", _l("Thẻ dự ngày hội"), ("name", "festival", "role", "unit", "link")),
+        _kind("certificate", _l("Giấy chứng nhận"), ("name", "exhibit", "award", "serial", "verify", "festival")),
     )
 }
 
@@ -250,14 +151,13 @@ def wording(festival: Festival | None, kind: str, language: str) -> Wording:
 
 def unknown_placeholders(kind: str, text: str) -> list[str]:
     """Placeholders in `text` that this kind of message does not know (a misspelling)."""
-    known = set(KINDS[kind].placeholders)
-    return sorted({name for name in _PLACEHOLDER.findall(text) if name not in known})
+    return placeholders.unknown_placeholders(text, KINDS[kind].placeholders)
 
 
 def misplaced_links(text: str) -> list[str]:
     """The words of `text` in which a link placeholder is glued to something else (another address,
     markup, other characters): a link must stand alone, between spaces or sentence punctuation."""
-    return [word for word in text.split() if _ANY_LINK.search(word) and not _LINK_WORD.fullmatch(word)]
+    return placeholders.misplaced_links(text, LINK_PLACEHOLDERS)
 
 
 def one_line(text: str) -> str:
@@ -269,15 +169,15 @@ def compose(festival: Festival | None, kind: str, language: str, values: dict) -
     """The subject and plain-text body of a message. A secret link is not among `values`: its
     placeholder stays as `{link}` until the message is sent (with_secrets)."""
     text = wording(festival, kind, language)
-    subject = one_line(fill(text.subject, values))[:300]
-    return subject, fill(text.body, values)
+    subject = one_line(placeholders.fill(text.subject, values))[:300]
+    return subject, placeholders.fill(text.body, values)
 
 
 def with_secrets(body: str, secrets: dict | None) -> str:
     """The body as sent: the secret placeholders filled (only those; the rest was filled before)."""
     if not secrets:
         return body
-    return fill(body, {k: v for k, v in secrets.items() if k in SECRET_PLACEHOLDERS})
+    return placeholders.fill(body, {k: v for k, v in secrets.items() if k in SECRET_PLACEHOLDERS})
 
 
 def html_paragraphs(body: str) -> Markup:

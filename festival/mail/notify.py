@@ -1,15 +1,24 @@
 """What each step of the festival mails, and to whom: invitations and password resets, a unit's
 exhibit reviewed, registration closing, a judge's list, its changes and reminders, badges and
-certificates. Each function queues messages (committed by its caller) and returns them."""
+certificates. Each function queues messages (committed by its caller) and returns them.
+
+Features never call this module: they announce what happened (festival.core.events) and the receivers
+at the end of this file decide what is mailed then. They run in the sender's transaction, so what they
+queue commits or rolls back with the action."""
 
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from festival.auth import services as accounts
 from festival.certificates import render as certificate_render
+from festival.core import events
+from festival.errors import FestivalError
 from festival.extensions import db
-from festival.formatting import format_date, format_datetime, utc_to_local
+from festival.festivals import get_current_festival
+from festival.formatting import fold, format_date, format_datetime, utc_to_local
+from festival.judging import control, scoring
 from festival.mail import services
 from festival.mail.services import Queued, Recipient
 from festival.models import (
@@ -27,18 +36,10 @@ from festival.models import (
     User,
     utcnow,
 )
-from festival.queue import task
-from festival.transactions import on_commit
 from festival.urls import public_url
 
 # Messages already in the outbox that count as "this was mailed" (a failed one may be sent again).
 LIVE = (MailStatus.QUEUED, MailStatus.SENDING, MailStatus.SENT)
-
-
-def _festival():
-    from festival.festivals import get_current_festival
-
-    return get_current_festival()
 
 
 # Accounts -----------------------------------------------------------------------------------
@@ -60,7 +61,7 @@ def invite(user: User, by: User | None, batch=None, audit_entry=None) -> MailMes
         "days": str(current_app.config["INVITATION_DAYS"]),
     }
     return services.queue(
-        _festival(), "invitation", recipient, values, by=by, secret_link=True, about=user, batch=batch,
+        get_current_festival(), "invitation", recipient, values, by=by, secret_link=True, about=user, batch=batch,
         audit_entry=audit_entry,
     )  # fmt: skip
 
@@ -78,7 +79,7 @@ def pending_invitees(roles=(Role.UNIT, Role.JUDGE)) -> list[User]:
 
 def invite_all(roles, by: User, title: str):
     """Invitations in bulk to every pending account of `roles`, as one batch with its progress."""
-    batch, entry = services.start_batch(_festival(), "invitation", title, by)
+    batch, entry = services.start_batch(get_current_festival(), "invitation", title, by)
     queued = Queued()
     for user in pending_invitees(roles):
         message = invite(user, by, batch=batch, audit_entry=entry)
@@ -90,33 +91,11 @@ def invite_all(roles, by: User, title: str):
     return batch
 
 
-def request_password_reset(email: str, client: str) -> None:
-    """ "Quên mật khẩu": queue the lookup and the message for the worker once the request commits.
-    Nothing is read here, so a known and an unknown address cost the request the same."""
-    on_commit(lambda: password_reset_requested(email, client))
-
-
-@task()
-def password_reset_requested(email: str, client: str) -> None:
-    """ "Quên mật khẩu", in the worker: if an active account has `email`, audit the request with the
-    client address that made it and queue the reset message (its link is made as it is sent).
-
-    The web request only queues this task, whether or not the address has an account, so its answer
-    and its time say nothing; the task returns nothing either way.
-    """
-    user = accounts.find_user_by_email(email[:254])
-    if user is None or not user.is_active:
-        return
-    accounts.record_password_reset_request(user, client)
-    password_reset(user)
-    db.session.commit()
-
-
 def password_reset(user: User) -> MailMessage | None:
     """Queue a reset message to `user`; the worker makes its single-use link when it sends it."""
     values = {"minutes": str(current_app.config["PASSWORD_RESET_MINUTES"])}
     return services.queue(
-        _festival(), "password_reset", Recipient.of_user(user), values, by=None, secret_link=True, about=user
+        get_current_festival(), "password_reset", Recipient.of_user(user), values, by=None, secret_link=True, about=user
     )
 
 
@@ -205,8 +184,6 @@ def _already(festival: Festival | None, kind: str, **where) -> bool:
 
 
 def _route(judge: User, festival: Festival) -> list[ScoreSheet]:
-    from festival.judging import control, scoring
-
     return control.walking_route(scoring.judge_sheets(judge, festival))
 
 
@@ -363,8 +340,6 @@ def badges(festival: Festival, by: User, title: str):
 
 def _certificate_recipients(certificate: Certificate) -> list[Recipient]:
     """The author themself when they are an attendee with an address, else the unit's accounts."""
-    from festival.formatting import fold
-
     if certificate.recipient_key.startswith("author:"):
         key = f"author:{fold(certificate.recipient_name)}:{certificate.unit_id}"
         attendee = db.session.execute(
@@ -438,10 +413,60 @@ def certificates(festival: Festival, by: User | None, title: str):
 def scheduled_reminders(now: datetime | None = None) -> int:
     """The reminders due now (registration closing, the end of a judging day); how many were queued."""
     now = now or utcnow()
-    festival = _festival()
+    festival = get_current_festival()
     if festival is None:
         return 0
     count = len(registration_closing(festival, now))
     if judging_day_ended(festival, now):
         count += len(judge_reminders(festival, utc_to_local(now).date()))
     return count
+
+
+# Sending again ------------------------------------------------------------------------------
+
+
+def resend(message: MailMessage, by: User) -> MailMessage:
+    """Send a sent message again, as a new message in the outbox (an invitation as a new invitation).
+
+    :raise FestivalError: the person may not receive e-mail, the message is still waiting, or it is a
+        password reset.
+    """
+    services.check_may_resend(message)
+    if message.kind == "invitation":
+        return _invite_again(message, by)
+    return services.send_copy(message, by)
+
+
+def _invite_again(message: MailMessage, by: User) -> MailMessage:
+    user = db.session.get(User, message.user_id) if message.user_id else None
+    if user is None:
+        raise FestivalError(_l("Liên kết trong thư này không gửi lại được; người nhận hãy yêu cầu lại."))
+    if user.has_password:
+        raise FestivalError(_l("%(name)s đã đặt mật khẩu, không cần lời mời nữa.", name=user.full_name))
+    sent = invite(user, by=by)
+    if sent is None:
+        raise FestivalError(_l("%(name)s không nhận e-mail (đã đánh dấu hoặc địa chỉ bị lỗi).", name=user.full_name))
+    return sent
+
+
+# What is mailed when a feature announces something --------------------------------------------
+
+# A unit's exhibit received, accepted, returned or rejected (a withdrawal is not mailed).
+events.exhibit_status_changed.connect(exhibit_status)
+# An active account asked for a reset (in the worker): the message, its link made when it is sent.
+events.password_reset_requested.connect(password_reset)
+
+
+@events.certificate_corrected.connect
+def certificate_corrected(replacement: Certificate, *, by: User | None, superseded: Certificate, during_issue: bool):
+    """One correction is mailed at once; those of a whole issue wait, like new certificates, for the
+    organizer to send them (the mail pages)."""
+    if not during_issue:
+        certificate(replacement, by)
+
+
+@events.judge_lists_changed.connect
+def judge_lists_changed(festival: Festival, *, judges: list[User], by: User | None):
+    """Judges whose list was already mailed are told what changed (the others get it with the lists)."""
+    for judge in judges:
+        judge_list_changed(festival, judge, by)

@@ -4,14 +4,13 @@ within three days (units with drafts) or a judging day has ended (judges with op
 from huey import crontab
 
 from festival.extensions import db
+from festival.mail import notify
 from festival.queue import huey, task
 
 
 @task()
 def send_due_reminders() -> int:
     """Queue the reminders due now (each goes once: a second run finds them sent)."""
-    from festival.mail import notify
-
     count = notify.scheduled_reminders()
     db.session.commit()
     return count

@@ -19,10 +19,12 @@ from flask import current_app
 
 from config import Config
 from festival.auth import services as accounts
+from festival.badges.render import render_badges
+from festival.certificates.render import certificate_pdfs
 from festival.extensions import db
 from festival.formatting import fold
 from festival.mail.messages import one_line, to_html, with_secrets
-from festival.models import Attendee, MailMessage, MailStatus, User, utcnow
+from festival.models import Attendee, Certificate, MailMessage, MailStatus, User, utcnow
 from festival.queue import task
 from festival.urls import public_url
 
@@ -55,10 +57,6 @@ def new_message_id() -> str:
 
 def attachment_files(message: MailMessage) -> list[tuple[str, bytes]]:
     """The PDFs a message carries, rendered now (badges and certificates are never stored twice)."""
-    from festival.badges.render import render_badges
-    from festival.certificates.render import certificate_pdfs
-    from festival.models import Certificate
-
     files = []
     for item in message.attachments or []:
         if item.get("type") == "badge":

@@ -216,17 +216,18 @@ def retry(message: MailMessage, by: User) -> MailMessage:
     return message
 
 
-def resend(message: MailMessage, by: User) -> MailMessage:
-    """Send a sent message again, as a new message in the outbox (an invitation as a new invitation).
+def check_may_resend(message: MailMessage) -> None:
+    """Refuse sending `message` again while it waits, and a password reset ever.
 
-    :raise FestivalError: the person may not receive e-mail, the message is still waiting, or it is a
-        password reset.
+    :raise FestivalError: the message is still waiting, or it is a password reset.
     """
     if not message.is_finished:
         raise FestivalError(_l("Thư này vẫn đang chờ gửi."))
     _refuse_password_reset(message)
-    if message.kind == "invitation":
-        return _invite_again(message, by)
+
+
+def send_copy(message: MailMessage, by: User) -> MailMessage:
+    """A finished message again, word for word, as a new message in the outbox (audited under `by`)."""
     copy = MailMessage(
         festival_id=message.festival_id,
         kind=message.kind,
@@ -257,20 +258,6 @@ def _refuse_password_reset(message: MailMessage) -> None:
     """A reset link goes only to someone who asked for it: organizers do not send one again."""
     if message.kind == "password_reset":
         raise FestivalError(_l("Liên kết trong thư này không gửi lại được; người nhận hãy yêu cầu lại."))
-
-
-def _invite_again(message: MailMessage, by: User) -> MailMessage:
-    from festival.mail import notify
-
-    user = db.session.get(User, message.user_id) if message.user_id else None
-    if user is None:
-        raise FestivalError(_l("Liên kết trong thư này không gửi lại được; người nhận hãy yêu cầu lại."))
-    if user.has_password:
-        raise FestivalError(_l("%(name)s đã đặt mật khẩu, không cần lời mời nữa.", name=user.full_name))
-    sent = notify.invite(user, by=by)
-    if sent is None:
-        raise FestivalError(_l("%(name)s không nhận e-mail (đã đánh dấu hoặc địa chỉ bị lỗi).", name=user.full_name))
-    return sent
 
 
 def clear_email_problem(user: User, by: User) -> None:

@@ -15,6 +15,7 @@ from festival.mail.sending import outbox_dir
 from festival.models import AuditLog, MailBatch, MailMessage, MailStatus, Role, User, utcnow
 from festival.transactions import form_status
 from festival.urls import record_id
+from festival.util.placeholders import fill
 
 INVITATION_ROLES = {"unit": (Role.UNIT,), "judge": (Role.JUDGE,), "all": (Role.UNIT, Role.JUDGE)}
 
@@ -96,7 +97,7 @@ def retry(message_id):
 def resend(message_id):
     """Send a message again, as a new one."""
     mail = db.get_or_404(MailMessage, message_id)
-    again = services.resend(mail, by=current_user)
+    again = notify.resend(mail, by=current_user)
     flash(_("Đã xếp thư vào hàng đợi để gửi lại."), "success")
     return redirect(url_for("mail.message", message_id=again.id))
 
@@ -257,8 +258,6 @@ def template(kind, language):
             flash(_("Đã lưu nội dung thư “%(kind)s”.", kind=mail_kind.label), "success")
             return redirect(url_for("mail.template", kind=kind, language=language))
     sample = services.sample_values(kind)
-    from festival.certificates.services import fill
-
     preview_subject = messages.one_line(fill(form.subject.data or "", {**sample, "festival": festival.name}))
     preview_body = fill(form.body.data or "", {**sample, "festival": festival.name})
     return render_template(

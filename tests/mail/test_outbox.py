@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from festival.core import events
 from festival.exhibits import services as exhibits
 from festival.extensions import db
 from festival.judging import panels
 from festival.judging.policy import policy_for
-from festival.mail import notify
+from festival.mail import messages, notify
 from festival.models import (
     Award,
     AwardTier,
@@ -333,3 +334,53 @@ def test_password_reset_requests_for_one_address_are_limited_whoever_asks(tmp_pa
     answers = [client.post("/auth/forgot", data={"email": email}).status_code for email in typed]
     assert answers == [302, 302, 429]
     assert client.post("/auth/forgot", data={"email": "other@example.vn"}).status_code == 302
+
+
+def test_each_kind_reads_its_default_wording_from_its_own_file_in_both_languages():
+    files = {path.name for path in messages.WORDING_DIR.glob("*.txt")}
+    assert files == {f"{key}.{language}.txt" for key in messages.KINDS for language in messages.LANGUAGES}
+    accepted = messages.KINDS["exhibit_accepted"]
+    assert accepted.subject == {
+        "vi": "Sáng kiến “{exhibit}” đã được duyệt ({code})",
+        "en": "Exhibit accepted: “{exhibit}” ({code})",
+    }
+    assert accepted.body["en"].startswith("Dear {name},\n\nThe exhibit “{exhibit}” of {unit} has been accepted.\n")
+    assert accepted.body["vi"].endswith("\n\nTrân trọng,\nBan tổ chức {festival}")  # no trailing line break
+    for kind in messages.KINDS.values():
+        for language in messages.LANGUAGES:
+            text = kind.subject[language] + " " + kind.body[language]
+            assert messages.unknown_placeholders(kind.key, text) == [], (kind.key, language)
+
+
+def test_once_the_app_is_built_mail_listens_to_what_the_features_announce(app):
+    # create_app imports festival.mail (its blueprint), which connects notify's receivers: the web app,
+    # the CLI and the worker all build the app the same way.
+    for signal, receiver in (
+        (events.exhibit_status_changed, notify.exhibit_status),
+        (events.password_reset_requested, notify.password_reset),
+        (events.certificate_corrected, notify.certificate_corrected),
+        (events.judge_lists_changed, notify.judge_lists_changed),
+    ):
+        assert receiver in list(signal.receivers_for(None)), signal.name
+
+
+def test_resending_an_invitation_invites_again_until_the_password_is_set(app, client, login_as, people):
+    with app.app_context():
+        invitee = factories.make_user(Role.JUDGE, password=None, email="moi@example.vn", full_name="Hồ Thị Mơ")
+        db.session.commit()
+        message = notify.invite(invitee, by=None)
+        db.session.commit()
+        message_id, invitee_id = message.id, invitee.id
+    login_as("organizer")
+
+    client.post(f"/admin/mail/{message_id}/resend")
+    rows = outbox_rows(app)
+    assert [(r.kind, r.status, r.user_id) for r in rows] == [("invitation", MailStatus.SENT, invitee_id)] * 2
+    assert rows[1].created_by_id == people["ids"]["organizer_user"]
+
+    with app.app_context():
+        db.session.get(User, invitee_id).password_hash = "set by the invitee"
+        db.session.commit()
+    refused = client.post(f"/admin/mail/{message_id}/resend", follow_redirects=True).get_data(as_text=True)
+    assert "Hồ Thị Mơ đã đặt mật khẩu, không cần lời mời nữa." in refused
+    assert len(outbox_rows(app)) == 2

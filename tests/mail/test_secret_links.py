@@ -14,8 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from festival import queue as festival_queue
+from festival.auth import resets
 from festival.extensions import db
-from festival.mail import messages, notify, services
+from festival.mail import messages, services
 from festival.models import AuditLog, Festival, MailStatus, Role, User
 from festival.queue import huey
 from tests import factories
@@ -166,14 +167,14 @@ def test_forgot_password_does_the_same_work_for_a_known_and_an_unknown_address(a
 
     assert work["judge@example.vn"] == work["nobody@example.vn"]
     assert not any("users" in statement for statement in work["judge@example.vn"])
-    name = notify.password_reset_requested.name
+    name = resets.password_reset_requested.name
     assert queued == [(name, ("judge@example.vn", "127.0.0.1")), (name, ("nobody@example.vn", "127.0.0.1"))]
     # The worker then finds the account for one and does nothing visible for the other.
     with app.app_context():
-        notify.password_reset_requested.call_local("nobody@example.vn", "127.0.0.1")
+        resets.password_reset_requested.call_local("nobody@example.vn", "127.0.0.1")
     assert outbox_rows(app) == [] and "password_reset_requested" not in audit_text(app)
     with app.app_context():
-        notify.password_reset_requested.call_local("judge@example.vn", "127.0.0.1")
+        resets.password_reset_requested.call_local("judge@example.vn", "127.0.0.1")
     assert [row.recipient_email for row in outbox_rows(app)] == ["judge@example.vn"]
 
 

@@ -1,0 +1,1 @@
+"""The floor every feature stands on, which knows no feature."""

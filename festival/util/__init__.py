@@ -1,0 +1,1 @@
+"""Pure helpers that know no feature and import no Flask model."""
