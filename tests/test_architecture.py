@@ -6,7 +6,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "festival"
 # Entry points stand above every feature: they build the app and may import any package.
-ENTRY_POINTS = {"festival", "festival.cli", "festival.worker", "festival.demo"}
+ENTRY_POINTS = {"festival.app", "festival.cli", "festival.worker", "festival.demo"}
 
 
 def module_name(path: Path) -> str:
