@@ -83,7 +83,7 @@ def people(count: int) -> list[dict]:
 def build_database(workdir: Path, count: int) -> dict:
     """Create the tables, a festival, the 16 demo units and `count` attendees."""
     from festival.badges import services
-    from festival.extensions import db
+    from festival.core.extensions import db
 
     start = time.perf_counter()
     app = make_bench_app(workdir)
@@ -110,7 +110,7 @@ def build_database(workdir: Path, count: int) -> dict:
 def _print_context(workdir: Path):
     """The app, a pushed request context, the festival and its attendees in print order."""
     from festival.badges import services
-    from festival.extensions import db
+    from festival.core.extensions import db
     from festival.models import Festival
 
     app = make_bench_app(workdir)
@@ -171,8 +171,8 @@ def run_reprint(workdir: Path) -> dict:
 
 def run_qr_format(workdir: Path, qr_format: str, count: int) -> dict:
     """`count` A4 badges in this process with the QR as a PNG data URI or as inline SVG."""
-    from festival import pdf
     from festival.badges import render
+    from festival.util import pdf
 
     context, festival, attendees = _print_context(workdir)
     pdf.render_pdf(next(render.badge_documents(festival, attendees[:1], "a4", qr_format=qr_format)))  # warm-up
@@ -237,7 +237,7 @@ def _qr_png_default_fit(data: str) -> str:
 def run_qr_generation(workdir: Path, count: int) -> dict:
     """Seconds to make `count` check-in QR codes: fixed version/mask PNG, default-fit PNG, and the SVG."""
     from festival.badges import render
-    from festival.qr import qr_svg
+    from festival.util.qr import qr_svg
 
     context, _festival, attendees = _print_context(workdir)
     urls = [render.checkin_url(a) for a in attendees[:count]]
@@ -254,8 +254,8 @@ def run_qr_generation(workdir: Path, count: int) -> dict:
 
 def run_single_document(workdir: Path, count: int) -> dict:
     """All `count` A4 badges as one WeasyPrint document in this process: the memory chunking avoids."""
-    from festival import pdf
     from festival.badges import render
+    from festival.util import pdf
 
     context, festival, attendees = _print_context(workdir)
     render.BADGES_PER_DOCUMENT = max(count, 1)
@@ -282,7 +282,7 @@ def run_reportlab(workdir: Path, count: int) -> dict:
     from reportlab.pdfgen import canvas
 
     from festival.badges import render
-    from festival.pdf import FONTS_DIR
+    from festival.util.pdf import FONTS_DIR
 
     fonts = FONTS_DIR / "be-vietnam-pro"
     pdfmetrics.registerFont(TTFont("BVP-Bold", str(fonts / "BeVietnamPro_700Bold.ttf")))
@@ -413,7 +413,7 @@ def main() -> int:
         for key, label in (
             ("fixed", "QR PNG, fixed version+mask (production)"),
             ("default", "QR PNG, qrcode default fit+mask"),
-            ("svg", "QR SVG, festival.qr.qr_svg (default fit)"),
+            ("svg", "QR SVG, festival.util.qr.qr_svg (default fit)"),
         ):
             print(_row(label, {"codes": qrgen["codes"], "seconds": qrgen[key]}, "codes"))
     print(f"{MEMORY_LEGEND} {workers} workers run at once. QR rows: codes, no PDF.")

@@ -90,8 +90,8 @@ def build_database(workdir: Path, count: int) -> dict:
     """Tables, a festival, the 16 demo units, `count` accepted exhibits each with an award, final
     results, the award template with a signatory, and the award certificates issued."""
     from festival.certificates import services
+    from festival.core.extensions import db
     from festival.exhibits.services import save_category
-    from festival.extensions import db
     from festival.judging.policy import policy_for
     from festival.models import Author, Award, AwardTier, CertificateKind, Exhibit, ExhibitStatus, utcnow
 
@@ -194,9 +194,9 @@ def _png(image) -> bytes:
 
 def add_images(workdir: Path) -> dict:
     """Give the award template a signature and a seal, stored as an organizer's upload would be."""
-    from festival import uploads
     from festival.certificates import services
-    from festival.extensions import db
+    from festival.core import uploads
+    from festival.core.extensions import db
     from festival.models import CertificateKind, Festival
 
     app = make_bench_app(workdir)
@@ -215,7 +215,7 @@ def add_images(workdir: Path) -> dict:
 def _print_context(workdir: Path):
     """The app, a pushed request context, the festival and its award certificates in ceremony order."""
     from festival.certificates import services
-    from festival.extensions import db
+    from festival.core.extensions import db
     from festival.models import CertificateKind, Festival
 
     app = make_bench_app(workdir)
@@ -227,12 +227,12 @@ def _print_context(workdir: Path):
 
 class Stopwatch:
     """Wall-clock marks inside render_certificates, by wrapping the functions it calls: render.py
-    looks them up in its own and festival.pdf's namespace at call time, so the wrappers see every
+    looks them up in its own and festival.util.pdf's namespace at call time, so the wrappers see every
     call in this process (the workers' own time is not visible, only when each chunk comes back)."""
 
     def __init__(self):
-        from festival import pdf
         from festival.certificates import render
+        from festival.util import pdf
 
         self.marks: dict[str, float] = {}
         self.html_seconds = 0.0
@@ -300,7 +300,7 @@ def run_print(workdir: Path, name: str) -> dict:
     """The print job's path: render_certificates over the award certificates (pages rendered in
     parallel chunks unless cached, then merged), the fingerprints committed, the PDF saved."""
     from festival.certificates import render
-    from festival.extensions import db
+    from festival.core.extensions import db
 
     context, _festival, certificates = _print_context(workdir)
     watch = Stopwatch()
@@ -339,11 +339,12 @@ def run_queue(workdir: Path) -> dict:
     sampled meanwhile."""
     import shutil
 
-    os.environ["QUEUE_URL"] = f"sqlite:///{workdir / 'queue.db'}"  # before festival.queue is imported
-    from festival import jobs, pdf, queue
+    os.environ["QUEUE_URL"] = f"sqlite:///{workdir / 'queue.db'}"  # before festival.core.queue is imported
     from festival.certificates import render
-    from festival.extensions import db
+    from festival.core import jobs, queue
+    from festival.core.extensions import db
     from festival.models import CertificateKind, Festival, JobStatus, PrintJob
+    from festival.util import pdf
 
     app = make_bench_app(workdir)
     queue.use_app(app)
@@ -400,7 +401,7 @@ def run_changed(workdir: Path) -> dict:
     """One recipient's name changed (as a correction of a misspelt name would), then the whole
     print again: only that page should be rendered."""
     from festival.certificates import render, services
-    from festival.extensions import db
+    from festival.core.extensions import db
     from festival.models import CertificateKind
 
     context, festival, certificates = _print_context(workdir)
@@ -434,9 +435,9 @@ def run_changed(workdir: Path) -> dict:
 
 def run_single_document(workdir: Path) -> dict:
     """Every certificate as one WeasyPrint document in this process: no chunks, no page cache, no merging."""
-    from festival import pdf
     from festival.certificates import render, services
     from festival.models import CertificateKind
+    from festival.util import pdf
 
     context, festival, certificates = _print_context(workdir)
     template = services.template_for(festival, CertificateKind.AWARD)

@@ -127,7 +127,7 @@ def build_day_data(app, judges: int) -> dict:
     from festival.auth import services as accounts
     from festival.badges import services as badge_services
     from festival.certificates import services as certificate_services
-    from festival.extensions import db
+    from festival.core.extensions import db
     from festival.judging import rubrics
     from festival.judging.policy import policy_for
     from festival.models import (
@@ -505,7 +505,7 @@ def check_scans(app, gates: list[Gate]) -> dict:
     """Every nonce the gates got through recorded exactly once, and no scan the gates did not make."""
     import sqlalchemy as sa
 
-    from festival.extensions import db
+    from festival.core.extensions import db
     from festival.models import CheckIn
 
     with app.app_context():
@@ -525,8 +525,8 @@ def check_scans(app, gates: list[Gate]) -> dict:
 
 
 def check_prints(app, organizers: list["Organizer"]) -> list[str]:
-    from festival import jobs
-    from festival.extensions import db
+    from festival.core import jobs
+    from festival.core.extensions import db
     from festival.models import PrintJob
 
     lines = []
@@ -719,7 +719,7 @@ def minimal_app():
     import sqlalchemy as sa
     from flask import Flask, jsonify, request
 
-    import festival.extensions  # noqa: F401 — the app's SQLite settings (WAL, busy timeout, BEGIN IMMEDIATE)
+    import festival.core.extensions  # noqa: F401 — the app's SQLite settings (WAL, busy timeout, BEGIN IMMEDIATE)
 
     engine = sa.create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
     app = Flask("minimal")

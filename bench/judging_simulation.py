@@ -4,8 +4,8 @@ varied the planner's panels are beside a random balanced design.
 
     .venv/bin/python bench/judging_simulation.py [--draws 100] [--big-draws 5] [--seed 1]
 
-Pure computation (no app, no database): festival.judging.assignment plans the panels and
-festival.judging.calibration ranks, with every draw seeded from --seed. A simulated judge j gives
+Pure computation (no app, no database): festival.judging.math.assignment plans the panels and
+festival.judging.math.calibration ranks, with every draw seeded from --seed. A simulated judge j gives
 exhibit e the total 65 + scale_j × (quality_e − 65) + offset_j + noise, clipped to 0–100, with
 quality ~ N(65, 10), offset ~ N(0, 5), log scale ~ N(0, 0.15) and noise ~ N(0, 4). Some sheets
 are never submitted (8 %) and some exhibits keep a single sheet (10 %), as at a real fair.
@@ -37,8 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/judging_simulation.py` puts bench/ first on the path
 
-from festival.judging import calibration  # noqa: E402
-from festival.judging.assignment import ExhibitSlot, JudgeSlot, Plan, design_stats, plan_assignments  # noqa: E402
+from festival.judging.math import calibration  # noqa: E402
+from festival.judging.math.assignment import ExhibitSlot, JudgeSlot, Plan, design_stats, plan_assignments  # noqa: E402
 
 MEAN_QUALITY, QUALITY_SD, OFFSET_SD, LOG_SCALE_SD, NOISE_SD = 65.0, 10.0, 5.0, 0.15, 4.0
 MISSING_SHARE, SINGLE_SHARE = 0.08, 0.10

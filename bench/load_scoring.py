@@ -329,8 +329,8 @@ def _festival_units_categories(organizer_email: str):
     """A current festival with registration and judging open, the demo units and categories, an organizer."""
     from festival.admin import services as festivals
     from festival.auth import services as accounts
+    from festival.core.extensions import db
     from festival.exhibits import services as exhibits
-    from festival.extensions import db
     from festival.models import Role, User, utcnow
 
     now, day = utcnow(), timedelta(days=1)
@@ -400,7 +400,7 @@ def _rubric_inputs(fifth: bool):
 
 def _add_judges(count: int, units, prefix: str):
     from festival.auth import services as accounts
-    from festival.extensions import db
+    from festival.core.extensions import db
     from festival.models import Role, User
 
     names = [r["full_name"] for r in read_rows("attendees.csv")]
@@ -470,7 +470,7 @@ def _panels_and_assignment(festival, categories, judges, organizer, panels_per_j
 
 def build_load_data(app, judges: int) -> dict:
     """A festival for the autosave run: `judges` judges with about four sheets each."""
-    from festival.extensions import db
+    from festival.core.extensions import db
     from festival.judging import rubrics
     from festival.models import ScoreSheet
 
@@ -505,7 +505,7 @@ def build_results_data(app, exhibits: int) -> dict:
     """A big festival, every sheet submitted: exhibits and assignment by the app, scores in bulk."""
     import sqlalchemy as sa
 
-    from festival.extensions import db
+    from festival.core.extensions import db
     from festival.judging import rubrics
     from festival.models import Score, ScoreSheet, SheetStatus, utcnow
 
@@ -1059,7 +1059,7 @@ def run_load(url: str, workdir: Path, name: str, options, db_pid: int | None) ->
 
     checks = verify(app, judges)
     with app.app_context():
-        from festival.extensions import db
+        from festival.core.extensions import db
 
         db.engine.dispose()
     return {
@@ -1106,7 +1106,7 @@ def verify(app, judges: list[Judge]) -> dict:
     """Compare every sheet in the database with the newest snapshot its judge got a 200 for."""
     import sqlalchemy as sa
 
-    from festival.extensions import db
+    from festival.core.extensions import db
     from festival.models import Score, ScoreChange, ScoreSheet, SheetClient
 
     counts = {
@@ -1315,7 +1315,7 @@ class StatementCounter:
 def run_results(url: str, workdir: Path, name: str, exhibits: int) -> dict:
     """Build the big festival, then time the results page through gunicorn and festival_results() in-process."""
     from festival.admin.services import get_current_festival
-    from festival.extensions import db
+    from festival.core.extensions import db
     from festival.judging import results
 
     started = time.perf_counter()

@@ -76,8 +76,8 @@ def unique_name(name: str, seen: set[str]) -> str:
 
 def add_festival():
     """The demo edition, current, with registration and judging open (needs an app context)."""
-    from festival.extensions import db
-    from festival.festivals import add_defaults
+    from festival.core.extensions import db
+    from festival.core.festivals import add_defaults
     from festival.models import Festival, utcnow
 
     now, day = utcnow(), timedelta(days=1)

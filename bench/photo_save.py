@@ -20,7 +20,7 @@ from pathlib import Path
 from measure import make_bench_app
 from PIL import Image, ImageFilter
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Exhibit, Role
 from tests import factories
 

@@ -2,7 +2,7 @@
 
 The top of the house: it imports every feature and nothing imports it but the entry points (wsgi.py,
 the tests, bench/). It lives apart from the package's __init__ so that a process that needs one low
-module (the PDF renderer's workers import `festival.pdf`) does not load the whole app.
+module (the PDF renderer's workers import `festival.util.pdf`) does not load the whole app.
 """
 
 import logging
@@ -17,34 +17,20 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for_environment
-from festival import (
-    admin,
-    auth,
-    badges,
-    certificates,
-    checkin,
-    cli,
-    exhibits,
-    files,
-    judging,
-    mail,
-    public,
-    static_files,
-    transactions,
-    voting,
-)
-from festival.addresses import base_url_from_environment
+from festival import admin, auth, badges, certificates, checkin, cli, exhibits, judging, mail, public, voting
 from festival.auth import permissions
 from festival.badges import cli as badges_cli
 from festival.certificates import cli as certificates_cli
-from festival.errors import register_error_handlers
+from festival.core import files, static_files, transactions
+from festival.core.errors import register_error_handlers
+from festival.core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from festival.core.festivals import load_current_festival
 from festival.exhibits import cli as exhibits_cli
-from festival.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from festival.festivals import load_current_festival
-from festival.formatting import register_template_filters
 from festival.judging import cli as judging_cli
 from festival.mail import cli as mail_cli
-from festival.urls import IdConverter, SecretsInLogs, loggable_path, page_url
+from festival.util.addresses import base_url_from_environment
+from festival.util.formatting import register_template_filters
+from festival.util.urls import IdConverter, SecretsInLogs, loggable_path, page_url
 
 REQUEST_ID_HEADER = "X-Request-ID"
 

@@ -9,12 +9,14 @@ import flask_migrate
 from flask import current_app
 from flask.cli import AppGroup
 
-from festival import addresses, backup, demo, worker
+from festival import demo, worker
 from festival.auth import services as accounts
-from festival.errors import FestivalError
-from festival.extensions import db
-from festival.formatting import festival_today
-from festival.queue import huey
+from festival.core import backup
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
+from festival.core.queue import huey
+from festival.util import addresses
+from festival.util.formatting import festival_today
 
 festival_cli = AppGroup("festival", help="Festival set-up commands.")
 

@@ -16,10 +16,9 @@ from festival.auth import services as accounts
 from festival.badges import services as attendees
 from festival.badges.import_export import import_attendees
 from festival.certificates import services as certificates
+from festival.core.extensions import db
 from festival.exhibits import services as exhibits
 from festival.exhibits.import_export import parse_authors
-from festival.extensions import db
-from festival.formatting import festival_timezone
 from festival.judging import panels, rubrics, scoring
 from festival.judging.policy import policy_for
 from festival.models import (
@@ -34,6 +33,7 @@ from festival.models import (
     Unit,
     User,
 )
+from festival.util.formatting import festival_timezone
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 DEMO_EDITION = 3

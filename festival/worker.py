@@ -7,8 +7,9 @@ whose worker died.
 
 import threading
 
-from festival import jobs, pdf
-from festival.queue import huey, use_app
+from festival.core import jobs
+from festival.core.queue import huey, use_app
+from festival.util import pdf
 
 
 def run(app, workers: int = 4) -> None:

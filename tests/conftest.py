@@ -6,7 +6,7 @@ each pytest-xdist worker gets its own database, its tables made once, emptied af
 
 import os
 
-# Queued tasks run at once in the test that queues them (festival/queue.py reads this on import).
+# Queued tasks run at once in the test that queues them (festival/core/queue.py reads this on import).
 os.environ.setdefault("QUEUE_URL", "immediate")
 
 import hypothesis
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from config import TestConfig
 from festival.app import create_app
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Region, Role
 from tests import factories
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from PIL import Image
 from werkzeug.security import generate_password_hash
 
-from festival.extensions import db
-from festival.festivals import add_defaults
+from festival.core.extensions import db
+from festival.core.festivals import add_defaults
 from festival.models import (
     ApplicationScope,
     Author,

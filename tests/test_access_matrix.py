@@ -15,14 +15,14 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from festival import jobs
 from festival.admin import services as admin_services
 from festival.auth import services as accounts
 from festival.badges import services as badges
 from festival.badges.import_export import ATTENDEES
 from festival.certificates import services as certificates
+from festival.core import jobs
+from festival.core.extensions import db
 from festival.exhibits import services as exhibits
-from festival.extensions import db
 from festival.judging import control, panels, rubrics, scoring
 from festival.judging.policy import policy_for
 from festival.mail import notify
@@ -697,7 +697,7 @@ def world(app, people):
             booth="2",
             title="Đã duyệt của B",
         )
-        # Through festival.uploads.store_upload, so the files really are on disk.
+        # Through festival.core.uploads.store_upload, so the files really are on disk.
         (draft_file,) = exhibits.add_attachments(draft, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now)
         (accepted_file,) = exhibits.add_attachments(
             accepted_a, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now

@@ -3,9 +3,9 @@ which addresses phones cannot open, and the organizer console saying what every 
 
 import pytest
 
-from festival import addresses
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee
+from festival.util import addresses
 from tests.conftest import make_app
 from tests.pdf_tools import page_qr_codes
 

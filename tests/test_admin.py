@@ -1,6 +1,6 @@
 """Organizer console: figures, units, accounts, festival settings, programme, audit log."""
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import AuditLog, Festival, ProgrammeItem, Region, Role, Unit, User
 from tests import factories
 

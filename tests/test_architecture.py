@@ -49,9 +49,9 @@ def is_within(name: str, package: str) -> bool:
 
 
 def test_the_walker_sees_imports_inside_functions_and_resolves_relative_ones():
-    source = "from . import services\n\ndef f():\n    from ..mail import notify\n    import festival.qr\n"
+    source = "from . import services\n\ndef f():\n    from ..mail import notify\n    import festival.util.qr\n"
     found = imported_modules(source, "festival.exhibits.probe")
-    assert {"festival.exhibits.services", "festival.mail.notify", "festival.qr"} <= set(found)
+    assert {"festival.exhibits.services", "festival.mail.notify", "festival.util.qr"} <= set(found)
     assert "festival.auth.views" in imported_modules("from . import views\n", "festival.auth", is_package=True)
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from werkzeug.security import check_password_hash
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import AuditLog, Role, User, utcnow
 from tests import factories
 

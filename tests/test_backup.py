@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import AuditLog
 from tests.conftest import ON_POSTGRES, empty_database_url, make_app
 

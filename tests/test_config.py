@@ -6,10 +6,10 @@ import threading
 import pytest
 
 from config import Config, ProductionConfig, TestConfig, config_for_environment
-from festival import files
 from festival.app import create_app, is_strong_secret
 from festival.auth.views import _device_serializer
-from festival.extensions import db
+from festival.core import files
+from festival.core.extensions import db
 from festival.models import AuditLog
 from tests.conftest import ON_POSTGRES, make_app
 

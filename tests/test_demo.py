@@ -1,7 +1,7 @@
 """The demo festival loader."""
 
 from festival import demo
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Festival, Role, Unit, User
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from festival.formatting import (
+from festival.util.formatting import (
     fold,
     format_date,
     format_datetime,

@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
-from festival.extensions import db
+from festival.core.extensions import db
 from tests.conftest import TestConfig, empty_database_url
 
 
@@ -77,7 +77,7 @@ def test_festivals_made_before_revision_0007_get_their_policy_roles_and_template
     from flask_migrate import downgrade
 
     from festival.app import create_app
-    from festival.festivals import DEFAULT_BADGE_ROLES
+    from festival.core.festivals import DEFAULT_BADGE_ROLES
     from festival.judging.policy import policy_for
     from festival.models import BadgeRole, CertificateKind, CertificateTemplate, Festival
     from tests import factories

@@ -14,7 +14,7 @@ from PIL import Image
 from pypdf import PdfReader
 from weasyprint.urls import URLFetcher, URLFetchingError
 
-from festival import pdf
+from festival.util import pdf
 
 VIETNAMESE = "Nguyễn Thị Hằng – Đức Giang – 1.500.000 ₫"
 

@@ -16,9 +16,9 @@ import pytest
 from huey.storage import SqliteStorage
 from pypdf import PdfReader
 
-from festival import jobs, queue
 from festival.badges import services as badges
-from festival.extensions import db
+from festival.core import jobs, queue
+from festival.core.extensions import db
 from festival.models import Attendee, Festival, JobStatus, PrintJob, Unit, utcnow
 from tests.conftest import AuthActions
 

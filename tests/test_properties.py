@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from festival.extensions import db
-from festival.formatting import MAX_VND, format_number, format_vnd, parse_vnd
+from festival.core.extensions import db
 from festival.judging import rubrics, scoring
 from festival.models import Attendee, Category, Exhibit, Festival, ScoreSheet, SheetStatus, Unit, User
+from festival.util.formatting import MAX_VND, format_number, format_vnd, parse_vnd
 from tests import factories
 from tests.imports import steps
 

@@ -1,8 +1,8 @@
 """The task queue runs a task in its own app context, so its database session is not the caller's."""
 
-from festival.extensions import db
+from festival.core.extensions import db
+from festival.core.queue import huey, task
 from festival.models import Unit
-from festival.queue import huey, task
 from tests import factories
 
 

@@ -3,8 +3,8 @@ flush, so a change made anywhere (a service, a command, a test) is found by the 
 
 from festival.admin import services as admin_services
 from festival.badges import services as badges
+from festival.core.extensions import db
 from festival.exhibits import services as exhibits
-from festival.extensions import db
 from festival.models import Author, Exhibit, Festival, Unit
 from tests import factories
 

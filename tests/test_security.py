@@ -15,10 +15,10 @@ from urllib.parse import quote
 import pytest
 from PIL import Image
 
-from festival import uploads
-from festival.extensions import db
+from festival.core import uploads
+from festival.core.extensions import db
+from festival.core.uploads import upload_path
 from festival.models import Attachment, AuditLog, Exhibit, ExhibitStatus, SignInFailures
-from festival.uploads import upload_path
 from tests import factories
 from tests.conftest import make_app
 from tests.exhibits.conftest import exhibit_form

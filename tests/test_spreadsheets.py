@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from festival.formatting import parse_vnd
 from festival.spreadsheets import (
     Field,
     ImportRejected,
@@ -29,6 +28,7 @@ from festival.spreadsheets import (
 from festival.spreadsheets import reading as spreadsheets
 from festival.spreadsheets.skipping import classify
 from festival.spreadsheets.tables import best_sheet, guess_mapping, mapping_problems, read_table
+from festival.util.formatting import parse_vnd
 from tests import factories
 
 COLUMNS = [

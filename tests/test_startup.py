@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from festival.app import create_app
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Festival, User
 from tests.conftest import TestConfig, empty_database_url
 

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import flash, jsonify, redirect, request
 from sqlalchemy.exc import OperationalError
 
-from festival.errors import FestivalError, refusals_return_to
-from festival.extensions import db
+from festival.core.errors import FestivalError, refusals_return_to
+from festival.core.extensions import db
+from festival.core.transactions import on_commit
 from festival.models import Region, Unit
-from festival.transactions import on_commit
 from tests.conftest import make_app
 
 ran = []

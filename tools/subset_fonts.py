@@ -6,7 +6,7 @@ Run from the project folder after changing a TTF or the ranges below:
     .venv/bin/python tools/subset_fonts.py --check  # exits 1 if a committed WOFF2 file is not what it makes
 
 The output depends only on the TTFs, the options here and the pinned fontTools and Brotli, so running it
-again changes nothing. The TTFs stay as they are: WeasyPrint (festival/pdf.py) embeds them in PDFs.
+again changes nothing. The TTFs stay as they are: WeasyPrint (festival/util/pdf.py) embeds them in PDFs.
 The @font-face rules in static/css/app.css name these files and UNICODE_RANGE (a test checks both).
 """
 

@@ -5,12 +5,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
-from festival.errors import FestivalError
-from festival.extensions import db
-from festival.festivals import add_defaults, get_current_festival
-from festival.formatting import fold
+from festival.core import audit
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
+from festival.core.festivals import add_defaults, get_current_festival
 from festival.models import AuditLog, Festival, ProgrammeItem, Region, Role, Unit, User
+from festival.util.formatting import fold
 
 FESTIVAL_FIELDS = (
     "edition",

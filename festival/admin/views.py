@@ -4,18 +4,19 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festival import addresses, jobs
 from festival.admin import bp, services
 from festival.admin.forms import FestivalForm, ProgrammeItemForm, UnitForm, UserForm
 from festival.auth import services as accounts
 from festival.auth.permissions import role_required
-from festival.errors import FestivalError, refusals_return_to
-from festival.extensions import db
-from festival.formatting import local_to_utc, utc_to_local
+from festival.core import jobs
+from festival.core.errors import FestivalError, refusals_return_to
+from festival.core.extensions import db
+from festival.core.transactions import form_status
 from festival.models import Festival, JobStatus, PrintJob, ProgrammeItem, Region, Role, Unit, User, utcnow
-from festival.qr import qr_svg
-from festival.transactions import form_status
-from festival.urls import public_url, record_id
+from festival.util import addresses
+from festival.util.formatting import local_to_utc, utc_to_local
+from festival.util.qr import qr_svg
+from festival.util.urls import public_url, record_id
 from festival.voting import services as votes
 
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at", "judging_opens_at", "judging_closes_at")

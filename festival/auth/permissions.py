@@ -6,7 +6,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from festival.extensions import login_manager
+from festival.core.extensions import login_manager
 from festival.models import UNIT_EDITABLE, ExhibitStatus, Role
 
 

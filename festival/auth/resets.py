@@ -3,9 +3,9 @@ request and announces it (festival/mail/notify.py mails the reset link)."""
 
 from festival.auth import services
 from festival.core import events
-from festival.extensions import db
-from festival.queue import task
-from festival.transactions import on_commit
+from festival.core.extensions import db
+from festival.core.queue import task
+from festival.core.transactions import on_commit
 
 
 def request_password_reset(email: str, client: str) -> None:

@@ -14,11 +14,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from festival import audit
-from festival.errors import FestivalError
-from festival.extensions import db
-from festival.formatting import fold
+from festival.core import audit
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
 from festival.models import Role, SignInFailures, Unit, User, UserSession, utcnow
+from festival.util.formatting import fold
 
 MIN_PASSWORD_LENGTH = 8
 # Words anyone guessing at this festival tries first (ASVS 6.1.2), compared without diacritics,

@@ -8,11 +8,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from festival.auth import bp, resets, services
 from festival.auth.forms import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm, SignInForm
 from festival.auth.permissions import home_endpoint
-from festival.errors import FestivalError, error_response, wants_json
-from festival.extensions import limiter, login_manager
+from festival.core.errors import FestivalError, error_response, wants_json
+from festival.core.extensions import limiter, login_manager
+from festival.core.transactions import form_status
 from festival.models import utcnow
-from festival.transactions import form_status
-from festival.urls import safe_next
+from festival.util.urls import safe_next
 
 DEVICE_COOKIE = "festival_device"
 SESSION_HEADER = "X-Festival-Session"

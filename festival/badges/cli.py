@@ -6,11 +6,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from festival import importing
 from festival.badges import import_export, printing, services
-from festival.cli_options import allow_local_address_option, festival_option, refuse_unreachable_address
-from festival.extensions import db
+from festival.core.cli_options import allow_local_address_option, festival_option, refuse_unreachable_address
+from festival.core.extensions import db
 from festival.models import Unit
+from festival.spreadsheets import importing
 
 attendees_cli = AppGroup("attendees", help="Attendee commands.")
 badges_cli = AppGroup("badges", help="Badge commands.")

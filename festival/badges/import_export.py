@@ -3,10 +3,9 @@ none, duplicates reported, never merged), the export and the template with its i
 
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
 from festival.badges import services
-from festival.extensions import db
-from festival.formatting import fold
+from festival.core import audit
+from festival.core.extensions import db
 from festival.models import Attendee, AttendeeSource, Festival, User
 from festival.spreadsheets import (
     Batch,
@@ -22,6 +21,7 @@ from festival.spreadsheets import (
     write_xlsx,
 )
 from festival.spreadsheets.imports import UNIT_WORDS, list_template, unit_choices, unit_lookup
+from festival.util.formatting import fold
 
 FIELDS = [
     Field(

@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
-from festival import jobs
 from festival.badges import render, services
-from festival.errors import FestivalError
-from festival.extensions import db
+from festival.core import jobs
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
 from festival.models import BadgeRole, Festival, Unit, utcnow
 
 

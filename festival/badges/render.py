@@ -14,11 +14,11 @@ from pathlib import Path
 from flask import render_template
 from fontTools.ttLib import TTFont
 
-from festival import pdf
 from festival.badges import colours
 from festival.models import Attendee, Festival
-from festival.qr import qr_png_data_uri, qr_svg
-from festival.urls import public_url
+from festival.util import pdf
+from festival.util.qr import qr_png_data_uri, qr_svg
+from festival.util.urls import public_url
 
 LAYOUTS = ("a6", "a4")
 BADGES_PER_SHEET = {"a6": 1, "a4": 4}  # a trial print is one sheet of paper

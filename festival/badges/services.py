@@ -9,12 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
 from festival.badges import colours
-from festival.errors import FestivalError, NotAllowed
+from festival.core import audit
+from festival.core.errors import FestivalError, NotAllowed
+from festival.core.extensions import db
 from festival.exhibits.services import accepted_exhibits
-from festival.extensions import db
-from festival.formatting import fold
 from festival.models import (
     Attendee,
     AttendeeSource,
@@ -30,6 +29,7 @@ from festival.models import (
     utcnow,
 )
 from festival.models.attendee import new_badge_token
+from festival.util.formatting import fold
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 

@@ -9,17 +9,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from festival import addresses, importing, jobs
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
 from festival.badges import bp, colours, import_export, printing, render, services
 from festival.badges.forms import AttendeeForm, DelegateForm, PrintForm, ReissueForm, RoleForm
-from festival.errors import FestivalError, refusals_return_to
-from festival.extensions import db, limiter
-from festival.festivals import current_festival
+from festival.core import jobs
+from festival.core.errors import FestivalError, refusals_return_to
+from festival.core.extensions import db, limiter
+from festival.core.festivals import current_festival
+from festival.core.transactions import form_status
 from festival.models import Attendee, AttendeeSource, BadgeRole, Role, Unit
-from festival.transactions import form_status
-from festival.urls import record_id
+from festival.spreadsheets import importing
+from festival.util import addresses
+from festival.util.urls import record_id
 
 
 def _choices(form, festival, with_any=False):

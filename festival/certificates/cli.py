@@ -8,8 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from festival.certificates import printing
-from festival.cli_options import allow_local_address_option, festival_option, refuse_unreachable_address
-from festival.extensions import db
+from festival.core.cli_options import allow_local_address_option, festival_option, refuse_unreachable_address
+from festival.core.extensions import db
 from festival.models import CertificateKind, Unit
 
 certificates_cli = AppGroup("certificates", help="Certificate commands.")

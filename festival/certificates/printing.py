@@ -2,13 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 
-from festival import jobs
 from festival.certificates import render, services
-from festival.errors import FestivalError
-from festival.extensions import db
-from festival.formatting import festival_today
+from festival.core import jobs
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
 from festival.judging.policy import policy_for
 from festival.models import CertificateKind, Festival, Unit
+from festival.util.formatting import festival_today
 
 
 def selection(festival: Festival, params: dict) -> list:

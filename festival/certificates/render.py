@@ -12,12 +12,12 @@ from pathlib import Path
 
 from flask import current_app, render_template
 
-from festival import pdf
 from festival.certificates.services import template_for, values_for
 from festival.models import Certificate, CertificateTemplate
-from festival.qr import qr_png_data_uri
-from festival.urls import public_url
+from festival.util import pdf
 from festival.util.placeholders import fill
+from festival.util.qr import qr_png_data_uri
+from festival.util.urls import public_url
 
 CERTIFICATES_PER_DOCUMENT = 25  # pages a worker renders at a time
 RENDER_VERSION = "3"  # bump when the layout changes, so cached pages are rendered again

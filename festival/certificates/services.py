@@ -8,12 +8,11 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from festival import audit, uploads
-from festival.core import events
-from festival.errors import FestivalError, NotAllowed
+from festival.core import audit, events, uploads
+from festival.core.errors import FestivalError, NotAllowed
+from festival.core.extensions import db
+from festival.core.transactions import on_commit
 from festival.exhibits.services import accepted_exhibits
-from festival.extensions import db
-from festival.formatting import fold
 from festival.judging.policy import policy_for
 from festival.models import (
     Award,
@@ -29,7 +28,7 @@ from festival.models import (
     VisitorAward,
 )
 from festival.models.certificate import CODE_ALPHABET, CODE_LENGTH
-from festival.transactions import on_commit
+from festival.util.formatting import fold
 from festival.util.placeholders import unknown_placeholders
 
 PLACEHOLDERS = {

@@ -8,15 +8,15 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festival import addresses, jobs, uploads
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
 from festival.certificates import bp, printing, render, services
 from festival.certificates.forms import CorrectForm, IssueForm, PrintForm, RevokeForm, TemplateForm
-from festival.errors import FestivalError, refusals_return_to
-from festival.extensions import db, limiter
-from festival.festivals import current_festival
-from festival.formatting import festival_today
+from festival.core import jobs, uploads
+from festival.core.errors import FestivalError, refusals_return_to
+from festival.core.extensions import db, limiter
+from festival.core.festivals import current_festival
+from festival.core.transactions import form_status
 from festival.models import (
     Certificate,
     CertificateKind,
@@ -24,8 +24,9 @@ from festival.models import (
     CertificateTemplate,
     Role,
 )
-from festival.transactions import form_status
-from festival.urls import record_id
+from festival.util import addresses
+from festival.util.formatting import festival_today
+from festival.util.urls import record_id
 
 
 def _kind(value: str) -> CertificateKind:

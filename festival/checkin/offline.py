@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
-from festival import audit
 from festival.badges.services import badge_roles, find_by_token
 from festival.checkin.services import (
     Offline,
@@ -22,10 +21,11 @@ from festival.checkin.services import (
     record_scan,
     token_from,
 )
-from festival.errors import FestivalError
-from festival.extensions import db
-from festival.formatting import fold
+from festival.core import audit
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
 from festival.models import Attendee, CheckIn, Festival, HeldScan, HoldReason, RevokedBadge, ScanResult, User
+from festival.util.formatting import fold
 
 
 def token_hash(token: str) -> str:

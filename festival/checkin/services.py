@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from festival.badges.services import badge_roles, find_by_token
-from festival.extensions import db
-from festival.formatting import festival_timezone
+from festival.core.extensions import db
 from festival.models import Attendee, CheckIn, Festival, HeldScan, Region, ScanResult, Unit, User
+from festival.util.formatting import festival_timezone
 
 MESSAGES = {
     ScanResult.CHECKED_IN: _l("Chào mừng!"),

@@ -13,12 +13,12 @@ from flask_login import current_user
 from festival.auth.permissions import role_required
 from festival.badges import services as badges
 from festival.checkin import bp, offline, services
-from festival.errors import FestivalError, refusals_return_to
-from festival.extensions import db, limiter
-from festival.festivals import current_festival
+from festival.core.errors import FestivalError, refusals_return_to
+from festival.core.extensions import db, limiter
+from festival.core.festivals import current_festival
+from festival.core.transactions import in_short_transactions
 from festival.models import Attendee, CheckIn, HeldScan, Role, ScanResult, utcnow
-from festival.transactions import in_short_transactions
-from festival.urls import record_id
+from festival.util.urls import record_id
 from festival.voting import services as voting_services
 
 GATE_STAFF = (Role.CHECKIN, Role.ORGANIZER)

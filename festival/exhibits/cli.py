@@ -2,9 +2,9 @@
 
 from flask.cli import AppGroup
 
-from festival import importing
-from festival.cli_options import festival_option
+from festival.core.cli_options import festival_option
 from festival.exhibits import import_export
+from festival.spreadsheets import importing
 
 exhibits_cli = AppGroup("exhibits", help="Exhibit commands.")
 

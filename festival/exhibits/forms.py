@@ -6,10 +6,10 @@ from flask_wtf.file import MultipleFileField
 from wtforms import FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from festival.formatting import festival_today, format_number
 from festival.models import MAX_AUTHORS, ApplicationScope
 from festival.spreadsheets.values import Noted, read_money
-from festival.urls import optional_record_id
+from festival.util.formatting import festival_today, format_number
+from festival.util.urls import optional_record_id
 
 REQUIRED = _l("Trường này là bắt buộc.")
 

@@ -4,9 +4,8 @@ repeated exhibits reported), the export and the template with its instructions s
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from festival.core.extensions import db
 from festival.exhibits import services
-from festival.extensions import db
-from festival.formatting import fold, format_vnd
 from festival.models import MAX_AUTHORS, ApplicationScope, Author, Exhibit, ExhibitStatus, Festival, User, utcnow
 from festival.spreadsheets import (
     Batch,
@@ -23,6 +22,7 @@ from festival.spreadsheets import (
 )
 from festival.spreadsheets.imports import UNIT_WORDS, RecordWords, list_template, unit_choices, unit_lookup
 from festival.spreadsheets.values import read_list
+from festival.util.formatting import fold, format_vnd
 
 FIELDS = [
     Field(

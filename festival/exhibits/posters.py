@@ -3,13 +3,14 @@
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
-from festival import jobs, pdf
-from festival.errors import FestivalError
+from festival.core import jobs
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
 from festival.exhibits import services
-from festival.extensions import db
 from festival.models import Exhibit, ExhibitStatus, Festival
-from festival.qr import qr_svg
-from festival.urls import public_url
+from festival.util import pdf
+from festival.util.qr import qr_svg
+from festival.util.urls import public_url
 
 POSTERS_PER_DOCUMENT = 40  # one worker process renders this many pages at a time
 

@@ -7,12 +7,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from festival import audit, uploads
 from festival.auth.permissions import exhibit_edit_refusal
-from festival.core import events
-from festival.errors import FestivalError, NotAllowed
-from festival.extensions import db
-from festival.formatting import fold
+from festival.core import audit, events, uploads
+from festival.core.errors import FestivalError, NotAllowed
+from festival.core.extensions import db
 from festival.models import (
     MAX_ATTACHMENTS,
     MAX_AUTHORS,
@@ -30,6 +28,7 @@ from festival.models import (
     Unit,
     User,
 )
+from festival.util.formatting import fold
 
 # Exhibits that take a place in the unit's quota (withdrawn and rejected ones free theirs).
 COUNTED_STATUSES = (ExhibitStatus.DRAFT, ExhibitStatus.SUBMITTED, ExhibitStatus.RETURNED, ExhibitStatus.ACCEPTED)

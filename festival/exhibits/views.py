@@ -9,21 +9,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from festival import addresses, importing, jobs, uploads
 from festival.admin.services import list_units
 from festival.auth.permissions import can_edit_exhibit, can_view_exhibit, is_own_unit_exhibit, role_required
-from festival.errors import FestivalError, refusals_return_to
+from festival.core import jobs, uploads
+from festival.core.errors import FestivalError, refusals_return_to
+from festival.core.extensions import db
+from festival.core.festivals import current_festival
+from festival.core.transactions import form_status, on_commit
+from festival.core.uploads import MAX_FILE_BYTES, delete_stored, upload_path
 from festival.exhibits import bp, import_export, services
 from festival.exhibits import posters as posters_module
 from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm
 from festival.exhibits.posters import render_posters
-from festival.extensions import db
-from festival.festivals import current_festival
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
-from festival.spreadsheets import staging
-from festival.transactions import form_status, on_commit
-from festival.uploads import MAX_FILE_BYTES, delete_stored, upload_path
-from festival.urls import record_id
+from festival.spreadsheets import importing, staging
+from festival.util import addresses
+from festival.util.urls import record_id
 
 HISTORY_LABELS = {
     "exhibit.created": _l("Tạo sáng kiến"),

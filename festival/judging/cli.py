@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from festival.cli_options import festival_option
-from festival.errors import FestivalError
-from festival.extensions import db
+from festival.core.cli_options import festival_option
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
 from festival.judging import panels, results
 
 judging_cli = AppGroup("judging", help="Judging commands.")

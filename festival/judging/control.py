@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from festival import audit
-from festival.errors import FestivalError, NotAllowed
-from festival.extensions import db
+from festival.core import audit
+from festival.core.errors import FestivalError, NotAllowed
+from festival.core.extensions import db
 from festival.judging.panels import accepted_exhibits, add_assignment, conflict_pairs, festival_sheets, may_judge
 from festival.judging.panels import judges as judges_of_festival
 from festival.models import Exhibit, Festival, ScoreChange, ScoreSheet, SheetStatus, StandReport, User, UserSession

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from festival.models import JUDGED_TIERS, CriterionKind, ResultsMethod
-from festival.urls import optional_record_id
+from festival.util.urls import optional_record_id
 
 REQUIRED = _l("Trường này là bắt buộc.")
 MAX_CRITERIA = 10

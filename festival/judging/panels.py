@@ -4,12 +4,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from festival import audit
-from festival.core import events
-from festival.errors import FestivalError, NotAllowed
+from festival.core import audit, events
+from festival.core.errors import FestivalError, NotAllowed
+from festival.core.extensions import db
 from festival.exhibits import services as exhibit_services
-from festival.extensions import db
-from festival.judging import assignment
+from festival.judging.math import assignment
 from festival.judging.policy import policy_for
 from festival.models import (
     Category,

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
-from festival.errors import FestivalError, NotAllowed
-from festival.extensions import db
+from festival.core import audit
+from festival.core.errors import FestivalError, NotAllowed
+from festival.core.extensions import db
 from festival.models import Festival, JudgingPolicy, User
 
 

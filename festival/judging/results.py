@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, selectinload
 
-from festival import audit
-from festival.errors import FestivalError, NotAllowed
-from festival.extensions import db
-from festival.judging import calibration
+from festival.core import audit
+from festival.core.errors import FestivalError, NotAllowed
+from festival.core.extensions import db
+from festival.judging.math import calibration
 from festival.judging.panels import accepted_exhibits, conflict_pairs, festival_sheets
 from festival.judging.policy import policy_for
 from festival.judging.scoring import has_conflict

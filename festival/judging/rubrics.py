@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
-from festival.errors import FestivalError
-from festival.extensions import db
+from festival.core import audit
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
 from festival.models import (
     Category,
     Criterion,

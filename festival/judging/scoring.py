@@ -45,9 +45,9 @@ from fractions import Fraction
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
-from festival.errors import FestivalError, NotAllowed, StaleSave
-from festival.extensions import db
+from festival.core import audit
+from festival.core.errors import FestivalError, NotAllowed, StaleSave
+from festival.core.extensions import db
 from festival.judging.policy import policy_for
 from festival.judging.rubrics import current_rubric
 from festival.models import (

@@ -2,10 +2,10 @@
 
 from flask import render_template
 
-from festival import pdf
 from festival.judging.rubrics import current_rubric
 from festival.judging.scoring import sheet_total
 from festival.models import ScoreSheet
+from festival.util import pdf
 
 
 def render_sheet_pdf(sheets: list[ScoreSheet]) -> bytes:

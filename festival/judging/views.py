@@ -12,10 +12,11 @@ from flask_wtf.csrf import generate_csrf
 
 from festival.auth import services as auth_services
 from festival.auth.permissions import role_required
-from festival.errors import FestivalError, refusals_return_to
+from festival.core.errors import FestivalError, refusals_return_to
+from festival.core.extensions import db
+from festival.core.festivals import current_festival
+from festival.core.transactions import form_status
 from festival.exhibits.services import list_categories
-from festival.extensions import db
-from festival.festivals import current_festival
 from festival.judging import bp, control, panels, policy, results, rubrics, scoring, sheet_pdf
 from festival.judging.forms import AddJudgeForm, AssignForm, ConflictForm, PolicyForm, ReasonForm, RubricForm, TierForm
 from festival.models import (
@@ -34,8 +35,7 @@ from festival.models import (
     User,
     utcnow,
 )
-from festival.transactions import form_status
-from festival.urls import MAX_ID, record_id
+from festival.util.urls import MAX_ID, record_id
 
 
 def _visible_sheet(sheet_id: int) -> ScoreSheet:

@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.mail import notify, services
 from festival.models import MailMessage
 

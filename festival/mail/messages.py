@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Festival, MailTemplate
 from festival.util import placeholders
 

@@ -14,10 +14,9 @@ from flask_babel import lazy_gettext as _l
 from festival.auth import services as accounts
 from festival.certificates import render as certificate_render
 from festival.core import events
-from festival.errors import FestivalError
-from festival.extensions import db
-from festival.festivals import get_current_festival
-from festival.formatting import fold, format_date, format_datetime, utc_to_local
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
+from festival.core.festivals import get_current_festival
 from festival.judging import control, scoring
 from festival.mail import services
 from festival.mail.services import Queued, Recipient
@@ -36,7 +35,8 @@ from festival.models import (
     User,
     utcnow,
 )
-from festival.urls import public_url
+from festival.util.formatting import fold, format_date, format_datetime, utc_to_local
+from festival.util.urls import public_url
 
 # Messages already in the outbox that count as "this was mailed" (a failed one may be sent again).
 LIVE = (MailStatus.QUEUED, MailStatus.SENDING, MailStatus.SENT)

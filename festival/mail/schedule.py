@@ -3,9 +3,9 @@ within three days (units with drafts) or a judging day has ended (judges with op
 
 from huey import crontab
 
-from festival.extensions import db
+from festival.core.extensions import db
+from festival.core.queue import huey, task
 from festival.mail import notify
-from festival.queue import huey, task
 
 
 @task()

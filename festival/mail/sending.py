@@ -21,12 +21,12 @@ from config import Config
 from festival.auth import services as accounts
 from festival.badges.render import render_badges
 from festival.certificates.render import certificate_pdfs
-from festival.extensions import db
-from festival.formatting import fold
+from festival.core.extensions import db
+from festival.core.queue import task
 from festival.mail.messages import one_line, to_html, with_secrets
 from festival.models import Attendee, Certificate, MailMessage, MailStatus, User, utcnow
-from festival.queue import task
-from festival.urls import public_url
+from festival.util.formatting import fold
+from festival.util.urls import public_url
 
 log = logging.getLogger(__name__)
 

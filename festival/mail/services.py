@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
-from festival.errors import FestivalError
-from festival.extensions import db
+from festival.core import audit
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
+from festival.core.transactions import on_commit
 from festival.mail import messages
 from festival.mail.sending import enqueue, new_message_id
 from festival.models import (
@@ -23,7 +24,6 @@ from festival.models import (
     User,
     utcnow,
 )
-from festival.transactions import on_commit
 
 
 @dataclass

@@ -6,16 +6,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from festival.auth.permissions import role_required
-from festival.errors import FestivalError, refusals_return_to
-from festival.extensions import db
-from festival.festivals import current_festival
+from festival.core.errors import FestivalError, refusals_return_to
+from festival.core.extensions import db
+from festival.core.festivals import current_festival
+from festival.core.transactions import form_status
 from festival.mail import bp, messages, notify, services
 from festival.mail.forms import WordingForm
 from festival.mail.sending import outbox_dir
 from festival.models import AuditLog, MailBatch, MailMessage, MailStatus, Role, User, utcnow
-from festival.transactions import form_status
-from festival.urls import record_id
 from festival.util.placeholders import fill
+from festival.util.urls import record_id
 
 INVITATION_ROLES = {"unit": (Role.UNIT,), "judge": (Role.JUDGE,), "all": (Role.UNIT, Role.JUDGE)}
 

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
-from festival.formatting import fold
+from festival.util.formatting import fold
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -63,7 +63,7 @@ class Base(DeclarativeBase):
 
 
 # Created beside the base class so models can import it without importing the extensions
-# module (which imports this package); the rest of the app uses festival.extensions.db.
+# module (which imports this package); the rest of the app uses festival.core.extensions.db.
 db = SQLAlchemy(model_class=Base)
 
 

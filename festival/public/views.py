@@ -9,13 +9,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from festival.admin.services import list_units
+from festival.core.extensions import db
 from festival.exhibits import services as exhibit_services
-from festival.extensions import db
 from festival.judging import results as judging_results
 from festival.judging.policy import policy_for
 from festival.models import Exhibit, ExhibitStatus, Region
 from festival.public import bp
-from festival.urls import record_id, safe_next
+from festival.util.urls import record_id, safe_next
 from festival.voting import tally as voting_tally
 from festival.voting import views as voting_views
 

@@ -10,9 +10,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
-from festival.extensions import db
-from festival.formatting import fold
+from festival.core import audit
+from festival.core.extensions import db
 from festival.models import Festival, ImportMapping, Unit, User, utcnow
 from festival.spreadsheets.problems import ImportRejected, RowProblems, group_notes
 from festival.spreadsheets.reading import MAX_ROWS, CellError, Formula, Workbook, cell_text, too_many_rows
@@ -32,6 +31,7 @@ from festival.spreadsheets.tables import (
 )
 from festival.spreadsheets.values import Lookup, read_money, single_spaced
 from festival.spreadsheets.writing import template_xlsx
+from festival.util.formatting import fold
 
 PREVIEW_ROWS = 20
 NO_RESULT = _l(

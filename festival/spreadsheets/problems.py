@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from festival.errors import FestivalError
+from festival.core.errors import FestivalError
 from festival.spreadsheets.tables import FileColumn
 from festival.spreadsheets.values import Noted
 

@@ -20,7 +20,7 @@ from openpyxl.utils import range_boundaries
 # reports hidden rows, hidden columns and merged cells, which read-only worksheets drop.
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
-from festival.errors import FestivalError
+from festival.core.errors import FestivalError
 
 log = logging.getLogger(__name__)
 

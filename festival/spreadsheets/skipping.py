@@ -8,9 +8,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from festival.formatting import fold
 from festival.spreadsheets.reading import SheetRow, cell_text
 from festival.spreadsheets.tables import Table, header_key
+from festival.util.formatting import fold
 
 REASONS = {
     "blank": _l("Dòng trống"),

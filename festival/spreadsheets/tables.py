@@ -12,8 +12,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from openpyxl.utils import get_column_letter
 
-from festival.formatting import fold
 from festival.spreadsheets.reading import Sheet, SheetRow, Workbook, cell_text
+from festival.util.formatting import fold
 
 _ALIASES: list = []
 HEADER_SEARCH_ROWS = 30  # title rows, an organisation's letterhead and a two-row header fit in these

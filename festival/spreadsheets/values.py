@@ -13,9 +13,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from festival.formatting import MAX_VND, fold, format_vnd, parse_vnd
 from festival.spreadsheets.reading import cell_text
 from festival.spreadsheets.tables import SCALES
+from festival.util.formatting import MAX_VND, fold, format_vnd, parse_vnd
 
 
 @dataclass(frozen=True)

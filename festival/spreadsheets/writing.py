@@ -16,8 +16,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from festival.formatting import utc_to_local
 from festival.spreadsheets.reading import FORMULA_TRIGGERS
+from festival.util.formatting import utc_to_local
 
 EXCEL_CELL_LIMIT = 32767
 

@@ -10,11 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from festival import audit
-from festival.errors import FestivalError, NotAllowed
+from festival.core import audit
+from festival.core.errors import FestivalError, NotAllowed
+from festival.core.extensions import db
 from festival.exhibits.services import accepted_exhibits
-from festival.extensions import db
-from festival.formatting import festival_timezone
 from festival.models import (
     Attendee,
     AuditLog,
@@ -30,6 +29,7 @@ from festival.models import (
     VotePolicy,
     VoteSource,
 )
+from festival.util.formatting import festival_timezone
 
 # Audit actions that name the exhibit a badge chose.
 VOTE_CHOICES = frozenset({"vote.cast", "vote.changed"})

@@ -9,11 +9,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
-from festival.errors import FestivalError, NotAllowed
+from festival.core import audit
+from festival.core.errors import FestivalError, NotAllowed
+from festival.core.extensions import db
 from festival.exhibits.services import accepted_exhibits
-from festival.extensions import db
-from festival.formatting import festival_timezone
 from festival.models import (
     Attendee,
     Category,
@@ -27,6 +26,7 @@ from festival.models import (
     Vote,
     VoteSource,
 )
+from festival.util.formatting import festival_timezone
 from festival.voting.services import is_closed, policy_for
 
 

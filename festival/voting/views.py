@@ -9,13 +9,13 @@ from flask_login import current_user
 
 from festival.auth.permissions import role_required
 from festival.badges import services as badges
-from festival.errors import FestivalError, refusals_return_to
+from festival.core.errors import FestivalError, refusals_return_to
+from festival.core.extensions import db, limiter
+from festival.core.festivals import current_festival
+from festival.core.transactions import form_status
 from festival.exhibits.services import accepted_exhibits
-from festival.extensions import db, limiter
-from festival.festivals import current_festival
-from festival.formatting import local_to_utc, utc_to_local
 from festival.models import Attendee, Exhibit, PaperBallots, Role, VoteSource, utcnow
-from festival.transactions import form_status
+from festival.util.formatting import local_to_utc, utc_to_local
 from festival.voting import bp, devices, services, tally
 from festival.voting.forms import KioskBadgeForm, PaperBallotsForm, ReasonForm, VoteSettingsForm
 

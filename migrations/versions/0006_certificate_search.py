@@ -9,7 +9,7 @@ Create Date: 2026-11-24 22:30:00
 import sqlalchemy as sa
 from alembic import op
 
-from festival.formatting import fold
+from festival.util.formatting import fold
 
 # revision identifiers, used by Alembic.
 revision = "0006"

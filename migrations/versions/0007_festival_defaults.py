@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from alembic import op
 
-from festival.festivals import CERTIFICATE_WORDING, CERTIFICATE_WORDING_BY_KIND, DEFAULT_BADGE_ROLES
+from festival.core.festivals import CERTIFICATE_WORDING, CERTIFICATE_WORDING_BY_KIND, DEFAULT_BADGE_ROLES
 
 # revision identifiers, used by Alembic.
 revision = "0007"

@@ -89,7 +89,7 @@
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
-  // As festival.formatting.format_gate: "Cổng chính" as typed, a bare "2" as "cổng 2".
+  // As festival.util.formatting.format_gate: "Cổng chính" as typed, a bare "2" as "cổng 2".
   function gateName(name) {
     name = (name || "").trim();
     var first = name.split(/\s+/)[0].normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();

@@ -3,7 +3,7 @@
 import pytest
 
 from festival.badges import services
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Festival, Unit
 
 

@@ -10,8 +10,8 @@ import pytest
 from festival import demo
 from festival.admin import services as admin
 from festival.badges import services
-from festival.errors import FestivalError
-from festival.extensions import db
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
 from festival.models import Attendee, AttendeeSource, Category, ExhibitStatus, Festival, RevokedBadge, Unit, User
 from tests import factories
 from tests.imports import steps

@@ -5,10 +5,10 @@ import time
 import pypdfium2 as pdfium
 import pytest
 
-from festival import qr
 from festival.badges import render
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, Festival, JobStatus, PrintJob
+from festival.util import qr
 from tests.pdf_tools import page_count, page_qr_codes, page_texts
 
 

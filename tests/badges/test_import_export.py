@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from festival.badges import import_export
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, AuditLog, Festival
 
 

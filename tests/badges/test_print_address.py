@@ -4,7 +4,7 @@ the command refuses without --allow-local-address; QR codes follow the configure
 import pytest
 
 from festival.badges import render
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, Festival, PrintJob
 from tests.badges.test_badge_pdf import wait_for_job
 from tests.pdf_tools import page_count, page_qr_codes

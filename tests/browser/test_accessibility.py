@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from festival import demo
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Exhibit, ExhibitStatus, ScoreSheet, User
 from tests.browser.conftest import sign_in
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from festival.badges import services
 from festival.badges.render import checkin_url, render_badges
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, CheckIn, Role, ScanResult
 from tests import factories
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, sign_in

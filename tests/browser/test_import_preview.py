@@ -5,7 +5,7 @@ import, reported on the list page. The preview fits a phone."""
 import pytest
 from playwright.sync_api import expect
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee
 from tests import factories
 from tests.browser.conftest import sign_in

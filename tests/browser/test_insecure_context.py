@@ -5,7 +5,7 @@ name or phone first, its results in view on a 360 px phone."""
 from playwright.sync_api import expect
 
 from festival.badges import services as badges
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, Role
 from tests import factories
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, sign_in

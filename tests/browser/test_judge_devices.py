@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from festival.badges import services as badge_services
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.judging import rubrics
 from festival.judging.policy import policy_for
 from festival.models import ExhibitStatus, Festival, Role, ScoreSheet, UserSession, utcnow

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from festival.badges import services as badges
 from festival.checkin import services as checkin
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, Festival, Role, User, utcnow
 from tests import factories
 from tests.browser.conftest import sign_in

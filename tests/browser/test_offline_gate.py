@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from festival.badges import services
 from festival.badges.render import render_badges
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, CheckIn, HeldScan, Role, ScanResult
 from tests import factories
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, sign_in

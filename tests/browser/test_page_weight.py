@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.judging import rubrics
 from festival.models import ExhibitStatus, Role, ScoreSheet
 from tests import factories

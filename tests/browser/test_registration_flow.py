@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Role
 from tests import factories
 from tests.browser.conftest import sign_in

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from festival import demo
-from festival.extensions import db
+from festival.core.extensions import db
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser

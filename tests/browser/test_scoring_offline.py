@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.judging import rubrics, scoring
 from festival.models import ExhibitStatus, Role, ScoreSheet
 from tests import factories

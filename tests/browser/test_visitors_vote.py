@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from festival.core.extensions import db
 from festival.exhibits.posters import render_posters
-from festival.extensions import db
 from festival.models import Exhibit, VotePolicy, utcnow
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.judging.policy import policy_for
 from festival.models import Award, AwardTier, Category, ExhibitStatus, Festival, Unit, utcnow
 from tests import factories

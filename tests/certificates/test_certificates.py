@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from festival.certificates import render, services
-from festival.errors import NotAllowed
-from festival.extensions import db
+from festival.core.errors import NotAllowed
+from festival.core.extensions import db
 from festival.models import AuditLog, Certificate, CertificateKind, CertificateStatus, Festival, JudgingPolicy
 from tests.pdf_tools import page_count, page_qr_codes, page_texts
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from festival.certificates import render, services
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.judging import results
 from festival.judging.policy import policy_for
 from festival.models import Certificate, CertificateKind, Festival, PrintJob, Role, utcnow

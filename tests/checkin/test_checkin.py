@@ -7,7 +7,7 @@ import pytest
 
 from festival.badges import services
 from festival.checkin.services import dashboard
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, CheckIn, Festival, ScanResult
 
 

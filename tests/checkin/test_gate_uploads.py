@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from festival.badges import services as badges
 from festival.checkin import offline
 from festival.checkin.services import dashboard, double_entries
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import (
     Attendee,
     AuditLog,

@@ -9,7 +9,7 @@ import pytest
 
 from festival.badges import services as badges
 from festival.checkin import offline
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, CheckIn, Festival, ScanResult, utcnow
 
 # An hour ago, on the minute: inside the festival's days (the test festival starts today).

@@ -2,7 +2,7 @@
 
 import pytest
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Exhibit
 
 

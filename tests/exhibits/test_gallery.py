@@ -2,7 +2,7 @@
 
 import pytest
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Category, ExhibitStatus, Festival, PrintJob, Unit
 from tests import factories
 from tests.pdf_tools import page_count, page_qr_codes, page_texts

@@ -10,8 +10,8 @@ import pytest
 
 from festival import demo
 from festival.admin import services as admin
+from festival.core.extensions import db
 from festival.exhibits import services
-from festival.extensions import db
 from festival.models import Exhibit, ExhibitStatus, Festival
 from tests import factories
 from tests.imports import steps

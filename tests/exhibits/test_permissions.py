@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from festival.auth.permissions import can_edit_exhibit
-from festival.errors import NotAllowed
+from festival.core.errors import NotAllowed
+from festival.core.extensions import db
 from festival.exhibits import services
-from festival.extensions import db
 from festival.models import UNIT_EDITABLE, Category, Exhibit, ExhibitStatus, Festival, Unit, User
 from tests import factories
 

@@ -9,9 +9,9 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from festival.extensions import db
+from festival.core.extensions import db
+from festival.core.uploads import upload_path
 from festival.models import Attachment, Exhibit, ExhibitStatus, Festival, utcnow
-from festival.uploads import upload_path
 from tests import factories
 from tests.exhibits.conftest import count_exhibits, exhibit_form
 

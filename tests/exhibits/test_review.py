@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from festival.core.extensions import db
 from festival.exhibits import services
-from festival.extensions import db
 from festival.models import AuditLog, Category, Exhibit, ExhibitStatus, Festival, Unit
 from tests import factories
 from tests.exhibits.conftest import exhibit_form

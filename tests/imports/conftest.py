@@ -4,8 +4,8 @@ import pytest
 
 from festival import demo
 from festival.admin import services as admin
+from festival.core.extensions import db
 from festival.exhibits import services as exhibits
-from festival.extensions import db
 from festival.models import Attendee, AuditLog, Exhibit, ImportMapping, Role
 from tests import factories
 

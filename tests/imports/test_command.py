@@ -5,7 +5,7 @@ import io
 
 from openpyxl import Workbook
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, Exhibit
 from tests.imports.conftest import count, written
 

@@ -5,7 +5,7 @@ import io
 
 from openpyxl import Workbook
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, AuditLog
 from tests.imports import steps
 from tests.imports.conftest import count

@@ -4,8 +4,8 @@ messages and nothing written — through the command line, the way an organizer'
 import pytest
 
 from festival.badges.import_export import ATTENDEES
+from festival.core.extensions import db
 from festival.exhibits.import_export import EXHIBITS
-from festival.extensions import db
 from festival.models import Attendee, Exhibit, Festival
 from festival.spreadsheets import preview, read_workbook
 from tests.imports.conftest import written

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from openpyxl import Workbook
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, AuditLog, Exhibit, Festival, ImportMapping, User
 from festival.spreadsheets import Choices, staging
 from tests.conftest import make_app

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.judging import panels, rubrics
 from festival.models import Category, CriterionKind, ExhibitStatus, Festival, Role, ScoreSheet, Unit, User
 from tests import factories

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from festival.judging.assignment import (
+from festival.judging.math.assignment import (
     ExhibitSlot,
     JudgeSlot,
     Plan,

@@ -7,7 +7,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from festival.judging.assignment import (
+from festival.judging.math.assignment import (
     DesignStats,
     ExhibitSlot,
     JudgeSlot,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from festival.judging.calibration import (
+from festival.judging.math.calibration import (
     Entry,
     Rating,
     exhibit_results,
@@ -22,7 +22,7 @@ from festival.judging.calibration import (
     normalised_scores,
     rank,
 )
-from festival.judging.effects import fit_effects
+from festival.judging.math.effects import fit_effects
 
 
 def sheet(exhibit_id, judge_id, total):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.judging import control, scoring
 from festival.judging.policy import policy_for
 from festival.judging.results import festival_results

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import ScoreChange, ScoreSheet, SheetStatus, User, UserSession
 from tests import factories
 from tests.judging.conftest import sheet_of, snapshot

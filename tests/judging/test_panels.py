@@ -1,6 +1,6 @@
 """Assignment in the app: panels, the command, manual edits under the same conflict rules."""
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import AuditLog, Conflict, Exhibit, ScoreSheet, SheetStatus, User
 from tests.judging.conftest import snapshot
 

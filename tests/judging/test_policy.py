@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.judging.policy import policy_for
 from festival.judging.results import tie_label
 from festival.models import AuditLog, Festival, ResultsMethod

@@ -7,8 +7,9 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from festival.extensions import db
-from festival.judging import calibration, scoring
+from festival.core.extensions import db
+from festival.judging import scoring
+from festival.judging.math import calibration
 from festival.judging.policy import policy_for
 from festival.judging.results import festival_results, rating_of
 from festival.models import (

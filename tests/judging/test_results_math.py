@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from festival.judging.calibration import (
+from festival.judging.math.calibration import (
     Entry,
     Quotas,
     Rating,

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
-from festival.errors import StaleSave
-from festival.extensions import db
+from festival.core.errors import StaleSave
+from festival.core.extensions import db
 from festival.judging import rubrics, scoring
 from festival.models import ExhibitStatus, Role, ScoreChange, ScoreSheet, SheetClient, utcnow
 from tests import factories

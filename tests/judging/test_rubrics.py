@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from festival.errors import FestivalError
-from festival.extensions import db
+from festival.core.errors import FestivalError
+from festival.core.extensions import db
 from festival.judging import rubrics, scoring
 from festival.models import CriterionKind, Festival, Rubric, ScoreSheet, SheetStatus, User, utcnow
 from tests.judging.conftest import rubric_inputs

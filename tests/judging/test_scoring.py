@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import AuditLog, Festival, JudgingPolicy, Score, ScoreChange, ScoreSheet, SheetStatus, utcnow
 from tests.judging.conftest import sheet_of, snapshot
 from tests.pdf_tools import page_texts

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from festival.judging.calibration import (
+from festival.judging.math.calibration import (
     POOLED_FLAG_RULE,
     Entry,
     PooledError,

@@ -7,9 +7,9 @@ from email.parser import BytesParser
 import pytest
 from aiosmtpd.controller import Controller
 
-from festival.extensions import db
+from festival.core.extensions import db
+from festival.core.queue import huey
 from festival.models import MailMessage
-from festival.queue import huey
 from tests.conftest import make_app
 
 

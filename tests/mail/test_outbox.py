@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from festival.core import events
+from festival.core.extensions import db
 from festival.exhibits import services as exhibits
-from festival.extensions import db
 from festival.judging import panels
 from festival.judging.policy import policy_for
 from festival.mail import messages, notify
@@ -28,7 +28,7 @@ from festival.models import (
     User,
     utcnow,
 )
-from festival.urls import public_url
+from festival.util.urls import public_url
 from tests import factories
 from tests.conftest import AuthActions, make_app
 from tests.mail.conftest import outbox_rows

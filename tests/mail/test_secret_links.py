@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from festival import queue as festival_queue
 from festival.auth import resets
-from festival.extensions import db
+from festival.core import queue as festival_queue
+from festival.core.extensions import db
+from festival.core.queue import huey
 from festival.mail import messages, services
 from festival.models import AuditLog, Festival, MailStatus, Role, User
-from festival.queue import huey
 from tests import factories
 from tests.conftest import make_app
 from tests.mail.conftest import outbox_rows
@@ -35,7 +35,7 @@ def app(tmp_path):
 
 @pytest.fixture
 def file_queue(tmp_path, monkeypatch):
-    """The queue in a real SQLite file made as festival.queue makes it (`make run`'s): tasks wait in
+    """The queue in a real SQLite file made as festival.core.queue makes it (`make run`'s): tasks wait in
     it, with their arguments, until run_queue takes them out as the consumer would."""
     path = tmp_path / "instance" / "queue.db"
     monkeypatch.setenv("QUEUE_URL", f"sqlite:///{path}")

@@ -4,7 +4,7 @@ or failed with the server's reason; nothing sent twice; header injection neutral
 import re
 from datetime import timedelta
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.mail import notify
 from festival.mail.sending import deliver
 from festival.models import MailBatch, MailMessage, MailStatus, Role, User, utcnow

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from festival.badges import services as badges
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import Attendee, Category, ExhibitStatus, Festival, Unit, VotePolicy, utcnow
 from tests import factories
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from festival.badges import services as badges
 from festival.certificates import render as certificate_render
 from festival.certificates import services as certificates
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import (
     Attendee,
     AuditLog,

@@ -1,6 +1,6 @@
 """Varied panels: counting how often pairs of judges meet, and a local search that spreads them.
 
-Used by festival.judging.assignment on one category's working state (its `_Category`: the panel,
+Used by festival.judging.math.assignment on one category's working state (its `_Category`: the panel,
 the exhibits, who is on each, the conflict masks, the loads). The design's cost is Σ λ² over
 pairs of panel judges (λ = exhibits the pair shares) plus PANEL_WEIGHT × Σ m² over identical
 panels (m = exhibits judged by exactly that set of panel judges). For a fixed number of sheets

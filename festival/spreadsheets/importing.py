@@ -17,9 +17,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from openpyxl.utils import column_index_from_string
 
-from festival.extensions import db
-from festival.festivals import current_festival
-from festival.formatting import fold
+from festival.core.extensions import db
+from festival.core.festivals import current_festival
+from festival.core.transactions import form_status, on_commit
 from festival.models import Festival
 from festival.spreadsheets import (
     Choices,
@@ -37,7 +37,7 @@ from festival.spreadsheets.imports import commit_import
 from festival.spreadsheets.problems import group_notes
 from festival.spreadsheets.reading import MAX_BYTES
 from festival.spreadsheets.tables import SCALES, find_sheet
-from festival.transactions import form_status, on_commit
+from festival.util.formatting import fold
 
 SECTIONS = ("table", "mapping", "rows", "skipped")  # where a refreshed preview scrolls back to
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

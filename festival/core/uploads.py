@@ -16,8 +16,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from festival.errors import FestivalError
-from festival.transactions import on_rollback
+from festival.core.errors import FestivalError
+from festival.core.transactions import on_rollback
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Refused before decoding: a small file may declare a huge picture. A JPEG is decoded at a reduced

@@ -16,7 +16,7 @@ from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
 
 from config import INSTANCE_DIR
-from festival.files import private_dir, private_sqlite_file
+from festival.core.files import private_dir, private_sqlite_file
 
 
 def _create_huey():

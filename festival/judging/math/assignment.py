@@ -6,7 +6,7 @@ links separate groups of judges first, then the one who has shared fewest exhibi
 already chosen), a load repair along chains of single moves, and a connectivity repair by swaps
 and moves that keep the load rule. Then judges' totals over all categories are evened out along
 chains of moves that keep every category's rules, and a local search of swaps spreads the pairs
-of judges evenly over each category's exhibits (festival.judging.designs): normalisation compares
+of judges evenly over each category's exhibits (festival.judging.math.designs): normalisation compares
 judges through the exhibits they share, so the more pairs meet, the better each severity is
 measured. A small category whose judges are still in separate groups is searched exhaustively.
 Whatever still breaks a rule is returned as a `Problem` rather than hidden.
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from festival.judging import designs
+from festival.judging.math import designs
 
 TOO_FEW_JUDGES = "too_few_judges"
 UNBALANCED = "unbalanced"
@@ -406,7 +406,7 @@ def _fill(work: _Category, per_exhibit: int) -> None:
 
 
 def _improve(work: _Category, per_exhibit: int) -> None:
-    """Spread the pairs of judges over the exhibits (festival.judging.designs), unless that would
+    """Spread the pairs of judges over the exhibits (festival.judging.math.designs), unless that would
     split the judges into groups that share no exhibit."""
     groups = len(_components(work))
     saved = work.snapshot()

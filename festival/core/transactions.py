@@ -16,8 +16,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import ServiceUnavailable
 
-from festival.errors import error_response
-from festival.extensions import db
+from festival.core.errors import error_response
+from festival.core.extensions import db
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

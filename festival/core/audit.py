@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import AuditLog
 
 

@@ -26,7 +26,7 @@ class RenderTooSlow(RuntimeError):
     """A document did not finish rendering in time; its worker was stopped."""
 
 
-FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
 
 # Pango and WeasyPrint's cffi bindings are not safe to use from two threads at once (a
 # background print and a reprint in the same worker would clash), so renders in this process

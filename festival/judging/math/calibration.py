@@ -1,5 +1,5 @@
 """The arithmetic of judging results in one category: judge severity, calibrated scores (per-judge
-z-scores, or the judge-effects model of festival.judging.effects), inter-judge agreement, the
+z-scores, or the judge-effects model of festival.judging.math.effects), inter-judge agreement, the
 pooled error of a score, ranking with its tie-break chain, award tiers (leaving incomplete panels
 out if asked), near-cutoff flags and the hash that freezes a finalised result's inputs.
 
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from festival.judging.effects import EffectsFit, fit_effects
+from festival.judging.math.effects import EffectsFit, fit_effects
 
 METHODS = ("mean", "normalised", "effects")
 # The ridge penalty of the judge-effects model, in sheets: a judge with 20 sheets on panels of 3
@@ -177,7 +177,7 @@ def judge_severity(ratings: Iterable[Rating], effects_shrinkage: float = EFFECTS
 def judge_effects(ratings: Iterable[Rating], shrinkage: float = EFFECTS_SHRINKAGE) -> EffectsFit:
     """The judge-effects model fitted to one category's ratings: total = quality + judge offset +
     noise, least squares with a ridge penalty of `shrinkage` sheets on the offsets (see
-    festival.judging.effects.fit_effects). `components` lists the groups of judges linked by
+    festival.judging.math.effects.fit_effects). `components` lists the groups of judges linked by
     shared exhibits; with more than one, scores of different groups cannot be compared.
 
     :raise ValueError: negative shrinkage, or two ratings for one (exhibit, judge).

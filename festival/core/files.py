@@ -1,7 +1,7 @@
 """Files the app writes are its owner's only: the process umask, private folders and files, and the
 secret key kept in the instance folder when SECRET_KEY is not set.
 
-Standard library only: festival.queue uses it as it creates the queue's SQLite file at import time.
+Standard library only: festival.core.queue uses it as it creates the queue's SQLite file at import time.
 """
 
 import os

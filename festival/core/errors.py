@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from festival.extensions import db
-from festival.urls import loggable_path
+from festival.core.extensions import db
+from festival.util.urls import loggable_path
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ import sys
 
 import click
 
-from festival import addresses
-from festival.festivals import festival_by_edition, get_current_festival
+from festival.core.festivals import festival_by_edition, get_current_festival
 from festival.models import Festival
+from festival.util import addresses
 
 
 def festival_option(edition: int | None) -> Festival:

@@ -20,12 +20,12 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)  # storage and switches from RATELIMIT_* settings
-compress = Compress()  # pages and JSON answers; static files come pre-compressed (festival/static_files.py)
+compress = Compress()  # pages and JSON answers; static files come pre-compressed (festival/core/static_files.py)
 
 __all__ = ["babel", "compress", "csrf", "db", "limiter", "login_manager", "migrate"]
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
-# Set (festival.jobs.reading) while a background job only reads: its transactions BEGIN deferred,
+# Set (festival.core.jobs.reading) while a background job only reads: its transactions BEGIN deferred,
 # so on SQLite it never takes the write lock that the gates and the judges need.
 deferred_begin = contextvars.ContextVar("deferred_begin", default=False)
 

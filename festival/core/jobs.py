@@ -29,13 +29,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from festival import audit
-from festival.errors import FestivalError
-from festival.extensions import db, deferred_begin
+from festival.core import audit
+from festival.core.errors import FestivalError
+from festival.core.extensions import db, deferred_begin
+from festival.core.queue import task
+from festival.core.transactions import on_commit
 from festival.models import JobStatus, PrintJob, User, utcnow
-from festival.pdf import RenderTooSlow
-from festival.queue import task
-from festival.transactions import on_commit
+from festival.util.pdf import RenderTooSlow
 
 log = logging.getLogger(__name__)
 WRITE_BLOCK = 1024 * 1024

@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.engine import make_url
 
-from festival.extensions import db
+from festival.core.extensions import db
 
 SQLITE_NAME = "festival.db"
 POSTGRES_NAME = "festival.pgdump"

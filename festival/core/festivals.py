@@ -7,7 +7,7 @@ templates are made with it, so pages only ever read them: a GET never writes.
 
 from flask import abort, g, request
 
-from festival.extensions import db
+from festival.core.extensions import db
 from festival.models import BadgeRole, CertificateKind, CertificateTemplate, Festival, JudgingPolicy
 
 # The badge roles of a new festival, with the colour of each band (organizers may change them); any two differ
