@@ -17,20 +17,34 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for_environment
-from festival import admin, auth, badges, certificates, checkin, cli, exhibits, judging, mail, public, voting
+from festival import cli
+from festival.admin import views as admin_views
 from festival.auth import permissions
+from festival.auth import views as auth_views
 from festival.badges import cli as badges_cli
+from festival.badges import views as badges_views
 from festival.certificates import cli as certificates_cli
+from festival.certificates import views as certificates_views
+from festival.checkin import views as checkin_views
 from festival.core import files, static_files, transactions
 from festival.core.errors import register_error_handlers
 from festival.core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from festival.core.festivals import load_current_festival
 from festival.exhibits import cli as exhibits_cli
+from festival.exhibits import views as exhibits_views
 from festival.judging import cli as judging_cli
+from festival.judging import views as judging_views
 from festival.mail import cli as mail_cli
+
+# notify connects mail's receivers to the features' signals (festival.core.events) and schedule its periodic
+# tasks, on import: the web app, the CLI, the worker and the tests all build the app here, so all of them listen.
+from festival.mail import notify, schedule  # noqa: F401
+from festival.mail import views as mail_views
+from festival.public import views as public_views
 from festival.util.addresses import base_url_from_environment
 from festival.util.formatting import register_template_filters
 from festival.util.urls import IdConverter, SecretsInLogs, loggable_path, page_url
+from festival.voting import views as voting_views
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -111,16 +125,16 @@ def register_extensions(app):
 def register_blueprints(app):
     app.url_map.converters["int"] = IdConverter  # before any route is added
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(exhibits.bp)
-    app.register_blueprint(judging.bp)
-    app.register_blueprint(badges.bp)
-    app.register_blueprint(checkin.bp)
-    app.register_blueprint(certificates.bp)
-    app.register_blueprint(voting.bp)
-    app.register_blueprint(mail.bp)
+    app.register_blueprint(public_views.bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(exhibits_views.bp)
+    app.register_blueprint(judging_views.bp)
+    app.register_blueprint(badges_views.bp)
+    app.register_blueprint(checkin_views.bp)
+    app.register_blueprint(certificates_views.bp)
+    app.register_blueprint(voting_views.bp)
+    app.register_blueprint(mail_views.bp)
 
 
 def register_cli(app):

@@ -19,7 +19,7 @@ def module_name(path: Path) -> str:
 
 def imported_modules(source: str, module: str, is_package: bool = False) -> list[str]:
     """The modules the source of `module` imports, anywhere in it (top level or inside a function),
-    relative imports resolved; `from a import b` names both a and a.b (b may be a module or a name in a)."""
+    relative imports resolved; `from a import b` names a.b when b is a module, else a."""
     package = module if is_package else module.rpartition(".")[0]
     names = []
     for node in ast.walk(ast.parse(source)):
@@ -30,9 +30,17 @@ def imported_modules(source: str, module: str, is_package: bool = False) -> list
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join([*anchor, base] if base else anchor)
-            names.append(base)
-            names.extend(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+            submodules = [f"{base}.{alias.name}" for alias in node.names if is_module(f"{base}.{alias.name}")]
+            # `from a import b` runs a's __init__ only for names that are not modules of their own
+            if len(submodules) < len(node.names):
+                names.append(base)
+            names.extend(submodules)
     return names
+
+
+def is_module(name: str) -> bool:
+    path = PACKAGE.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
 def import_graph() -> dict[str, list[str]]:
@@ -65,4 +73,120 @@ def test_no_feature_imports_mail():
         for name in names
         if is_within(name, "festival.mail")
     ]
+    assert offenders == []
+
+
+FEATURES = ("admin", "auth", "badges", "certificates", "checkin", "exhibits", "judging", "mail", "public", "voting")
+
+
+def test_core_and_util_know_no_feature():
+    """festival/core/ and festival/util/ are the floors features stand on: they import none of them."""
+    offenders = [
+        f"{module} imports {name}"
+        for module, names in import_graph().items()
+        if is_within(module, "festival.core") or is_within(module, "festival.util")
+        for name in names
+        if any(is_within(name, f"festival.{feature}") for feature in FEATURES)
+    ]
+    assert offenders == []
+
+
+def test_util_knows_no_model():
+    offenders = [
+        f"{module} imports {name}"
+        for module, names in import_graph().items()
+        if is_within(module, "festival.util")
+        for name in names
+        if is_within(name, "festival.models") or is_within(name, "festival.core")
+    ]
+    assert offenders == []
+
+
+def test_judging_math_is_plain_python():
+    """Assignment, designs, effects and calibration take plain data and return plain data."""
+    offenders = [
+        f"{module} imports {name}"
+        for module, names in import_graph().items()
+        if is_within(module, "festival.judging.math")
+        for name in names
+        if name.split(".")[0] in {"flask", "flask_babel", "flask_login", "sqlalchemy", "werkzeug"}
+        or (is_within(name, "festival") and not is_within(name, "festival.judging.math"))
+    ]
+    assert offenders == []
+
+
+def import_edges() -> dict[str, set[str]]:
+    """Module → the festival modules importing it runs: each imported module and, as Python does, every
+    package above it that the importer is not itself inside (`from festival.auth import x` runs
+    festival/auth/__init__.py first)."""
+    graph = import_graph()
+    edges = {}
+    for module, names in graph.items():
+        targets = set()
+        for name in names:
+            if name not in graph:
+                continue
+            parts = name.split(".")
+            targets.update(
+                package
+                for package in (".".join(parts[:end]) for end in range(1, len(parts) + 1))
+                if package in graph and not is_within(module, package)
+            )
+        edges[module] = targets - {module}
+    return edges
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import one another, directly or round a circle (Tarjan's algorithm)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(module):
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for target in sorted(edges[module]):
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in on_stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            group = []
+            while not group or group[-1] != module:
+                group.append(stack.pop())
+                on_stack.discard(group[-1])
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in sorted(edges):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_the_cycle_finder_finds_a_circle_through_a_package():
+    edges = {"a": {"b.x"}, "b": {"b.y"}, "b.x": set(), "b.y": {"a"}, "c": set()}
+    # importing b.x runs b's __init__, which imports b.y, which imports a
+    edges["a"].add("b")
+    assert cycles(edges) == [["a", "b", "b.y"]]
+
+
+def test_no_import_cycle_between_modules():
+    assert cycles(import_edges()) == []
+
+
+def test_no_festival_module_is_imported_inside_a_function():
+    """An import inside a function hides a cycle; only third-party libraries slow to load are imported on first
+    use (WeasyPrint, pypdf, pdfium, zxcvbn's lists, coloraide), each with a comment saying so."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("festival")):
+                    offenders.append(f"{path.name}:{node.lineno}")
+                elif isinstance(node, ast.Import) and any(a.name.startswith("festival") for a in node.names):
+                    offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []

@@ -1,10 +1,10 @@
 """Organizer console: figures, festival settings, programme, units, accounts, audit log."""
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festival.admin import bp, services
+from festival.admin import services
 from festival.admin.forms import FestivalForm, ProgrammeItemForm, UnitForm, UserForm
 from festival.auth import services as accounts
 from festival.auth.permissions import role_required
@@ -18,6 +18,8 @@ from festival.util.formatting import local_to_utc, utc_to_local
 from festival.util.qr import qr_svg
 from festival.util.urls import public_url, record_id
 from festival.voting import services as votes
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at", "judging_opens_at", "judging_closes_at")
 

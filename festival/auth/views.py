@@ -1,11 +1,11 @@
 """Sign-in, sign-out, accepting an invitation and changing one's password."""
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from festival.auth import bp, resets, services
+from festival.auth import resets, services
 from festival.auth.forms import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm, SignInForm
 from festival.auth.permissions import home_endpoint
 from festival.core.errors import FestivalError, error_response, wants_json
@@ -13,6 +13,8 @@ from festival.core.extensions import limiter, login_manager
 from festival.core.transactions import form_status
 from festival.models import utcnow
 from festival.util.urls import safe_next
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 DEVICE_COOKIE = "festival_device"
 SESSION_HEADER = "X-Festival-Session"

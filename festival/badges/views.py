@@ -3,7 +3,7 @@ badge printing and reissue, roles; and a unit's own delegates."""
 
 import io
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
-from festival.badges import bp, colours, import_export, printing, render, services
+from festival.badges import colours, import_export, printing, render, services
 from festival.badges.forms import AttendeeForm, DelegateForm, PrintForm, ReissueForm, RoleForm
 from festival.core import jobs
 from festival.core.errors import FestivalError, refusals_return_to
@@ -22,6 +22,8 @@ from festival.models import Attendee, AttendeeSource, BadgeRole, Role, Unit
 from festival.spreadsheets import importing
 from festival.util import addresses
 from festival.util.urls import record_id
+
+bp = Blueprint("badges", __name__, url_prefix="/attendees")
 
 
 def _choices(form, festival, with_any=False):

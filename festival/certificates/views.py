@@ -4,13 +4,13 @@ correct; and the public verify page the QR code leads to."""
 import base64
 import io
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
-from festival.certificates import bp, printing, render, services
+from festival.certificates import printing, render, services
 from festival.certificates.forms import CorrectForm, IssueForm, PrintForm, RevokeForm, TemplateForm
 from festival.core import jobs, uploads
 from festival.core.errors import FestivalError, refusals_return_to
@@ -27,6 +27,8 @@ from festival.models import (
 from festival.util import addresses
 from festival.util.formatting import festival_today
 from festival.util.urls import record_id
+
+bp = Blueprint("certificates", __name__)
 
 
 def _kind(value: str) -> CertificateKind:

@@ -5,14 +5,14 @@ import json
 import re
 from datetime import datetime, timezone
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from festival.auth.permissions import role_required
 from festival.badges import services as badges
-from festival.checkin import bp, offline, services
+from festival.checkin import offline, services
 from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db, limiter
 from festival.core.festivals import current_festival
@@ -20,6 +20,8 @@ from festival.core.transactions import in_short_transactions
 from festival.models import Attendee, CheckIn, HeldScan, Role, ScanResult, utcnow
 from festival.util.urls import record_id
 from festival.voting import services as voting_services
+
+bp = Blueprint("checkin", __name__)
 
 GATE_STAFF = (Role.CHECKIN, Role.ORGANIZER)
 MAX_UPLOAD = 5000  # scans in one upload: an hour of one gate offline, with room to spare

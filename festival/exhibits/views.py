@@ -3,7 +3,7 @@ exports, posters and statistics."""
 
 import io
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +17,7 @@ from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status, on_commit
 from festival.core.uploads import MAX_FILE_BYTES, delete_stored, upload_path
-from festival.exhibits import bp, import_export, services
+from festival.exhibits import import_export, services
 from festival.exhibits import posters as posters_module
 from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm
 from festival.exhibits.posters import render_posters
@@ -25,6 +25,8 @@ from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, Exhi
 from festival.spreadsheets import importing, staging
 from festival.util import addresses
 from festival.util.urls import record_id
+
+bp = Blueprint("exhibits", __name__, url_prefix="/exhibits")
 
 HISTORY_LABELS = {
     "exhibit.created": _l("Tạo sáng kiến"),

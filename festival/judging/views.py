@@ -4,7 +4,7 @@ set-up (rubrics, panels, assignment, conflicts) and results."""
 import io
 import uuid
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -17,7 +17,7 @@ from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
 from festival.exhibits.services import list_categories
-from festival.judging import bp, control, panels, policy, results, rubrics, scoring, sheet_pdf
+from festival.judging import control, panels, policy, results, rubrics, scoring, sheet_pdf
 from festival.judging.forms import AddJudgeForm, AssignForm, ConflictForm, PolicyForm, ReasonForm, RubricForm, TierForm
 from festival.models import (
     JUDGED_TIERS,
@@ -36,6 +36,8 @@ from festival.models import (
     utcnow,
 )
 from festival.util.urls import MAX_ID, record_id
+
+bp = Blueprint("judging", __name__, url_prefix="/judging")
 
 
 def _visible_sheet(sheet_id: int) -> ScoreSheet:

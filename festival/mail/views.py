@@ -1,7 +1,7 @@
 """The organizers' outbox: every message and its state, retry and resend, bulk sends and their
 progress, the wording of each kind of message."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,12 +10,14 @@ from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
-from festival.mail import bp, messages, notify, services
+from festival.mail import messages, notify, services
 from festival.mail.forms import WordingForm
 from festival.mail.sending import outbox_dir
 from festival.models import AuditLog, MailBatch, MailMessage, MailStatus, Role, User, utcnow
 from festival.util.placeholders import fill
 from festival.util.urls import record_id
+
+bp = Blueprint("mail", __name__, url_prefix="/admin/mail")
 
 INVITATION_ROLES = {"unit": (Role.UNIT,), "judge": (Role.JUDGE,), "all": (Role.UNIT, Role.JUDGE)}
 

@@ -3,7 +3,7 @@
 import hashlib
 import logging
 
-from flask import abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -14,10 +14,11 @@ from festival.exhibits import services as exhibit_services
 from festival.judging import results as judging_results
 from festival.judging.policy import policy_for
 from festival.models import Exhibit, ExhibitStatus, Region
-from festival.public import bp
 from festival.util.urls import record_id, safe_next
 from festival.voting import tally as voting_tally
 from festival.voting import views as voting_views
+
+bp = Blueprint("public", __name__)
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ and the organizers' settings, tally, paper ballots and prize."""
 
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,8 +16,10 @@ from festival.core.transactions import form_status
 from festival.exhibits.services import accepted_exhibits
 from festival.models import Attendee, Exhibit, PaperBallots, Role, VoteSource, utcnow
 from festival.util.formatting import local_to_utc, utc_to_local
-from festival.voting import bp, devices, services, tally
+from festival.voting import devices, services, tally
 from festival.voting.forms import KioskBadgeForm, PaperBallotsForm, ReasonForm, VoteSettingsForm
+
+bp = Blueprint("voting", __name__)
 
 KIOSK_STAFF = (Role.ORGANIZER, Role.CHECKIN)
 
