@@ -3,9 +3,11 @@ which addresses phones cannot open, and the organizer console saying what every 
 
 import pytest
 
+from festival.badges import printing, services
 from festival.core.extensions import db
 from festival.models import Attendee
 from festival.util import addresses
+from tests import factories
 from tests.conftest import make_app
 from tests.pdf_tools import page_qr_codes
 
@@ -40,8 +42,6 @@ def test_the_app_prints_qr_codes_for_the_port_it_is_served_on(tmp_path, monkeypa
     monkeypatch.setattr(addresses, "lan_addresses", lambda: ["192.168.1.20"])
     app = make_app(tmp_path, PUBLIC_BASE_URL="")
     assert app.config["PUBLIC_BASE_URL"] == "http://192.168.1.20:5101"
-    from festival.badges import render, services
-    from tests import factories
 
     with app.test_request_context():
         festival = factories.make_festival()
@@ -49,7 +49,7 @@ def test_the_app_prints_qr_codes_for_the_port_it_is_served_on(tmp_path, monkeypa
             festival, services.AttendeeInput("Nguyễn Thị Hằng", services.role_by_code(festival, "guest")), by=None
         )
         db.session.commit()
-        data = render.render_badges(festival, [db.session.get(Attendee, attendee.id)], "a6")
+        data = printing.render_badges(festival, [db.session.get(Attendee, attendee.id)], "a6")
         assert page_qr_codes(data) == [[f"http://192.168.1.20:5101/c/{attendee.badge_token}"]]
 
 

@@ -1,12 +1,140 @@
-"""Printing badges: what a print covers, and the work a background job does for it."""
+"""Badge PDFs: A6 badges one per page, or four to an A4 sheet with crop marks.
 
+Each badge: festival name and dates, the person's name as large as fits the width (wrapped
+onto two lines when even the smallest size is too wide), unit, the role on a band in its
+colour, and the QR code of the check-in URL — a black-and-white PNG at a whole number of pixels per
+module, drawn without smoothing, with a 4-module quiet zone and error correction M.
+
+And the print job: what a print covers, and the work the background job does for it.
+"""
+
+import math
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from flask import render_template
 from flask_babel import lazy_gettext as _l
+from fontTools.ttLib import TTFont
 
-from festival.badges import render, services
+from festival.badges import colours, services
 from festival.core import jobs
 from festival.core.errors import FestivalError
 from festival.core.extensions import db
-from festival.models import BadgeRole, Festival, Unit, utcnow
+from festival.models import Attendee, BadgeRole, Festival, Unit, utcnow
+from festival.util import pdf
+from festival.util.qr import qr_png_data_uri, qr_svg
+from festival.util.urls import public_url
+
+LAYOUTS = ("a6", "a4")
+BADGES_PER_SHEET = {"a6": 1, "a4": 4}  # a trial print is one sheet of paper
+BADGES_PER_DOCUMENT = 200  # a worker renders this many badges at a time
+NAME_WIDTH_PT = 250  # the A6 badge's text width (91 mm) less a little air
+NAME_SIZES = (30, 16)  # largest and smallest name size on one line, in points
+WRAPPED_SIZES = (22, 13)  # on two lines
+BOLD_FONT = Path(__file__).resolve().parent.parent.parent / "static/fonts/be-vietnam-pro/BeVietnamPro_700Bold.ttf"
+
+
+@lru_cache(maxsize=1)
+def _metrics() -> tuple[dict[int, int], int, int]:
+    with TTFont(BOLD_FONT) as font:
+        advances = {code: font["hmtx"][glyph][0] for code, glyph in font.getBestCmap().items()}
+        return advances, font["head"].unitsPerEm, font["hmtx"][".notdef"][0]
+
+
+def text_width(text: str, size: float) -> float:
+    """Width in points of `text` set in Be Vietnam Pro Bold at `size` points."""
+    advances, units, fallback = _metrics()
+    return sum(advances.get(ord(char), fallback) for char in text) * size / units
+
+
+def fit_name(name: str) -> dict:
+    """The size (and line breaks) at which a name fills the badge width without overflowing."""
+    largest, smallest = NAME_SIZES
+    size = min(largest, NAME_WIDTH_PT / max(text_width(name, 1), 1))
+    if size >= smallest:
+        return {"lines": [name], "size": round(size, 1)}
+    words = name.split()
+    # Two lines, split where the longer line is shortest.
+    best = min(
+        ([" ".join(words[:i]), " ".join(words[i:])] for i in range(1, len(words))),
+        key=lambda lines: max(text_width(line, 1) for line in lines),
+        default=[name],
+    )
+    size = min(WRAPPED_SIZES[0], NAME_WIDTH_PT / max(max(text_width(line, 1) for line in best), 1))
+    return {"lines": best, "size": round(max(size, WRAPPED_SIZES[1]), 1)}
+
+
+def checkin_url(attendee: Attendee) -> str:
+    """The short URL a badge's QR code holds."""
+    return public_url("checkin.badge", token=attendee.badge_token)
+
+
+def badge_fields(attendee: Attendee) -> dict:
+    """What one badge shows, as plain values read from the database (the QR code is drawn later)."""
+    return {
+        "name": fit_name(attendee.full_name),
+        "affiliation": attendee.affiliation,
+        "role": attendee.role.name_vi,
+        "colour": attendee.role.colour,
+        "role_text": colours.text_colour(attendee.role.colour),
+        "url": checkin_url(attendee),
+    }
+
+
+def festival_fields(festival: Festival) -> dict:
+    """What a badge shows of the festival, as plain values."""
+    return {"name": festival.name, "starts_on": festival.starts_on, "ends_on": festival.ends_on}
+
+
+def _with_qr(fields: dict, qr_format: str) -> dict:
+    url = fields["url"]
+    return {
+        **fields,
+        "qr_png": qr_png_data_uri(url) if qr_format == "png" else None,
+        "qr_svg": qr_svg(url) if qr_format == "svg" else None,
+    }
+
+
+def badge_data(attendee: Attendee, qr_format: str = "png") -> dict:
+    """What the template needs for one badge."""
+    return _with_qr(badge_fields(attendee), qr_format)
+
+
+def badge_documents(festival: Festival | dict, attendees: list, layout: str, qr_format: str = "png") -> Iterator[str]:
+    """The HTML documents of a print, BADGES_PER_DOCUMENT badges each, built one at a time.
+
+    `festival` and `attendees` may be the plain values of festival_fields() and badge_fields(),
+    so the documents are built without the database.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}")
+    for start in range(0, len(attendees), BADGES_PER_DOCUMENT):
+        badges = [
+            _with_qr(a, qr_format) if isinstance(a, dict) else badge_data(a, qr_format)
+            for a in attendees[start : start + BADGES_PER_DOCUMENT]
+        ]
+        pages = [badges[i : i + 4] for i in range(0, len(badges), 4)] if layout == "a4" else [[b] for b in badges]
+        yield render_template("badges/badges.html", festival=festival, pages=pages, layout=layout)
+
+
+def render_badges(festival: Festival | dict, attendees: list, layout: str = "a6", progress=None) -> bytes:
+    """A PDF of the attendees' badges in the order given (parallel for big prints); the attendees
+    may be Attendee rows or their badge_fields().
+
+    :raise ValueError: no attendees or an unknown layout.
+    """
+    if not attendees:
+        raise ValueError("No badges to print.")
+    documents = badge_documents(festival, attendees, layout)
+    count = math.ceil(len(attendees) / BADGES_PER_DOCUMENT)
+    if count == 1:
+        data = pdf.render_pdf(next(documents))
+        if progress:
+            progress(1, 1)
+        return data
+    # A4 chunks hold whole sheets because BADGES_PER_DOCUMENT is a multiple of four.
+    return pdf.render_documents(documents, total=count, progress=progress)
 
 
 def selection(festival: Festival, params: dict) -> list:
@@ -22,7 +150,7 @@ def print_badges(festival: Festival, params: dict, progress=None) -> tuple[bytes
     :raise ValueError: nothing to print.
     """
     attendees = selection(festival, params)
-    data = render.render_badges(festival, attendees, params.get("layout", "a6"), progress=progress)
+    data = render_badges(festival, attendees, params.get("layout", "a6"), progress=progress)
     if params.get("only_new"):
         services.mark_printed([a.id for a in attendees], utcnow())
     return data, len(attendees)
@@ -35,12 +163,12 @@ def badge_job(params: dict, progress) -> jobs.JobOutput:
     with jobs.reading():
         festival = db.session.get(Festival, params["festival_id"])
         attendees = selection(festival, params)
-        shown = render.festival_fields(festival)
-        badges = [render.badge_fields(attendee) for attendee in attendees]
+        shown = festival_fields(festival)
+        badges = [badge_fields(attendee) for attendee in attendees]
         ids = [attendee.id for attendee in attendees]
     if not badges:
         raise FestivalError(_l("Không còn thẻ nào cần in với lựa chọn này."))
     layout = params.get("layout", "a6")
-    data = render.render_badges(shown, badges, layout, progress=progress)
+    data = render_badges(shown, badges, layout, progress=progress)
     on_done = (lambda: services.mark_printed(ids, utcnow())) if params.get("only_new") else None
     return jobs.JobOutput(data, f"the-{layout}.pdf", on_done)

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
-from festival.badges import colours, import_export, printing, render, services
+from festival.badges import colours, import_export, printing, services
 from festival.badges.forms import AttendeeForm, DelegateForm, PrintForm, ReissueForm, RoleForm
 from festival.core import jobs
 from festival.core.errors import FestivalError, refusals_return_to
@@ -156,8 +156,8 @@ def reissue(attendee_id):
 def badge_pdf(attendee_id):
     """Reprint one badge (A6, or A4 with ?layout=a4)."""
     attendee = db.get_or_404(Attendee, attendee_id)
-    layout = request.args.get("layout", "a6") if request.args.get("layout") in render.LAYOUTS else "a6"
-    data = render.render_badges(attendee.festival, [attendee], layout)
+    layout = request.args.get("layout", "a6") if request.args.get("layout") in printing.LAYOUTS else "a6"
+    data = printing.render_badges(attendee.festival, [attendee], layout)
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"the-{attendee.id}.pdf")
 
 
@@ -191,8 +191,8 @@ def print_badges():
             flash(_("Không có thẻ nào cần in với lựa chọn này."), "warning")
         elif request.form.get("trial"):
             # One sheet of the selection to check the paper and the QR codes; nothing is marked printed.
-            sheet = attendees[: render.BADGES_PER_SHEET[form.layout.data]]
-            data = render.render_badges(festival, sheet, form.layout.data)
+            sheet = attendees[: printing.BADGES_PER_SHEET[form.layout.data]]
+            data = printing.render_badges(festival, sheet, form.layout.data)
             return send_file(io.BytesIO(data), mimetype="application/pdf", download_name="the-in-thu.pdf")
         elif not addresses.print_refused(form.confirm_address):
             job = jobs.create_job(

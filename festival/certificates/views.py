@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from festival.admin.services import list_units
 from festival.auth.permissions import role_required
-from festival.certificates import printing, render, services
+from festival.certificates import printing, services
 from festival.certificates.forms import CorrectForm, IssueForm, PrintForm, RevokeForm, TemplateForm
 from festival.core import jobs, uploads
 from festival.core.errors import FestivalError, refusals_return_to
@@ -97,7 +97,7 @@ def print_certificates():
             flash(_("Chưa có giấy chứng nhận nào với lựa chọn này. Hãy cấp giấy chứng nhận trước."), "warning")
         elif request.form.get("trial"):
             # The first certificate of the selection, to check the paper, the layout and the QR code.
-            data = render.render_certificates(selected[:1])
+            data = printing.render_certificates(selected[:1])
             return send_file(io.BytesIO(data), mimetype="application/pdf", download_name="giay-chung-nhan-in-thu.pdf")
         elif not addresses.print_refused(form.confirm_address):
             title = _("In %(n)d giấy chứng nhận", n=len(selected))
@@ -152,7 +152,7 @@ def _preview_uri(template: CertificateTemplate, festival) -> str | None:
     sample = services.preview_sample(festival, template.kind, festival_today())
     if sample is None:
         return None
-    return "data:image/png;base64," + base64.b64encode(render.preview_png(template, sample)).decode()
+    return "data:image/png;base64," + base64.b64encode(printing.preview_png(template, sample)).decode()
 
 
 @bp.route("/certificates/templates/<kind>/preview", methods=["POST"])
@@ -197,7 +197,7 @@ def show(certificate_id):
 def pdf(certificate_id):
     """One certificate's PDF."""
     certificate = db.get_or_404(Certificate, certificate_id)
-    data = render.render_certificates([certificate])
+    data = printing.render_certificates([certificate])
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"{certificate.serial}.pdf")
 
 

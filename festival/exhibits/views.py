@@ -17,10 +17,8 @@ from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status, on_commit
 from festival.core.uploads import MAX_FILE_BYTES, delete_stored, upload_path
-from festival.exhibits import import_export, services
-from festival.exhibits import posters as posters_module
+from festival.exhibits import import_export, printing, services
 from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm
-from festival.exhibits.posters import render_posters
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
 from festival.spreadsheets import importing, staging
 from festival.util import addresses
@@ -510,7 +508,7 @@ def poster(exhibit_id):
     exhibit = db.get_or_404(Exhibit, exhibit_id)
     if exhibit.status is not ExhibitStatus.ACCEPTED:
         abort(404)
-    return _pdf_response(render_posters([exhibit]), f"poster-{exhibit.code}.pdf")
+    return _pdf_response(printing.render_posters([exhibit]), f"poster-{exhibit.code}.pdf")
 
 
 @bp.route("/posters", methods=["POST"])
@@ -519,7 +517,7 @@ def posters():
     """Booth posters of every accepted exhibit (optionally one category), by code: a print job."""
     festival = current_festival()
     category_id = request.form.get("category", type=record_id)
-    selected = posters_module.selection(festival, category_id)
+    selected = printing.selection(festival, category_id)
     count = len(selected)
     if not count:
         flash(_("Chưa có sáng kiến nào được duyệt để in áp phích."), "warning")

@@ -17,7 +17,7 @@ from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
 from festival.exhibits.services import list_categories
-from festival.judging import control, panels, policy, results, rubrics, scoring, sheet_pdf
+from festival.judging import control, panels, policy, printing, results, rubrics, scoring
 from festival.judging.forms import AddJudgeForm, AssignForm, ConflictForm, PolicyForm, ReasonForm, RubricForm, TierForm
 from festival.models import (
     JUDGED_TIERS,
@@ -254,7 +254,7 @@ def _pdf(data: bytes, filename: str):
 def sheet_pdf_view(sheet_id):
     """One score sheet (phiếu chấm điểm) as a PDF to sign."""
     sheet = _visible_sheet(sheet_id)
-    return _pdf(sheet_pdf.render_sheet_pdf([sheet]), f"phieu-cham-{sheet.exhibit.code}.pdf")
+    return _pdf(printing.render_sheet_pdf([sheet]), f"phieu-cham-{sheet.exhibit.code}.pdf")
 
 
 @bp.route("/my-sheets.pdf")
@@ -266,7 +266,7 @@ def my_sheets_pdf():
     if not sheets:
         flash(_("Bạn chưa nộp phiếu nào."), "warning")
         return redirect(url_for("judging.home"))
-    return _pdf(sheet_pdf.render_sheet_pdf(sheets), "phieu-cham-diem.pdf")
+    return _pdf(printing.render_sheet_pdf(sheets), "phieu-cham-diem.pdf")
 
 
 def _accepted_exhibit(festival, exhibit_id: int) -> Exhibit:

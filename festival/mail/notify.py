@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from festival.auth import services as accounts
-from festival.certificates import render as certificate_render
+from festival.certificates import printing as certificate_printing
 from festival.core import events
 from festival.core.errors import FestivalError
 from festival.core.extensions import db
@@ -380,7 +380,7 @@ def certificate(certificate: Certificate, by: User | None, batch=None, audit_ent
         "exhibit": certificate.exhibit.title,
         "award": str(certificate.tier.label) if certificate.tier else str(certificate.kind.label),
         "serial": certificate.serial,
-        "verify": certificate_render.verify_url(certificate),
+        "verify": certificate_printing.verify_url(certificate),
     }
     sent = []
     for recipient in _certificate_recipients(certificate):

@@ -19,8 +19,8 @@ from flask import current_app
 
 from config import Config
 from festival.auth import services as accounts
-from festival.badges.render import render_badges
-from festival.certificates.render import certificate_pdfs
+from festival.badges.printing import render_badges
+from festival.certificates.printing import certificate_pdfs
 from festival.core.extensions import db
 from festival.core.queue import task
 from festival.mail.messages import one_line, to_html, with_secrets

@@ -5,7 +5,7 @@ import time
 import pypdfium2 as pdfium
 import pytest
 
-from festival.badges import render
+from festival.badges import printing
 from festival.core.extensions import db
 from festival.models import Attendee, Festival, JobStatus, PrintJob
 from festival.util import qr
@@ -22,7 +22,7 @@ def test_every_qr_code_decodes_to_its_check_in_url(app, crowd, layout, pages):
     with app.test_request_context():
         festival = db.session.get(Festival, crowd["festival"])
         attendees = [db.session.get(Attendee, i) for i in crowd["ids"]]
-        data = render.render_badges(festival, attendees, layout)
+        data = printing.render_badges(festival, attendees, layout)
     assert page_count(data) == pages
     decoded = sorted(code for page in page_qr_codes(data, dpi=300) for code in page)
     assert decoded == sorted(badge_urls(app, crowd["ids"]))
@@ -34,14 +34,16 @@ def test_every_qr_code_decodes_to_its_check_in_url(app, crowd, layout, pages):
 
 
 def test_long_names_shrink_then_wrap_within_the_width():
-    short = render.fit_name("Lê Văn Đức")
-    assert short["lines"] == ["Lê Văn Đức"] and short["size"] == render.NAME_SIZES[0]
-    medium = render.fit_name("Nguyễn Hoàng Phương Thảo")
-    assert len(medium["lines"]) == 1 and medium["size"] < render.NAME_SIZES[0]
-    long = render.fit_name("PGS.TS. Nguyễn Thị Thanh Hương Giang")
+    short = printing.fit_name("Lê Văn Đức")
+    assert short["lines"] == ["Lê Văn Đức"] and short["size"] == printing.NAME_SIZES[0]
+    medium = printing.fit_name("Nguyễn Hoàng Phương Thảo")
+    assert len(medium["lines"]) == 1 and medium["size"] < printing.NAME_SIZES[0]
+    long = printing.fit_name("PGS.TS. Nguyễn Thị Thanh Hương Giang")
     assert len(long["lines"]) == 2
     for fitted in (short, medium, long):
-        assert all(render.text_width(line, fitted["size"]) <= render.NAME_WIDTH_PT + 0.5 for line in fitted["lines"])
+        assert all(
+            printing.text_width(line, fitted["size"]) <= printing.NAME_WIDTH_PT + 0.5 for line in fitted["lines"]
+        )
 
 
 def test_qr_image_has_whole_pixels_per_module_and_a_quiet_zone(app):
@@ -122,7 +124,7 @@ def test_a4_sheets_keep_the_bands_inside_what_office_printers_print(app, crowd):
     with app.test_request_context():
         festival = db.session.get(Festival, crowd["festival"])
         attendees = [db.session.get(Attendee, i) for i in crowd["ids"]]
-        data = render.render_badges(festival, attendees, "a4")
+        data = printing.render_badges(festival, attendees, "a4")
     document = pdfium.PdfDocument(data)
     image = document[0].render(scale=100 / 72).to_pil().convert("L")  # 100 dpi: 1 mm ≈ 3.94 px
     document.close()

@@ -3,7 +3,7 @@ the command refuses without --allow-local-address; QR codes follow the configure
 
 import pytest
 
-from festival.badges import render
+from festival.badges import printing
 from festival.core.extensions import db
 from festival.models import Attendee, Festival, PrintJob
 from tests.badges.test_badge_pdf import wait_for_job
@@ -28,7 +28,7 @@ def test_badge_qr_codes_hold_the_configured_address(app, crowd, base):
     with app.test_request_context():
         festival = db.session.get(Festival, crowd["festival"])
         attendees = [db.session.get(Attendee, i) for i in crowd["ids"]]
-        data = render.render_badges(festival, attendees, "a4")
+        data = printing.render_badges(festival, attendees, "a4")
         expected = sorted(f"{base}/c/{a.badge_token}" for a in attendees)
     assert sorted(code for page in page_qr_codes(data) for code in page) == expected
 

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from festival.badges import services
-from festival.badges.render import checkin_url, render_badges
+from festival.badges.printing import checkin_url, render_badges
 from festival.core.extensions import db
 from festival.models import Attendee, CheckIn, Role, ScanResult
 from tests import factories

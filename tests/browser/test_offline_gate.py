@@ -9,7 +9,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from festival.badges import services
-from festival.badges.render import render_badges
+from festival.badges.printing import render_badges
 from festival.core.extensions import db
 from festival.models import Attendee, CheckIn, HeldScan, Role, ScanResult
 from tests import factories

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from festival.core.extensions import db
-from festival.exhibits.posters import render_posters
+from festival.exhibits.printing import render_posters
 from festival.models import Exhibit, VotePolicy, utcnow
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from festival.certificates import render, services
+from festival.certificates import printing, services
 from festival.core.errors import NotAllowed
 from festival.core.extensions import db
 from festival.models import AuditLog, Certificate, CertificateKind, CertificateStatus, Festival, JudgingPolicy
@@ -64,7 +64,7 @@ def test_pdf_text_has_exact_names_titles_and_the_qr_leads_to_the_verify_page(app
     with app.test_request_context():
         festival = db.session.get(Festival, awarded["festival"])
         ordered = services.for_printing(festival)
-        data = render.render_certificates(ordered)
+        data = printing.render_certificates(ordered)
         expected = [(c.recipient_name, c.exhibit.title, c.serial, c.verification_code) for c in ordered]
     assert page_count(data) == 3
     texts = page_texts(data)
@@ -93,17 +93,17 @@ def test_unchanged_certificates_are_not_rendered_again(app, awarded, monkeypatch
     issue(app, awarded["festival"])
     with app.test_request_context():
         ordered = services.for_printing(db.session.get(Festival, awarded["festival"]))
-        first = render.render_certificates(ordered)
+        first = printing.render_certificates(ordered)
         db.session.commit()
         calls = []
-        real = render.pdf.render_each
+        real = printing.pdf.render_each
         monkeypatch.setattr(
-            render.pdf, "render_each", lambda htmls, **kw: calls.append(kw["total"]) or real(htmls, **kw)
+            printing.pdf, "render_each", lambda htmls, **kw: calls.append(kw["total"]) or real(htmls, **kw)
         )
-        again = render.render_certificates(ordered)
+        again = printing.render_certificates(ordered)
         assert calls == [] and page_texts(again) == page_texts(first)
         ordered[0].recipient_name = "Nguyễn Thị Hằng Nga"  # one page changes
-        changed = render.render_certificates(ordered)
+        changed = printing.render_certificates(ordered)
         assert calls == [1] and "Nguyễn Thị Hằng Nga" in page_texts(changed)[0]
 
 
@@ -121,7 +121,7 @@ def test_placeholders_are_text_never_template_code_or_markup(app, awarded, monke
             '<img src="file:///etc/passwd"> <img src="http://169.254.169.254/x.png"> {nope} {{7*7}}'
         )
         [certificate] = [c for c in services.for_printing(festival) if c.recipient_name == "Phạm Ngọc Ánh"]
-        [text] = page_texts(render.render_certificates([certificate]))
+        [text] = page_texts(printing.render_certificates([certificate]))
     assert "{{ config }} Phạm Ngọc Ánh <script>alert(1)</script>" in text
     assert '<img src="file:///etc/passwd">' in text and "{nope} {{7*7}}" in text and "49" not in text
     assert "SECRET" not in text and attempts == []

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from festival.certificates import render, services
+from festival.certificates import printing, services
 from festival.core.extensions import db
 from festival.judging import results
 from festival.judging.policy import policy_for
@@ -41,7 +41,7 @@ def test_every_certificate_gets_its_own_random_code(app, issued):
 
 def test_the_qr_code_and_the_printed_code_lead_to_the_whole_certificate(app, client, issued):
     with app.test_request_context():
-        data = render.render_certificates([db.session.get(Certificate, issued["id"])])
+        data = printing.render_certificates([db.session.get(Certificate, issued["id"])])
     code = issued["code"]
     assert page_qr_codes(data) == [[f"https://ldst.example.vn/verify/{code}"]]
     assert f"Mã xác minh: {code[:5]}-{code[5:]}" in page_texts(data)[0]

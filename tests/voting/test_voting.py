@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from festival.badges import services as badges
-from festival.certificates import render as certificate_render
+from festival.certificates import printing as certificate_printing
 from festival.certificates import services as certificates
 from festival.core.extensions import db
 from festival.models import (
@@ -437,7 +437,7 @@ def test_the_winner_gets_the_visitors_choice_prize_in_the_results_and_certificat
             db.session.execute(db.select(Certificate).where(Certificate.kind == CertificateKind.AWARD)).scalars().all()
         )
         assert certificate.tier is AwardTier.VISITORS and certificate.recipient_key == "visitors:author:0"
-        text = page_texts(certificate_render.render_certificates([certificate]))[0]
+        text = page_texts(certificate_printing.render_certificates([certificate]))[0]
         assert "Giải do khán giả bình chọn" in text
         # Issuing again adds nothing.
         festival = db.session.get(Festival, vote_world["festival"])
