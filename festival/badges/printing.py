@@ -128,11 +128,6 @@ def render_badges(festival: Festival | dict, attendees: list, layout: str = "a6"
         raise ValueError("No badges to print.")
     documents = badge_documents(festival, attendees, layout)
     count = math.ceil(len(attendees) / BADGES_PER_DOCUMENT)
-    if count == 1:
-        data = pdf.render_pdf(next(documents))
-        if progress:
-            progress(1, 1)
-        return data
     # A4 chunks hold whole sheets because BADGES_PER_DOCUMENT is a multiple of four.
     return pdf.render_documents(documents, total=count, progress=progress)
 

@@ -47,11 +47,6 @@ def render_poster_fields(posters: list[dict], progress=None) -> bytes:
         for start in range(0, len(pages), POSTERS_PER_DOCUMENT)
     )
     count = -(-len(pages) // POSTERS_PER_DOCUMENT)
-    if count == 1:
-        data = pdf.render_pdf(next(documents))
-        if progress:
-            progress(1, 1)
-        return data
     return pdf.render_documents(documents, total=count, progress=progress)
 
 

@@ -170,7 +170,8 @@ def render_pdf(html: str) -> bytes:
 def render_documents(
     htmls: Iterable[str], *, total: int | None = None, processes: int | None = None, progress=None
 ) -> bytes:
-    """Render many HTML documents in worker processes and merge them, in order, into one PDF.
+    """Render HTML documents and merge them, in order, into one PDF (one document renders in this process,
+    several in worker processes).
 
     `htmls` may be a generator (give `total`): each document goes to a worker as soon as it is
     built, so building the rest overlaps rendering. `progress(done, total)` is called in the
