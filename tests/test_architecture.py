@@ -63,56 +63,48 @@ def test_the_walker_sees_imports_inside_functions_and_resolves_relative_ones():
     assert "festival.auth.views" in imported_modules("from . import views\n", "festival.auth", is_package=True)
 
 
-def test_no_feature_imports_mail():
-    """Features announce (festival.core.events) and mail listens: only mail itself and the entry points
-    import festival.mail."""
-    offenders = [
+def steps_up(importer, imported) -> list[str]:
+    """Every "module imports name" where the module matches `importer` and the name `imported` (predicates)."""
+    return [
         f"{module} imports {name}"
         for module, names in import_graph().items()
-        if not is_within(module, "festival.mail") and module not in ENTRY_POINTS
+        if importer(module)
         for name in names
-        if is_within(name, "festival.mail")
+        if imported(name)
     ]
-    assert offenders == []
+
+
+def within(*packages: str):
+    return lambda name: any(is_within(name, package) for package in packages)
 
 
 FEATURES = ("admin", "auth", "badges", "certificates", "checkin", "exhibits", "judging", "mail", "public", "voting")
+WEB_AND_DATABASE = {"flask", "flask_babel", "flask_login", "sqlalchemy", "werkzeug"}
+
+
+def test_no_feature_imports_mail():
+    """Features announce (festival.core.events) and mail listens: only mail itself and the entry points
+    import festival.mail."""
+    outside_mail = lambda module: not is_within(module, "festival.mail") and module not in ENTRY_POINTS  # noqa: E731
+    assert steps_up(outside_mail, within("festival.mail")) == []
 
 
 def test_core_and_util_know_no_feature():
     """festival/core/ and festival/util/ are the floors features stand on: they import none of them."""
-    offenders = [
-        f"{module} imports {name}"
-        for module, names in import_graph().items()
-        if is_within(module, "festival.core") or is_within(module, "festival.util")
-        for name in names
-        if any(is_within(name, f"festival.{feature}") for feature in FEATURES)
-    ]
-    assert offenders == []
+    assert steps_up(within("festival.core", "festival.util"), within(*(f"festival.{f}" for f in FEATURES))) == []
 
 
 def test_util_knows_no_model():
-    offenders = [
-        f"{module} imports {name}"
-        for module, names in import_graph().items()
-        if is_within(module, "festival.util")
-        for name in names
-        if is_within(name, "festival.models") or is_within(name, "festival.core")
-    ]
-    assert offenders == []
+    assert steps_up(within("festival.util"), within("festival.models", "festival.core")) == []
 
 
 def test_judging_math_is_plain_python():
     """Assignment, designs, effects and calibration take plain data and return plain data."""
-    offenders = [
-        f"{module} imports {name}"
-        for module, names in import_graph().items()
-        if is_within(module, "festival.judging.math")
-        for name in names
-        if name.split(".")[0] in {"flask", "flask_babel", "flask_login", "sqlalchemy", "werkzeug"}
+    outside_math = lambda name: (  # noqa: E731
+        name.split(".")[0] in WEB_AND_DATABASE
         or (is_within(name, "festival") and not is_within(name, "festival.judging.math"))
-    ]
-    assert offenders == []
+    )
+    assert steps_up(within("festival.judging.math"), outside_math) == []
 
 
 def import_edges() -> dict[str, set[str]]:
