@@ -18,6 +18,12 @@ class Config:
     SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", str(INSTANCE_DIR / "secret_key"))
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'festival.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Where files are kept (see festival/core/storage.py): empty keeps each kind in its folder below on this
+    # machine; s3://bucket/prefix keeps them all in S3-compatible object storage that every app machine and
+    # worker share (keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; the endpoint of a self-hosted store).
+    STORAGE_URL = os.environ.get("STORAGE_URL", "")
+    STORAGE_S3_ENDPOINT_URL = os.environ.get("STORAGE_S3_ENDPOINT_URL", "")
+    STORAGE_S3_REGION = os.environ.get("STORAGE_S3_REGION", "")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))  # finished prints (PDF, ZIP)
     # A print job's worker touches the job every PRINT_JOB_HEARTBEAT_SECONDS; one not heard from for

@@ -26,7 +26,7 @@ from festival.badges import views as badges_views
 from festival.certificates import cli as certificates_cli
 from festival.certificates import views as certificates_views
 from festival.checkin import views as checkin_views
-from festival.core import files, static_files, transactions
+from festival.core import files, static_files, storage, transactions
 from festival.core.errors import register_error_handlers
 from festival.core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from festival.core.festivals import load_current_festival
@@ -118,6 +118,7 @@ def register_extensions(app):
     limiter.init_app(app)
     compress.init_app(app)
     static_files.init_app(app)
+    storage.init_app(app)
     register_template_filters(app)
     app.jinja_env.globals.update(permissions=permissions, get_locale=get_locale, page_url=page_url)
 
