@@ -9,10 +9,12 @@ import os
 # Queued tasks run at once in the test that queues them (festival/core/queue.py reads this on import).
 os.environ.setdefault("QUEUE_URL", "immediate")
 
+import boto3
 import hypothesis
 import psycopg
 import pytest
 import sqlalchemy as sa
+from moto import mock_aws
 
 from config import TestConfig
 from festival.app import create_app
@@ -120,6 +122,23 @@ def make_app(tmp_path, **overrides):
 @pytest.fixture
 def app(tmp_path):
     return make_app(tmp_path)
+
+
+@pytest.fixture
+def s3_storage(monkeypatch):
+    """Settings for an app whose files are kept in S3: a bucket of moto's in-process mock of AWS."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="festival")
+        yield {"STORAGE_URL": "s3://festival/test", "STORAGE_S3_REGION": "us-east-1"}
+
+
+@pytest.fixture(params=["local", "s3"])
+def both_backends(request):
+    """Settings for each storage backend in turn; a module runs its tests on both with
+    `app = make_app(tmp_path, **both_backends)` in its own `app` fixture."""
+    return {} if request.param == "local" else request.getfixturevalue("s3_storage")
 
 
 @pytest.fixture
