@@ -13,7 +13,7 @@ export HOST PORT
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium libreoffice-calc-nogui default-jre-headless
 
-.PHONY: run test lint test-postgres install install-dev run-debs test-debs static translations clean
+.PHONY: run test lint test-postgres test-two-machines install install-dev run-debs test-debs static translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,13 @@ lint: install-dev
 # The same suite on PostgreSQL: a throw-away cluster on loopback (Debian's postgresql, installed when missing).
 test-postgres: install-dev
 	.ci/with-postgres $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# Two app machines behind nginx (round robin, no sticky sessions), one worker, the files in S3 (moto's server), the
+# queue and the rate limits in Redis, on a throw-away PostgreSQL: tests/two_machines/ (not part of `make test`).
+TWO_MACHINE_DEBS := nginx redis-server
+test-two-machines: install-dev
+	$(call install_debs,$(TWO_MACHINE_DEBS))
+	FESTIVAL_TWO_MACHINES=1 .ci/with-postgres $(BIN)/python -m pytest tests/two_machines $(PYTEST_ARGS)
 
 # Developers: after changing UI text, refresh the catalogues, translate, then compile.
 translations: $(VENV)/.installed

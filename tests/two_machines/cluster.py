@@ -533,6 +533,12 @@ class Browser:
     def close(self) -> None:
         self.session.close()
 
+    def __enter__(self) -> "Browser":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
         kwargs.setdefault("timeout", 120)
         response = self.session.request(method, urljoin(self.base_url, path), allow_redirects=False, **kwargs)
