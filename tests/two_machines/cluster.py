@@ -315,6 +315,7 @@ http {{
     uwsgi_temp_path {temp}/uwsgi;
     scgi_temp_path {temp}/scgi;
     client_max_body_size 25m;
+    client_body_buffer_size 25m;  # uploads kept in memory, not in a temporary file
     upstream festival {{
 {upstreams}
     }}
