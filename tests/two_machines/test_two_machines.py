@@ -302,7 +302,7 @@ def test_a_certificate_print_carries_the_signature_uploaded_through_the_other_se
     wait_for_job(cluster, organizer, started.headers["Location"])
     pdf = download(cluster, organizer, started.upstream, job)
     assert pdf.content.startswith(b"%PDF")
-    assert green_pixels(pdf.content) > 5000  # the 560×160 px mark, scaled into the signature's place
+    assert green_pixels(pdf.content) > 2000  # the mark, about 60 × 24 mm in the signature's place (≈ 8,000 px)
     organizer.close()
 
 
