@@ -16,7 +16,7 @@ from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status, on_commit
-from festival.core.uploads import MAX_FILE_BYTES, delete_stored
+from festival.core.uploads import MAX_FILE_BYTES
 from festival.exhibits import import_export, printing, services
 from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
@@ -281,9 +281,7 @@ def remove_file(attachment_id):
     if not can_edit_exhibit(current_user, exhibit):
         abort(403)
     if request.method == "POST":
-        names = (attachment.stored_name, attachment.thumbnail_name)
         services.remove_attachment(attachment, by=current_user, now=utcnow())
-        on_commit(lambda: delete_stored(*names))  # the file stays while the row might still come back
         flash(_("Đã xoá tệp."), "success")
         return redirect(url_for("exhibits.edit", exhibit_id=exhibit.id))
     return render_template(

@@ -4,6 +4,7 @@ id, bound to the organizer and festival that uploaded them and forgotten after I
 whichever worker or machine answers the next step finds them, and nothing large rides in the session cookie."""
 
 import json
+import logging
 import re
 import secrets
 from dataclasses import dataclass, replace
@@ -15,6 +16,8 @@ from flask import current_app
 from festival.core import storage
 from festival.models import Festival, User
 from festival.spreadsheets.imports import Choices
+
+log = logging.getLogger(__name__)
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 
@@ -111,8 +114,15 @@ def save_choices(upload: Upload, choices: Choices) -> Upload:
 
 
 def discard(upload: Upload) -> None:
-    """Forget the upload (it was imported or cancelled)."""
-    storage.store("imports").delete(_data_key(upload.id), _meta_key(upload.id))
+    """Forget the upload (it was imported or cancelled).
+
+    Often run once the import is committed: a store that cannot be reached then leaves the files for the
+    sweep (logged) rather than turning the committed import into an error page.
+    """
+    try:
+        storage.store("imports").delete(_data_key(upload.id), _meta_key(upload.id))
+    except OSError:
+        log.exception("Staged upload %s could not be removed", upload.id)
 
 
 def sweep(now=None) -> int:

@@ -1,6 +1,7 @@
 """The upload kept between the import steps, on both stores: bound to its organizer, festival and list, swept
 away once expired, and found by whichever server answers the next step."""
 
+import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -62,6 +63,25 @@ def test_discard_removes_both_files(app, sector):
         other = staging.stage(b"b\n2\n", "khac.csv", "attendees", festival, organizer)
         staging.discard(upload)
         assert steps.upload_files(app) == [f"{other.id}.json", f"{other.id}.upload"]
+
+
+def test_a_store_that_cannot_remove_leaves_the_upload_to_the_sweep(app, sector, monkeypatch, caplog):
+    with app.app_context():
+        festival = db.session.get(Festival, sector["festival"])
+        organizer = db.session.get(User, sector["organizer"])
+        upload = staging.stage(b"a\n1\n", "ds.csv", "attendees", festival, organizer)
+        files = type(storage.store("imports"))
+        real_delete = files.delete
+
+        def unreachable(self, *keys):
+            raise OSError(5, "Object storage unreachable")
+
+        monkeypatch.setattr(files, "delete", unreachable)
+        with caplog.at_level(logging.ERROR, "festival.spreadsheets.staging"):
+            staging.discard(upload)
+        assert f"Staged upload {upload.id} could not be removed" in caplog.text
+        monkeypatch.setattr(files, "delete", real_delete)
+        assert staging.sweep(datetime.now(timezone.utc) + timedelta(hours=5)) == 2
 
 
 def test_another_server_serves_the_next_step(app, sector, tmp_path, both_backends):
