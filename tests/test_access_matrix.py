@@ -697,7 +697,7 @@ def world(app, people):
             booth="2",
             title="Đã duyệt của B",
         )
-        # Through festival.core.uploads.store_upload, so the files really are on disk.
+        # Through festival.core.uploads.store_upload, so the files really are in the store.
         (draft_file,) = exhibits.add_attachments(draft, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now)
         (accepted_file,) = exhibits.add_attachments(
             accepted_a, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now

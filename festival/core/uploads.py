@@ -1,23 +1,25 @@
 """Uploaded files: the type is read from the content, images are re-encoded without metadata
-(GPS, comments and all) with a thumbnail, and everything is stored under UPLOAD_DIR with random
-names, written whole or not at all, and removed again if the change that stored them is undone."""
+(GPS, comments and all) with a thumbnail, and everything is kept in the "uploads" store (UPLOAD_DIR, or
+the shared bucket) with random names, written whole or not at all, and removed again if the change that
+stored them is undone."""
 
 import errno
 import io
-import os
+import logging
 import re
 import secrets
 import unicodedata
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from festival.core import storage
 from festival.core.errors import FestivalError
 from festival.core.transactions import on_rollback
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Refused before decoding: a small file may declare a huge picture. A JPEG is decoded at a reduced
@@ -57,15 +59,6 @@ def sniff(data: bytes) -> str | None:
     if data[:1024].lstrip().startswith(b"%PDF-"):
         return "application/pdf"
     return None
-
-
-def upload_root() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
-
-
-def upload_path(stored_name: str) -> Path:
-    """Where a stored file lives on disk."""
-    return upload_root() / stored_name
 
 
 def store_upload(data: bytes, original_name: str, folder: str) -> StoredFile:
@@ -109,22 +102,13 @@ def disk_refusal(error: OSError) -> UploadRefused:
 
 
 def _write(name: str, data: bytes) -> None:
-    """Write a stored file whole (a temporary file renamed) or not at all; it is removed again if
-    the transaction that stored it rolls back.
+    """Store a file whole or not at all; it is removed again if the transaction that stored it rolls back.
 
-    :raise UploadRefused: the disk is full or cannot be written.
+    :raise UploadRefused: the disk is full, or the store cannot be reached or written.
     """
-    path = upload_path(name)
-    partial = path.with_name(path.name + ".part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(partial, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
+        storage.store("uploads").put(name, data)
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise disk_refusal(error) from None
     on_rollback(lambda: delete_stored(name))
 
@@ -206,8 +190,21 @@ def _store_image(data: bytes, original_name: str, folder: str) -> StoredFile:
     )
 
 
+def read_stored(name: str) -> bytes:
+    """The bytes of a stored file.
+
+    :raise FileNotFoundError: nothing is stored under that name.
+    """
+    return storage.store("uploads").read(name)
+
+
 def delete_stored(*names: str | None) -> None:
-    """Remove stored files (missing ones are ignored)."""
-    for name in names:
-        if name:
-            upload_path(name).unlink(missing_ok=True)
+    """Remove stored files (missing ones are ignored).
+
+    Called once a change is committed or undone, when failing can no longer help: a store that cannot be
+    reached leaves the file behind (logged), never turns the committed change into an error page.
+    """
+    try:
+        storage.store("uploads").delete(*names)
+    except OSError:
+        log.exception("Stored files %s could not be removed", ", ".join(filter(None, names)))

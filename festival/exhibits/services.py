@@ -11,6 +11,7 @@ from festival.auth.permissions import exhibit_edit_refusal
 from festival.core import audit, events, uploads
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
+from festival.core.transactions import on_commit
 from festival.models import (
     MAX_ATTACHMENTS,
     MAX_AUTHORS,
@@ -382,8 +383,10 @@ def remove_attachment(attachment: Attachment, by: User, now: datetime) -> None:
     exhibit = attachment.exhibit
     _check_may_edit(exhibit, by, now)
     audit.record("exhibit.file_removed", exhibit, by=by, before={"file": attachment.original_name})
+    names = (attachment.stored_name, attachment.thumbnail_name)
     exhibit.attachments.remove(attachment)
     db.session.flush()
+    on_commit(lambda: uploads.delete_stored(*names))  # the file stays while the row might still come back
 
 
 def submit_exhibit(exhibit: Exhibit, by: User, now: datetime) -> None:

@@ -11,12 +11,12 @@ from flask_login import current_user, login_required
 
 from festival.admin.services import list_units
 from festival.auth.permissions import can_edit_exhibit, can_view_exhibit, is_own_unit_exhibit, role_required
-from festival.core import jobs, uploads
+from festival.core import jobs, storage, uploads
 from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status, on_commit
-from festival.core.uploads import MAX_FILE_BYTES, delete_stored, upload_path
+from festival.core.uploads import MAX_FILE_BYTES
 from festival.exhibits import import_export, printing, services
 from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
@@ -71,10 +71,10 @@ PENDING_KIND = "exhibit-file"
 
 def _chosen_files(form: ExhibitForm) -> list[tuple[str, bytes]]:
     files = []
-    for storage in form.files.data or []:
-        if storage and storage.filename:
+    for chosen in form.files.data or []:
+        if chosen and chosen.filename:
             # Read one byte past the limit so the service can say the file is too big.
-            files.append((storage.filename, storage.read(MAX_FILE_BYTES + 1)))
+            files.append((chosen.filename, chosen.read(MAX_FILE_BYTES + 1)))
     return files
 
 
@@ -85,12 +85,16 @@ def _pending(festival) -> list[staging.Upload]:
 
 def _keep(files: list[tuple[str, bytes]], festival) -> list[staging.Upload]:
     """A refused form keeps the files it carried, so the unit does not have to choose them again; a file the
-    service would refuse anyway (too big, not an image or PDF) is not kept, its refusal says why."""
-    return [
-        staging.stage(data, name, PENDING_KIND, festival, current_user)
-        for name, data in files
-        if len(data) <= MAX_FILE_BYTES and uploads.sniff(data)
-    ]
+    service would refuse anyway (too big, not an image or PDF) is not kept, its refusal says why, nor are any
+    once the store cannot be written (the refusal shown is then that one's)."""
+    kept = []
+    for name, data in files:
+        if len(data) <= MAX_FILE_BYTES and uploads.sniff(data):
+            try:
+                kept.append(staging.stage(data, name, PENDING_KIND, festival, current_user))
+            except OSError:
+                break
+    return kept
 
 
 def _render_form(form: ExhibitForm, exhibit: Exhibit | None, festival, pending: list[staging.Upload]):
@@ -277,9 +281,7 @@ def remove_file(attachment_id):
     if not can_edit_exhibit(current_user, exhibit):
         abort(403)
     if request.method == "POST":
-        names = (attachment.stored_name, attachment.thumbnail_name)
         services.remove_attachment(attachment, by=current_user, now=utcnow())
-        on_commit(lambda: delete_stored(*names))  # the file stays while the row might still come back
         flash(_("Đã xoá tệp."), "success")
         return redirect(url_for("exhibits.edit", exhibit_id=exhibit.id))
     return render_template(
@@ -303,12 +305,12 @@ def file(attachment_id, variant=None):
     if not can_view_exhibit(current_user, attachment.exhibit):
         abort(404)
     image = variant == "thumb" and attachment.thumbnail_name
-    response = send_file(
-        upload_path(attachment.thumbnail_name if image else attachment.stored_name),
+    response = storage.send(
+        "uploads",
+        attachment.thumbnail_name if image else attachment.stored_name,
         mimetype="image/jpeg" if image else attachment.content_type,
-        as_attachment=not (image or attachment.is_image),
         download_name=uploads.safe_download_name(attachment.original_name),
-        conditional=True,
+        as_attachment=not (image or attachment.is_image),
     )
     response.cache_control.no_cache = None  # send_file's default; replaced by one of the two below
     if attachment.exhibit.is_public:

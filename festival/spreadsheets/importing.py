@@ -20,6 +20,7 @@ from openpyxl.utils import column_index_from_string
 from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status, on_commit
+from festival.core.uploads import disk_refusal
 from festival.models import Festival
 from festival.spreadsheets import (
     Choices,
@@ -74,8 +75,12 @@ def upload_page(spec: ImportList, *, preview_endpoint: str, **context):
         except SpreadsheetError as error:
             form.file.errors.append(error.message)
         else:
-            upload = staging.stage(data, form.file.data.filename, spec.kind, festival, current_user)
-            return redirect(url_for(preview_endpoint, upload_id=upload.id))
+            try:
+                upload = staging.stage(data, form.file.data.filename, spec.kind, festival, current_user)
+            except OSError as error:
+                form.file.errors.append(disk_refusal(error).message)
+            else:
+                return redirect(url_for(preview_endpoint, upload_id=upload.id))
     page = render_template("imports/upload.html", form=form, spec=spec, accept=ACCEPT, **context)
     return page, form_status(form)
 

@@ -1,10 +1,10 @@
 """Uploaded files kept between requests (the import steps; the files of an exhibit form that was refused, so
-they need not be chosen again): on disk under IMPORTS_DIR, named by a random id, bound to the
-organizer and festival that uploaded them and forgotten after IMPORT_UPLOAD_HOURS — so whichever worker of a
-multi-process server answers the next step finds them, and nothing large rides in the session cookie."""
+they need not be chosen again): in the "imports" store (IMPORTS_DIR, or the shared bucket), named by a random
+id, bound to the organizer and festival that uploaded them and forgotten after IMPORT_UPLOAD_HOURS — so
+whichever worker or machine answers the next step finds them, and nothing large rides in the session cookie."""
 
 import json
-import os
+import logging
 import re
 import secrets
 from dataclasses import dataclass, replace
@@ -13,8 +13,11 @@ from pathlib import Path
 
 from flask import current_app
 
+from festival.core import storage
 from festival.models import Festival, User
 from festival.spreadsheets.imports import Choices
+
+log = logging.getLogger(__name__)
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 
@@ -32,28 +35,15 @@ class Upload:
     choices: Choices
 
     def read(self) -> bytes:
-        return _data_path(self.id).read_bytes()
+        return storage.store("imports").read(_data_key(self.id))
 
 
-def imports_dir() -> Path:
-    folder = Path(current_app.config["IMPORTS_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _data_key(upload_id: str) -> str:
+    return f"{upload_id}.upload"
 
 
-def _data_path(upload_id: str) -> Path:
-    return imports_dir() / f"{upload_id}.upload"
-
-
-def _meta_path(upload_id: str) -> Path:
-    return imports_dir() / f"{upload_id}.json"
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Written whole or not at all: another worker never reads half a file."""
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+def _meta_key(upload_id: str) -> str:
+    return f"{upload_id}.json"
 
 
 def _keep_for() -> timedelta:
@@ -69,7 +59,7 @@ def _save(upload: Upload) -> None:
         "uploaded_at": upload.uploaded_at.isoformat(),
         "choices": upload.choices.to_json(),
     }
-    _write(_meta_path(upload.id), json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    storage.store("imports").put(_meta_key(upload.id), json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
 
 def stage(data: bytes, filename: str, kind: str, festival: Festival, user: User | None, now=None) -> Upload:
@@ -85,7 +75,7 @@ def stage(data: bytes, filename: str, kind: str, festival: Festival, user: User 
         uploaded_at=now,
         choices=Choices(),
     )
-    _write(_data_path(upload.id), data)
+    storage.store("imports").put(_data_key(upload.id), data)
     _save(upload)
     return upload
 
@@ -94,13 +84,14 @@ def find(upload_id: str, kind: str, festival: Festival, user: User | None, now=N
     """The upload, when it exists, has not expired, and belongs to this list, festival and organizer."""
     if not ID_PATTERN.fullmatch(upload_id or ""):
         return None
+    files = storage.store("imports")
     try:
-        meta = json.loads(_meta_path(upload_id).read_text(encoding="utf-8"))
+        meta = json.loads(files.read(_meta_key(upload_id)).decode("utf-8"))
     except (OSError, ValueError):
         return None
     uploaded_at = datetime.fromisoformat(meta["uploaded_at"])
     now = now or datetime.now(timezone.utc)
-    if now - uploaded_at > _keep_for() or not _data_path(upload_id).exists():
+    if now - uploaded_at > _keep_for() or not files.exists(_data_key(upload_id)):
         return None
     if (meta["kind"], meta["festival_id"], meta["user_id"]) != (kind, festival.id, user.id if user else None):
         return None
@@ -123,21 +114,22 @@ def save_choices(upload: Upload, choices: Choices) -> Upload:
 
 
 def discard(upload: Upload) -> None:
-    """Forget the upload (it was imported or cancelled)."""
-    for path in (_data_path(upload.id), _meta_path(upload.id)):
-        path.unlink(missing_ok=True)
+    """Forget the upload (it was imported or cancelled).
+
+    Often run once the import is committed: a store that cannot be reached then leaves the files for the
+    sweep (logged) rather than turning the committed import into an error page.
+    """
+    try:
+        storage.store("imports").delete(_data_key(upload.id), _meta_key(upload.id))
+    except OSError:
+        log.exception("Staged upload %s could not be removed", upload.id)
 
 
 def sweep(now=None) -> int:
-    """Remove uploads older than IMPORT_UPLOAD_HOURS (and leftovers of interrupted writes); how many went."""
+    """Remove uploads older than IMPORT_UPLOAD_HOURS; how many files went."""
     now = now or datetime.now(timezone.utc)
-    limit = (now - _keep_for() - timedelta(minutes=5)).timestamp()
-    removed = 0
-    for path in imports_dir().iterdir():
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-                removed += 1
-        except OSError:
-            continue
-    return removed
+    limit = now - _keep_for() - timedelta(minutes=5)
+    files = storage.store("imports")
+    old = [found.key for found in files.list() if found.modified < limit]
+    files.delete(*old)
+    return len(old)

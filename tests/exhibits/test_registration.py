@@ -9,8 +9,9 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from festival.core import storage
 from festival.core.extensions import db
-from festival.core.uploads import upload_path
+from festival.core.uploads import read_stored
 from festival.models import Attachment, Exhibit, ExhibitStatus, Festival, utcnow
 from tests import factories
 from tests.exhibits.conftest import count_exhibits, exhibit_form
@@ -306,10 +307,10 @@ def test_photo_is_reencoded_without_gps_and_gets_a_thumbnail(app, client, draft,
     assert (name, content_type) == ("xuong-may.jpg", "image/jpeg")
     with app.app_context():
         assert "xuong-may" not in stored
-        with Image.open(upload_path(stored)) as image:
+        with Image.open(io.BytesIO(read_stored(stored))) as image:
             assert dict(image.getexif().get_ifd(0x8825)) == {} and 0x010F not in image.getexif()
             assert image.size == (1200, 900)
-        with Image.open(upload_path(thumb)) as thumbnail:
+        with Image.open(io.BytesIO(read_stored(thumb))) as thumbnail:
             assert max(thumbnail.size) <= 480
     assert client.get(f"/exhibits/{draft}").get_data(as_text=True).count("/thumb") >= 1
 
@@ -370,11 +371,13 @@ def test_attachment_removal_asks_first_and_deletes_the_file(app, client, draft, 
     [(_, _, stored, thumb)] = get_exhibit(draft)["attachments"]
     with app.app_context():
         attachment_id = db.session.execute(db.select(Attachment.id)).scalar_one()
-        path = upload_path(stored)
     assert "Xoá tệp đính kèm?" in client.get(f"/exhibits/files/{attachment_id}/delete").get_data(as_text=True)
-    assert path.exists()
+    with app.app_context():
+        assert storage.store("uploads").exists(stored) and storage.store("uploads").exists(thumb)
     client.post(f"/exhibits/files/{attachment_id}/delete")
-    assert get_exhibit(draft)["attachments"] == [] and not path.exists()
+    assert get_exhibit(draft)["attachments"] == []
+    with app.app_context():
+        assert not storage.store("uploads").exists(stored) and not storage.store("uploads").exists(thumb)
 
 
 def test_files_are_served_only_to_those_who_may_see_the_exhibit(app, client, draft, people, get_exhibit):

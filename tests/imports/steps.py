@@ -3,8 +3,9 @@
 import io
 import re
 from html import unescape
-from pathlib import Path
 from urllib.parse import urlsplit
+
+from festival.core import storage
 
 
 def preview_form(page: str) -> dict:
@@ -67,6 +68,6 @@ def problems_on(response) -> list[str]:
 
 
 def upload_files(app) -> list[str]:
-    """The files kept between import steps (an upload and its choices), by name."""
-    folder = Path(app.config["IMPORTS_DIR"])
-    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+    """The files kept between import steps (an upload and its choices), by key."""
+    with app.app_context():
+        return sorted(found.key for found in storage.store("imports").list())

@@ -1,17 +1,14 @@
 """The four import steps on the web: upload, the table found, the mapping changed and previewed, the import
-(all rows or none, reported in the audit log, its mapping remembered); the upload kept server-side between
-steps, bound to its organizer and festival, and found by any worker."""
+(all rows or none, reported in the audit log, its mapping remembered; the upload kept between steps is in
+test_staging)."""
 
 import io
-import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from openpyxl import Workbook
 
 from festival.core.extensions import db
-from festival.models import Attendee, AuditLog, Exhibit, Festival, ImportMapping, User
-from festival.spreadsheets import Choices, staging
-from tests.conftest import make_app
+from festival.models import Attendee, AuditLog, Exhibit, ImportMapping
 from tests.imports import steps
 from tests.imports.conftest import count, written
 
@@ -215,54 +212,3 @@ def test_an_exhibit_import_reads_units_of_money_and_dates_as_the_header_says(app
         assert [a.full_name for a in found["Cữ gá may túi"].authors] == ["Nguyễn Văn An", "Trần Thị Bình"]
         assert [(a.full_name, a.job_title) for a in found["Bàn là hơi"].authors] == [("Lê Văn Cường", "Thợ cơ điện")]
         assert found["Bàn là hơi"].category.code == "KT" and found["Bàn là hơi"].unit.code == "MAY10"
-
-
-# ---------------------------------------------------------------- the upload between steps
-
-
-def test_an_upload_belongs_to_its_organizer_festival_and_list(app, sector):
-    with app.app_context():
-        festival = db.session.get(Festival, sector["festival"])
-        organizer = db.session.get(User, sector["organizer"])
-        other = User(email="x@example.vn", full_name="Khác", role=organizer.role)
-        db.session.add(other)
-        db.session.flush()
-        upload = staging.stage(b"Ho va ten\nA\n", "../../etc/ds.csv", "attendees", festival, organizer)
-        assert upload.filename == "ds.csv" and len(upload.id) == 22
-        assert staging.find(upload.id, "attendees", festival, organizer).read() == b"Ho va ten\nA\n"
-        assert staging.find(upload.id, "exhibits", festival, organizer) is None
-        assert staging.find(upload.id, "attendees", festival, other) is None
-        assert staging.find("../" + upload.id[3:], "attendees", festival, organizer) is None
-        db.session.rollback()
-
-
-def test_an_upload_expires_and_is_swept_away(app, sector):
-    with app.app_context():
-        festival = db.session.get(Festival, sector["festival"])
-        organizer = db.session.get(User, sector["organizer"])
-        then = datetime.now(timezone.utc) - timedelta(hours=5)
-        old = staging.stage(b"a\n1\n", "cu.csv", "attendees", festival, organizer, now=then)
-        assert staging.find(old.id, "attendees", festival, organizer, now=then + timedelta(hours=3))
-        assert staging.find(old.id, "attendees", festival, organizer) is None  # past IMPORT_UPLOAD_HOURS (4)
-        for path in staging.imports_dir().iterdir():  # files as old as their upload
-            os.utime(path, (then.timestamp(), then.timestamp()))
-        fresh = staging.stage(b"a\n1\n", "moi.csv", "attendees", festival, organizer)
-        assert sorted(p.name for p in staging.imports_dir().iterdir()) == sorted(
-            [f"{fresh.id}.json", f"{fresh.id}.upload"]
-        )
-
-
-def test_another_worker_sharing_the_folder_serves_the_next_step(app, sector, tmp_path):
-    with app.app_context():
-        festival = db.session.get(Festival, sector["festival"])
-        organizer = db.session.get(User, sector["organizer"])
-        upload = staging.stage(b"Ho va ten,Vai tro\nA,Khach moi\n", "ds.csv", "attendees", festival, organizer)
-        staging.save_choices(upload, Choices(mapping={0: "full_name", 1: "role"}, include=frozenset({7})))
-    # A second app on the same database and folder, as a second gunicorn worker is.
-    other = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
-    with other.app_context():
-        festival = db.session.get(Festival, sector["festival"])
-        organizer = db.session.get(User, sector["organizer"])
-        found = staging.find(upload.id, "attendees", festival, organizer)
-        assert found.choices == Choices(mapping={0: "full_name", 1: "role"}, include=frozenset({7}))
-        assert found.read().startswith(b"Ho va ten")
