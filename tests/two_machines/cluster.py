@@ -12,7 +12,6 @@ redis-server and a PostgreSQL server to create a database in; everything else co
 """
 
 import os
-import re
 import secrets
 import shlex
 import signal
@@ -430,8 +429,6 @@ class Form:
     def __init__(self, action: str, method: str, enctype: str):
         self.action, self.method, self.enctype = action, method.upper() or "GET", enctype
         self.fields: list[tuple[str, str]] = []
-        self.files: list[str] = []
-        self.buttons: list[tuple[str, str]] = []
 
     def values(self, **changes) -> list[tuple[str, str]]:
         """The fields' values with `changes` (name → value, or a list of values) in place of the page's."""
@@ -467,17 +464,13 @@ class _FormParser(HTMLParser):
         name = a.get("name")
         if tag == "input" and name and "disabled" not in a:
             kind = a.get("type", "text").lower()
-            if kind == "file":
-                self.form.files.append(name)
-            elif kind in ("submit", "button", "image", "reset"):
-                self.form.buttons.append((name, a.get("value", "")))
+            if kind in ("file", "submit", "button", "image", "reset"):
+                pass  # files are chosen, and a button sends its value when pressed: `submit(form, files, action=…)`
             elif kind in ("checkbox", "radio"):
                 if "checked" in a:
                     self.form.fields.append((name, a.get("value", "on")))
             else:
                 self.form.fields.append((name, a.get("value", "")))
-        elif tag == "button" and name:
-            self.form.buttons.append((name, a.get("value", "")))
         elif tag == "select" and name and "disabled" not in a:
             self.select, self.select_values, self.select_first = name, [], None
         elif tag == "option" and self.select is not None:
@@ -580,11 +573,3 @@ class Browser:
         answer = self.submit(login, email=email, password=password)
         assert answer.status_code == 302, f"sign-in of {email} answered {answer.status_code}"
         return answer
-
-
-def csrf_token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
-        r'<meta name="csrf-token" content="([^"]+)"', html
-    )
-    assert found, "no CSRF token on the page"
-    return found[1]

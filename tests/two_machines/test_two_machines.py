@@ -13,11 +13,10 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pypdfium2
-import pytest
 from openpyxl import Workbook
 from PIL import Image
 
-from tests.two_machines.cluster import BIN, ORGANIZER, PREFIX, ROOT
+from tests.two_machines.cluster import ORGANIZER, PREFIX, ROOT
 
 JOB_SECONDS = 120
 MAIL_SECONDS = 60
@@ -468,8 +467,3 @@ def test_without_redis_sign_in_answers_health_says_degraded_and_a_print_can_be_r
     with cluster.browser() as visitor:
         assert visitor.get("/healthz").json()["status"] == "ok"
     organizer.close()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _venv_has_the_commands():
-    assert (BIN / "flask").exists() and (BIN / "moto_server").exists()
