@@ -1,6 +1,10 @@
 """Two app machines behind nginx (round robin, no sticky sessions), one worker, files in S3, the queue in Redis:
 every step of a person's work is answered by the other server than the step before (the cluster fails any two
-requests in a row to one server), so nothing may live on one machine's disk or in one process's memory."""
+requests in a row to one server), so nothing may live on one machine's disk or in one process's memory.
+
+The tests share one cluster (started once, ~40 s) and run in this order: the later ones use what the earlier
+ones made (the outbox holds the messages the exhibits' review caused, the backup their photos), and Redis is
+stopped last."""
 
 import io
 import re
