@@ -1,7 +1,7 @@
 """Judges' saves and gate scans through nginx in front of two app servers, beside the same load sent to one of
 the servers directly, in the same run: what the second machine and the proxy hop cost or give.
 
-    .venv/bin/python bench/two_machines.py [--judges 40] [--saves 30] [--scans 10] [--seconds 30] [--pg-url URL]
+    .venv/bin/python bench/two_machines.py [--judges 40] [--saves 30] [--scans 4] [--seconds 30] [--pg-url URL]
 
 The cluster is tests/two_machines/cluster.py's: one PostgreSQL database (a throw-away cluster as in
 load_scoring.py, or a database made on --pg-url's server), Redis for the queue and the rate limits, moto's S3
@@ -166,7 +166,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--judges", type=int, default=40)
     parser.add_argument("--saves", type=float, default=30.0, help="judges' saves a second")
-    parser.add_argument("--scans", type=float, default=10.0, help="gate scans a second")
+    parser.add_argument("--scans", type=float, default=4.0, help="gate scans a second (4 gates, one at a time each)")
     parser.add_argument("--seconds", type=float, default=30.0, help="each of the two runs")
     parser.add_argument("--pg-url", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL server to use")
     options = parser.parse_args()
