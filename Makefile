@@ -74,9 +74,10 @@ test-postgres: install-dev
 	.ci/with-postgres $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # Two app machines behind nginx (round robin, no sticky sessions), one worker, the files in S3 (moto's server), the
-# queue and the rate limits in Redis, on a throw-away PostgreSQL: tests/two_machines/ (not part of `make test`).
+# queue and the rate limits in Redis, on a throw-away PostgreSQL, static/ published as for a release:
+# tests/two_machines/ (not part of `make test`).
 TWO_MACHINE_DEBS := nginx redis-server
-test-two-machines: install-dev
+test-two-machines: install-dev static
 	$(call install_debs,$(TWO_MACHINE_DEBS))
 	FESTIVAL_TWO_MACHINES=1 .ci/with-postgres $(BIN)/python -m pytest tests/two_machines $(PYTEST_ARGS)
 
