@@ -14,6 +14,7 @@ redis-server and a PostgreSQL server to create a database in; everything else co
 import os
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -245,7 +246,7 @@ class Cluster:
         if self._database_made:
             self._drop_database()
         if self._own_workdir:
-            subprocess.run(["rm", "-rf", str(self.workdir)], check=False)
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def _make_database(self) -> None:
         with psycopg.connect(_libpq(self.server_url.set(database="postgres")), autocommit=True) as server:
