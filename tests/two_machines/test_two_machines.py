@@ -3,8 +3,8 @@ every step of a person's work is answered by the other server than the step befo
 requests in a row to one server), so nothing may live on one machine's disk or in one process's memory.
 
 The tests share one cluster (started once, ~40 s) and run in this order: the later ones use what the earlier
-ones made (the outbox holds the messages the exhibits' review caused, the backup their photos), and Redis is
-stopped last."""
+ones made (the outbox holds the messages the exhibits' review caused, the backup their photos); Redis is
+stopped and started again near the end."""
 
 import io
 import re
@@ -14,13 +14,14 @@ import tarfile
 import textwrap
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import psycopg
 import pypdfium2
 from openpyxl import Workbook
 from PIL import Image
 
-from tests.two_machines.cluster import ORGANIZER, PREFIX, ROOT
+from tests.two_machines.cluster import ORGANIZER, OWN_FOLDERS, PREFIX, ROOT
 
 JOB_SECONDS = 120
 MAIL_SECONDS = 60
@@ -471,3 +472,16 @@ def test_without_redis_sign_in_answers_health_says_degraded_and_a_print_can_be_r
     with cluster.browser() as visitor:
         assert visitor.get("/healthz").json()["status"] == "ok"
     organizer.close()
+
+
+def test_no_machine_kept_a_file_in_its_own_folders(cluster):
+    """After everything above, the folders each machine would use without STORAGE_URL are still empty."""
+    kept = [
+        str(path.relative_to(cluster.workdir))
+        for machine in [*cluster.servers, cluster.worker]
+        for setting in OWN_FOLDERS
+        if (folder := Path(machine.env[setting])).exists()
+        for path in folder.rglob("*")
+        if path.is_file()
+    ]
+    assert not kept
