@@ -188,12 +188,19 @@ def _archive(path) -> tuple[dict[str, bytes], dict]:
         return held, json.load(archive.extractfile("MANIFEST.json"))
 
 
-def test_a_backup_holds_every_kept_object_from_the_configured_store(tmp_path, both_backends):
+def test_a_backup_holds_every_kept_object_from_the_configured_store(tmp_path, both_backends, monkeypatch):
     app = make_app(tmp_path, **both_backends)
     kept = _app_with_files(app)
     out = tmp_path / "backup.tar.gz"
 
-    result = app.test_cli_runner().invoke(args=["festival", "backup", "--out", str(out)])
+    def whole_file(key):
+        raise AssertionError(f"{key} read whole into memory")
+
+    with monkeypatch.context() as patch:
+        with app.app_context():
+            for area in storage.KEPT_AREAS:
+                patch.setattr(storage.store(area), "read", whole_file)  # streamed from `open`, a block at a time
+        result = app.test_cli_runner().invoke(args=["festival", "backup", "--out", str(out)])
 
     assert result.exit_code == 0, result.output
     assert "stored files, uploads: 4, outbox: 1" in result.output and "missing" not in result.output
