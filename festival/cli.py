@@ -95,31 +95,49 @@ def prepare_command(host, port):
 
 @festival_cli.command("backup")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .tar.gz to write.")
-def backup_command(out):
-    """Copy the database and the uploaded files while the app keeps serving."""
+@click.option(
+    "--strict", is_flag=True, help="Exit with status 2 when files named in the database are missing from storage."
+)
+def backup_command(out, strict):
+    """Copy the database and the kept files (uploads, outbox .eml files; from the folders or the S3 bucket)
+    while the app keeps serving. Prints and the certificate page cache are not copied (they are rendered again),
+    nor spreadsheets waiting to be imported (short-lived)."""
     try:
         manifest = backup.create_backup(out)
     except backup.BackupError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
-    click.echo(f"Backup written to {out} ({manifest['database']}, {manifest['files']} uploaded files).")
+    areas = ", ".join(f"{area}: {count}" for area, count in manifest["areas"].items())
+    click.echo(f"Backup written to {out} ({manifest['database']}; stored files, {areas}).")
+    if missing := manifest["missing"]:
+        click.secho(
+            f"WARNING: {len(missing)} files named in the database are missing from storage: {', '.join(missing)}",
+            err=True,
+            fg="red",
+            bold=True,
+        )
+        if strict:
+            sys.exit(2)
 
 
 @festival_cli.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(path, yes):
-    """Replace the database and the uploaded files with a backup (stop the app first)."""
+    """Replace the database and the kept files (uploads, outbox) with a backup (stop the app first). Folders on
+    this machine are replaced whole (the previous one kept as <folder>.before-restore-<time>); into an S3 bucket
+    each object of the backup is put."""
     if not yes:
-        click.confirm("This replaces the current database and uploads with the backup. Continue?", abort=True)
+        click.confirm("This replaces the current database and files with the backup. Continue?", abort=True)
     try:
         manifest = backup.restore_backup(path)
     except backup.BackupError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
+    restored = ", ".join(f"{area}: {count}" for area, count in manifest["restored"].items()) or "none"
     click.echo(
-        f"Restored the backup of {manifest['created_at']}. Run `flask --app wsgi db upgrade` if it came from "
-        "an older version."
+        f"Restored the backup of {manifest['created_at']} (files restored: {restored}). "
+        "Run `flask --app wsgi db upgrade` if it came from an older version."
     )
 
 

@@ -147,7 +147,8 @@ class S3Store:
         return self.prefix + check_key(key)
 
     def _call(self, method: str, key: str, **params):
-        # Imported with the client (see s3_client): botocore is only loaded where S3 is configured.
+        # Imported with the client (see s3_client): boto3 is only loaded where S3 is configured.
+        from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -157,12 +158,15 @@ class S3Store:
             if code in ("NoSuchKey", "404", "NotFound"):
                 raise FileNotFoundError(errno.ENOENT, "No such stored file", key) from None
             raise OSError(errno.EIO, f"Object storage refused {method} of {key}: {code or error}") from None
-        except BotoCoreError as error:
+        except (BotoCoreError, S3UploadFailedError) as error:
             raise OSError(errno.EIO, f"Object storage unreachable ({method} {key}): {error}") from None
 
     def put(self, key: str, data: bytes | BinaryIO) -> None:
-        body = bytes(data) if isinstance(data, bytes | bytearray | memoryview) else data.read()
-        self._call("put_object", key, Body=body)
+        if isinstance(data, bytes | bytearray | memoryview):
+            self._call("put_object", key, Body=bytes(data))
+        else:
+            # Sent in parts as it is read (a multipart upload past 8 MB), never held whole in memory.
+            self._call("upload_fileobj", key, Fileobj=data)
 
     def open(self, key: str) -> BinaryIO:
         return self._call("get_object", key)["Body"]

@@ -22,7 +22,7 @@ def reminders():
 @mail_cli.command("send-test")
 @click.argument("address")
 def send_test(address):
-    """Send one test message to ADDRESS through the configured server (or the outbox folder)."""
+    """Send one test message to ADDRESS through the configured server (or the outbox)."""
     recipient = services.Recipient(address.strip(), address.strip())
     base = current_app.config["PUBLIC_BASE_URL"]
     message = services.queue(None, "password_reset", recipient, {"minutes": "0", "link": base}, by=None)

@@ -1,19 +1,16 @@
 """Sending: one message built by the standard library's `email` package and handed to the SMTP server
 (smtplib) in the task queue, with retries and back-off — or, with no MAIL_SERVER, written to the outbox
-folder as an .eml file.
+(the "outbox" area of the file store, a folder or a bucket's prefix) as an .eml file.
 """
 
 import logging
-import os
 import smtplib
 import ssl
-import tempfile
 from datetime import timedelta, timezone
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
-from pathlib import Path
 
 from flask import current_app
 
@@ -21,6 +18,7 @@ from config import Config
 from festival.auth import services as accounts
 from festival.badges.printing import render_badges
 from festival.certificates.printing import certificate_pdfs
+from festival.core import storage
 from festival.core.extensions import db
 from festival.core.queue import task
 from festival.mail.messages import one_line, to_html, with_secrets
@@ -138,14 +136,17 @@ def _smtp_reason(code: int, text) -> str:
 
 
 def transmit(email: EmailMessage, message: MailMessage) -> str | None:
-    """Hand `email` to the SMTP server, or write it to the outbox folder; returns the file's name then.
+    """Hand `email` to the SMTP server, or write it to the outbox; returns the file's name then.
 
     :raise TemporaryFailure: 4xx answers, a lost or refused connection (try again later).
     :raise PermanentFailure: 5xx answers; `bounced` when the recipient was refused.
     """
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        return write_to_outbox(email, message)
+        try:
+            return write_to_outbox(email, message)
+        except OSError as error:  # a full disk or an unreachable bucket: the queue tries again later
+            raise TemporaryFailure(one_line(f"{type(error).__name__}: {error}")[:500]) from error
     try:
         connect = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
         kwargs = {"context": ssl.create_default_context()} if config["MAIL_USE_SSL"] else {}
@@ -169,20 +170,20 @@ def transmit(email: EmailMessage, message: MailMessage) -> str | None:
     return None
 
 
-def outbox_dir() -> Path:
-    return Path(current_app.config["MAIL_OUTBOX_DIR"])
+def outbox_folder() -> str | None:
+    """The folder on this machine the .eml files are written to, or None when they are in the shared bucket
+    (a folder path would send an organizer looking on the wrong machine)."""
+    files = storage.store("outbox")
+    return str(files.root) if isinstance(files, storage.LocalStore) else None
 
 
 def write_to_outbox(email: EmailMessage, message: MailMessage) -> str:
-    """Write the message, as it would go on the wire, to MAIL_OUTBOX_DIR (atomically)."""
-    folder = outbox_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the message, as it would go on the wire, to the outbox (whole or not at all); returns its key.
+
+    The store's files are its owner's only (the process umask): invitation, reset and badge links are in them.
+    """
     name = f"{message.id:06d}-{message.kind}.eml"
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
-    with os.fdopen(handle, "wb") as out:
-        out.write(email.as_bytes(policy=policy.SMTP))
-    os.chmod(temporary, 0o600)  # invitation, reset and badge links are in it
-    os.replace(temporary, folder / name)
+    storage.store("outbox").put(name, email.as_bytes(policy=policy.SMTP))
     return name
 
 

@@ -1,18 +1,19 @@
 """The organizers' outbox: every message and its state, retry and resend, bulk sends and their
 progress, the wording of each kind of message."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from festival.auth.permissions import role_required
+from festival.core import storage
 from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
 from festival.mail import messages, notify, services
 from festival.mail.forms import WordingForm
-from festival.mail.sending import outbox_dir
+from festival.mail.sending import outbox_folder
 from festival.models import AuditLog, MailBatch, MailMessage, MailStatus, Role, User, utcnow
 from festival.util.placeholders import fill
 from festival.util.urls import record_id
@@ -57,7 +58,7 @@ def outbox():
         statuses=list(MailStatus),
         counts=services.outbox_counts(),
         uses_smtp=bool(current_app.config.get("MAIL_SERVER")),
-        outbox_folder=str(outbox_dir()),
+        outbox_folder=outbox_folder(),
     )
 
 
@@ -74,14 +75,13 @@ def message(message_id):
 @bp.route("/<int:message_id>.eml")
 def message_file(message_id):
     """The .eml file the file outbox wrote (no SMTP server configured); never one holding a secret link
-    (an invitation, a password reset, a badge): that file stays in the outbox folder, for the recipient only."""
+    (an invitation, a password reset, a badge): that file stays in the outbox, for the recipient only."""
     mail = db.get_or_404(MailMessage, message_id)
     if mail.has_secret_link:
         abort(403)
-    path = outbox_dir() / mail.outbox_file if mail.outbox_file else None
-    if path is None or not path.is_file():
+    if not mail.outbox_file:
         abort(404)
-    return send_file(path, mimetype="message/rfc822", as_attachment=True, download_name=mail.outbox_file)
+    return storage.send("outbox", mail.outbox_file, "message/rfc822", mail.outbox_file, as_attachment=True)
 
 
 @bp.route("/<int:message_id>/retry", methods=["POST"])
