@@ -208,7 +208,9 @@ def main() -> int:
             sends = aim(port)
             before = {name: answered(log) for name, log in logs.items()}
             print(
-                f"  {target}: {options.saves:g} saves/s + {options.scans:g} scans/s for {options.seconds:g} s",
+                f"  {target}: {options.saves:g} saves/s + {options.scans:g} scans/s for {options.seconds:g} s "
+                f"(load average before: {', '.join(f'{value:.1f}' for value in os.getloadavg())}; "
+                f"{os.cpu_count()} cores)",
                 flush=True,
             )
             result = run_load(sends, rates, options.seconds)
