@@ -135,7 +135,7 @@ class RefusingStore:
     [
         (errno.ENOSPC, "Ổ đĩa đầy"),
         (errno.EACCES, "không có quyền ghi tệp in"),
-        (errno.EIO, "Không ghi được tệp in vào kho lưu trữ tệp"),
+        (errno.EIO, "Kho lưu trữ tệp không phản hồi"),
     ],
 )
 def test_a_store_error_fails_the_print_with_a_plain_message_and_stores_nothing(

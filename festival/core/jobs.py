@@ -48,7 +48,7 @@ REASONS = {
         "Máy chủ không có quyền ghi tệp in vào thư mục bản in (JOBS_DIR). Hãy báo người quản trị rồi bấm “In lại”."
     ),
     "storage_error": _l(
-        "Không ghi được tệp in vào kho lưu trữ tệp (kho không phản hồi hoặc từ chối ghi). "
+        "Kho lưu trữ tệp không phản hồi hoặc từ chối nên máy chủ không đọc, ghi được tệp của bản in. "
         "Hãy đợi ít phút (nếu lỗi lặp lại, hãy báo người quản trị) rồi bấm “In lại”."
     ),
     "missing_image": _l(
@@ -242,7 +242,7 @@ def execute(job_id: int, attempt: int) -> None:
             raise _Failure("unknown_kind")
         output = _WORK[kind](params, progress)
         name = f"{job_id}-{secrets.token_hex(8)}-{output.filename}"
-        _store_output(output.data, name)
+        storage.store("prints").put(name, output.data)  # whole or not at all: the store's promise
         stored = name
         with writing():
             finished = db.session.execute(
@@ -265,7 +265,7 @@ def execute(job_id: int, attempt: int) -> None:
     except _Failure as failure:
         _fail(job_id, attempt, failure.reason)
     except OSError as error:
-        log.exception("Print job %s could not write its output", job_id)
+        log.exception("Print job %s could not read or write a stored file", job_id)
         _fail(job_id, attempt, disk_reason(error))
     except Exception as error:
         log.exception("Print job %s failed", job_id)
@@ -304,14 +304,6 @@ def _fail(job_id: int, attempt: int, reason: str) -> None:
                 status=JobStatus.FAILED, error=reason[:2000], finished_at=utcnow(), updated_at=utcnow()
             )
         )
-
-
-def _store_output(data: bytes, key: str) -> None:
-    """Store the finished print whole or not at all (the store's promise).
-
-    :raise OSError: the disk is full, the folder cannot be written or the object store refused.
-    """
-    storage.store("prints").put(key, data)
 
 
 def _drop_output(key: str) -> None:
