@@ -94,6 +94,10 @@ class Config:
     # between gunicorn workers and machines (production).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # When that Redis stops answering, each process counts in its own memory until it answers again (checked
+    # now and then), and a count that still fails is logged: a request never fails because of its limits.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Behind nginx (or another proxy) set to the number of proxies in front, so the client's own
     # address (X-Forwarded-For) is the one rate limits count; 0 trusts no such header.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

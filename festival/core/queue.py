@@ -11,12 +11,17 @@ this module knows no feature: it is what features' tasks stand on.
 
 import functools
 import os
+import sqlite3
 
 from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
+from redis import RedisError
 
 from config import INSTANCE_DIR
 from festival.core.files import private_dir, private_sqlite_file
+
+# What handing a task to the queue raises when its store (Redis, or the SQLite file) does not answer.
+UNREACHABLE = (RedisError, sqlite3.Error, OSError)
 
 
 def _create_huey():
@@ -46,6 +51,15 @@ def _app():
     if _consumer_app is None:
         raise RuntimeError("No app for the queue's tasks: the consumer (festival/worker.py) calls use_app first.")
     return _consumer_app
+
+
+def reachable() -> bool:
+    """Whether the queue's store answers (a count of the waiting tasks: one cheap read)."""
+    try:
+        huey.pending_count()
+    except UNREACHABLE:
+        return False
+    return True
 
 
 def use_app(app) -> None:

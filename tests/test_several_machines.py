@@ -1,0 +1,160 @@
+"""Several app machines and workers sharing one Redis (issue 25): what happens when that Redis answers, and when
+it does not. A real redis-server is started on a free loopback port (`make test-debs` installs it)."""
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+
+from festival.core import queue as festival_queue
+from festival.core.extensions import limiter
+from tests import factories
+from tests.conftest import make_app
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """The address of a redis-server of this test run's own, kept in memory only."""
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed (make test-debs)")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen([*command, "--dir", str(folder)], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise
+            time.sleep(0.05)
+    yield url
+    client.close()
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The test's Redis, emptied."""
+    client = redis.Redis.from_url(redis_server)
+    client.flushall()
+    client.close()
+    return redis_server
+
+
+@pytest.fixture
+def dead_redis_url():
+    """A Redis address where nothing listens (a Redis that is down)."""
+    return f"redis://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+def _limiter_recovers():
+    """The limiter is one object for every app of this process: after a test that found its storage dead, the
+    next app must not start out counting in memory."""
+    yield
+    limiter._storage_dead = False
+
+
+# Rate limits ---------------------------------------------------------------------------------------------------
+
+
+def _sign_in_attempts(app, count: int) -> list[int]:
+    browser = app.test_client()
+    return [
+        browser.post("/auth/login", data={"email": f"person{n}@example.vn", "password": "Matkhau123"}).status_code
+        for n in range(count)
+    ]
+
+
+def test_limits_shared_in_redis_count_across_machines(tmp_path, redis_url, people):
+    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_url, "SIGN_IN_CLIENT_LIMIT": "3 per minute"}
+    first = make_app(tmp_path, **settings)
+    assert _sign_in_attempts(first, 2) == [200, 200]
+    second = make_app(tmp_path, **settings)  # another machine, the same Redis
+    assert _sign_in_attempts(second, 3) == [200, 429, 429]
+
+
+@pytest.mark.usefixtures("_limiter_recovers")
+def test_with_the_limits_redis_down_sign_in_and_verify_answer_and_limits_apply_in_memory(
+    tmp_path, dead_redis_url, people
+):
+    app = make_app(
+        tmp_path,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=dead_redis_url,
+        SIGN_IN_CLIENT_LIMIT="3 per minute",
+        PUBLIC_LOOKUP_LIMIT="2 per minute",
+    )
+    assert _sign_in_attempts(app, 5) == [200, 200, 200, 429, 429]
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+    statuses = [stranger.get("/verify/KHONG-CO").status_code for _ in range(3)]
+    assert statuses == [404, 404, 429]
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.9.9.10"
+    response = other.post("/auth/login", data={"email": people["emails"]["judge"], "password": factories.PASSWORD})
+    assert response.status_code == 302  # signed in
+
+
+# /healthz --------------------------------------------------------------------------------------------------------
+
+
+def test_healthz_is_ok_with_the_queue_and_the_limits_in_redis(tmp_path, redis_url, monkeypatch):
+    monkeypatch.setenv("QUEUE_URL", redis_url)
+    monkeypatch.setattr(festival_queue, "huey", festival_queue._create_huey())
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=redis_url)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "queue": "ok", "rate_limits": "ok"}
+
+
+@pytest.mark.usefixtures("_limiter_recovers")
+def test_healthz_is_degraded_but_200_when_redis_is_down(tmp_path, dead_redis_url, monkeypatch):
+    monkeypatch.setenv("QUEUE_URL", dead_redis_url)
+    monkeypatch.setattr(festival_queue, "huey", festival_queue._create_huey())
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=dead_redis_url)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200  # the load balancer keeps the machine: pages and sign-in still work
+    assert response.get_json() == {
+        "status": "degraded",
+        "database": "ok",
+        "queue": "unavailable",
+        "rate_limits": "unavailable",
+    }
+
+
+# The queue in Redis ----------------------------------------------------------------------------------------------
+
+
+def test_a_redis_queue_url_gives_a_queue_in_that_redis_database(redis_url, monkeypatch):
+    monkeypatch.setenv("QUEUE_URL", f"{redis_url}/3")
+    queue = festival_queue._create_huey()
+
+    @queue.task()
+    def add(a, b):
+        return a + b
+
+    result = add(2, 3)
+    assert redis.Redis.from_url(f"{redis_url}/3").llen(f"huey.redis.{queue.name}") == 1
+    assert queue.pending_count() == 1
+    queue.execute(queue.dequeue())  # what a consumer on another machine does
+    assert result.get() == 5
+    assert queue.pending_count() == 0
