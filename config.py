@@ -130,6 +130,9 @@ class Config:
     # Tries after the first when the server answers 4xx or cannot be reached, waiting 1, 2, 4, 8, 16 minutes.
     MAIL_RETRIES = int(os.environ.get("MAIL_RETRIES", "5"))
     MAIL_RETRY_DELAY = int(os.environ.get("MAIL_RETRY_DELAY", "60"))
+    # A message still queued this long after it was due never reached the queue (its Redis was down): it is
+    # handed over again (festival/mail/schedule.py).
+    MAIL_REQUEUE_MINUTES = float(os.environ.get("MAIL_REQUEUE_MINUTES", "15"))
     JUDGE_REMINDER_HOUR = 17  # local time: the unsubmitted-sheets reminder at the end of a judging day
     PASSWORD_RESET_MINUTES = 60
     PASSWORD_RESET_LIMIT = "5 per minute;20 per hour"  # "Quên mật khẩu" requests per client address

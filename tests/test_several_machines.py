@@ -5,14 +5,19 @@ import shutil
 import socket
 import subprocess
 import time
+from datetime import timedelta
 
 import pytest
 import redis
+from huey.storage import RedisStorage
 
 from festival.core import queue as festival_queue
-from festival.core.extensions import limiter
+from festival.core.extensions import db, limiter
+from festival.mail import notify, schedule
+from festival.models import JobStatus, MailMessage, MailStatus, Role
 from tests import factories
 from tests.conftest import make_app
+from tests.test_print_jobs import add_attendees, job_id_of, load_job, print_badges
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -158,3 +163,64 @@ def test_a_redis_queue_url_gives_a_queue_in_that_redis_database(redis_url, monke
     queue.execute(queue.dequeue())  # what a consumer on another machine does
     assert result.get() == 5
     assert queue.pending_count() == 0
+
+
+# A queue that does not answer ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def queue_down(dead_redis_url, monkeypatch):
+    """The queue's Redis is down: handing it a task raises, as on a machine that lost it."""
+    monkeypatch.setattr(festival_queue.huey, "_immediate", False)
+    monkeypatch.setattr(festival_queue.huey, "storage", RedisStorage("festival", url=dead_redis_url))
+    return monkeypatch
+
+
+def test_a_print_that_cannot_be_queued_fails_with_a_reason_and_in_lai_prints_it_later(
+    app, client, login_as, people, queue_down
+):
+    login_as("organizer")
+    add_attendees(app, people["ids"]["festival"], people["ids"]["unit_a"], 2)
+    job_id = job_id_of(print_badges(client, people["ids"]["unit_a"]))  # the page answers, no 500
+    job = load_job(app, job_id)
+    assert job.status is JobStatus.FAILED and job.error == "queue_unreachable"
+    page = client.get(f"/admin/jobs/{job_id}").get_data(as_text=True)
+    assert "máy chủ hàng đợi không trả lời" in page and "In lại" in page
+
+    queue_down.undo()  # the queue answers again
+    client.post(f"/admin/jobs/{job_id}/retry")
+    job = load_job(app, job_id)
+    assert job.status is JobStatus.DONE and job.attempt == 2
+
+
+def _message(app, message_id) -> MailMessage:
+    with app.app_context():
+        message = db.session.get(MailMessage, message_id)
+        db.session.expunge(message)
+        return message
+
+
+def _sweep(app) -> int:
+    with app.app_context():
+        return schedule.requeue_stranded_mail().get()
+
+
+def test_a_message_that_cannot_be_queued_stays_queued_and_the_sweep_sends_it_once(app, queue_down):
+    with app.app_context():
+        factories.make_festival()
+        judge = factories.make_user(Role.JUDGE, password=None)
+        message_id = notify.invite(judge, by=None).id
+        db.session.commit()  # the enqueue fails after the commit: the invitation stands, queued
+    assert _message(app, message_id).status is MailStatus.QUEUED
+
+    queue_down.undo()  # the queue answers again
+    assert _sweep(app) == 0  # not yet: it may still be on its way
+    with app.app_context():
+        message = db.session.get(MailMessage, message_id)
+        message.scheduled_for -= timedelta(minutes=20)  # as if twenty minutes had passed
+        message.updated_at -= timedelta(minutes=20)
+        db.session.commit()
+    assert _sweep(app) == 1
+    message = _message(app, message_id)
+    assert message.status is MailStatus.SENT and message.attempts == 1 and message.outbox_file, message.last_error
+    assert _sweep(app) == 0
