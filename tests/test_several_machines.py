@@ -4,6 +4,7 @@ it does not. A real redis-server is started on a free loopback port (`make test-
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from huey.storage import RedisStorage
 from festival.core import queue as festival_queue
 from festival.core.extensions import db, limiter
 from festival.mail import notify, schedule
-from festival.models import JobStatus, MailMessage, MailStatus, Role
+from festival.models import ExhibitStatus, JobStatus, MailMessage, MailStatus, Role, ScoreSheet
 from tests import factories
 from tests.conftest import make_app
 from tests.test_print_jobs import add_attendees, job_id_of, load_job, print_badges
@@ -224,3 +225,45 @@ def test_a_message_that_cannot_be_queued_stays_queued_and_the_sweep_sends_it_onc
     message = _message(app, message_id)
     assert message.status is MailStatus.SENT and message.attempts == 1 and message.outbox_file, message.last_error
     assert _sweep(app) == 0
+
+
+# Periodic work on several consumers ------------------------------------------------------------------------------
+
+
+def test_the_evening_reminder_goes_once_to_each_judge_when_two_consumers_run_it_at_once(tmp_path, monkeypatch):
+    consumers = [make_app(tmp_path, JUDGE_REMINDER_HOUR=0) for _ in range(2)]  # one database, two machines
+    with consumers[0].app_context():
+        festival = factories.make_festival()
+        unit, category = factories.make_unit("UNITA"), factories.make_category(festival)
+        exhibit = factories.make_exhibit(festival, unit, category, status=ExhibitStatus.ACCEPTED)
+        judges = [factories.make_user(Role.JUDGE) for _ in range(3)]
+        db.session.add_all([ScoreSheet(exhibit=exhibit, judge=judge) for judge in judges])
+        db.session.commit()
+        judge_ids = sorted(judge.id for judge in judges)
+
+    queue_message = notify.services.queue
+
+    def slow_queue(*args, **kwargs):  # each reminder takes a while: the runs overlap
+        time.sleep(0.1)
+        return queue_message(*args, **kwargs)
+
+    monkeypatch.setattr(notify.services, "queue", slow_queue)
+    start = threading.Barrier(len(consumers))
+    counts = []
+
+    def consume(app):
+        with app.app_context():
+            start.wait(timeout=10)
+            counts.append(schedule.send_due_reminders().get())
+
+    threads = [threading.Thread(target=consume, args=(app,)) for app in consumers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(counts) == [0, 3]
+    with consumers[0].app_context():
+        reminders = db.session.execute(
+            db.select(MailMessage.user_id).where(MailMessage.kind == "judge_reminder").order_by(MailMessage.user_id)
+        ).scalars()
+        assert list(reminders) == judge_ids

@@ -10,6 +10,7 @@ this module knows no feature: it is what features' tasks stand on.
 """
 
 import functools
+import hashlib
 import os
 import sqlite3
 
@@ -18,6 +19,7 @@ from huey import RedisHuey, SqliteHuey
 from redis import RedisError
 
 from config import INSTANCE_DIR
+from festival.core.extensions import db
 from festival.core.files import private_dir, private_sqlite_file
 
 # What handing a task to the queue raises when its store (Redis, or the SQLite file) does not answer.
@@ -60,6 +62,20 @@ def reachable() -> bool:
     except UNREACHABLE:
         return False
     return True
+
+
+def one_at_a_time(name: str) -> None:
+    """Hold the database's lock called `name` until the current transaction ends, so that a periodic task that
+    every consumer starts (one per machine) runs once after another, each seeing what the last one wrote.
+
+    PostgreSQL: a transaction-level advisory lock (waited for). SQLite has one writer: a task's transaction
+    begins IMMEDIATE (festival.core.extensions), so its first statement, this one, waits for the write lock.
+    """
+    if db.engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(db.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        db.session.execute(db.text("SELECT 1"))
 
 
 def use_app(app) -> None:

@@ -9,7 +9,7 @@ from flask import current_app
 from huey import crontab
 
 from festival.core.extensions import db
-from festival.core.queue import huey, task
+from festival.core.queue import huey, one_at_a_time, task
 from festival.core.transactions import on_commit
 from festival.mail import notify, sending
 from festival.models import MailMessage, MailStatus, utcnow
@@ -17,7 +17,9 @@ from festival.models import MailMessage, MailStatus, utcnow
 
 @task()
 def send_due_reminders() -> int:
-    """Queue the reminders due now (each goes once: a second run finds them sent)."""
+    """Queue the reminders due now (each goes once: a second run finds them sent, even one that every
+    consumer of several machines starts at the same moment, as they take turns)."""
+    one_at_a_time("mail.reminders")
     count = notify.scheduled_reminders()
     db.session.commit()
     return count
