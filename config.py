@@ -98,6 +98,8 @@ class Config:
     # now and then), and a count that still fails is logged: a request never fails because of its limits.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
+    # …and a Redis that is gone without refusing (a machine switched off) holds a request 2 seconds, not minutes.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
     # Behind nginx (or another proxy) set to the number of proxies in front, so the client's own
     # address (X-Forwarded-For) is the one rate limits count; 0 trusts no such header.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

@@ -16,7 +16,7 @@ import sqlite3
 
 from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
-from redis import RedisError
+from redis import ConnectionPool, RedisError
 
 from config import INSTANCE_DIR
 from festival.core.extensions import db
@@ -29,7 +29,9 @@ UNREACHABLE = (RedisError, sqlite3.Error, OSError)
 def _create_huey():
     url = os.environ.get("QUEUE_URL", "")
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("festival", url=url)
+        # A Redis gone without refusing (its machine off) fails a connection in seconds, not minutes; the
+        # address's own ?socket_connect_timeout= wins.
+        return RedisHuey("festival", connection_pool=ConnectionPool.from_url(url, socket_connect_timeout=5))
     if url == "immediate":
         return SqliteHuey("festival", immediate=True)
     path = url.removeprefix("sqlite:///") or str(INSTANCE_DIR / "queue.db")
