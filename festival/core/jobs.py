@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from festival.core import audit, storage
 from festival.core.errors import FestivalError
 from festival.core.extensions import db, deferred_begin
-from festival.core.queue import task
+from festival.core.queue import UNREACHABLE, task
 from festival.core.transactions import on_commit
 from festival.models import JobStatus, PrintJob, User, utcnow
 from festival.util.pdf import RenderTooSlow
@@ -61,6 +61,10 @@ REASONS = {
     "too_slow": _l("Một phần bản in dựng quá lâu nên đã bị dừng. Hãy thử “In lại” hoặc in ít hơn mỗi lần."),
     "unknown_kind": _l("Không rõ loại bản in này; hãy tạo lại bản in từ trang in."),
     "render_error": _l("Không dựng được tệp PDF. Hãy thử “In lại”; nếu vẫn lỗi, hãy báo người quản trị."),
+    "queue_unreachable": _l(
+        "Không gửi được bản in vào hàng đợi (máy chủ hàng đợi không trả lời). "
+        "Hãy bấm “In lại” khi hàng đợi hoạt động lại."
+    ),
 }
 
 
@@ -106,9 +110,27 @@ def create_job(kind: str, title: str, params: dict, by: User | None) -> PrintJob
 
 
 def start(job: PrintJob) -> None:
-    """Queue the job once the transaction that made it commits (the consumer loads it by id)."""
+    """Queue the job once the transaction that made it commits (the consumer loads it by id).
+
+    A queue that does not answer then (its Redis down) fails the job at once, in a transaction of its own (the
+    committed session can write no more), so the page offers "In lại" instead of a job waiting for ever.
+    """
     job_id, attempt = job.id, job.attempt
-    on_commit(lambda: run_print_job(job_id, attempt))
+
+    def enqueue():
+        try:
+            run_print_job(job_id, attempt)
+        except UNREACHABLE:
+            log.exception("Print job %s could not be queued", job_id)
+            now = utcnow()
+            with db.engine.begin() as connection:
+                connection.execute(
+                    sa.update(PrintJob)
+                    .where(PrintJob.id == job_id, PrintJob.attempt == attempt, PrintJob.status == JobStatus.QUEUED)
+                    .values(status=JobStatus.FAILED, error="queue_unreachable", finished_at=now, updated_at=now)
+                )
+
+    on_commit(enqueue)
 
 
 def can_retry(job: PrintJob, now: datetime | None = None) -> bool:
