@@ -9,9 +9,10 @@ export FLASK_APP := wsgi
 export HOST PORT
 
 # Debian packages: WeasyPrint needs Pango; the browser tests need Chromium; the import tests re-save their
-# spreadsheets with LibreOffice Calc (headless); the HTML check runs the W3C's Nu checker on Java.
+# spreadsheets with LibreOffice Calc (headless); the HTML check runs the W3C's Nu checker on Java; the tests of
+# several machines start a redis-server of their own.
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
-TEST_DEBS := $(RUN_DEBS) chromium libreoffice-calc-nogui default-jre-headless
+TEST_DEBS := $(RUN_DEBS) chromium libreoffice-calc-nogui default-jre-headless redis-server
 
 .PHONY: run test lint test-postgres test-two-machines install install-dev run-debs test-debs static translations clean
 

@@ -94,6 +94,12 @@ class Config:
     # between gunicorn workers and machines (production).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # When that Redis stops answering, each process counts in its own memory until it answers again (checked
+    # now and then), and a count that still fails is logged: a request never fails because of its limits.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # …and a Redis that is gone without refusing (a machine switched off) holds a request 2 seconds, not minutes.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
     # Behind nginx (or another proxy) set to the number of proxies in front, so the client's own
     # address (X-Forwarded-For) is the one rate limits count; 0 trusts no such header.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
@@ -126,6 +132,9 @@ class Config:
     # Tries after the first when the server answers 4xx or cannot be reached, waiting 1, 2, 4, 8, 16 minutes.
     MAIL_RETRIES = int(os.environ.get("MAIL_RETRIES", "5"))
     MAIL_RETRY_DELAY = int(os.environ.get("MAIL_RETRY_DELAY", "60"))
+    # A message still queued this long after it was due never reached the queue (its Redis was down): it is
+    # handed over again (festival/mail/schedule.py).
+    MAIL_REQUEUE_MINUTES = float(os.environ.get("MAIL_REQUEUE_MINUTES", "15"))
     JUDGE_REMINDER_HOUR = 17  # local time: the unsubmitted-sheets reminder at the end of a judging day
     PASSWORD_RESET_MINUTES = 60
     PASSWORD_RESET_LIMIT = "5 per minute;20 per hour"  # "Quên mật khẩu" requests per client address

@@ -20,7 +20,7 @@ from festival.auth import services as accounts
 from festival.badges import services as badges
 from festival.badges.import_export import ATTENDEES
 from festival.certificates import services as certificates
-from festival.core import jobs
+from festival.core import jobs, storage
 from festival.core.extensions import db
 from festival.exhibits import services as exhibits
 from festival.judging import control, panels, rubrics, scoring
@@ -788,7 +788,7 @@ def world(app, people):
         db.session.flush()
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
-        (jobs.jobs_dir() / job.filename).write_bytes(factories.pdf_bytes())
+        storage.store("prints").put(job.filename, factories.pdf_bytes())
         db.session.commit()
         return {
             **ARGUMENTS,

@@ -1,6 +1,5 @@
 """The PDF wrapper: Vietnamese text and bundled fonts, the no-network fetcher, parallel rendering, merging."""
 
-import base64
 import socket
 import unicodedata
 import urllib.request
@@ -24,6 +23,14 @@ def upload_dir(app):
     path = Path(app.config["UPLOAD_DIR"])
     path.mkdir(parents=True)
     return path
+
+
+@pytest.fixture
+def static_dir(app, tmp_path):
+    """A static folder of the test's own (the shared static/ holds no PNG to read)."""
+    app.static_folder = str(tmp_path / "static")
+    Path(app.static_folder).mkdir()
+    return Path(app.static_folder)
 
 
 def write_png(path, mode="RGBA", color=(200, 30, 30, 128)):
@@ -73,23 +80,25 @@ def test_font_faces_point_at_the_vendored_files():
     assert pdf.FONT_FACES_CSS.count('"Noto Serif"') == 3
 
 
-def refused_urls(tmp_path, upload_dir):
+def refused_urls(tmp_path, static_dir, upload_dir):
     secret = tmp_path / "secret.png"
     write_png(secret)
-    sibling = tmp_path / "uploads-other"  # shares the upload folder's name as a prefix
+    sibling = tmp_path / "static-other"  # shares the static folder's name as a prefix
     sibling.mkdir()
     write_png(sibling / "x.png")
-    (upload_dir / "passwd.png").symlink_to("/etc/passwd")
-    (upload_dir / "secret-link.png").symlink_to(secret)
+    (static_dir / "passwd.png").symlink_to("/etc/passwd")
+    (static_dir / "secret-link.png").symlink_to(secret)
+    write_png(upload_dir / "photo.png")  # uploads reach a PDF as data: URIs, read from the store
     return [
         "file:///etc/passwd",
-        f"file://{upload_dir}/../secret.png",
-        f"file://{upload_dir}/%2E%2E/secret.png",
+        f"file://{static_dir}/../secret.png",
+        f"file://{static_dir}/%2E%2E/secret.png",
         f"file://{sibling}/x.png",
-        f"file://{upload_dir}/passwd.png",
-        f"file://{upload_dir}/secret-link.png",
-        f"file://{upload_dir}",
-        f"file://fileserver{upload_dir}/x.png",
+        f"file://{static_dir}/passwd.png",
+        f"file://{static_dir}/secret-link.png",
+        f"file://{static_dir}",
+        f"file://fileserver{static_dir}/x.png",
+        f"file://{upload_dir}/photo.png",
         "http://127.0.0.1:1/x.png",
         "http://169.254.169.254/latest",
         "http://localhost/x.png",
@@ -98,51 +107,45 @@ def refused_urls(tmp_path, upload_dir):
     ]
 
 
-def test_fetcher_refuses_the_network_and_files_outside_static_and_uploads(app, tmp_path, upload_dir):
-    urls = refused_urls(tmp_path, upload_dir)
+def test_fetcher_refuses_the_network_and_files_outside_fonts_and_static(app, tmp_path, static_dir, upload_dir):
+    urls = refused_urls(tmp_path, static_dir, upload_dir)
     with app.app_context():
         for url in urls:
             with pytest.raises(URLFetchingError):
                 pdf.fetch_resource(url)
 
 
-def test_fetcher_reads_data_uris_and_files_in_static_and_uploads(app, tmp_path, upload_dir):
-    app.static_folder = str(tmp_path / "static")  # the shared static/ holds no PNG to read
-    Path(app.static_folder).mkdir()
-    static_png = write_png(Path(app.static_folder) / "logo.png")
-    (upload_dir / "exhibits" / "7").mkdir(parents=True)
-    upload_png = write_png(upload_dir / "exhibits" / "7" / "ảnh.png", "RGB", (0, 90, 200))
-    data_uri = "data:image/png;base64," + base64.b64encode(upload_png).decode()
+def test_fetcher_reads_data_uris_and_files_in_fonts_and_static(app, tmp_path, static_dir):
+    static_png = write_png(static_dir / "logo.png")
+    upload_png = write_png(tmp_path / "ảnh.png", "RGB", (0, 90, 200))
 
     with app.app_context():
         static_response = pdf.fetch_resource(pdf.static_url("logo.png"))
-        upload_response = pdf.fetch_resource(pdf.upload_url("exhibits/7/ảnh.png"))
-        data_response = pdf.fetch_resource(data_uri)
+        data_response = pdf.fetch_resource(pdf.data_uri(upload_png, "image/png"))
         font = pdf.fetch_resource((pdf.FONTS_DIR / "noto-serif" / "NotoSerif_700Bold.ttf").as_uri())
 
     assert (static_response.read(), static_response.content_type) == (static_png, "image/png")
-    assert (upload_response.read(), upload_response.content_type) == (upload_png, "image/png")
     assert (data_response.read(), data_response.content_type) == (upload_png, "image/png")
     assert font.read()[:4] == b"\x00\x01\x00\x00"
 
 
-def test_fetcher_refuses_files_over_the_size_cap(app, upload_dir, monkeypatch):
-    write_png(upload_dir / "big.png")
+def test_fetcher_refuses_files_and_data_uris_over_the_size_cap(app, static_dir, monkeypatch):
+    big = write_png(static_dir / "big.png")
     monkeypatch.setattr(pdf, "MAX_RESOURCE_BYTES", 10)
     with app.app_context():
         with pytest.raises(URLFetchingError):
-            pdf.fetch_resource(pdf.upload_url("big.png"))
+            pdf.fetch_resource(pdf.static_url("big.png"))
+        with pytest.raises(URLFetchingError):
+            pdf.fetch_resource(pdf.data_uri(big, "image/png"))
 
 
 def test_template_urls_cannot_leave_their_folder(app):
     with app.app_context():
         with pytest.raises(ValueError):
-            pdf.upload_url("../festival.db")
-        with pytest.raises(ValueError):
             pdf.static_url("../config.py")
 
 
-def test_rendering_makes_no_network_connection_and_still_succeeds(app, tmp_path, upload_dir, monkeypatch):
+def test_rendering_makes_no_network_connection_and_still_succeeds(app, tmp_path, static_dir, upload_dir, monkeypatch):
     attempts = []
 
     def refuse(*args, **kwargs):
@@ -153,7 +156,7 @@ def test_rendering_makes_no_network_connection_and_still_succeeds(app, tmp_path,
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
-    images = "".join(f'<img src="{url}">' for url in refused_urls(tmp_path, upload_dir))
+    images = "".join(f'<img src="{url}">' for url in refused_urls(tmp_path, static_dir, upload_dir))
     html = (
         '<link rel="stylesheet" href="http://169.254.169.254/style.css">'
         "<style>@import url(http://127.0.0.1:1/a.css);"
@@ -173,17 +176,16 @@ def test_rendering_makes_no_network_connection_and_still_succeeds(app, tmp_path,
     assert attempts
 
 
-def test_allowed_upload_image_is_drawn(app, upload_dir):
-    write_png(upload_dir / "logo.png")
+def test_an_uploaded_image_given_as_a_data_uri_is_drawn(app, tmp_path):
+    logo = pdf.data_uri(write_png(tmp_path / "logo.png"), "image/png")
     with app.app_context():
-        data = pdf.render_pdf(f'<p>Gian hàng A12</p><img src="{pdf.upload_url("logo.png")}">')
+        data = pdf.render_pdf(f'<p>Gian hàng A12</p><img src="{logo}">')
     assert len(image_xobjects(data)) == 1
 
 
-def documents(upload_dir):
+def documents(folder):
     """Three documents of 1, 2 and 1 pages, each showing the same logo."""
-    write_png(upload_dir / "logo.png")
-    logo = f'<img src="{pdf.upload_url("logo.png")}">'
+    logo = f'<img src="{pdf.data_uri(write_png(folder / "logo.png"), "image/png")}">'
     return [
         f"<p>Tài liệu một</p>{logo}",
         f'<p>Tài liệu hai</p>{logo}<p style="break-before: page">Tài liệu hai, trang sau</p>',
@@ -191,10 +193,10 @@ def documents(upload_dir):
     ]
 
 
-def test_documents_render_in_worker_processes_and_merge_in_order(app, upload_dir):
+def test_documents_render_in_worker_processes_and_merge_in_order(app, tmp_path):
     calls = []
     with app.app_context():
-        htmls = documents(upload_dir)
+        htmls = documents(tmp_path)
         merged = pdf.render_documents(htmls, processes=2, progress=lambda *call: calls.append(call))
 
     texts = page_texts(merged)
@@ -214,10 +216,10 @@ def test_a_worker_error_reaches_the_caller(app):
             pdf.render_documents(["<p>Một</p>", None], processes=2)
 
 
-def test_one_process_renders_in_place_and_merging_keeps_one_copy_of_the_logo(app, upload_dir):
+def test_one_process_renders_in_place_and_merging_keeps_one_copy_of_the_logo(app, tmp_path):
     calls = []
     with app.app_context():
-        htmls = documents(upload_dir)
+        htmls = documents(tmp_path)
         merged = pdf.render_documents(htmls, processes=1, progress=lambda *call: calls.append(call))
         chunks = [pdf.render_pdf(html) for html in htmls]
 

@@ -116,35 +116,48 @@ def test_in_lai_runs_a_failed_print_again_and_a_done_one_is_refused(app, client,
     assert load_job(app, job_id).attempt == 2
 
 
+class RefusingStore:
+    """A prints store whose writes fail as a full disk, a read-only folder or an unreachable S3 would."""
+
+    def __init__(self, store, code):
+        self.store, self.code, self.refused = store, code, []
+
+    def put(self, key, data):
+        self.refused.append(key)
+        raise OSError(self.code, os.strerror(self.code))
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
 @pytest.mark.parametrize(
     ("code", "message"),
-    [(errno.ENOSPC, "Ổ đĩa đầy"), (errno.EACCES, "không có quyền ghi tệp in")],
+    [
+        (errno.ENOSPC, "Ổ đĩa đầy"),
+        (errno.EACCES, "không có quyền ghi tệp in"),
+        (errno.EIO, "Kho lưu trữ tệp không phản hồi"),
+    ],
 )
-def test_a_disk_error_fails_the_print_with_a_plain_message_and_leaves_no_partial_file(
+def test_a_store_error_fails_the_print_with_a_plain_message_and_stores_nothing(
     app, client, login_as, people, monkeypatch, code, message
 ):
     login_as("organizer")
     add_attendees(app, people["ids"]["festival"], people["ids"]["unit_a"], 3)
-    writes = []
-
-    def disk_fails(handle, block):
-        if writes:
-            raise OSError(code, os.strerror(code))
-        writes.append(len(block))
-        handle.write(block)
-
-    monkeypatch.setattr(jobs, "WRITE_BLOCK", 4096)  # several blocks: the second one fails
-    monkeypatch.setattr(jobs, "_write_block", disk_fails)
+    stores = app.extensions["festival.storage"]
+    refusing = RefusingStore(stores["prints"], code)
+    monkeypatch.setitem(stores, "prints", refusing)
     job_id = job_id_of(print_badges(client, people["ids"]["unit_a"]))
     job = load_job(app, job_id)
-    assert job.status is JobStatus.FAILED and job.filename is None and writes
+    assert job.status is JobStatus.FAILED and job.filename is None and refusing.refused
     page = client.get(f"/admin/jobs/{job_id}").get_data(as_text=True)
     assert "In không thành công." in page and message in page and "In lại" in page
-    assert list(Path(app.config["JOBS_DIR"]).iterdir()) == []  # the partial file is gone
+    assert client.get(f"/admin/jobs/{job_id}/download").status_code == 404
 
-    monkeypatch.setattr(jobs, "_write_block", lambda handle, block: handle.write(block))
+    monkeypatch.setitem(stores, "prints", refusing.store)
     client.post(f"/admin/jobs/{job_id}/retry")
     assert load_job(app, job_id).status is JobStatus.DONE
+    with app.app_context():
+        assert [stored.key for stored in refusing.store.list()] == [load_job(app, job_id).filename]
 
 
 # A real consumer on the same database file ----------------------------------------------------

@@ -79,14 +79,19 @@ def test_500_page_is_friendly_and_rolls_back(tmp_path):
 def test_healthz_answers_200_with_json(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "queue": "ok", "rate_limits": "ok"}
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
     config = type("Broken", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/x.db"})
     response = create_app(config).test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "unavailable"}
+    assert response.get_json() == {
+        "status": "error",
+        "database": "unavailable",
+        "queue": "ok",
+        "rate_limits": "ok",
+    }
 
 
 def test_responses_carry_request_id_and_security_headers(client):

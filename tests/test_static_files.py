@@ -115,3 +115,66 @@ def test_without_a_build_or_in_debug_mode_static_is_served_as_it_is(tmp_path, bu
         with app.test_request_context():
             assert url_for("static", filename="css/app.css") == "/static/css/app.css"
         assert get(app.test_client(), "/static/css/app.css").status_code == 200
+
+
+# Rolling releases: machines on the last build and on this one serve the same site for a while ----------------
+
+
+def _publish(source, out, css: str) -> dict[str, str]:
+    (source / "css").mkdir(parents=True, exist_ok=True)
+    (source / "css" / "app.css").write_text(css, encoding="utf-8")
+    return build_static.build(source=source, out=out, log=lambda message: None)
+
+
+def _sw_version(app) -> str:
+    script = get(app.test_client(), "/sw.js").get_data(as_text=True)
+    return re.search(r'const VERSION = "([0-9a-f]+)";', script).group(1)
+
+
+def test_a_new_build_keeps_the_hashed_files_of_the_two_builds_before_it(tmp_path):
+    source, out = tmp_path / "source", tmp_path / "build" / "static"
+    (source / "img").mkdir(parents=True)
+    (source / "img" / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    builds = [_publish(source, out, f"body {{ margin: {n}px; }}" * 40)["css/app.css"] for n in range(4)]
+    assert len(set(builds)) == 4
+    app = make_app(tmp_path, STATIC_BUILD_DIR=str(out))
+    client = app.test_client()
+    with app.test_request_context():
+        assert url_for("static", filename="css/app.css") == "/static/" + builds[3]
+    for hashed in builds[1:]:  # this build's and the two before: pages of machines not yet updated ask for them
+        response = get(client, "/static/" + hashed)
+        assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+        assert (out / (hashed + ".gz")).is_file()
+    assert get(client, "/static/" + builds[0]).status_code == 404  # older builds' files go
+    assert not (out / builds[0]).exists()
+    assert get(client, "/static/css/app.css").get_data(as_text=True).startswith("body { margin: 3px; }")
+    manifest = json.loads((out / "staticfiles.json").read_text(encoding="utf-8"))
+    assert [[name for name in build if name.startswith("css/")] for build in manifest["previous"]] == [
+        [builds[2]],
+        [builds[1]],
+    ]
+
+
+def test_building_the_same_files_again_changes_nothing(tmp_path):
+    source, out = tmp_path / "source", tmp_path / "static"
+    old = _publish(source, out, "a { color: red; }")["css/app.css"]
+    _publish(source, out, "a { color: blue; }")
+    manifest = (out / "staticfiles.json").read_text(encoding="utf-8")
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    _publish(source, out, "a { color: blue; }")
+    assert (out / "staticfiles.json").read_text(encoding="utf-8") == manifest
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == files
+    assert (out / old).is_file()
+
+
+def test_machines_on_the_same_build_give_the_same_service_worker_version(tmp_path, built):
+    first = make_app(tmp_path, STATIC_BUILD_DIR=str(built))
+    second = make_app(tmp_path, STATIC_BUILD_DIR=str(built))  # another machine, the same release
+    assert _sw_version(first) == _sw_version(second)
+    # The version follows the files' content: a build with another app.css makes another version.
+    source, out = tmp_path / "source", tmp_path / "other" / "static"
+    _publish(source, out, "a { color: red; }")
+    red = _sw_version(make_app(tmp_path, STATIC_BUILD_DIR=str(out)))
+    _publish(source, out, "a { color: blue; }")
+    blue = _sw_version(make_app(tmp_path, STATIC_BUILD_DIR=str(out)))
+    assert red != blue and _sw_version(make_app(tmp_path, STATIC_BUILD_DIR=str(out))) == blue

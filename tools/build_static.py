@@ -8,9 +8,12 @@ compressor); staticfiles.json maps each name to its hashed name, for the app's u
 precache list or anything else that needs the current names. This is what Django's
 ManifestStaticFilesStorage does (same name pattern, same "paths" manifest), for a Flask app.
 
-The output depends only on static/, so a second run changes nothing; the folder is replaced whole, so no
-file outlives its source. Source maps are left out (they describe the full vendor files no page loads), and
-so are the TTF fonts, which only WeasyPrint reads, straight from static/fonts/.
+The output depends only on static/ and the builds before it, so a second run changes nothing. The folder is
+replaced whole, but the hashed files of the KEPT_BUILDS - 1 builds before this one are carried over (the
+manifest's "previous" lists their names): during a rolling release a page from a machine still on the last
+build asks this one for the files it names, and finds them. Older files go. Source maps are left out (they
+describe the full vendor files no page loads), and so are the TTF fonts, which only WeasyPrint reads, straight
+from static/fonts/.
 """
 
 import argparse
@@ -33,6 +36,8 @@ DEFAULT_OUT = ROOT / "build" / "static"
 MANIFEST = "staticfiles.json"
 LEFT_OUT = (".map", ".ttf")
 HASH_LENGTH = 12
+KEPT_BUILDS = 3  # this build's hashed files and those of the two before it
+COMPRESSED = (".br", ".gz")
 
 # url(…) in CSS, quoted or not; data:, absolute and remote references are left alone.
 CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
@@ -72,8 +77,30 @@ def rewrite_css(name: str, css: str, paths: dict[str, str]) -> str:
     return CSS_URL.sub(replace, css)
 
 
+def previous_builds(out: Path, hashed: set[str]) -> list[list[str]]:
+    """The hashed names of the builds before this one still to keep, newest first (from `out`'s manifest)."""
+    path = out / MANIFEST
+    if not path.is_file():
+        return []
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    last = sorted(set(manifest["paths"].values()))
+    builds = [] if set(last) == hashed else [last]  # the same build again keeps the same history
+    return (builds + manifest.get("previous", []))[: KEPT_BUILDS - 1]
+
+
+def carry_over(out: Path, staging: Path, names) -> None:
+    """Copy the hashed files `names` (with their compressed copies) from the last output into the new one."""
+    for name in names:
+        for published in (name, *(name + suffix for suffix in COMPRESSED)):
+            source, target = out / published, staging / published
+            if source.is_file() and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+
+
 def build(source: Path = SOURCE, out: Path = DEFAULT_OUT, log=print) -> dict[str, str]:
-    """Publish `source` into `out` (replaced whole) and return the manifest's {name: hashed name}."""
+    """Publish `source` into `out` (replaced whole, the previous builds' hashed files kept) and return the
+    manifest's {name: hashed name}."""
     names = source_files(source)
     contents = {name: (source / name).read_bytes() for name in names}
     paths = {}
@@ -98,12 +125,17 @@ def build(source: Path = SOURCE, out: Path = DEFAULT_OUT, log=print) -> dict[str
             list(
                 pool.map(compressor.compress, [str(path) for path in written if compressor.should_compress(path.name)])
             )
-        manifest = {"version": 1, "paths": dict(sorted(paths.items()))}
+        previous = previous_builds(out, set(paths.values()))
+        carry_over(out, staging, sorted({name for build in previous for name in build} - set(paths.values())))
+        manifest = {"version": 1, "paths": dict(sorted(paths.items())), "previous": previous}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         staging.chmod(0o755)  # mkdtemp makes it private; the server may run as another user
+        # Swapped by two renames, so the folder is missing for a moment only, never while files are copied.
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
         if out.exists():
-            shutil.rmtree(out)
+            os.replace(out, old / out.name)
         os.replace(staging, out)
+        shutil.rmtree(old)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -1,6 +1,6 @@
 """Organizer console: figures, festival settings, programme, units, accounts, audit log."""
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,7 +8,7 @@ from festival.admin import services
 from festival.admin.forms import FestivalForm, ProgrammeItemForm, UnitForm, UserForm
 from festival.auth import services as accounts
 from festival.auth.permissions import role_required
-from festival.core import jobs
+from festival.core import jobs, storage
 from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
 from festival.core.transactions import form_status
@@ -364,8 +364,8 @@ def job_retry(job_id):
 def job_download(job_id):
     """The finished print."""
     print_job = db.get_or_404(PrintJob, job_id)
-    path = jobs.output_path(print_job)
-    if print_job.status is not JobStatus.DONE or path is None or not path.exists():
+    key = jobs.output_key(print_job)
+    if print_job.status is not JobStatus.DONE or key is None:
         abort(404)
-    mimetype = "application/zip" if path.suffix == ".zip" else "application/pdf"
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=path.name.split("-", 2)[2])
+    mimetype = "application/zip" if key.endswith(".zip") else "application/pdf"
+    return storage.send("prints", key, mimetype, download_name=jobs.download_name(print_job), as_attachment=True)

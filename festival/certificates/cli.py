@@ -40,9 +40,13 @@ def print_command(out, kind, unit_code, as_zip, edition, allow_local_address):
     if not printing.selection(festival, params):
         click.echo("No certificates to print (award certificates need final results).", err=True)
         sys.exit(1)
-    data, count = printing.print_certificates(
-        festival, params, progress=lambda done, total: click.echo(f"  {done}/{total}", err=True)
-    )
+    try:
+        data, count = printing.print_certificates(
+            festival, params, progress=lambda done, total: click.echo(f"  {done}/{total}", err=True)
+        )
+    except printing.MissingImage as error:
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(1)
     out.write_bytes(data)
     db.session.commit()
     click.echo(f"Wrote {count} certificates to {out}.")

@@ -1,5 +1,11 @@
-"""Certificate PDFs: A4 landscape in the trade-union style, each page kept (cached) until its
-inputs change, merged for the ceremony or zipped per unit; and a quick PNG preview.
+"""Certificate PDFs: A4 landscape in the trade-union style, each page kept (cached) in the
+"certificates" store until its inputs change, merged for the ceremony or zipped per unit; and a
+quick PNG preview.
+
+The template's signature and seal are read from the "uploads" store and inlined as data: URIs, so
+any machine renders the same page; their content hashes are part of each page's fingerprint, so
+a page is rendered again when an image changes. A missing image stops the print (MissingImage)
+rather than printing certificates without a signature.
 
 And the print job: what a print covers, and the work the background job does for it.
 """
@@ -7,18 +13,18 @@ And the print job: what a print covers, and the work the background job does for
 import hashlib
 import io
 import json
-import os
+import logging
+import mimetypes
 import re
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 from festival.certificates import services
 from festival.certificates.services import template_for, values_for
-from festival.core import jobs
+from festival.core import jobs, storage
 from festival.core.errors import FestivalError
 from festival.core.extensions import db
 from festival.judging.policy import policy_for
@@ -29,8 +35,57 @@ from festival.util.placeholders import fill
 from festival.util.qr import qr_png_data_uri
 from festival.util.urls import public_url
 
+log = logging.getLogger(__name__)
+
 CERTIFICATES_PER_DOCUMENT = 25  # pages a worker renders at a time
-RENDER_VERSION = "3"  # bump when the layout changes, so cached pages are rendered again
+RENDER_VERSION = "4"  # bump when the layout changes, so cached pages are rendered again
+IMAGES = {"signature": "signature_image", "seal": "seal_image"}  # page field → template column
+
+
+class MissingImage(FestivalError):
+    """The template names a signature or seal image that is not in the store."""
+
+    status_code = 409
+    code = "missing_image"  # a print job shows jobs.REASONS["missing_image"]
+
+
+@dataclass(frozen=True)
+class TemplateImages:
+    """A template's images as the page shows them: content hashes (part of the page's fingerprint)
+    and the data: URI of each hash."""
+
+    hashes: dict  # page field → sha256 hex, or None when the template has no such image
+    uris: dict  # sha256 hex → data: URI
+
+
+def template_images(template: CertificateTemplate) -> TemplateImages:
+    """Read the template's signature and seal from the uploads store.
+
+    :raise MissingImage: an image the template names is not in the store.
+    :raise OSError: the store cannot be reached.
+    """
+    hashes, uris = {}, {}
+    for name, column in IMAGES.items():
+        key = getattr(template, column)
+        if not key:
+            hashes[name] = None
+            continue
+        try:
+            data = storage.store("uploads").read(key)
+        except FileNotFoundError:
+            log.warning("The %s image %s of a certificate template is not in the store", name, key)
+            raise MissingImage(
+                _l(
+                    "Không tìm thấy ảnh chữ ký hoặc con dấu của mẫu giấy chứng nhận nên không dựng được giấy chứng "
+                    "nhận. Hãy tải lại ảnh trong mẫu giấy chứng nhận rồi thử lại."
+                )
+            ) from None
+        digest = hashlib.sha256(data).hexdigest()
+        hashes[name] = digest
+        uris[digest] = pdf.data_uri(data, mimetypes.guess_type(key)[0] or "application/octet-stream")
+    return TemplateImages(hashes, uris)
+
+
 NAME_SIZES = ((22, 32), (34, 27), (46, 22), (10_000, 18))  # (up to n characters, points)
 
 
@@ -44,8 +99,9 @@ def verify_url(certificate: Certificate) -> str:
     return public_url("certificates.verify", code=certificate.verification_code)
 
 
-def page_data(template: CertificateTemplate, certificate: Certificate) -> dict:
-    """Everything one page shows, as plain text (placeholders filled, nothing interpreted)."""
+def page_data(template: CertificateTemplate, certificate: Certificate, images: TemplateImages) -> dict:
+    """Everything one page shows, as plain text (placeholders filled, nothing interpreted); the
+    images by their content hash (see template_images)."""
     values = values_for(certificate)
     name = certificate.recipient_name
     return {
@@ -59,8 +115,7 @@ def page_data(template: CertificateTemplate, certificate: Certificate) -> dict:
         "dateline": vietnamese_date(fill(template.place, values), certificate.issued_on),
         "signatory_title": fill(template.signatory_title, values).splitlines(),
         "signatory_name": fill(template.signatory_name, values),
-        "signature": pdf.upload_url(template.signature_image) if template.signature_image else None,
-        "seal": pdf.upload_url(template.seal_image) if template.seal_image else None,
+        **images.hashes,
         "serial": certificate.serial,
         "code": certificate.code_for_print,  # printed beside the QR code, to be typed at /verify
         "verify_page": public_url("certificates.verify_form"),
@@ -73,78 +128,86 @@ def page_hash(data: dict) -> str:
     return hashlib.sha256(json.dumps([RENDER_VERSION, data], sort_keys=True, default=str).encode()).hexdigest()
 
 
-def cache_dir() -> Path:
-    path = Path(current_app.config["CERTIFICATE_CACHE_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def cache_key(certificate_id: int, digest: str) -> str:
+    """The page's key in the "certificates" store: one certificate's versions share its id as a prefix."""
+    return f"{certificate_id}-{digest[:20]}.pdf"
 
 
-def _cache_path(certificate_id: int, digest: str) -> Path:
-    return cache_dir() / f"{certificate_id}-{digest[:20]}.pdf"
-
-
-def document_html(pages: list[dict]) -> str:
+def document_html(pages: list[dict], images: dict) -> str:
+    """One document of pages; `images` maps the pages' image hashes to data: URIs (each is written
+    once, in the style sheet, however many pages show it)."""
+    used = {page[name] for page in pages for name in IMAGES if page[name]}
     pages = [{**page, "qr": qr_png_data_uri(page["verify"])} for page in pages]
     return render_template(
-        "certificates/certificate.html", pages=pages, corner_url=pdf.static_url("img/certificate-corner.svg")
+        "certificates/certificate.html",
+        pages=pages,
+        images={digest: images[digest] for digest in sorted(used)},
+        corner_url=pdf.static_url("img/certificate-corner.svg"),
     )
 
 
 @dataclass
 class PlannedPage:
-    """One certificate of a print, as plain values: what its page shows and where it is cached.
-    Made while the database is read; rendering needs nothing more from it."""
+    """One certificate of a print, as plain values: what its page shows, its images and its key in
+    the page cache. Made while the database is read; rendering needs nothing more from it."""
 
     certificate_id: int
     data: dict
     digest: str
-    path: Path
+    key: str
     zip_name: str
+    images: dict  # image hash → data: URI (one dict shared by a template's pages)
 
 
 def plan(certificates: list[Certificate]) -> list[PlannedPage]:
-    """What each certificate's page shows, its fingerprint and its cached file (reads the database)."""
+    """What each certificate's page shows, its fingerprint and its cache key (reads the database,
+    and each template's images from the store once).
+
+    :raise MissingImage: a template's signature or seal is not in the store.
+    """
     templates: dict = {}
     pages = []
     for certificate in certificates:
-        key = (certificate.festival_id, certificate.kind)
-        if key not in templates:
-            templates[key] = template_for(certificate.festival, certificate.kind)
-        data = page_data(templates[key], certificate)
+        which = (certificate.festival_id, certificate.kind)
+        if which not in templates:
+            template = template_for(certificate.festival, certificate.kind)
+            templates[which] = (template, template_images(template))
+        template, images = templates[which]
+        data = page_data(template, certificate, images)
         digest = page_hash(data)
         folder = _safe(f"{certificate.unit.code} - {certificate.unit.short_name}")
         zip_name = f"{folder}/{_safe(certificate.serial + ' - ' + certificate.recipient_name)}.pdf"
-        pages.append(PlannedPage(certificate.id, data, digest, _cache_path(certificate.id, digest), zip_name))
+        key = cache_key(certificate.id, digest)
+        pages.append(PlannedPage(certificate.id, data, digest, key, zip_name, images.uris))
     return pages
 
 
 def _store_page(page: PlannedPage, data: bytes) -> None:
-    """Cache one page whole (a temporary file renamed) or not at all, replacing its older versions."""
-    for old in cache_dir().glob(f"{page.certificate_id}-*.pdf"):
-        old.unlink()
-    partial = page.path.with_name(page.path.name + ".part")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, page.path)
-    except OSError:
-        partial.unlink(missing_ok=True)
-        raise
+    """Cache one page (whole or not at all: the store's promise), then drop its older versions."""
+    cache = storage.store("certificates")
+    cache.put(page.key, data)
+    cache.delete(*(old.key for old in cache.list(prefix=f"{page.certificate_id}-") if old.key != page.key))
 
 
-def _render_missing(pages: list[PlannedPage], progress=None) -> tuple[list[bytes], bool]:
+def _render_missing(pages: list[PlannedPage], progress=None, documents: bool = False) -> list[bytes]:
     """Render the pages whose inputs changed (or were never rendered) and cache each on its own.
     Needs an app context, not the database.
 
-    :return: the documents just rendered, and whether those documents hold every certificate
-        (nothing came from the cache) in the order given.
+    :return: each page as a PDF of its own, in the order given; with `documents`, when no page came
+        from the cache, the documents just rendered instead (every page, in that order).
     """
-    missing = [page for page in pages if not page.path.exists()]
+    cache = storage.store("certificates")
+    # One listing rather than a request per page (a HEAD each on S3).
+    cached = {stored.key for stored in cache.list()} if pages else set()
+    found = {page.key: cache.read(page.key) for page in pages if page.key in cached}
+    missing = [page for page in pages if page.key not in found]
     total = len(missing)
+    whole = documents and total == len(pages)
     rendered = []
     if missing:
         chunks = [missing[i : i + CERTIFICATES_PER_DOCUMENT] for i in range(0, total, CERTIFICATES_PER_DOCUMENT)]
         results = pdf.render_each(
-            (document_html([page.data for page in chunk]) for chunk in chunks),  # workers start on the first at once
+            (_chunk_html(chunk) for chunk in chunks),  # workers start on the first at once
             total=len(chunks),
             progress=(lambda done, parts: progress(min(done * CERTIFICATES_PER_DOCUMENT, total), total))
             if progress
@@ -155,22 +218,31 @@ def _render_missing(pages: list[PlannedPage], progress=None) -> tuple[list[bytes
             rendered.append(document)
             for page, data in zip(chunk, single_pages):
                 _store_page(page, data)
+                if not whole:
+                    found[page.key] = data
     elif progress:
         progress(1, 1)
-    return rendered, total == len(pages)
+    return rendered if whole else [found[page.key] for page in pages]
+
+
+def _chunk_html(chunk: list[PlannedPage]) -> str:
+    images = {digest: uri for page in chunk for digest, uri in page.images.items()}
+    return document_html([page.data for page in chunk], images)
 
 
 def certificate_pdfs(certificates: list[Certificate], progress=None) -> list[bytes]:
-    """One single-page PDF per certificate; pages whose inputs did not change are not rendered again."""
-    pages = plan(certificates)
-    _render_missing(pages, progress)
-    return [page.path.read_bytes() for page in pages]
+    """One single-page PDF per certificate; pages whose inputs did not change are not rendered again.
+
+    :raise MissingImage: a template's signature or seal is not in the store.
+    """
+    return _render_missing(plan(certificates), progress)
 
 
 def render_certificates(certificates: list[Certificate], progress=None) -> bytes:
     """One PDF of the certificates in the order given.
 
     :raise ValueError: no certificates.
+    :raise MissingImage: a template's signature or seal is not in the store.
     """
     if not certificates:
         raise ValueError("No certificates to print.")
@@ -181,10 +253,9 @@ def render_planned(pages: list[PlannedPage], progress=None) -> bytes:
     """One PDF of planned pages (see plan()), without the database."""
     if not pages:
         raise ValueError("No certificates to print.")
-    rendered, complete = _render_missing(pages, progress)
-    # When every page was rendered just now, the documents are the print already, in order, and
-    # each stores its fonts once: merging 20 of them is much quicker than merging 500 single pages.
-    return pdf.merge_pdfs(rendered if complete else [page.path.read_bytes() for page in pages])
+    # When every page is rendered now, the documents are the print already, in order, and each
+    # stores its fonts once: merging 20 of them is much quicker than merging 500 single pages.
+    return pdf.merge_pdfs(_render_missing(pages, progress, documents=True))
 
 
 def _safe(name: str) -> str:
@@ -198,20 +269,24 @@ def zip_by_unit(certificates: list[Certificate], progress=None) -> bytes:
 
 def zip_planned(pages: list[PlannedPage], progress=None) -> bytes:
     """The ZIP of planned pages (see plan()), without the database."""
-    _render_missing(pages, progress)
+    single_pages = _render_missing(pages, progress)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for page in pages:
-            archive.writestr(page.zip_name, page.path.read_bytes())
+        for page, data in zip(pages, single_pages):
+            archive.writestr(page.zip_name, data)
     return buffer.getvalue()
 
 
 def preview_png(template: CertificateTemplate, certificate: Certificate, scale: float = 0.9) -> bytes:
-    """The first page of one certificate as a PNG (for the live preview while editing)."""
+    """The first page of one certificate as a PNG (for the live preview while editing).
+
+    :raise MissingImage: the template's signature or seal is not in the store.
+    """
     # Imported here: only the preview rasterises a PDF, and pdfium's bindings slow every start of the app.
     import pypdfium2
 
-    document = pdf.render_pdf(document_html([page_data(template, certificate)]))
+    images = template_images(template)
+    document = pdf.render_pdf(document_html([page_data(template, certificate, images)], images.uris))
     pdf_document = pypdfium2.PdfDocument(document)
     try:
         image = pdf_document[0].render(scale=scale).to_pil()

@@ -137,12 +137,17 @@ def template(kind):
         else:
             flash(_("Đã lưu mẫu giấy chứng nhận."), "success")
             return redirect(url_for("certificates.template", kind=kind))
+    try:
+        preview, refusal = _preview_uri(template, festival), ""
+    except printing.MissingImage as error:  # the page stays usable, to upload the image again
+        preview, refusal = None, error.message
     page = render_template(
         "certificates/template.html",
         form=form,
         template=template,
         placeholders=services.PLACEHOLDERS,
-        preview=_preview_uri(template, festival),
+        preview=preview,
+        preview_refusal=refusal,
         kinds=list(CertificateKind),
     )
     return page, form_status(form)

@@ -5,8 +5,8 @@ A job outlives the web worker that started it. Its kind names a work function re
 
 - it reads what it needs inside `with jobs.reading():` (deferred transactions, ended on leaving),
   then renders with no transaction open, so on SQLite the gates and the judges never wait for a
-  print; the output is written whole (a temporary file renamed) and the job marked done in one
-  short transaction (with the output's `on_done`, e.g. badges marked printed);
+  print; the output is stored whole in the "prints" store (any machine can serve it) and the job
+  marked done in one short transaction (with the output's `on_done`, e.g. badges marked printed);
 - `progress(done, total)` commits the figures in a short transaction of its own;
 - a thread of the run touches `heartbeat_at` every PRINT_JOB_HEARTBEAT_SECONDS; a job not heard
   from for PRINT_JOB_STALE_SECONDS died with its worker (kill -9, a restart): the page says so at
@@ -16,29 +16,26 @@ A job outlives the web worker that started it. Its kind names a work function re
 
 import errno
 import logging
-import os
 import secrets
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from festival.core import audit
+from festival.core import audit, storage
 from festival.core.errors import FestivalError
 from festival.core.extensions import db, deferred_begin
-from festival.core.queue import task
+from festival.core.queue import UNREACHABLE, task
 from festival.core.transactions import on_commit
 from festival.models import JobStatus, PrintJob, User, utcnow
 from festival.util.pdf import RenderTooSlow
 
 log = logging.getLogger(__name__)
-WRITE_BLOCK = 1024 * 1024
 
 # Why a job failed, stored as a code in PrintJob.error and shown in the reader's language.
 REASONS = {
@@ -50,12 +47,24 @@ REASONS = {
     "no_permission": _l(
         "Máy chủ không có quyền ghi tệp in vào thư mục bản in (JOBS_DIR). Hãy báo người quản trị rồi bấm “In lại”."
     ),
+    "storage_error": _l(
+        "Kho lưu trữ tệp không phản hồi hoặc từ chối nên máy chủ không đọc, ghi được tệp của bản in. "
+        "Hãy đợi ít phút (nếu lỗi lặp lại, hãy báo người quản trị) rồi bấm “In lại”."
+    ),
+    "missing_image": _l(
+        "Không tìm thấy ảnh chữ ký hoặc con dấu của mẫu giấy chứng nhận nên không in được. "
+        "Hãy tải lại ảnh trong mẫu giấy chứng nhận rồi bấm “In lại”."
+    ),
     "disk_error": _l(
         "Máy chủ không ghi được tệp in (lỗi ổ đĩa). Hãy thử “In lại”; nếu vẫn lỗi, hãy báo người quản trị."
     ),
     "too_slow": _l("Một phần bản in dựng quá lâu nên đã bị dừng. Hãy thử “In lại” hoặc in ít hơn mỗi lần."),
     "unknown_kind": _l("Không rõ loại bản in này; hãy tạo lại bản in từ trang in."),
     "render_error": _l("Không dựng được tệp PDF. Hãy thử “In lại”; nếu vẫn lỗi, hãy báo người quản trị."),
+    "queue_unreachable": _l(
+        "Không gửi được bản in vào hàng đợi (máy chủ hàng đợi không trả lời). "
+        "Hãy bấm “In lại” khi hàng đợi hoạt động lại."
+    ),
 }
 
 
@@ -86,12 +95,6 @@ def work(kind: str):
     return decorate
 
 
-def jobs_dir() -> Path:
-    path = Path(current_app.config["JOBS_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def stale_after() -> timedelta:
     return timedelta(seconds=current_app.config["PRINT_JOB_STALE_SECONDS"])
 
@@ -107,9 +110,27 @@ def create_job(kind: str, title: str, params: dict, by: User | None) -> PrintJob
 
 
 def start(job: PrintJob) -> None:
-    """Queue the job once the transaction that made it commits (the consumer loads it by id)."""
+    """Queue the job once the transaction that made it commits (the consumer loads it by id).
+
+    A queue that does not answer then (its Redis down) fails the job at once, in a transaction of its own (the
+    committed session can write no more), so the page offers "In lại" instead of a job waiting for ever.
+    """
     job_id, attempt = job.id, job.attempt
-    on_commit(lambda: run_print_job(job_id, attempt))
+
+    def enqueue():
+        try:
+            run_print_job(job_id, attempt)
+        except UNREACHABLE:
+            log.exception("Print job %s could not be queued", job_id)
+            now = utcnow()
+            with db.engine.begin() as connection:
+                connection.execute(
+                    sa.update(PrintJob)
+                    .where(PrintJob.id == job_id, PrintJob.attempt == attempt, PrintJob.status == JobStatus.QUEUED)
+                    .values(status=JobStatus.FAILED, error="queue_unreachable", finished_at=now, updated_at=now)
+                )
+
+    on_commit(enqueue)
 
 
 def can_retry(job: PrintJob, now: datetime | None = None) -> bool:
@@ -163,8 +184,14 @@ def seconds_left(job: PrintJob, now: datetime | None = None) -> int | None:
     return max(0, round(elapsed / job.done * (job.total - job.done)))
 
 
-def output_path(job: PrintJob) -> Path | None:
-    return jobs_dir() / job.filename if job.filename else None
+def output_key(job: PrintJob) -> str | None:
+    """The finished print's key in the "prints" store (None until it is done)."""
+    return job.filename or None
+
+
+def download_name(job: PrintJob) -> str:
+    """The name the finished print is saved as (its key without the job's id and random part)."""
+    return job.filename.split("-", 2)[2]
 
 
 # Running, in the consumer ---------------------------------------------------------------
@@ -231,13 +258,14 @@ def execute(job_id: int, attempt: int) -> None:
 
     heartbeat = _Heartbeat(current_app._get_current_object(), job_id, attempt)
     heartbeat.start()
-    stored: Path | None = None
+    stored: str | None = None
     try:
         if kind not in _WORK:
             raise _Failure("unknown_kind")
         output = _WORK[kind](params, progress)
         name = f"{job_id}-{secrets.token_hex(8)}-{output.filename}"
-        stored = _store_output(output.data, name)
+        storage.store("prints").put(name, output.data)  # whole or not at all: the store's promise
+        stored = name
         with writing():
             finished = db.session.execute(
                 _this_run(job_id, attempt).values(
@@ -259,18 +287,18 @@ def execute(job_id: int, attempt: int) -> None:
     except _Failure as failure:
         _fail(job_id, attempt, failure.reason)
     except OSError as error:
-        log.exception("Print job %s could not write its output", job_id)
+        log.exception("Print job %s could not read or write a stored file", job_id)
         _fail(job_id, attempt, disk_reason(error))
     except Exception as error:
         log.exception("Print job %s failed", job_id)
         if isinstance(error, FestivalError):
-            _fail(job_id, attempt, str(error.message))
+            _fail(job_id, attempt, error.code if error.code in REASONS else str(error.message))
         else:
             _fail(job_id, attempt, "too_slow" if isinstance(error, RenderTooSlow) else "render_error")
     finally:
         heartbeat.stop()
         if stored is not None:
-            stored.unlink(missing_ok=True)
+            _drop_output(stored)
         db.session.remove()
 
 
@@ -285,6 +313,8 @@ def disk_reason(error: OSError) -> str:
         return "disk_full"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "no_permission"
+    if error.errno == errno.EIO:  # what the S3 store raises when it cannot be reached or refuses
+        return "storage_error"
     return "disk_error"
 
 
@@ -298,31 +328,12 @@ def _fail(job_id: int, attempt: int, reason: str) -> None:
         )
 
 
-def _write_block(handle, block: bytes) -> None:
-    handle.write(block)
-
-
-def _store_output(data: bytes, name: str) -> Path:
-    """Write the finished print whole (a temporary file renamed) or not at all.
-
-    :raise OSError: the disk is full or the folder cannot be written (nothing is left behind).
-    """
-    path = jobs_dir() / name
-    partial = path.with_name(f".{name}.part")
+def _drop_output(key: str) -> None:
+    """Remove the output of a run that was taken over (its row names another attempt's file)."""
     try:
-        with open(partial, "wb") as handle:
-            for start in range(0, len(data), WRITE_BLOCK):
-                _write_block(handle, data[start : start + WRITE_BLOCK])
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
+        storage.store("prints").delete(key)
     except OSError:
-        try:
-            partial.unlink(missing_ok=True)
-        except OSError:
-            log.exception("Could not remove the partial print %s", partial)
-        raise
-    return path
+        log.exception("Could not remove the dropped print %s", key)
 
 
 class _Heartbeat(threading.Thread):

@@ -10,19 +10,28 @@ this module knows no feature: it is what features' tasks stand on.
 """
 
 import functools
+import hashlib
 import os
+import sqlite3
 
 from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
+from redis import ConnectionPool, RedisError
 
 from config import INSTANCE_DIR
+from festival.core.extensions import db
 from festival.core.files import private_dir, private_sqlite_file
+
+# What handing a task to the queue raises when its store (Redis, or the SQLite file) does not answer.
+UNREACHABLE = (RedisError, sqlite3.Error, OSError)
 
 
 def _create_huey():
     url = os.environ.get("QUEUE_URL", "")
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("festival", url=url)
+        # A Redis gone without refusing (its machine off) fails a connection in seconds, not minutes; the
+        # address's own ?socket_connect_timeout= wins.
+        return RedisHuey("festival", connection_pool=ConnectionPool.from_url(url, socket_connect_timeout=5))
     if url == "immediate":
         return SqliteHuey("festival", immediate=True)
     path = url.removeprefix("sqlite:///") or str(INSTANCE_DIR / "queue.db")
@@ -46,6 +55,29 @@ def _app():
     if _consumer_app is None:
         raise RuntimeError("No app for the queue's tasks: the consumer (festival/worker.py) calls use_app first.")
     return _consumer_app
+
+
+def reachable() -> bool:
+    """Whether the queue's store answers (a count of the waiting tasks: one cheap read)."""
+    try:
+        huey.pending_count()
+    except UNREACHABLE:
+        return False
+    return True
+
+
+def one_at_a_time(name: str) -> None:
+    """Hold the database's lock called `name` until the current transaction ends, so that a periodic task that
+    every consumer starts (one per machine) runs once after another, each seeing what the last one wrote.
+
+    PostgreSQL: a transaction-level advisory lock (waited for). SQLite has one writer: a task's transaction
+    begins IMMEDIATE (festival.core.extensions), so its first statement, this one, waits for the write lock.
+    """
+    if db.engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(db.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        db.session.execute(db.text("SELECT 1"))
 
 
 def use_app(app) -> None:

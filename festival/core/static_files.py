@@ -5,7 +5,9 @@ file also under a hashed name, brotli and gzip copies, and staticfiles.json list
 folder is there, `url_for('static', filename=…)` gives the hashed name, which WhiteNoise serves with a
 year-long immutable Cache-Control, so a page loaded again asks for no static file at all. The plain names stay
 served for what cannot read the manifest (a service worker's fixed URLs, links in old pages), cached for a
-minute. Without the folder, or in debug mode (so edits show at once), Flask serves static/ as before.
+minute. The hashed files of the builds before (the manifest's "previous") are there too and served the same
+way, for pages that machines still on the last release handed out during a rolling release. Without the folder,
+or in debug mode (so edits show at once), Flask serves static/ as before.
 """
 
 import json
@@ -17,24 +19,27 @@ MANIFEST = "staticfiles.json"  # written by tools/build_static.py
 PLAIN_NAME_MAX_AGE = 60  # seconds: the plain names change content in place when the app is updated
 
 
-def load_manifest(build_dir) -> dict[str, str] | None:
-    """{name: hashed name} from the build folder's manifest, or None when the folder has not been built."""
+def load_manifest(build_dir) -> dict | None:
+    """The build folder's manifest ("paths": {name: hashed name}, "previous": the earlier builds' hashed names
+    kept), or None when the folder has not been built."""
     path = Path(build_dir) / MANIFEST
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))["paths"]
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def init_app(app):
     """Serve the built static folder with WhiteNoise and make url_for('static') give hashed names."""
     build_dir = app.config.get("STATIC_BUILD_DIR")
-    paths = load_manifest(build_dir) if build_dir and not app.debug else None
-    if paths is None:
+    manifest = load_manifest(build_dir) if build_dir and not app.debug else None
+    if manifest is None:
         if build_dir and not app.debug:
             app.logger.warning("No %s in %s: static files served unhashed; run `make static`.", MANIFEST, build_dir)
         return
+    paths = manifest["paths"]
     prefix = app.static_url_path.rstrip("/") + "/"
-    hashed_urls = {prefix + name for name in paths.values()}
+    kept = [name for build in manifest.get("previous", []) for name in build]
+    hashed_urls = {prefix + name for name in [*paths.values(), *kept]}
     app.wsgi_app = WhiteNoise(
         app.wsgi_app,
         root=build_dir,

@@ -86,7 +86,7 @@ def _pending(festival) -> list[staging.Upload]:
 def _keep(files: list[tuple[str, bytes]], festival) -> list[staging.Upload]:
     """A refused form keeps the files it carried, so the unit does not have to choose them again; a file the
     service would refuse anyway (too big, not an image or PDF) is not kept, its refusal says why, nor are any
-    once the store cannot be written (the refusal shown is then that one's)."""
+    once the store cannot be written (they are then chosen again)."""
     kept = []
     for name, data in files:
         if len(data) <= MAX_FILE_BYTES and uploads.sniff(data):

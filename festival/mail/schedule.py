@@ -1,16 +1,25 @@
-"""Reminders that go by themselves: every hour the queue's consumer checks whether registration closes
-within three days (units with drafts) or a judging day has ended (judges with open sheets)."""
+"""Mail that goes by itself: every hour the queue's consumer checks whether registration closes within three
+days (units with drafts) or a judging day has ended (judges with open sheets); every few minutes it hands the
+queue again the messages that never reached it (its Redis was down when they were written)."""
 
+import functools
+from datetime import timedelta
+
+from flask import current_app
 from huey import crontab
 
 from festival.core.extensions import db
-from festival.core.queue import huey, task
-from festival.mail import notify
+from festival.core.queue import huey, one_at_a_time, task
+from festival.core.transactions import on_commit
+from festival.mail import notify, sending
+from festival.models import MailMessage, MailStatus, utcnow
 
 
 @task()
 def send_due_reminders() -> int:
-    """Queue the reminders due now (each goes once: a second run finds them sent)."""
+    """Queue the reminders due now (each goes once: a second run finds them sent, even one that every
+    consumer of several machines starts at the same moment, as they take turns)."""
+    one_at_a_time("mail.reminders")
     count = notify.scheduled_reminders()
     db.session.commit()
     return count
@@ -20,3 +29,32 @@ def send_due_reminders() -> int:
 def hourly_reminders():
     """Huey's periodic tasks run without the app: this only queues the task that has it."""
     send_due_reminders()
+
+
+@task()
+def requeue_stranded_mail() -> int:
+    """Hand the queue again each message still queued MAIL_REQUEUE_MINUTES after it was due and last touched;
+    how many. One handed over twice is sent once (deliver skips a message no longer queued)."""
+    now = utcnow()
+    before = now - timedelta(minutes=current_app.config["MAIL_REQUEUE_MINUTES"])
+    stranded = list(
+        db.session.execute(
+            db.select(MailMessage)
+            .where(
+                MailMessage.status == MailStatus.QUEUED,
+                MailMessage.scheduled_for < before,
+                MailMessage.updated_at < before,
+            )
+            .order_by(MailMessage.scheduled_for, MailMessage.id)
+        ).scalars()
+    )
+    for message in stranded:
+        message.updated_at = now  # handed over once per MAIL_REQUEUE_MINUTES, not at every sweep
+        on_commit(functools.partial(sending.enqueue, message))
+    db.session.commit()
+    return len(stranded)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def stranded_mail_sweep():
+    requeue_stranded_mail()

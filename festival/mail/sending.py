@@ -20,7 +20,7 @@ from festival.badges.printing import render_badges
 from festival.certificates.printing import certificate_pdfs
 from festival.core import storage
 from festival.core.extensions import db
-from festival.core.queue import task
+from festival.core.queue import UNREACHABLE, task
 from festival.mail.messages import one_line, to_html, with_secrets
 from festival.models import Attendee, Certificate, MailMessage, MailStatus, User, utcnow
 from festival.util.formatting import fold
@@ -266,9 +266,16 @@ def retry_wait(attempts: int) -> int:
 
 
 def enqueue(message: MailMessage) -> None:
-    """Hand a committed message to the queue at its scheduled time (its id only: never a link)."""
+    """Hand a committed message to the queue at its scheduled time (its id only: never a link).
+
+    A queue that does not answer (its Redis down) leaves the message queued, for the periodic sweep
+    (festival/mail/schedule.py) to hand over again; the action that wrote it has committed and stands.
+    """
     eta = message.scheduled_for
-    if eta is not None and eta > utcnow() + timedelta(seconds=1):
-        deliver.schedule(args=(message.id,), eta=eta.astimezone(timezone.utc).replace(tzinfo=None))
-    else:
-        deliver(message.id)
+    try:
+        if eta is not None and eta > utcnow() + timedelta(seconds=1):
+            deliver.schedule(args=(message.id,), eta=eta.astimezone(timezone.utc).replace(tzinfo=None))
+        else:
+            deliver(message.id)
+    except UNREACHABLE:
+        log.exception("Message %s stays queued: the queue did not answer", message.id)

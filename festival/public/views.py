@@ -9,7 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from festival.admin.services import list_units
-from festival.core.extensions import db
+from festival.core import queue
+from festival.core.extensions import db, limiter
 from festival.exhibits import services as exhibit_services
 from festival.judging import results as judging_results
 from festival.judging.policy import policy_for
@@ -84,13 +85,29 @@ def offline():
 
 @bp.route("/healthz")
 def healthz():
-    """200 with JSON when the database answers, 503 when it does not."""
+    """What this machine stands on, as JSON: {"status", "database", "queue", "rate_limits"}, each part "ok" or
+    "unavailable".
+
+    The database down answers 503 with status "error": nothing works, the load balancer takes the machine out.
+    The queue's or the limits' Redis down answers 200 with status "degraded": pages and sign-in still work (the
+    limits count in memory, a print or a message not queued says so), so the machine stays in, while a monitor
+    alerts on anything but "ok".
+    """
     try:
         db.session.execute(db.text("SELECT 1"))
+        database = True
     except SQLAlchemyError:
         log.exception("Health check: database unavailable")
-        return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
+        database = False
+    limits = not current_app.config.get("RATELIMIT_ENABLED", True) or limiter.storage.check()
+    parts = {"database": database, "queue": queue.reachable(), "rate_limits": limits}
+    for name, ok in parts.items():
+        if not ok and name != "database":
+            log.warning("Health check: %s unavailable", name)
+    answer = {name: "ok" if ok else "unavailable" for name, ok in parts.items()}
+    if not database:
+        return jsonify(status="error", **answer), 503
+    return jsonify(status="ok" if all(parts.values()) else "degraded", **answer)
 
 
 @bp.route("/gallery")

@@ -1,5 +1,6 @@
 """The one WeasyPrint wrapper: bundled fonts, a fetcher with no network access, HTML→PDF, merging."""
 
+import base64
 import functools
 import hashlib
 import mimetypes
@@ -66,11 +67,6 @@ def static_url(filename: str) -> str:
     return _file_url(current_app.static_folder, filename)
 
 
-def upload_url(relative_path: str) -> str:
-    """The file:// URL of an uploaded file (a path relative to UPLOAD_DIR)."""
-    return _file_url(current_app.config["UPLOAD_DIR"], relative_path)
-
-
 def _file_url(root: str, relative_path: str) -> str:
     path = safe_join(root, relative_path)
     if path is None:
@@ -78,9 +74,15 @@ def _file_url(root: str, relative_path: str) -> str:
     return Path(os.path.abspath(path)).as_uri()
 
 
+def data_uri(data: bytes, content_type: str) -> str:
+    """An image (an upload read from the store by the caller) inlined for <img src>: documents render
+    on any machine, and a worker process reads nothing outside the fonts and the static folder."""
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+
+
 def allowed_roots() -> list[str]:
-    """The folders PDFs may read files from: the bundled fonts, the static folder and UPLOAD_DIR."""
-    return [str(FONTS_DIR), current_app.static_folder, current_app.config["UPLOAD_DIR"]]
+    """The folders PDFs may read files from: the bundled fonts and the static folder (uploads come as data: URIs)."""
+    return [str(FONTS_DIR), current_app.static_folder]
 
 
 def fetch_resource(url: str, roots: list[str] | None = None):
@@ -116,7 +118,7 @@ def _read_file(url: str, roots: list[str]) -> bytes:
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):  # file://host/share would be a network path
         raise URLFetchingError(f"Remote file URL refused: {url[:80]!r}")
-    # realpath resolves symlinks and "..", so a link in UPLOAD_DIR to /etc/passwd is judged by its target.
+    # realpath resolves symlinks and "..", so a link in the static folder to /etc/passwd is judged by its target.
     path = Path(os.path.realpath(url2pathname(unquote(parts.path))))
     if not any(path.is_relative_to(os.path.realpath(root)) for root in roots):
         raise URLFetchingError(f"File outside the allowed folders: {url[:80]!r}")
