@@ -24,6 +24,10 @@ class Config:
     STORAGE_URL = os.environ.get("STORAGE_URL", "")
     STORAGE_S3_ENDPOINT_URL = os.environ.get("STORAGE_S3_ENDPOINT_URL", "")
     STORAGE_S3_REGION = os.environ.get("STORAGE_S3_REGION", "")
+    # With S3: send the files of public exhibits (anyone may see them) by redirect to a signed URL that works
+    # for an hour, so the gallery's photos do not pass through the app machines. Only when visitors' phones
+    # can reach the store's endpoint; pages then allow images from it (Content-Security-Policy).
+    STORAGE_PUBLIC_REDIRECT = os.environ.get("STORAGE_PUBLIC_REDIRECT", "0").lower() in ("1", "true", "yes")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs"))  # finished prints (PDF, ZIP)
     # A print job's worker touches the job every PRINT_JOB_HEARTBEAT_SECONDS; one not heard from for

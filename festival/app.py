@@ -48,21 +48,24 @@ from festival.voting import views as voting_views
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "media-src 'self' blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(image_origin: str | None = None) -> str:
+    """The policy every answer carries; `image_origin` is the file store's, when public files are sent there."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data: blob:{f' {image_origin}' if image_origin else ''}",
+            "media-src 'self' blob:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def create_app(config_class=None):
@@ -156,10 +159,12 @@ def register_request_hooks(app):
 
     app.before_request(load_current_festival)
 
+    policy = content_security_policy(storage.public_origin(app))
+
     @app.after_request
     def finish_request(response):
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "-")
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import quote, urlsplit
 
-from flask import current_app, send_file
+from flask import current_app, redirect, send_file
 from werkzeug.exceptions import NotFound
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ KEPT_AREAS = ("uploads", "outbox")
 
 _KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 CHUNK = 1024 * 1024
+PUBLIC_URL_SECONDS = 3600  # how long a signed URL to a public file works
 
 
 @dataclass(frozen=True)
@@ -256,17 +257,38 @@ def init_app(app) -> None:
     app.extensions["festival.storage"] = make_stores(app.config)
 
 
+def public_origin(app) -> str | None:
+    """Where public files are sent when STORAGE_PUBLIC_REDIRECT is on (the bucket's scheme://host, read off a
+    signed URL, which is made without asking the store); None when they are streamed by the app."""
+    if not app.config.get("STORAGE_PUBLIC_REDIRECT"):
+        return None
+    address = app.extensions["festival.storage"]["uploads"].url("origin", PUBLIC_URL_SECONDS)
+    if address is None:
+        return None
+    parts = urlsplit(address)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def store(area: str) -> Store:
     """The current app's store for one area ("uploads", "prints", "certificates", "imports", "outbox")."""
     return current_app.extensions["festival.storage"][area]
 
 
-def send(area: str, key: str, mimetype: str, download_name: str, as_attachment: bool):
-    """A response streaming one stored object (conditional requests and ranges where the store allows).
+def send(area: str, key: str, mimetype: str, download_name: str, as_attachment: bool, public: bool = False):
+    """A response streaming one stored object (conditional requests and ranges where the store allows); a
+    public one (anyone may see it) is sent by redirect to a short-lived signed URL of the bucket when
+    STORAGE_PUBLIC_REDIRECT is on, so the gallery's bytes do not pass through the app machines.
 
     :raise NotFound: the object is not in the store (logged: the database names a file nobody has).
     """
     files = store(area)
+    if public and current_app.config.get("STORAGE_PUBLIC_REDIRECT"):
+        address = files.url(key, PUBLIC_URL_SECONDS, download_name if as_attachment else None)
+        if address is not None:
+            response = redirect(address)
+            # Cached on the way for less time than the signature lasts.
+            response.cache_control.public, response.cache_control.max_age = True, PUBLIC_URL_SECONDS // 4
+            return response
     try:
         if isinstance(files, LocalStore):
             path = files.path(key)

@@ -311,7 +311,10 @@ def file(attachment_id, variant=None):
         mimetype="image/jpeg" if image else attachment.content_type,
         download_name=uploads.safe_download_name(attachment.original_name),
         as_attachment=not (image or attachment.is_image),
+        public=attachment.exhibit.is_public,
     )
+    if response.status_code in (301, 302, 303, 307, 308):
+        return response  # to the file store, which serves a public file itself
     response.cache_control.no_cache = None  # send_file's default; replaced by one of the two below
     if attachment.exhibit.is_public:
         response.cache_control.public, response.cache_control.max_age = True, 3600

@@ -14,7 +14,7 @@ from werkzeug.test import encode_multipart
 from festival.certificates import services as certificates
 from festival.core import storage
 from festival.core.extensions import db
-from festival.models import Attachment, CertificateKind, Exhibit, ExhibitStatus, Festival, User
+from festival.models import Attachment, CertificateKind, Exhibit, ExhibitStatus, Festival, Role, User
 from tests import factories
 from tests.conftest import AuthActions, make_app
 from tests.exhibits.conftest import exhibit_form
@@ -208,3 +208,39 @@ def test_a_replaced_certificate_image_leaves_the_store_once_committed(app, peopl
         certificates.set_template_image(template, "seal_image", None, by=organizer)
         db.session.commit()
         assert template.seal_image is None and not storage.store("uploads").exists(second)
+
+
+def test_public_files_go_by_signed_redirect_to_the_bucket_when_asked(tmp_path, s3_storage):
+    """STORAGE_PUBLIC_REDIRECT: an accepted exhibit's files are sent by a signed URL of the bucket (allowed by
+    the pages' policy); a file not yet public is still streamed by the app, never linked."""
+    app = make_app(tmp_path, STORAGE_PUBLIC_REDIRECT=True, **s3_storage)
+    client = app.test_client()
+    with app.app_context():
+        festival = factories.make_festival()
+        unit = factories.make_unit("RDR")
+        factories.make_user(Role.UNIT, unit=unit, email="rdr@example.vn")
+        category = factories.make_category(festival)
+        db.session.commit()
+        category_id = category.id
+    AuthActions(client).login("rdr@example.vn")
+    exhibit_id = new_exhibit_id(client.post("/exhibits/new", data=exhibit_form(category_id)))
+    upload(client, exhibit_id, category_id, ("xuong.jpg", factories.jpeg_bytes()))
+    photo = stored(app)["xuong.jpg"]
+
+    with client.get(f"/exhibits/files/{photo.id}") as private:
+        assert private.status_code == 200 and "no-store" in private.headers["Cache-Control"]
+    with app.app_context():
+        db.session.get(Exhibit, exhibit_id).status = ExhibitStatus.ACCEPTED
+        db.session.commit()
+    client.post("/auth/logout")
+    with client.get(f"/exhibits/files/{photo.id}/thumb") as public:
+        assert public.status_code == 302
+        location = public.headers["Location"]
+        assert f"/festival/test/uploads/{photo.thumbnail_name}?" in location and "X-Amz-Signature=" in location
+        assert public.headers["Cache-Control"] in ("public, max-age=900", "max-age=900, public")
+    origin = re.match(r"https?://[^/]+", location).group(0)
+    assert f"img-src 'self' data: blob: {origin};" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_without_the_redirect_setting_pages_allow_no_other_image_origin(app, client):
+    assert "img-src 'self' data: blob:;" in client.get("/").headers["Content-Security-Policy"]
