@@ -45,3 +45,13 @@ def _entries(catalog):
         return value if isinstance(value, str) else tuple(value)  # .mo plurals read back as lists
 
     return {key(m.id): key(m.string) for m in catalog if m.id}
+
+
+def test_no_message_is_in_the_catalogue_twice():
+    """Two branches adding the same string leave two entries after a merge, and babel keeps one silently."""
+    keys = []
+    for entry in (CATALOG / "messages.po").read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in entry.splitlines() if not line.startswith("#")]
+        ends = next((i for i, line in enumerate(lines) if line.startswith("msgstr")), len(lines))
+        keys.append("\n".join(lines[:ends]))  # msgctxt and msgid, as written
+    assert sorted({key for key in keys if key and keys.count(key) > 1}) == []
