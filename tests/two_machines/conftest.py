@@ -5,6 +5,8 @@ import os
 
 import pytest
 
+from tests.two_machines.cluster import Cluster
+
 ENABLED = os.environ.get("FESTIVAL_TWO_MACHINES") == "1"
 # Not collected at all otherwise (pytest reads this before importing the test modules).
 collect_ignore_glob = [] if ENABLED else ["test_*.py"]
@@ -12,8 +14,6 @@ collect_ignore_glob = [] if ENABLED else ["test_*.py"]
 
 @pytest.fixture(scope="session")
 def cluster():
-    from tests.two_machines.cluster import Cluster
-
     url = os.environ.get("TEST_DATABASE_URL", "")
     if not url.startswith("postgresql"):
         pytest.fail("The two-machine test needs TEST_DATABASE_URL (run it with `make test-two-machines`).")
