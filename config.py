@@ -38,6 +38,8 @@ class Config:
     # Spreadsheets between the import steps (preview, mapping), on disk so every worker sees them.
     IMPORTS_DIR = os.environ.get("IMPORTS_DIR", str(INSTANCE_DIR / "imports"))
     IMPORT_UPLOAD_HOURS = float(os.environ.get("IMPORT_UPLOAD_HOURS", "4"))
+    # The longest an organizer may keep any category of personal data (festival.privacy.inventory).
+    PERSONAL_DATA_MAX_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_MAX_RETENTION_DAYS", "730"))
     # static/ published with hashed names by `make static` (tools/build_static.py); unhashed when absent.
     STATIC_BUILD_DIR = os.environ.get("STATIC_BUILD_DIR", str(BASE_DIR / "build" / "static"))
     # Flask-Compress compresses pages and JSON; files sent with send_file (uploads, PDFs, static/ when not built)

@@ -40,6 +40,9 @@ from festival.mail import cli as mail_cli
 # tasks, on import: the web app, the CLI, the worker and the tests all build the app here, so all of them listen.
 from festival.mail import notify, schedule  # noqa: F401
 from festival.mail import views as mail_views
+from festival.privacy import cli as privacy_cli
+from festival.privacy import schedule as privacy_schedule  # noqa: F401  (its daily purge, on import)
+from festival.privacy import views as privacy_views
 from festival.public import views as public_views
 from festival.util.addresses import base_url_from_environment
 from festival.util.formatting import register_template_filters
@@ -139,6 +142,7 @@ def register_blueprints(app):
     app.register_blueprint(certificates_views.bp)
     app.register_blueprint(voting_views.bp)
     app.register_blueprint(mail_views.bp)
+    app.register_blueprint(privacy_views.bp)
 
 
 def register_cli(app):
@@ -148,6 +152,7 @@ def register_cli(app):
     badges_cli.init_app(app)
     certificates_cli.init_app(app)
     mail_cli.init_app(app)
+    privacy_cli.init_app(app)
 
 
 def register_request_hooks(app):

@@ -64,6 +64,7 @@ from festival.models.judging import (
     StandReport,
 )
 from festival.models.mail import MailBatch, MailMessage, MailStatus, MailTemplate
+from festival.models.privacy import AUTHORITY_DEADLINE, Breach, PurgeRun, RetentionSetting
 from festival.models.voting import PaperBallots, VisitorAward, Vote, VoteDevice, VotePolicy, VoteSource
 
 __all__ = [
@@ -129,5 +130,9 @@ __all__ = [
     "MailMessage",
     "MailStatus",
     "MailTemplate",
+    "AUTHORITY_DEADLINE",
+    "Breach",
+    "PurgeRun",
+    "RetentionSetting",
     "utcnow",
 ]

@@ -1,0 +1,1 @@
+"""Personal data: the one declaration of what is held (inventory), retention periods and the purge, breaches."""
