@@ -53,6 +53,7 @@ from festival.models import (
     VotePolicy,
     utcnow,
 )
+from festival.privacy import breaches, inventory
 from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
 from tests import factories
 from tests.conftest import make_app
@@ -180,6 +181,14 @@ EXPECTED = {
     "judging.reopen_results": POST_ONLY,
     "judging.results_export": ORGANIZER_ONLY,
     "judging.settings": ORGANIZER_ONLY,
+    # Personal data
+    "privacy.inventory_page": ORGANIZER_ONLY,
+    "privacy.inventory_xlsx": ORGANIZER_ONLY,
+    "privacy.retention_settings": ORGANIZER_ONLY,
+    "privacy.purge_page": ORGANIZER_ONLY,
+    "privacy.breach_list": ORGANIZER_ONLY,
+    "privacy.breach_new": ORGANIZER_ONLY,
+    "privacy.breach_edit": ORGANIZER_ONLY,
     # Attendees and badges (attendee_id: a delegate unit A registered)
     "badges.index": ORGANIZER_ONLY,
     "badges.new": ORGANIZER_ONLY,
@@ -301,6 +310,7 @@ ARGUMENTS = {
     "batch_id": "mail_batch",
     "held_id": "held_scan",
     "language": "vi",
+    "breach_id": "breach",
 }
 ARGUMENT_OVERRIDES = {
     "public.exhibit": {"exhibit_id": "accepted_a"},
@@ -359,6 +369,9 @@ class Post:
 
     def changes_for(self, name: str) -> bool:
         return self.changes if isinstance(self.changes, bool) else name in self.changes
+
+
+RETENTION_DEFAULTS = {category.key: str(category.default_days) for category in inventory.PURGED}
 
 
 def exhibit_form(**changes):
@@ -607,6 +620,10 @@ POSTS = [
     Post("mail.user_email", ORGANIZERS, {"no_email": "1"}),
     Post("mail.template", ORGANIZERS, {"subject": "Mời {name}", "body": "Mời {name}: {link}"}),
     Post("mail.template_reset", ORGANIZERS, changes=False),
+    Post("privacy.retention_settings", ORGANIZERS, {**RETENTION_DEFAULTS, "votes": "60"}),
+    Post("privacy.purge_page", ORGANIZERS),  # a purge run is recorded
+    Post("privacy.breach_new", ORGANIZERS, {"what_happened": "Mất sổ", "found_at": "2020-01-01T09:00"}),
+    Post("privacy.breach_edit", ORGANIZERS, {"what_happened": "Mất sổ đăng ký", "found_at": "2020-01-01T09:00"}),
     # Other people's objects.
     Post("exhibits.edit", ("unit_b", "organizer"), exhibit_form(title="Sửa hộ"), args={"exhibit_id": "submitted_b"}),
     Post("exhibits.submit", ("unit_b",), args={"exhibit_id": "draft_b"}),
@@ -785,6 +802,9 @@ def world(app, people):
             for n in (1, 2)
         ]
         db.session.add_all(held_scans)
+        breach = breaches.record_breach(
+            festival, {"what_happened": "Lộ danh sách", "found_at": now - timedelta(days=1)}, by=organizer
+        )
         db.session.flush()
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
@@ -847,6 +867,7 @@ def world(app, people):
             "paper_entry": paper_entry.id,
             "held_scan": held_scans[0].id,
             "other_held_scan": held_scans[1].id,
+            "breach": breach.id,
         }
 
 
