@@ -20,7 +20,7 @@ def purge_expired() -> int:
     return total
 
 
-@huey.periodic_task(crontab(hour="2", minute="30"))
+@huey.periodic_task(crontab(hour="19", minute="30"))  # 02:30 in Vietnam: the queue keeps UTC
 def daily_purge():
     """Huey's periodic tasks run without the app: this only queues the task that has it."""
     purge_expired()

@@ -35,7 +35,7 @@ def upgrade():
             ["updated_by_id"], ["users.id"], name=op.f("fk_retention_settings_updated_by_id_users"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_retention_settings")),
-        sa.UniqueConstraint("festival_id", "category", name=op.f("uq_retention_settings_festival_id")),
+        sa.UniqueConstraint("festival_id", "category", name=op.f("uq_retention_settings_festival_id_category")),
     )
     with op.batch_alter_table("retention_settings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_retention_settings_festival_id"), ["festival_id"], unique=False)
