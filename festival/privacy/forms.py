@@ -11,15 +11,16 @@ REQUIRED = _l("Trường này là bắt buộc.")
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def retention_form(maximum: int, data: dict, submitted: bool) -> FlaskForm:
-    """A form with one period (days) per purged category, between its minimum and `maximum`."""
+def retention_form(maximum: int, data: dict, submitted: bool, language: str = "vi") -> FlaskForm:
+    """A form with one period (days) per purged category, between its minimum and `maximum`, labelled in
+    `language`."""
 
     class RetentionForm(FlaskForm):
         pass
 
     for category in PURGED:
         field = IntegerField(
-            category.what[0],
+            category.text(category.what, language),
             validators=[
                 InputRequired(REQUIRED),
                 NumberRange(

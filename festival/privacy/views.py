@@ -95,7 +95,7 @@ def retention_settings():
     festival = current_festival()
     maximum = retention.max_days()
     submitted = request.method == "POST"
-    form = retention_form(maximum, retention.periods(festival), submitted)
+    form = retention_form(maximum, retention.periods(festival), submitted, _language())
     if form.validate_on_submit():
         try:
             retention.save_periods(
