@@ -50,7 +50,8 @@ def test_inventory_xlsx_has_a_row_per_category(app, people, login_as):
 def test_retention_settings_shows_defaults_saves_and_refuses_out_of_bounds(app, people, login_as):
     client = login_as("organizer")
     page = client.get("/admin/privacy/retention").get_data(as_text=True)
-    assert 'name="attendee_contact" required type="number" value="365"' in page or 'value="365"' in page
+    assert 'max="730" min="30" name="attendee_contact" required type="number" value="365"' in page
+    assert 'name="votes" required type="number" value="90"' in page
     values = {c.key: str(c.default_days) for c in inventory.PURGED}
     too_long = client.post("/admin/privacy/retention", data={**values, "votes": "731"})
     assert too_long.status_code == 422
@@ -178,3 +179,14 @@ def test_console_links_the_personal_data_pages(app, people, login_as):
     assert 'href="/admin/privacy/"' in page
     with app.app_context():
         assert db.session.get(Festival, people["ids"]["festival"]) is not None
+
+
+def test_inventory_in_english(app, people, login_as):
+    client = login_as("organizer")
+    client.post("/lang/en")
+    page = client.get("/admin/privacy/").get_data(as_text=True)
+    assert "Personal data inventory" in page
+    assert "Attendees: phone, e-mail" in page and "Performing the festival (service)" in page
+    assert "365 days after the festival&#39;s last day" in page
+    form = client.get("/admin/privacy/retention").get_data(as_text=True)
+    assert "Vote: the phone linked to a badge" in form
