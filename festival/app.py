@@ -40,6 +40,7 @@ from festival.mail import cli as mail_cli
 # tasks, on import: the web app, the CLI, the worker and the tests all build the app here, so all of them listen.
 from festival.mail import notify, schedule  # noqa: F401
 from festival.mail import views as mail_views
+from festival.privacy import views as privacy_views
 from festival.public import views as public_views
 from festival.util.addresses import base_url_from_environment
 from festival.util.formatting import register_template_filters
@@ -139,6 +140,7 @@ def register_blueprints(app):
     app.register_blueprint(certificates_views.bp)
     app.register_blueprint(voting_views.bp)
     app.register_blueprint(mail_views.bp)
+    app.register_blueprint(privacy_views.bp)
 
 
 def register_cli(app):

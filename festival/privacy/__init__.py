@@ -1,0 +1,1 @@
+"""Personal data: what is held and why, the privacy notice, consent, retention and purge."""
