@@ -53,6 +53,7 @@ from festival.models import (
     VotePolicy,
     utcnow,
 )
+from festival.privacy import consent as consents
 from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
 from tests import factories
 from tests.conftest import make_app
@@ -248,6 +249,12 @@ EXPECTED = {
     "mail.confirm_certificates": ORGANIZER_ONLY,
     "mail.send_reminders": POST_ONLY,
     "mail.batch": ORGANIZER_ONLY,
+    # Personal data (exhibit_id: unit A's draft; consent_id: an author of unit A's accepted exhibit)
+    "privacy.notice": EVERYONE,
+    "privacy.notice_in": EVERYONE,
+    "privacy.notice_edit": ORGANIZER_ONLY,
+    "privacy.consents_of_exhibit": UNIT_A_DRAFT,
+    "privacy.consent_withdraw": UNIT_A_DRAFT,
     "mail.invite_user": POST_ONLY,
     "mail.user_email": POST_ONLY,
     "mail.templates": ORGANIZER_ONLY,
@@ -298,6 +305,7 @@ ARGUMENTS = {
     "upload_id": "attendee_upload",
     "entry_id": "paper_entry",
     "message_id": "sent_mail",
+    "consent_id": "consent",
     "batch_id": "mail_batch",
     "held_id": "held_scan",
     "language": "vi",
@@ -448,6 +456,9 @@ POSTS = [
     Post("admin.user_invitation", ORGANIZERS),
     Post("admin.user_unlock", ORGANIZERS),
     Post("admin.job_retry", ORGANIZERS, changes=False),  # the job is done: "In lại" is refused
+    Post("privacy.notice_edit", ORGANIZERS, {"body_vi": "Thông báo mới.", "publish": "y"}),
+    Post("privacy.notice_edit", ORGANIZERS, {"body_vi": "Xem trước.", "preview": "y"}, changes=False),
+    Post("privacy.consent_withdraw", ("unit_a", "organizer"), {"how": "paper"}),
     Post("exhibits.new", UNITS, exhibit_form()),
     Post("exhibits.edit", ("unit_a", "organizer"), exhibit_form(title="Đã sửa")),
     Post("exhibits.submit", UNIT_A),
@@ -702,6 +713,8 @@ def world(app, people):
         (accepted_file,) = exhibits.add_attachments(
             accepted_a, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now
         )
+        # The author agreed to the public gallery: the accepted exhibit's photo is public.
+        consent = consents.give_author_consent(accepted_a.authors[0], how="web", by=unit_a_user, now=now)
         (draft_b_file,) = exhibits.add_attachments(
             draft_b, [("tai-lieu.pdf", factories.pdf_bytes())], by=unit_b_user, now=now
         )
@@ -811,6 +824,7 @@ def world(app, people):
             "accepted_b": accepted_b.id,
             "draft_file": draft_file.id,
             "accepted_file": accepted_file.id,
+            "consent": consent.id,
             "draft_b_file": draft_b_file.id,
             "criterion_0": criteria[0],
             "criterion_1": criteria[1],
