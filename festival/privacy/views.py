@@ -103,9 +103,12 @@ def consent_withdraw(consent_id):
     _consent_viewer(exhibit)
     back = url_for("privacy.consents_of_exhibit", exhibit_id=exhibit.id)
     if request.method == "POST":
-        how = request.form.get("how", "web")
-        consents.withdraw_consent(consent, how=how, by=current_user, now=utcnow())
-        flash(_("Đã rút lại sự đồng ý của %(name)s.", name=consent.author.full_name), "success")
+        try:  # refused before anything is written (already withdrawn, an unknown way): said on the list
+            consents.withdraw_consent(consent, how=request.form.get("how", "web"), by=current_user, now=utcnow())
+        except FestivalError as error:
+            flash(error.message, "warning")
+        else:
+            flash(_("Đã rút lại sự đồng ý của %(name)s.", name=consent.author.full_name), "success")
         return redirect(back)
     return render_template(
         "privacy/consent_withdraw.html",
