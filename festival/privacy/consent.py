@@ -18,6 +18,7 @@ from festival.core.extensions import db
 from festival.models import Author, Consent, Exhibit, User
 from festival.models.consent import GALLERY_NAME_PHOTO, HOWS
 from festival.privacy import notice
+from festival.util.formatting import fold
 
 HIDDEN_AUTHOR = _l("Tác giả không công khai tên")
 HIDDEN_AUTHOR_POSTER = "Tác giả không công khai tên"  # posters are printed in Vietnamese only
@@ -157,3 +158,23 @@ def exhibits_with_public_photos(exhibits: Iterable[Exhibit]) -> set[int]:
 def shows_photos(exhibit: Exhibit) -> bool:
     """Whether the exhibit's photos may be shown publicly (every author consents)."""
     return exhibit.id in exhibits_with_public_photos([exhibit])
+
+
+def publicly_searchable(statement, query: str):
+    """`statement` (exhibits already narrowed by the stored search text, which holds every author's name) kept to
+    those the query matches by what the public sees: code, title and the names of consenting authors only, so a
+    search by a hidden author's name finds nothing."""
+    words = fold(query).split()[:8]
+    if not words:
+        return statement
+    candidates = list(db.session.execute(statement).unique().scalars())
+    consenting = consenting_author_ids(a.id for e in candidates for a in e.authors)
+    kept = [
+        e.id
+        for e in candidates
+        if all(
+            word in fold(" ".join([e.code or "", e.title, *(a.full_name for a in e.authors if a.id in consenting)]))
+            for word in words
+        )
+    ]
+    return statement.where(Exhibit.id.in_(kept))

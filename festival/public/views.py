@@ -129,10 +129,9 @@ def gallery():
         category_id=args.get("category", type=record_id),
         sort="code",
     )
+    found = exhibit_services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED])
     pagination = db.paginate(
-        exhibit_services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED]).options(
-            selectinload(Exhibit.attachments)
-        ),
+        consents.publicly_searchable(found, filters.query).options(selectinload(Exhibit.attachments)),
         page=args.get("page", 1, type=record_id),
         per_page=24,
         error_out=False,

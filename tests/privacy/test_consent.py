@@ -97,6 +97,7 @@ def test_withdrawal_removes_the_name_and_the_photos_from_the_gallery_page_and_po
     exhibit_id, photo = shown["exhibit"], shown["photo"]
     page = client.get(f"/e/{exhibit_id}").get_data(as_text=True)
     assert "Lê Văn Đức" in page and f"/exhibits/files/{photo}" in page and HIDDEN not in page
+    assert "Cữ gá may túi" in client.get("/gallery", query_string={"q": "le van duc"}).get_data(as_text=True)
     assert f"/exhibits/files/{photo}/thumb" in client.get("/gallery").get_data(as_text=True)
     assert served(client, f"/exhibits/files/{photo}/thumb") == 200
 
@@ -120,6 +121,9 @@ def test_withdrawal_removes_the_name_and_the_photos_from_the_gallery_page_and_po
     assert "Lê Văn Đức" not in page and HIDDEN in page and "Nguyễn Thị Hằng" in page
     assert f"/exhibits/files/{photo}" not in page  # not every author consents: no photo
     assert f"/exhibits/files/{photo}" not in client.get("/gallery").get_data(as_text=True)
+    # Nor does a search by the hidden author's name find the exhibit (the other author's still does).
+    assert "Cữ gá may túi" not in client.get("/gallery", query_string={"q": "le van duc"}).get_data(as_text=True)
+    assert "Cữ gá may túi" in client.get("/gallery", query_string={"q": "nguyen thi hang"}).get_data(as_text=True)
     assert served(client, f"/exhibits/files/{photo}/thumb") == 404
 
 
