@@ -222,6 +222,7 @@ EXPECTED = {
     "certificates.correct": POST_ONLY,
     # The visitors' choice
     "voting.link": POST_ONLY,
+    "voting.unlink": POST_ONLY,
     "voting.my_ballot": EVERYONE,
     "voting.cast": POST_ONLY,
     "voting.kiosk": GATE_STAFF,  # the same rule for the badge posts it takes
@@ -594,7 +595,9 @@ POSTS = [
     Post("certificates.correct", ORGANIZERS, {"recipient_name": "Tên khác", "reason": "Sai tên"}),
     # The visitors' choice: anyone holding a badge links it to their phone; a phone with no linked
     # badge is told to scan one first (nothing kept); the kiosk keeps the scanned badge in its session.
-    Post("voting.link", VISITORS),
+    Post("voting.link", VISITORS, {"consent": "y"}),
+    Post("voting.link", VISITORS, changes=False),  # consent not ticked: refused, nothing kept
+    Post("voting.unlink", VISITORS, changes=False),  # no phone linked in these browsers: nothing to remove
     Post("voting.cast", VISITORS, changes=False),
     Post("voting.kiosk_badge", STAFF, {"code": "@delegate_token"}, changes=False),
     Post("voting.kiosk_vote", STAFF, changes=False),  # no badge scanned: refused

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from festival.core import audit
 from festival.core.errors import FestivalError
 from festival.core.extensions import db
-from festival.models import Author, Consent, Exhibit, User
+from festival.models import Attendee, Author, Consent, Exhibit, User
 from festival.models.consent import GALLERY_NAME_PHOTO, HOWS
 from festival.privacy import notice
 from festival.util.formatting import fold
@@ -103,6 +103,43 @@ def withdraw_consent(consent: Consent, *, how: str, by: User | None, now: dateti
         by=by,
         after={"author_id": consent.author_id, "purpose": consent.purpose, "how": how},
     )
+
+
+def active_attendee_consent(attendee: Attendee, purpose: str) -> Consent | None:
+    """The attendee's standing consent to `purpose`, or None."""
+    return db.session.execute(
+        db.select(Consent)
+        .where(Consent.attendee_id == attendee.id, Consent.purpose == purpose, Consent.withdrawn_at.is_(None))
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def give_attendee_consent(attendee: Attendee, purpose: str, *, how: str, by: User | None, now: datetime) -> Consent:
+    """Record an attendee's consent to `purpose` (e.g. linking their phone for the vote) under the current notice
+    version (kept as it is if one already stands)."""
+    standing = active_attendee_consent(attendee, purpose)
+    if standing is not None:
+        return standing
+    consent = Consent(
+        festival_id=attendee.festival_id,
+        subject_kind="attendee",
+        attendee=attendee,
+        subject_name=attendee.full_name,
+        purpose=purpose,
+        notice_version=notice.current_version(attendee.festival),
+        given_at=now,
+        how=how,
+        recorded_by=by,
+    )
+    db.session.add(consent)
+    db.session.flush()
+    audit.record(
+        "privacy.consent_given",
+        consent,
+        by=by,
+        after={"attendee_id": attendee.id, "purpose": purpose, "how": how, "notice": consent.notice_version},
+    )
+    return consent
 
 
 def record_author_choices(exhibit: Exhibit, ticked: Sequence[bool], *, by: User | None, now: datetime) -> None:

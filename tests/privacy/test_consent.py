@@ -5,10 +5,24 @@ import re
 
 import pytest
 
+from festival.badges import services as badges
 from festival.core.extensions import db
 from festival.demo import load_demo
 from festival.exhibits import services as exhibits
-from festival.models import AuditLog, Category, Consent, Exhibit, ExhibitStatus, Festival, Unit, User, utcnow
+from festival.models import (
+    AuditLog,
+    BadgeRole,
+    Category,
+    Consent,
+    Exhibit,
+    ExhibitStatus,
+    Festival,
+    Unit,
+    User,
+    VoteDevice,
+    VotePolicy,
+    utcnow,
+)
 from festival.privacy import consent as consents
 from festival.privacy import notice as notices
 from tests import factories
@@ -161,3 +175,38 @@ def test_the_demo_authors_consented_on_paper(app):
         ).scalar_one()
         assert consents.shows_photos(accepted)
         assert {c.how for c in db.session.execute(db.select(Consent)).scalars()} == {"paper"}
+
+
+def test_the_vote_asks_before_linking_a_phone_and_withdrawal_removes_the_link(app, client, people):
+    with app.app_context():
+        festival = db.session.get(Festival, people["ids"]["festival"])
+        role = db.session.execute(db.select(BadgeRole).where(BadgeRole.festival_id == festival.id)).scalars().first()
+        unit_a = db.session.get(Unit, people["ids"]["unit_a"])
+        delegate = badges.register_delegate(festival, unit_a, badges.AttendeeInput("Nguyễn Thị Hằng", role), by=None)
+        db.session.add(VotePolicy(festival=festival, is_enabled=True, voter_roles=[], unlock_reason=""))
+        db.session.commit()
+        token, attendee_id = delegate.badge_token, delegate.id
+    box = re.search(r'<input[^>]*name="consent"[^>]*>', client.get(f"/c/{token}").get_data(as_text=True)).group(0)
+    assert "checked" not in box
+
+    refused = client.post(f"/vote/link/{token}")
+    assert refused.status_code == 400 and "Hãy đánh dấu ô đồng ý" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(VoteDevice, attendee_id) is None
+
+    assert client.post(f"/vote/link/{token}", data={"consent": "y"}).status_code == 302
+    with app.app_context():
+        [consent] = db.session.execute(db.select(Consent)).scalars().all()
+        assert (consent.attendee_id, consent.purpose, consent.how, consent.notice_version) == (
+            attendee_id,
+            "vote_phone",
+            "web",
+            0,
+        )
+        assert db.session.get(VoteDevice, attendee_id) is not None
+
+    assert client.post("/vote/unlink").status_code == 302
+    with app.app_context():
+        assert db.session.get(VoteDevice, attendee_id) is None
+        assert db.session.get(Consent, consent.id).withdrawn_at is not None
+    assert "Thẻ của Nguyễn Thị Hằng" not in client.get("/vote/").get_data(as_text=True)  # this phone no longer votes
