@@ -256,6 +256,7 @@ EXPECTED = {
     "privacy.notice_edit": ORGANIZER_ONLY,
     "privacy.consents_of_exhibit": UNIT_A_DRAFT,
     "privacy.consent_withdraw": UNIT_A_DRAFT,
+    "privacy.consent_record": POST_ONLY,
     "mail.invite_user": POST_ONLY,
     "mail.user_email": POST_ONLY,
     "mail.templates": ORGANIZER_ONLY,
@@ -307,6 +308,7 @@ ARGUMENTS = {
     "entry_id": "paper_entry",
     "message_id": "sent_mail",
     "consent_id": "consent",
+    "author_id": "draft_author",
     "batch_id": "mail_batch",
     "held_id": "held_scan",
     "language": "vi",
@@ -460,6 +462,7 @@ POSTS = [
     Post("privacy.notice_edit", ORGANIZERS, {"body_vi": "Thông báo mới.", "publish": "y"}),
     Post("privacy.notice_edit", ORGANIZERS, {"body_vi": "Xem trước.", "preview": "y"}, changes=False),
     Post("privacy.consent_withdraw", ("unit_a", "organizer"), {"how": "paper"}),
+    Post("privacy.consent_record", ("unit_a", "organizer"), {"how": "paper"}),
     Post("exhibits.new", UNITS, exhibit_form()),
     Post("exhibits.edit", ("unit_a", "organizer"), exhibit_form(title="Đã sửa")),
     Post("exhibits.submit", UNIT_A),
@@ -596,7 +599,6 @@ POSTS = [
     # The visitors' choice: anyone holding a badge links it to their phone; a phone with no linked
     # badge is told to scan one first (nothing kept); the kiosk keeps the scanned badge in its session.
     Post("voting.link", VISITORS, {"consent": "y"}),
-    Post("voting.link", VISITORS, changes=False),  # consent not ticked: refused, nothing kept
     Post("voting.unlink", VISITORS, changes=False),  # no phone linked in these browsers: nothing to remove
     Post("voting.cast", VISITORS, changes=False),
     Post("voting.kiosk_badge", STAFF, {"code": "@delegate_token"}, changes=False),
@@ -828,6 +830,7 @@ def world(app, people):
             "draft_file": draft_file.id,
             "accepted_file": accepted_file.id,
             "consent": consent.id,
+            "draft_author": draft.authors[0].id,
             "draft_b_file": draft_b_file.id,
             "criterion_0": criteria[0],
             "criterion_1": criteria[1],

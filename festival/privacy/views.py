@@ -10,7 +10,7 @@ from festival.core.errors import FestivalError
 from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
-from festival.models import Consent, Exhibit, Role, utcnow
+from festival.models import Author, Consent, Exhibit, Role, utcnow
 from festival.privacy import consent as consents
 from festival.privacy import notice as notices
 from festival.privacy.notice_forms import NoticeForm
@@ -90,6 +90,22 @@ def consents_of_exhibit(exhibit_id):
         purpose_labels=consents.PURPOSE_LABELS,
         how_labels=consents.HOW_LABELS,
     )
+
+
+@bp.route("/privacy/authors/<int:author_id>/consent", methods=["POST"])
+@login_required
+def consent_record(author_id):
+    """Record an author's consent given on paper (or on the website) after the exhibit was registered."""
+    author = db.get_or_404(Author, author_id)
+    _consent_viewer(author.exhibit)
+    back = url_for("privacy.consents_of_exhibit", exhibit_id=author.exhibit_id)
+    try:  # refused before anything is written (an unknown way): said on the list
+        consents.give_author_consent(author, how=request.form.get("how", "paper"), by=current_user, now=utcnow())
+    except FestivalError as error:
+        flash(error.message, "warning")
+    else:
+        flash(_("Đã ghi nhận sự đồng ý của %(name)s.", name=author.full_name), "success")
+    return redirect(back)
 
 
 @bp.route("/privacy/consents/<int:consent_id>/withdraw", methods=["GET", "POST"])

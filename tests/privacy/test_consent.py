@@ -11,6 +11,7 @@ from festival.demo import load_demo
 from festival.exhibits import services as exhibits
 from festival.models import (
     AuditLog,
+    Author,
     BadgeRole,
     Category,
     Consent,
@@ -210,3 +211,20 @@ def test_the_vote_asks_before_linking_a_phone_and_withdrawal_removes_the_link(ap
         assert db.session.get(VoteDevice, attendee_id) is None
         assert db.session.get(Consent, consent.id).withdrawn_at is not None
     assert "Thẻ của Nguyễn Thị Hằng" not in client.get("/vote/").get_data(as_text=True)  # this phone no longer votes
+
+
+def test_an_organizer_records_a_paper_consent_given_later(app, client, login_as, people, shown):
+    with app.app_context():
+        consents.withdraw_consent(db.session.get(Consent, shown["consent"]), how="paper", by=None, now=utcnow())
+        db.session.commit()
+        author_id = db.session.get(Consent, shown["consent"]).author_id
+    assert "Lê Văn Đức" not in client.get(f"/e/{shown['exhibit']}").get_data(as_text=True)
+    login_as("organizer")
+    listing = client.get(f"/privacy/exhibits/{shown['exhibit']}/consents").get_data(as_text=True)
+    assert f"/privacy/authors/{author_id}/consent" in listing
+    assert client.post(f"/privacy/authors/{author_id}/consent", data={"how": "paper"}).status_code == 302
+    with app.app_context():
+        fresh = consents.active_consent(db.session.get(Author, author_id))
+        assert (fresh.how, fresh.recorded_by_id) == ("paper", people["ids"]["organizer_user"])
+    client.post("/auth/logout")
+    assert "Lê Văn Đức" in client.get(f"/e/{shown['exhibit']}").get_data(as_text=True)
