@@ -131,6 +131,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Ban tổ chức Ngày hội LĐST <no-reply@festival.example.vn>")
     MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", "")
+    # Who people write to about their personal data, named by the default privacy notice (organizers may edit it).
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     # At most this many messages a minute leave for the server (0: no limit), so bulk sends do not flood it.

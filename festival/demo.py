@@ -33,6 +33,7 @@ from festival.models import (
     Unit,
     User,
 )
+from festival.privacy import consent as consents
 from festival.util.formatting import festival_timezone
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
@@ -211,6 +212,8 @@ def _load_exhibits(festival: Festival) -> int:
         exhibit = exhibits.create_exhibit(
             festival, unit, data, by=organizer, now=festival.registration_opens_at, status=status
         )
+        for author in exhibit.authors:  # the demo's authors signed the paper form: the gallery shows them
+            consents.give_author_consent(author, how="paper", by=organizer, now=festival.registration_opens_at)
         if state is ExhibitStatus.ACCEPTED:
             exhibits.accept_exhibit(exhibit, by=organizer)
         elif state is ExhibitStatus.RETURNED:

@@ -23,6 +23,7 @@ from festival.models import (
     User,
     utcnow,
 )
+from festival.privacy import consent as consents
 
 PASSWORD = "correct-horse-42"
 _sequence = itertools.count(1)
@@ -109,6 +110,12 @@ def make_exhibit(
     db.session.add(exhibit)
     db.session.flush()
     return exhibit
+
+
+def consent_to_gallery(exhibit) -> None:
+    """Every author of `exhibit` consents (on paper) to their name and photo in the public gallery."""
+    for author in exhibit.authors:
+        consents.give_author_consent(author, how="paper", by=None, now=utcnow())
 
 
 def jpeg_bytes(width=64, height=48, colour="red", gps=False) -> bytes:

@@ -54,6 +54,7 @@ from festival.models import (
     utcnow,
 )
 from festival.privacy import breaches, inventory
+from festival.privacy import consent as consents
 from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
 from tests import factories
 from tests.conftest import make_app
@@ -230,6 +231,7 @@ EXPECTED = {
     "certificates.correct": POST_ONLY,
     # The visitors' choice
     "voting.link": POST_ONLY,
+    "voting.unlink": POST_ONLY,
     "voting.my_ballot": EVERYONE,
     "voting.cast": POST_ONLY,
     "voting.kiosk": GATE_STAFF,  # the same rule for the badge posts it takes
@@ -257,6 +259,13 @@ EXPECTED = {
     "mail.confirm_certificates": ORGANIZER_ONLY,
     "mail.send_reminders": POST_ONLY,
     "mail.batch": ORGANIZER_ONLY,
+    # Personal data (exhibit_id: unit A's draft; consent_id: an author of unit A's accepted exhibit)
+    "privacy.notice": EVERYONE,
+    "privacy.notice_in": EVERYONE,
+    "privacy.notice_edit": ORGANIZER_ONLY,
+    "privacy.consents_of_exhibit": UNIT_A_DRAFT,
+    "privacy.consent_withdraw": UNIT_A_DRAFT,
+    "privacy.consent_record": POST_ONLY,
     "mail.invite_user": POST_ONLY,
     "mail.user_email": POST_ONLY,
     "mail.templates": ORGANIZER_ONLY,
@@ -307,6 +316,8 @@ ARGUMENTS = {
     "upload_id": "attendee_upload",
     "entry_id": "paper_entry",
     "message_id": "sent_mail",
+    "consent_id": "consent",
+    "author_id": "draft_author",
     "batch_id": "mail_batch",
     "held_id": "held_scan",
     "language": "vi",
@@ -461,6 +472,10 @@ POSTS = [
     Post("admin.user_invitation", ORGANIZERS),
     Post("admin.user_unlock", ORGANIZERS),
     Post("admin.job_retry", ORGANIZERS, changes=False),  # the job is done: "In lại" is refused
+    Post("privacy.notice_edit", ORGANIZERS, {"body_vi": "Thông báo mới.", "publish": "y"}),
+    Post("privacy.notice_edit", ORGANIZERS, {"body_vi": "Xem trước.", "preview": "y"}, changes=False),
+    Post("privacy.consent_withdraw", ("unit_a", "organizer"), {"how": "paper"}),
+    Post("privacy.consent_record", ("unit_a", "organizer"), {"how": "paper"}),
     Post("exhibits.new", UNITS, exhibit_form()),
     Post("exhibits.edit", ("unit_a", "organizer"), exhibit_form(title="Đã sửa")),
     Post("exhibits.submit", UNIT_A),
@@ -596,7 +611,8 @@ POSTS = [
     Post("certificates.correct", ORGANIZERS, {"recipient_name": "Tên khác", "reason": "Sai tên"}),
     # The visitors' choice: anyone holding a badge links it to their phone; a phone with no linked
     # badge is told to scan one first (nothing kept); the kiosk keeps the scanned badge in its session.
-    Post("voting.link", VISITORS),
+    Post("voting.link", VISITORS, {"consent": "y"}),
+    Post("voting.unlink", VISITORS, changes=False),  # no phone linked in these browsers: nothing to remove
     Post("voting.cast", VISITORS, changes=False),
     Post("voting.kiosk_badge", STAFF, {"code": "@delegate_token"}, changes=False),
     Post("voting.kiosk_vote", STAFF, changes=False),  # no badge scanned: refused
@@ -719,6 +735,8 @@ def world(app, people):
         (accepted_file,) = exhibits.add_attachments(
             accepted_a, [("anh.jpg", factories.jpeg_bytes())], by=unit_a_user, now=now
         )
+        # The author agreed to the public gallery: the accepted exhibit's photo is public.
+        consent = consents.give_author_consent(accepted_a.authors[0], how="web", by=unit_a_user, now=now)
         (draft_b_file,) = exhibits.add_attachments(
             draft_b, [("tai-lieu.pdf", factories.pdf_bytes())], by=unit_b_user, now=now
         )
@@ -831,6 +849,8 @@ def world(app, people):
             "accepted_b": accepted_b.id,
             "draft_file": draft_file.id,
             "accepted_file": accepted_file.id,
+            "consent": consent.id,
+            "draft_author": draft.authors[0].id,
             "draft_b_file": draft_b_file.id,
             "criterion_0": criteria[0],
             "criterion_1": criteria[1],

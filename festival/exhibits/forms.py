@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from festival.models import MAX_AUTHORS, ApplicationScope
@@ -20,6 +20,8 @@ class AuthorForm(Form):
     full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
     job_title = StringField(_l("Chức danh, nghề nghiệp"), validators=[Optional(), Length(max=200)])
     department = StringField(_l("Phòng ban, tổ sản xuất"), validators=[Optional(), Length(max=200)])
+    # Consent is asked separately from the registration (the service), never ticked for the author.
+    gallery_consent = BooleanField(_l("Đồng ý hiển thị tên và ảnh trong thư viện công khai và áp phích"))
 
 
 class MoneyField(StringField):

@@ -8,6 +8,7 @@ from festival.core.errors import FestivalError
 from festival.core.extensions import db
 from festival.exhibits import services
 from festival.models import Exhibit, ExhibitStatus, Festival
+from festival.privacy import consent as consents
 from festival.util import pdf
 from festival.util.qr import qr_svg
 from festival.util.urls import public_url
@@ -30,7 +31,11 @@ def poster_fields(exhibit: Exhibit) -> dict:
         "category": {"name_vi": exhibit.category.name_vi},
         "title": exhibit.title,
         "unit": {"name": exhibit.unit.name},
-        "authors": [{"full_name": a.full_name, "job_title": a.job_title} for a in exhibit.authors],
+        # A name only with the author's standing consent (privacy.consent); read at print time.
+        "authors": [
+            {"full_name": a.name, "job_title": a.job_title}
+            for a in consents.public_authors(exhibit, hidden_label=consents.HIDDEN_AUTHOR_POSTER)
+        ],
         "summary": exhibit.summary,
         "benefit_vnd": exhibit.benefit_vnd,
         "url": public_url("public.exhibit", exhibit_id=exhibit.id),

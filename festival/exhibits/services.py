@@ -282,12 +282,15 @@ def _apply(exhibit: Exhibit, data: ExhibitInput) -> None:
     exhibit.benefit_vnd = data.benefit_vnd
     exhibit.applied_since = data.applied_since
     exhibit.scope = data.scope
-    exhibit.authors = [
-        Author(
-            position=i, full_name=a.full_name.strip(), job_title=a.job_title.strip(), department=a.department.strip()
-        )
-        for i, a in enumerate(data.authors)
-    ]
+    # An author who stays (same name) keeps their row, so what is recorded about them (their consent to the public
+    # gallery) stays theirs; a new name is a new author.
+    kept = {author.full_name: author for author in exhibit.authors}
+    authors = []
+    for i, a in enumerate(data.authors):
+        author = kept.pop(a.full_name.strip(), None) or Author(full_name=a.full_name.strip())
+        author.position, author.job_title, author.department = i, a.job_title.strip(), a.department.strip()
+        authors.append(author)
+    exhibit.authors = authors
 
 
 def create_exhibit(

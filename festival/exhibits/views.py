@@ -20,6 +20,7 @@ from festival.core.uploads import MAX_FILE_BYTES
 from festival.exhibits import import_export, printing, services
 from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
+from festival.privacy import consent as consents
 from festival.spreadsheets import importing, staging
 from festival.util import addresses
 from festival.util.urls import record_id
@@ -139,6 +140,11 @@ def _input_from(form: ExhibitForm, festival, files: list[tuple[str, bytes]]) -> 
     )
 
 
+def _consent_ticks(form: ExhibitForm) -> list[bool]:
+    """The gallery consent ticks of the authors kept (the rows with a name), in order."""
+    return [bool(e.form.gallery_consent.data) for e in form.authors.entries if (e.form.full_name.data or "").strip()]
+
+
 # A unit's own exhibits -------------------------------------------------------------------
 
 
@@ -166,6 +172,7 @@ def new():
             exhibit = services.create_exhibit(
                 festival, current_user.unit, _input_from(form, festival, files), by=current_user, now=utcnow()
             )
+            consents.record_author_choices(exhibit, _consent_ticks(form), by=current_user, now=utcnow())
         except FestivalError as error:
             form.form_errors.append(error.message)
         else:
@@ -221,17 +228,20 @@ def edit(exhibit_id):
         form.category_id.data = exhibit.category_id
         form.benefit.data = exhibit.benefit_vnd
         form.scope.data = exhibit.scope.value if exhibit.scope else ""
+        consenting = consents.consenting_author_ids(a.id for a in exhibit.authors)
         for entry, author in zip(form.authors.entries, exhibit.authors):
             entry.form.full_name.data, entry.form.job_title.data, entry.form.department.data = (
                 author.full_name,
                 author.job_title,
                 author.department,
             )
+            entry.form.gallery_consent.data = author.id in consenting  # the record, not a default
     chosen, pending = (_chosen_files(form), _pending(exhibit.festival)) if request.method == "POST" else ([], [])
     files = chosen + [(upload.filename, upload.read()) for upload in pending]
     if form.validate_on_submit():
         try:
             services.update_exhibit(exhibit, _input_from(form, exhibit.festival, files), by=current_user, now=utcnow())
+            consents.record_author_choices(exhibit, _consent_ticks(form), by=current_user, now=utcnow())
         except FestivalError as error:
             form.form_errors.append(error.message)
         else:
@@ -304,6 +314,14 @@ def file(attachment_id, variant=None):
     attachment = db.get_or_404(Attachment, attachment_id)
     if not can_view_exhibit(current_user, attachment.exhibit):
         abort(404)
+    # The public sees an exhibit's photos only while every author consents (privacy.consent); those who work on
+    # the exhibit (organizers, judges, its unit) always do, and such a photo is never kept by a shared cache.
+    is_public = attachment.exhibit.is_public and (not attachment.is_image or consents.shows_photos(attachment.exhibit))
+    insider = current_user.is_authenticated and (
+        current_user.role in (Role.ORGANIZER, Role.JUDGE) or is_own_unit_exhibit(current_user, attachment.exhibit)
+    )
+    if not is_public and not insider:
+        abort(404)
     image = variant == "thumb" and attachment.thumbnail_name
     response = storage.send(
         "uploads",
@@ -311,12 +329,12 @@ def file(attachment_id, variant=None):
         mimetype="image/jpeg" if image else attachment.content_type,
         download_name=uploads.safe_download_name(attachment.original_name),
         as_attachment=not (image or attachment.is_image),
-        public=attachment.exhibit.is_public,
+        public=is_public,
     )
     if response.status_code in (301, 302, 303, 307, 308):
         return response  # to the file store, which serves a public file itself
     response.cache_control.no_cache = None  # send_file's default; replaced by one of the two below
-    if attachment.exhibit.is_public:
+    if is_public:
         response.cache_control.public, response.cache_control.max_age = True, 3600
     else:
         response.cache_control.private, response.cache_control.no_store = True, True

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from festival.core.extensions import db
 from festival.models import Festival, MailTemplate
 from festival.util import placeholders
+from festival.util.urls import public_url
 
 LANGUAGES = ("vi", "en")
 # Placeholders whose value is a secret link: kept as "{link}" in the outbox, filled only when sent.
@@ -170,7 +171,21 @@ def compose(festival: Festival | None, kind: str, language: str, values: dict) -
     placeholder stays as `{link}` until the message is sent (with_secrets)."""
     text = wording(festival, kind, language)
     subject = one_line(placeholders.fill(text.subject, values))[:300]
-    return subject, placeholders.fill(text.body, values)
+    return subject, placeholders.fill(text.body, values) + privacy_footer(language)
+
+
+# Every message ends with where its reader learns how their personal data is processed (Law 91/2025/QH15).
+PRIVACY_FOOTER = {
+    "vi": "Thông báo về xử lý dữ liệu cá nhân: {url}",
+    "en": "How your personal data is processed: {url}",
+}
+
+
+def privacy_footer(language: str) -> str:
+    """The footer added under every message's body: the privacy notice's public address in `language`."""
+    language = language if language in LANGUAGES else "vi"
+    url = public_url("privacy.notice_in", language=language)
+    return "\n\n--\n" + PRIVACY_FOOTER[language].format(url=url)
 
 
 def with_secrets(body: str, secrets: dict | None) -> str:

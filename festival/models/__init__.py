@@ -17,6 +17,7 @@ from festival.models.certificate import (
     CertificateStatus,
     CertificateTemplate,
 )
+from festival.models.consent import Consent, PrivacyNotice
 from festival.models.core import (
     AuditLog,
     Festival,
@@ -69,6 +70,8 @@ from festival.models.voting import PaperBallots, VisitorAward, Vote, VoteDevice,
 
 __all__ = [
     "Certificate",
+    "Consent",
+    "PrivacyNotice",
     "CertificateKind",
     "CertificateStatus",
     "CertificateTemplate",

@@ -15,6 +15,7 @@ from festival.exhibits import services as exhibit_services
 from festival.judging import results as judging_results
 from festival.judging.policy import policy_for
 from festival.models import Exhibit, ExhibitStatus, Region
+from festival.privacy import consent as consents
 from festival.util.urls import record_id, safe_next
 from festival.voting import tally as voting_tally
 from festival.voting import views as voting_views
@@ -128,10 +129,9 @@ def gallery():
         category_id=args.get("category", type=record_id),
         sort="code",
     )
+    found = exhibit_services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED])
     pagination = db.paginate(
-        exhibit_services.search_exhibits(festival, filters, statuses=[ExhibitStatus.ACCEPTED]).options(
-            selectinload(Exhibit.attachments)
-        ),
+        consents.publicly_searchable(found, filters.query).options(selectinload(Exhibit.attachments)),
         page=args.get("page", 1, type=record_id),
         per_page=24,
         error_out=False,
@@ -144,6 +144,7 @@ def gallery():
         categories=exhibit_services.list_categories(festival),
         units=list_units(),
         regions=list(Region),
+        with_photos=consents.exhibits_with_public_photos(pagination.items),
     )
 
 
@@ -153,7 +154,13 @@ def exhibit(exhibit_id):
     item = db.get_or_404(Exhibit, exhibit_id)
     if not item.is_public:
         abort(404)
-    return render_template("public/exhibit.html", exhibit=item, vote=voting_views.vote_box(item))
+    return render_template(
+        "public/exhibit.html",
+        exhibit=item,
+        authors=consents.public_authors(item),
+        images=item.images if consents.shows_photos(item) else [],
+        vote=voting_views.vote_box(item),
+    )
 
 
 @bp.route("/results")

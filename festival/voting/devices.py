@@ -45,6 +45,11 @@ def set_cookie(response, attendee_id: int, secret: str) -> None:
     )
 
 
+def clear_cookie(response) -> None:
+    """Forget this phone's link (after the visitor withdrew it)."""
+    response.delete_cookie(COOKIE, samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+
+
 def badge_key() -> str:
     """Rate limits per badge link: the badge this phone is linked to and that link (the cookie's, signed), else
     the address. A phone whose link was taken back keeps spending its own count, never that of the badge's

@@ -193,6 +193,18 @@ def link_device(attendee: Attendee, address: str, now: datetime) -> str:
     return secret
 
 
+def unlink_device(attendee: Attendee) -> bool:
+    """Remove the link between the badge and its phone (the visitor withdrew); False if there was none. The
+    votes already cast stay."""
+    device = db.session.get(VoteDevice, attendee.id)
+    if device is None:
+        return False
+    audit.record("vote.device_unlinked", attendee, before={"linked_at": device.linked_at, "address": device.address})
+    db.session.delete(device)
+    db.session.flush()
+    return True
+
+
 def linked_voter(attendee_id: int | None, secret: str | None) -> tuple[Attendee | None, str | None]:
     """The attendee a phone's cookie names, if that phone is still the badge's linked one, and a reason
     code when it is not ("moved": another phone linked since; "revoked": the badge was reissued)."""

@@ -15,6 +15,8 @@ from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
 from festival.exhibits.services import accepted_exhibits
 from festival.models import Attendee, Exhibit, PaperBallots, Role, VoteSource, utcnow
+from festival.models.consent import VOTE_PHONE
+from festival.privacy import consent as consents
 from festival.util.formatting import local_to_utc, utc_to_local
 from festival.voting import devices, services, tally
 from festival.voting.forms import KioskBadgeForm, PaperBallotsForm, ReasonForm, VoteSettingsForm
@@ -46,7 +48,10 @@ def link(token):
         abort(404)
     if not services.policy_for(attendee.festival).is_enabled:
         raise FestivalError(services.REFUSALS["off"])
+    if not request.form.get("consent"):  # consent is the basis: asked on the badge's page, never ticked for them
+        raise FestivalError(_("Hãy đánh dấu ô đồng ý để liên kết điện thoại này với thẻ."))
     secret = services.link_device(attendee, devices.client_address(), utcnow())
+    consents.give_attendee_consent(attendee, VOTE_PHONE, how="web", by=None, now=utcnow())
     flash(
         _(
             "Đã liên kết thẻ của %(name)s với điện thoại này. Hãy quét mã QR ở gian trưng bày để bình chọn.",
@@ -56,6 +61,21 @@ def link(token):
     )
     response = redirect(url_for("voting.my_ballot"))
     devices.set_cookie(response, attendee.id, secret)
+    return response
+
+
+@bp.route("/vote/unlink", methods=["POST"])
+def unlink():
+    """The visitor withdraws their consent: this phone is no longer linked to the badge (votes cast stay)."""
+    voter, _lost = devices.current_voter()
+    if voter is not None:
+        services.unlink_device(voter)
+        standing = consents.active_attendee_consent(voter, VOTE_PHONE)
+        if standing is not None:
+            consents.withdraw_consent(standing, how="web", by=None, now=utcnow())
+        flash(_("Đã bỏ liên kết thẻ với điện thoại này và rút lại sự đồng ý."), "success")
+    response = redirect(url_for("voting.my_ballot"))
+    devices.clear_cookie(response)
     return response
 
 

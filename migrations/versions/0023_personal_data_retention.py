@@ -1,6 +1,6 @@
 """personal data: retention periods per festival, purge runs, the breach register
 
-Revision ID: 0023_personal_data_retention
+Revision ID: 0023
 Revises: 0022
 Create Date: 2026-12-06 21:50:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0023_personal_data_retention"
+revision = "0023"
 down_revision = "0022"
 branch_labels = None
 depends_on = None

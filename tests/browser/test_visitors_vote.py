@@ -44,6 +44,7 @@ def test_link_badge_scan_booth_vote_change_close_and_tally_on_a_phone(browser, l
     phone = browser.new_context(**PHONE)
     page = phone.new_page()
     page.goto(f"{base}/c/{vote_world['guest_token']}")
+    page.get_by_label("Tôi đồng ý liên kết điện thoại này với thẻ để bình chọn", exact=False).check()
     page.get_by_role("button", name="Dùng thẻ này để bình chọn").click()
     expect(page.locator(".alert-success[role=alert]")).to_contain_text("Đã liên kết thẻ của Khách Mời Một")
     expect(page.locator("#remaining")).to_have_text("Còn 1 / 1 phiếu")

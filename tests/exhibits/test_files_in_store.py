@@ -76,6 +76,7 @@ def test_a_photo_and_a_pdf_are_stored_and_served(app, client, draft, people, tmp
 
     with app.app_context():
         db.session.get(Exhibit, draft).status = ExhibitStatus.ACCEPTED
+        factories.consent_to_gallery(db.session.get(Exhibit, draft))  # its photos may be public
         db.session.commit()
     client.post("/auth/logout")
     with client.get(f"/exhibits/files/{photo.id}/thumb") as served:
@@ -231,6 +232,7 @@ def test_public_files_go_by_signed_redirect_to_the_bucket_when_asked(tmp_path, s
         assert private.status_code == 200 and "no-store" in private.headers["Cache-Control"]
     with app.app_context():
         db.session.get(Exhibit, exhibit_id).status = ExhibitStatus.ACCEPTED
+        factories.consent_to_gallery(db.session.get(Exhibit, exhibit_id))  # its photos may be public
         db.session.commit()
     client.post("/auth/logout")
     with client.get(f"/exhibits/files/{photo.id}/thumb") as public:

@@ -3,14 +3,15 @@
 import pytest
 
 from festival.core.extensions import db
-from festival.models import Category, ExhibitStatus, Festival, PrintJob, Unit
+from festival.models import Category, ExhibitStatus, Festival, PrintJob, Unit, utcnow
+from festival.privacy import consent as consents
 from tests import factories
 from tests.pdf_tools import page_count, page_qr_codes, page_texts
 
 
 @pytest.fixture
 def shown(app, people):
-    """One accepted exhibit with a photo-less page, one submitted, one draft."""
+    """One accepted exhibit (its authors consenting to the gallery) with a photo-less page, one submitted, one draft."""
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
         kt = db.session.get(Category, people["ids"]["category"])
@@ -27,6 +28,8 @@ def shown(app, people):
             benefit_vnd=1_500_000_000,
         )
         accepted.authors[0].job_title = "Tổ trưởng tổ may"
+        for author in accepted.authors:  # both signed the unit's paper declaration: the gallery names them
+            consents.give_author_consent(author, how="paper", by=None, now=utcnow())
         second = factories.make_exhibit(
             festival,
             unit_b,

@@ -393,6 +393,7 @@ def test_files_are_served_only_to_those_who_may_see_the_exhibit(app, client, dra
     assert client.get(f"/exhibits/files/{attachment_id}").status_code == 404  # a draft is not public
     with app.app_context():
         db.session.get(Exhibit, draft).status = ExhibitStatus.ACCEPTED
+        factories.consent_to_gallery(db.session.get(Exhibit, draft))  # its photos may be public
         db.session.commit()
     with client.get(f"/exhibits/files/{attachment_id}/thumb") as response:
         assert response.status_code == 200  # the gallery shows it

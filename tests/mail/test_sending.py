@@ -49,7 +49,9 @@ def test_invitation_arrives_once_with_recipient_subject_vietnamese_text_html_and
     link = LINK.search(text).group(0)
     assert f'<a href="{link}">' in html
     assert "<img" not in html  # no tracking pixel
-    assert set(re.findall(r'href="([^"]+)"', html)) == {link}  # links only to PUBLIC_BASE_URL
+    # Links only to PUBLIC_BASE_URL: the invitation and, in the footer, the privacy notice.
+    assert set(re.findall(r'href="([^"]+)"', html)) == {link, "https://ldst.example.vn/privacy/vi"}
+    assert text.rstrip().endswith("Thông báo về xử lý dữ liệu cá nhân: https://ldst.example.vn/privacy/vi")
     # The link in the message is the account's invitation: it opens the page to set a password.
     client.post("/auth/logout")
     assert client.get(link.removeprefix("https://ldst.example.vn")).status_code == 200

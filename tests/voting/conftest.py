@@ -85,6 +85,6 @@ def set_policy(app, festival_id, **values):
 
 
 def link(client, token):
-    response = client.post(f"/vote/link/{token}")
+    response = client.post(f"/vote/link/{token}", data={"consent": "y"})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response

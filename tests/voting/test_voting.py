@@ -108,7 +108,7 @@ def test_linking_a_revoked_badge_is_refused(app, client, vote_world):
         organizer = db.session.execute(db.select(User)).scalars().first()
         badges.reissue_badge(guest, "Mất thẻ", by=organizer)
         db.session.commit()
-    response = client.post(f"/vote/link/{vote_world['guest_token']}")
+    response = client.post(f"/vote/link/{vote_world['guest_token']}", data={"consent": "y"})
     assert response.status_code == 400 and "Thẻ này đã bị thu hồi" in page(response)
     assert client.post("/vote/link/no-such-badge").status_code == 404
 
