@@ -104,6 +104,7 @@ def test_files_of_a_draft_are_never_cached_and_documents_are_downloaded(app, cli
 
     with app.app_context():
         db.session.get(Exhibit, draft).status = ExhibitStatus.ACCEPTED
+        factories.consent_to_gallery(db.session.get(Exhibit, draft))  # its photos may be public
         db.session.commit()
     client.post("/auth/logout")
     _, directives, disposition = _headers(client, photo)

@@ -38,6 +38,9 @@ def test_unit_registers_organizer_accepts_public_sees(page, live_server, festiva
     page.fill("#authors-0-full_name", "Nguyễn Thị Hằng")
     page.fill("#authors-0-job_title", "Tổ trưởng tổ may")
     page.fill("#authors-1-full_name", "Lê Văn Đức")
+    # Both authors agreed (on their declaration) to be named, and shown, in the public gallery.
+    page.check("#authors-0-gallery_consent")
+    page.check("#authors-1-gallery_consent")
     page.fill("#summary", "Cữ gá giúp may túi áo sơ mi nhanh và đều.")
     page.fill("#benefit", "1.500.000.000")
     page.fill("#applied_since", "2022")
