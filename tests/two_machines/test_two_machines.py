@@ -91,6 +91,7 @@ def exhibit_fields(page_html: str, title: str, author: str) -> dict:
         "title": title,
         "category_id": first_choice(page_html, "category_id"),
         "authors-0-full_name": author,
+        "authors-0-gallery_consent": "y",  # the author agreed to be shown in the public gallery
         "summary": "Giảm thời gian thao tác, ít lỗi đường may.",
         "benefit": "120000000",
         "applied_since": "2024",
