@@ -403,7 +403,7 @@ def test_signing_out_in_one_tab_locks_the_other_at_once(browser, live_server, li
     list_tab.goto(f"{live_server.url}/judging/")
     list_tab.get_by_role("button", name="Mở menu").click()
     list_tab.get_by_role("button", name="Đăng xuất").click()
-    expect(list_tab.locator("main")).to_contain_text("Bạn đã đăng xuất")
+    expect(list_tab.locator("main")).to_contain_text("Bạn đã đăng xuất", timeout=45_000)
 
     expect(sheet_tab.locator("#signed-out-notice")).to_contain_text("Bạn đã đăng xuất ở một thẻ khác")
     applicability = sheet["criteria"][1]
