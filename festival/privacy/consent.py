@@ -58,30 +58,41 @@ def give_author_consent(author: Author, *, how: str, by: User | None, now: datet
 
     :raise FestivalError: an unknown way of giving it.
     """
-    if how not in HOWS:
-        raise FestivalError(_l("Cách ghi nhận sự đồng ý không hợp lệ."))
     standing = active_consent(author)
     if standing is not None:
         return standing
     exhibit = author.exhibit
-    consent = Consent(
-        festival_id=exhibit.festival_id,
-        subject_kind="author",
-        author=author,
-        subject_name=author.full_name,
-        purpose=GALLERY_NAME_PHOTO,
-        notice_version=notice.current_version(exhibit.festival),
-        given_at=now,
-        how=how,
-        recorded_by=by,
+    return _record(
+        Consent(
+            festival_id=exhibit.festival_id,
+            subject_kind="author",
+            author=author,
+            subject_name=author.full_name,
+            purpose=GALLERY_NAME_PHOTO,
+            notice_version=notice.current_version(exhibit.festival),
+            given_at=now,
+            how=how,
+            recorded_by=by,
+        ),
+        by=by,
+        subject={"author_id": author.id},
     )
+
+
+def _record(consent: Consent, *, by: User | None, subject: dict) -> Consent:
+    """Keep a new consent with its evidence, audited.
+
+    :raise FestivalError: an unknown way of giving it.
+    """
+    if consent.how not in HOWS:
+        raise FestivalError(_l("Cách ghi nhận sự đồng ý không hợp lệ."))
     db.session.add(consent)
     db.session.flush()
     audit.record(
         "privacy.consent_given",
         consent,
         by=by,
-        after={"author_id": author.id, "purpose": consent.purpose, "how": how, "notice": consent.notice_version},
+        after={**subject, "purpose": consent.purpose, "how": consent.how, "notice": consent.notice_version},
     )
     return consent
 
@@ -116,30 +127,28 @@ def active_attendee_consent(attendee: Attendee, purpose: str) -> Consent | None:
 
 def give_attendee_consent(attendee: Attendee, purpose: str, *, how: str, by: User | None, now: datetime) -> Consent:
     """Record an attendee's consent to `purpose` (e.g. linking their phone for the vote) under the current notice
-    version (kept as it is if one already stands)."""
+    version (kept as it is if one already stands).
+
+    :raise FestivalError: an unknown way of giving it.
+    """
     standing = active_attendee_consent(attendee, purpose)
     if standing is not None:
         return standing
-    consent = Consent(
-        festival_id=attendee.festival_id,
-        subject_kind="attendee",
-        attendee=attendee,
-        subject_name=attendee.full_name,
-        purpose=purpose,
-        notice_version=notice.current_version(attendee.festival),
-        given_at=now,
-        how=how,
-        recorded_by=by,
-    )
-    db.session.add(consent)
-    db.session.flush()
-    audit.record(
-        "privacy.consent_given",
-        consent,
+    return _record(
+        Consent(
+            festival_id=attendee.festival_id,
+            subject_kind="attendee",
+            attendee=attendee,
+            subject_name=attendee.full_name,
+            purpose=purpose,
+            notice_version=notice.current_version(attendee.festival),
+            given_at=now,
+            how=how,
+            recorded_by=by,
+        ),
         by=by,
-        after={"attendee_id": attendee.id, "purpose": purpose, "how": how, "notice": consent.notice_version},
+        subject={"attendee_id": attendee.id},
     )
-    return consent
 
 
 def record_author_choices(exhibit: Exhibit, ticked: Sequence[bool], *, by: User | None, now: datetime) -> None:
