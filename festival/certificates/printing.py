@@ -17,6 +17,7 @@ import logging
 import mimetypes
 import re
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import render_template
@@ -182,11 +183,10 @@ def plan(certificates: list[Certificate]) -> list[PlannedPage]:
     return pages
 
 
-def _store_page(page: PlannedPage, data: bytes) -> None:
+def _store_page(cache: storage.Store, page: PlannedPage, data: bytes, older: list[str]) -> None:
     """Cache one page (whole or not at all: the store's promise), then drop its older versions."""
-    cache = storage.store("certificates")
     cache.put(page.key, data)
-    cache.delete(*(old.key for old in cache.list(prefix=f"{page.certificate_id}-") if old.key != page.key))
+    cache.delete(*(key for key in older if key != page.key))
 
 
 def _render_missing(pages: list[PlannedPage], progress=None, documents: bool = False) -> list[bytes]:
@@ -197,8 +197,12 @@ def _render_missing(pages: list[PlannedPage], progress=None, documents: bool = F
         from the cache, the documents just rendered instead (every page, in that order).
     """
     cache = storage.store("certificates")
-    # One listing rather than a request per page (a HEAD each on S3).
+    # One listing rather than a request per page (a HEAD each on S3); it also names each certificate's older
+    # versions, to drop once its new page is stored.
     cached = {stored.key for stored in cache.list()} if pages else set()
+    versions = defaultdict(list)
+    for key in cached:
+        versions[key.partition("-")[0]].append(key)
     found = {page.key: cache.read(page.key) for page in pages if page.key in cached}
     missing = [page for page in pages if page.key not in found]
     total = len(missing)
@@ -217,7 +221,7 @@ def _render_missing(pages: list[PlannedPage], progress=None, documents: bool = F
         for chunk, (document, single_pages) in zip(chunks, results):
             rendered.append(document)
             for page, data in zip(chunk, single_pages):
-                _store_page(page, data)
+                _store_page(cache, page, data, versions[str(page.certificate_id)])
                 if not whole:
                     found[page.key] = data
     elif progress:
