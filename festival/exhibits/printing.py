@@ -16,7 +16,7 @@ from festival.util.urls import public_url
 POSTERS_PER_DOCUMENT = 40  # one worker process renders this many pages at a time
 
 
-def poster_fields(exhibit: Exhibit) -> dict:
+def poster_fields(exhibit: Exhibit, consenting: set[int] | None = None) -> dict:
     """What one poster shows, as plain values read from the database (the QR code is drawn later)."""
     festival = exhibit.festival
     return {
@@ -34,7 +34,7 @@ def poster_fields(exhibit: Exhibit) -> dict:
         # A name only with the author's standing consent (privacy.consent); read at print time.
         "authors": [
             {"full_name": a.name, "job_title": a.job_title}
-            for a in consents.public_authors(exhibit, hidden_label=consents.HIDDEN_AUTHOR_POSTER)
+            for a in consents.public_authors(exhibit, consents.HIDDEN_AUTHOR_POSTER, consenting)
         ],
         "summary": exhibit.summary,
         "benefit_vnd": exhibit.benefit_vnd,
@@ -72,7 +72,10 @@ def poster_job(params: dict, progress) -> jobs.JobOutput:
     """The booth posters on the queue: read the exhibits, then render with the database let go."""
     with jobs.reading():
         festival = db.session.get(Festival, params["festival_id"])
-        posters = [poster_fields(exhibit) for exhibit in selection(festival, params.get("category_id"))]
+        exhibits = selection(festival, params.get("category_id"))
+        # Every author's consent in one query, not one per poster.
+        consenting = consents.consenting_author_ids(a.id for exhibit in exhibits for a in exhibit.authors)
+        posters = [poster_fields(exhibit, consenting) for exhibit in exhibits]
         edition = festival.edition
     if not posters:
         raise FestivalError(_l("Chưa có sáng kiến nào được duyệt để in áp phích."))

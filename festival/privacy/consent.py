@@ -183,9 +183,13 @@ class PublicAuthor:
     is_hidden: bool
 
 
-def public_authors(exhibit: Exhibit, hidden_label=HIDDEN_AUTHOR) -> list[PublicAuthor]:
-    """The exhibit's authors as the public sees them: a name (and job title) only with standing consent."""
-    consenting = consenting_author_ids(a.id for a in exhibit.authors)
+def public_authors(
+    exhibit: Exhibit, hidden_label=HIDDEN_AUTHOR, consenting: set[int] | None = None
+) -> list[PublicAuthor]:
+    """The exhibit's authors as the public sees them: a name (and job title) only with standing consent.
+    `consenting`: the consenting author ids when already read for many exhibits at once (a print)."""
+    if consenting is None:
+        consenting = consenting_author_ids(a.id for a in exhibit.authors)
     return [
         PublicAuthor(a.full_name, a.job_title, False)
         if a.id in consenting
