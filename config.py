@@ -133,6 +133,10 @@ class Config:
     MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", "")
     # Who people write to about their personal data, named by the default privacy notice (organizers may edit it).
     PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
+    # What an erased person's name becomes (festival.privacy.erasure): the union's wording, not the code's.
+    ERASED_AUTHOR_NAME = os.environ.get("ERASED_AUTHOR_NAME", "Tác giả đã xoá dữ liệu")
+    ERASED_ATTENDEE_NAME = os.environ.get("ERASED_ATTENDEE_NAME", "Người tham dự đã xoá dữ liệu")
+    ERASED_USER_NAME = os.environ.get("ERASED_USER_NAME", "Người dùng đã xoá dữ liệu")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     # At most this many messages a minute leave for the server (0: no limit), so bulk sends do not flood it.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from festival.badges import colours
@@ -254,17 +255,20 @@ def remove_attendee(attendee: Attendee, by: User) -> None:
     db.session.delete(attendee)
 
 
-def reissue_badge(attendee: Attendee, reason: str, by: User) -> str:
-    """Give the person a new badge code; the old one is refused at the gates from now on."""
+def reissue_badge(attendee: Attendee, reason: str, by: User, *, withdraw_votes: bool = True) -> str:
+    """Give the person a new badge code; the old one is refused at the gates from now on. Without
+    `withdraw_votes` (the person's data erased on request, not a lost badge) the votes it cast still count."""
     old_token = attendee.badge_token
     db.session.add(RevokedBadge(token=old_token, attendee=attendee, reason=reason.strip()[:200]))
     # The old badge's visitors' choice votes go with it, and so does the phone linked to it: a
     # badge found or photographed by someone else stops counting the moment it is reissued.
-    withdrawn = db.session.execute(
-        sa.update(Vote)
-        .where(Vote.badge_token == old_token, Vote.withdrawn_at.is_(None))
-        .values(withdrawn_at=utcnow(), withdrawn_reason=str(_l("Thẻ đã được cấp lại.")))
-    ).rowcount
+    withdrawn = 0
+    if withdraw_votes:
+        withdrawn = db.session.execute(
+            sa.update(Vote)
+            .where(Vote.badge_token == old_token, Vote.withdrawn_at.is_(None))
+            .values(withdrawn_at=utcnow(), withdrawn_reason=str(_l("Thẻ đã được cấp lại.")))
+        ).rowcount
     db.session.execute(sa.delete(VoteDevice).where(VoteDevice.attendee_id == attendee.id))
     attendee.badge_token = new_badge_token()
     attendee.token_issued_at = datetime.now(attendee.token_issued_at.tzinfo)
@@ -362,9 +366,10 @@ def sync_automatic(festival: Festival, by: User | None) -> dict:
             db.select(Attendee.person_key).where(Attendee.festival_id == festival.id, Attendee.person_key.is_not(None))
         ).scalars()
     )
+    erased = current_app.config["ERASED_AUTHOR_NAME"]
     for author, exhibit in authors:
         key = f"author:{fold(author.full_name)}:{exhibit.unit_id}"[:300]
-        if key in known:
+        if key in known or author.full_name == erased:  # an erased author gets no badge in the name of no one
             continue
         known.add(key)
         attendee = Attendee(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from festival.core import audit, events, uploads
@@ -229,13 +230,15 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
         if not sources:
             raise NotAllowed(_l("Chỉ cấp giấy chứng nhận đạt giải sau khi kết quả đã chốt."))
     result = Issued()
+    # An author whose data was erased on request is no one to certify.
+    erased = current_app.config["ERASED_AUTHOR_NAME"]
     for exhibit, tier in sources:
         # A visitors' choice winner may also hold a judges' prize: its certificates are apart.
         prefix = "visitors:" if tier is AwardTier.VISITORS else ""
         recipients = (
             [(f"{prefix}unit", exhibit.unit.name)]
             if kind is CertificateKind.UNIT_AWARD
-            else [(f"{prefix}author:{a.position}", a.full_name) for a in exhibit.authors]
+            else [(f"{prefix}author:{a.position}", a.full_name) for a in exhibit.authors if a.full_name != erased]
         )
         for key, name in recipients:
             existing = current(festival, kind, exhibit.id, key)
@@ -391,6 +394,12 @@ class Lookup:
 
     certificate: Certificate | None
     by_code: bool = False
+
+    @property
+    def shows_details(self) -> bool:
+        """Whom and what the certificate names: for its verification code, unless it was revoked (a revoked
+        certificate vouches for no one, and one revoked because its holder's data was erased must not name them)."""
+        return self.by_code and self.certificate.status is not CertificateStatus.REVOKED
 
     @property
     def state(self) -> str:

@@ -1,5 +1,6 @@
 """Personal data pages: the public privacy notice and its editor, consent evidence and withdrawal; for organizers,
-the inventory (and its XLSX), retention periods, the purge and the breach register."""
+correcting and erasing a person's data, the inventory (and its XLSX), retention periods, the purge and the breach
+register."""
 
 import io
 
@@ -13,12 +14,14 @@ from festival.core.errors import FestivalError
 from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
-from festival.models import Author, Breach, Consent, Exhibit, Role, utcnow
-from festival.privacy import breaches, inventory, retention
+from festival.models import Attendee, Author, Breach, Consent, Exhibit, Role, User, utcnow
+from festival.privacy import breaches, corrections, erasure, inventory, retention
 from festival.privacy import consent as consents
 from festival.privacy import notice as notices
+from festival.privacy.erasure_forms import AttendeeCorrectionForm, AuthorCorrectionForm, ErasureForm, UserCorrectionForm
 from festival.privacy.forms import BreachForm, retention_form
 from festival.privacy.notice_forms import NoticeForm
+from festival.privacy.people import person_from_ids
 from festival.spreadsheets import write_xlsx
 from festival.spreadsheets.importing import XLSX
 from festival.util.formatting import local_to_utc, utc_to_local
@@ -147,6 +150,102 @@ def consent_withdraw(consent_id):
         cancel_url=back,
         how_labels=consents.HOW_LABELS,
     )
+
+
+# A person's data: correct and erase ---------------------------------------------------------------------
+
+# Row kind → its model, its correction form and the service that corrects it.
+CORRECTABLE = {
+    "author": (Author, AuthorCorrectionForm, corrections.correct_author),
+    "attendee": (Attendee, AttendeeCorrectionForm, corrections.correct_attendee),
+    "user": (User, UserCorrectionForm, corrections.correct_user),
+}
+MAX_ID = 2**31 - 1  # an id no database row can have is no one's
+
+
+def _chosen(kind: str) -> list[int]:
+    """The ids of `kind` rows the address or the form names (?author=3&author=5)."""
+    values = request.values.getlist(kind)
+    return sorted({int(v) for v in values if v.isdigit() and 0 < int(v) <= MAX_ID})
+
+
+def _chosen_rows() -> list[tuple[str, object]]:
+    rows = []
+    for kind, (model, _form, _service) in CORRECTABLE.items():
+        ids = _chosen(kind)
+        if ids:
+            found = db.session.execute(db.select(model).where(model.id.in_(ids)).order_by(model.id)).scalars()
+            rows += [(kind, row) for row in found]
+    return rows
+
+
+def _correction_form(kind: str, row, submitted: bool = False):
+    form_class = CORRECTABLE[kind][1]
+    prefix = f"{kind}{row.id}"  # several forms on one page: their fields' ids differ
+    return form_class(prefix=prefix) if submitted else form_class(formdata=None, obj=row, prefix=prefix)
+
+
+@bp.route("/admin/privacy/people/correct", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def person_correct():
+    """Correct the fields of the rows chosen (?author=, ?attendee=, ?user=), a form for each; audited."""
+    rows = _chosen_rows()
+    refused = None
+    if request.method == "POST":
+        kind, row_id = request.form.get("kind", ""), request.form.get("id", "")
+        if kind not in CORRECTABLE or not row_id.isdigit() or int(row_id) > MAX_ID:
+            abort(404)
+        model, _form, service = CORRECTABLE[kind]
+        row = db.get_or_404(model, int(row_id))
+        if (kind, row) not in rows:
+            rows.append((kind, row))
+        form = _correction_form(kind, row, submitted=True)
+        if form.validate_on_submit():
+            values = {field.short_name: field.data or "" for field in form if field.short_name != "csrf_token"}
+            try:
+                changed = service(row, **values, by=current_user)
+            except FestivalError as error:
+                form.form_errors.append(error.message)
+            else:
+                if changed:
+                    flash(
+                        _("Đã sửa: %(fields)s.", fields=", ".join(str(form[name].label.text) for name in changed)), "success"
+                    )
+                else:
+                    flash(_("Không có gì thay đổi."), "info")
+                ids = {k: [r.id for rk, r in rows if rk == k] for k in CORRECTABLE}
+                return redirect(url_for("privacy.person_correct", **{k: v for k, v in ids.items() if v}))
+        refused = (kind, row.id, form)
+    forms = [
+        (kind, row, refused[2] if refused and refused[:2] == (kind, row.id) else _correction_form(kind, row))
+        for kind, row in rows
+    ]
+    page = render_template("privacy/person_correct.html", forms=forms, language=_language())
+    return page, 422 if refused else 200
+
+
+@bp.route("/admin/privacy/people/erase", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def person_erase():
+    """What erasing the chosen person (?user=, ?attendee=, ?author=) changes and keeps; erasing it takes a reason
+    and the typed confirmation, then shows the report."""
+    person = person_from_ids(user_ids=_chosen("user"), attendee_ids=_chosen("attendee"), author_ids=_chosen("author"))
+    rows = _chosen_rows()
+    planned = None if person.is_empty else erasure.preview(person)  # read before anything changes
+    form = ErasureForm()
+    if form.validate_on_submit():
+        try:
+            report = erasure.erase(person, reason=form.reason.data, by=current_user, now=utcnow())
+        except FestivalError as error:
+            form.form_errors.append(error.message)
+        else:
+            return render_template(
+                "privacy/person_erased.html", report=report, reason=form.reason.data, language=_language()
+            )
+    page = render_template(
+        "privacy/person_erase.html", form=form, person=person, rows=rows, report=planned, language=_language()
+    )
+    return page, form_status(form)
 
 
 # The data inventory, retention and the breach register (organizers) ----------------------------------
