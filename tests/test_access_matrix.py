@@ -190,6 +190,8 @@ EXPECTED = {
     "privacy.breach_list": ORGANIZER_ONLY,
     "privacy.breach_new": ORGANIZER_ONLY,
     "privacy.breach_edit": ORGANIZER_ONLY,
+    "privacy.person_correct": ORGANIZER_ONLY,  # no one chosen: the empty page
+    "privacy.person_erase": ORGANIZER_ONLY,
     # Attendees and badges (attendee_id: a delegate unit A registered)
     "badges.index": ORGANIZER_ONLY,
     "badges.new": ORGANIZER_ONLY,
@@ -640,6 +642,12 @@ POSTS = [
     Post("privacy.purge_page", ORGANIZERS),  # a purge run is recorded
     Post("privacy.breach_new", ORGANIZERS, {"what_happened": "Mất sổ", "found_at": "2020-01-01T09:00"}),
     Post("privacy.breach_edit", ORGANIZERS, {"what_happened": "Mất sổ đăng ký", "found_at": "2020-01-01T09:00"}),
+    Post(
+        "privacy.person_correct",
+        ORGANIZERS,
+        {"kind": "author", "id": "@draft_author", "author@draft_author-full_name": "Nguyễn Văn Ân"},
+    ),
+    Post("privacy.person_erase", ORGANIZERS, {"author": "@draft_author", "reason": "Yêu cầu xoá", "confirm": "XOÁ"}),
     # Other people's objects.
     Post("exhibits.edit", ("unit_b", "organizer"), exhibit_form(title="Sửa hộ"), args={"exhibit_id": "submitted_b"}),
     Post("exhibits.submit", ("unit_b",), args={"exhibit_id": "draft_b"}),

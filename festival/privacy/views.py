@@ -201,7 +201,7 @@ def person_correct():
             rows.append((kind, row))
         form = _correction_form(kind, row, submitted=True)
         if form.validate_on_submit():
-            values = {field.short_name: field.data or "" for field in form if field.short_name != "csrf_token"}
+            values = {field.short_name: field.data or "" for field in form}
             try:
                 changed = service(row, **values, by=current_user)
             except FestivalError as error:
@@ -209,12 +209,13 @@ def person_correct():
             else:
                 if changed:
                     flash(
-                        _("Đã sửa: %(fields)s.", fields=", ".join(str(form[name].label.text) for name in changed)), "success"
+                        _("Đã sửa: %(fields)s.", fields=", ".join(str(form[name].label.text) for name in changed)),
+                        "success",
                     )
                 else:
                     flash(_("Không có gì thay đổi."), "info")
-                ids = {k: [r.id for rk, r in rows if rk == k] for k in CORRECTABLE}
-                return redirect(url_for("privacy.person_correct", **{k: v for k, v in ids.items() if v}))
+                chosen = {name: [r.id for k, r in rows if k == name] for name in CORRECTABLE}
+                return redirect(url_for("privacy.person_correct", **{k: ids for k, ids in chosen.items() if ids}))
         refused = (kind, row.id, form)
     forms = [
         (kind, row, refused[2] if refused and refused[:2] == (kind, row.id) else _correction_form(kind, row))

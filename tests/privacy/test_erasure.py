@@ -3,8 +3,10 @@ awards and the frozen record unchanged and verifiable, certificates revoked, the
 table and every stored file."""
 
 import json
+import subprocess
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -58,6 +60,7 @@ from festival.privacy.people import person_from_ids
 from festival.util.formatting import fold
 from tests import factories
 from tests.judging.conftest import rubric_inputs
+from tests.test_html_validity import VNU
 
 PHONE = "0912345678"
 EMAIL = "hang.nguyen@example.vn"
@@ -559,3 +562,33 @@ def test_an_erased_author_gets_no_badge_when_attendees_are_synchronised(app, sce
         sync_automatic(festival, by=organizer)
         names = set(db.session.execute(db.select(Attendee.full_name)).scalars())
         assert "Tác giả đã xoá dữ liệu" not in names and CO_AUTHOR in names
+
+
+def test_the_pages_with_a_person_chosen_are_valid_html(app, client, login_as, scene, tmp_path):
+    login_as("organizer")
+    query = f"?user={scene['user']}&attendee={scene['attendee']}&author={scene['author']}"
+    prefix = f"attendee{scene['attendee']}"
+    pages = {
+        "correct": client.get(f"/admin/privacy/people/correct{query}"),
+        "correct-refused": client.post(
+            f"/admin/privacy/people/correct{query}",
+            data={"kind": "attendee", "id": scene["attendee"], f"{prefix}-full_name": "", f"{prefix}-phone": "12"},
+        ),
+        "erase": client.get(f"/admin/privacy/people/erase{query}"),
+        "erase-refused": _erase(client, scene, confirm=""),
+        "erased": _erase(client, scene),
+    }
+    assert [response.status_code for response in pages.values()] == [200, 422, 200, 422, 200]
+    files = []
+    for name, response in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(response.get_data(as_text=True), encoding="utf-8")
+        files.append(str(path))
+    checked = subprocess.run(
+        ["java", "-Xss4m", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(checked.stderr or checked.stdout or '{"messages": []}')["messages"]
+    assert [f"{Path(m['url']).stem}: {m['message']} — {m.get('extract', '')[:100]!r}" for m in messages] == []
