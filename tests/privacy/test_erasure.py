@@ -303,7 +303,9 @@ def test_erasing_keeps_results_scores_awards_and_the_frozen_record_verifiable(ap
         sheets = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.judge_id == scene["user"])).scalars().all()
         assert sheets and {s.judge.full_name for s in sheets} == {app.config["ERASED_USER_NAME"]}
     public = client.get("/results").get_data(as_text=True)
-    assert "Cữ gá may túi" in public and "Giải Nhất" in public
+    assert "Cữ gá may túi" in public and "Giải Nhất" in public and NAME not in public
+    exhibit_page = client.get(f"/e/{scene['exhibit']}").get_data(as_text=True)
+    assert "Cữ gá may túi" in exhibit_page and CO_AUTHOR in exhibit_page and NAME not in exhibit_page
 
 
 def test_erasing_revokes_the_certificate_and_its_verify_page_names_no_one(app, client, login_as, scene):
