@@ -7,8 +7,7 @@
 //   first and are kept in a cache of that user's own, refreshed whenever they load online;
 //   without a network the kept copy opens, and the page's script says it is offline.
 // - Nothing is cached for anyone else, nothing but GET is touched (saves wait in the device's
-//   outbox), and signing out deletes every cache (the page clears them, and the sign-out answer
-//   sends Clear-Site-Data). An answer saying the session was revoked (signed out of every device)
+//   outbox), and signing out deletes every cache (the page clears them before its form goes). An answer saying the session was revoked (signed out of every device)
 //   drops the kept pages too, and a kept page older than the set time (OFFLINE_KEEP_HOURS, sent by
 //   the pages) is never served: it is dropped.
 "use strict";

@@ -1348,3 +1348,45 @@ def test_posts_by_visitors_who_may_make_them_are_accepted(app, world, visitors, 
     changes_expected = case.changes_for(name)
     assert response.status_code in ((200, 302) if changes_expected else (200, 302, 422)), describe(response)
     assert bool(changes(before, snapshot(app))) is changes_expected, describe(response)
+
+
+# Personal data is collected only beside the privacy notice --------------------------------------------------
+
+# A form field that takes a person's data: their name, e-mail, phone, or a file (photos of people, dossiers).
+PERSONAL_FIELD = re.compile(
+    r'<(?:input|textarea)\b[^>]*(?:type="(?:email|tel|file)"|name="(?:[\w-]*-)?(?:full_name|email|phone|job_title)")'
+)
+POST_FORM = re.compile(r'<form\b[^>]*method="post"[^>]*>(.*?)</form>', re.S | re.I)
+NOTICE_LINK = re.compile(r'<a href="/privacy" class="privacy-notice-link">')
+# Staff pages where organizers and gate staff type in other people's data from their own records: the people
+# themselves are told where they give it (the registration form, the unit's declaration).
+STAFF_ONLY = (ORGANIZER_ONLY, GATE_STAFF)
+
+
+def test_every_page_that_collects_personal_data_links_the_privacy_notice(app, world, visitors):
+    """Crawl every GET of the matrix as each visitor it answers; a page whose POST form asks for a name, an e-mail,
+    a phone or a file must link the privacy notice (not only in the footer: beside the form)."""
+    requests = [(rule, None, EXPECTED.get(rule.endpoint)) for rule in app.url_map.iter_rules() if "GET" in rule.methods]
+    requests += [
+        (rule, overrides, expected)
+        for endpoint, overrides, expected in OBJECT_GETS
+        for rule in rules_of(app, endpoint)[:1]
+    ]
+    collecting, missing = set(), []
+    for rule, overrides, expected in requests:
+        if expected is None or any(expected is staff for staff in STAFF_ONLY):
+            continue
+        path = path_of(rule, world, overrides)
+        for name in VISITORS:
+            if expected[name] != 200:
+                continue
+            response = visitors[name].client.get(path, headers=headers_for(rule.endpoint))
+            page = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+            response.close()
+            if any(PERSONAL_FIELD.search(form) for form in POST_FORM.findall(page)):
+                collecting.add(rule.endpoint)
+                if not NOTICE_LINK.search(page):
+                    missing.append(f"{name:>9} GET {path} ({rule.endpoint})")
+    assert not missing, "Pages that collect personal data without the notice beside the form:\n" + "\n".join(missing)
+    # The crawl reaches the collecting pages (a change to the patterns above cannot make it pass by finding none).
+    assert {"exhibits.new", "exhibits.edit", "badges.mine", "auth.login"} <= collecting, sorted(collecting)

@@ -27,10 +27,6 @@ FESTIVAL_FIELDS = (
 )
 
 
-def list_festivals() -> list[Festival]:
-    return list(db.session.execute(db.select(Festival).order_by(Festival.edition.desc())).scalars())
-
-
 def _festival_snapshot(festival: Festival) -> dict:
     return {name: getattr(festival, name) for name in FESTIVAL_FIELDS}
 

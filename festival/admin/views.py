@@ -11,6 +11,7 @@ from festival.auth.permissions import role_required
 from festival.core import jobs, storage
 from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
+from festival.core.festivals import list_festivals
 from festival.core.transactions import form_status
 from festival.models import Festival, JobStatus, PrintJob, ProgrammeItem, Region, Role, Unit, User, utcnow
 from festival.util import addresses
@@ -65,7 +66,7 @@ def _festival_form_for(festival: Festival) -> FestivalForm:
 @bp.route("/festivals")
 def festivals():
     """Every edition, the current one marked."""
-    return render_template("admin/festivals.html", festivals=services.list_festivals())
+    return render_template("admin/festivals.html", festivals=list_festivals())
 
 
 @bp.route("/festivals/new", methods=["GET", "POST"])

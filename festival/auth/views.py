@@ -161,11 +161,9 @@ def logout():
     if current_user.is_authenticated:
         _end_session()
     flash(_("Bạn đã đăng xuất."), "info")
-    response = redirect(url_for("public.index"))
-    # A shared tablet keeps nothing of the last user: the judge's cached sheets and unsent
-    # changes on this device go too (the page warned first if any were unsent).
-    response.headers["Clear-Site-Data"] = '"storage"'
-    return response
+    # The page wiped what the device kept of this user before posting (offline.js): no Clear-Site-Data header,
+    # which Chromium can take many seconds to honour while the navigation waits.
+    return redirect(url_for("public.index"))
 
 
 @bp.route("/sessions/end-all", methods=["POST"])
@@ -179,9 +177,7 @@ def end_all_sessions():
         session["lang"] = lang
     logout_user()
     flash(_("Đã đăng xuất khỏi %(n)d thiết bị. Hãy đăng nhập lại.", n=count), "info")
-    response = redirect(url_for("auth.login"))
-    response.headers["Clear-Site-Data"] = '"storage"'
-    return response
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

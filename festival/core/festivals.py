@@ -54,6 +54,11 @@ def get_current_festival() -> Festival | None:
     return db.session.execute(db.select(Festival).where(Festival.is_current.is_(True))).scalar_one_or_none()
 
 
+def list_festivals() -> list[Festival]:
+    """Every edition, the newest first."""
+    return list(db.session.execute(db.select(Festival).order_by(Festival.edition.desc())).scalars())
+
+
 def festival_by_edition(edition: int) -> Festival | None:
     return db.session.execute(db.select(Festival).where(Festival.edition == edition)).scalar_one_or_none()
 

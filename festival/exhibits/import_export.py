@@ -1,12 +1,16 @@
 """Exhibits in spreadsheets: the list's columns, aliases and value rules for the import engine (all rows or none,
 repeated exhibits reported), the export and the template with its instructions sheet."""
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from festival.core.extensions import db
 from festival.exhibits import services
 from festival.models import MAX_AUTHORS, ApplicationScope, Author, Exhibit, ExhibitStatus, Festival, User, utcnow
+from festival.models.consent import HOW_IMPORT
+from festival.privacy import consent as privacy_consents
 from festival.spreadsheets import (
     Batch,
     Field,
@@ -172,6 +176,24 @@ FIELDS = [
     Field("problem", _l("Vấn đề cần giải quyết"), ["Vấn đề cần giải quyết", "Thực trạng", "Vấn đề", "problem"]),
     Field("solution", _l("Giải pháp"), ["Giải pháp", "Nội dung giải pháp", "solution"]),
     Field("results", _l("Kết quả đạt được"), ["Kết quả đạt được", "Kết quả", "Hiệu quả đạt được", "results"]),
+    Field(
+        "consent",
+        _l("Đồng ý công khai tên, ảnh"),
+        [
+            "Đồng ý công khai tên, ảnh",
+            "Đồng ý công khai tên và ảnh",
+            "Đồng ý công khai",
+            "Công khai tên, ảnh",
+            "Tác giả đồng ý công khai",
+            "consent",
+            "Gallery consent",
+        ],
+        help=_l(
+            "Tuỳ chọn, theo bản khai có chữ ký của tác giả: Có hoặc Không cho từng tác giả, cùng thứ tự tên tác "
+            "giả (một giá trị: cho mọi tác giả). Để trống là không đồng ý: tên và ảnh không công khai."
+        ),
+        example="Có; Không",
+    ),
 ]
 # The example row of the template downloaded before the instructions moved to their own sheet.
 EXAMPLES = [
@@ -202,6 +224,34 @@ def parse_authors(text) -> tuple[list[services.AuthorInput], list]:
             text = person.name[:80]
             raise ValueError(_l("Không đọc được tác giả “%(text)s”; hãy viết Họ tên (chức danh).", text=text))
     return [services.AuthorInput(person.name, person.job[:200]) for person in people], notes
+
+
+_YES = {"co", "x", "dong y", "yes", "y", "1", "true"}
+_NO = {"khong", "khong dong y", "no", "n", "0", "false", "-"}
+
+
+def parse_consent(value, authors: int) -> list[bool]:
+    """Each author's answer, in the authors' order; one answer stands for every author.
+
+    :raise ValueError: an answer that is neither yes nor no, or not one per author.
+    """
+    answers = []
+    for item in read_list(value):
+        folded = fold(item)
+        if folded not in _YES | _NO:
+            raise ValueError(_l("“%(text)s” không phải Có hoặc Không.", text=item[:40]))
+        answers.append(folded in _YES)
+    if len(answers) == 1:
+        return answers * authors
+    if len(answers) != authors:
+        raise ValueError(
+            _l(
+                "Có %(answers)d câu trả lời cho %(authors)d tác giả; hãy ghi mỗi tác giả một giá trị, cùng thứ tự.",
+                answers=len(answers),
+                authors=authors,
+            )
+        )
+    return answers
 
 
 def parse_scope(value) -> ApplicationScope:
@@ -326,6 +376,11 @@ def prepare_exhibits(festival: Festival, batch: Batch) -> list[Prepared]:
         if row["applied_since"] is not None:
             year = problems.convert(n, "applied_since", read_year, row["applied_since"])
         scope = problems.convert(n, "scope", parse_scope, row["scope"]) if row["scope"] is not None else None
+        consents = [False] * len(authors or ())
+        if row["consent"] is not None and authors:
+            consents = (
+                problems.convert(n, "consent", partial(parse_consent, authors=len(authors)), row["consent"]) or consents
+            )
         if unit is not None:
             planned[unit.id] = planned.get(unit.id, used.get(unit.id, 0)) + 1
             if planned[unit.id] > festival.exhibit_quota:
@@ -345,6 +400,9 @@ def prepare_exhibits(festival: Festival, batch: Batch) -> list[Prepared]:
             "applied_since": str(year) if year else "",
             "scope": str(scope.label) if scope else "",
             **{key: (text[:120] + "…" if len(text) > 120 else text) for key, text in texts.items()},
+            "consent": "; ".join(str(_l("Có") if given else _l("Không")) for given in consents)
+            if authors
+            else cell_text(row["consent"]),
         }
         data = None
         if len(problems) == before:
@@ -363,6 +421,7 @@ def prepare_exhibits(festival: Festival, batch: Batch) -> list[Prepared]:
                     scope=scope,
                     ref=ref,
                 ),
+                consents,
             )
         prepared.append(Prepared(n, shown, data))
     return prepared
@@ -387,12 +446,17 @@ def _add_jobs(authors: list[services.AuthorInput], row, problems) -> None:
 
 
 def create_exhibits(festival: Festival, inputs: list, by: User | None) -> list[Exhibit]:
-    """Register the checked rows as submitted exhibits, each with its audit line."""
+    """Register the checked rows as submitted exhibits, each with its audit line, and the authors' consents the
+    unit declared (kept as given "on the unit's declaration", under the current notice version)."""
     now = utcnow()
-    return [
-        services.create_exhibit(festival, unit, data, by=by, now=now, status=ExhibitStatus.SUBMITTED)
-        for unit, data in inputs
-    ]
+    exhibits = []
+    for unit, data, consents in inputs:
+        exhibit = services.create_exhibit(festival, unit, data, by=by, now=now, status=ExhibitStatus.SUBMITTED)
+        for author, given in zip(exhibit.authors, consents):
+            if given:
+                privacy_consents.give_author_consent(author, how=HOW_IMPORT, by=by, now=now)
+        exhibits.append(exhibit)
+    return exhibits
 
 
 def every_row_options(festival: Festival) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from festival.auth.permissions import can_view_exhibit, is_own_unit_exhibit, role_required
 from festival.core.errors import FestivalError
 from festival.core.extensions import db
-from festival.core.festivals import current_festival
+from festival.core.festivals import current_festival, festival_by_edition, list_festivals
 from festival.core.transactions import form_status
 from festival.models import Attendee, Author, Breach, Consent, Exhibit, Role, User, utcnow
 from festival.privacy import breaches, corrections, erasure, inventory, retention
@@ -318,8 +318,8 @@ def inventory_rows(festival, language: str) -> list[list[str]]:
 @bp.route("/admin/privacy/retention", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def retention_settings():
-    """This festival's retention period for each purged category, within the admin maximum."""
-    festival = current_festival()
+    """A festival's retention period for each purged category, within the admin maximum."""
+    festival = _chosen_festival()
     maximum = retention.max_days()
     submitted = request.method == "POST"
     form = retention_form(maximum, retention.periods(festival), submitted, _language())
@@ -332,10 +332,11 @@ def retention_settings():
             form.form_errors.append(error.message)
         else:
             flash(_("Đã lưu thời hạn lưu trữ."), "success")
-            return redirect(url_for("privacy.retention_settings"))
+            return redirect(url_for("privacy.retention_settings", edition=festival.edition))
     return render_template(
         "privacy/retention.html",
         festival=festival,
+        festivals=list_festivals(),
         form=form,
         categories=inventory.PURGED,
         maximum=maximum,
@@ -344,18 +345,28 @@ def retention_settings():
     ), form_status(form)
 
 
+def _chosen_festival():
+    """The edition named by `?edition=` (past editions' data is what the purge is mostly for), else the current."""
+    edition = request.args.get("edition", type=int)
+    if edition is None:
+        return current_festival()
+    return festival_by_edition(edition) or abort(404)
+
+
 @bp.route("/admin/privacy/purge", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def purge_page():
-    """What the purge would remove now (nothing is written), the runs so far, and a button to run it."""
-    festival = current_festival()
+    """What the purge would remove now from a festival (nothing is written), the runs so far, and a button to run
+    it; past editions are chosen with `?edition=`."""
+    festival = _chosen_festival()
     if request.method == "POST":
         report = retention.purge(festival, utcnow(), dry_run=False, by=current_user)
         flash(_("Đã xoá dữ liệu quá hạn: %(n)d mục.", n=report.total), "success")
-        return redirect(url_for("privacy.purge_page"))
+        return redirect(url_for("privacy.purge_page", edition=festival.edition))
     return render_template(
         "privacy/purge.html",
         festival=festival,
+        festivals=list_festivals(),
         due=retention.due(festival, utcnow()),
         runs=retention.recent_runs(festival),
         names={c.key: c.text(c.what, _language()) for c in inventory.CATEGORIES},

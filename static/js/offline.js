@@ -521,26 +521,44 @@
   }
 
   // Signing out of a shared tablet leaves nothing of this user behind; unsent changes are lost
-  // with it, so the judge is asked first. Every other tab of this browser locks at once.
+  // with it, so the judge is asked first. Every other tab of this browser locks at once. The page
+  // wipes the device itself before the form goes: the Clear-Site-Data header would do it too, but
+  // Chromium can hold the navigation for many seconds while it runs (crbug.com/40233601).
+  function signOut(form) {
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      return;
+    }
+    var waiting = store.outbox().length;
+    if (waiting && !window.confirm(form.dataset.textUnsent.replace("{n}", String(waiting)))) {
+      return;
+    }
+    form.dataset.signingOut = "true";
+    locked = true;
+    if (channel) {
+      channel.postMessage({ type: "signed-out", user: userId });
+    }
+    store.clearUser();
+    // Browsers without BroadcastChannel hear it as a storage event; nothing is left behind.
+    localStorage.setItem(SIGNAL_KEY, userId);
+    localStorage.removeItem(SIGNAL_KEY);
+    // A device whose cache storage does not answer still signs out: the account must not stay open.
+    var timeout = new Promise(function (resolve) {
+      setTimeout(resolve, 3000);
+    });
+    Promise.race([dropPageCaches().catch(function () {}), timeout]).then(function () {
+      form.submit();
+    });
+  }
   document.querySelectorAll("form.sign-out").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      var waiting = store.outbox().length;
-      if (waiting && !window.confirm(form.dataset.textUnsent.replace("{n}", String(waiting)))) {
-        event.preventDefault();
-        return;
+      event.preventDefault();
+      if (!form.dataset.signingOut) {
+        signOut(form);
       }
-      if (channel) {
-        channel.postMessage({ type: "signed-out", user: userId });
-      }
-      store.clearUser();
-      // Browsers without BroadcastChannel hear it as a storage event; nothing is left behind.
-      localStorage.setItem(SIGNAL_KEY, userId);
-      localStorage.removeItem(SIGNAL_KEY);
-      dropPageCaches();
     });
   });
 
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+  document.querySelectorAll("form[data-confirm]:not(.sign-out)").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.dataset.confirm)) {
         event.preventDefault();

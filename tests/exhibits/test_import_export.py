@@ -13,6 +13,7 @@ from festival.admin import services as admin
 from festival.core.extensions import db
 from festival.exhibits import services
 from festival.models import Exhibit, ExhibitStatus, Festival
+from festival.privacy import consent as consents
 from tests import factories
 from tests.imports import steps
 
@@ -212,3 +213,50 @@ def login_as_organizer(client, auth, app):
         factories.make_user(factories.Role.ORGANIZER, email="boss@example.vn")
         db.session.commit()
     auth.login("boss@example.vn")
+
+
+def _consents(app, ref):
+    with app.app_context():
+        exhibit = db.session.execute(db.select(Exhibit).where(Exhibit.ref == ref)).scalar_one()
+        return [
+            (
+                author.full_name,
+                [(c.how, c.notice_version) for c in consents.author_consents(exhibit) if c.author == author],
+            )
+            for author in exhibit.authors
+        ]
+
+
+def test_the_units_declared_consent_column_is_recorded_per_author_as_given_on_the_declaration(
+    app, runner, sector, tmp_path
+):
+    header = ["Mã tham chiếu", "Mã đơn vị", "Mã lĩnh vực", "Tên sáng kiến", "Tác giả", "Đồng ý công khai tên, ảnh"]
+    rows = [
+        header,
+        ["C1", "MAY10", "KT", "Cữ gá may túi", "Nguyễn Văn An; Trần Thị Bình", "Có; Không"],
+        ["C2", "MAY10", "KT", "Bàn là hơi", "Lê Văn Cường; Phạm Thị Dung", "có"],  # one answer: every author
+        ["C3", "MAY10", "KT", "Máy cắt chỉ", "Đỗ Văn Em", ""],  # empty: no consent, never a default yes
+    ]
+    path = tmp_path / "consent.xlsx"
+    path.write_bytes(xlsx(rows))
+    result = runner.invoke(args=["exhibits", "import", str(path), "--festival", "3"])
+    assert result.exit_code == 0, result.output
+    # under notice version 0: the default text, no edited version published yet
+    assert _consents(app, "C1") == [("Nguyễn Văn An", [("import", 0)]), ("Trần Thị Bình", [])]
+    assert _consents(app, "C2") == [("Lê Văn Cường", [("import", 0)]), ("Phạm Thị Dung", [("import", 0)])]
+    assert _consents(app, "C3") == [("Đỗ Văn Em", [])]
+
+
+def test_a_consent_answer_that_is_not_yes_or_no_or_not_one_per_author_refuses_the_file(app, runner, sector, tmp_path):
+    rows = [
+        ["Mã đơn vị", "Mã lĩnh vực", "Tên sáng kiến", "Tác giả", "Đồng ý công khai tên, ảnh"],
+        ["MAY10", "KT", "Cữ gá may túi", "Nguyễn Văn An; Trần Thị Bình", "Có; Không; Có"],
+        ["MAY10", "KT", "Bàn là hơi", "Lê Văn Cường", "chắc vậy"],
+    ]
+    path = tmp_path / "consent.xlsx"
+    path.write_bytes(xlsx(rows))
+    result = runner.invoke(args=["exhibits", "import", str(path), "--festival", "3"])
+    assert result.exit_code == 1
+    assert "Có 3 câu trả lời cho 2 tác giả" in result.output
+    assert "“chắc vậy” không phải Có hoặc Không." in result.output
+    assert exhibit_count(app) == 0

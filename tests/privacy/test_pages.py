@@ -91,6 +91,22 @@ def test_purge_page_previews_without_writing_and_the_button_purges(app, world):
     assert "Xoá thật" in page and "Người tham dự: điện thoại, e-mail: 3" in page
 
 
+def test_purge_and_retention_pages_are_for_the_edition_picked(app, world):
+    client = app.test_client()
+    client.post("/auth/login", data={"email": world["organizer"], "password": "correct-horse-42"})
+    page = client.get("/admin/privacy/purge?edition=2").get_data(as_text=True)
+    assert '<option value="2" selected>' in page and '<option value="1">' in page
+    assert 'data-confirm="Xoá ngay dữ liệu quá hạn của' in page
+    response = client.post("/admin/privacy/purge?edition=2")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/privacy/purge?edition=2")
+    with app.app_context():
+        run = db.session.execute(db.select(PurgeRun)).scalar_one()
+        assert run.festival_id == world["recent"] and run.total == 0  # ended yesterday: nothing due yet
+    retention_page = client.get("/admin/privacy/retention?edition=2").get_data(as_text=True)
+    assert '<option value="2" selected>' in retention_page
+    assert client.get("/admin/privacy/purge?edition=9").status_code == 404
+
+
 def breach_form(**changes):
     found = utcnow() - timedelta(hours=80)
     data = {
