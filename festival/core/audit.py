@@ -53,3 +53,48 @@ def record_many(action: str, objects: Iterable, *, by=None, after: Callable[[obj
     ]
     if rows:
         db.session.execute(sa.insert(AuditLog), rows)
+
+
+def _redacted(value, wanted: set[str], replacement: str):
+    if isinstance(value, dict):
+        return {k: _redacted(v, wanted, replacement) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v, wanted, replacement) for v in value]
+    if isinstance(value, str) and value.strip().lower() in wanted:
+        return replacement
+    return value
+
+
+def _holding(values: Iterable[str], replacement: str):
+    """The rows whose before or after hold one of `values`, each with its before and after redacted."""
+    wanted = {value.strip().lower() for value in values if value and value.strip()}
+    if not wanted:
+        return
+    text = sa.func.lower(
+        sa.func.coalesce(sa.cast(AuditLog.before, sa.Text), "")
+        + " "
+        + sa.func.coalesce(sa.cast(AuditLog.after, sa.Text), "")
+    )
+    candidates = db.session.execute(
+        db.select(AuditLog).where(sa.or_(*(text.contains(value, autoescape=True) for value in sorted(wanted))))
+    ).scalars()
+    for entry in candidates:
+        before, after = _redacted(entry.before, wanted, replacement), _redacted(entry.after, wanted, replacement)
+        if (before, after) != (entry.before, entry.after):
+            yield entry, before, after
+
+
+def count_holding(values: Iterable[str]) -> int:
+    """How many rows `redact` would change."""
+    return sum(1 for _found in _holding(values, ""))
+
+
+def redact(values: Iterable[str], replacement: str) -> int:
+    """Replace these values (e-mail addresses, phone numbers; any case) wherever a row's before or after holds
+    them, keeping the row itself: a person's erasure leaves the record of who did what, without their contact
+    details. Returns how many rows changed."""
+    changed = 0
+    for entry, before, after in list(_holding(values, replacement)):
+        entry.before, entry.after = before, after
+        changed += 1
+    return changed

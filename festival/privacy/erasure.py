@@ -38,6 +38,7 @@ from festival.privacy.erasure_report import Change, ErasureReport
 from festival.privacy.people import Person
 
 ERASURE_REASON = "Xoá dữ liệu cá nhân theo yêu cầu"
+ERASED_VALUE = "[đã xoá]"  # an e-mail or phone in the audit log's before/after
 ERASED_ADDRESS = "erased@invalid"  # ".invalid" is reserved (RFC 2606): nothing can ever be sent there
 
 
@@ -57,6 +58,7 @@ class _Found:
     held_scans: int
     sessions: int
     sign_in_failures: int
+    audit_rows: int
     certificate_files: list[str] = field(default_factory=list)
     outbox_files: list[str] = field(default_factory=list)
 
@@ -76,6 +78,7 @@ class _Found:
             "mail_messages": len(self.messages),
             "store: outbox": len(self.outbox_files),
             "sign_in_failures": self.sign_in_failures,
+            "audit_log": self.audit_rows,
         }
         return [Change(table, count) for table, count in counts.items()]
 
@@ -189,6 +192,7 @@ def _find(person: Person) -> _Found:
         sign_in_failures=_count(SignInFailures, SignInFailures.account_key.in_(sorted(person.emails)))
         if person.emails
         else 0,
+        audit_rows=audit.count_holding(person.emails | person.phones),
         certificate_files=_certificate_keys(found_certificates),
         outbox_files=_outbox_keys(messages),
     )
@@ -247,6 +251,7 @@ def erase(person: Person, *, reason: str, by: User, now: datetime) -> ErasureRep
         _erase_message(message, names["user"] if message.user_id in person.user_ids else names["attendee"])
     if person.emails:
         db.session.execute(sa.delete(SignInFailures).where(SignInFailures.account_key.in_(sorted(person.emails))))
+    audit.redact(person.emails | person.phones, ERASED_VALUE)
     db.session.flush()
     report = ErasureReport(person, found.changes(), done=True)
     audit.record(

@@ -48,6 +48,10 @@ CHANGES: dict[str, tuple[str, str]] = {
         "Xoá các lần đăng nhập sai với e-mail của người đó",
         "Failed sign-ins with their e-mail deleted",
     ),
+    "audit_log": (
+        "E-mail và số điện thoại của người đó trong nhật ký thao tác thay bằng “[đã xoá]”; các dòng được giữ",
+        "Their e-mail and phone in the audit log replaced by “[đã xoá]”; the rows kept",
+    ),
 }
 
 
@@ -75,8 +79,10 @@ KEPT: tuple[Kept, ...] = (
     Kept(
         ("Nhật ký thao tác", "The audit log"),
         (
-            "Chứng cứ pháp lý về ai đã làm gì; không được sửa. Các dòng cũ có thể còn tên hoặc e-mail của người đó.",
-            "The legal record of who did what; never rewritten. Older rows may still hold the person's name or e-mail.",
+            "Chứng cứ pháp lý về ai đã làm gì: các dòng được giữ, tên trong đó giữ nguyên; e-mail và số điện thoại "
+            "của người đó trong các dòng được thay bằng “[đã xoá]”.",
+            "The legal record of who did what: the rows stay, with the names in them; the person's e-mail and phone "
+            "in them become “[đã xoá]”.",
         ),
     ),
     Kept(

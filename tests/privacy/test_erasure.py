@@ -15,7 +15,7 @@ from festival.auth import services as accounts
 from festival.badges.services import find_by_token, role_by_code, sync_automatic
 from festival.certificates import printing
 from festival.certificates import services as certificates
-from festival.core import storage
+from festival.core import audit, storage
 from festival.core.extensions import db
 from festival.judging import panels, rubrics, scoring
 from festival.judging.math import calibration
@@ -212,6 +212,9 @@ def scene(app, people):
             outbox.put(message.outbox_file, f"To: {message.recipient_email}\r\n\r\n{message.body_text}".encode())
         # A copy the sender wrote without its row being updated.
         outbox.put(f"{queued.id:06d}-badge.eml", f"To: {EMAIL}\r\n\r\nSố {PHONE}".encode())
+        # Audit rows as the account and badge forms write them: the e-mail and phone among other values.
+        audit.record("user.created", hang, by=organizer, after={"email": EMAIL.upper(), "role": "judge"})
+        audit.record("attendee.updated", badge, by=organizer, before={"phone": None}, after={"phone": PHONE})
         db.session.commit()
         return {
             "festival": festival.id,
