@@ -1,5 +1,6 @@
 """Personal data pages: the public privacy notice and its editor, consent evidence and withdrawal; for organizers,
-the inventory (and its XLSX), retention periods, the purge and the breach register."""
+finding a person and exporting what is held about them, the inventory (and its XLSX), retention periods, the purge
+and the breach register."""
 
 import io
 
@@ -19,6 +20,11 @@ from festival.privacy import consent as consents
 from festival.privacy import notice as notices
 from festival.privacy.forms import BreachForm, retention_form
 from festival.privacy.notice_forms import NoticeForm
+from festival.privacy.people import IDENTITY_LABELS, LOOSE_LABELS, MAX_PER_KIND, Person, person_from_ids
+from festival.privacy.people import find as find_people
+from festival.privacy.person_data import collect
+from festival.privacy.person_export import export as export_person
+from festival.privacy.person_export import person_name, shown_text
 from festival.spreadsheets import write_xlsx
 from festival.spreadsheets.importing import XLSX
 from festival.util.formatting import local_to_utc, utc_to_local
@@ -147,6 +153,68 @@ def consent_withdraw(consent_id):
         cancel_url=back,
         how_labels=consents.HOW_LABELS,
     )
+
+
+# A person's data: find and export ---------------------------------------------------------------------
+
+
+def _person_of(values) -> Person:
+    """The person made of the rows ticked (user=, attendee=, author= ids, each possibly repeated)."""
+    return person_from_ids(
+        user_ids=values.getlist("user", type=int),
+        attendee_ids=values.getlist("attendee", type=int),
+        author_ids=values.getlist("author", type=int),
+    )
+
+
+@bp.route("/admin/privacy/people")
+@role_required(Role.ORGANIZER)
+def people():
+    """Find a person by e-mail, phone or name across every table, and tick the rows that are them."""
+    query = request.args.get("q", "").strip()
+    matches, error = None, None
+    if query:
+        try:
+            matches = find_people(query)
+        except FestivalError as refused:
+            error = refused.message
+    return render_template(
+        "privacy/people.html",
+        query=query,
+        matches=matches,
+        error=error,
+        cap=MAX_PER_KIND,
+        kind_labels=IDENTITY_LABELS,
+        table_labels=LOOSE_LABELS,
+    )
+
+
+@bp.route("/admin/privacy/people/person")
+@role_required(Role.ORGANIZER)
+def person():
+    """Everything held about the ticked rows, table by table, with the buttons to export it."""
+    chosen = _person_of(request.args)
+    sections = [] if chosen.is_empty else collect(chosen)
+    return render_template(
+        "privacy/person.html",
+        person=chosen,
+        sections=sections,
+        name=person_name(sections),
+        shown=shown_text,
+        query=request.args.get("q", ""),
+        language=_language(),
+    )
+
+
+@bp.route("/admin/privacy/people/export.<any(json, xlsx, pdf):fmt>", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def person_export(fmt):
+    """Download the person's data as JSON, XLSX or PDF (a POST: each export is written to the audit log)."""
+    chosen = _person_of(request.form)
+    if chosen.is_empty:
+        abort(404)
+    data, mimetype, name = export_person(chosen, fmt, by=current_user)
+    return send_file(io.BytesIO(data), mimetype=mimetype, download_name=name, as_attachment=True)
 
 
 # The data inventory, retention and the breach register (organizers) ----------------------------------
