@@ -30,6 +30,7 @@ from festival.models import (
     Vote,
     VoteDevice,
 )
+from festival.privacy.consent import HOW_LABELS, PURPOSE_LABELS
 from festival.privacy.people import Person, json_forms
 
 
@@ -38,6 +39,7 @@ class Column:
     key: str  # the table's column name (or a readable stand-in for a linked row): the JSON key
     vi: str
     en: str
+    choices: dict[str, Any] | None = None  # a code's label for people (JSON keeps the code)
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,6 @@ class Section:
 
     def labels(self, language: str = "vi") -> list[str]:
         return [column.en if language == "en" else column.vi for column in self.columns]
-
-    def values(self, row: dict[str, Any]) -> list[Any]:
-        return [row.get(column.key) for column in self.columns]
 
 
 ID = Column("id", "Mã dòng", "Row id")
@@ -429,12 +428,12 @@ def _consents(user_ids, attendee_ids, author_ids) -> Section:
         ID,
         Column("subject_kind", "Người đồng ý là", "Given as"),
         Column("subject_name", "Họ tên khi đồng ý", "Name when given"),
-        Column("purpose", "Mục đích", "Purpose"),
+        Column("purpose", "Mục đích", "Purpose", PURPOSE_LABELS),
         Column("notice_version", "Phiên bản thông báo", "Notice version"),
         Column("given_at", "Đồng ý lúc", "Given at"),
-        Column("how", "Cách đồng ý", "How given"),
+        Column("how", "Cách đồng ý", "How given", HOW_LABELS),
         Column("withdrawn_at", "Rút lại lúc", "Withdrawn at"),
-        Column("withdrawn_how", "Cách rút lại", "How withdrawn"),
+        Column("withdrawn_how", "Cách rút lại", "How withdrawn", HOW_LABELS),
     ]
     stmt = (
         db.select(Consent)

@@ -38,10 +38,12 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def shown_value(value: Any) -> Any:
+def shown_value(value: Any, choices: dict[str, Any] | None = None) -> Any:
     """A value as a person reads it in the spreadsheet or the PDF (times are the spreadsheet's to format)."""
     if value is None:
         return ""
+    if choices and value in choices:
+        return str(choices[value])
     if isinstance(value, bool):
         return _("Có") if value else _("Không")
     if isinstance(value, enum.Enum):
@@ -53,9 +55,9 @@ def shown_value(value: Any) -> Any:
     return value
 
 
-def shown_text(value: Any) -> str:
+def shown_text(value: Any, choices: dict[str, Any] | None = None) -> str:
     """A value as text: dates and times as dd/mm/yyyy HH:mm in the festival's time zone."""
-    value = shown_value(value)
+    value = shown_value(value, choices)
     if isinstance(value, datetime):
         return value.astimezone(festival_timezone()).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
@@ -98,7 +100,7 @@ def to_xlsx(sections: list[Section]) -> bytes:
         (
             section.title[0],
             [f"{column.vi} ({column.en})" for column in section.columns],
-            [[shown_value(value) for value in section.values(row)] for row in section.rows],
+            [[shown_value(row.get(column.key), column.choices) for column in section.columns] for row in section.rows],
         )
         for section in sections
         if section.rows
@@ -108,7 +110,7 @@ def to_xlsx(sections: list[Section]) -> bytes:
 
 def to_pdf(sections: list[Section], now: datetime) -> bytes:
     rows = [
-        (section, [list(zip(section.columns, map(shown_text, section.values(row)))) for row in section.rows])
+        (section, [[(c, shown_text(row.get(c.key), c.choices)) for c in section.columns] for row in section.rows])
         for section in sections
         if section.rows
     ]
