@@ -107,7 +107,6 @@ class LooseRow:
 class Matches:
     """What a search found: candidate identities per kind, loose rows per table, and the kinds cut at the cap."""
 
-    query: str
     identities: dict[str, list[Identity]] = field(default_factory=dict)
     loose: dict[str, list[LooseRow]] = field(default_factory=dict)
     capped: set[str] = field(default_factory=set)
@@ -154,7 +153,7 @@ def find(text: str) -> Matches:
     :raise FestivalError: the query is too short to search by.
     """
     query = _read_query(text)
-    matches = Matches(query=" ".join(text.split()))
+    matches = Matches()
     attendee_match = Attendee.search_text.contains(query.folded, autoescape=True)
     if query.phone:
         attendee_match = sa.or_(attendee_match, Attendee.phone.contains(query.phone, autoescape=True))

@@ -88,7 +88,8 @@ def collect(person: Person) -> list[Section]:
         _revoked_badges(attendees),
         _vote_devices(attendees),
         _votes(attendees),
-        *_authorships_and_certificates(authors),
+        _authors(authors),
+        _certificates(authors),
         _consents(users, attendees, authors),
         _mail(users, attendees, person.emails),
         _audit(person),
@@ -97,6 +98,18 @@ def collect(person: Person) -> list[Section]:
 
 def _rows(stmt) -> list:
     return list(db.session.scalars(stmt).all())
+
+
+def _table(table, title, columns, stmt, **linked) -> Section:
+    """A section of the rows `stmt` selects: each column read from the row, or by `linked[key](row)`."""
+    rows = [
+        {
+            column.key: linked[column.key](row) if column.key in linked else getattr(row, column.key)
+            for column in columns
+        }
+        for row in _rows(stmt)
+    ]
+    return _section(table, title, columns, rows)
 
 
 def _accounts(ids) -> Section:
@@ -117,27 +130,8 @@ def _accounts(ids) -> Section:
         Column("last_login_at", "Đăng nhập gần nhất", "Last sign-in"),
         Column("sessions_ended_at", "Đăng xuất mọi thiết bị lúc", "Signed out everywhere at"),
     ]
-    rows = [
-        {
-            "id": u.id,
-            "email": u.email,
-            "full_name": u.full_name,
-            "role": u.role,
-            "unit": u.unit.name if u.unit else None,
-            "is_active": u.is_active,
-            "language": u.language,
-            "no_email": u.no_email,
-            "email_problem": u.email_problem,
-            "email_failed_at": u.email_failed_at,
-            "invitation_expires_at": u.invitation_expires_at,
-            "reset_expires_at": u.reset_expires_at,
-            "created_at": u.created_at,
-            "last_login_at": u.last_login_at,
-            "sessions_ended_at": u.sessions_ended_at,
-        }
-        for u in _rows(db.select(User).where(User.id.in_(ids)).options(selectinload(User.unit)).order_by(User.id))
-    ]
-    return _section("users", ("Tài khoản", "Accounts"), columns, rows)
+    stmt = db.select(User).where(User.id.in_(ids)).options(selectinload(User.unit)).order_by(User.id)
+    return _table("users", ("Tài khoản", "Accounts"), columns, stmt, unit=lambda u: u.unit.name if u.unit else None)
 
 
 def _sessions(user_ids) -> Section:
@@ -152,8 +146,7 @@ def _sessions(user_ids) -> Section:
         Column("pending_changes", "Thay đổi đang chờ gửi", "Changes waiting"),
     ]
     stmt = db.select(UserSession).where(UserSession.user_id.in_(user_ids)).order_by(UserSession.created_at)
-    rows = [{column.key: getattr(s, column.key) for column in columns} for s in _rows(stmt)]
-    return _section("user_sessions", ("Phiên đăng nhập", "Signed-in sessions"), columns, rows)
+    return _table("user_sessions", ("Phiên đăng nhập", "Signed-in sessions"), columns, stmt)
 
 
 def _sign_in_failures(emails) -> Section:
@@ -164,8 +157,7 @@ def _sign_in_failures(emails) -> Section:
         Column("delayed_until", "Phải chờ đến", "Delayed until"),
     ]
     stmt = db.select(SignInFailures).where(SignInFailures.account_key.in_(sorted(emails)))
-    rows = [{column.key: getattr(f, column.key) for column in columns} for f in _rows(stmt)]
-    return _section("sign_in_failures", ("Đăng nhập sai", "Failed sign-ins"), columns, rows)
+    return _table("sign_in_failures", ("Đăng nhập sai", "Failed sign-ins"), columns, stmt)
 
 
 def _score_sheets(user_ids) -> Section:
@@ -185,14 +177,9 @@ def _score_sheets(user_ids) -> Section:
         .options(selectinload(ScoreSheet.exhibit))
         .order_by(ScoreSheet.id)
     )
-    rows = [
-        {
-            **{column.key: getattr(s, column.key) for column in columns if column is not EXHIBIT},
-            "exhibit": _exhibit(s.exhibit),
-        }
-        for s in _rows(stmt)
-    ]
-    return _section("score_sheets", ("Phiếu chấm điểm", "Score sheets"), columns, rows)
+    return _table(
+        "score_sheets", ("Phiếu chấm điểm", "Score sheets"), columns, stmt, exhibit=lambda s: _exhibit(s.exhibit)
+    )
 
 
 def _score_changes(user_ids) -> Section:
@@ -205,8 +192,7 @@ def _score_changes(user_ids) -> Section:
         CREATED,
     ]
     stmt = db.select(ScoreChange).where(ScoreChange.user_id.in_(user_ids)).order_by(ScoreChange.id)
-    rows = [{column.key: getattr(c, column.key) for column in columns} for c in _rows(stmt)]
-    return _section("score_changes", ("Thay đổi điểm", "Score changes"), columns, rows)
+    return _table("score_changes", ("Thay đổi điểm", "Score changes"), columns, stmt)
 
 
 def _conflicts(user_ids) -> Section:
@@ -217,11 +203,13 @@ def _conflicts(user_ids) -> Section:
         .options(selectinload(Conflict.exhibit))
         .order_by(Conflict.id)
     )
-    rows = [
-        {"id": c.id, "exhibit": _exhibit(c.exhibit), "reason": c.reason, "created_at": c.created_at}
-        for c in _rows(stmt)
-    ]
-    return _section("conflicts", ("Xung đột lợi ích đã khai", "Conflicts of interest declared"), columns, rows)
+    return _table(
+        "conflicts",
+        ("Xung đột lợi ích đã khai", "Conflicts of interest declared"),
+        columns,
+        stmt,
+        exhibit=lambda c: _exhibit(c.exhibit),
+    )
 
 
 def _attendees(ids) -> Section:
@@ -250,17 +238,15 @@ def _attendees(ids) -> Section:
         .options(selectinload(Attendee.festival), selectinload(Attendee.unit), selectinload(Attendee.role))
         .order_by(Attendee.id)
     )
-    linked = {"festival", "unit", "role"}
-    rows = [
-        {
-            **{column.key: getattr(a, column.key) for column in columns if column.key not in linked},
-            "festival": a.festival.name,
-            "unit": a.unit.name if a.unit else None,
-            "role": a.role.name_vi,
-        }
-        for a in _rows(stmt)
-    ]
-    return _section("attendees", ("Thẻ tham dự", "Badges (attendees)"), columns, rows)
+    return _table(
+        "attendees",
+        ("Thẻ tham dự", "Badges (attendees)"),
+        columns,
+        stmt,
+        festival=lambda a: a.festival.name,
+        unit=lambda a: a.unit.name if a.unit else None,
+        role=lambda a: a.role.name_vi,
+    )
 
 
 def _check_ins(attendee_ids) -> Section:
@@ -283,7 +269,7 @@ def _check_ins(attendee_ids) -> Section:
         .order_by(CheckIn.scanned_at, CheckIn.id)
     )
     rows = [
-        {**{c.key: getattr(scan, c.key) for c in columns if c.key != "staff_role"}, "staff_role": role}
+        {column.key: role if column.key == "staff_role" else getattr(scan, column.key) for column in columns}
         for scan, role in db.session.execute(stmt).all()
     ]
     return _section("check_ins", ("Lượt quét ở cổng", "Gate scans"), columns, rows)
@@ -304,8 +290,7 @@ def _held_scans(attendee_ids) -> Section:
         Column("decided_at", "Quyết định lúc", "Decided at"),
     ]
     stmt = db.select(HeldScan).where(HeldScan.attendee_id.in_(attendee_ids)).order_by(HeldScan.id)
-    rows = [{column.key: getattr(h, column.key) for column in columns} for h in _rows(stmt)]
-    return _section("held_scans", ("Lượt quét chờ xét", "Held scans"), columns, rows)
+    return _table("held_scans", ("Lượt quét chờ xét", "Held scans"), columns, stmt)
 
 
 def _revoked_badges(attendee_ids) -> Section:
@@ -316,8 +301,7 @@ def _revoked_badges(attendee_ids) -> Section:
         Column("revoked_at", "Thu hồi lúc", "Revoked at"),
     ]
     stmt = db.select(RevokedBadge).where(RevokedBadge.attendee_id.in_(attendee_ids)).order_by(RevokedBadge.id)
-    rows = [{column.key: getattr(r, column.key) for column in columns} for r in _rows(stmt)]
-    return _section("revoked_badges", ("Thẻ đã thu hồi", "Revoked badges"), columns, rows)
+    return _table("revoked_badges", ("Thẻ đã thu hồi", "Revoked badges"), columns, stmt)
 
 
 def _vote_devices(attendee_ids) -> Section:
@@ -328,8 +312,7 @@ def _vote_devices(attendee_ids) -> Section:
         Column("links", "Số lần liên kết", "Times linked"),
     ]
     stmt = db.select(VoteDevice).where(VoteDevice.attendee_id.in_(attendee_ids)).order_by(VoteDevice.attendee_id)
-    rows = [{column.key: getattr(d, column.key) for column in columns} for d in _rows(stmt)]
-    return _section("vote_devices", ("Điện thoại liên kết để bình chọn", "Phones linked to vote"), columns, rows)
+    return _table("vote_devices", ("Điện thoại liên kết để bình chọn", "Phones linked to vote"), columns, stmt)
 
 
 def _votes(attendee_ids) -> Section:
@@ -349,14 +332,10 @@ def _votes(attendee_ids) -> Section:
     stmt = (
         db.select(Vote).where(Vote.attendee_id.in_(attendee_ids)).options(selectinload(Vote.exhibit)).order_by(Vote.id)
     )
-    rows = [
-        {**{c.key: getattr(v, c.key) for c in columns if c is not EXHIBIT}, "exhibit": _exhibit(v.exhibit)}
-        for v in _rows(stmt)
-    ]
-    return _section("votes", ("Phiếu bình chọn", "Votes"), columns, rows)
+    return _table("votes", ("Phiếu bình chọn", "Votes"), columns, stmt, exhibit=lambda v: _exhibit(v.exhibit))
 
 
-def _authorships_and_certificates(author_ids) -> list[Section]:
+def _authors(ids) -> Section:
     columns = [
         ID,
         FESTIVAL,
@@ -367,29 +346,26 @@ def _authorships_and_certificates(author_ids) -> list[Section]:
         Column("job_title", "Chức danh", "Job title"),
         Column("department", "Bộ phận", "Department"),
     ]
-    authors = _rows(
+    stmt = (
         db.select(Author)
-        .where(Author.id.in_(author_ids))
+        .where(Author.id.in_(ids))
         .options(selectinload(Author.exhibit).selectinload(Exhibit.festival))
         .options(selectinload(Author.exhibit).selectinload(Exhibit.unit))
         .order_by(Author.id)
     )
-    rows = [
-        {
-            "id": a.id,
-            "festival": a.exhibit.festival.name,
-            "exhibit": _exhibit(a.exhibit),
-            "unit": a.exhibit.unit.name,
-            "position": a.position,
-            "full_name": a.full_name,
-            "job_title": a.job_title,
-            "department": a.department,
-        }
-        for a in authors
-    ]
-    # A certificate is an author's by its exhibit and the author's place on it, not by a name others may share.
-    keys = [(a.exhibit_id, f"author:{a.position}") for a in authors]
-    certificate_columns = [
+    return _table(
+        "authors",
+        ("Tác giả sáng kiến", "Exhibit authorships"),
+        columns,
+        stmt,
+        festival=lambda a: a.exhibit.festival.name,
+        exhibit=lambda a: _exhibit(a.exhibit),
+        unit=lambda a: a.exhibit.unit.name,
+    )
+
+
+def _certificates(author_ids) -> Section:
+    columns = [
         ID,
         Column("serial", "Số hiệu", "Serial"),
         Column("kind", "Loại", "Kind"),
@@ -400,27 +376,23 @@ def _authorships_and_certificates(author_ids) -> list[Section]:
         Column("status", "Trạng thái", "Status"),
         Column("reason", "Lý do thu hồi/đính chính", "Why revoked or corrected"),
     ]
-    certificates = (
-        _rows(
-            db.select(Certificate)
-            .where(sa.tuple_(Certificate.exhibit_id, Certificate.recipient_key).in_(keys))
-            .options(selectinload(Certificate.exhibit))
-            .order_by(Certificate.id)
+    # A certificate is an author's by its exhibit and the author's place on it, not by a name others may share.
+    stmt = (
+        db.select(Certificate)
+        .join(
+            Author,
+            sa.and_(
+                Author.exhibit_id == Certificate.exhibit_id,
+                Certificate.recipient_key == sa.literal("author:") + sa.cast(Author.position, sa.String),
+            ),
         )
-        if keys
-        else []
+        .where(Author.id.in_(author_ids))
+        .options(selectinload(Certificate.exhibit))
+        .order_by(Certificate.id)
     )
-    certificate_rows = [
-        {
-            **{c.key: getattr(cert, c.key) for c in certificate_columns if c is not EXHIBIT},
-            "exhibit": _exhibit(cert.exhibit),
-        }
-        for cert in certificates
-    ]
-    return [
-        _section("authors", ("Tác giả sáng kiến", "Exhibit authorships"), columns, rows),
-        _section("certificates", ("Giấy chứng nhận", "Certificates"), certificate_columns, certificate_rows),
-    ]
+    return _table(
+        "certificates", ("Giấy chứng nhận", "Certificates"), columns, stmt, exhibit=lambda c: _exhibit(c.exhibit)
+    )
 
 
 def _consents(user_ids, attendee_ids, author_ids) -> Section:
@@ -444,8 +416,7 @@ def _consents(user_ids, attendee_ids, author_ids) -> Section:
         )
         .order_by(Consent.id)
     )
-    rows = [{column.key: getattr(c, column.key) for column in columns} for c in _rows(stmt)]
-    return _section("consents", ("Sự đồng ý", "Consents"), columns, rows)
+    return _table("consents", ("Sự đồng ý", "Consents"), columns, stmt)
 
 
 def _mail(user_ids, attendee_ids, emails) -> Section:
@@ -473,8 +444,7 @@ def _mail(user_ids, attendee_ids, emails) -> Section:
         )
         .order_by(MailMessage.created_at, MailMessage.id)
     )
-    rows = [{column.key: getattr(m, column.key) for column in columns} for m in _rows(stmt)]
-    return _section("mail_messages", ("Thư đã gửi", "E-mails sent"), columns, rows)
+    return _table("mail_messages", ("Thư đã gửi", "E-mails sent"), columns, stmt)
 
 
 def _audit(person: Person) -> Section:
