@@ -184,6 +184,9 @@ EXPECTED = {
     "judging.settings": ORGANIZER_ONLY,
     # Personal data
     "privacy.inventory_page": ORGANIZER_ONLY,
+    "privacy.people": ORGANIZER_ONLY,
+    "privacy.person": ORGANIZER_ONLY,
+    "privacy.person_export": POST_ONLY,
     "privacy.inventory_xlsx": ORGANIZER_ONLY,
     "privacy.retention_settings": ORGANIZER_ONLY,
     "privacy.purge_page": ORGANIZER_ONLY,
@@ -326,6 +329,7 @@ ARGUMENTS = {
     "breach_id": "breach",
 }
 ARGUMENT_OVERRIDES = {
+    "privacy.person_export": {"fmt": "json"},
     "public.exhibit": {"exhibit_id": "accepted_a"},
     "exhibits.poster": {"exhibit_id": "accepted_a"},
     "checkin.badge": {"token": "delegate_token"},
@@ -640,6 +644,7 @@ POSTS = [
     Post("mail.template_reset", ORGANIZERS, changes=False),
     Post("privacy.retention_settings", ORGANIZERS, {**RETENTION_DEFAULTS, "votes": "60"}),
     Post("privacy.purge_page", ORGANIZERS),  # a purge run is recorded
+    Post("privacy.person_export", ORGANIZERS, {"user": "@unit_a_user"}),  # each export is audited
     Post("privacy.breach_new", ORGANIZERS, {"what_happened": "Mất sổ", "found_at": "2020-01-01T09:00"}),
     Post("privacy.breach_edit", ORGANIZERS, {"what_happened": "Mất sổ đăng ký", "found_at": "2020-01-01T09:00"}),
     Post(

@@ -1,6 +1,6 @@
 """Personal data pages: the public privacy notice and its editor, consent evidence and withdrawal; for organizers,
-correcting and erasing a person's data, the inventory (and its XLSX), retention periods, the purge and the breach
-register."""
+finding a person, exporting, correcting and erasing what is held about them, the inventory (and its XLSX),
+retention periods, the purge and the breach register."""
 
 import io
 
@@ -21,7 +21,11 @@ from festival.privacy import notice as notices
 from festival.privacy.erasure_forms import AttendeeCorrectionForm, AuthorCorrectionForm, ErasureForm, UserCorrectionForm
 from festival.privacy.forms import BreachForm, retention_form
 from festival.privacy.notice_forms import NoticeForm
-from festival.privacy.people import person_from_ids
+from festival.privacy.people import IDENTITY_LABELS, LOOSE_LABELS, MAX_PER_KIND, Person, person_from_ids
+from festival.privacy.people import find as find_people
+from festival.privacy.person_data import collect
+from festival.privacy.person_export import export as export_person
+from festival.privacy.person_export import person_name, shown_text
 from festival.spreadsheets import write_xlsx
 from festival.spreadsheets.importing import XLSX
 from festival.util.formatting import local_to_utc, utc_to_local
@@ -163,16 +167,24 @@ CORRECTABLE = {
 MAX_ID = 2**31 - 1  # an id no database row can have is no one's
 
 
-def _chosen(kind: str) -> list[int]:
+def _chosen(values, kind: str) -> list[int]:
     """The ids of `kind` rows the address or the form names (?author=3&author=5)."""
-    values = request.values.getlist(kind)
-    return sorted({int(v) for v in values if v.isdigit() and 0 < int(v) <= MAX_ID})
+    return sorted({int(v) for v in values.getlist(kind) if v.isdigit() and 0 < int(v) <= MAX_ID})
+
+
+def _person_of(values) -> Person:
+    """The person made of the rows ticked (user=, attendee=, author= ids, each possibly repeated)."""
+    return person_from_ids(
+        user_ids=_chosen(values, "user"),
+        attendee_ids=_chosen(values, "attendee"),
+        author_ids=_chosen(values, "author"),
+    )
 
 
 def _chosen_rows() -> list[tuple[str, object]]:
     rows = []
     for kind, (model, _form, _service) in CORRECTABLE.items():
-        ids = _chosen(kind)
+        ids = _chosen(request.values, kind)
         if ids:
             found = db.session.execute(db.select(model).where(model.id.in_(ids)).order_by(model.id)).scalars()
             rows += [(kind, row) for row in found]
@@ -230,7 +242,7 @@ def person_correct():
 def person_erase():
     """What erasing the chosen person (?user=, ?attendee=, ?author=) changes and keeps; erasing it takes a reason
     and the typed confirmation, then shows the report."""
-    person = person_from_ids(user_ids=_chosen("user"), attendee_ids=_chosen("attendee"), author_ids=_chosen("author"))
+    person = _person_of(request.values)
     rows = _chosen_rows()
     planned = None if person.is_empty else erasure.preview(person)  # read before anything changes
     form = ErasureForm()
@@ -247,6 +259,59 @@ def person_erase():
         "privacy/person_erase.html", form=form, person=person, rows=rows, report=planned, language=_language()
     )
     return page, form_status(form)
+
+
+# A person's data: find and export ---------------------------------------------------------------------
+
+
+@bp.route("/admin/privacy/people")
+@role_required(Role.ORGANIZER)
+def people():
+    """Find a person by e-mail, phone or name across every table, and tick the rows that are them."""
+    query = request.args.get("q", "").strip()
+    matches, error = None, None
+    if query:
+        try:
+            matches = find_people(query)
+        except FestivalError as refused:
+            error = refused.message
+    return render_template(
+        "privacy/people.html",
+        query=query,
+        matches=matches,
+        error=error,
+        cap=MAX_PER_KIND,
+        kind_labels=IDENTITY_LABELS,
+        table_labels=LOOSE_LABELS,
+    )
+
+
+@bp.route("/admin/privacy/people/person")
+@role_required(Role.ORGANIZER)
+def person():
+    """Everything held about the ticked rows, table by table, with the buttons to export it."""
+    chosen = _person_of(request.args)
+    sections = [] if chosen.is_empty else collect(chosen)
+    return render_template(
+        "privacy/person.html",
+        person=chosen,
+        sections=sections,
+        name=person_name(sections),
+        shown=shown_text,
+        query=request.args.get("q", ""),
+        language=_language(),
+    )
+
+
+@bp.route("/admin/privacy/people/export.<any(json, xlsx, pdf):fmt>", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def person_export(fmt):
+    """Download the person's data as JSON, XLSX or PDF (a POST: each export is written to the audit log)."""
+    chosen = _person_of(request.form)
+    if chosen.is_empty:
+        abort(404)
+    data, mimetype, name = export_person(chosen, fmt, by=current_user)
+    return send_file(io.BytesIO(data), mimetype=mimetype, download_name=name, as_attachment=True)
 
 
 # The data inventory, retention and the breach register (organizers) ----------------------------------
