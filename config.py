@@ -1,5 +1,6 @@
 """Festival configuration: defaults here, overridden by environment variables."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +41,42 @@ class Config:
     IMPORT_UPLOAD_HOURS = float(os.environ.get("IMPORT_UPLOAD_HOURS", "4"))
     # The longest an organizer may keep any category of personal data (festival.privacy.inventory).
     PERSONAL_DATA_MAX_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_MAX_RETENTION_DAYS", "730"))
+    # Days off that are not Saturdays or Sundays' own (ISO dates), for counting people's requests' deadlines in
+    # working days: the statutory holidays of 2026 and 2027 with the days off announced for them (Tết, days given
+    # in lieu, the swapped 31/08/2026). PUBLIC_HOLIDAYS=2028-01-01,… replaces the list; add each year's once announced.
+    PUBLIC_HOLIDAYS = [
+        day.strip()
+        for day in os.environ.get(
+            "PUBLIC_HOLIDAYS",
+            "2026-01-01,2026-02-16,2026-02-17,2026-02-18,2026-02-19,2026-02-20,2026-04-27,2026-04-30,2026-05-01,"
+            "2026-08-31,2026-09-01,2026-09-02,2026-11-24,"
+            "2027-01-01,2027-02-04,2027-02-05,2027-02-08,2027-02-09,2027-02-10,2027-04-16,2027-04-30,2027-05-03,"
+            "2027-09-02,2027-09-03,2027-11-24",
+        ).split(",")
+        if day.strip()
+    ]
+    # People's requests (Law 91/2025/QH15, Decree 356/2025/NĐ-CP), in working days counted from the day after the
+    # request was received: the acknowledgement, then each right's answer; PRIVACY_REQUEST_PROCESSOR_DAYS when a
+    # processor handles the data. An extension, once, adds the same period again. The union's legal staff confirm
+    # these periods; the environment (JSON, e.g. {"access": 10}) changes any of them.
+    PRIVACY_REQUEST_DAYS = {
+        "acknowledge": 2,
+        "know": 15,
+        "withdraw": 15,
+        "access": 15,
+        "copy": 15,
+        "correct": 15,
+        "delete": 15,
+        "restrict": 15,
+        "object": 15,
+        **json.loads(os.environ.get("PRIVACY_REQUEST_DAYS", "{}")),
+    }
+    PRIVACY_REQUEST_PROCESSOR_DAYS = {
+        "withdraw": 20,
+        "restrict": 20,
+        "object": 20,
+        **json.loads(os.environ.get("PRIVACY_REQUEST_PROCESSOR_DAYS", "{}")),
+    }
     # static/ published with hashed names by `make static` (tools/build_static.py); unhashed when absent.
     STATIC_BUILD_DIR = os.environ.get("STATIC_BUILD_DIR", str(BASE_DIR / "build" / "static"))
     # Flask-Compress compresses pages and JSON; files sent with send_file (uploads, PDFs, static/ when not built)

@@ -54,6 +54,7 @@ from festival.models import (
     utcnow,
 )
 from festival.privacy import breaches, inventory
+from festival.privacy import requests as data_requests
 from festival.privacy import consent as consents
 from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
 from tests import factories
@@ -195,6 +196,13 @@ EXPECTED = {
     "privacy.breach_edit": ORGANIZER_ONLY,
     "privacy.person_correct": ORGANIZER_ONLY,  # no one chosen: the empty page
     "privacy.person_erase": ORGANIZER_ONLY,
+    "privacy.request_list": ORGANIZER_ONLY,
+    "privacy.request_new": ORGANIZER_ONLY,
+    "privacy.request_page": ORGANIZER_ONLY,
+    "privacy.request_acknowledge": POST_ONLY,
+    "privacy.request_extend": POST_ONLY,
+    "privacy.request_complete": POST_ONLY,
+    "privacy.request_refuse": POST_ONLY,
     # Attendees and badges (attendee_id: a delegate unit A registered)
     "badges.index": ORGANIZER_ONLY,
     "badges.new": ORGANIZER_ONLY,
@@ -327,6 +335,7 @@ ARGUMENTS = {
     "held_id": "held_scan",
     "language": "vi",
     "breach_id": "breach",
+    "request_id": "data_request",
 }
 ARGUMENT_OVERRIDES = {
     "privacy.person_export": {"fmt": "json"},
@@ -653,6 +662,15 @@ POSTS = [
         {"kind": "author", "id": "@draft_author", "author@draft_author-full_name": "Nguyễn Văn Ân"},
     ),
     Post("privacy.person_erase", ORGANIZERS, {"author": "@draft_author", "reason": "Yêu cầu xoá", "confirm": "XOÁ"}),
+    Post(
+        "privacy.request_new",
+        ORGANIZERS,
+        {"subject_name": "Lê Thị Hoa", "right": "access", "channel": "email", "received_at": "2020-01-01T09:00"},
+    ),
+    Post("privacy.request_acknowledge", ORGANIZERS),
+    Post("privacy.request_extend", ORGANIZERS, {"extension_reason": "Cần tra cứu hồ sơ giấy"}),
+    Post("privacy.request_complete", ORGANIZERS, {"outcome": "Đã gửi bản sao dữ liệu qua e-mail"}),
+    Post("privacy.request_refuse", ORGANIZERS, {"refusal_reason": "Không xác minh được người yêu cầu"}),
     # Other people's objects.
     Post("exhibits.edit", ("unit_b", "organizer"), exhibit_form(title="Sửa hộ"), args={"exhibit_id": "submitted_b"}),
     Post("exhibits.submit", ("unit_b",), args={"exhibit_id": "draft_b"}),
@@ -836,6 +854,18 @@ def world(app, people):
         breach = breaches.record_breach(
             festival, {"what_happened": "Lộ danh sách", "found_at": now - timedelta(days=1)}, by=organizer
         )
+        data_request = data_requests.log_request(
+            festival,
+            {
+                "subject_name": "Lê Thị Hoa",
+                "subject_contact": "hoa@example.vn",
+                "right": "access",
+                "channel": "email",
+                "received_at": now - timedelta(days=1),
+            },
+            by=organizer,
+            now=now,
+        )
         db.session.flush()
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
@@ -901,6 +931,7 @@ def world(app, people):
             "held_scan": held_scans[0].id,
             "other_held_scan": held_scans[1].id,
             "breach": breach.id,
+            "data_request": data_request.id,
         }
 
 

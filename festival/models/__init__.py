@@ -65,7 +65,15 @@ from festival.models.judging import (
     StandReport,
 )
 from festival.models.mail import MailBatch, MailMessage, MailStatus, MailTemplate
-from festival.models.privacy import AUTHORITY_DEADLINE, Breach, PurgeRun, RetentionSetting
+from festival.models.privacy import (
+    AUTHORITY_DEADLINE,
+    Breach,
+    DataRequest,
+    PurgeRun,
+    RequestChannel,
+    RequestRight,
+    RetentionSetting,
+)
 from festival.models.voting import PaperBallots, VisitorAward, Vote, VoteDevice, VotePolicy, VoteSource
 
 __all__ = [
@@ -135,6 +143,9 @@ __all__ = [
     "MailTemplate",
     "AUTHORITY_DEADLINE",
     "Breach",
+    "DataRequest",
+    "RequestChannel",
+    "RequestRight",
     "PurgeRun",
     "RetentionSetting",
     "utcnow",

@@ -17,6 +17,7 @@ from festival.models import (
     CheckIn,
     Conflict,
     Consent,
+    DataRequest,
     HeldScan,
     MailMessage,
     MailStatus,
@@ -416,6 +417,25 @@ CATEGORIES: tuple[Category, ...] = (
         ("Giữ cùng hồ sơ ngày hội", "Kept with the festival's records"),
         model=Breach,
         columns=("people_description", "data_affected", "people_notice"),
+    ),
+    Category(
+        "requests",
+        (
+            "Yêu cầu của người có dữ liệu: họ tên, e-mail hoặc điện thoại, nội dung, kết quả",
+            "People's requests about their data: name, e-mail or phone, what they asked, the outcome",
+        ),
+        (
+            "Trả lời yêu cầu đúng hạn và lưu chứng cứ đã trả lời",
+            "Answering requests in time and keeping evidence that they were answered",
+        ),
+        LEGAL,
+        FESTIVAL_STAFF,
+        (
+            "Giữ làm chứng cứ tuân thủ pháp luật",
+            "Kept as evidence of compliance with the law",
+        ),
+        model=DataRequest,
+        columns=("subject_name", "subject_contact", "details", "outcome", "extension_reason"),
     ),
     Category(
         "staged_imports",

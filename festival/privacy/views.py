@@ -1,23 +1,26 @@
 """Personal data pages: the public privacy notice and its editor, consent evidence and withdrawal; for organizers,
 finding a person, exporting, correcting and erasing what is held about them, the inventory (and its XLSX),
-retention periods, the purge and the breach register."""
+retention periods, the purge, the breach register and the log of people's requests."""
 
 import io
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from festival.auth.permissions import can_view_exhibit, is_own_unit_exhibit, role_required
-from festival.core.errors import FestivalError
+from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
 from festival.core.festivals import current_festival, festival_by_edition, list_festivals
 from festival.core.transactions import form_status
-from festival.models import Attendee, Author, Breach, Consent, Exhibit, Role, User, utcnow
+from festival.models import Attendee, Author, Breach, Consent, DataRequest, Exhibit, Role, User, utcnow
 from festival.privacy import breaches, corrections, erasure, inventory, retention
 from festival.privacy import consent as consents
 from festival.privacy import notice as notices
+from festival.privacy import requests as data_requests
+from festival.privacy.deadlines import deadlines
 from festival.privacy.erasure_forms import AttendeeCorrectionForm, AuthorCorrectionForm, ErasureForm, UserCorrectionForm
 from festival.privacy.forms import BreachForm, retention_form
 from festival.privacy.notice_forms import NoticeForm
@@ -26,9 +29,11 @@ from festival.privacy.people import find as find_people
 from festival.privacy.person_data import collect
 from festival.privacy.person_export import export as export_person
 from festival.privacy.person_export import person_name, shown_text
+from festival.privacy.request_forms import CompleteForm, DataRequestForm, ExtendForm, RefuseForm
 from festival.spreadsheets import write_xlsx
 from festival.spreadsheets.importing import XLSX
-from festival.util.formatting import local_to_utc, utc_to_local
+from festival.util.formatting import festival_today, local_to_utc, utc_to_local
+from festival.util.urls import record_id
 
 bp = Blueprint("privacy", __name__)
 
@@ -495,3 +500,130 @@ def breach_edit(breach_id):
             flash(_("Đã lưu sự cố."), "success")
             return redirect(url_for("privacy.breach_list"))
     return render_template("privacy/breach_form.html", form=form, breach=breach, now=utcnow()), form_status(form)
+
+
+# People's requests ---------------------------------------------------------------------------------
+
+
+@bp.route("/admin/privacy/requests")
+@role_required(Role.ORGANIZER)
+def request_list():
+    """People's requests about their data: the open ones first, the earliest due first, late ones marked."""
+    show_all = request.args.get("show") == "all"
+    rows = data_requests.list_requests(festival_today(), open_only=not show_all)
+    pagination = data_requests.page_of(
+        rows, page=request.args.get("page", 1, type=record_id), per_page=current_app.config["PER_PAGE"]
+    )
+    return render_template("privacy/requests.html", pagination=pagination, show_all=show_all)
+
+
+@bp.route("/admin/privacy/requests/new", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def request_new():
+    """Log a request received in writing, by e-mail, on the phone or in person."""
+    festival = current_festival()
+    form = DataRequestForm()
+    if request.method == "GET":
+        form.received_at.data = utc_to_local(utcnow()).replace(second=0, microsecond=0)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in data_requests.FIELDS}
+        values["received_at"] = local_to_utc(values["received_at"])
+        try:
+            data_request = data_requests.log_request(festival, values, by=current_user, now=utcnow())
+        except FestivalError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Đã ghi yêu cầu của %(name)s.", name=data_request.subject_name), "success")
+            return redirect(url_for("privacy.request_page", request_id=data_request.id))
+    return render_template("privacy/request_form.html", form=form), form_status(form)
+
+
+def _request_page(data_request, **forms):
+    """A request's page, with the action forms given (a refused one, as typed) and fresh ones for the others."""
+    forms = {
+        "extend_form": ExtendForm(formdata=None),
+        "complete_form": CompleteForm(formdata=None),
+        "refuse_form": RefuseForm(formdata=None),
+        **forms,
+    }
+    refused = any(form.errors for form in forms.values())
+    people_url = "/admin/privacy/people?" + urlencode({"q": data_request.subject_contact or data_request.subject_name})
+    page = render_template(
+        "privacy/request.html",
+        data_request=data_request,
+        due=deadlines(data_request, festival_today()),
+        people_url=people_url,
+        **forms,
+    )
+    return page, 422 if refused else 200
+
+
+@bp.route("/admin/privacy/requests/<int:request_id>")
+@role_required(Role.ORGANIZER)
+def request_page(request_id):
+    """A request: who, which right, its deadlines and what was done, with the next steps."""
+    return _request_page(db.get_or_404(DataRequest, request_id))
+
+
+@bp.route("/admin/privacy/requests/<int:request_id>/acknowledge", methods=["POST"])
+@role_required(Role.ORGANIZER)
+@refusals_return_to("privacy.request_page")
+def request_acknowledge(request_id):
+    """Record that the person was told their request was received."""
+    data_request = db.get_or_404(DataRequest, request_id)
+    data_requests.acknowledge(data_request, by=current_user, now=utcnow())
+    flash(_("Đã ghi nhận việc báo đã nhận yêu cầu."), "success")
+    return redirect(url_for("privacy.request_page", request_id=request_id))
+
+
+@bp.route("/admin/privacy/requests/<int:request_id>/extend", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def request_extend(request_id):
+    """Extend the period to answer, once, with a reason."""
+    data_request = db.get_or_404(DataRequest, request_id)
+    form = ExtendForm()
+    if form.validate_on_submit():
+        try:
+            data_requests.extend(
+                data_request, form.extension_reason.data, by=current_user, now=utcnow(), today=festival_today()
+            )
+        except FestivalError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Đã gia hạn."), "success")
+            return redirect(url_for("privacy.request_page", request_id=request_id))
+    return _request_page(data_request, extend_form=form)
+
+
+@bp.route("/admin/privacy/requests/<int:request_id>/complete", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def request_complete(request_id):
+    """Record that the request was carried out, and how."""
+    data_request = db.get_or_404(DataRequest, request_id)
+    form = CompleteForm()
+    if form.validate_on_submit():
+        try:
+            data_requests.complete(data_request, form.outcome.data, by=current_user, now=utcnow())
+        except FestivalError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Đã ghi kết quả: yêu cầu đã xong."), "success")
+            return redirect(url_for("privacy.request_page", request_id=request_id))
+    return _request_page(data_request, complete_form=form)
+
+
+@bp.route("/admin/privacy/requests/<int:request_id>/refuse", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def request_refuse(request_id):
+    """Record that the request was refused, and why."""
+    data_request = db.get_or_404(DataRequest, request_id)
+    form = RefuseForm()
+    if form.validate_on_submit():
+        try:
+            data_requests.refuse(data_request, form.refusal_reason.data, by=current_user, now=utcnow())
+        except FestivalError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Đã ghi việc từ chối yêu cầu."), "success")
+            return redirect(url_for("privacy.request_page", request_id=request_id))
+    return _request_page(data_request, refuse_form=form)
