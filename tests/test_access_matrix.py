@@ -54,8 +54,8 @@ from festival.models import (
     utcnow,
 )
 from festival.privacy import breaches, inventory
-from festival.privacy import requests as data_requests
 from festival.privacy import consent as consents
+from festival.privacy import requests as data_requests
 from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
 from tests import factories
 from tests.conftest import make_app
