@@ -22,7 +22,6 @@ class DataRequestForm(FlaskForm):
         _l("Nhận qua"),
         choices=lambda: [(channel.value, channel.label) for channel in RequestChannel],
         default=RequestChannel.EMAIL.value,
-        validators=[DataRequired(REQUIRED)],
     )
     processor_involved = BooleanField(_l("Có bên xử lý dữ liệu tham gia (thời hạn dài hơn cho một số quyền)"))
     details = TextAreaField(_l("Nội dung yêu cầu"), validators=[Optional(), Length(max=5000)])
