@@ -15,6 +15,7 @@ SOON = 2  # a step due within this many working days is shown "Sắp đến hạ
 
 
 def is_working_day(day: date, holidays: Collection[date]) -> bool:
+    """Monday to Friday, and not a day off."""
     return day.weekday() < 5 and day not in holidays
 
 

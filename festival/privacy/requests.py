@@ -41,6 +41,7 @@ def list_requests(today: date, *, open_only: bool) -> list[tuple[DataRequest, De
 
 
 def page_of(rows: list, page: int, per_page: int) -> ListPagination:
+    """One page of `rows` (past the last page: an empty one, as db.paginate does without error_out)."""
     return ListPagination(page=page, per_page=per_page, error_out=False, rows=rows)
 
 
