@@ -3,7 +3,6 @@ finding a person, exporting, correcting and erasing what is held about them, the
 retention periods, the purge, the breach register and the log of people's requests."""
 
 import io
-from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
@@ -547,7 +546,7 @@ def _request_page(data_request, **forms):
         **forms,
     }
     refused = any(form.errors for form in forms.values())
-    people_url = "/admin/privacy/people?" + urlencode({"q": data_request.subject_contact or data_request.subject_name})
+    people_url = url_for("privacy.people", q=data_request.subject_contact or data_request.subject_name)
     page = render_template(
         "privacy/request.html",
         data_request=data_request,

@@ -223,7 +223,8 @@ def test_the_request_page_shows_deadlines_and_links_to_the_persons_data(app, peo
     page = login_as("organizer").get(f"/admin/privacy/requests/{request_id}").get_data(as_text=True)
     assert "Báo đã nhận: hạn 08/12/2026" in page
     assert "Trả lời: hạn 25/12/2026 (15 ngày làm việc)" in page
-    assert 'href="/admin/privacy/people?q=hoa%40example.vn"' in page
+    assert 'href="/admin/privacy/people?q=hoa@example.vn"' in page
+    assert login_as("organizer").get("/admin/privacy/people?q=hoa@example.vn").status_code == 200
     no_contact = log(app, people, at(2026, 12, 4, 10, 0), subject_contact="")
     page = login_as("organizer").get(f"/admin/privacy/requests/{no_contact}").get_data(as_text=True)
     assert 'href="/admin/privacy/people?q=L%C3%AA+Th%E1%BB%8B+Hoa"' in page
