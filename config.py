@@ -184,6 +184,8 @@ class Config:
     # A message still queued this long after it was due never reached the queue (its Redis was down): it is
     # handed over again (festival/mail/schedule.py).
     MAIL_REQUEUE_MINUTES = float(os.environ.get("MAIL_REQUEUE_MINUTES", "15"))
+    # A message "sending" this long lost its worker mid-send (killed, the machine restarted): it is sent again.
+    MAIL_SENDING_STALE_MINUTES = float(os.environ.get("MAIL_SENDING_STALE_MINUTES", "10"))
     JUDGE_REMINDER_HOUR = 17  # local time: the unsubmitted-sheets reminder at the end of a judging day
     PASSWORD_RESET_MINUTES = 60
     PASSWORD_RESET_LIMIT = "5 per minute;20 per hour"  # "Quên mật khẩu" requests per client address

@@ -14,6 +14,8 @@ from festival.core.transactions import on_commit
 from festival.mail import notify, sending
 from festival.models import MailMessage, MailStatus, utcnow
 
+INTERRUPTED = "Gửi bị gián đoạn (tiến trình gửi thư đã dừng giữa chừng); đã xếp gửi lại."
+
 
 @task()
 def send_due_reminders() -> int:
@@ -33,11 +35,13 @@ def hourly_reminders():
 
 @task()
 def requeue_stranded_mail() -> int:
-    """Hand the queue again each message still queued MAIL_REQUEUE_MINUTES after it was due and last touched;
-    how many. One handed over twice is sent once (deliver skips a message no longer queued)."""
+    """Hand the queue again each message still queued MAIL_REQUEUE_MINUTES after it was due and last touched,
+    and each left "sending" by a worker that stopped mid-send; how many. One handed over twice is sent once
+    (deliver skips a message no longer queued)."""
     now = utcnow()
     before = now - timedelta(minutes=current_app.config["MAIL_REQUEUE_MINUTES"])
-    stranded = list(
+    stranded = _recover_interrupted(now)
+    stranded += list(
         db.session.execute(
             db.select(MailMessage)
             .where(
@@ -53,6 +57,27 @@ def requeue_stranded_mail() -> int:
         on_commit(functools.partial(sending.enqueue, message))
     db.session.commit()
     return len(stranded)
+
+
+def _recover_interrupted(now) -> list[MailMessage]:
+    """A message "sending" for longer than any send takes (MAIL_TIMEOUT for each step) lost its worker mid-send (killed,
+    the machine restarted): it goes back to queued to be sent again — a message possibly sent twice rather than
+    one never sent; a secret link in it is made anew, so only the newest works — or, out of tries, failed with
+    the reason, for organizers to resend from the outbox."""
+    before = now - timedelta(minutes=current_app.config["MAIL_SENDING_STALE_MINUTES"])
+    interrupted = db.session.execute(
+        db.select(MailMessage).where(MailMessage.status == MailStatus.SENDING, MailMessage.updated_at < before)
+    ).scalars()
+    again = []
+    for message in interrupted:
+        message.last_error, message.updated_at = INTERRUPTED, now
+        if message.attempts >= sending.max_attempts():
+            message.status = MailStatus.FAILED
+        else:
+            message.status = MailStatus.QUEUED
+            again.append(message)
+    db.session.flush()
+    return again
 
 
 @huey.periodic_task(crontab(minute="*/5"))

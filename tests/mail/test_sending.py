@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 from festival.core.extensions import db
-from festival.mail import notify
+from festival.mail import notify, schedule
 from festival.mail.sending import deliver
 from festival.models import MailBatch, MailMessage, MailStatus, Role, User, utcnow
 from tests import factories
@@ -244,3 +244,29 @@ def test_bulk_sends_are_throttled_to_the_configured_rate(tmp_path, smtp):
     assert run_scheduled(app) == 4
     assert len(smtp.messages) == 5
     assert rows[-1].scheduled_for - rows[0].scheduled_for == timedelta(seconds=8)
+
+
+def test_a_message_left_sending_by_a_worker_killed_mid_send_is_sent_again_or_failed_with_the_reason(app, smtp):
+    """The worker marked each message "sending", then died (killed, the machine restarted) before it could say
+    how it went: the sweep sends it again once it has been "sending" longer than any send takes."""
+    with app.app_context():
+        festival = factories.make_festival()
+        users = [factories.make_user(Role.JUDGE, password=None, email=f"gk{n}@example.vn") for n in range(3)]
+        ids = [notify.invite(user, by=None).id for user in users]
+        db.session.commit()
+        assert festival.id
+    assert len(smtp.received) == 3
+    smtp.received.clear()
+    with app.app_context():
+        now = utcnow()
+        interrupted, recent, exhausted = (db.session.get(MailMessage, message_id) for message_id in ids)
+        for message, attempts, minutes in ((interrupted, 1, 20), (recent, 1, 2), (exhausted, 6, 20)):
+            message.status, message.attempts = MailStatus.SENDING, attempts
+            message.updated_at = now - timedelta(minutes=minutes)
+        db.session.commit()
+        assert schedule.requeue_stranded_mail().get() == 1
+    interrupted, recent, exhausted = ({row.id: row for row in outbox_rows(app)}[message_id] for message_id in ids)
+    assert interrupted.status is MailStatus.SENT and interrupted.attempts == 2
+    assert [envelope for envelope, _message in smtp.received] == [["gk0@example.vn"]]
+    assert recent.status is MailStatus.SENDING  # may still be on its way: left alone
+    assert exhausted.status is MailStatus.FAILED and exhausted.last_error == schedule.INTERRUPTED
