@@ -31,6 +31,12 @@ class NotAllowed(FestivalError):
     status_code = 403
 
 
+class Unavailable(FestivalError):
+    """A part the request needs (the file store) does not answer now; nothing is lost, try again later."""
+
+    status_code = 503
+
+
 class StaleSave(FestivalError):
     """A save based on an older state of the record than the one stored."""
 

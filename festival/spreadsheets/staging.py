@@ -12,8 +12,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from festival.core import storage
+from festival.core.errors import Unavailable
 from festival.models import Festival, User
 from festival.spreadsheets.imports import Choices
 
@@ -81,17 +83,25 @@ def stage(data: bytes, filename: str, kind: str, festival: Festival, user: User 
 
 
 def find(upload_id: str, kind: str, festival: Festival, user: User | None, now=None) -> Upload | None:
-    """The upload, when it exists, has not expired, and belongs to this list, festival and organizer."""
+    """The upload, when it exists, has not expired, and belongs to this list, festival and organizer.
+
+    :raise Unavailable: the store does not answer (the upload may well be there: the organizer tries again).
+    """
     if not ID_PATTERN.fullmatch(upload_id or ""):
         return None
     files = storage.store("imports")
     try:
         meta = json.loads(files.read(_meta_key(upload_id)).decode("utf-8"))
-    except (OSError, ValueError):
+        kept = files.exists(_data_key(upload_id))
+    except (FileNotFoundError, ValueError):
         return None
+    except OSError:
+        raise Unavailable(
+            _l("Kho lưu trữ tệp không trả lời nên chưa mở được tệp đã tải lên. Hãy thử lại sau ít phút.")
+        ) from None
     uploaded_at = datetime.fromisoformat(meta["uploaded_at"])
     now = now or datetime.now(timezone.utc)
-    if now - uploaded_at > _keep_for() or not files.exists(_data_key(upload_id)):
+    if now - uploaded_at > _keep_for() or not kept:
         return None
     if (meta["kind"], meta["festival_id"], meta["user_id"]) != (kind, festival.id, user.id if user else None):
         return None

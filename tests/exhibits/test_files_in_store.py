@@ -246,3 +246,32 @@ def test_public_files_go_by_signed_redirect_to_the_bucket_when_asked(tmp_path, s
 
 def test_without_the_redirect_setting_pages_allow_no_other_image_origin(app, client):
     assert "img-src 'self' data: blob:;" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_a_resubmitted_form_whose_kept_files_cannot_be_read_is_refused_not_saved_without_them(
+    app, client, login_as, people, monkeypatch
+):
+    login_as("unit_a")
+    fields = MultiDict(exhibit_form(people["ids"]["category"], title=""))
+    fields.add("files", FileStorage(io.BytesIO(factories.jpeg_bytes()), filename="may-cat.jpg"))
+    boundary, body = encode_multipart(fields)
+    page = client.post("/exhibits/new", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    [upload_id] = re.findall(r'name="pending" value="([\w-]+)"', page.get_data(as_text=True))
+
+    def unreachable(self, key):
+        raise OSError(errno.EIO, "Input/output error")
+
+    with app.app_context():
+        store_type = type(storage.store("imports"))
+    real_read = store_type.read
+    monkeypatch.setattr(store_type, "read", unreachable)
+    again = MultiDict(exhibit_form(people["ids"]["category"]))
+    again.add("pending", upload_id)
+    response = client.post("/exhibits/new", data=again)
+    assert response.status_code == 503 and "Kho lưu trữ tệp không trả lời" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Exhibit)) == 0  # never "saved" without it
+    monkeypatch.setattr(store_type, "read", real_read)  # the store answers: the same form goes through whole
+    exhibit_id = new_exhibit_id(client.post("/exhibits/new", data=again))
+    with app.app_context():
+        assert [a.original_name for a in db.session.get(Exhibit, exhibit_id).attachments] == ["may-cat.jpg"]

@@ -126,3 +126,20 @@ def test_a_store_that_cannot_be_written_refuses_the_upload_on_the_form(app, orga
     response = steps.upload(organizer, "/attendees", people_file(), "dai-bieu.xlsx")
     assert response.status_code == 422
     assert "Máy chủ không ghi được tệp lúc này" in response.get_data(as_text=True)
+
+
+def test_a_store_that_does_not_answer_says_so_and_the_upload_waits(app, organizer, monkeypatch):
+    url = steps.preview_url(steps.upload(organizer, "/attendees", people_file(), "dai-bieu.xlsx"))
+
+    def unreachable(self, key):
+        raise OSError(5, "Input/output error")
+
+    with app.app_context():
+        store_type = type(storage.store("imports"))
+    real_read = store_type.read
+    monkeypatch.setattr(store_type, "read", unreachable)
+    response = organizer.get(url)
+    assert response.status_code == 503  # not "no such upload": it is still there
+    assert "Kho lưu trữ tệp không trả lời" in response.get_data(as_text=True)
+    monkeypatch.setattr(store_type, "read", real_read)  # the store answers again
+    assert "Tệp “dai-bieu.xlsx”" in organizer.get(url).get_data(as_text=True)
