@@ -53,6 +53,15 @@ def app(tmp_path):
         flash("Đã lưu.")
         return redirect("/")
 
+    @app.route("/t/savepoint-then-refused", methods=["POST"])
+    def savepoint_then_refused():
+        _add_unit("HALFWAY")
+        on_commit(lambda: ran.append("HALFWAY"))
+        with db.session.begin_nested():  # as a gate scan writes its row: a savepoint, released
+            _add_unit("INNER")
+        assert ran == []  # the outer transaction has not committed: nothing after it may run yet
+        raise FestivalError("Không được.")
+
     @app.route("/t/json", methods=["POST"])
     def json_refusal():
         _add_unit("HALFWAY")
@@ -73,6 +82,19 @@ def test_a_write_that_answers_normally_is_committed_and_its_after_commit_work_ru
     assert client.post("/t/ok?code=KEPT").status_code == 200
     assert "KEPT" in _codes(app)
     assert ran == ["KEPT"]
+
+
+def test_work_after_commit_waits_for_the_outer_transaction_not_a_released_savepoint(app, client):
+    assert client.post("/t/savepoint-then-refused").status_code == 400
+    assert ran == [] and not {"HALFWAY", "INNER"} & _codes(app)
+    with app.app_context():
+        _add_unit("OUTER")
+        on_commit(lambda: ran.append("OUTER"))
+        with db.session.begin_nested():
+            _add_unit("NESTED")
+        assert ran == []
+        db.session.commit()
+    assert ran == ["OUTER"] and {"OUTER", "NESTED"} <= _codes(app)
 
 
 def test_a_get_never_commits_what_it_wrote(app, client):

@@ -46,6 +46,8 @@ def on_rollback(callback) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_on_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint released (SQLAlchemy says "commit" for it too): the outer transaction is still open
     session.info.pop("on_rollback", None)
     for callback in session.info.pop("on_commit", []):
         callback()
