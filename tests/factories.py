@@ -6,6 +6,7 @@ import unicodedata
 from datetime import date, timedelta
 
 from PIL import Image
+from pypdf import PdfWriter
 from werkzeug.security import generate_password_hash
 
 from festival.core.extensions import db
@@ -138,8 +139,6 @@ def png_bytes(width=32, height=32) -> bytes:
 
 
 def pdf_bytes() -> bytes:
-    from pypdf import PdfWriter
-
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)
     buffer = io.BytesIO()

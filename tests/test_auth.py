@@ -6,9 +6,11 @@ from datetime import timedelta
 import pytest
 from werkzeug.security import check_password_hash
 
+from festival.auth import services
 from festival.core.extensions import db
-from festival.models import AuditLog, Role, User, UserSession, utcnow
+from festival.models import AuditLog, Role, SignInFailures, User, UserSession, utcnow
 from tests import factories
+from tests.conftest import make_app
 
 
 def get_user(app, email):
@@ -85,8 +87,6 @@ def test_wrong_passwords_delay_other_browsers_but_never_the_owners(app, people):
 
 
 def test_the_delay_grows_and_ends(app, people):
-    from festival.models import SignInFailures
-
     email = people["emails"]["judge"]
     browser = app.test_client()
     free = app.config["SIGN_IN_FREE_FAILURES"]
@@ -139,8 +139,6 @@ def test_an_organizer_lets_the_owner_try_again_at_once(app, client, login_as, pe
 
 
 def test_a_client_spraying_many_accounts_is_stopped(tmp_path, people):
-    from tests.conftest import make_app
-
     app = make_app(tmp_path, RATELIMIT_ENABLED=True, SIGN_IN_CLIENT_LIMIT="5 per minute")
     browser = app.test_client()
     statuses = [
@@ -229,8 +227,6 @@ def test_invitation_link_sets_a_password_once(app, client, auth, login_as, peopl
 
 
 def test_expired_invitation_is_refused(app, client):
-    from festival.auth import services
-
     with app.app_context():
         user = factories.make_user(Role.JUDGE, password=None)
         token = services.issue_invitation(user, utcnow() - timedelta(days=30), by=None)
@@ -241,8 +237,6 @@ def test_expired_invitation_is_refused(app, client):
 
 
 def test_new_invitation_makes_the_old_one_useless(app, client, login_as, people):
-    from festival.auth import services
-
     with app.app_context():
         user = factories.make_user(Role.JUDGE, password=None)
         old = services.issue_invitation(user, utcnow(), by=None)

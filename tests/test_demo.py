@@ -2,7 +2,20 @@
 
 from festival import demo
 from festival.core.extensions import db
-from festival.models import Festival, Role, Unit, User
+from festival.models import (
+    Attendee,
+    AttendeeSource,
+    Exhibit,
+    ExhibitStatus,
+    Festival,
+    Role,
+    Rubric,
+    ScoreSheet,
+    SheetStatus,
+    Unit,
+    User,
+    utcnow,
+)
 
 
 def table_counts():
@@ -28,8 +41,6 @@ def test_demo_loads_the_third_festival_with_accounts(app, runner):
 
 
 def test_demo_windows_are_open_on_the_day_it_is_loaded(app, runner):
-    from festival.models import utcnow
-
     runner.invoke(args=["festival", "demo"])
     with app.app_context():
         festival = db.session.execute(db.select(Festival)).scalar_one()
@@ -68,8 +79,6 @@ def test_demo_accounts_can_sign_in(app, runner, client):
 
 
 def test_demo_has_59_exhibits_in_every_state(app, runner):
-    from festival.models import Exhibit, ExhibitStatus
-
     runner.invoke(args=["festival", "demo"])
     with app.app_context():
         exhibits = db.session.execute(db.select(Exhibit)).scalars().all()
@@ -84,8 +93,6 @@ def test_demo_has_59_exhibits_in_every_state(app, runner):
 
 
 def test_demo_judging_has_assignments_and_partial_scores(app, runner):
-    from festival.models import Rubric, ScoreSheet, SheetStatus
-
     runner.invoke(args=["festival", "demo"])
     with app.app_context():
         sheets = db.session.execute(db.select(ScoreSheet)).scalars().all()
@@ -99,8 +106,6 @@ def test_demo_judging_has_assignments_and_partial_scores(app, runner):
 
 
 def test_demo_has_the_420_attendees_and_the_automatic_ones(app, runner):
-    from festival.models import Attendee, AttendeeSource
-
     runner.invoke(args=["festival", "demo"])
     with app.app_context():
         attendees = db.session.execute(db.select(Attendee)).scalars().all()

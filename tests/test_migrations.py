@@ -1,17 +1,22 @@
 """Migrations: `flask db upgrade` on an empty database gives exactly the models' schema."""
 
+from datetime import date
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 
+from festival.app import create_app
 from festival.core.extensions import db
+from festival.core.festivals import DEFAULT_BADGE_ROLES
+from festival.judging.policy import policy_for
+from festival.models import BadgeRole, Certificate, CertificateKind, CertificateTemplate, Festival
+from tests import factories
 from tests.conftest import TestConfig, empty_database_url
 
 
 def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
-    from festival.app import create_app
-
     config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, "migrations")})
     app = create_app(config)
     with app.app_context():
@@ -33,14 +38,6 @@ def test_migrations_have_a_single_head(app):
 
 
 def test_certificate_search_text_is_filled_for_certificates_issued_before_it_existed(tmp_path):
-    from datetime import date
-
-    from flask_migrate import downgrade
-
-    from festival.app import create_app
-    from festival.models import Certificate, CertificateKind
-    from tests import factories
-
     config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, "backfill")})
     app = create_app(config)
     with app.app_context():
@@ -74,14 +71,6 @@ def test_certificate_search_text_is_filled_for_certificates_issued_before_it_exi
 
 
 def test_festivals_made_before_revision_0007_get_their_policy_roles_and_templates(tmp_path):
-    from flask_migrate import downgrade
-
-    from festival.app import create_app
-    from festival.core.festivals import DEFAULT_BADGE_ROLES
-    from festival.judging.policy import policy_for
-    from festival.models import BadgeRole, CertificateKind, CertificateTemplate, Festival
-    from tests import factories
-
     config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, "defaults")})
     app = create_app(config)
     with app.app_context():

@@ -1,9 +1,12 @@
 """Badge PDFs: every QR code decodes to its check-in URL, exact names, both layouts, printing."""
 
+import base64
+import io
 import time
 
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image
 
 from festival.badges import printing
 from festival.core.extensions import db
@@ -47,11 +50,6 @@ def test_long_names_shrink_then_wrap_within_the_width():
 
 
 def test_qr_image_has_whole_pixels_per_module_and_a_quiet_zone(app):
-    import base64
-    import io
-
-    from PIL import Image
-
     with app.app_context():
         uri = qr.qr_png_data_uri("https://ldst.example.vn/c/" + "x" * 22)
     image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))

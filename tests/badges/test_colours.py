@@ -5,6 +5,7 @@ from itertools import combinations
 import pytest
 
 from festival.badges import colours
+from festival.core.extensions import db
 from festival.core.festivals import DEFAULT_BADGE_ROLES
 from festival.models import BadgeRole
 
@@ -35,8 +36,6 @@ def test_a_mid_grey_band_no_text_reads_on_is_refused(app, client, login_as, peop
     )
     assert "Chữ trên dải màu #777777 khó đọc" in response.get_data(as_text=True)
     with app.app_context():
-        from festival.core.extensions import db
-
         assert db.session.get(BadgeRole, role_id).colour == "#0d4c92"
 
 

@@ -5,7 +5,9 @@ certificates with an address phones cannot open asks first."""
 from datetime import date
 
 import pytest
+from flask_migrate import downgrade, upgrade
 
+from festival.app import create_app
 from festival.certificates import printing, services
 from festival.core.extensions import db
 from festival.judging import results
@@ -13,6 +15,7 @@ from festival.judging.policy import policy_for
 from festival.models import Certificate, CertificateKind, Festival, PrintJob, Role, utcnow
 from festival.models.certificate import CODE_ALPHABET, CODE_LENGTH
 from tests import factories
+from tests.badges.test_badge_pdf import wait_for_job
 from tests.conftest import TestConfig, empty_database_url, make_app
 from tests.pdf_tools import page_count, page_qr_codes, page_texts
 
@@ -120,8 +123,6 @@ def test_verify_lookups_are_limited_together(tmp_path, awarded):
 
 
 def test_printing_certificates_with_a_loopback_address_asks_for_confirmation(app, client, login_as, issued):
-    from tests.badges.test_badge_pdf import wait_for_job
-
     app.config["PUBLIC_BASE_URL"] = LOOPBACK
     login_as("organizer")
     page = client.get("/certificates/print").get_data(as_text=True)
@@ -160,11 +161,6 @@ def test_print_command_refuses_a_loopback_address_without_allow_local_address(ap
 
 
 def test_migration_gives_certificates_issued_before_it_a_code(tmp_path):
-    from flask_migrate import downgrade, upgrade
-
-    from festival.app import create_app
-    from tests import factories
-
     config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path, "codes")})
     app = create_app(config)
     with app.app_context():

@@ -5,7 +5,7 @@ from decimal import Decimal
 from festival.core.extensions import db
 from festival.judging.policy import policy_for
 from festival.judging.results import tie_label
-from festival.models import AuditLog, Festival, ResultsMethod
+from festival.models import AuditLog, Festival, ResultsMethod, utcnow
 
 SETTINGS = {
     "method": "normalised",
@@ -53,8 +53,6 @@ def test_a_repeated_tie_break_is_refused_in_place_and_nothing_changes(app, clien
 
 def test_settings_cannot_change_once_results_are_final(app, client, login_as, people):
     with app.app_context():
-        from festival.models import utcnow
-
         policy_for(db.session.get(Festival, people["ids"]["festival"])).finalised_at = utcnow()
         db.session.commit()
     login_as("organizer")
