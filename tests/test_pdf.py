@@ -1,5 +1,6 @@
 """The PDF wrapper: Vietnamese text and bundled fonts, the no-network fetcher, parallel rendering, merging."""
 
+import multiprocessing
 import socket
 import unicodedata
 import urllib.request
@@ -253,7 +254,6 @@ def test_pages_split_apart_and_merged_again_store_their_fonts_once(app):
 
 
 def test_a_stuck_render_is_stopped_and_leaves_no_worker_running(app, monkeypatch):
-    import multiprocessing
 
     monkeypatch.setattr(pdf, "DOCUMENT_SECONDS", 0.01)
     slow = "<p>" + "Nguyễn Thị Hằng " * 20000 + "</p>"

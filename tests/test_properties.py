@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from festival.core.extensions import db
 from festival.judging import rubrics, scoring
-from festival.models import Attendee, Category, Exhibit, Festival, ScoreSheet, SheetStatus, Unit, User
+from festival.models import Attendee, Category, Exhibit, ExhibitStatus, Festival, ScoreSheet, SheetStatus, Unit, User
 from festival.util.formatting import MAX_VND, format_number, format_vnd, parse_vnd
 from tests import factories
 from tests.imports import steps
@@ -242,7 +242,6 @@ def test_weighted_total_is_exact(app, people, criteria, data):
 
 @pytest.fixture
 def one_sheet(app, people):
-    from festival.models import ExhibitStatus
 
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])

@@ -1,6 +1,8 @@
 """One transaction per request: a write request is committed after its view unless it answered an
 error; a refusal flashes on the page it came from (or answers JSON); GET never commits."""
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from flask import flash, jsonify, redirect, request
@@ -133,7 +135,6 @@ def test_a_commit_that_fails_answers_503_not_success(app, client):
 
 
 def test_no_view_commits_or_rolls_back_itself():
-    from pathlib import Path
 
     views = Path(__file__).resolve().parents[1] / "festival"
     offenders = [

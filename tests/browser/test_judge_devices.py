@@ -13,7 +13,7 @@ from festival.badges import services as badge_services
 from festival.core.extensions import db
 from festival.judging import rubrics
 from festival.judging.policy import policy_for
-from festival.models import ExhibitStatus, Festival, Role, ScoreSheet, UserSession, utcnow
+from festival.models import ExhibitStatus, Festival, Role, ScoreChange, ScoreSheet, UserSession, utcnow
 from tests import factories
 from tests.browser.conftest import sign_in
 from tests.judging.conftest import rubric_inputs
@@ -104,8 +104,6 @@ def test_two_tabs_of_one_sheet_both_save_and_each_shows_the_other(browser, live_
     assert stored(live_app, sheet["id"])[0] == {0: Decimal(10), 1: Decimal(15)}
     expect(first.locator(f"#p{novelty}-10")).to_be_checked()
     with live_app.app_context():
-        from festival.models import ScoreChange
-
         history = db.session.execute(
             db.select(ScoreChange.new_value)
             .where(ScoreChange.sheet_id == sheet["id"], ScoreChange.criterion_id == novelty)
@@ -230,8 +228,6 @@ def test_a_refusal_stays_and_an_invalid_value_is_marked_and_not_counted(browser,
 
 def test_a_sheet_of_final_results_renders_read_only(browser, live_server, live_app, sheet):
     with live_app.app_context():
-        from festival.models import Festival
-
         policy_for(db.session.get(Festival, sheet["festival"])).finalised_at = utcnow()
         db.session.commit()
     context, page = device(browser, live_server)

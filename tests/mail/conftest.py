@@ -1,6 +1,7 @@
 """A real SMTP server for the e-mail tests (aiosmtpd on a loopback port) that can be told to refuse."""
 
 import socket
+from datetime import datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 
@@ -72,7 +73,6 @@ def _empty_schedule():
 def run_scheduled(app) -> int:
     """Run every task waiting in the queue's schedule (retries after their back-off, throttled sends),
     as the consumer would once their time comes, in `app`."""
-    from datetime import datetime, timedelta
 
     ran = 0
     with app.app_context():

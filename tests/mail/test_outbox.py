@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from festival.badges import services as badges
+from festival.badges.services import AttendeeInput
 from festival.core import events
 from festival.core.extensions import db
 from festival.exhibits import services as exhibits
@@ -228,8 +230,6 @@ def test_judges_get_their_list_in_walking_order_then_its_changes_and_an_evening_
 
 
 def test_a_badge_goes_as_a_pdf_whose_qr_code_opens_the_badge(app, client, login_as, people):
-    from festival.badges import services as badges
-    from festival.badges.services import AttendeeInput
 
     with app.app_context():
         festival = db.session.get(Festival, people["ids"]["festival"])
