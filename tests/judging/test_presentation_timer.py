@@ -27,7 +27,9 @@ def test_a_festival_has_no_timer_until_the_organizer_sets_one(app, people):
 
 def test_organizer_sets_the_timer_and_the_change_is_audited(app, client, login_as, people):
     login_as("organizer")
-    response = client.post("/judging/settings", data={**SETTINGS, "presentation_minutes": "7", "questions_minutes": "5"})
+    response = client.post(
+        "/judging/settings", data={**SETTINGS, "presentation_minutes": "7", "questions_minutes": "5"}
+    )
     assert response.status_code == 302
     assert _timer(app, people["ids"]["festival"]) == (7, 5)
     page = client.get("/judging/settings").get_data(as_text=True)
