@@ -271,6 +271,7 @@ def _load_judging(festival: Festival) -> int:
     policy = policy_for(festival)
     policy.first_prizes, policy.second_prizes, policy.third_prizes, policy.honourable_share = 1, 1, 1, Decimal("0.5")
     policy.tie_break = [2, 0]
+    policy.presentation_minutes, policy.questions_minutes = 7, 5  # the defence timer on the judges' sheets
     panels.assign_judges(festival, 3, by=organizer)
     return _score_some(festival)
 

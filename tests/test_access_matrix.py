@@ -573,6 +573,8 @@ POSTS = [
             "second_prizes": "1",
             "third_prizes": "1",
             "honourable_percent": "10",
+            "presentation_minutes": "7",
+            "questions_minutes": "5",
         },
     ),
     Post(

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from festival.models import JUDGED_TIERS, CriterionKind, ResultsMethod
@@ -11,6 +11,7 @@ from festival.util.urls import optional_record_id
 
 REQUIRED = _l("Trường này là bắt buộc.")
 MAX_CRITERIA = 10
+MAX_TIMER_MINUTES = 60
 
 
 class CriterionForm(Form):
@@ -80,6 +81,24 @@ class PolicyForm(FlaskForm):
     honourable_percent = IntegerField(
         _l("Khuyến khích: đến hết top (%) sáng kiến của lĩnh vực"), validators=[NumberRange(0, 100)]
     )
+    presentation_minutes = IntegerField(
+        _l("Thời gian trình bày (phút)"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(0, MAX_TIMER_MINUTES, _l("Thời gian trình bày là số phút từ 0 đến 60 (0 = không bấm giờ).")),
+        ],
+    )
+    questions_minutes = IntegerField(
+        _l("Thời gian hỏi đáp (phút)"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(0, MAX_TIMER_MINUTES, _l("Thời gian hỏi đáp là số phút từ 0 đến 60.")),
+        ],
+    )
+
+    def validate_questions_minutes(self, field):
+        if field.data and not self.presentation_minutes.data:
+            raise ValidationError(_l("Hãy đặt thời gian trình bày: phần hỏi đáp bắt đầu khi hết giờ trình bày."))
 
 
 class TierForm(FlaskForm):

@@ -24,9 +24,12 @@ def update_policy(
     tie_break: str,
     prizes: tuple[int, int, int],
     honourable_percent: int,
+    timer: tuple[int, int],
     by: User,
 ) -> None:
-    """Change how results are computed and prizes proposed (audited).
+    """Change how results are computed, prizes proposed and defences timed (audited).
+
+    `timer` is the minutes to present and to answer questions at the booth; (0, 0) shows no timer.
 
     :raise FestivalError: a tie-break that is not a list of criterion numbers.
     :raise NotAllowed: the results are final.
@@ -43,15 +46,18 @@ def update_policy(
         "tie_break": policy.tie_break,
         "prizes": [policy.first_prizes, policy.second_prizes, policy.third_prizes],
         "honourable": str(policy.honourable_share),
+        "timer": [policy.presentation_minutes, policy.questions_minutes],
     }
     policy.method, policy.shrinkage, policy.spread_flag = method, shrinkage, spread_flag
     policy.tie_break = positions
     policy.first_prizes, policy.second_prizes, policy.third_prizes = prizes
     policy.honourable_share = (Decimal(honourable_percent) / 100).quantize(Decimal("0.001"))
+    policy.presentation_minutes, policy.questions_minutes = timer
     after = {
         "method": policy.method,
         "tie_break": positions,
         "prizes": list(prizes),
         "honourable": str(policy.honourable_share),
+        "timer": list(timer),
     }
     audit.record("judging.policy_saved", policy.festival, by=by, before=before, after=after)

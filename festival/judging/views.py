@@ -115,6 +115,7 @@ def sheet(sheet_id):
         conflicts=conflicts,
         field_errors=field_errors,
         read_only=scoring.edit_refusal(sheet, current_user, utcnow()),
+        judging_policy=policy.policy_for(sheet.exhibit.festival),
         form_client=uuid.uuid4().hex,
         reason_form=ReasonForm(formdata=None),
     ), 422 if refusal else 200
@@ -695,7 +696,7 @@ def results_export(fmt):
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def settings():
-    """How results are computed and prizes proposed: method, tie-breaks, quotas."""
+    """How results are computed and prizes proposed (method, tie-breaks, quotas) and defences timed."""
     festival = current_festival()
     current = policy.policy_for(festival)
     form = PolicyForm(obj=current)
@@ -713,6 +714,7 @@ def settings():
                 tie_break=form.tie_break.data or "",
                 prizes=(form.first_prizes.data, form.second_prizes.data, form.third_prizes.data),
                 honourable_percent=form.honourable_percent.data,
+                timer=(form.presentation_minutes.data, form.questions_minutes.data),
                 by=current_user,
             )
         except FestivalError as error:

@@ -288,6 +288,9 @@ class JudgingPolicy(db.Model):
     second_prizes: Mapped[int] = mapped_column(default=2)
     third_prizes: Mapped[int] = mapped_column(default=3)
     honourable_share: Mapped[Decimal] = mapped_column(sa.Numeric(4, 3), default=Decimal("0.300"))
+    # The authors' defence at the booth: minutes to present, then to answer; 0 and 0 = no timer on the sheet.
+    presentation_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    questions_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     finalised_at: Mapped[Optional[datetime]]
     finalised_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -296,6 +299,10 @@ class JudgingPolicy(db.Model):
     @property
     def is_final(self) -> bool:
         return self.finalised_at is not None
+
+    @property
+    def has_timer(self) -> bool:
+        return self.presentation_minutes > 0
 
 
 class AwardTier(enum.Enum):

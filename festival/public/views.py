@@ -49,6 +49,7 @@ OFFLINE_SHELL = (
     "js/offline.js",
     "js/sheet-total.js",
     "js/scoring.js",
+    "js/presentation-timer.js",
     "fonts/be-vietnam-pro/BeVietnamPro_400Regular.woff2",
     "fonts/be-vietnam-pro/BeVietnamPro_600SemiBold.woff2",
     "fonts/be-vietnam-pro/BeVietnamPro_700Bold.woff2",

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from festival.core.extensions import db
 from festival.judging import rubrics
+from festival.judging.policy import policy_for
 from festival.models import ExhibitStatus, Role, ScoreSheet
 from tests import factories
 from tests.browser.network import NetworkLog, settle, sign_in_by_request
@@ -43,6 +44,9 @@ def sheet_id(live_app):
         )
         judge = factories.make_user(Role.JUDGE, email="gk@example.vn", full_name="Nguyễn Thu Lan")
         rubrics.save_rubric(festival, None, rubric_inputs(), by=None)
+        # The heaviest sheet: the defence timer on, so its script counts against the budget too.
+        policy = policy_for(festival)
+        policy.presentation_minutes, policy.questions_minutes = 7, 5
         sheet = ScoreSheet(exhibit=exhibit, judge=judge)
         db.session.add(sheet)
         db.session.commit()

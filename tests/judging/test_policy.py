@@ -16,6 +16,8 @@ SETTINGS = {
     "second_prizes": "2",
     "third_prizes": "2",
     "honourable_percent": "40",
+    "presentation_minutes": "0",
+    "questions_minutes": "0",
 }
 
 
