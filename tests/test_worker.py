@@ -75,9 +75,13 @@ def test_the_worker_and_its_pdf_workers_stop_within_five_seconds_of_sigterm(tmp_
         os.killpg(worker.pid, signal.SIGTERM)
         started = time.monotonic()
         worker.wait(timeout=30)
+        # multiprocessing's resource tracker ignores SIGTERM by design and ends when the worker's pipe to it
+        # closes, a moment after the worker itself: the group must be empty within the same 5 s.
+        while in_group(worker.pid) and time.monotonic() - started < 5:
+            time.sleep(0.05)
         took = time.monotonic() - started
-        assert took < 5, f"the worker took {took:.1f} s to stop"
         assert in_group(worker.pid) == []
+        assert took < 5, f"the worker and its processes took {took:.1f} s to stop"
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)

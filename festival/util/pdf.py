@@ -302,6 +302,7 @@ def close_warm_workers(timeout: float = 1.0) -> None:
         pool, _POOL = _POOL, None
     if pool is None:
         return
+    pool.close()  # first, so the pool's handler thread stops replacing the workers stopped below
     children = multiprocessing.active_children()
     for child in children:
         child.terminate()
