@@ -35,6 +35,9 @@ class Config:
     # PRINT_JOB_STALE_SECONDS died with its worker: it is shown and marked failed, "In lại" runs it again.
     PRINT_JOB_HEARTBEAT_SECONDS = float(os.environ.get("PRINT_JOB_HEARTBEAT_SECONDS", "10"))
     PRINT_JOB_STALE_SECONDS = float(os.environ.get("PRINT_JOB_STALE_SECONDS", "60"))
+    # The queue's worker and its PDF processes run this much below the web's CPU priority (nice), so a print
+    # on the same cores cannot slow a judge's save or a gate's scan.
+    WORKER_NICENESS = int(os.environ.get("WORKER_NICENESS", "10"))
     CERTIFICATE_CACHE_DIR = os.environ.get("CERTIFICATE_CACHE_DIR", str(INSTANCE_DIR / "certificates"))
     # Spreadsheets between the import steps (preview, mapping), on disk so every worker sees them.
     IMPORTS_DIR = os.environ.get("IMPORTS_DIR", str(INSTANCE_DIR / "imports"))

@@ -5,6 +5,7 @@ processes stay warm between prints; the print-job watchdog runs beside it and fa
 whose worker died.
 """
 
+import os
 import threading
 
 from festival.core import jobs
@@ -13,7 +14,9 @@ from festival.util import pdf
 
 
 def run(app, workers: int = 4) -> None:
-    """Consume the queue until stopped (SIGTERM/SIGINT); blocks, call from the main thread."""
+    """Consume the queue until stopped (SIGTERM/SIGINT); blocks, call from the main thread. Runs below the web's
+    CPU priority (WORKER_NICENESS), and so do the PDF processes it starts (they inherit it)."""
+    os.nice(app.config["WORKER_NICENESS"])
     use_app(app)
     pdf.keep_workers_warm()
     stop = threading.Event()
