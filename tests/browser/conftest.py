@@ -2,13 +2,20 @@
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
+from festival.core.extensions import db
+from festival.judging import rubrics
+from festival.judging.policy import policy_for
+from festival.models import ExhibitStatus, Role, ScoreSheet
+from tests import factories
 from tests.conftest import make_app
+from tests.judging.conftest import rubric_inputs
 
 # Assertions wait as long as actions do: a loaded CI machine is slower, never wrong.
 expect.set_options(timeout=15_000)
@@ -111,3 +118,34 @@ def sign_in(page, base_url, email, password):
     page.fill("#password", password)
     page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
+
+
+def wait_for(condition, timeout=20):
+    """Whether `condition()` became true within `timeout` seconds (polled)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def timed_sheet_id(live_app):
+    """A judge's sheet in a festival whose defences are 7 minutes of presentation, then 5 of questions (the
+    heaviest sheet: the timer's script is on it too)."""
+    with live_app.app_context():
+        festival = factories.make_festival()
+        category = factories.make_category(festival)
+        unit = factories.make_unit("MAY10")
+        exhibit = factories.make_exhibit(
+            festival, unit, category, status=ExhibitStatus.ACCEPTED, code="KT-01", booth="7", title="Cữ gá may túi"
+        )
+        judge = factories.make_user(Role.JUDGE, email="gk@example.vn", full_name="Nguyễn Thu Lan")
+        rubrics.save_rubric(festival, None, rubric_inputs(), by=None)
+        policy = policy_for(festival)
+        policy.presentation_minutes, policy.questions_minutes = 7, 5
+        sheet = ScoreSheet(exhibit=exhibit, judge=judge)
+        db.session.add(sheet)
+        db.session.commit()
+        return sheet.id

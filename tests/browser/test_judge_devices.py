@@ -15,7 +15,7 @@ from festival.judging import rubrics
 from festival.judging.policy import policy_for
 from festival.models import ExhibitStatus, Festival, Role, ScoreChange, ScoreSheet, UserSession, utcnow
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_for
 from tests.judging.conftest import rubric_inputs
 
 pytestmark = pytest.mark.browser
@@ -49,15 +49,6 @@ def stored(live_app, sheet_id):
         row = db.session.get(ScoreSheet, sheet_id)
         points = {s.criterion.position: s.points for s in row.scores if s.points is not None}
         return points, row.comment
-
-
-def wait_for(condition, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def device(browser, live_server, **options):

@@ -3,14 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from festival.core.extensions import db
-from festival.judging import rubrics
-from festival.judging.policy import policy_for
-from festival.models import ExhibitStatus, Role, ScoreSheet
 from tests import factories
 from tests.browser.network import NetworkLog, settle, sign_in_by_request
 from tests.conftest import make_app
-from tests.judging.conftest import rubric_inputs
 from tools import build_static
 
 pytestmark = pytest.mark.browser
@@ -34,26 +29,6 @@ def live_app(tmp_path, built):
 
 
 @pytest.fixture
-def sheet_id(live_app):
-    with live_app.app_context():
-        festival = factories.make_festival()
-        category = factories.make_category(festival)
-        unit = factories.make_unit("MAY10")
-        exhibit = factories.make_exhibit(
-            festival, unit, category, status=ExhibitStatus.ACCEPTED, code="KT-01", booth="7", title="Cữ gá may túi"
-        )
-        judge = factories.make_user(Role.JUDGE, email="gk@example.vn", full_name="Nguyễn Thu Lan")
-        rubrics.save_rubric(festival, None, rubric_inputs(), by=None)
-        # The heaviest sheet: the defence timer on, so its script counts against the budget too.
-        policy = policy_for(festival)
-        policy.presentation_minutes, policy.questions_minutes = 7, 5
-        sheet = ScoreSheet(exhibit=exhibit, judge=judge)
-        db.session.add(sheet)
-        db.session.commit()
-        return sheet.id
-
-
-@pytest.fixture
 def tablet(browser):
     context = browser.new_context(
         viewport={"width": 820, "height": 1180}, has_touch=True, is_mobile=True, locale="vi-VN"
@@ -70,11 +45,11 @@ def breakdown(fetches) -> str:
     )
 
 
-def test_judge_sheet_is_under_150_kb_cold_and_fetches_no_static_file_warm(tablet, live_server, sheet_id):
+def test_judge_sheet_is_under_150_kb_cold_and_fetches_no_static_file_warm(tablet, live_server, timed_sheet_id):
     sign_in_by_request(tablet, live_server.url, "gk@example.vn", factories.PASSWORD)
     page = tablet.new_page()
     network = NetworkLog(page)
-    sheet_url = f"{live_server.url}/judging/sheets/{sheet_id}"
+    sheet_url = f"{live_server.url}/judging/sheets/{timed_sheet_id}"
 
     page.goto(sheet_url)
     settle(page)

@@ -3,51 +3,19 @@ network or a sleeping tablet shows the time really left; it moves from presentat
 time up, and signing out leaves nothing of it on the device."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
 from festival.core.extensions import db
-from festival.judging import rubrics
 from festival.judging.policy import policy_for
-from festival.models import ExhibitStatus, Role, ScoreSheet
+from festival.models import ScoreSheet
 from tests import factories
-from tests.browser.conftest import sign_in
-from tests.judging.conftest import rubric_inputs
+from tests.browser.conftest import sign_in, wait_for
 
 pytestmark = pytest.mark.browser
 
 TIMER_KEYS = "Object.keys(localStorage).filter(k => k.startsWith('festival.u') && k.includes('.timer.'))"
-
-
-@pytest.fixture
-def sheet_id(live_app):
-    """A sheet of a festival whose defences are 7 minutes of presentation, then 5 of questions."""
-    with live_app.app_context():
-        festival = factories.make_festival()
-        category = factories.make_category(festival)
-        unit = factories.make_unit("MAY10")
-        exhibit = factories.make_exhibit(
-            festival, unit, category, status=ExhibitStatus.ACCEPTED, code="KT-01", booth="7", title="Cữ gá may túi"
-        )
-        judge = factories.make_user(Role.JUDGE, email="gk@example.vn", full_name="Nguyễn Thu Lan")
-        rubrics.save_rubric(festival, None, rubric_inputs(), by=None)
-        policy = policy_for(festival)
-        policy.presentation_minutes, policy.questions_minutes = 7, 5
-        sheet = ScoreSheet(exhibit=exhibit, judge=judge)
-        db.session.add(sheet)
-        db.session.commit()
-        return sheet.id
-
-
-def wait_for(condition, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def about(minutes, seconds):
@@ -57,14 +25,14 @@ def about(minutes, seconds):
     return re.compile("^(" + "|".join(options) + ")$")
 
 
-def test_the_timer_survives_a_reload_and_going_offline_and_goes_at_sign_out(browser, live_server, sheet_id):
+def test_the_timer_survives_a_reload_and_going_offline_and_goes_at_sign_out(browser, live_server, timed_sheet_id):
     context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True, locale="vi-VN")
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     page.clock.install()
     sign_in(page, live_server.url, "gk@example.vn", factories.PASSWORD)
-    sheet_url = f"{live_server.url}/judging/sheets/{sheet_id}"
+    sheet_url = f"{live_server.url}/judging/sheets/{timed_sheet_id}"
     page.goto(sheet_url)
     timer = page.locator("#presentation-timer")
     clock, phase = timer.locator("[role=timer]"), timer.locator(".timer-phase")
@@ -130,15 +98,15 @@ def test_the_timer_survives_a_reload_and_going_offline_and_goes_at_sign_out(brow
     context.close()
 
 
-def test_the_timer_stays_off_the_sheet_when_the_festival_sets_none(browser, live_server, live_app, sheet_id):
+def test_the_timer_stays_off_the_sheet_when_the_festival_sets_none(browser, live_server, live_app, timed_sheet_id):
     with live_app.app_context():
-        policy = policy_for(db.session.get(ScoreSheet, sheet_id).exhibit.festival)
+        policy = policy_for(db.session.get(ScoreSheet, timed_sheet_id).exhibit.festival)
         policy.presentation_minutes, policy.questions_minutes = 0, 0
         db.session.commit()
     context = browser.new_context(viewport={"width": 820, "height": 1180}, locale="vi-VN")
     page = context.new_page()
     sign_in(page, live_server.url, "gk@example.vn", factories.PASSWORD)
-    page.goto(f"{live_server.url}/judging/sheets/{sheet_id}")
+    page.goto(f"{live_server.url}/judging/sheets/{timed_sheet_id}")
     expect(page.locator("h1")).to_have_text("Cữ gá may túi")
     expect(page.locator("#presentation-timer")).to_have_count(0)
     context.close()

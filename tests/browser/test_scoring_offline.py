@@ -1,6 +1,5 @@
 """A judge scores on a tablet (820×1180, touch) through a network drop and a reload; nothing is lost."""
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -10,7 +9,7 @@ from festival.core.extensions import db
 from festival.judging import rubrics, scoring
 from festival.models import ExhibitStatus, Role, ScoreSheet
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_for
 from tests.judging.conftest import rubric_inputs
 
 pytestmark = pytest.mark.browser
@@ -44,15 +43,6 @@ def server_points(live_app, sheet_id):
         db.session.expire_all()
         row = db.session.get(ScoreSheet, sheet_id)
         return {s.criterion.position: s.points for s in row.scores if s.points is not None}
-
-
-def wait_for(condition, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_scores_survive_going_offline_and_a_reload(browser, live_server, live_app, sheet):
