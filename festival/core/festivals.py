@@ -8,7 +8,7 @@ templates are made with it, so pages only ever read them: a GET never writes.
 from flask import abort, g, request
 
 from festival.core.extensions import db
-from festival.models import BadgeRole, CertificateKind, CertificateTemplate, Festival, JudgingPolicy
+from festival.models import BadgeRole, CertificateKind, CertificateTemplate, Festival, JudgingPolicy, JudgingRound
 
 # The badge roles of a new festival, with the colour of each band (organizers may change them); any two differ
 # by at least festival.badges.colours.MIN_DIFFERENCE.
@@ -80,8 +80,9 @@ def current_festival() -> Festival:
 
 
 def add_defaults(festival: Festival) -> None:
-    """Give a new festival its judging policy, badge roles and certificate templates."""
+    """Give a new festival its judging policy and first round, badge roles and certificate templates."""
     db.session.add(JudgingPolicy(festival=festival, tie_break=[]))
+    db.session.add(JudgingRound(festival=festival, number=1, name_vi="Vòng 1", name_en="Round 1"))
     db.session.add_all(
         BadgeRole(festival=festival, code=code, name_vi=name_vi, name_en=name_en, colour=colour, position=position)
         for position, (code, name_vi, name_en, colour) in enumerate(DEFAULT_BADGE_ROLES)

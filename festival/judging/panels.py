@@ -7,9 +7,9 @@ from sqlalchemy.orm import selectinload
 from festival.core import audit, events
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
-from festival.exhibits import services as exhibit_services
 from festival.judging.math import assignment
 from festival.judging.policy import policy_for
+from festival.judging.rounds import round_exhibits
 from festival.models import (
     Category,
     Conflict,
@@ -32,12 +32,12 @@ def judges() -> list[User]:
     )
 
 
-def panel_map(festival: Festival) -> dict[int, set[int]]:
-    """category id → ids of the judges on its panel."""
+def panel_map(festival: Festival, number: int = 1) -> dict[int, set[int]]:
+    """category id → ids of the judges on its panel in round `number`."""
     rows = db.session.execute(
         db.select(PanelMember.category_id, PanelMember.judge_id)
         .join(Category)
-        .where(Category.festival_id == festival.id)
+        .where(Category.festival_id == festival.id, PanelMember.round_number == number)
     ).all()
     panels: dict[int, set[int]] = {}
     for category_id, judge_id in rows:
@@ -45,28 +45,36 @@ def panel_map(festival: Festival) -> dict[int, set[int]]:
     return panels
 
 
-def set_panels(festival: Festival, memberships: set[tuple[int, int]], by: User) -> None:
-    """Replace the festival's panels with (category id, judge id) pairs."""
+def set_panels(festival: Festival, memberships: set[tuple[int, int]], by: User, number: int = 1) -> None:
+    """Replace the panels of round `number` with (category id, judge id) pairs."""
     categories = {
         c.id for c in db.session.execute(db.select(Category).where(Category.festival_id == festival.id)).scalars()
     }
     judge_ids = {j.id for j in judges()}
     memberships = {(c, j) for c, j in memberships if c in categories and j in judge_ids}
-    current = {(c, j) for c, js in panel_map(festival).items() for j in js}
+    current = {(c, j) for c, js in panel_map(festival, number).items() for j in js}
     for category_id, judge_id in current - memberships:
         db.session.execute(
-            sa.delete(PanelMember).where(PanelMember.category_id == category_id, PanelMember.judge_id == judge_id)
+            sa.delete(PanelMember).where(
+                PanelMember.round_number == number,
+                PanelMember.category_id == category_id,
+                PanelMember.judge_id == judge_id,
+            )
         )
     for category_id, judge_id in sorted(memberships - current):
-        db.session.add(PanelMember(category_id=category_id, judge_id=judge_id))
+        db.session.add(PanelMember(round_number=number, category_id=category_id, judge_id=judge_id))
     db.session.flush()
     audit.record(
-        "panels.saved", festival, by=by, before={"pairs": sorted(current)}, after={"pairs": sorted(memberships)}
+        "panels.saved",
+        festival,
+        by=by,
+        before={"round": number, "pairs": sorted(current)},
+        after={"round": number, "pairs": sorted(memberships)},
     )
 
 
 def declare_conflict(judge: User, exhibit: Exhibit, reason: str, by: User) -> Conflict:
-    """Record that `judge` must not judge `exhibit`; an unstarted assignment of the pair is removed.
+    """Record that `judge` must not judge `exhibit`; unstarted assignments of the pair (in any round) are removed.
 
     :raise FestivalError: the judge already scored it (an organizer must reopen and reassign).
     """
@@ -75,8 +83,10 @@ def declare_conflict(judge: User, exhibit: Exhibit, reason: str, by: User) -> Co
     ).scalar_one_or_none()
     if existing is not None:
         return existing
-    sheet = _sheet_of(exhibit.id, judge.id)
-    if sheet is not None:
+    sheets = db.session.execute(
+        db.select(ScoreSheet).where(ScoreSheet.exhibit_id == exhibit.id, ScoreSheet.judge_id == judge.id)
+    ).scalars()
+    for sheet in sheets:
         if sheet.status is not SheetStatus.NOT_STARTED:
             raise FestivalError(_l("Giám khảo đã chấm sáng kiến này; hãy báo ban tổ chức."))
         db.session.delete(sheet)
@@ -120,26 +130,29 @@ def festival_conflicts(festival: Festival) -> list[Conflict]:
     )
 
 
-def accepted_exhibits(festival: Festival) -> list[Exhibit]:
-    """The exhibits to judge, by code, with their units loaded."""
+def accepted_exhibits(festival: Festival, number: int = 1) -> list[Exhibit]:
+    """The exhibits to judge in round `number`, by code, with their units loaded."""
     return list(
         db.session.execute(
-            exhibit_services.accepted_exhibits(festival).order_by(Exhibit.code).options(selectinload(Exhibit.unit))
+            round_exhibits(festival, number).order_by(Exhibit.code).options(selectinload(Exhibit.unit))
         ).scalars()
     )
 
 
-def festival_sheets(festival: Festival) -> list[ScoreSheet]:
+def festival_sheets(festival: Festival, number: int = 1) -> list[ScoreSheet]:
+    """The sheets of round `number`."""
     return list(
         db.session.execute(
-            db.select(ScoreSheet).join(ScoreSheet.exhibit).where(Exhibit.festival_id == festival.id)
+            db.select(ScoreSheet)
+            .join(ScoreSheet.exhibit)
+            .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
         ).scalars()
     )
 
 
-def _slots(festival: Festival):
-    exhibits = accepted_exhibits(festival)
-    panels = panel_map(festival)
+def _slots(festival: Festival, number: int):
+    exhibits = accepted_exhibits(festival, number)
+    panels = panel_map(festival, number)
     exhibit_slots = [assignment.ExhibitSlot(e.id, e.category_id, e.unit_id, e.code or "") for e in exhibits]
     judge_slots = [
         assignment.JudgeSlot(j.id, j.unit_id, frozenset(c for c, js in panels.items() if j.id in js), j.full_name)
@@ -148,8 +161,9 @@ def _slots(festival: Festival):
     return exhibits, exhibit_slots, judge_slots
 
 
-def assign_judges(festival: Festival, per_exhibit: int, by: User | None) -> assignment.Plan:
-    """(Re)plan automatic assignments: sheets already started and manual ones stay; the rest is planned.
+def assign_judges(festival: Festival, per_exhibit: int, by: User | None, number: int = 1) -> assignment.Plan:
+    """(Re)plan round `number`'s automatic assignments: sheets already started and manual ones stay; the
+    rest is planned.
 
     Returns the plan, whose `problems` say which rule could not be met and why.
     :raise NotAllowed: the results are final.
@@ -159,9 +173,9 @@ def assign_judges(festival: Festival, per_exhibit: int, by: User | None) -> assi
         raise NotAllowed(_l("Kết quả đã chốt; không phân công lại được."))
     if not 1 <= per_exhibit <= 10:
         raise FestivalError(_l("Số giám khảo mỗi sáng kiến phải từ 1 đến 10."))
-    exhibits, exhibit_slots, judge_slots = _slots(festival)
+    exhibits, exhibit_slots, judge_slots = _slots(festival, number)
     accepted_ids = {e.id for e in exhibits}
-    sheets = festival_sheets(festival)
+    sheets = festival_sheets(festival, number)
     fixed = set()
     for sheet in sheets:
         keep = sheet.exhibit_id in accepted_ids and (sheet.is_manual or sheet.status is not SheetStatus.NOT_STARTED)
@@ -172,14 +186,19 @@ def assign_judges(festival: Festival, per_exhibit: int, by: User | None) -> assi
     db.session.flush()
     plan = assignment.plan_assignments(exhibit_slots, judge_slots, conflict_pairs(festival), fixed, per_exhibit)
     for exhibit_id, judge_id in sorted(plan.pairs - fixed):
-        db.session.add(ScoreSheet(exhibit_id=exhibit_id, judge_id=judge_id))
+        db.session.add(ScoreSheet(round_number=number, exhibit_id=exhibit_id, judge_id=judge_id))
     policy.per_exhibit = per_exhibit
     db.session.flush()
     audit.record(
         "judging.assigned",
         festival,
         by=by,
-        after={"per_exhibit": per_exhibit, "pairs": len(plan.pairs), "problems": [p.kind for p in plan.problems]},
+        after={
+            "round": number,
+            "per_exhibit": per_exhibit,
+            "pairs": len(plan.pairs),
+            "problems": [p.kind for p in plan.problems],
+        },
     )
     _announce_changes(festival, judges(), by)
     return plan
@@ -191,9 +210,11 @@ def _announce_changes(festival: Festival, changed: list[User], by: User | None) 
     events.judge_lists_changed.send(festival, judges=changed, by=by)
 
 
-def _sheet_of(exhibit_id: int, judge_id: int) -> ScoreSheet | None:
+def _sheet_of(exhibit_id: int, judge_id: int, number: int) -> ScoreSheet | None:
     return db.session.execute(
-        db.select(ScoreSheet).where(ScoreSheet.exhibit_id == exhibit_id, ScoreSheet.judge_id == judge_id)
+        db.select(ScoreSheet).where(
+            ScoreSheet.round_number == number, ScoreSheet.exhibit_id == exhibit_id, ScoreSheet.judge_id == judge_id
+        )
     ).scalar_one_or_none()
 
 
@@ -204,10 +225,11 @@ def may_judge(judge: User, exhibit: Exhibit, conflicts: set[tuple[int, int]]) ->
     return assignment.eligible(slot_judge, slot_exhibit, conflicts)
 
 
-def add_assignment(exhibit: Exhibit, judge: User, by: User) -> ScoreSheet:
-    """Give `judge` the exhibit by hand (conflict rules still apply).
+def add_assignment(exhibit: Exhibit, judge: User, by: User, number: int = 1) -> ScoreSheet:
+    """Give `judge` the exhibit by hand in round `number` (conflict rules still apply).
 
-    :raise FestivalError: not a judge, not accepted, already assigned, or a conflict.
+    :raise FestivalError: not a judge, not accepted (not a finalist in a later round), already assigned, or a
+        conflict.
     """
     if policy_for(exhibit.festival).is_final:
         raise NotAllowed(_l("Kết quả đã chốt; không phân công lại được."))
@@ -215,16 +237,19 @@ def add_assignment(exhibit: Exhibit, judge: User, by: User) -> ScoreSheet:
         raise FestivalError(_l("Chỉ giao được cho tài khoản giám khảo."))
     if exhibit.status is not ExhibitStatus.ACCEPTED:
         raise FestivalError(_l("Chỉ phân công chấm sáng kiến đã duyệt."))
-    if _sheet_of(exhibit.id, judge.id) is not None:
+    in_round = db.session.execute(round_exhibits(exhibit.festival, number).where(Exhibit.id == exhibit.id)).first()
+    if in_round is None:
+        raise FestivalError(_l("Sáng kiến này không có trong danh sách vào vòng."))
+    if _sheet_of(exhibit.id, judge.id, number) is not None:
         raise FestivalError(_l("%(name)s đã được giao sáng kiến này.", name=judge.full_name))
     if not may_judge(judge, exhibit, conflict_pairs(exhibit.festival)):
         if judge.unit_id == exhibit.unit_id:
             raise FestivalError(_l("%(name)s thuộc đơn vị có sáng kiến này nên không được chấm.", name=judge.full_name))
         raise FestivalError(_l("%(name)s đã khai báo xung đột lợi ích với sáng kiến này.", name=judge.full_name))
-    sheet = ScoreSheet(exhibit=exhibit, judge=judge, is_manual=True)
+    sheet = ScoreSheet(round_number=number, exhibit=exhibit, judge=judge, is_manual=True)
     db.session.add(sheet)
     db.session.flush()
-    audit.record("judging.assignment_added", exhibit, by=by, after={"judge": judge.email})
+    audit.record("judging.assignment_added", exhibit, by=by, after={"judge": judge.email, "round": number})
     _announce_changes(exhibit.festival, [judge], by)
     return sheet
 
@@ -240,19 +265,26 @@ def remove_assignment(sheet: ScoreSheet, by: User) -> None:
         raise FestivalError(
             _l("%(name)s đã bắt đầu chấm sáng kiến này nên không bỏ phân công được.", name=sheet.judge.full_name)
         )
-    audit.record("judging.assignment_removed", sheet.exhibit, by=by, before={"judge": sheet.judge.email})
+    audit.record(
+        "judging.assignment_removed",
+        sheet.exhibit,
+        by=by,
+        before={"judge": sheet.judge.email, "round": sheet.round_number},
+    )
     festival, judge = sheet.exhibit.festival, sheet.judge
     db.session.delete(sheet)
     _announce_changes(festival, [judge], by)
 
 
-def assignment_overview(festival: Festival) -> list[tuple[Category, list[tuple[Exhibit, list[ScoreSheet]]]]]:
-    """Per category, each accepted exhibit with its sheets (judges), for the assignment page."""
+def assignment_overview(
+    festival: Festival, number: int = 1
+) -> list[tuple[Category, list[tuple[Exhibit, list[ScoreSheet]]]]]:
+    """Per category, each exhibit of round `number` with its sheets (judges), for the assignment page."""
     sheets: dict[int, list[ScoreSheet]] = {}
-    for sheet in festival_sheets(festival):
+    for sheet in festival_sheets(festival, number):
         sheets.setdefault(sheet.exhibit_id, []).append(sheet)
     by_category: dict[int, list] = {}
-    for exhibit in accepted_exhibits(festival):
+    for exhibit in accepted_exhibits(festival, number):
         by_category.setdefault(exhibit.category_id, []).append(
             (exhibit, sorted(sheets.get(exhibit.id, []), key=lambda s: s.judge.full_name))
         )

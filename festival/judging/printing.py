@@ -2,7 +2,7 @@
 
 from flask import render_template
 
-from festival.judging.rubrics import current_rubric
+from festival.judging.rubrics import sheet_rubric
 from festival.judging.scoring import sheet_total
 from festival.models import ScoreSheet
 from festival.util import pdf
@@ -12,7 +12,7 @@ def render_sheet_pdf(sheets: list[ScoreSheet]) -> bytes:
     """A PDF with one page per sheet, in the order given."""
     pages = []
     for sheet in sheets:
-        rubric = sheet.rubric or current_rubric(sheet.exhibit.festival, sheet.exhibit.category)
+        rubric = sheet_rubric(sheet)
         scores = {score.criterion_id: score for score in sheet.scores}
         pages.append({"sheet": sheet, "rubric": rubric, "scores": scores, "total": sheet_total(sheet)})
     return pdf.render_pdf(render_template("judging/sheet_pdf.html", pages=pages))

@@ -43,26 +43,36 @@ class CriterionInput:
     id: int | None = None  # the criterion being edited, when the rubric is edited in place
 
 
-def current_rubric(festival: Festival, category: Category | None) -> Rubric | None:
-    """The rubric in force for a category: its own, else the festival's default."""
-    for category_id in ([category.id] if category is not None else []) + [None]:
-        rubric = db.session.execute(
-            db.select(Rubric).where(
-                Rubric.festival_id == festival.id,
-                Rubric.category_id.is_(None) if category_id is None else Rubric.category_id == category_id,
-                Rubric.is_current.is_(True),
-            )
-        ).scalar_one_or_none()
-        if rubric is not None:
-            return rubric
+def current_rubric(festival: Festival, category: Category | None, number: int = 1) -> Rubric | None:
+    """The rubric in force for a category in round `number`: the category's own, else the round's default,
+    else (for a later round that kept its criteria) the round before's."""
+    for round_number in range(number, 0, -1):
+        for category_id in ([category.id] if category is not None else []) + [None]:
+            rubric = db.session.execute(
+                db.select(Rubric).where(
+                    Rubric.festival_id == festival.id,
+                    Rubric.round_number == round_number,
+                    Rubric.category_id.is_(None) if category_id is None else Rubric.category_id == category_id,
+                    Rubric.is_current.is_(True),
+                )
+            ).scalar_one_or_none()
+            if rubric is not None:
+                return rubric
     return None
 
 
-def own_rubric(festival: Festival, category: Category | None) -> Rubric | None:
-    """The current rubric defined exactly for `category` (None: the default), without fallback."""
+def sheet_rubric(sheet: ScoreSheet) -> Rubric | None:
+    """The rubric a sheet is scored with: the version it began with, else the one in force for its round."""
+    return sheet.rubric or current_rubric(sheet.exhibit.festival, sheet.exhibit.category, sheet.round_number)
+
+
+def own_rubric(festival: Festival, category: Category | None, number: int = 1) -> Rubric | None:
+    """The current rubric defined exactly for `category` (None: the default) in round `number`, without fallback."""
     condition = Rubric.category_id.is_(None) if category is None else Rubric.category_id == category.id
     return db.session.execute(
-        db.select(Rubric).where(Rubric.festival_id == festival.id, condition, Rubric.is_current.is_(True))
+        db.select(Rubric).where(
+            Rubric.festival_id == festival.id, Rubric.round_number == number, condition, Rubric.is_current.is_(True)
+        )
     ).scalar_one_or_none()
 
 
@@ -142,14 +152,14 @@ def _rubric_snapshot(rubric: Rubric) -> dict:
 
 
 def save_rubric(
-    festival: Festival, category: Category | None, criteria: list[CriterionInput], by: User | None
+    festival: Festival, category: Category | None, criteria: list[CriterionInput], by: User | None, number: int = 1
 ) -> Rubric:
-    """Define or change a rubric; a frozen one gets a new version and keeps its own sheets.
+    """Define or change a rubric of round `number`; a frozen one gets a new version and keeps its own sheets.
 
     :raise FestivalError: no scored criterion, a bad maximum, weight or level.
     """
     _check_criteria(criteria)
-    rubric = own_rubric(festival, category)
+    rubric = own_rubric(festival, category, number)
     before = _rubric_snapshot(rubric) if rubric is not None else None
     db.session.flush()
     if rubric is None or is_frozen(rubric):
@@ -157,7 +167,7 @@ def save_rubric(
         if rubric is not None:
             rubric.is_current = False
             db.session.flush()
-        rubric = Rubric(festival=festival, category=category, version=version)
+        rubric = Rubric(festival=festival, category=category, version=version, round_number=number)
         db.session.add(rubric)
         rubric.criteria = []
         for position, data in enumerate(criteria):

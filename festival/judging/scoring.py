@@ -49,7 +49,8 @@ from festival.core import audit
 from festival.core.errors import FestivalError, NotAllowed, StaleSave
 from festival.core.extensions import db
 from festival.judging.policy import policy_for
-from festival.judging.rubrics import current_rubric
+from festival.judging.rounds import round_window
+from festival.judging.rubrics import current_rubric, sheet_rubric
 from festival.models import (
     Conflict,
     Criterion,
@@ -127,13 +128,13 @@ class SaveResult:
 
 
 def judge_sheets(judge: User, festival: Festival) -> list[ScoreSheet]:
-    """The judge's sheets in booth order."""
+    """The judge's sheets, round by round, in booth order."""
     return list(
         db.session.execute(
             db.select(ScoreSheet)
             .join(ScoreSheet.exhibit)
             .where(ScoreSheet.judge_id == judge.id, Exhibit.festival_id == festival.id)
-            .order_by(Exhibit.booth, Exhibit.code)
+            .order_by(ScoreSheet.round_number, Exhibit.booth, Exhibit.code)
         ).scalars()
     )
 
@@ -158,9 +159,10 @@ def check_may_score(sheet: ScoreSheet, judge: User, now: datetime) -> None:
         raise NotAllowed(
             _l("Bạn có xung đột lợi ích với sáng kiến này (cùng đơn vị hoặc đã khai báo) nên không chấm được.")
         )
-    if now < festival.judging_opens_at:
+    opens_at, closes_at = round_window(festival, sheet.round_number)
+    if now < opens_at:
         raise NotAllowed(_l("Chưa đến thời gian chấm."))
-    if now >= festival.judging_closes_at:
+    if now >= closes_at:
         raise NotAllowed(_l("Đã hết thời gian chấm."))
 
 
@@ -215,7 +217,7 @@ def form_input(sheet: ScoreSheet, form: dict[str, str]) -> SheetInput:
 
     :raise FestivalError: no rubric yet, or a value that is not a score.
     """
-    rubric = sheet.rubric or current_rubric(sheet.exhibit.festival, sheet.exhibit.category)
+    rubric = sheet_rubric(sheet)
     if rubric is None:
         raise FestivalError(_l("Ban tổ chức chưa thiết lập thang điểm."))
     points, answers = {}, {}
@@ -244,7 +246,7 @@ def _points_problem(criterion: Criterion, points: Decimal) -> str | None:
 
 def point_problems(sheet: ScoreSheet, form: dict[str, str]) -> dict[int, str]:
     """What is wrong with each criterion's points typed in the plain form, to mark at its field."""
-    rubric = sheet.rubric or current_rubric(sheet.exhibit.festival, sheet.exhibit.category)
+    rubric = sheet_rubric(sheet)
     problems = {}
     for criterion in rubric.scored_criteria if rubric else []:
         try:
@@ -345,7 +347,7 @@ def save_sheet(sheet: ScoreSheet, judge: User, data: SheetInput, now: datetime) 
     if not 0 <= base <= sheet.revision:
         raise FestivalError(_l("Dữ liệu lưu không hợp lệ."))
     if sheet.rubric is None:
-        sheet.rubric = current_rubric(sheet.exhibit.festival, sheet.exhibit.category)
+        sheet.rubric = current_rubric(sheet.exhibit.festival, sheet.exhibit.category, sheet.round_number)
         if sheet.rubric is None:
             raise FestivalError(_l("Ban tổ chức chưa thiết lập thang điểm."))
     _validate(sheet.rubric, data)

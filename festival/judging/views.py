@@ -108,7 +108,7 @@ def sheet(sheet_id):
     return render_template(
         "judging/sheet.html",
         sheet=sheet,
-        rubric=sheet.rubric or rubrics.current_rubric(sheet.exhibit.festival, sheet.exhibit.category),
+        rubric=rubrics.sheet_rubric(sheet),
         state=scoring.sheet_state(sheet),
         typed=typed,
         refusal=refusal,

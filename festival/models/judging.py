@@ -27,10 +27,11 @@ class Rubric(db.Model):
     """
 
     __tablename__ = "rubrics"
-    __table_args__ = (sa.UniqueConstraint("festival_id", "category_id", "version"),)
+    __table_args__ = (sa.UniqueConstraint("festival_id", "round_number", "category_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     festival_id: Mapped[int] = mapped_column(sa.ForeignKey("festivals.id", ondelete="CASCADE"), index=True)
+    round_number: Mapped[int] = mapped_column(default=1, server_default="1")  # JudgingRound.number
     category_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("categories.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(default=1)
     is_current: Mapped[bool] = mapped_column(default=True)
@@ -104,12 +105,13 @@ class Level(db.Model):
 
 
 class PanelMember(db.Model):
-    """A judge sitting on a category's panel."""
+    """A judge sitting on a category's panel in one round."""
 
     __tablename__ = "panel_members"
-    __table_args__ = (sa.UniqueConstraint("category_id", "judge_id"),)
+    __table_args__ = (sa.UniqueConstraint("round_number", "category_id", "judge_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    round_number: Mapped[int] = mapped_column(default=1, server_default="1")  # JudgingRound.number
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id", ondelete="CASCADE"), index=True)
     judge_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
@@ -151,12 +153,15 @@ SHEET_STATUS_LABELS = {
 
 
 class ScoreSheet(db.Model):
-    """A judge's assignment to an exhibit and the sheet they score it on (one per pair)."""
+    """A judge's assignment to an exhibit in one round and the sheet they score it on (one per pair and round)."""
 
     __tablename__ = "score_sheets"
-    __table_args__ = (sa.UniqueConstraint("exhibit_id", "judge_id"),)
+    __table_args__ = (sa.UniqueConstraint("round_number", "exhibit_id", "judge_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The round within the exhibit's festival (JudgingRound.number): a number, not a key, so that a festival
+    # judged in one round never has to name it.
+    round_number: Mapped[int] = mapped_column(default=1, server_default="1")
     exhibit_id: Mapped[int] = mapped_column(sa.ForeignKey("exhibits.id", ondelete="CASCADE"), index=True)
     judge_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # The rubric version in force when scoring began; None until the first save.
@@ -257,6 +262,100 @@ class ScoreChange(db.Model):
         return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
+class RoundKind(enum.Enum):
+    DOSSIER = "dossier"  # sơ khảo: scored remotely from the exhibit's dossier
+    BOOTH = "booth"  # at the booths; in a later round, the authors' defence (chung khảo)
+
+    @property
+    def label(self):
+        return ROUND_KIND_LABELS[self]
+
+
+ROUND_KIND_LABELS = {
+    RoundKind.DOSSIER: _l("Chấm hồ sơ"),
+    RoundKind.BOOTH: _l("Chấm tại gian hàng"),
+}
+
+
+class JudgingRound(db.Model):
+    """One round of a festival's judging, in order: its window, its share of the combined score, and
+    (from round 2) the frozen list of finalists it judges. Rubrics, panels and sheets name it by number."""
+
+    __tablename__ = "judging_rounds"
+    __table_args__ = (sa.UniqueConstraint("festival_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(sa.ForeignKey("festivals.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    name_vi: Mapped[str] = mapped_column(sa.String(120))
+    name_en: Mapped[str] = mapped_column(sa.String(120), default="")
+    kind: Mapped[RoundKind] = mapped_column(default=RoundKind.BOOTH)
+    # None: the festival's judging window (a festival judged in one round keeps a single window).
+    opens_at: Mapped[Optional[datetime]]
+    closes_at: Mapped[Optional[datetime]]
+    # Percent of the combined score when the festival combines its rounds.
+    weight: Mapped[int] = mapped_column(default=100)
+    # How finalists for this round are proposed from the previous round: the top N of each category, or
+    # every exhibit at or above a score (0–100).
+    finalist_quota: Mapped[Optional[int]]
+    finalist_threshold: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(6, 2))
+    finalists_confirmed_at: Mapped[Optional[datetime]]
+    finalists_confirmed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The frozen finalist decision: the rule, the previous round's scores, the proposal and the choice.
+    finalist_record: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+
+    festival: Mapped[Festival] = relationship()
+
+    def name(self, language: str = "vi") -> str:
+        return self.name_en if language == "en" and self.name_en else self.name_vi
+
+    def window(self) -> tuple[datetime, datetime]:
+        return (
+            self.opens_at or self.festival.judging_opens_at,
+            self.closes_at or self.festival.judging_closes_at,
+        )
+
+    @property
+    def takes_finalists(self) -> bool:
+        return self.number > 1
+
+    @property
+    def finalists_confirmed(self) -> bool:
+        return self.finalists_confirmed_at is not None
+
+
+class Finalist(db.Model):
+    """An exhibit chosen for a later round; `reason` says why when the organizer departed from the proposal."""
+
+    __tablename__ = "finalists"
+    __table_args__ = (sa.UniqueConstraint("round_id", "exhibit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    exhibit_id: Mapped[int] = mapped_column(sa.ForeignKey("exhibits.id", ondelete="CASCADE"), index=True)
+    proposed: Mapped[bool] = mapped_column(default=True)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    exhibit: Mapped[Exhibit] = relationship()
+
+
+class Defence(db.Model):
+    """A finalist's slot to present and defend its exhibit at its booth before its round's judges."""
+
+    __tablename__ = "defences"
+    __table_args__ = (sa.UniqueConstraint("round_id", "exhibit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
+    exhibit_id: Mapped[int] = mapped_column(sa.ForeignKey("exhibits.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+
+    exhibit: Mapped[Exhibit] = relationship()
+
+
 class ResultsMethod(enum.Enum):
     MEAN = "mean"
     NORMALISED = "normalised"
@@ -268,6 +367,18 @@ class ResultsMethod(enum.Enum):
             ResultsMethod.MEAN: _l("Điểm trung bình"),
             ResultsMethod.NORMALISED: _l("Điểm chuẩn hoá (z-score)"),
             ResultsMethod.EFFECTS: _l("Điểm hiệu chỉnh độ khắt khe của giám khảo (mô hình hiệu ứng)"),
+        }[self]
+
+
+class Combination(enum.Enum):
+    LAST = "last"  # the last round alone decides
+    WEIGHTED = "weighted"  # each round's score (by the results method) weighted by JudgingRound.weight
+
+    @property
+    def label(self):
+        return {
+            Combination.LAST: _l("Chỉ tính điểm vòng cuối"),
+            Combination.WEIGHTED: _l("Cộng có trọng số điểm các vòng"),
         }[self]
 
 
@@ -291,6 +402,7 @@ class JudgingPolicy(db.Model):
     # The authors' defence at the booth: minutes to present, then to answer; 0 and 0 = no timer on the sheet.
     presentation_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     questions_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    combination: Mapped[Combination] = mapped_column(default=Combination.LAST, server_default="last")
     finalised_at: Mapped[Optional[datetime]]
     finalised_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
