@@ -183,6 +183,13 @@ EXPECTED = {
     "judging.reopen_results": POST_ONLY,
     "judging.results_export": ORGANIZER_ONLY,
     "judging.settings": ORGANIZER_ONLY,
+    "judging.rounds_page": ORGANIZER_ONLY,
+    "judging.round_edit": ORGANIZER_ONLY,
+    "judging.round_remove": ORGANIZER_ONLY,  # the confirmation page; removing round 1 is refused
+    # This festival judges in one round: round 1 has no finalists and no defences (tests/judging/test_rounds.py
+    # covers a second round).
+    "judging.finalists_page": answers(LOGIN, 403, 403, 403, 403, 404),
+    "judging.defences_page": answers(LOGIN, 404, 404, 404, 404, 404),
     # Personal data
     "privacy.inventory_page": ORGANIZER_ONLY,
     "privacy.people": ORGANIZER_ONLY,
@@ -336,6 +343,7 @@ ARGUMENTS = {
     "language": "vi",
     "breach_id": "breach",
     "request_id": "data_request",
+    "number": 1,
 }
 ARGUMENT_OVERRIDES = {
     "privacy.person_export": {"fmt": "json"},
@@ -577,6 +585,15 @@ POSTS = [
             "questions_minutes": "5",
         },
     ),
+    Post("judging.rounds_page", ORGANIZERS, {"action": "add"}),
+    Post(
+        "judging.round_edit",
+        ORGANIZERS,
+        {"name_vi": "Vòng hồ sơ", "kind": "dossier", "weight": "100", "finalist_rule": "quota"},
+    ),
+    Post("judging.round_remove", ORGANIZERS, changes=False),  # round 1 cannot be removed
+    Post("judging.finalists_page", (), {"action": "confirm"}),
+    Post("judging.defences_page", (), {"changeover": "5"}),
     Post(
         "badges.new",
         ORGANIZERS,

@@ -46,3 +46,21 @@ judge_lists_changed = _signals.signal(
     `judges`: the judges whose list may have changed, and `by`: the user who made the change (or None).
     """,
 )
+
+finalists_confirmed = _signals.signal(
+    "finalists-confirmed",
+    doc="""The list of exhibits going on to a later judging round was confirmed (frozen).
+
+    Sent by festival.judging.finalists.confirm after the list is audited and flushed, with the round as
+    sender and `by`: the organizer who confirmed it.
+    """,
+)
+
+defences_scheduled = _signals.signal(
+    "defences-scheduled",
+    doc="""The schedule of a round's defences at the booths was saved.
+
+    Sent by festival.judging.defences after the schedule is audited and flushed, with the round as sender
+    and `by`: the organizer who saved it.
+    """,
+)

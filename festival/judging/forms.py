@@ -2,16 +2,28 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from festival.models import JUDGED_TIERS, CriterionKind, ResultsMethod
+from festival.models import JUDGED_TIERS, Combination, CriterionKind, ResultsMethod, RoundKind
 from festival.util.urls import optional_record_id
 
 REQUIRED = _l("Trường này là bắt buộc.")
 MAX_CRITERIA = 10
 MAX_TIMER_MINUTES = 60
+# As the browser's datetime-local input sends it.
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class CriterionForm(Form):
@@ -106,3 +118,38 @@ class TierForm(FlaskForm):
         _l("Giải"), choices=lambda: [("", _l("Không giải"))] + [(t.value, t.label) for t in JUDGED_TIERS]
     )
     reason = StringField(_l("Lý do điều chỉnh"), validators=[DataRequired(REQUIRED), Length(max=500)])
+
+
+class RoundForm(FlaskForm):
+    """One judging round: its name, where it is judged, its own window (empty: the festival's), its weight and,
+    from round 2, how finalists are proposed."""
+
+    name_vi = StringField(_l("Tên vòng"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=120)])
+    kind = SelectField(_l("Hình thức chấm"), choices=lambda: [(k.value, k.label) for k in RoundKind])
+    opens_at = DateTimeLocalField(_l("Mở chấm"), format=DATETIME_FORMAT, validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Đóng chấm"), format=DATETIME_FORMAT, validators=[Optional()])
+    weight = IntegerField(
+        _l("Trọng số khi cộng điểm các vòng (%)"),
+        validators=[InputRequired(REQUIRED), NumberRange(0, 100, _l("Trọng số là số từ 0 đến 100."))],
+    )
+    finalist_rule = SelectField(
+        _l("Đề xuất vào vòng"),
+        choices=lambda: [("quota", _l("Số sáng kiến đứng đầu mỗi lĩnh vực")), ("threshold", _l("Điểm tối thiểu"))],
+    )
+    finalist_quota = IntegerField(_l("Số sáng kiến mỗi lĩnh vực"), validators=[Optional(), NumberRange(0, 500)])
+    finalist_threshold = DecimalField(
+        _l("Điểm tối thiểu (thang 100)"), places=2, validators=[Optional(), NumberRange(0, 100)]
+    )
+
+
+class CombinationForm(FlaskForm):
+    combination = SelectField(_l("Điểm cuối cùng"), choices=lambda: [(c.value, c.label) for c in Combination])
+
+
+class ScheduleForm(FlaskForm):
+    changeover = IntegerField(
+        _l("Thời gian chuyển giữa hai lượt (phút)"),
+        default=5,
+        validators=[InputRequired(REQUIRED), NumberRange(0, 60, _l("Thời gian chuyển là số phút từ 0 đến 60."))],
+    )

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from festival.core import audit
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
-from festival.models import Festival, JudgingPolicy, User
+from festival.models import Combination, Festival, JudgingPolicy, User
 
 
 def policy_for(festival: Festival) -> JudgingPolicy:
@@ -61,3 +61,21 @@ def update_policy(
         "timer": list(timer),
     }
     audit.record("judging.policy_saved", policy.festival, by=by, before=before, after=after)
+
+
+def set_combination(policy: JudgingPolicy, combination: Combination, by: User) -> None:
+    """Whether the last round alone decides or every round's score counts by its weight (audited).
+
+    :raise NotAllowed: the results are final.
+    """
+    if policy.is_final:
+        raise NotAllowed(_l("Kết quả đã chốt; hãy mở lại kết quả trước khi đổi cách xếp hạng."))
+    before = policy.combination
+    policy.combination = combination
+    audit.record(
+        "judging.combination_saved",
+        policy.festival,
+        by=by,
+        before={"combination": before},
+        after={"combination": combination},
+    )

@@ -1,7 +1,9 @@
 """Results: ratings from submitted sheets, calibrated and ranked per category, award tiers,
 finalisation with a frozen record, and the results export."""
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -12,17 +14,21 @@ from festival.core import audit
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
 from festival.judging.math import calibration
+from festival.judging.math import rounds as combination
 from festival.judging.panels import accepted_exhibits, conflict_pairs, festival_sheets
 from festival.judging.policy import policy_for
+from festival.judging.rounds import rounds_of
 from festival.judging.scoring import has_conflict
 from festival.models import (
     Award,
     AwardOverride,
     AwardTier,
     Category,
+    Combination,
     Exhibit,
     Festival,
     JudgingPolicy,
+    JudgingRound,
     ResultRecord,
     Rubric,
     Score,
@@ -93,6 +99,11 @@ class CategoryResults:
     effects: object  # calibration EffectsFit: the judge-effects model and its groups of judges
     mean_rank: dict[int, int]  # each exhibit's rank by the raw mean, to say why a rank moved
     conflicted: list[ConflictedSheet]
+    # A festival judged in rounds: each earlier round's score and rank of these exhibits (round number →
+    # exhibit id → value), and how many places each moved from the round before to the final ranking.
+    round_scores: dict[int, dict[int, float | None]] = field(default_factory=dict)
+    round_ranks: dict[int, dict[int, int]] = field(default_factory=dict)
+    movement: dict[int, int | None] = field(default_factory=dict)
 
 
 FLAG_RULE = _l(
@@ -105,12 +116,13 @@ FLAG_RULE = _l(
 )
 
 
-def _sheets_by_category(festival: Festival):
-    """Every submitted sheet as a rating, by category, with the sheets left out for a conflict of
+def _sheets_by_category(festival: Festival, number: int):
+    """Every submitted sheet of round `number` as a rating, by category, with the sheets left out for a conflict of
     interest, and how many sheets each exhibit was assigned. Read as plain rows in a few queries:
     a 1,000-exhibit festival has 3,000 sheets and 15,000 scores, too many to load as objects."""
     submitted = (
         Exhibit.festival_id == festival.id,
+        ScoreSheet.round_number == number,
         ScoreSheet.status == SheetStatus.SUBMITTED,
         ScoreSheet.rubric_id.is_not(None),
     )
@@ -134,7 +146,7 @@ def _sheets_by_category(festival: Festival):
         db.session.execute(
             db.select(ScoreSheet.exhibit_id, sa.func.count())
             .join(ScoreSheet.exhibit)
-            .where(Exhibit.festival_id == festival.id)
+            .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
             .group_by(ScoreSheet.exhibit_id)
         ).all()
     )
@@ -170,18 +182,53 @@ def _sheets_by_category(festival: Festival):
     return ratings, conflicted, assigned
 
 
+@dataclass(frozen=True)
+class EarlierRound:
+    """An earlier round's calibrated scores and ranks by category (category id → exhibit id → value)."""
+
+    number: int
+    weight: int
+    scores: dict[int, dict[int, float | None]]
+    ranks: dict[int, dict[int, int]]
+
+
+def _earlier_round(festival: Festival, judging_round: JudgingRound) -> EarlierRound:
+    blocks = round_results(festival, judging_round.number)
+    return EarlierRound(
+        number=judging_round.number,
+        weight=judging_round.weight,
+        scores={b.category.id: {r.result.exhibit_id: r.result.score for r in b.ranked} for b in blocks},
+        ranks={b.category.id: {r.result.exhibit_id: r.rank for r in b.ranked if r.rank} for b in blocks},
+    )
+
+
 def festival_results(festival: Festival) -> list[CategoryResults]:
-    """Every category's calibrated, ranked results with proposed and adjusted tiers.
+    """The final results: the last round's, its scores combined with the earlier rounds' when the festival
+    weighs its rounds together (each round calibrated by the results method first)."""
+    rounds = rounds_of(festival)
+    if len(rounds) == 1:
+        return round_results(festival, 1)
+    earlier = [_earlier_round(festival, r) for r in rounds[:-1]]
+    combine = policy_for(festival).combination is Combination.WEIGHTED
+    return round_results(festival, rounds[-1].number, earlier=earlier, weight=rounds[-1].weight if combine else None)
+
+
+def round_results(
+    festival: Festival, number: int = 1, earlier: list[EarlierRound] = (), weight: int | None = None
+) -> list[CategoryResults]:
+    """Every category's calibrated, ranked results of round `number` with proposed and adjusted tiers.
 
     An exhibit with fewer submitted sheets than assigned is marked and left out of the proposed
     tiers (an organizer may still give it one, with a reason); cutoff flags use the pooled error.
+    With `earlier` rounds, their scores and ranks are shown beside this round's; with `weight` (this
+    round's weight) the ranking is by the weighted combination of every round's score.
     """
     policy = policy_for(festival)
     method = policy.method.value
     exhibits_by_category: dict[int, list[Exhibit]] = {}
-    for exhibit in accepted_exhibits(festival):
+    for exhibit in accepted_exhibits(festival, number):
         exhibits_by_category.setdefault(exhibit.category_id, []).append(exhibit)
-    ratings_by_category, conflicted_by_category, assigned = _sheets_by_category(festival)
+    ratings_by_category, conflicted_by_category, assigned = _sheets_by_category(festival, number)
     judge_ids = {r.judge_id for ratings in ratings_by_category.values() for r in ratings}
     judge_ids |= {c.judge_id for sheets in conflicted_by_category.values() for c in sheets}
     judges = {u.id: u for u in db.session.execute(db.select(User).where(User.id.in_(judge_ids))).scalars()}
@@ -210,6 +257,12 @@ def festival_results(festival: Festival) -> list[CategoryResults]:
         counts = {e.id: assigned.get(e.id, 0) for e in exhibits}
         settings = {"shrinkage": float(policy.shrinkage), "spread_flag": float(policy.spread_flag)}
         exhibit_results = calibration.exhibit_results(ratings, entries, method=method, assigned=counts, **settings)
+        round_scores = {r.number: r.scores.get(category.id, {}) for r in earlier}
+        if weight is not None:
+            this_round = {r.exhibit_id: r.score for r in exhibit_results}
+            parts = [(r.weight, round_scores[r.number]) for r in earlier] + [(weight, this_round)]
+            combined = combination.combined_scores(parts)
+            exhibit_results = [replace(r, score=combined.get(r.exhibit_id)) for r in exhibit_results]
         ranked = calibration.rank(exhibit_results, entries, tie_break)
         by_mean = calibration.rank(calibration.exhibit_results(ratings, entries, **settings), entries, tie_break)
         proposed = calibration.propose_tiers(ranked, quotas(policy), skip_incomplete=True)
@@ -243,6 +296,14 @@ def festival_results(festival: Festival) -> list[CategoryResults]:
                 effects=calibration.judge_effects(ratings),
                 mean_rank={r.result.exhibit_id: r.rank for r in by_mean if r.result.n},
                 conflicted=conflicted,
+                round_scores=round_scores,
+                round_ranks={r.number: r.ranks.get(category.id, {}) for r in earlier},
+                movement=combination.rank_movement(
+                    earlier[-1].ranks.get(category.id, {}) if earlier else {},
+                    {r.result.exhibit_id: r.rank for r in ranked if r.rank},
+                )
+                if earlier
+                else {},
             )
         )
     return results
@@ -279,11 +340,11 @@ def incomplete_exhibits(results: list[CategoryResults]) -> list[tuple[Exhibit, i
     ]
 
 
-def progress(festival: Festival) -> list[dict]:
-    """Per category: the judges × exhibits matrix of sheet states and what is still missing."""
-    sheets = festival_sheets(festival)
+def progress(festival: Festival, number: int = 1) -> list[dict]:
+    """Per category: round `number`'s judges × exhibits matrix of sheet states and what is still missing."""
+    sheets = festival_sheets(festival, number)
     by_category: dict[int, dict] = {}
-    exhibits = accepted_exhibits(festival)
+    exhibits = accepted_exhibits(festival, number)
     for exhibit in exhibits:
         by_category.setdefault(
             exhibit.category_id, {"exhibits": [], "judges": {}, "cells": {}, "missing": 0, "done": 0}
@@ -356,10 +417,10 @@ def set_tier(exhibit: Exhibit, tier: AwardTier | None, reason: str, by: User) ->
 
 
 def unsubmitted_sheets(festival: Festival) -> list[ScoreSheet]:
-    """Assigned sheets of accepted exhibits that are not submitted (they will not count)."""
+    """Assigned sheets of the final round's exhibits that are not submitted (they will not count)."""
     return [
         s
-        for s in festival_sheets(festival)
+        for s in festival_sheets(festival, rounds_of(festival)[-1].number)
         if s.status is not SheetStatus.SUBMITTED and s.exhibit.status.value == "accepted"
     ]
 
@@ -370,7 +431,7 @@ def _record_data(festival: Festival, policy: JudgingPolicy, results: list[Catego
         rubric = next(
             (
                 s.rubric
-                for s in festival_sheets(festival)
+                for s in festival_sheets(festival, rounds_of(festival)[-1].number)
                 if s.rubric and s.exhibit.category_id == block.category.id and s.status is SheetStatus.SUBMITTED
             ),
             None,
@@ -399,6 +460,10 @@ def _record_data(festival: Festival, policy: JudgingPolicy, results: list[Catego
                         "mean": r.result.mean,
                         "normalised": r.result.normalised,
                         "score": r.result.score,
+                        "rounds": {
+                            str(number): scores.get(r.result.exhibit_id)
+                            for number, scores in block.round_scores.items()
+                        },
                         "decided_by": r.decided_by,
                         "proposed": block.proposed.get(r.result.exhibit_id),
                         "tier": block.tiers[r.result.exhibit_id].value
@@ -425,7 +490,33 @@ def _record_data(festival: Festival, policy: JudgingPolicy, results: list[Catego
             "honourable_share": str(policy.honourable_share),
         },
         "categories": categories,
+        "combination": policy.combination.value,
     }
+
+
+def _scores_hash(festival: Festival, final_ratings: list, record: dict) -> str:
+    """The hash of every score that decided the results: the final round's ratings alone for a festival
+    judged in one round (as always); with rounds, every round's ratings and each finalist decision."""
+    rounds = rounds_of(festival)
+    if len(rounds) == 1:
+        return calibration.ratings_hash(final_ratings)
+    parts = []
+    for judging_round in rounds:
+        ratings = (
+            final_ratings
+            if judging_round is rounds[-1]
+            else [rating for block in round_results(festival, judging_round.number) for rating in block.ratings]
+        )
+        parts.append(
+            {
+                "round": judging_round.number,
+                "weight": judging_round.weight,
+                "ratings": calibration.ratings_hash(ratings),
+                "finalists": judging_round.finalist_record,
+            }
+        )
+    record["rounds"] = parts
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def finalise(festival: Festival, by: User, accept_missing: bool = False) -> ResultRecord:
@@ -459,12 +550,13 @@ def finalise(festival: Festival, by: User, accept_missing: bool = False) -> Resu
                     )
                 )
     ratings = [rating for block in results for rating in block.ratings]
+    data = _record_data(festival, policy, results)
     record = ResultRecord(
         festival_id=festival.id,
         user_id=by.id,
         method=policy.method.value,
-        scores_hash=calibration.ratings_hash(ratings),
-        data=_record_data(festival, policy, results),
+        scores_hash=_scores_hash(festival, ratings, data),
+        data=data,
     )
     db.session.add(record)
     policy.finalised_at, policy.finalised_by_id = utcnow(), by.id

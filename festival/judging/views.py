@@ -17,24 +17,39 @@ from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
 from festival.exhibits.services import list_categories
-from festival.judging import control, panels, policy, printing, results, rubrics, scoring
-from festival.judging.forms import AddJudgeForm, AssignForm, ConflictForm, PolicyForm, ReasonForm, RubricForm, TierForm
+from festival.judging import control, defences, finalists, panels, policy, printing, results, rounds, rubrics, scoring
+from festival.judging.forms import (
+    AddJudgeForm,
+    AssignForm,
+    CombinationForm,
+    ConflictForm,
+    PolicyForm,
+    ReasonForm,
+    RoundForm,
+    RubricForm,
+    ScheduleForm,
+    TierForm,
+)
 from festival.models import (
     JUDGED_TIERS,
     AwardTier,
     Category,
+    Combination,
     Conflict,
     CriterionKind,
     Exhibit,
     ExhibitStatus,
+    JudgingRound,
     ResultsMethod,
     Role,
+    RoundKind,
     ScoreSheet,
     SheetStatus,
     StandReport,
     User,
     utcnow,
 )
+from festival.util.formatting import local_to_utc, utc_to_local
 from festival.util.urls import MAX_ID, record_id
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
@@ -46,6 +61,18 @@ def _visible_sheet(sheet_id: int) -> ScoreSheet:
     if current_user.role is Role.ORGANIZER or sheet.judge_id == current_user.id:
         return sheet
     abort(404)
+
+
+def _selected_round(festival) -> JudgingRound:
+    """The round an organizer's page shows: `?round=N`, else the round under way."""
+    number = request.args.get("round", type=int)
+    if number is None:
+        return rounds.current_round(festival, utcnow())
+    return rounds.round_of(festival, number) or abort(404)
+
+
+def _round_context(festival, judging_round: JudgingRound) -> dict:
+    return {"judging_round": judging_round, "judging_rounds": rounds.rounds_of(festival)}
 
 
 # The judge's tablet ----------------------------------------------------------------------
@@ -335,7 +362,9 @@ def rubric(category_id):
     """Edit the default rubric or a category's own (a frozen one gets a new version)."""
     festival = current_festival()
     category = db.get_or_404(Category, category_id) if category_id else None
-    current = rubrics.own_rubric(festival, category)
+    judging_round = _selected_round(festival)
+    number = judging_round.number
+    current = rubrics.own_rubric(festival, category, number)
     form = RubricForm()
     if request.method == "GET" and current is not None:
         for entry, criterion in zip(form.criteria.entries, current.criteria):
@@ -351,7 +380,7 @@ def rubric(category_id):
             row.levels.data = rubrics.format_levels(criterion.levels)
     if form.validate_on_submit():
         try:
-            saved = rubrics.save_rubric(festival, category, _criteria_from(form), by=current_user)
+            saved = rubrics.save_rubric(festival, category, _criteria_from(form), by=current_user, number=number)
         except FestivalError as error:
             form.form_errors.append(error.message)
         else:
@@ -365,7 +394,7 @@ def rubric(category_id):
                 )
             else:
                 flash(_("Đã lưu thang điểm."), "success")
-            return redirect(url_for("judging.rubric", category_id=category_id))
+            return redirect(url_for("judging.rubric", category_id=category_id, round=number))
     return render_template(
         "judging/rubric.html",
         form=form,
@@ -373,8 +402,9 @@ def rubric(category_id):
         category=category,
         rubric=current,
         frozen=current is not None and rubrics.is_frozen(current),
-        effective=rubrics.current_rubric(festival, category),
+        effective=rubrics.current_rubric(festival, category, number),
         categories=list_categories(festival),
+        **_round_context(festival, judging_round),
     ), form_status(form)
 
 
@@ -383,6 +413,7 @@ def rubric(category_id):
 def panels_page():
     """Which judges sit on which category's panel."""
     festival = current_festival()
+    judging_round = _selected_round(festival)
     categories = list_categories(festival)
     if request.method == "POST":
         chosen = set()
@@ -390,11 +421,15 @@ def panels_page():
             category_id, _sep, judge_id = value.partition(":")
             if category_id.isdigit() and judge_id.isdigit():
                 chosen.add((int(category_id), int(judge_id)))
-        panels.set_panels(festival, chosen, by=current_user)
+        panels.set_panels(festival, chosen, by=current_user, number=judging_round.number)
         flash(_("Đã lưu hội đồng chấm theo lĩnh vực."), "success")
-        return redirect(url_for("judging.panels"))
+        return redirect(url_for("judging.panels", round=judging_round.number))
     return render_template(
-        "judging/panels.html", categories=categories, judges=panels.judges(), panels=panels.panel_map(festival)
+        "judging/panels.html",
+        categories=categories,
+        judges=panels.judges(),
+        panels=panels.panel_map(festival, judging_round.number),
+        **_round_context(festival, judging_round),
     )
 
 
@@ -403,11 +438,12 @@ def panels_page():
 def assignments():
     """Who judges which exhibit: run the automatic assignment, see why a rule could not be met."""
     festival = current_festival()
+    judging_round = _selected_round(festival)
     form = AssignForm(per_exhibit=policy.policy_for(festival).per_exhibit)
     problems = []
     if form.validate_on_submit():
         try:
-            plan = panels.assign_judges(festival, form.per_exhibit.data, by=current_user)
+            plan = panels.assign_judges(festival, form.per_exhibit.data, by=current_user, number=judging_round.number)
         except FestivalError as error:
             form.form_errors.append(error.message)
         else:
@@ -417,10 +453,11 @@ def assignments():
         "judging/assignments.html",
         form=form,
         problems=problems,
-        overview=panels.assignment_overview(festival),
+        overview=panels.assignment_overview(festival, judging_round.number),
         add_form=AddJudgeForm(formdata=None),
         judges=panels.judges(),
         policy=policy.policy_for(festival),
+        **_round_context(festival, judging_round),
     ), form_status(form)
 
 
@@ -433,9 +470,10 @@ def assignment_add(exhibit_id):
     judge = db.session.get(User, request.form.get("judge_id", type=record_id) or 0)
     if judge is None:
         abort(400)
-    panels.add_assignment(exhibit, judge, by=current_user)
+    number = request.args.get("round", 1, type=int)
+    panels.add_assignment(exhibit, judge, by=current_user, number=number)
     flash(_("Đã giao %(code)s cho %(name)s.", code=exhibit.code, name=judge.full_name), "success")
-    return redirect(url_for("judging.assignments", _anchor=f"exhibit-{exhibit.id}"))
+    return redirect(url_for("judging.assignments", round=number, _anchor=f"exhibit-{exhibit.id}"))
 
 
 @bp.route("/sheets/<int:sheet_id>/unassign", methods=["GET", "POST"])
@@ -444,7 +482,7 @@ def assignment_add(exhibit_id):
 def assignment_remove(sheet_id):
     """Take an exhibit away from a judge who has not started, after confirmation."""
     sheet = db.get_or_404(ScoreSheet, sheet_id)
-    back = url_for("judging.assignments", _anchor=f"exhibit-{sheet.exhibit_id}")
+    back = url_for("judging.assignments", round=sheet.round_number, _anchor=f"exhibit-{sheet.exhibit_id}")
     if request.method == "POST":
         panels.remove_assignment(sheet, by=current_user)
         flash(_("Đã bỏ phân công."), "success")
@@ -587,11 +625,13 @@ METHOD_REASONS = {
 def progress():
     """Judge × exhibit matrix per category, with missing sheets."""
     festival = current_festival()
+    judging_round = _selected_round(festival)
     return render_template(
         "judging/progress.html",
         festival=festival,
-        blocks=results.progress(festival),
+        blocks=results.progress(festival, judging_round.number),
         policy=policy.policy_for(festival),
+        **_round_context(festival, judging_round),
     )
 
 
@@ -600,10 +640,18 @@ def progress():
 def results_page():
     """Calibrated results per category: means, spreads, normalised scores, agreement, tiers."""
     festival = current_festival()
+    all_rounds = rounds.rounds_of(festival)
+    number = request.args.get("round", type=int)
+    earlier = number is not None and number != all_rounds[-1].number
+    if earlier and rounds.round_of(festival, number) is None:
+        abort(404)
     return render_template(
         "judging/results.html",
         festival=festival,
-        blocks=results.festival_results(festival),
+        blocks=results.round_results(festival, number) if earlier else results.festival_results(festival),
+        judging_round=rounds.round_of(festival, number) if earlier else all_rounds[-1],
+        judging_rounds=all_rounds,
+        earlier_round=earlier,
         policy=policy.policy_for(festival),
         tier_form=TierForm(formdata=None),
         record=results.latest_record(festival),
@@ -726,3 +774,173 @@ def settings():
         "judging/settings.html", form=form, policy=current, rubric=rubrics.current_rubric(festival, None)
     )
     return page, form_status(form)
+
+
+# Rounds, finalists and defences ------------------------------------------------------------
+
+
+def _round_or_404(festival, number: int) -> JudgingRound:
+    return rounds.round_of(festival, number) or abort(404)
+
+
+@bp.route("/rounds", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+@refusals_return_to("judging.rounds_page")
+def rounds_page():
+    """The festival's rounds in order, how they combine, and adding or removing the last one."""
+    festival = current_festival()
+    current = policy.policy_for(festival)
+    form = CombinationForm(combination=current.combination.value)
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "add":
+            added = rounds.add_round(festival, by=current_user)
+            flash(_("Đã thêm %(name)s.", name=added.name_vi), "success")
+        elif action == "combination" and form.validate_on_submit():
+            policy.set_combination(current, Combination(form.combination.data), by=current_user)
+            flash(_("Đã lưu cách tính điểm cuối cùng."), "success")
+        return redirect(url_for("judging.rounds_page"))
+    return render_template("judging/rounds.html", judging_rounds=rounds.rounds_of(festival), policy=current, form=form)
+
+
+@bp.route("/rounds/<int:number>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def round_edit(number):
+    """One round's name, kind, window, weight and finalist rule."""
+    festival = current_festival()
+    judging_round = _round_or_404(festival, number)
+    form = RoundForm(obj=judging_round if request.method == "GET" else None)
+    if request.method == "GET":
+        form.kind.data = judging_round.kind.value
+        form.opens_at.data = utc_to_local(judging_round.opens_at) if judging_round.opens_at else None
+        form.closes_at.data = utc_to_local(judging_round.closes_at) if judging_round.closes_at else None
+        form.finalist_rule.data = "threshold" if judging_round.finalist_threshold is not None else "quota"
+    if form.validate_on_submit():
+        by_threshold = form.finalist_rule.data == "threshold"
+        try:
+            rounds.update_round(
+                judging_round,
+                name_vi=form.name_vi.data,
+                name_en=form.name_en.data or "",
+                kind=RoundKind(form.kind.data),
+                window=(
+                    local_to_utc(form.opens_at.data) if form.opens_at.data else None,
+                    local_to_utc(form.closes_at.data) if form.closes_at.data else None,
+                ),
+                weight=form.weight.data,
+                finalist_rule=(
+                    None if by_threshold else form.finalist_quota.data,
+                    form.finalist_threshold.data if by_threshold else None,
+                ),
+                by=current_user,
+            )
+        except FestivalError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Đã lưu %(name)s.", name=judging_round.name_vi), "success")
+            return redirect(url_for("judging.rounds_page"))
+    return render_template("judging/round.html", form=form, judging_round=judging_round), form_status(form)
+
+
+@bp.route("/rounds/<int:number>/remove", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+@refusals_return_to("judging.rounds_page")
+def round_remove(number):
+    """Remove the last round while nothing has happened in it, after confirmation."""
+    judging_round = _round_or_404(current_festival(), number)
+    if request.method == "POST":
+        rounds.remove_round(judging_round, by=current_user)
+        flash(_("Đã xoá vòng chấm."), "success")
+        return redirect(url_for("judging.rounds_page"))
+    return render_template(
+        "confirm.html",
+        title=_("Xoá vòng chấm?"),
+        message=_("%(name)s sẽ bị xoá khỏi kỳ hội thi.", name=judging_round.name_vi),
+        confirm_label=_("Xoá vòng"),
+        cancel_url=url_for("judging.rounds_page"),
+    )
+
+
+@bp.route("/rounds/<int:number>/finalists", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+@refusals_return_to("judging.finalists_page")
+def finalists_page(number):
+    """The previous round's ranking per category, the proposed finalists, changes with reasons, confirmation."""
+    festival = current_festival()
+    judging_round = _round_or_404(festival, number)
+    if not judging_round.takes_finalists:
+        abort(404)
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "confirm":
+            chosen = finalists.confirm(judging_round, by=current_user)
+            flash(_("Đã xác nhận %(n)d sáng kiến vào vòng; các đơn vị đã được báo.", n=len(chosen)), "success")
+        elif action == "reopen":
+            finalists.reopen(judging_round, request.form.get("reason", ""), by=current_user)
+            flash(_("Đã mở lại danh sách vào vòng."), "success")
+        else:
+            exhibit = db.get_or_404(Exhibit, request.form.get("exhibit_id", type=record_id) or 0)
+            finalists.choose(
+                judging_round,
+                exhibit,
+                request.form.get("included") == "1",
+                request.form.get("reason", ""),
+                current_user,
+            )
+            flash(_("Đã cập nhật %(code)s.", code=exhibit.code), "success")
+        return redirect(url_for("judging.finalists_page", number=number))
+    return render_template(
+        "judging/finalists.html",
+        judging_round=judging_round,
+        previous=rounds.round_of(festival, number - 1),
+        overview=finalists.finalist_overview(judging_round),
+        policy=policy.policy_for(festival),
+    )
+
+
+@bp.route("/rounds/<int:number>/defences", methods=["GET", "POST"])
+@login_required
+def defences_page(number):
+    """The schedule of defences at the booths: organizers build it; judges and units read (and print) it."""
+    festival = current_festival()
+    judging_round = _round_or_404(festival, number)
+    if not judging_round.takes_finalists:
+        abort(404)
+    form = ScheduleForm()
+    if request.method == "POST":
+        if current_user.role is not Role.ORGANIZER:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                built = defences.build_schedule(judging_round, form.changeover.data, by=current_user)
+            except FestivalError as error:
+                form.form_errors.append(error.message)
+            else:
+                if built.unplaced:
+                    flash(
+                        _(
+                            "Không đủ thời gian trong vòng cho %(n)d lượt bảo vệ: %(codes)s. Hãy kéo dài thời gian "
+                            "của vòng hoặc rút ngắn thời gian chuyển.",
+                            n=len(built.unplaced),
+                            codes=", ".join(e.code or "" for e in built.unplaced),
+                        ),
+                        "warning",
+                    )
+                else:
+                    flash(_("Đã xếp lịch %(n)d lượt bảo vệ.", n=built.placed), "success")
+                return redirect(url_for("judging.defences_page", number=number))
+    schedule = defences.round_defences(judging_round)
+    if current_user.role is Role.UNIT:
+        schedule = [(d, judges) for d, judges in schedule if d.exhibit.unit_id == current_user.unit_id]
+    elif current_user.role is Role.JUDGE:
+        schedule = [(d, judges) for d, judges in schedule if any(j.id == current_user.id for j in judges)]
+    elif current_user.role is not Role.ORGANIZER:
+        abort(404)
+    return render_template(
+        "judging/defences.html",
+        judging_round=judging_round,
+        schedule=schedule,
+        clashes=defences.clashes(judging_round) if current_user.role is Role.ORGANIZER else [],
+        form=form,
+        minutes=defences.defence_minutes(festival),
+    ), form_status(form)

@@ -82,6 +82,7 @@ PLACEHOLDER_HELP = {
     "added": _l("sáng kiến được thêm"),
     "removed": _l("sáng kiến được bỏ"),
     "day": _l("ngày chấm"),
+    "round": _l("tên vòng chấm"),
     "award": _l("giải"),
     "serial": _l("số hiệu giấy chứng nhận"),
     "verify": _l("liên kết tra cứu giấy chứng nhận"),
@@ -120,6 +121,11 @@ KINDS = {
             ("name", "festival", "count", "added", "removed", "list", "link"),
         ),
         _kind("judge_reminder", _l("Nhắc phiếu chấm chưa gửi"), ("name", "festival", "day", "count", "list", "link")),
+        _kind(
+            "finalists",
+            _l("Kết quả chọn vào vòng chung khảo và lịch bảo vệ"),
+            ("name", "unit", "round", "list", "festival", "link"),
+        ),
         _kind("badge", _l("Thẻ dự ngày hội"), ("name", "festival", "role", "unit", "link")),
         _kind("certificate", _l("Giấy chứng nhận"), ("name", "exhibit", "award", "serial", "verify", "festival")),
     )

@@ -17,7 +17,8 @@ from festival.core import events
 from festival.core.errors import FestivalError
 from festival.core.extensions import db
 from festival.core.festivals import get_current_festival
-from festival.judging import control, scoring
+from festival.judging import control, defences, scoring
+from festival.judging.rounds import round_exhibits
 from festival.mail import services
 from festival.mail.services import Queued, Recipient
 from festival.models import (
@@ -27,6 +28,8 @@ from festival.models import (
     Exhibit,
     ExhibitStatus,
     Festival,
+    Finalist,
+    JudgingRound,
     MailMessage,
     MailStatus,
     Role,
@@ -139,6 +142,49 @@ def exhibit_status(exhibit: Exhibit, by: User | None) -> list[MailMessage]:
         message = services.queue(exhibit.festival, kind, Recipient.of_user(user), values, by=by, about=exhibit)
         if message is not None:
             sent.append(message)
+    return sent
+
+
+def finalists(judging_round: JudgingRound, by: User | None) -> list[MailMessage]:
+    """Tell each unit with an exhibit in the round before which of them go on to `judging_round`, and when
+    each defends (once the schedule is saved)."""
+    festival = judging_round.festival
+    previous = list(
+        db.session.execute(round_exhibits(festival, judging_round.number - 1).order_by(Exhibit.code)).scalars()
+    )
+    going_on = set(
+        db.session.execute(
+            db.select(Finalist.exhibit_id).where(Finalist.round_id == judging_round.id, Finalist.included.is_(True))
+        ).scalars()
+    )
+    times = defences.exhibit_defences([e.id for e in previous if e.id in going_on])
+    by_unit: dict = {}
+    for exhibit in previous:
+        by_unit.setdefault(exhibit.unit, []).append(exhibit)
+    sent = []
+    for unit, exhibits in by_unit.items():
+        lines = []
+        for exhibit in exhibits:
+            if exhibit.id not in going_on:
+                lines.append(f"- {exhibit.code} {exhibit.title}: " + str(_l("không vào vòng")))
+                continue
+            defence = times.get(exhibit.id)
+            when = (
+                str(_l("bảo vệ lúc %(at)s", at=format_datetime(defence.starts_at)))
+                if defence
+                else str(_l("lịch bảo vệ sẽ được thông báo"))
+            )
+            lines.append(f"- {exhibit.code} {exhibit.title}: " + str(_l("vào vòng")) + f", {when}")
+        values = {
+            "unit": unit.name,
+            "round": judging_round.name_vi,
+            "list": "\n".join(lines),
+            "link": public_url("exhibits.mine"),
+        }
+        for user in unit_accounts(unit):
+            message = services.queue(festival, "finalists", Recipient.of_user(user), values, by=by, about=judging_round)
+            if message is not None:
+                sent.append(message)
     return sent
 
 
@@ -455,6 +501,9 @@ def _invite_again(message: MailMessage, by: User) -> MailMessage:
 events.exhibit_status_changed.connect(exhibit_status)
 # An active account asked for a reset (in the worker): the message, its link made when it is sent.
 events.password_reset_requested.connect(password_reset)
+# The finalists of a round confirmed, then their defences scheduled: each unit is told what concerns it.
+events.finalists_confirmed.connect(finalists)
+events.defences_scheduled.connect(finalists)
 
 
 @events.certificate_corrected.connect

@@ -325,7 +325,8 @@ class JudgingRound(db.Model):
 
 
 class Finalist(db.Model):
-    """An exhibit chosen for a later round; `reason` says why when the organizer departed from the proposal."""
+    """An exhibit's place in a later round: before the list is confirmed, only the organizer's departures from
+    the proposal (with the reason); once confirmed, a row for every exhibit that goes on."""
 
     __tablename__ = "finalists"
     __table_args__ = (sa.UniqueConstraint("round_id", "exhibit_id"),)
@@ -334,6 +335,7 @@ class Finalist(db.Model):
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
     exhibit_id: Mapped[int] = mapped_column(sa.ForeignKey("exhibits.id", ondelete="CASCADE"), index=True)
     proposed: Mapped[bool] = mapped_column(default=True)
+    included: Mapped[bool] = mapped_column(default=True)
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -75,6 +75,7 @@ def upgrade():
         sa.Column("round_id", sa.Integer(), nullable=False),
         sa.Column("exhibit_id", sa.Integer(), nullable=False),
         sa.Column("proposed", sa.Boolean(), nullable=False),
+        sa.Column("included", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),

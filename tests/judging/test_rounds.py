@@ -1,0 +1,236 @@
+"""A festival judged in two rounds: the dossier round, finalists proposed, adjusted with reasons and
+confirmed (audited, frozen, units mailed), round 2 at the booths on its own sheets, the defence schedule,
+the combined score with the rank movement, and finalising over both rounds."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from festival.core.errors import FestivalError, NotAllowed
+from festival.core.extensions import db
+from festival.judging import defences, finalists, panels, results, rounds, scoring
+from festival.judging.math import calibration
+from festival.judging.math import rounds as combination
+from festival.judging.policy import policy_for
+from festival.models import (
+    AuditLog,
+    Category,
+    Combination,
+    Defence,
+    Exhibit,
+    Festival,
+    Finalist,
+    MailMessage,
+    ResultsMethod,
+    RoundKind,
+    ScoreSheet,
+    SheetStatus,
+    User,
+    utcnow,
+)
+from tests.judging.test_results import scored  # noqa: F401 (the fixture: round 1 scored)
+
+# Round 1 totals (every judge alike): KT-01 98, KT-02 70, KT-03 45. Round 2 reverses the two finalists.
+ROUND_2 = {"KT-01": (10, 10, 20, 10), "KT-02": (30, 25, 25, 10)}  # totals 50 and 90
+
+
+def _festival():
+    return db.session.execute(db.select(Festival)).scalar_one()
+
+
+def _organizer():
+    return db.session.execute(db.select(User).where(User.email.like("organizer%"))).scalars().first()
+
+
+@pytest.fixture
+def two_rounds(app, scored):  # noqa: F811
+    """Round 2 added (top 2 per category), its window open now."""
+    with app.app_context():
+        festival, organizer = _festival(), _organizer()
+        final = rounds.add_round(festival, by=organizer)
+        now = utcnow()
+        rounds.update_round(
+            final,
+            name_vi="Chung khảo",
+            name_en="Final round",
+            kind=RoundKind.BOOTH,
+            window=(now - timedelta(hours=1), now + timedelta(hours=4)),
+            weight=70,
+            finalist_rule=(2, None),
+            by=organizer,
+        )
+        db.session.commit()
+    return scored
+
+
+def _confirm(app):
+    with app.app_context():
+        final = rounds.round_of(_festival(), 2)
+        finalists.confirm(final, by=_organizer())
+        db.session.commit()
+
+
+def _score_round_2(app, judged):
+    with app.app_context():
+        festival, organizer = _festival(), _organizer()
+        category = db.session.execute(db.select(Category)).scalar_one()
+        judge_ids = set(judged["judges"].values())
+        panels.set_panels(festival, {(category.id, j) for j in judge_ids}, by=organizer, number=2)
+        panels.assign_judges(festival, 2, by=organizer, number=2)
+        c = judged["criteria"]
+        sheets = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.round_number == 2)).scalars().all()
+        for sheet in sheets:
+            a, b, e, s = ROUND_2[sheet.exhibit.code]
+            data = scoring.SheetInput(
+                "t2", 1, {c[0]: Decimal(a), c[1]: Decimal(b), c[2]: Decimal(e), c[3]: Decimal(s)}, {c[4]: True}
+            )
+            assert scoring.submit_sheet(sheet, sheet.judge, data, utcnow()).status == "submitted"
+        db.session.commit()
+        return sheets
+
+
+def test_adding_a_round_makes_the_first_the_dossier_round(app, two_rounds):
+    with app.app_context():
+        first, final = rounds.rounds_of(_festival())
+        assert (first.kind, first.name_vi, first.weight) == (RoundKind.DOSSIER, "Sơ khảo", 30)
+        assert (final.number, final.kind, final.weight, final.finalist_quota) == (2, RoundKind.BOOTH, 70, 2)
+        assert rounds.round_exhibits(_festival(), 2) is not None
+        assert panels.accepted_exhibits(_festival(), 2) == []  # nobody goes on before the list is confirmed
+
+
+def test_finalists_are_proposed_adjusted_with_reasons_and_confirmed_frozen(app, two_rounds, judged):
+    with app.app_context():
+        festival, organizer = _festival(), _organizer()
+        final = rounds.round_of(festival, 2)
+        [category] = finalists.finalist_overview(final)
+        codes = {e.id: e.code for e in category.block.exhibits.values()}
+        assert [codes[e] for e in category.proposed] == ["KT-01", "KT-02"]
+        third = db.session.get(Exhibit, judged["exhibits"]["KT-03"])
+        with pytest.raises(FestivalError):
+            finalists.choose(final, third, True, "  ", organizer)
+        finalists.choose(final, third, True, "Giải pháp có tính lan toả cao", organizer)
+        [category] = finalists.finalist_overview(final)
+        assert sorted(codes[e] for e in category.chosen) == ["KT-01", "KT-02", "KT-03"]
+        finalists.choose(final, third, False, "", organizer)  # back to the proposal: no reason needed
+        assert db.session.execute(db.select(Finalist)).scalars().all() == []
+        db.session.commit()
+    _confirm(app)
+    with app.app_context():
+        festival = _festival()
+        final = rounds.round_of(festival, 2)
+        assert final.finalists_confirmed
+        assert sorted(e.code for e in panels.accepted_exhibits(festival, 2)) == ["KT-01", "KT-02"]
+        assert final.finalist_record["chosen"] == ["KT-01", "KT-02"]
+        entry = db.session.execute(db.select(AuditLog).where(AuditLog.action == "finalists.confirmed")).scalar_one()
+        assert entry.after["finalists"] == ["KT-01", "KT-02"]
+        mailed = db.session.execute(db.select(MailMessage).where(MailMessage.kind == "finalists")).scalars().all()
+        assert mailed, "the units were not told"
+        bodies = "\n".join(m.body_text for m in mailed)
+        assert "KT-01" in bodies and "KT-03" in bodies and "không vào vòng" in bodies
+        third = db.session.get(Exhibit, judged["exhibits"]["KT-03"])
+        with pytest.raises(NotAllowed):
+            finalists.choose(final, third, True, "muộn", _organizer())
+
+
+def test_round_two_has_its_own_sheets_and_the_weighted_score_combines_both_rounds(app, two_rounds, judged):
+    _confirm(app)
+    _score_round_2(app, judged)
+    with app.app_context():
+        festival = _festival()
+        first_sheets = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.round_number == 1)).scalars().all()
+        assert all(s.status is SheetStatus.SUBMITTED for s in first_sheets)  # round 1 untouched
+        [block] = results.festival_results(festival)  # the last round alone decides by default
+        order = [block.exhibits[r.result.exhibit_id].code for r in block.ranked]
+        assert order == ["KT-02", "KT-01"]
+        policy_for(festival).combination = Combination.WEIGHTED
+        [block] = results.festival_results(festival)
+        scores = {block.exhibits[r.result.exhibit_id].code: r.result.score for r in block.ranked}
+        # 30 % × round 1 + 70 % × round 2, each the mean of its sheets: 0.3·98 + 0.7·50 and 0.3·70 + 0.7·90.
+        assert scores == {"KT-02": pytest.approx(84.0), "KT-01": pytest.approx(64.4)}
+        ids = {e.code: e.id for e in block.exhibits.values()}
+        first_round = block.round_scores[1]
+        assert (first_round[ids["KT-01"]], first_round[ids["KT-02"]]) == (pytest.approx(98.0), pytest.approx(70.0))
+        assert block.movement == {ids["KT-01"]: -1, ids["KT-02"]: 1}
+        db.session.rollback()
+
+
+def test_the_normalised_method_calibrates_each_round_before_combining(app, two_rounds, judged):
+    _confirm(app)
+    _score_round_2(app, judged)
+    with app.app_context():
+        festival = _festival()
+        policy = policy_for(festival)
+        policy.method, policy.combination = ResultsMethod.NORMALISED, Combination.WEIGHTED
+        per_round = {}
+        for number in (1, 2):
+            [block] = results.round_results(festival, number)
+            per_round[number] = calibration.normalised_scores(block.ratings, float(policy.shrinkage))
+        [block] = results.festival_results(festival)
+        for ranked in block.ranked:
+            exhibit_id = ranked.result.exhibit_id
+            expected = 0.3 * per_round[1][exhibit_id] + 0.7 * per_round[2][exhibit_id]
+            assert ranked.result.score == pytest.approx(expected)
+        db.session.rollback()
+
+
+def test_finalising_covers_both_rounds_and_the_finalist_decision(app, two_rounds, judged):
+    _confirm(app)
+    _score_round_2(app, judged)
+    with app.app_context():
+        festival = _festival()
+        record = results.finalise(festival, by=_organizer())
+        rounds_record = record.data["rounds"]
+        assert [r["round"] for r in rounds_record] == [1, 2]
+        assert rounds_record[1]["finalists"]["chosen"] == ["KT-01", "KT-02"]
+        [final_block] = results.festival_results(festival)
+        assert record.scores_hash != calibration.ratings_hash(final_block.ratings)
+        db.session.rollback()
+
+
+def test_the_defence_schedule_never_puts_a_judge_in_two_places(app, two_rounds, judged):
+    _confirm(app)
+    _score_round_2(app, judged)
+    with app.app_context():
+        final = rounds.round_of(_festival(), 2)
+        built = defences.build_schedule(final, changeover=5, by=_organizer())
+        assert (built.placed, built.unplaced) == (2, [])
+        rows = db.session.execute(db.select(Defence).order_by(Defence.starts_at)).scalars().all()
+        assert len(rows) == 2
+        assert rows[0].ends_at + timedelta(minutes=5) <= rows[1].starts_at  # two judges sit on both panels
+        assert defences.clashes(final) == []
+        opens, closes = final.window()
+        assert opens <= rows[0].starts_at and rows[-1].ends_at <= closes
+        db.session.commit()
+
+
+def test_round_pages_for_organizers_units_and_judges(app, client, login_as, two_rounds, judged):
+    login_as("organizer")
+    page = client.get("/judging/rounds")
+    assert page.status_code == 200 and "Chung khảo" in page.text and "Sơ khảo" in page.text
+    page = client.get("/judging/rounds/2/finalists")
+    assert page.status_code == 200 and "KT-01" in page.text
+    refused = client.post(
+        "/judging/rounds/2/finalists",
+        data={"exhibit_id": judged["exhibits"]["KT-03"], "included": "1", "reason": ""},
+        follow_redirects=True,
+    )
+    assert "Hãy ghi lý do khi chọn khác với đề xuất." in refused.text
+    assert client.post("/judging/rounds/2/finalists", data={"action": "confirm"}).status_code == 302
+    _score_round_2(app, judged)
+    assert client.post("/judging/rounds/2/defences", data={"changeover": "5"}).status_code == 302
+    page = client.get("/judging/rounds/2/defences")
+    assert page.status_code == 200 and "KT-02" in page.text
+    assert client.get("/judging/results?round=1").status_code == 200
+    assert client.get("/judging/assignments?round=2").status_code == 200
+    assert client.get("/judging/rounds/9/finalists").status_code == 404
+
+
+def test_combined_scores_ignore_rounds_of_weight_zero_and_need_every_counted_round():
+    assert combination.combined_scores([(30, {1: 80.0, 2: 60.0}), (70, {1: 50.0, 2: None})]) == {
+        1: pytest.approx(59.0),
+        2: None,
+    }
+    assert combination.combined_scores([(0, {1: 10.0}), (100, {1: 70.0})]) == {1: 70.0}
+    with pytest.raises(ValueError):
+        combination.combined_scores([(0, {1: 1.0})])
