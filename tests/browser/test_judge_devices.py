@@ -387,7 +387,11 @@ def test_signing_out_in_one_tab_locks_the_other_at_once(browser, live_server, li
         context.add_init_script("delete window.BroadcastChannel")
     open_sheet(sheet_tab, live_server, sheet["id"])
     list_tab = context.new_page()
+    # Playwright dismisses a dialog nobody handles, which would cancel the sign-out: whatever the page asks
+    # (unsent changes on this device) is answered yes.
+    list_tab.on("dialog", lambda dialog: dialog.accept())
     list_tab.goto(f"{live_server.url}/judging/")
+    expect(list_tab.locator("#connection")).to_contain_text("Không còn gì chờ gửi")
     list_tab.get_by_role("button", name="Mở menu").click()
     list_tab.get_by_role("button", name="Đăng xuất").click()
     expect(list_tab.locator("main")).to_contain_text("Bạn đã đăng xuất", timeout=45_000)
