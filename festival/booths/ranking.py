@@ -34,7 +34,7 @@ def rounded(value: Fraction | None) -> Decimal | None:
     """Two decimals, half up (how every booth score is shown and stored)."""
     if value is None:
         return None
-    return Decimal(math.floor(value * 100 + Fraction(1, 2))) / 100
+    return (Decimal(math.floor(value * 100 + Fraction(1, 2))) / 100).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)
