@@ -19,6 +19,7 @@ from festival.admin import services as admin_services
 from festival.auth import services as accounts
 from festival.badges import services as badges
 from festival.badges.import_export import ATTENDEES
+from festival.booths import scoring as booth_scoring
 from festival.booths import services as booths
 from festival.certificates import services as certificates
 from festival.core import jobs, storage
@@ -837,10 +838,10 @@ def world(app, people):
         booth_sheets = {(s.unit_id, s.judge_id): s for s in db.session.execute(db.select(BoothSheet)).scalars()}
         booth_criteria = [c.id for c in booths.booth_criteria(festival)]
         submitted_booth_sheet = booth_sheets[(unit_a.id, judge.id)]
-        booths.submit_booth_sheet(
+        booth_scoring.submit_booth_sheet(
             submitted_booth_sheet,
             judge,
-            booths.BoothSheetInput({criterion: Decimal(8) for criterion in booth_criteria}, "Đẹp", 0),
+            booth_scoring.BoothSheetInput({criterion: Decimal(8) for criterion in booth_criteria}, "Đẹp", 0),
             now,
         )
 

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from festival.booths import ranking
-from festival.booths.services import Booth, booth_criteria, booth_policy_for, booths, is_own_unit, lines
+from festival.booths.scoring import lines
+from festival.booths.services import Booth, booth_criteria, booth_policy_for, booths, is_own_unit
 from festival.core import audit
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from festival.auth.permissions import role_required
-from festival.booths import results, services
+from festival.booths import results, scoring, services
 from festival.booths.forms import BoothQuotaForm, BoothRubricForm
 from festival.core.errors import FestivalError, StaleSave, refusals_return_to
 from festival.core.extensions import db
@@ -42,14 +42,14 @@ def _booth_unit(unit_id: int) -> Unit:
 def home():
     """The booths the judge scores, with each one's state and total."""
     festival = current_festival()
-    sheets = services.judge_booth_sheets(current_user, festival)
+    sheets = scoring.judge_booth_sheets(current_user, festival)
     locations = {booth.unit.id: booth.location for booth in services.booths(festival)}
     return render_template(
         "booths/home.html",
         sheets=sheets,
         locations=locations,
         done=sum(1 for s in sheets if s.status is SheetStatus.SUBMITTED),
-        totals={s.id: services.sheet_total(s) for s in sheets},
+        totals={s.id: scoring.sheet_total(s) for s in sheets},
         results_final=services.booth_policy_for(festival).is_final,
     )
 
@@ -67,14 +67,14 @@ def sheet(booth_sheet_id):
         if sheet.judge_id != current_user.id:
             abort(403)
         try:
-            data = services.form_input(sheet, request.form.to_dict())
+            data = scoring.form_input(sheet, request.form.to_dict())
             if request.form.get("action") == "submit":
-                services.submit_booth_sheet(sheet, current_user, data, utcnow())
+                scoring.submit_booth_sheet(sheet, current_user, data, utcnow())
             else:
-                services.save_booth_sheet(sheet, current_user, data, utcnow())
+                scoring.save_booth_sheet(sheet, current_user, data, utcnow())
         except FestivalError as error:
             typed, refusal, status = request.form, error.message, 409 if isinstance(error, StaleSave) else 422
-            field_errors = services.point_problems(sheet, request.form)
+            field_errors = scoring.point_problems(sheet, request.form)
             # The typed values must not overwrite what the refusal kept; the page is read from the database.
             db.session.rollback()
             sheet = _visible_sheet(booth_sheet_id)
@@ -90,14 +90,14 @@ def sheet(booth_sheet_id):
         sheet=sheet,
         booth=booth,
         criteria=services.booth_criteria(sheet.festival),
-        saved=services.sheet_points(sheet),
-        total=services.sheet_total(sheet),
+        saved=scoring.sheet_points(sheet),
+        total=scoring.sheet_total(sheet),
         typed=typed,
         refusal=refusal,
         stale=status == 409,
         field_errors=field_errors,
-        read_only=services.edit_refusal(sheet, current_user, utcnow()),
-        history=services.sheet_history(sheet) if current_user.role is Role.ORGANIZER else [],
+        read_only=scoring.edit_refusal(sheet, current_user, utcnow()),
+        history=scoring.sheet_history(sheet) if current_user.role is Role.ORGANIZER else [],
         reason_form=ReasonForm(formdata=None),
     ), status
 
@@ -218,7 +218,7 @@ def reopen(booth_sheet_id):
     form = ReasonForm()
     if not form.validate():
         raise FestivalError(_("Hãy ghi lý do mở lại phiếu."))
-    services.reopen_booth_sheet(sheet, form.reason.data, by=current_user)
+    scoring.reopen_booth_sheet(sheet, form.reason.data, by=current_user)
     flash(_("Đã mở lại phiếu của %(name)s.", name=sheet.judge.full_name), "success")
     return redirect(url_for("booths.sheet", booth_sheet_id=sheet.id))
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from festival.booths import services
+from festival.booths import scoring, services
 from festival.core.extensions import db
 from festival.models import BoothSheet, Category, ExhibitStatus, Festival, Region, Role, Unit, User, utcnow
 from tests import factories
@@ -63,11 +63,11 @@ def score(app, booth_world, unit_code, who, points, submit=True):
     with app.app_context():
         sheet = db.session.get(BoothSheet, sheet_of(booth_world, unit_code, who))
         judge = db.session.get(User, booth_world["judges"][who])
-        data = services.BoothSheetInput(
+        data = scoring.BoothSheetInput(
             dict(zip(booth_world["criteria"], (Decimal(str(p)) for p in points))), "", sheet.revision
         )
         if submit:
-            services.submit_booth_sheet(sheet, judge, data, utcnow())
+            scoring.submit_booth_sheet(sheet, judge, data, utcnow())
         else:
-            services.save_booth_sheet(sheet, judge, data, utcnow())
+            scoring.save_booth_sheet(sheet, judge, data, utcnow())
         db.session.commit()

@@ -4,7 +4,7 @@ prizes from the booth track's quotas, an organizer's adjustment, finalising (aud
 from decimal import Decimal
 from fractions import Fraction
 
-from festival.booths import ranking, results, services
+from festival.booths import ranking, results, scoring
 from festival.core.extensions import db
 from festival.models import AuditLog, AwardTier, BoothAward, BoothPolicy, BoothSheet, Festival, User, utcnow
 from tests.booths.conftest import score, sheet_of
@@ -117,7 +117,7 @@ def test_finalising_freezes_the_awards_audited_and_reopening_needs_a_reason(app,
     with app.app_context():
         assert db.session.get(BoothPolicy, booth_world["festival"]).is_final
         sheet = db.session.get(BoothSheet, sheet_of(booth_world, "UNITA"))
-        assert "Kết quả giải gian hàng đã chốt" in services.edit_refusal(sheet, sheet.judge, utcnow())
+        assert "Kết quả giải gian hàng đã chốt" in scoring.edit_refusal(sheet, sheet.judge, utcnow())
     assert client.post("/booths/results/reopen", data={"reason": "Phúc khảo"}).status_code == 302
     with app.app_context():
         assert not db.session.get(BoothPolicy, booth_world["festival"]).is_final

@@ -3,7 +3,7 @@ stale revision refused without losing the typed values, and the history of every
 
 from decimal import Decimal
 
-from festival.booths import services
+from festival.booths import scoring
 from festival.core.extensions import db
 from festival.models import BoothScoreChange, BoothSheet, SheetStatus
 from tests.booths.conftest import form, score, sheet_of
@@ -83,7 +83,7 @@ def test_a_submitted_sheet_is_locked(app, client, auth, booth_world):
     assert stored(app, sheet_id)[2][0][1] == Decimal(8)
     with app.app_context():
         sheet = db.session.get(BoothSheet, sheet_id)
-        assert services.sheet_total(sheet) == Decimal(76)  # 8/10×30 + 9/10×25 + 7/10×25 + 6/10×20
+        assert scoring.sheet_total(sheet) == Decimal(76)  # 8/10×30 + 9/10×25 + 7/10×25 + 6/10×20
 
 
 def test_a_save_from_a_stale_revision_is_refused_and_keeps_the_typed_values(app, client, auth, booth_world):

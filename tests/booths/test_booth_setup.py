@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from festival.booths import services
+from festival.booths import scoring, services
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
 from festival.models import AuditLog, BoothCriterion, BoothSheet, Festival, Role, Unit, User
@@ -82,7 +82,7 @@ def test_removing_a_criterion_before_use_drops_its_draft_points_with_a_history_r
         db.session.commit()
         sheet = db.session.get(BoothSheet, sheet_of(booth_world, "UNITA"))
         assert sorted(s.points for s in sheet.scores) == [Decimal(6), Decimal(7), Decimal(8)]
-        removed = [h for h in services.sheet_history(sheet) if h.old_value == "5"]
+        removed = [h for h in scoring.sheet_history(sheet) if h.old_value == "5"]
         assert len(removed) == 1 and removed[0].new_value is None
 
 
@@ -113,7 +113,7 @@ def test_a_judge_leaving_the_panel_loses_the_booths_not_started(app, booth_world
         )
         services.assign_booth_judges(festival, by=organizer)
         judge_c = db.session.get(User, booth_world["judges"]["judge_c"])
-        assert [s.unit.code for s in services.judge_booth_sheets(judge_c, festival)] == ["UNITA"]  # started: kept
+        assert [s.unit.code for s in scoring.judge_booth_sheets(judge_c, festival)] == ["UNITA"]  # started: kept
 
 
 def test_a_judge_of_the_booths_own_unit_is_refused_by_hand_with_a_clear_message(app, booth_world, login_as):
