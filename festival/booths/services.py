@@ -163,6 +163,10 @@ def save_booth_rubric(festival: Festival, criteria: list[CriterionInput], by: Us
                 )
             )
             db.session.delete(score)
+        # The foreign key says so too, but SQLite does not enforce it and may give the id to a new criterion.
+        db.session.execute(
+            sa.update(BoothScoreChange).where(BoothScoreChange.criterion_id == removed.id).values(criterion_id=None)
+        )
         db.session.delete(removed)
     db.session.flush()
     audit.record(

@@ -84,6 +84,11 @@ def test_removing_a_criterion_before_use_drops_its_draft_points_with_a_history_r
         assert sorted(s.points for s in sheet.scores) == [Decimal(6), Decimal(7), Decimal(8)]
         removed = [h for h in scoring.sheet_history(sheet) if h.old_value == "5"]
         assert len(removed) == 1 and removed[0].new_value is None
+        # Its earlier history no longer names the removed criterion (whose id a new one may get).
+        assert [h.criterion_id for h in scoring.sheet_history(sheet) if "5" in (h.old_value, h.new_value)] == [
+            None,
+            None,
+        ]
 
 
 def test_assign_gives_each_panel_judge_every_booth_except_their_own_units(app, booth_world):
