@@ -23,6 +23,7 @@ from festival.auth import permissions
 from festival.auth import views as auth_views
 from festival.badges import cli as badges_cli
 from festival.badges import views as badges_views
+from festival.booths import views as booths_views
 from festival.certificates import cli as certificates_cli
 from festival.certificates import views as certificates_views
 from festival.checkin import views as checkin_views
@@ -137,6 +138,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(exhibits_views.bp)
     app.register_blueprint(judging_views.bp)
+    app.register_blueprint(booths_views.bp)
     app.register_blueprint(badges_views.bp)
     app.register_blueprint(checkin_views.bp)
     app.register_blueprint(certificates_views.bp)

@@ -19,6 +19,8 @@ from festival.admin import services as admin_services
 from festival.auth import services as accounts
 from festival.badges import services as badges
 from festival.badges.import_export import ATTENDEES
+from festival.booths import scoring as booth_scoring
+from festival.booths import services as booths
 from festival.certificates import services as certificates
 from festival.core import jobs, storage
 from festival.core.extensions import db
@@ -31,6 +33,7 @@ from festival.models import (
     AttendeeSource,
     Award,
     AwardTier,
+    BoothSheet,
     Category,
     Certificate,
     CertificateKind,
@@ -190,6 +193,20 @@ EXPECTED = {
     # covers a second round).
     "judging.finalists_page": answers(LOGIN, 403, 403, 403, 403, 404),
     "judging.defences_page": answers(LOGIN, 404, 404, 404, 404, 404),
+    # The booth award (booth_sheet_id: the judge's own unstarted booth sheet; unit_id: unit B's booth)
+    "booths.home": JUDGES_ONLY,
+    "booths.sheet": JUDGES_SHEET,
+    "booths.rubric": ORGANIZER_ONLY,
+    "booths.panel": ORGANIZER_ONLY,
+    "booths.assignments": ORGANIZER_ONLY,
+    "booths.assignment_add": POST_ONLY,
+    "booths.assignment_remove": POST_ONLY,
+    "booths.reopen": POST_ONLY,
+    "booths.results_page": ORGANIZER_ONLY,
+    "booths.prizes": POST_ONLY,
+    "booths.set_tier": POST_ONLY,
+    "booths.finalise": ORGANIZER_ONLY,
+    "booths.reopen_results": POST_ONLY,
     # Personal data
     "privacy.inventory_page": ORGANIZER_ONLY,
     "privacy.people": ORGANIZER_ONLY,
@@ -324,6 +341,7 @@ ARGUMENTS = {
     "decision": "return",
     "category_id": "category",
     "sheet_id": "sheet",
+    "booth_sheet_id": "booth_sheet",
     "report_id": "stand_report",
     "conflict_id": "conflict",
     "fmt": "csv",
@@ -373,6 +391,8 @@ OBJECT_GETS = [
     ("judging.sheet", {"sheet_id": "other_sheet"}, answers(LOGIN, 404, 404, 404, 404, 200)),
     ("judging.state", {"sheet_id": "other_sheet"}, answers(401, 404, 404, 404, 404, 200)),
     ("judging.sheet", {"sheet_id": "submitted_sheet"}, JUDGES_SHEET),
+    ("booths.sheet", {"booth_sheet_id": "other_booth_sheet"}, answers(LOGIN, 404, 404, 404, 404, 200)),
+    ("booths.sheet", {"booth_sheet_id": "submitted_booth_sheet"}, JUDGES_SHEET),
     ("badges.mine_delete", {"attendee_id": "guest"}, answers(LOGIN, 404, 404, 403, 403, 403)),
     ("badges.mine_delete", {"attendee_id": "delegate_b"}, answers(LOGIN, 404, 200, 403, 403, 403)),
     ("checkin.badge", {"token": "no-such-badge"}, NOBODY),
@@ -595,6 +615,28 @@ POSTS = [
     Post("judging.finalists_page", (), {"action": "confirm"}),
     Post("judging.defences_page", (), {"changeover": "5"}),
     Post(
+        "booths.sheet",
+        JUDGE,
+        {"points-@booth_criterion_0": "8", "points-@booth_criterion_1": "7,5", "comment": "Đẹp", "base": "0"},
+    ),
+    # A booth sheet has been submitted: the booth rubric is frozen and saving it is refused.
+    Post(
+        "booths.rubric", ORGANIZERS, {"criteria-0-name_vi": "Trang trí", "criteria-0-max_points": "10"}, changes=False
+    ),
+    Post("booths.panel", ORGANIZERS, {"judge": "@third_judge"}),
+    Post("booths.assignments", ORGANIZERS),  # nothing to add, but the assignment is audited
+    Post("booths.assignment_add", ORGANIZERS, {"judge_id": "@third_judge"}),
+    Post("booths.assignment_remove", ORGANIZERS),
+    Post("booths.reopen", ORGANIZERS, {"reason": "Nhầm điểm"}, args={"booth_sheet_id": "submitted_booth_sheet"}),
+    Post(
+        "booths.prizes",
+        ORGANIZERS,
+        {"first_prizes": "1", "second_prizes": "1", "third_prizes": "1", "honourable_prizes": "0"},
+    ),
+    Post("booths.set_tier", ORGANIZERS, {"tier": "first", "reason": "Hội đồng quyết định"}),
+    Post("booths.finalise", ORGANIZERS, {"accept_missing": "yes"}),
+    Post("booths.reopen_results", ORGANIZERS, {"reason": "Điều chỉnh"}, changes=False),  # not final: nothing to reopen
+    Post(
         "badges.new",
         ORGANIZERS,
         {"full_name": "Khách mới", "role_id": "@guest_role", "unit_id": "0", "organisation": "Báo"},
@@ -706,6 +748,12 @@ POSTS = [
         args={"sheet_id": "other_sheet"},
     ),
     Post("judging.save", (), sheet_snapshot(9), args={"sheet_id": "other_sheet"}, json=True),
+    Post(
+        "booths.sheet",
+        (),
+        {"points-@booth_criterion_0": "1", "base": "0"},
+        args={"booth_sheet_id": "other_booth_sheet"},
+    ),
     Post("judging.submit", (), sheet_snapshot(9), args={"sheet_id": "other_sheet"}, json=True),
     Post("badges.mine_delete", (), args={"attendee_id": "guest"}),
     Post("badges.mine_delete", ("unit_b",), args={"attendee_id": "delegate_b"}),
@@ -802,6 +850,17 @@ def world(app, people):
         scoring.submit_sheet(submitted_sheet, judge, scoring.SheetInput("seed", 1, scores, {}, "Tốt"), now)
         scoring.save_sheet(other_sheet, other_judge, scoring.SheetInput("seed", 1, scores, {}, "Đang chấm"), now)
         stand_report = control.report_unattended(other_sheet, other_judge, now)
+        booths.set_booth_panel(festival, {judge.id, other_judge.id}, by=organizer)
+        booths.assign_booth_judges(festival, by=organizer)
+        booth_sheets = {(s.unit_id, s.judge_id): s for s in db.session.execute(db.select(BoothSheet)).scalars()}
+        booth_criteria = [c.id for c in booths.booth_criteria(festival)]
+        submitted_booth_sheet = booth_sheets[(unit_a.id, judge.id)]
+        booth_scoring.submit_booth_sheet(
+            submitted_booth_sheet,
+            judge,
+            booth_scoring.BoothSheetInput({criterion: Decimal(8) for criterion in booth_criteria}, "Đẹp", 0),
+            now,
+        )
 
         delegate_role, guest_role = badges.role_by_code(festival, "delegate"), badges.role_by_code(festival, "guest")
         delegate_a = badges.register_delegate(
@@ -934,6 +993,11 @@ def world(app, people):
             "certificate_code": certificate.verification_code,
             "programme_item": item.id,
             "stand_report": stand_report.id,
+            "booth_sheet": booth_sheets[(unit_b.id, judge.id)].id,
+            "other_booth_sheet": booth_sheets[(unit_b.id, other_judge.id)].id,
+            "submitted_booth_sheet": submitted_booth_sheet.id,
+            "booth_criterion_0": booth_criteria[0],
+            "booth_criterion_1": booth_criteria[1],
             "print_job": job.id,
             "invitation_token": invitation_token,
             "invitee": _invitee.id,

@@ -61,7 +61,7 @@ def navigation(user) -> list[tuple[str, str]]:
     if user.role is Role.UNIT:
         return [("exhibits.mine", _l("Sáng kiến của đơn vị")), ("badges.mine", _l("Đại biểu"))] + public
     if user.role is Role.JUDGE:
-        return [("judging.home", _l("Chấm điểm"))] + public
+        return [("judging.home", _l("Chấm điểm")), ("booths.home", _l("Chấm gian hàng"))] + public
     return [
         ("checkin.scanner", _l("Quét thẻ")),
         ("checkin.dashboard", _l("Thống kê đón tiếp")),

@@ -30,6 +30,7 @@ class IssueForm(FlaskForm):
             ("award", _l("Đạt giải (tác giả)")),
             ("unit_award", _l("Đạt giải (đơn vị)")),
             ("participation", _l("Tham gia")),
+            ("booth_award", _l("Giải gian hàng (đơn vị)")),
         ],
     )
 
@@ -42,6 +43,7 @@ class PrintForm(FlaskForm):
             ("award", _l("Đạt giải (tác giả)")),
             ("unit_award", _l("Đạt giải (đơn vị)")),
             ("participation", _l("Tham gia")),
+            ("booth_award", _l("Giải gian hàng (đơn vị)")),
         ],
         validators=[Optional()],
     )

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
+from festival.booths.services import booth_policy_for
 from festival.certificates import services
 from festival.certificates.services import template_for, values_for
 from festival.core import jobs, storage
@@ -322,8 +323,9 @@ def print_certificates(festival: Festival, params: dict, progress=None) -> tuple
 def issue_missing(festival: Festival, kinds, by) -> None:
     """Issue what is missing before printing (award kinds only once the results are final)."""
     final = policy_for(festival).is_final
+    booths_final = booth_policy_for(festival).is_final
     for kind in kinds:
-        if kind is CertificateKind.PARTICIPATION or final:
+        if kind is CertificateKind.PARTICIPATION or (booths_final if kind is CertificateKind.BOOTH_AWARD else final):
             services.issue(festival, kind, festival_today(), by)
 
 

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from festival.booths.results import final_awards
+from festival.booths.services import booth_policy_for
 from festival.core import audit, events, uploads
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
@@ -18,6 +20,7 @@ from festival.judging.policy import policy_for
 from festival.models import (
     Award,
     AwardTier,
+    BoothAward,
     Certificate,
     CertificateKind,
     CertificateStatus,
@@ -44,6 +47,8 @@ PLACEHOLDERS = {
     "serial": _l("số hiệu giấy chứng nhận"),
 }
 TEMPLATE_FIELDS = ("header", "motto", "title", "lead", "body", "place", "signatory_title", "signatory_name")
+UNIT_KINDS = (CertificateKind.UNIT_AWARD, CertificateKind.BOOTH_AWARD)  # issued to the unit, not to people
+BOOTH_KEY = "booth"  # the recipient key of a booth prize's certificate (its unit; it has no exhibit)
 
 
 def template_for(festival: Festival, kind: CertificateKind) -> CertificateTemplate:
@@ -122,6 +127,7 @@ def preview_sample(festival: Festival, kind: CertificateKind, today: date) -> Ce
     exhibit = db.session.execute(accepted_exhibits(festival).limit(1)).scalar_one_or_none()
     if exhibit is None:
         return None
+    is_unit = kind in UNIT_KINDS or not exhibit.authors
     # Never added to the session: it only feeds the preview.
     return Certificate(
         festival=festival,
@@ -129,8 +135,8 @@ def preview_sample(festival: Festival, kind: CertificateKind, today: date) -> Ce
         serial=serial_for(festival, 0),
         kind=kind,
         recipient_key="example",
-        recipient_name=exhibit.authors[0].full_name if exhibit.authors else exhibit.unit.name,
-        exhibit=exhibit,
+        recipient_name=exhibit.unit.name if is_unit else exhibit.authors[0].full_name,
+        exhibit=None if kind is CertificateKind.BOOTH_AWARD else exhibit,
         unit=exhibit.unit,
         issued_on=today,
         verification_code="X" * CODE_LENGTH,
@@ -142,15 +148,16 @@ def preview_sample(festival: Festival, kind: CertificateKind, today: date) -> Ce
 
 
 def values_for(certificate: Certificate) -> dict:
+    """The placeholders' values; a booth prize's certificate has no exhibit, so no title, code or category."""
     exhibit = certificate.exhibit
     festival = certificate.festival
     return {
         "recipient": certificate.recipient_name,
-        "exhibit": exhibit.title,
-        "code": exhibit.code or "",
+        "exhibit": exhibit.title if exhibit else "",
+        "code": (exhibit.code or "") if exhibit else "",
         "award": str(certificate.tier.label) if certificate.tier else "",
         "unit": certificate.unit.name,
-        "category": exhibit.category.name_vi,
+        "category": exhibit.category.name_vi if exhibit else "",
         "festival": festival.name,
         "edition": str(festival.edition),
         "serial": certificate.serial,
@@ -176,7 +183,8 @@ def _new(
     kind: CertificateKind,
     key: str,
     name: str,
-    exhibit: Exhibit,
+    exhibit: Exhibit | None,
+    unit: Unit,
     tier: AwardTier | None,
     today: date,
 ) -> Certificate:
@@ -189,7 +197,7 @@ def _new(
         recipient_key=key,
         recipient_name=name,
         exhibit=exhibit,
-        unit=exhibit.unit,
+        unit=unit,
         tier=tier,
         issued_on=today,
     )
@@ -198,13 +206,21 @@ def _new(
     return certificate
 
 
-def current(festival: Festival, kind: CertificateKind, exhibit_id: int, key: str) -> Certificate | None:
-    """The certificate in force for a recipient (revoked counts: it is not issued again by itself)."""
+def current(
+    festival: Festival, kind: CertificateKind, exhibit_id: int | None, key: str, unit_id: int | None = None
+) -> Certificate | None:
+    """The certificate in force for a recipient (revoked counts: it is not issued again by itself): of an
+    exhibit, or with no exhibit (a booth prize) of the unit `unit_id`."""
+    of = (
+        (Certificate.exhibit_id.is_(None), Certificate.unit_id == unit_id)
+        if exhibit_id is None
+        else (Certificate.exhibit_id == exhibit_id,)
+    )
     return db.session.execute(
         db.select(Certificate).where(
             Certificate.festival_id == festival.id,
             Certificate.kind == kind,
-            Certificate.exhibit_id == exhibit_id,
+            *of,
             Certificate.recipient_key == key,
             Certificate.status != CertificateStatus.SUPERSEDED,
         )
@@ -221,8 +237,10 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
     """Issue the certificates of a kind that are missing; an award whose tier changed since its
     certificates were issued gets corrected ones (the old serials are superseded). None is mailed.
 
-    :raise NotAllowed: award certificates before the results are final.
+    :raise NotAllowed: award certificates before the results are final (the booth track's for booth prizes).
     """
+    if kind is CertificateKind.BOOTH_AWARD:
+        return _issue_booth_awards(festival, today, by)
     sources = _recipients_source(festival, kind)
     if kind is not CertificateKind.PARTICIPATION and not policy_for(festival).is_final:
         # The visitors' choice prize does not wait for the judges' results.
@@ -243,7 +261,7 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
         for key, name in recipients:
             existing = current(festival, kind, exhibit.id, key)
             if existing is None:
-                _new(festival, kind, key, name, exhibit, tier, today)
+                _new(festival, kind, key, name, exhibit, exhibit.unit, tier, today)
                 result.added += 1
             elif existing.status is CertificateStatus.VALID and existing.tier != tier:
                 correct(
@@ -259,6 +277,50 @@ def issue(festival: Festival, kind: CertificateKind, today: date, by: User | Non
             after={"kind": kind, "added": result.added, "corrected": result.corrected},
         )
     return result
+
+
+def _issue_booth_awards(festival: Festival, today: date, by: User | None) -> Issued:
+    """A certificate for each unit whose booth won a booth prize; a prize changed since gets a correction.
+
+    :raise NotAllowed: the booth results are not final.
+    """
+    if not booth_policy_for(festival).is_final:
+        raise NotAllowed(_l("Chỉ cấp giấy chứng nhận giải gian hàng sau khi kết quả giải gian hàng đã chốt."))
+    kind, result = CertificateKind.BOOTH_AWARD, Issued()
+    for award in final_awards(festival):
+        existing = current(festival, kind, None, BOOTH_KEY, unit_id=award.unit_id)
+        if existing is None:
+            _new(festival, kind, BOOTH_KEY, award.unit.name, None, award.unit, award.tier, today)
+            result.added += 1
+        elif existing.status is CertificateStatus.VALID and existing.tier != award.tier:
+            correct(
+                existing, existing.recipient_name, str(_l("Giải đã được điều chỉnh.")), today, by, during_issue=True
+            )
+            result.corrected += 1
+    if result.added or result.corrected:
+        audit.record(
+            "certificates.issued",
+            festival,
+            by=by,
+            after={"kind": kind, "added": result.added, "corrected": result.corrected},
+        )
+    return result
+
+
+def _award_tier(certificate: Certificate) -> AwardTier | None:
+    """The prize a certificate should name now: its award's (a booth prize's for a booth certificate),
+    else the tier it was issued with (participation, the visitors' choice, an award since withdrawn)."""
+    if certificate.kind is CertificateKind.BOOTH_AWARD:
+        award = db.session.execute(
+            db.select(BoothAward).where(
+                BoothAward.festival_id == certificate.festival_id, BoothAward.unit_id == certificate.unit_id
+            )
+        ).scalar_one_or_none()
+        return award.tier if award is not None else certificate.tier
+    if certificate.kind is CertificateKind.PARTICIPATION or certificate.tier is AwardTier.VISITORS:
+        return certificate.tier
+    award = db.session.execute(db.select(Award).where(Award.exhibit_id == certificate.exhibit_id)).scalar_one_or_none()
+    return award.tier if award is not None else certificate.tier
 
 
 def _recipients_source(festival: Festival, kind: CertificateKind) -> list[tuple[Exhibit, AwardTier | None]]:
@@ -307,16 +369,15 @@ def correct(
     name = " ".join((recipient_name or "").split())
     if not name or not reason.strip():
         raise FestivalError(_l("Hãy ghi tên người nhận và lý do đính chính."))
-    award = db.session.execute(db.select(Award).where(Award.exhibit_id == certificate.exhibit_id)).scalar_one_or_none()
-    tier = (
-        award.tier
-        if award is not None
-        and certificate.kind is not CertificateKind.PARTICIPATION
-        and certificate.tier is not AwardTier.VISITORS
-        else certificate.tier
-    )
     replacement = _new(
-        certificate.festival, certificate.kind, certificate.recipient_key, name, certificate.exhibit, tier, today
+        certificate.festival,
+        certificate.kind,
+        certificate.recipient_key,
+        name,
+        certificate.exhibit,
+        certificate.unit,
+        _award_tier(certificate),
+        today,
     )
     certificate.status, certificate.reason, certificate.superseded_by = (
         CertificateStatus.SUPERSEDED,
@@ -406,10 +467,14 @@ class Lookup:
         """The certificate's status as the page says it; "suspended" for a judges' award while the festival's
         results are reopened (it is valid again once they are final again, unless revoked meanwhile)."""
         certificate = self.certificate
+        if certificate.kind is CertificateKind.BOOTH_AWARD:
+            is_final = booth_policy_for(certificate.festival).is_final
+        else:
+            is_final = policy_for(certificate.festival).is_final
         if (
             certificate.status is CertificateStatus.VALID
             and certificate.tier not in (None, AwardTier.VISITORS)
-            and not policy_for(certificate.festival).is_final
+            and not is_final
         ):
             return "suspended"
         return certificate.status.value

@@ -8,7 +8,16 @@ templates are made with it, so pages only ever read them: a GET never writes.
 from flask import abort, g, request
 
 from festival.core.extensions import db
-from festival.models import BadgeRole, CertificateKind, CertificateTemplate, Festival, JudgingPolicy, JudgingRound
+from festival.models import (
+    BadgeRole,
+    BoothCriterion,
+    BoothPolicy,
+    CertificateKind,
+    CertificateTemplate,
+    Festival,
+    JudgingPolicy,
+    JudgingRound,
+)
 
 # The badge roles of a new festival, with the colour of each band (organizers may change them); any two differ
 # by at least festival.badges.colours.MIN_DIFFERENCE.
@@ -46,7 +55,20 @@ CERTIFICATE_WORDING_BY_KIND = {
             "Tác giả sáng kiến “{exhibit}”\ncủa {unit}\nđã tham gia trưng bày và giới thiệu sáng kiến\ntại {festival}."
         ),
     },
+    CertificateKind.BOOTH_AWARD: {
+        "lead": "Chứng nhận đơn vị",
+        "body": "Đạt {award} gian hàng tiêu biểu\ntại {festival}.",
+    },
 }
+
+# The booth rubric a new festival starts with: (name, English name, max points, weight); a booth's
+# total is Σ points/max × weight, out of 100 here.
+DEFAULT_BOOTH_CRITERIA = [
+    ("Trang trí gian hàng", "Booth decoration", 10, 30),
+    ("Thể hiện chủ đề", "Theme", 10, 25),
+    ("Sản phẩm trưng bày", "Products shown", 10, 25),
+    ("Hướng dẫn, giới thiệu cho khách tham quan", "Guidance for visitors", 10, 20),
+]
 
 
 def get_current_festival() -> Festival | None:
@@ -80,9 +102,17 @@ def current_festival() -> Festival:
 
 
 def add_defaults(festival: Festival) -> None:
-    """Give a new festival its judging policy and first round, badge roles and certificate templates."""
+    """Give a new festival its judging policy and first round, booth rubric and prizes, badge roles and certificate
+    templates."""
     db.session.add(JudgingPolicy(festival=festival, tie_break=[]))
     db.session.add(JudgingRound(festival=festival, number=1, name_vi="Vòng 1", name_en="Round 1"))
+    db.session.add(BoothPolicy(festival=festival))
+    db.session.add_all(
+        BoothCriterion(
+            festival=festival, position=position, name_vi=name_vi, name_en=name_en, max_points=most, weight=weight
+        )
+        for position, (name_vi, name_en, most, weight) in enumerate(DEFAULT_BOOTH_CRITERIA)
+    )
     db.session.add_all(
         BadgeRole(festival=festival, code=code, name_vi=name_vi, name_en=name_en, colour=colour, position=position)
         for position, (code, name_vi, name_en, colour) in enumerate(DEFAULT_BADGE_ROLES)

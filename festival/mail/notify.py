@@ -423,7 +423,8 @@ def certificate_mailing(festival: Festival) -> list[tuple[Certificate, list[Reci
 def certificate(certificate: Certificate, by: User | None, batch=None, audit_entry=None) -> list[MailMessage]:
     """A certificate as a PDF with its verify link, to its author (or the author's unit)."""
     values = {
-        "exhibit": certificate.exhibit.title,
+        # A booth prize is the unit's, with no exhibit: the message names the booth instead.
+        "exhibit": certificate.exhibit.title if certificate.exhibit else str(_l("Gian hàng của đơn vị")),
         "award": str(certificate.tier.label) if certificate.tier else str(certificate.kind.label),
         "serial": certificate.serial,
         "verify": certificate_printing.verify_url(certificate),

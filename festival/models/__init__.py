@@ -11,6 +11,16 @@ from festival.models.attendee import (
     ScanResult,
 )
 from festival.models.base import utcnow
+from festival.models.booth import (
+    BoothAward,
+    BoothAwardOverride,
+    BoothCriterion,
+    BoothJudge,
+    BoothPolicy,
+    BoothScore,
+    BoothScoreChange,
+    BoothSheet,
+)
 from festival.models.certificate import (
     Certificate,
     CertificateKind,
@@ -82,6 +92,14 @@ from festival.models.privacy import (
 from festival.models.voting import PaperBallots, VisitorAward, Vote, VoteDevice, VotePolicy, VoteSource
 
 __all__ = [
+    "BoothAward",
+    "BoothAwardOverride",
+    "BoothCriterion",
+    "BoothJudge",
+    "BoothPolicy",
+    "BoothScore",
+    "BoothScoreChange",
+    "BoothSheet",
     "Certificate",
     "Consent",
     "PrivacyNotice",

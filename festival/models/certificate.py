@@ -19,6 +19,7 @@ class CertificateKind(enum.Enum):
     AWARD = "award"  # to each author of an awarded exhibit
     UNIT_AWARD = "unit_award"  # to the unit of an awarded exhibit (optional)
     PARTICIPATION = "participation"  # to each author of an accepted exhibit
+    BOOTH_AWARD = "booth_award"  # to a unit whose booth won a booth prize (no exhibit)
 
     @property
     def label(self):
@@ -29,6 +30,7 @@ KIND_LABELS = {
     CertificateKind.AWARD: _l("Giấy chứng nhận đạt giải (tác giả)"),
     CertificateKind.UNIT_AWARD: _l("Giấy chứng nhận đạt giải (đơn vị)"),
     CertificateKind.PARTICIPATION: _l("Giấy chứng nhận tham gia"),
+    CertificateKind.BOOTH_AWARD: _l("Giấy chứng nhận giải gian hàng (đơn vị)"),
 }
 
 
@@ -96,10 +98,12 @@ class Certificate(db.Model):
     # What the QR code carries (/verify/<code>): random, so certificates cannot be listed by serial.
     verification_code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_verification_code)
     kind: Mapped[CertificateKind]
-    # Who it is for within its exhibit ("author:<position>" or "unit"), so issuing twice adds nothing.
+    # Who it is for within its exhibit ("author:<position>" or "unit"), or "booth" for its unit's booth, so
+    # issuing twice adds nothing.
     recipient_key: Mapped[str] = mapped_column(sa.String(40))
     recipient_name: Mapped[str] = mapped_column(sa.String(300))
-    exhibit_id: Mapped[int] = mapped_column(sa.ForeignKey("exhibits.id", ondelete="CASCADE"), index=True)
+    # None for a booth prize: it is the unit's, not an exhibit's.
+    exhibit_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("exhibits.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
     tier: Mapped[Optional[AwardTier]]
     issued_on: Mapped[date]
@@ -110,7 +114,7 @@ class Certificate(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     festival: Mapped[Festival] = relationship()
-    exhibit: Mapped[Exhibit] = relationship()
+    exhibit: Mapped[Optional[Exhibit]] = relationship()
     unit: Mapped[Unit] = relationship()
     superseded_by: Mapped[Optional["Certificate"]] = relationship(remote_side=[id])
 
