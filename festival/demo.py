@@ -15,11 +15,13 @@ from festival.admin import services as festivals
 from festival.auth import services as accounts
 from festival.badges import services as attendees
 from festival.badges.import_export import import_attendees
+from festival.booths import scoring as booth_scoring
+from festival.booths import services as booth_services
 from festival.certificates import services as certificates
 from festival.core.extensions import db
 from festival.exhibits import services as exhibits
 from festival.exhibits.import_export import parse_authors
-from festival.judging import panels, rubrics, scoring
+from festival.judging import defences, finalists, panels, rounds, rubrics, scoring
 from festival.judging.policy import policy_for
 from festival.models import (
     ApplicationScope,
@@ -234,8 +236,20 @@ DEMO_LEVELS = {
 DEMO_QUESTION = ("Đề xuất nhân rộng toàn ngành?", "Recommend for sector-wide rollout?")
 
 
+# The final round's rubric: the dossier's criteria, then how the authors present and answer at the booth.
+DEFENCE_CRITERIA = [
+    ("Tính mới, tính sáng tạo", "Novelty and creativity", 25),
+    ("Khả năng áp dụng, nhân rộng", "How widely it can be applied", 20),
+    ("Hiệu quả kinh tế – xã hội", "Economic and social benefit", 25),
+    ("Trình bày, thuyết minh giải pháp", "Presentation of the solution", 15),
+    ("Trả lời câu hỏi của hội đồng", "Answers to the panel's questions", 15),
+]
+
+
 def _load_judging(festival: Festival) -> int:
-    """Rubric, panels, assignment and realistic partial scores, once."""
+    """Two rounds, once: the dossier round (sơ khảo) closed and scored, its finalists confirmed, the final
+    round at the booths (chung khảo) open with its defence schedule and realistic partial scores; and the
+    booth award under way."""
     already = db.session.execute(
         db.select(ScoreSheet.id).join(Exhibit).where(Exhibit.festival_id == festival.id).limit(1)
     ).first()
@@ -272,21 +286,56 @@ def _load_judging(festival: Festival) -> int:
     policy.first_prizes, policy.second_prizes, policy.third_prizes, policy.honourable_share = 1, 1, 1, Decimal("0.5")
     policy.tie_break = [2, 0]
     policy.presentation_minutes, policy.questions_minutes = 7, 5  # the defence timer on the judges' sheets
+    final = rounds.add_round(festival, by=organizer)
+    first = rounds.round_of(festival, 1)
+    # The dossier round ran over the week before the festival; the final round has the festival's window.
+    first.opens_at = festival.judging_opens_at - timedelta(days=9)
+    first.closes_at = festival.judging_opens_at - timedelta(hours=1)
+    final.finalist_quota = 3
     panels.assign_judges(festival, 3, by=organizer)
-    return _score_some(festival)
+    count = _score_some(festival, 1, first.opens_at, complete=True)
+    finalists.confirm(final, by=organizer)
+    rubrics.save_rubric(
+        festival,
+        None,
+        [rubrics.CriterionInput(name_vi=vi, name_en=en, max_points=most) for vi, en, most in DEFENCE_CRITERIA],
+        by=organizer,
+        number=2,
+    )
+    panels.set_panels(festival, memberships, by=organizer, number=2)
+    panels.assign_judges(festival, 3, by=organizer, number=2)
+    defences.build_schedule(final, changeover=3, by=organizer)
+    count += _score_some(festival, 2, festival.judging_opens_at)
+    _load_booth_award(festival, organizer)
+    return count
 
 
-def _score_some(festival: Festival) -> int:
-    """About two thirds of the sheets submitted, some half-done, the rest untouched."""
-    rng = random.Random(festival.edition)
+def _load_booth_award(festival: Festival, organizer) -> None:
+    """Four judges on the booth panel, every booth assigned, a third of the sheets submitted."""
+    judge_list = sorted(panels.judges(), key=lambda j: j.email)
+    booth_services.set_booth_panel(festival, {j.id for j in judge_list[:4]}, by=organizer)
+    booth_services.assign_booth_judges(festival, by=organizer)
+    rng = random.Random(festival.edition + 1)
+    criteria = booth_services.booth_criteria(festival)
+    for sheet in sorted(booth_services.festival_booth_sheets(festival), key=lambda s: s.id):
+        if rng.random() > 0.35:
+            continue
+        points = {c.id: Decimal(rng.randint(c.max_points // 2, c.max_points)) for c in criteria}
+        data = booth_scoring.BoothSheetInput(points=points, comment="", base=sheet.revision)
+        booth_scoring.submit_booth_sheet(sheet, sheet.judge, data, festival.judging_opens_at)
+
+
+def _score_some(festival: Festival, number: int, now, complete: bool = False) -> int:
+    """Round `number`'s sheets scored at `now`: every one submitted when `complete`, else about two thirds
+    submitted, some half-done, the rest untouched."""
+    rng = random.Random(festival.edition * 10 + number)
     severity = {judge.id: rng.uniform(-4, 4) for judge in panels.judges()}
-    rubric = rubrics.current_rubric(festival, None)
-    sheets = sorted(panels.festival_sheets(festival), key=lambda s: s.id)
+    rubric = rubrics.current_rubric(festival, None, number)
+    sheets = sorted(panels.festival_sheets(festival, number), key=lambda s: s.id)
     # Each exhibit has its own merit that every judge sees, shifted by the judge's severity.
     merit = {exhibit_id: 50 + 35 * rng.random() for exhibit_id in sorted({s.exhibit_id for s in sheets})}
-    now = festival.judging_opens_at
     for sheet in sheets:
-        roll = rng.random()
+        roll = 0.0 if complete else rng.random()
         if roll > 0.85:
             continue
         quality = merit[sheet.exhibit_id] + severity[sheet.judge_id] + rng.gauss(0, 3)

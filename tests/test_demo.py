@@ -2,9 +2,12 @@
 
 from festival import demo
 from festival.core.extensions import db
+from festival.judging import defences, panels, rounds
 from festival.models import (
     Attendee,
     AttendeeSource,
+    BoothSheet,
+    Defence,
     Exhibit,
     ExhibitStatus,
     Festival,
@@ -101,7 +104,7 @@ def test_demo_judging_has_assignments_and_partial_scores(app, runner):
         assert all(states.values()), states  # submitted, half-done and untouched sheets all show
         assert states[SheetStatus.SUBMITTED] > len(sheets) / 2
         assert all(s.judge.unit_id != s.exhibit.unit_id for s in sheets)
-        rubric = db.session.execute(db.select(Rubric)).scalar_one()
+        rubric = db.session.execute(db.select(Rubric).where(Rubric.round_number == 1)).scalar_one()
         assert [c.max_points for c in rubric.scored_criteria] == [30, 25, 30, 15] and rubric.questions
 
 
@@ -114,3 +117,23 @@ def test_demo_has_the_420_attendees_and_the_automatic_ones(app, runner):
         assert by_source[AttendeeSource.JUDGE] == 9 and by_source[AttendeeSource.ORGANIZER] == 1
         assert by_source[AttendeeSource.AUTHOR] > 40
         assert len({a.badge_token for a in attendees}) == len(attendees)
+
+
+def test_demo_judges_in_two_rounds_with_finalists_defences_and_a_booth_track(app, runner):
+    runner.invoke(args=["festival", "demo"])
+    with app.app_context():
+        festival = db.session.execute(db.select(Festival)).scalar_one()
+        first, final = rounds.rounds_of(festival)
+        now = utcnow()
+        assert first.window()[1] <= now and final.window()[0] <= now < final.window()[1]  # round 2 is open
+        first_sheets = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.round_number == 1)).scalars().all()
+        assert first_sheets and all(s.status is SheetStatus.SUBMITTED for s in first_sheets)
+        assert final.finalists_confirmed
+        going_on = panels.accepted_exhibits(festival, 2)
+        assert 8 <= len(going_on) < len({s.exhibit_id for s in first_sheets})
+        final_sheets = db.session.execute(db.select(ScoreSheet).where(ScoreSheet.round_number == 2)).scalars().all()
+        assert {s.exhibit_id for s in final_sheets} == {e.id for e in going_on}
+        assert len(db.session.execute(db.select(Defence)).scalars().all()) == len(going_on)
+        assert defences.clashes(final) == []
+        booth_sheets = db.session.execute(db.select(BoothSheet)).scalars().all()
+        assert booth_sheets and any(s.status is SheetStatus.SUBMITTED for s in booth_sheets)

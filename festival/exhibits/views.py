@@ -19,6 +19,7 @@ from festival.core.transactions import form_status, on_commit
 from festival.core.uploads import MAX_FILE_BYTES
 from festival.exhibits import import_export, printing, services
 from festival.exhibits.forms import AcceptForm, CategoryForm, CommentForm, ExhibitForm
+from festival.judging import defences, finalists
 from festival.models import MAX_ATTACHMENTS, Attachment, Category, Exhibit, ExhibitStatus, Region, Role, utcnow
 from festival.privacy import consent as consents
 from festival.spreadsheets import importing, staging
@@ -156,7 +157,16 @@ def mine():
     exhibits = services.unit_exhibits(festival, current_user.unit) if festival else []
     used = services.quota_used(festival, current_user.unit) if festival else 0
     is_open = festival is not None and festival.is_registration_open(utcnow())
-    return render_template("exhibits/mine.html", festival=festival, exhibits=exhibits, used=used, is_open=is_open)
+    ids = [e.id for e in exhibits]
+    return render_template(
+        "exhibits/mine.html",
+        festival=festival,
+        exhibits=exhibits,
+        used=used,
+        is_open=is_open,
+        finalist_news=finalists.unit_news(festival, ids) if festival else {},
+        defence_times=defences.exhibit_defences(ids),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from festival.core.extensions import db
 from festival.judging.math import rounds as combination
 from festival.judging.policy import policy_for
 from festival.judging.results import CategoryResults, round_results
+from festival.judging.rounds import round_exhibits
 from festival.models import Exhibit, Finalist, JudgingRound, ScoreSheet, User, utcnow
 
 
@@ -181,11 +182,35 @@ def reopen(judging_round: JudgingRound, reason: str, by: User) -> None:
     )
 
 
-def finalist_rounds(exhibit: Exhibit) -> dict[int, bool]:
-    """For a unit's exhibit page: round number → whether it goes on, for each later round already decided."""
-    rows = db.session.execute(
-        db.select(JudgingRound.number, Finalist.included)
-        .join(Finalist, sa.and_(Finalist.round_id == JudgingRound.id, Finalist.exhibit_id == exhibit.id), isouter=True)
-        .where(JudgingRound.festival_id == exhibit.festival_id, JudgingRound.finalists_confirmed_at.is_not(None))
-    ).all()
-    return {number: bool(included) for number, included in rows}
+def unit_news(festival, exhibit_ids: list[int]) -> dict[int, tuple[JudgingRound, bool]]:
+    """For a unit's exhibits judged in a round whose next round's list is confirmed: exhibit id → (that next
+    round, whether the exhibit goes on). Exhibits of no decided round are absent."""
+    confirmed = list(
+        db.session.execute(
+            db.select(JudgingRound)
+            .where(JudgingRound.festival_id == festival.id, JudgingRound.finalists_confirmed_at.is_not(None))
+            .order_by(JudgingRound.number)
+        ).scalars()
+    )
+    news: dict[int, tuple[JudgingRound, bool]] = {}
+    for judging_round in confirmed:
+        judged = {
+            exhibit_id
+            for exhibit_id in db.session.execute(
+                round_exhibits(festival, judging_round.number - 1)
+                .where(Exhibit.id.in_(exhibit_ids))
+                .with_only_columns(Exhibit.id)
+            ).scalars()
+        }
+        going_on = set(
+            db.session.execute(
+                db.select(Finalist.exhibit_id).where(
+                    Finalist.round_id == judging_round.id,
+                    Finalist.included.is_(True),
+                    Finalist.exhibit_id.in_(exhibit_ids),
+                )
+            ).scalars()
+        )
+        for exhibit_id in judged:
+            news[exhibit_id] = (judging_round, exhibit_id in going_on)
+    return news

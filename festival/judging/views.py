@@ -95,6 +95,8 @@ def home():
         next_sheet=None if results_final else control.next_on_route(sheets),
         done=done,
         totals={s.id: scoring.sheet_total(s) for s in sheets},
+        judging_rounds=rounds.round_names(festival) if festival else {},
+        defence_times=defences.exhibit_defences([s.exhibit_id for s in sheets if s.round_number > 1]),
         # Opened online, the list has the tablet keep every one of these sheets for offline use.
         offline_pages=[url_for("judging.home")] + [url_for("judging.sheet", sheet_id=s.id) for s in sheets],
     )

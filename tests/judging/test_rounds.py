@@ -234,3 +234,22 @@ def test_combined_scores_ignore_rounds_of_weight_zero_and_need_every_counted_rou
     assert combination.combined_scores([(0, {1: 10.0}), (100, {1: 70.0})]) == {1: 70.0}
     with pytest.raises(ValueError):
         combination.combined_scores([(0, {1: 1.0})])
+
+
+def test_units_see_which_exhibits_go_on_and_judges_their_defences(app, client, login_as, two_rounds, judged):
+    _confirm(app)
+    _score_round_2(app, judged)
+    with app.app_context():
+        defences.build_schedule(rounds.round_of(_festival(), 2), changeover=5, by=_organizer())
+        db.session.commit()
+    login_as("unit_a")  # KT-01 goes on, KT-03 does not
+    page = client.get("/exhibits/mine")
+    assert page.text.count("Vào Chung khảo") == 1 and "bảo vệ lúc" in page.text
+    assert "Không vào Chung khảo" in page.text and "giấy chứng nhận tham gia" in page.text
+    client.post("/auth/logout")
+    login_as("judge")
+    home = client.get("/judging/")
+    assert "Sơ khảo" in home.text and "Chung khảo · bảo vệ lúc" in home.text
+    assert "/judging/rounds/2/defences" in home.text
+    schedule = client.get("/judging/rounds/2/defences")
+    assert schedule.status_code == 200 and "KT-0" in schedule.text
