@@ -172,22 +172,23 @@ def _change(sheet: BoothSheet, user: User, field: str, old, new, criterion_id: i
     )
 
 
-def missing_scores(sheet: BoothSheet) -> list[BoothCriterion]:
-    """The rubric's criteria that have no points on the sheet yet."""
-    given = {s.criterion_id for s in sheet.scores if s.points is not None}
-    return [c for c in booth_criteria(sheet.festival) if c.id not in given]
-
-
 def submit_booth_sheet(sheet: BoothSheet, judge: User, data: BoothSheetInput, now: datetime) -> None:
     """Save the last values, then lock the sheet (audited).
 
     :raise NotAllowed / StaleSave: as save_booth_sheet.
     :raise FestivalError: a criterion has no points.
     """
-    save_booth_sheet(sheet, judge, data, now)
-    missing = missing_scores(sheet)
+    # Checked on the values the sheet would have, before anything is written: a refused submit stores nothing.
+    saved = {s.criterion_id: s.points for s in sheet.scores}
+    missing = [
+        c
+        for c in booth_criteria(sheet.festival)
+        if (data.points[c.id] if c.id in data.points else saved.get(c.id)) is None
+    ]
+    check_may_score(sheet, judge, now)
     if missing:
         raise FestivalError(_l("Chưa chấm đủ các tiêu chí: %(names)s.", names=", ".join(c.name_vi for c in missing)))
+    save_booth_sheet(sheet, judge, data, now)
     sheet.status, sheet.submitted_at = SheetStatus.SUBMITTED, now
     db.session.add(_change(sheet, judge, "status", "draft", "submitted"))
     audit.record(

@@ -75,9 +75,6 @@ def sheet(booth_sheet_id):
         except FestivalError as error:
             typed, refusal, status = request.form, error.message, 409 if isinstance(error, StaleSave) else 422
             field_errors = scoring.point_problems(sheet, request.form)
-            # The typed values must not overwrite what the refusal kept; the page is read from the database.
-            db.session.rollback()
-            sheet = _visible_sheet(booth_sheet_id)
         else:
             if sheet.is_locked:
                 flash(_("Đã nộp phiếu chấm gian hàng %(unit)s.", unit=sheet.unit.short_name), "success")
