@@ -521,18 +521,22 @@
   }
 
   // Signing out of a shared tablet leaves nothing of this user behind; unsent changes are lost
-  // with it, so the judge is asked first. Every other tab of this browser locks at once. The page
-  // wipes the device itself before the form goes: the Clear-Site-Data header would do it too, but
-  // Chromium can hold the navigation for many seconds while it runs (crbug.com/40233601).
-  function signOut(form) {
+  // with it, so the judge is asked first. Every other tab of this browser locks at once. All of it
+  // happens before the form goes, synchronously, and the form then goes as any form does: work left
+  // pending here (the page caches, a Clear-Site-Data header) has been seen to hold the navigation on a
+  // loaded tablet (crbug.com/40233601). The kept pages are dropped by the next page, told through
+  // sessionStorage, which lives as long as this tab.
+  var DROP_PAGES_KEY = "festival.drop-pages";
+  function signOut(form, event) {
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
       return;
     }
     var waiting = store.outbox().length;
     if (waiting && !window.confirm(form.dataset.textUnsent.replace("{n}", String(waiting)))) {
+      event.preventDefault();
       return;
     }
-    form.dataset.signingOut = "true";
     locked = true;
     if (channel) {
       channel.postMessage({ type: "signed-out", user: userId });
@@ -541,20 +545,15 @@
     // Browsers without BroadcastChannel hear it as a storage event; nothing is left behind.
     localStorage.setItem(SIGNAL_KEY, userId);
     localStorage.removeItem(SIGNAL_KEY);
-    // A device whose cache storage does not answer still signs out: the account must not stay open.
-    var timeout = new Promise(function (resolve) {
-      setTimeout(resolve, 3000);
-    });
-    Promise.race([dropPageCaches().catch(function () {}), timeout]).then(function () {
-      form.submit();
-    });
+    try {
+      sessionStorage.setItem(DROP_PAGES_KEY, "1");
+    } catch (error) {
+      dropPageCaches().catch(function () {}); // no sessionStorage (a private mode): drop them now
+    }
   }
   document.querySelectorAll("form.sign-out").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      if (!form.dataset.signingOut) {
-        signOut(form);
-      }
+      signOut(form, event);
     });
   });
 
@@ -603,6 +602,14 @@
     wipe(); // this page is the sign-in page the revoked session was sent to
   } else {
     expireOld();
+  }
+  try {
+    if (sessionStorage.getItem(DROP_PAGES_KEY)) {
+      sessionStorage.removeItem(DROP_PAGES_KEY);
+      dropPageCaches().catch(function () {}); // the tab just signed out (signOut)
+    }
+  } catch (error) {
+    // No sessionStorage: signOut dropped the pages itself.
   }
   renderBanner();
   if (userId && session) {

@@ -279,11 +279,10 @@ def test_signing_out_of_a_shared_tablet_leaves_nothing_that_opens_the_sheet(brow
     page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Mở menu").click()  # the tablet's menu is folded
     page.get_by_role("button", name="Đăng xuất").click()
-    # Signing out clears the tablet's stores and caches before the form goes; on a loaded CI machine (two test
-    # workers and their Chromiums on two cores) that has taken longer than the usual 15 s.
     expect(page.locator("main")).to_contain_text("Bạn đã đăng xuất", timeout=45_000)
     assert messages and "chưa gửi" in messages[0]
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('festival.')).length") == 0
+    assert wait_for(lambda: kept_pages(page) == 0)  # the pages kept for offline use went too
     assert [c for c in context.cookies() if c["name"] == "remember_token"] == []
 
     page.goto(f"{live_server.url}/judging/")
