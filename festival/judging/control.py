@@ -87,9 +87,10 @@ def reassign_sheet(sheet: ScoreSheet, judge: User, now: datetime, by: User) -> S
     report = open_report(sheet)
     if report is not None:
         resolve_report(report, now, by)
+    number = sheet.round_number
     db.session.delete(sheet)
     db.session.flush()
-    moved = add_assignment(exhibit, judge, by=by)
+    moved = add_assignment(exhibit, judge, by=by, number=number)
     audit.record("judging.reassigned", exhibit, by=by, before={"judge": previous.email}, after={"judge": judge.email})
     return moved
 
@@ -122,19 +123,19 @@ class ExhibitProgress:
         return sum(1 for sheet in self.sheets if sheet.status is SheetStatus.SUBMITTED)
 
 
-def control_room(festival: Festival) -> tuple[list[JudgeProgress], list[ExhibitProgress]]:
-    """Per judge: sheets done, in progress and not started, last activity and where, their device's
+def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgress], list[ExhibitProgress]]:
+    """Round `number` live. Per judge: sheets done, in progress and not started, last activity and where, their device's
     last report and the changes it had waiting; per exhibit:
     sheets submitted of assigned and open reports of an empty stand (those first)."""
-    sheets = festival_sheets(festival)
+    sheets = festival_sheets(festival, number)
     judges: dict[int, JudgeProgress] = {}
-    exhibits = {e.id: ExhibitProgress(e) for e in accepted_exhibits(festival)}
+    exhibits = {e.id: ExhibitProgress(e) for e in accepted_exhibits(festival, number)}
     last_change = dict(
         db.session.execute(
             sa.select(ScoreChange.sheet_id, sa.func.max(ScoreChange.created_at))
             .join(ScoreSheet, ScoreSheet.id == ScoreChange.sheet_id)
             .join(ScoreSheet.exhibit)
-            .where(Exhibit.festival_id == festival.id)
+            .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
             .group_by(ScoreChange.sheet_id)
         ).all()
     )
@@ -162,7 +163,11 @@ def control_room(festival: Festival) -> tuple[list[JudgeProgress], list[ExhibitP
         sa.select(StandReport)
         .join(StandReport.sheet)
         .join(ScoreSheet.exhibit)
-        .where(Exhibit.festival_id == festival.id, StandReport.resolved_at.is_(None))
+        .where(
+            Exhibit.festival_id == festival.id,
+            ScoreSheet.round_number == number,
+            StandReport.resolved_at.is_(None),
+        )
         .options(selectinload(StandReport.sheet))
     ).scalars()
     for report in reports:

@@ -626,7 +626,7 @@ EXPORT_HEADERS = [
 ]
 
 
-def _rows(block: CategoryResults):
+def _rows(block: CategoryResults, earlier: list[int]):
     for r in block.ranked:
         exhibit = block.exhibits[r.result.exhibit_id]
         tier = block.tiers.get(exhibit.id)
@@ -646,6 +646,7 @@ def _rows(block: CategoryResults):
             str(AwardTier(proposed).label) if proposed else None,
             str(tier.label) if tier else None,
             "x" if exhibit.id in block.near_cutoff or r.result.flagged_spread else None,
+            *(_round(block.round_scores.get(number, {}).get(exhibit.id)) for number in earlier),
         ]
 
 
@@ -653,15 +654,22 @@ def _round(value):
     return None if value is None else round(value, 2)
 
 
-def export_results(festival: Festival, fmt: str = "xlsx") -> bytes:
-    """The results as XLSX (a sheet per category) or CSV (one table with a category column)."""
-    results = festival_results(festival)
-    headers = [str(h) for h in EXPORT_HEADERS]
+def export_results(festival: Festival, fmt: str = "xlsx", number: int | None = None) -> bytes:
+    """The results as XLSX (a sheet per category) or CSV (one table with a category column): the final
+    results, with each earlier round's score in a column of its own, or round `number`'s alone."""
+    all_rounds = rounds_of(festival)
+    if number is None or number == all_rounds[-1].number:
+        results, earlier = festival_results(festival), all_rounds[:-1]
+    else:
+        results, earlier = round_results(festival, number), []
+    headers = [str(h) for h in EXPORT_HEADERS] + [str(_l("Điểm %(round)s", round=r.name_vi)) for r in earlier]
+    numbers = [r.number for r in earlier]
     if fmt == "csv":
         return write_csv(
-            [str(_l("Lĩnh vực"))] + headers, ([block.category.code] + row for block in results for row in _rows(block))
+            [str(_l("Lĩnh vực"))] + headers,
+            ([block.category.code] + row for block in results for row in _rows(block, numbers)),
         )
     return write_xlsx(
-        [(f"{block.category.code}", headers, list(_rows(block))) for block in results]
+        [(f"{block.category.code}", headers, list(_rows(block, numbers))) for block in results]
         or [(str(_l("Kết quả")), headers, [])]
     )

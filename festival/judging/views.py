@@ -145,6 +145,9 @@ def sheet(sheet_id):
         field_errors=field_errors,
         read_only=scoring.edit_refusal(sheet, current_user, utcnow()),
         judging_policy=policy.policy_for(sheet.exhibit.festival),
+        # The defence is timed at the booth; a dossier round has nobody presenting.
+        timed=policy.policy_for(sheet.exhibit.festival).has_timer
+        and rounds.round_of(sheet.exhibit.festival, sheet.round_number).kind is RoundKind.BOOTH,
         form_client=uuid.uuid4().hex,
         reason_form=ReasonForm(formdata=None),
     ), 422 if refusal else 200
@@ -563,8 +566,10 @@ def unattended(sheet_id):
 
 
 def _board():
-    judges, exhibits = control.control_room(current_festival())
-    return {"judge_rows": judges, "exhibit_rows": exhibits, "now": utcnow()}
+    festival = current_festival()
+    judging_round = _selected_round(festival)
+    judges, exhibits = control.control_room(festival, judging_round.number)
+    return {"judge_rows": judges, "exhibit_rows": exhibits, "now": utcnow(), **_round_context(festival, judging_round)}
 
 
 @bp.route("/control")
@@ -592,7 +597,7 @@ def reassign(sheet_id):
         raise FestivalError(_("Hãy chọn giám khảo."))
     moved = control.reassign_sheet(sheet, judge, utcnow(), by=current_user)
     flash(_("Đã giao %(code)s cho %(name)s.", code=moved.exhibit.code, name=judge.full_name), "success")
-    return redirect(url_for("judging.control_room"))
+    return redirect(url_for("judging.control_room", round=moved.round_number))
 
 
 @bp.route("/reports/<int:report_id>/resolve", methods=["POST"])
@@ -736,7 +741,7 @@ def results_export(fmt):
     festival = current_festival()
     mimetype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return send_file(
-        io.BytesIO(results.export_results(festival, fmt)),
+        io.BytesIO(results.export_results(festival, fmt, request.args.get("round", type=int))),
         mimetype=mimetype,
         as_attachment=True,
         download_name=f"ket-qua-lan-{festival.edition}.{fmt}",

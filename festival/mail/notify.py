@@ -18,7 +18,7 @@ from festival.core.errors import FestivalError
 from festival.core.extensions import db
 from festival.core.festivals import get_current_festival
 from festival.judging import control, defences, scoring
-from festival.judging.rounds import round_exhibits
+from festival.judging.rounds import round_exhibits, rounds_of
 from festival.mail import services
 from festival.mail.services import Queued, Recipient
 from festival.models import (
@@ -315,11 +315,16 @@ def judge_list_changed(festival: Festival, judge: User, by: User | None) -> Mail
 
 
 def judge_reminders(festival: Festival, day: date, by: User | None = None) -> list[MailMessage]:
-    """End of a judging day: each judge with sheets not submitted, once a day."""
+    """End of a judging day: each judge with sheets not submitted in a round open that day, once a day."""
     sent = []
     day_text = format_date(day)
+    days = {r.number: _local_days(r.window()) for r in rounds_of(festival)}
     for judge in judges_with_sheets(festival):
-        open_sheets = [s for s in _route(judge, festival) if s.status is not SheetStatus.SUBMITTED]
+        open_sheets = [
+            s
+            for s in _route(judge, festival)
+            if s.status is not SheetStatus.SUBMITTED and days[s.round_number][0] <= day <= days[s.round_number][1]
+        ]
         if not open_sheets:
             continue
         if _already(festival, "judge_reminder", user_id=judge.id, subject_id=int(day.strftime("%Y%m%d"))):
@@ -337,12 +342,19 @@ def judge_reminders(festival: Festival, day: date, by: User | None = None) -> li
     return sent
 
 
+def _local_days(window: tuple[datetime, datetime]) -> tuple[date, date]:
+    return utc_to_local(window[0]).date(), utc_to_local(window[1]).date()
+
+
 def judging_day_ended(festival: Festival, now: datetime) -> bool:
-    """Whether it is evening (JUDGE_REMINDER_HOUR local time or later) on a day judging was open."""
+    """Whether it is evening (JUDGE_REMINDER_HOUR local time or later) on a day a judging round was open."""
     local = utc_to_local(now)
-    opens, closes = utc_to_local(festival.judging_opens_at), utc_to_local(festival.judging_closes_at)
-    in_window = opens.date() <= local.date() <= closes.date()
-    return in_window and (local.hour >= current_app.config["JUDGE_REMINDER_HOUR"] or now >= festival.judging_closes_at)
+    for judging_round in rounds_of(festival):
+        opens, closes = judging_round.window()
+        first, last = _local_days((opens, closes))
+        if first <= local.date() <= last and (local.hour >= current_app.config["JUDGE_REMINDER_HOUR"] or now >= closes):
+            return True
+    return False
 
 
 # Attendees and authors ----------------------------------------------------------------------

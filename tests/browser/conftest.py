@@ -10,9 +10,9 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from festival.core.extensions import db
-from festival.judging import rubrics
+from festival.judging import rounds, rubrics
 from festival.judging.policy import policy_for
-from festival.models import ExhibitStatus, Role, ScoreSheet
+from festival.models import ExhibitStatus, Finalist, Role, ScoreSheet, utcnow
 from tests import factories
 from tests.conftest import make_app
 from tests.judging.conftest import rubric_inputs
@@ -130,22 +130,38 @@ def wait_for(condition, timeout=20):
     return False
 
 
+def _timed_sheet(final_round: bool) -> int:
+    festival = factories.make_festival()
+    category = factories.make_category(festival)
+    unit = factories.make_unit("MAY10")
+    exhibit = factories.make_exhibit(
+        festival, unit, category, status=ExhibitStatus.ACCEPTED, code="KT-01", booth="7", title="Cữ gá may túi"
+    )
+    judge = factories.make_user(Role.JUDGE, email="gk@example.vn", full_name="Nguyễn Thu Lan")
+    rubrics.save_rubric(festival, None, rubric_inputs(), by=None)
+    policy = policy_for(festival)
+    policy.presentation_minutes, policy.questions_minutes = 7, 5
+    number = 1
+    if final_round:  # the exhibit went on from the dossier round to the defence at its booth
+        final = rounds.add_round(festival, by=None)
+        db.session.add(Finalist(round_id=final.id, exhibit_id=exhibit.id))
+        final.finalists_confirmed_at, number = utcnow(), final.number
+    sheet = ScoreSheet(exhibit=exhibit, judge=judge, round_number=number)
+    db.session.add(sheet)
+    db.session.commit()
+    return sheet.id
+
+
 @pytest.fixture
 def timed_sheet_id(live_app):
     """A judge's sheet in a festival whose defences are 7 minutes of presentation, then 5 of questions (the
     heaviest sheet: the timer's script is on it too)."""
     with live_app.app_context():
-        festival = factories.make_festival()
-        category = factories.make_category(festival)
-        unit = factories.make_unit("MAY10")
-        exhibit = factories.make_exhibit(
-            festival, unit, category, status=ExhibitStatus.ACCEPTED, code="KT-01", booth="7", title="Cữ gá may túi"
-        )
-        judge = factories.make_user(Role.JUDGE, email="gk@example.vn", full_name="Nguyễn Thu Lan")
-        rubrics.save_rubric(festival, None, rubric_inputs(), by=None)
-        policy = policy_for(festival)
-        policy.presentation_minutes, policy.questions_minutes = 7, 5
-        sheet = ScoreSheet(exhibit=exhibit, judge=judge)
-        db.session.add(sheet)
-        db.session.commit()
-        return sheet.id
+        return _timed_sheet(final_round=False)
+
+
+@pytest.fixture
+def final_round_sheet_id(live_app):
+    """The same, in a festival judged in two rounds: the sheet of the final round, at the booth."""
+    with live_app.app_context():
+        return _timed_sheet(final_round=True)

@@ -25,7 +25,11 @@ def about(minutes, seconds):
     return re.compile("^(" + "|".join(options) + ")$")
 
 
-def test_the_timer_survives_a_reload_and_going_offline_and_goes_at_sign_out(browser, live_server, timed_sheet_id):
+@pytest.mark.parametrize("sheet_fixture", ["timed_sheet_id", "final_round_sheet_id"], ids=["one-round", "final-round"])
+def test_the_timer_survives_a_reload_and_going_offline_and_goes_at_sign_out(
+    browser, live_server, request, sheet_fixture
+):
+    timed_sheet_id = request.getfixturevalue(sheet_fixture)
     context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True, locale="vi-VN")
     context.set_default_timeout(15_000)
     page = context.new_page()

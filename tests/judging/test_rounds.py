@@ -9,10 +9,11 @@ import pytest
 
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
-from festival.judging import defences, finalists, panels, results, rounds, scoring
+from festival.judging import control, defences, finalists, panels, results, rounds, scoring
 from festival.judging.math import calibration
 from festival.judging.math import rounds as combination
 from festival.judging.policy import policy_for
+from festival.mail import notify
 from festival.models import (
     AuditLog,
     Category,
@@ -29,7 +30,9 @@ from festival.models import (
     User,
     utcnow,
 )
+from festival.util.formatting import utc_to_local
 from tests.judging.test_results import scored  # noqa: F401 (the fixture: round 1 scored)
+from tests.pdf_tools import page_texts
 
 # Round 1 totals (every judge alike): KT-01 98, KT-02 70, KT-03 45. Round 2 reverses the two finalists.
 ROUND_2 = {"KT-01": (10, 10, 20, 10), "KT-02": (30, 25, 25, 10)}  # totals 50 and 90
@@ -253,3 +256,85 @@ def test_units_see_which_exhibits_go_on_and_judges_their_defences(app, client, l
     assert "/judging/rounds/2/defences" in home.text
     schedule = client.get("/judging/rounds/2/defences")
     assert schedule.status_code == 200 and "KT-0" in schedule.text
+
+
+def test_the_control_room_and_the_evening_reminders_follow_the_rounds(app, two_rounds, judged):
+    _confirm(app)
+    with app.app_context():
+        festival, organizer = _festival(), _organizer()
+        first = rounds.round_of(festival, 1)
+        now = utcnow()
+        first.opens_at, first.closes_at = now - timedelta(days=5), now - timedelta(days=2)
+        reopened = (
+            db.session.execute(
+                db.select(ScoreSheet)
+                .join(ScoreSheet.exhibit)
+                .where(ScoreSheet.round_number == 1, Exhibit.code == "KT-03")
+            )
+            .scalars()
+            .first()
+        )
+        scoring.reopen_sheet(reopened, "Xem lại", by=organizer)  # a draft left in the closed dossier round
+        category = db.session.execute(db.select(Category)).scalar_one()
+        panels.set_panels(festival, {(category.id, j) for j in judged["judges"].values()}, by=organizer, number=2)
+        panels.assign_judges(festival, 2, by=organizer, number=2)
+        judges, exhibits = control.control_room(festival, 2)
+        assert sorted(p.exhibit.code for p in exhibits) == ["KT-01", "KT-02"]
+        assert sum(p.total for p in judges) == 4  # two finalists, two judges each, none submitted
+        judges, exhibits = control.control_room(festival, 1)
+        assert len(exhibits) == 3 and sum(p.done for p in judges) == 5
+        sent = notify.judge_reminders(festival, utc_to_local(now).date())
+        bodies = "\n".join(m.body_text for m in sent)
+        assert "KT-01" in bodies and "KT-02" in bodies
+        assert "KT-03" not in bodies  # round 1 closed two days ago: its draft is not chased tonight
+        db.session.rollback()
+
+
+def test_a_printed_sheet_names_its_round(app, client, login_as, two_rounds, judged):
+    _confirm(app)
+    sheets = _score_round_2(app, judged)
+    with app.app_context():
+        mine = [
+            s.id for s in db.session.execute(db.select(ScoreSheet)).scalars() if s.judge_id == judged["judges"]["judge"]
+        ]
+        final_sheet = next(s for s in mine if db.session.get(ScoreSheet, s).round_number == 2)
+    assert sheets
+    login_as("judge")
+    response = client.get(f"/judging/sheets/{final_sheet}.pdf")
+    assert response.status_code == 200
+    [text] = page_texts(response.data)
+    assert "PHIẾU CHẤM ĐIỂM – CHUNG KHẢO" in text
+
+
+def test_the_results_export_has_each_rounds_score(app, client, login_as, two_rounds, judged):
+    _confirm(app)
+    _score_round_2(app, judged)
+    login_as("organizer")
+    final = client.get("/judging/results.csv").get_data(as_text=True).splitlines()
+    assert final[0].endswith("Điểm Sơ khảo")
+    rows = {line.split(",")[2]: line for line in final[1:]}
+    assert set(rows) == {"KT-01", "KT-02"} and rows["KT-01"].endswith(",98")
+    first = client.get("/judging/results.csv?round=1").get_data(as_text=True).splitlines()
+    assert not first[0].endswith("Điểm Sơ khảo") and len(first) == 4  # the three exhibits of the dossier round
+
+
+def test_the_presentation_timer_is_on_the_defence_sheets_only(app, client, login_as, two_rounds, judged):
+    _confirm(app)
+    _score_round_2(app, judged)
+    with app.app_context():
+        policy = policy_for(_festival())
+        policy.presentation_minutes, policy.questions_minutes = 7, 5
+        mine = {
+            s.round_number: s.id
+            for s in db.session.execute(
+                db.select(ScoreSheet).where(ScoreSheet.judge_id == judged["judges"]["judge"])
+            ).scalars()
+        }
+        for sheet_id in mine.values():  # open for changes again, so the sheet is editable
+            scoring.reopen_sheet(db.session.get(ScoreSheet, sheet_id), "Xem lại", by=_organizer())
+        db.session.commit()
+    login_as("judge")
+    dossier = client.get(f"/judging/sheets/{mine[1]}").get_data(as_text=True)
+    defence = client.get(f"/judging/sheets/{mine[2]}").get_data(as_text=True)
+    assert "presentation-timer.js" not in dossier
+    assert "presentation-timer.js" in defence and "trình bày 7 phút" in defence
