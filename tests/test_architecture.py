@@ -78,7 +78,20 @@ def within(*packages: str):
     return lambda name: any(is_within(name, package) for package in packages)
 
 
-FEATURES = ("admin", "auth", "badges", "certificates", "checkin", "exhibits", "judging", "mail", "public", "voting")
+FEATURES = (
+    "admin",
+    "auth",
+    "badges",
+    "booths",
+    "certificates",
+    "checkin",
+    "exhibits",
+    "judging",
+    "mail",
+    "privacy",
+    "public",
+    "voting",
+)
 WEB_AND_DATABASE = {"flask", "flask_babel", "flask_login", "sqlalchemy", "werkzeug"}
 
 
