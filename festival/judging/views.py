@@ -134,6 +134,7 @@ def sheet(sheet_id):
                 flash(done if result.status == "submitted" else _("Đã lưu."), "success")
                 return redirect(url_for("judging.sheet", sheet_id=sheet.id))
             typed, conflicts = request.form, result.conflicts
+    kind = rounds.round_of(sheet.exhibit.festival, sheet.round_number).kind
     return render_template(
         "judging/sheet.html",
         sheet=sheet,
@@ -145,9 +146,9 @@ def sheet(sheet_id):
         field_errors=field_errors,
         read_only=scoring.edit_refusal(sheet, current_user, utcnow()),
         judging_policy=policy.policy_for(sheet.exhibit.festival),
-        # The defence is timed at the booth; a dossier round has nobody presenting.
-        timed=policy.policy_for(sheet.exhibit.festival).has_timer
-        and rounds.round_of(sheet.exhibit.festival, sheet.round_number).kind is RoundKind.BOOTH,
+        # The defence is timed at the booth; a dossier round has nobody presenting, and its sheet opens on the dossier.
+        timed=policy.policy_for(sheet.exhibit.festival).has_timer and kind is RoundKind.BOOTH,
+        dossier=kind is RoundKind.DOSSIER,
         form_client=uuid.uuid4().hex,
         reason_form=ReasonForm(formdata=None),
     ), 422 if refusal else 200

@@ -337,4 +337,5 @@ def test_the_presentation_timer_is_on_the_defence_sheets_only(app, client, login
     dossier = client.get(f"/judging/sheets/{mine[1]}").get_data(as_text=True)
     defence = client.get(f"/judging/sheets/{mine[2]}").get_data(as_text=True)
     assert "presentation-timer.js" not in dossier
+    assert '<details class="card mb-3" open>' in dossier  # the dossier round's sheet opens on the dossier
     assert "presentation-timer.js" in defence and "trình bày 7 phút" in defence
