@@ -222,6 +222,9 @@ def _show_page(exhibit: Exhibit, accept_form: AcceptForm | None = None):
         review_from=services.REVIEW_FROM,
         history_label=lambda action: HISTORY_LABELS.get(action, action),
         is_open=exhibit.festival.is_registration_open(utcnow()),
+        # Finalists are told on their exhibit's page too (the unit and the organizers see it).
+        finalist_news=finalists.unit_news(exhibit.festival, [exhibit.id]) if sees_history else {},
+        defence=defences.exhibit_defences([exhibit.id]).get(exhibit.id) if sees_history else None,
     )
     return page, form_status(form)
 

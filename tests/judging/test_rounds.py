@@ -249,6 +249,8 @@ def test_units_see_which_exhibits_go_on_and_judges_their_defences(app, client, l
     page = client.get("/exhibits/mine")
     assert page.text.count("Vào Chung khảo") == 1 and "bảo vệ lúc" in page.text
     assert "Không vào Chung khảo" in page.text and "giấy chứng nhận tham gia" in page.text
+    exhibit_page = client.get(f"/exhibits/{judged['exhibits']['KT-01']}")
+    assert "Vào Chung khảo" in exhibit_page.text and "bảo vệ lúc" in exhibit_page.text
     client.post("/auth/logout")
     login_as("judge")
     home = client.get("/judging/")
