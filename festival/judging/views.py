@@ -86,16 +86,24 @@ def home():
     sheets = control.walking_route(scoring.judge_sheets(current_user, festival)) if festival else []
     done = sum(1 for s in sheets if s.status is SheetStatus.SUBMITTED)
     results_final = festival is not None and policy.policy_for(festival).is_final
+    judging_rounds = rounds.round_names(festival) if festival else {}
+    now = utcnow()
+    # The next stand to walk to is one whose round is open now, not a draft left in a closed round.
+    open_now = [
+        s
+        for s in sheets
+        if judging_rounds[s.round_number].window()[0] <= now < judging_rounds[s.round_number].window()[1]
+    ]
     return render_template(
         "judging/home.html",
         festival=festival,
         sheets=sheets,
         results_final=results_final,
         # Nothing is left to walk to once the results are final.
-        next_sheet=None if results_final else control.next_on_route(sheets),
+        next_sheet=None if results_final else control.next_on_route(open_now),
         done=done,
         totals={s.id: scoring.sheet_total(s) for s in sheets},
-        judging_rounds=rounds.round_names(festival) if festival else {},
+        judging_rounds=judging_rounds,
         defence_times=defences.exhibit_defences([s.exhibit_id for s in sheets if s.round_number > 1]),
         # Opened online, the list has the tablet keep every one of these sheets for offline use.
         offline_pages=[url_for("judging.home")] + [url_for("judging.sheet", sheet_id=s.id) for s in sheets],

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from festival.certificates import services as certificates
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
 from festival.judging import control, defences, finalists, panels, results, rounds, scoring
@@ -16,7 +17,10 @@ from festival.judging.policy import policy_for
 from festival.mail import notify
 from festival.models import (
     AuditLog,
+    AwardTier,
     Category,
+    Certificate,
+    CertificateKind,
     Combination,
     Defence,
     Exhibit,
@@ -341,3 +345,63 @@ def test_the_presentation_timer_is_on_the_defence_sheets_only(app, client, login
     assert "presentation-timer.js" not in dossier
     assert '<details class="card mb-3" open>' in dossier  # the dossier round's sheet opens on the dossier
     assert "presentation-timer.js" in defence and "trình bày 7 phút" in defence
+
+
+def test_after_finalising_two_rounds_finalists_get_prizes_and_everyone_a_participation_certificate(
+    app, two_rounds, judged
+):
+    _confirm(app)
+    _score_round_2(app, judged)
+    with app.app_context():
+        festival, organizer = _festival(), _organizer()
+        results.finalise(festival, by=organizer)
+        today = utcnow().date()
+        certificates.issue(festival, CertificateKind.AWARD, today, by=organizer)
+        certificates.issue(festival, CertificateKind.PARTICIPATION, today, by=organizer)
+        issued = db.session.execute(db.select(Certificate)).scalars().all()
+        awarded = {c.exhibit.code for c in issued if c.kind is CertificateKind.AWARD}
+        assert awarded == {"KT-01", "KT-02"}  # the prizes go to finalists only, ranked by the final round
+        tiers = {c.exhibit.code: c.tier for c in issued if c.kind is CertificateKind.AWARD}
+        assert tiers["KT-02"] is AwardTier.FIRST
+        participation = {c.exhibit.code for c in issued if c.kind is CertificateKind.PARTICIPATION}
+        assert participation == {"KT-01", "KT-02", "KT-03"}  # KT-03 did not go on and keeps its certificate
+        db.session.rollback()
+
+
+def test_the_judges_next_stand_is_in_the_open_round_and_earlier_results_offer_no_prizes(
+    app, client, login_as, two_rounds, judged
+):
+    _confirm(app)
+    with app.app_context():
+        festival, organizer = _festival(), _organizer()
+        first = rounds.round_of(festival, 1)
+        now = utcnow()
+        first.opens_at, first.closes_at = now - timedelta(days=5), now - timedelta(days=2)
+        judge_id = judged["judges"]["judge"]
+        left = (
+            db.session.execute(
+                db.select(ScoreSheet).where(ScoreSheet.round_number == 1, ScoreSheet.judge_id == judge_id)
+            )
+            .scalars()
+            .first()
+        )
+        scoring.reopen_sheet(left, "Xem lại", by=organizer)  # a draft left in the closed dossier round
+        category = db.session.execute(db.select(Category)).scalar_one()
+        panels.set_panels(festival, {(category.id, j) for j in judged["judges"].values()}, by=organizer, number=2)
+        panels.assign_judges(festival, 2, by=organizer, number=2)
+        final_sheet = (
+            db.session.execute(
+                db.select(ScoreSheet.id).where(ScoreSheet.round_number == 2, ScoreSheet.judge_id == judge_id)
+            )
+            .scalars()
+            .first()
+        )
+        db.session.commit()
+    login_as("judge")
+    home = client.get("/judging/").get_data(as_text=True)
+    next_stand = home.split('class="card next-stand', 1)[1].split("</a>", 1)[0]
+    assert f"/judging/sheets/{final_sheet}" in next_stand
+    client.post("/auth/logout")
+    login_as("organizer")
+    earlier = client.get("/judging/results?round=1").get_data(as_text=True)
+    assert "tier-form" not in earlier and "Xét giải ở vòng cuối" in earlier
