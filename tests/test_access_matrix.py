@@ -207,6 +207,9 @@ EXPECTED = {
     "booths.set_tier": POST_ONLY,
     "booths.finalise": ORGANIZER_ONLY,
     "booths.reopen_results": POST_ONLY,
+    "booths.results_export": ORGANIZER_ONLY,
+    "booths.sheet_pdf": JUDGES_SHEET,
+    "booths.my_sheets_pdf": JUDGES_ONLY,
     # Personal data
     "privacy.inventory_page": ORGANIZER_ONLY,
     "privacy.people": ORGANIZER_ONLY,
@@ -392,6 +395,7 @@ OBJECT_GETS = [
     ("judging.state", {"sheet_id": "other_sheet"}, answers(401, 404, 404, 404, 404, 200)),
     ("judging.sheet", {"sheet_id": "submitted_sheet"}, JUDGES_SHEET),
     ("booths.sheet", {"booth_sheet_id": "other_booth_sheet"}, answers(LOGIN, 404, 404, 404, 404, 200)),
+    ("booths.sheet_pdf", {"booth_sheet_id": "other_booth_sheet"}, answers(LOGIN, 404, 404, 404, 404, 200)),
     ("booths.sheet", {"booth_sheet_id": "submitted_booth_sheet"}, JUDGES_SHEET),
     ("badges.mine_delete", {"attendee_id": "guest"}, answers(LOGIN, 404, 404, 403, 403, 403)),
     ("badges.mine_delete", {"attendee_id": "delegate_b"}, answers(LOGIN, 404, 200, 403, 403, 403)),

@@ -26,6 +26,7 @@ from festival.models import (
     User,
     utcnow,
 )
+from festival.spreadsheets import write_csv, write_xlsx
 
 MAX_PRIZES = 50
 
@@ -266,3 +267,38 @@ def final_awards(festival: Festival) -> list[BoothAward]:
     """The finalised booth prizes, best first."""
     awards = db.session.execute(db.select(BoothAward).where(BoothAward.festival_id == festival.id)).scalars()
     return sorted(awards, key=lambda a: (a.tier.rank, a.rank, a.unit.code))
+
+
+EXPORT_HEADERS = [
+    _l("Hạng"),
+    _l("Mã đơn vị"),
+    _l("Đơn vị"),
+    _l("Gian"),
+    _l("Phiếu đã nộp"),
+    _l("Phiếu được giao"),
+    _l("Điểm"),
+    _l("Giải đề xuất"),
+    _l("Giải"),
+]
+
+
+def export_booth_results(festival: Festival, fmt: str = "xlsx") -> bytes:
+    """The booth ranking as XLSX or CSV: rank, unit, booth, sheets, score, proposed and adjusted prize."""
+    headers = [str(h) for h in EXPORT_HEADERS]
+    rows = [
+        [
+            row.rank,
+            row.booth.unit.code,
+            row.booth.unit.name,
+            row.booth.location,
+            row.submitted,
+            row.assigned,
+            None if row.score is None else float(row.score),
+            str(row.proposed.label) if row.proposed else None,
+            str(row.tier.label) if row.tier else None,
+        ]
+        for row in booth_results(festival)
+    ]
+    if fmt == "csv":
+        return write_csv(headers, rows)
+    return write_xlsx([(str(_l("Giải gian hàng")), headers, rows)])

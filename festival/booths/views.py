@@ -1,12 +1,14 @@
 """Booth award pages: the judge's booth list and sheet on the tablet, and the organizers' rubric, panel,
 assignment, results, prizes and finalisation."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from festival.auth.permissions import role_required
-from festival.booths import results, scoring, services
+from festival.booths import printing, results, scoring, services
 from festival.booths.forms import BoothQuotaForm, BoothRubricForm
 from festival.core.errors import FestivalError, StaleSave, refusals_return_to
 from festival.core.extensions import db
@@ -100,6 +102,31 @@ def sheet(booth_sheet_id):
 
 
 # Organizers: rubric, panel, assignment -----------------------------------------------------
+
+
+def _pdf(data: bytes, filename: str):
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=filename)
+
+
+@bp.route("/sheets/<int:booth_sheet_id>.pdf", endpoint="sheet_pdf")
+@login_required
+def sheet_pdf_view(booth_sheet_id):
+    """One booth sheet as a printable page (its judge, or an organizer)."""
+    sheet = _visible_sheet(booth_sheet_id)
+    return _pdf(printing.render_booth_sheets_pdf([sheet]), f"phieu-cham-gian-hang-{sheet.unit.code}.pdf")
+
+
+@bp.route("/my-sheets.pdf")
+@role_required(Role.JUDGE)
+def my_sheets_pdf():
+    """All of the judge's submitted booth sheets, one page each, to sign."""
+    sheets = [
+        s for s in scoring.judge_booth_sheets(current_user, current_festival()) if s.status is SheetStatus.SUBMITTED
+    ]
+    if not sheets:
+        flash(_("Bạn chưa nộp phiếu chấm gian hàng nào."), "warning")
+        return redirect(url_for("booths.home"))
+    return _pdf(printing.render_booth_sheets_pdf(sheets), "phieu-cham-gian-hang.pdf")
 
 
 def _criteria_from(form: BoothRubricForm) -> list[services.CriterionInput]:
@@ -236,6 +263,20 @@ def results_page():
         quota_form=BoothQuotaForm(formdata=None, obj=policy),
         tiers=JUDGED_TIERS,
         tier_form=TierForm(formdata=None),
+    )
+
+
+@bp.route("/results.<any(xlsx, csv):fmt>")
+@role_required(Role.ORGANIZER)
+def results_export(fmt):
+    """The booth ranking as an Excel workbook or CSV."""
+    festival = current_festival()
+    mimetype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_file(
+        io.BytesIO(results.export_booth_results(festival, fmt)),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"giai-gian-hang-lan-{festival.edition}.{fmt}",
     )
 
 

@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 
 from festival.auth import services as auth_services
 from festival.auth.permissions import role_required
+from festival.booths import services as booth_services
 from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
 from festival.core.festivals import current_festival
@@ -578,7 +579,13 @@ def _board():
     festival = current_festival()
     judging_round = _selected_round(festival)
     judges, exhibits = control.control_room(festival, judging_round.number)
-    return {"judge_rows": judges, "exhibit_rows": exhibits, "now": utcnow(), **_round_context(festival, judging_round)}
+    return {
+        "judge_rows": judges,
+        "exhibit_rows": exhibits,
+        "booth_rows": booth_services.booth_progress(festival),
+        "now": utcnow(),
+        **_round_context(festival, judging_round),
+    }
 
 
 @bp.route("/control")

@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from festival.auth import services as accounts
+from festival.booths import services as booth_services
 from festival.certificates import printing as certificate_printing
 from festival.core import events
 from festival.core.errors import FestivalError
@@ -23,6 +24,7 @@ from festival.mail import services
 from festival.mail.services import Queued, Recipient
 from festival.models import (
     Attendee,
+    BoothSheet,
     Certificate,
     CertificateStatus,
     Exhibit,
@@ -315,24 +317,40 @@ def judge_list_changed(festival: Festival, judge: User, by: User | None) -> Mail
 
 
 def judge_reminders(festival: Festival, day: date, by: User | None = None) -> list[MailMessage]:
-    """End of a judging day: each judge with sheets not submitted in a round open that day, once a day."""
+    """End of a judging day: each judge with sheets not submitted in a round open that day, and booth sheets
+    not submitted while the festival's judging is open, once a day."""
     sent = []
     day_text = format_date(day)
     days = {r.number: _local_days(r.window()) for r in rounds_of(festival)}
-    for judge in judges_with_sheets(festival):
+    booth_days = _local_days((festival.judging_opens_at, festival.judging_closes_at))
+    booth_sheets: dict[int, list[BoothSheet]] = {}
+    if booth_days[0] <= day <= booth_days[1]:
+        for booth_sheet in booth_services.festival_booth_sheets(festival):
+            if booth_sheet.status is not SheetStatus.SUBMITTED:
+                booth_sheets.setdefault(booth_sheet.judge_id, []).append(booth_sheet)
+    locations = {b.unit.id: b.location for b in booth_services.booths(festival)} if booth_sheets else {}
+    judges = {j.id: j for j in judges_with_sheets(festival)}
+    judges.update({s.judge_id: s.judge for sheets in booth_sheets.values() for s in sheets})
+    for judge in sorted(judges.values(), key=lambda j: (j.full_name, j.id)):
         open_sheets = [
             s
             for s in _route(judge, festival)
             if s.status is not SheetStatus.SUBMITTED and days[s.round_number][0] <= day <= days[s.round_number][1]
         ]
-        if not open_sheets:
+        open_booths = booth_sheets.get(judge.id, [])
+        if not open_sheets and not open_booths:
             continue
         if _already(festival, "judge_reminder", user_id=judge.id, subject_id=int(day.strftime("%Y%m%d"))):
             continue
+        booth_lines = [
+            f"{position}. "
+            + str(_l("Gian hàng %(unit)s – gian %(booth)s", unit=s.unit.name, booth=locations.get(s.unit_id, "—")))
+            for position, s in enumerate(open_booths, len(open_sheets) + 1)
+        ]
         values = {
             "day": day_text,
-            "count": str(len(open_sheets)),
-            "list": _list_text(open_sheets),
+            "count": str(len(open_sheets) + len(open_booths)),
+            "list": "\n".join(([_list_text(open_sheets)] if open_sheets else []) + booth_lines),
             "link": public_url("judging.home"),
         }
         message = services.queue(festival, "judge_reminder", Recipient.of_user(judge), values, by=by)

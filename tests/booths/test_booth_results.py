@@ -1,8 +1,11 @@
 """Booth results on a hand-computed example: means on the 0–100 scale, a tie shown and ordered by unit code,
 prizes from the booth track's quotas, an organizer's adjustment, finalising (audited) and reopening."""
 
+import io
 from decimal import Decimal
 from fractions import Fraction
+
+import openpyxl
 
 from festival.booths import ranking, results, scoring
 from festival.core.extensions import db
@@ -139,3 +142,15 @@ def test_finalising_with_sheets_missing_needs_the_organizers_word(app, booth_wor
     with app.app_context():
         assert db.session.execute(db.select(BoothAward)).scalars().all() == []  # its only booth is incomplete
         assert db.session.get(BoothPolicy, booth_world["festival"]).is_final
+
+
+def test_the_booth_ranking_exports_to_a_spreadsheet(app, booth_world, login_as):
+    score_the_example(app, booth_world)
+    client = login_as("organizer")
+    rows = client.get("/booths/results.csv").get_data(as_text=True).splitlines()
+    assert rows[0].lstrip("\ufeff").startswith("Hạng,Mã đơn vị,Đơn vị,Gian")  # a BOM, for Excel
+    assert [row.split(",")[1] for row in rows[1:]] == ["UNITA", "UNITB", "UNITC"]
+    assert "78.83" in rows[1] and rows[1].endswith("Giải Nhất,Giải Nhất")
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get("/booths/results.xlsx").data))
+    sheet = workbook.active
+    assert sheet["B2"].value == "UNITA" and sheet["G2"].value == 78.83

@@ -5,8 +5,11 @@ from decimal import Decimal
 
 from festival.booths import scoring
 from festival.core.extensions import db
-from festival.models import BoothScoreChange, BoothSheet, SheetStatus
+from festival.mail import notify
+from festival.models import BoothScoreChange, BoothSheet, Festival, SheetStatus, utcnow
+from festival.util.formatting import utc_to_local
 from tests.booths.conftest import form, score, sheet_of
+from tests.pdf_tools import page_texts
 
 
 def login(auth, booth_world, who):
@@ -130,3 +133,34 @@ def test_organizer_reopens_a_submitted_sheet_with_a_reason(app, client, auth, bo
     assert stored(app, sheet_id)[0] is SheetStatus.SUBMITTED
     assert client.post(f"/booths/sheets/{sheet_id}/reopen", data={"reason": "Nhầm điểm"}).status_code == 302
     assert stored(app, sheet_id)[0] is SheetStatus.DRAFT
+
+
+def test_the_evening_reminder_lists_the_booths_still_to_score(app, booth_world):
+    score(app, booth_world, "UNITA", "judge", [8, 8, 8, 8])
+    with app.app_context():
+        festival = db.session.get(Festival, booth_world["festival"])
+        sent = {m.recipient_email: m.body_text for m in notify.judge_reminders(festival, utc_to_local(utcnow()).date())}
+        mine = sent[booth_world["emails"]["judge"]]
+        assert "Gian hàng Công ty Cổ phần Dệt 10/10 – gian 4" in mine
+        assert "Tổng Công ty May Đức Giang" not in mine  # scored and submitted
+        judge_b = sent[booth_world["emails"]["judge_b"]]  # of unit B: never given unit B's booth
+        assert "gian 1, 3" in judge_b and "gian 2" not in judge_b
+        db.session.rollback()
+
+
+def test_a_submitted_booth_sheet_prints_with_its_points_and_a_signature_line(app, client, auth, booth_world):
+    score(app, booth_world, "UNITA", "judge", [8, 7.5, 9, 6])
+    login(auth, booth_world, "judge")
+    response = client.get("/booths/my-sheets.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    [text] = page_texts(response.data)
+    for expected in (
+        "PHIẾU CHẤM GIAN HÀNG",
+        "Tổng Công ty May Đức Giang",
+        "Trang trí gian hàng",
+        "7,5",
+        "(ký, ghi rõ họ tên)",
+    ):
+        assert expected in text, expected
+    single = client.get(f"/booths/sheets/{sheet_of(booth_world, 'UNITA')}.pdf")
+    assert page_texts(single.data) == [text]

@@ -152,3 +152,13 @@ def test_organizer_adds_a_judge_to_a_booth_by_hand(app, booth_world, login_as):
             services.add_booth_assignment(
                 sheet.festival, unit_d, sheet.judge, by=db.session.get(User, booth_world["organizer"])
             )
+
+
+def test_the_control_room_shows_each_judges_booth_sheets(app, booth_world, login_as):
+    score(app, booth_world, "UNITA", "judge", [8, 8, 8, 8])
+    page = login_as("organizer").get("/judging/control/board").get_data(as_text=True)
+    section = page.split('class="card mt-3 booth-progress"', 1)[1]
+    # judge: A done of A, B, C; judge_b (unit B): A and C; judge_c: A, B, C.
+    rows = section.split("<tr")[2:]
+    counts = sorted(row.split('class="text-end">', 1)[1].split("<", 1)[0] for row in rows)
+    assert counts == ["0/2", "0/3", "1/3"]
