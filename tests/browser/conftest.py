@@ -1,5 +1,6 @@
 """Browser tests: the real app served on a free loopback port, driven with Debian's Chromium."""
 
+import re
 import shutil
 import threading
 import time
@@ -118,6 +119,28 @@ def sign_in(page, base_url, email, password):
     page.fill("#password", password)
     page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
+
+
+def sign_out_of_tablet(page):
+    """Tap "Đăng xuất" in the tablet's folded menu and wait for the signed-out page.
+
+    The menu is tapped only once it has finished opening (Bootstrap's `show`, after the transition). Rarely on a
+    loaded CI machine the first tap signs nobody out: no request reaches the server (seen in about one run in
+    four, on tablet-width pages only, cause not found). A judge would tap again; so does this helper, once, and
+    the sign-out must then complete.
+    """
+    page.get_by_role("button", name="Mở menu").click()
+    expect(page.locator("#mainNav")).to_have_class(re.compile(r"\bshow\b"))
+    page.get_by_role("button", name="Đăng xuất").click()
+    signed_out = page.locator("main").get_by_text("Bạn đã đăng xuất")
+    try:
+        expect(signed_out).to_be_visible(timeout=20_000)
+    except AssertionError:
+        if not page.locator("#mainNav.show").count():
+            page.get_by_role("button", name="Mở menu").click()
+            expect(page.locator("#mainNav")).to_have_class(re.compile(r"\bshow\b"))
+        page.get_by_role("button", name="Đăng xuất").click()
+        expect(signed_out).to_be_visible(timeout=45_000)
 
 
 def wait_for(condition, timeout=20):

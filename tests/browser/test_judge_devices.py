@@ -15,7 +15,7 @@ from festival.judging import rubrics
 from festival.judging.policy import policy_for
 from festival.models import ExhibitStatus, Festival, Role, ScoreChange, ScoreSheet, UserSession, utcnow
 from tests import factories
-from tests.browser.conftest import sign_in, wait_for
+from tests.browser.conftest import sign_in, sign_out_of_tablet, wait_for
 from tests.judging.conftest import rubric_inputs
 
 pytestmark = pytest.mark.browser
@@ -277,9 +277,7 @@ def test_signing_out_of_a_shared_tablet_leaves_nothing_that_opens_the_sheet(brow
     expect(page.locator("#connection")).to_contain_text("1 thay đổi chờ gửi")
     messages = []
     page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
-    page.get_by_role("button", name="Mở menu").click()  # the tablet's menu is folded
-    page.get_by_role("button", name="Đăng xuất").click()
-    expect(page.locator("main")).to_contain_text("Bạn đã đăng xuất", timeout=45_000)
+    sign_out_of_tablet(page)
     assert messages and "chưa gửi" in messages[0]
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('festival.')).length") == 0
     assert wait_for(lambda: kept_pages(page) == 0)  # the pages kept for offline use went too
@@ -391,9 +389,7 @@ def test_signing_out_in_one_tab_locks_the_other_at_once(browser, live_server, li
     list_tab.on("dialog", lambda dialog: dialog.accept())
     list_tab.goto(f"{live_server.url}/judging/")
     expect(list_tab.locator("#connection")).to_contain_text("Không còn gì chờ gửi")
-    list_tab.get_by_role("button", name="Mở menu").click()
-    list_tab.get_by_role("button", name="Đăng xuất").click()
-    expect(list_tab.locator("main")).to_contain_text("Bạn đã đăng xuất", timeout=45_000)
+    sign_out_of_tablet(list_tab)
 
     expect(sheet_tab.locator("#signed-out-notice")).to_contain_text("Bạn đã đăng xuất ở một thẻ khác")
     applicability = sheet["criteria"][1]

@@ -11,7 +11,7 @@ from festival.core.extensions import db
 from festival.judging.policy import policy_for
 from festival.models import ScoreSheet
 from tests import factories
-from tests.browser.conftest import sign_in, wait_for
+from tests.browser.conftest import sign_in, sign_out_of_tablet, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -95,9 +95,7 @@ def test_the_timer_survives_a_reload_and_going_offline_and_goes_at_sign_out(
 
     context.set_offline(False)
     page.goto(sheet_url)
-    page.get_by_role("button", name="Mở menu").click()  # the tablet's menu is folded
-    page.get_by_role("button", name="Đăng xuất").click()
-    expect(page.locator("main")).to_contain_text("Bạn đã đăng xuất", timeout=45_000)
+    sign_out_of_tablet(page)
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('festival.'))") == []
     context.close()
 
