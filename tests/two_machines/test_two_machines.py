@@ -329,18 +329,15 @@ def test_an_outbox_message_is_downloaded_from_either_server(cluster):
     organizer.sign_in(ORGANIZER)
     outbox = organizer.get("/admin/mail/")
     assert outbox.status_code == 200
-    listed = [int(i) for i in re.findall(r'href="/admin/mail/(\d+)"', outbox.text)]
     deadline = time.monotonic() + MAIL_SECONDS
-    while True:  # the worker writes the messages the tests above caused (and the demo's)
+    while True:  # the worker writes the messages the tests above caused (and the demo's), oldest first
         written = cluster.sql(
-            "SELECT id FROM mail_messages WHERE id = ANY(%(listed)s) AND outbox_file IS NOT NULL "
-            "AND NOT has_secret_link ORDER BY id DESC",
-            listed=listed,
+            "SELECT id FROM mail_messages WHERE outbox_file IS NOT NULL AND NOT has_secret_link ORDER BY id"
         )
         if written or time.monotonic() > deadline:
             break
         time.sleep(1)
-    assert written, f"none of the messages the outbox lists ({listed}) was written to the outbox"
+    assert written, "the worker wrote no message to the outbox"
     message = written[0][0]
     page = organizer.get(f"/admin/mail/{message}")
     link = re.search(r'href="(/admin/mail/\d+\.eml)"', page.text)
