@@ -439,7 +439,7 @@ def _add_exhibits(festival, units, categories, organizer, count: int):
         data = exhibits.ExhibitInput(
             title=row["title"] if index < len(rows) else f"{row['title']} ({index // len(rows) + 1})",
             category=category,
-            authors=parse_authors(row["authors"]),
+            authors=parse_authors(row["authors"])[0],
             summary=f"Sáng kiến áp dụng từ năm {row['applied_since']}.",
             benefit_vnd=int(row["benefit_vnd_per_year"]) + index * 1000,
             applied_since=int(row["applied_since"]),

@@ -89,12 +89,22 @@ def _close_apps_and_empty_postgres(postgres_url):
     if postgres_url:
         engine = sa.create_engine(postgres_url)
         with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "SET lock_timeout = '20s'"
-            )  # fail loudly, never hang, if a test left a transaction open
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            _empty(connection)
         engine.dispose()
+
+
+def _empty(connection) -> None:
+    connection.exec_driver_sql("SET lock_timeout = '20s'")  # fail loudly, never hang, if a test left a transaction open
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+def empty_tables() -> None:
+    """On PostgreSQL, empty the current app's tables mid-test (its SQLite file is the test's own anyway)."""
+    if ON_POSTGRES:
+        db.session.remove()
+        with db.engine.begin() as connection:
+            _empty(connection)
 
 
 def make_app(tmp_path, **overrides):

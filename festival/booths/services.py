@@ -223,15 +223,15 @@ def booth_progress(festival: Festival) -> list[BoothProgress]:
     """Per booth judge: booth sheets submitted of assigned, least done first (one grouped query)."""
     rows = db.session.execute(
         db.select(
-            BoothSheet.judge_id,
+            User,
             sa.func.count(),
             sa.func.count().filter(BoothSheet.status == SheetStatus.SUBMITTED),
         )
+        .join(BoothSheet, BoothSheet.judge_id == User.id)
         .where(BoothSheet.festival_id == festival.id)
-        .group_by(BoothSheet.judge_id)
+        .group_by(User.id)
     ).all()
-    people = {u.id: u for u in db.session.execute(db.select(User).where(User.id.in_([r[0] for r in rows]))).scalars()}
-    progress = [BoothProgress(people[judge_id], done, total) for judge_id, total, done in rows]
+    progress = [BoothProgress(judge, done, total) for judge, total, done in rows]
     return sorted(progress, key=lambda p: (p.done == p.total, p.done / (p.total or 1), p.judge.full_name))
 
 

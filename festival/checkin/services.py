@@ -8,10 +8,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from festival.badges.services import badge_roles, find_by_token
 from festival.core.extensions import db
-from festival.models import Attendee, CheckIn, Festival, HeldScan, Region, ScanResult, Unit, User
+from festival.models import Attendee, AuditLog, CheckIn, Festival, HeldScan, Region, ScanResult, Unit, User
+from festival.util import boards
 from festival.util.formatting import festival_timezone
 
 MESSAGES = {
@@ -201,10 +203,13 @@ def double_entries(festival: Festival) -> list[DoubleEntry]:
         sa.and_(CheckIn.offline.is_(True), CheckIn.shown == ScanResult.CHECKED_IN),
         sa.and_(CheckIn.offline.is_(False), CheckIn.result == ScanResult.CHECKED_IN),
     )
+    mine = sa.and_(CheckIn.festival_id == festival.id, CheckIn.attendee_id.is_not(None), admitted)
+    twice = db.select(CheckIn.attendee_id).where(mine).group_by(CheckIn.attendee_id).having(sa.func.count() > 1)
     rows = db.session.execute(
         db.select(CheckIn)
-        .where(CheckIn.festival_id == festival.id, CheckIn.attendee_id.is_not(None), admitted)
+        .where(mine, CheckIn.attendee_id.in_(twice))
         .order_by(CheckIn.scanned_at)
+        .options(joinedload(CheckIn.attendee).joinedload(Attendee.unit))
     ).scalars()
     by_person: dict[int, DoubleEntry] = {}
     for row in rows:
@@ -226,9 +231,10 @@ def festival_window(festival: Festival) -> tuple[datetime, datetime]:
 class Dashboard:
     total: int
     checked_in: int
-    by_role: list[tuple[str, str, int, int]]  # name, colour, checked in, registered
-    by_region: list[tuple[str, int, int]]
-    by_unit: list[tuple[str, int, int]]
+    # (row key, label, checked in, registered) per role, region, and unit or outside organisation
+    by_role: list[tuple[str, str, int, int]]
+    by_region: list[tuple[str, str, int, int]]
+    by_unit: list[tuple[str, str, int, int]]
     arrivals: list[tuple[datetime, int]]  # start of each 15-minute slot (local time), arrivals
     scans: int
     refused: int
@@ -237,67 +243,83 @@ class Dashboard:
 
 def dashboard(festival: Festival, language: str = "vi") -> Dashboard:
     """Who has arrived: by role (named in `language`), region and unit or outside organisation, and
-    arrivals per 15 minutes."""
-    rows = db.session.execute(
+    arrivals per 15 minutes. A fixed number of statements whatever the crowd: counts come grouped from
+    the database, and only the arrival times of the festival's days are read row by row."""
+    # Member units by code, then outside organisations (a newspaper, the group) by name, then no one's.
+    organisation = sa.case(
+        (Attendee.unit_id.is_(None), sa.func.trim(Attendee.organisation)), else_=sa.literal_column("''")
+    )
+    groups = db.session.execute(
         db.select(
-            Attendee.role_id, Unit.code, Unit.short_name, Unit.region, Attendee.organisation, Attendee.checked_in_at
+            Attendee.role_id,
+            Unit.code,
+            Unit.short_name,
+            Unit.region,
+            organisation,
+            sa.func.count(),
+            sa.func.count(Attendee.checked_in_at),
         )
         .outerjoin(Attendee.unit)
         .where(Attendee.festival_id == festival.id)
+        .group_by(Attendee.role_id, Unit.code, Unit.short_name, Unit.region, organisation)
     ).all()
     roles = {role.id: role for role in badge_roles(festival)}
     by_role = {role_id: [0, 0] for role_id in roles}
     by_region: dict = {}
     by_unit: dict = {}
-    zone = festival_timezone()
-    # Only the festival's days are charted: however odd a stored time (a device's clock reset to
-    # 2020), the chart has at most a day's 96 quarter-hours per festival day (and the margin).
-    opens, closes = festival_window(festival)
-    slots: dict[datetime, int] = {}
-    for role_id, code, short, region, organisation, arrived in rows:
-        # Member units by code, then outside organisations (a newspaper, the group) by name, then no one's.
-        unit_key = (0, f"{short} ({code})") if code else (1, organisation.strip()) if organisation.strip() else None
+    for role_id, code, short, region, outside, registered, arrived in groups:
+        unit_key = (0, f"{short} ({code})") if code else (1, outside) if outside else None
         for table, key in ((by_role, role_id), (by_region, region), (by_unit, unit_key)):
             counts = table.setdefault(key, [0, 0])
-            counts[1] += 1
-            counts[0] += arrived is not None
-        if arrived is not None and opens <= arrived < closes:
-            local = arrived.astimezone(zone)
-            slot = local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
-            slots[slot] = slots.get(slot, 0) + 1
+            counts[0] += arrived
+            counts[1] += registered
+    # Only the festival's days are charted: however odd a stored time (a device's clock reset to
+    # 2020), the chart has at most a day's 96 quarter-hours per festival day (and the margin).
+    zone = festival_timezone()
+    opens, closes = festival_window(festival)
+    slots: dict[datetime, int] = {}
+    for arrived in db.session.execute(
+        db.select(Attendee.checked_in_at).where(
+            Attendee.festival_id == festival.id, Attendee.checked_in_at >= opens, Attendee.checked_in_at < closes
+        )
+    ).scalars():
+        local = arrived.astimezone(zone)
+        slot = local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+        slots[slot] = slots.get(slot, 0) + 1
     arrivals = []
     if slots:
         slot, last = min(slots), max(slots)
         while slot <= last:
             arrivals.append((slot, slots.get(slot, 0)))
             slot += timedelta(minutes=15)
-    scans = db.session.scalar(db.select(sa.func.count()).select_from(CheckIn).where(CheckIn.festival_id == festival.id))
-    refused = db.session.scalar(
+    refused_scan = CheckIn.result.in_([ScanResult.UNKNOWN, ScanResult.REVOKED])
+    held_waiting = (
         db.select(sa.func.count())
-        .select_from(CheckIn)
-        .where(CheckIn.festival_id == festival.id, CheckIn.result.in_([ScanResult.UNKNOWN, ScanResult.REVOKED]))
+        .select_from(HeldScan)
+        .where(HeldScan.festival_id == festival.id, HeldScan.decision.is_(None))
+        .scalar_subquery()
     )
+    scans, refused, held = db.session.execute(
+        db.select(sa.func.count(), sa.func.count(sa.case((refused_scan, 1))), held_waiting).where(
+            CheckIn.festival_id == festival.id
+        )
+    ).one()
     units = [
-        (key[1] if key else str(_l("Khách, báo chí…")), arrived, registered)
+        (f"u{boards.digest(key)}", key[1] if key else str(_l("Khách, báo chí…")), arrived, registered)
         for key, (arrived, registered) in sorted(
             by_unit.items(), key=lambda item: (item[0] is None, item[0] and item[0][0], -item[1][0], item[0] or ())
         )
     ]
     regions = [
-        (str(region.label) if region else str(_l("Khác")), arrived, registered)
+        (f"g{region.value if region else ''}", str(region.label) if region else str(_l("Khác")), arrived, registered)
         for region, (arrived, registered) in sorted(
             by_region.items(), key=lambda item: list(Region).index(item[0]) if item[0] else len(Region)
         )
     ]
-    held = db.session.scalar(
-        db.select(sa.func.count())
-        .select_from(HeldScan)
-        .where(HeldScan.festival_id == festival.id, HeldScan.decision.is_(None))
-    )
     return Dashboard(
-        total=len(rows),
-        checked_in=sum(1 for row in rows if row.checked_in_at is not None),
-        by_role=[(roles[r].name(language), roles[r].colour, *by_role[r]) for r in roles],
+        total=sum(counts[1] for counts in by_role.values()),
+        checked_in=sum(counts[0] for counts in by_role.values()),
+        by_role=[(f"r{r}", roles[r].name(language), *by_role[r]) for r in roles],
         by_region=regions,
         by_unit=units,
         arrivals=arrivals,
@@ -305,3 +327,42 @@ def dashboard(festival: Festival, language: str = "vi") -> Dashboard:
         refused=refused,
         held=held,
     )
+
+
+def dashboard_stamp(festival: Festival, now: datetime) -> str:
+    """The check-in dashboard's version, in one statement: it moves with every scan and arrival, every
+    attendee added or removed, every held scan decided, anything an organizer does (the audit log), and at
+    least once a minute."""
+
+    # One row of aggregates per table, each read once, side by side in one statement.
+    attendees = sa.select(sa.func.count(), sa.func.max(Attendee.id), sa.func.count(Attendee.checked_in_at)).where(
+        Attendee.festival_id == festival.id
+    )
+    scans = sa.select(sa.func.max(CheckIn.id)).where(CheckIn.festival_id == festival.id)
+    held = sa.select(sa.func.max(HeldScan.id), sa.func.count(HeldScan.decision)).where(
+        HeldScan.festival_id == festival.id
+    )
+    audit = sa.select(sa.func.max(AuditLog.id))
+    parts_of = [query.subquery() for query in (attendees, scans, held, audit)]
+    first, *others = parts_of
+    query = sa.select(*parts_of).select_from(first)
+    for other in others:
+        query = query.join(other, sa.true())
+    parts = db.session.execute(query).one()
+    return boards.stamp(festival.id, *parts, now.replace(second=0, microsecond=0))
+
+
+def dashboard_rows(board: Dashboard, doubles: list[DoubleEntry]) -> boards.Rows:
+    """Each part of the dashboard and what it shows (an open dashboard compares their digests). The
+    chart of arrivals is one part: each bar's length is relative to the longest."""
+    return {
+        "cards": [
+            ("stats", (board.checked_in, board.total, board.scans, board.refused)),
+            ("held", board.held),
+            ("doubles", [(d.attendee.id, d.attendee.full_name, d.attendee.affiliation, d.entries) for d in doubles]),
+        ],
+        "roles": [(key, rest) for key, *rest in board.by_role],
+        "regions": [(key, rest) for key, *rest in board.by_region],
+        "arrivals": [("arrivals", board.arrivals)],
+        "units": [(key, rest) for key, *rest in board.by_unit],
+    }

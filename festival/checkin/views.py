@@ -5,7 +5,18 @@ import json
 import re
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +29,7 @@ from festival.core.extensions import db, limiter
 from festival.core.festivals import current_festival
 from festival.core.transactions import in_short_transactions
 from festival.models import Attendee, CheckIn, HeldScan, Role, ScanResult, utcnow
+from festival.util import boards
 from festival.util.urls import record_id
 from festival.voting import services as voting_services
 
@@ -232,17 +244,59 @@ def search():
     return jsonify(people=people)
 
 
+def _dashboard(festival) -> dict:
+    board = services.dashboard(festival, get_locale().language)
+    doubles = services.double_entries(festival)
+    rows = services.dashboard_rows(board, doubles)
+    organizer = current_user.role is Role.ORGANIZER
+    return {"festival": festival, "organizer": organizer, "digests": boards.digests(rows), "rows": rows}
+
+
 @bp.route("/checkin/dashboard")
 @role_required(*GATE_STAFF)
 def dashboard():
-    """Live arrivals: by role, region and unit, and per 15 minutes (refreshes itself)."""
+    """Live arrivals: by role, region and unit, and per 15 minutes (keeps itself current)."""
     festival = current_festival()
-    return render_template(
-        "checkin/dashboard.html",
-        festival=festival,
-        board=services.dashboard(festival, get_locale().language),
-        doubles=services.double_entries(festival),
+    stamp = services.dashboard_stamp(festival, utcnow())
+    return render_template("checkin/dashboard.html", stamp=stamp, **_dashboard(festival))
+
+
+@bp.route("/checkin/dashboard/board")
+@role_required(*GATE_STAFF)
+def dashboard_board():
+    """The dashboard's figures alone (an open dashboard takes them whole when a table empties or fills)."""
+    festival = current_festival()
+    stamp = services.dashboard_stamp(festival, utcnow())
+    return boards.not_modified(stamp) or boards.stamped(
+        render_template("checkin/_dashboard_board.html", **_dashboard(festival)), stamp
     )
+
+
+@bp.route("/checkin/dashboard/index")
+@role_required(*GATE_STAFF)
+def dashboard_index():
+    """What an open dashboard polls: 304 while its stamp is current, else each part's key and digest."""
+    festival = current_festival()
+    stamp = services.dashboard_stamp(festival, utcnow())
+    return boards.not_modified(stamp) or boards.stamped(
+        jsonify(stamp=stamp, groups=boards.index(_dashboard(festival)["rows"])), stamp
+    )
+
+
+@bp.route("/checkin/dashboard/rows")
+@role_required(*GATE_STAFF)
+def dashboard_rows():
+    """The parts an open dashboard found changed (`?keys=stats,r3`), rendered."""
+    context = _dashboard(current_festival())
+    wanted = boards.wanted_keys()
+    render = get_template_attribute("checkin/_dashboard_parts.html", "part")
+    found = {
+        key: str(render(key, shown, context["digests"][key], context["organizer"]))
+        for members in context["rows"].values()
+        for key, shown in members
+        if key in wanted
+    }
+    return jsonify(rows=found)
 
 
 @bp.route("/c/<token>")

@@ -7,14 +7,27 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from festival.core import audit
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
-from festival.judging.panels import accepted_exhibits, add_assignment, conflict_pairs, festival_sheets, may_judge
+from festival.judging.panels import add_assignment, conflict_pairs, may_judge
 from festival.judging.panels import judges as judges_of_festival
-from festival.models import Exhibit, Festival, ScoreChange, ScoreSheet, SheetStatus, StandReport, User, UserSession
+from festival.judging.rounds import round_exhibits
+from festival.models import (
+    AuditLog,
+    BoothSheet,
+    Exhibit,
+    Festival,
+    ScoreChange,
+    ScoreSheet,
+    SheetStatus,
+    StandReport,
+    User,
+    UserSession,
+)
+from festival.util import boards
 
 
 def _booth_key(booth: str | None) -> tuple:
@@ -95,6 +108,21 @@ def reassign_sheet(sheet: ScoreSheet, judge: User, now: datetime, by: User) -> S
     return moved
 
 
+def reassign_candidates(sheet: ScoreSheet) -> list[User]:
+    """The judges "Giao lại" offers for a sheet: those the assignment rules accept (not on the exhibit yet,
+    not of its unit, no declared conflict); the server would refuse the others."""
+    exhibit = sheet.exhibit
+    taken = set(
+        db.session.execute(
+            sa.select(ScoreSheet.judge_id).where(
+                ScoreSheet.exhibit_id == exhibit.id, ScoreSheet.round_number == sheet.round_number
+            )
+        ).scalars()
+    )
+    conflicts = conflict_pairs(exhibit.festival)
+    return [judge for judge in judges_of_festival() if judge.id not in taken and may_judge(judge, exhibit, conflicts)]
+
+
 @dataclass
 class JudgeProgress:
     judge: User
@@ -116,7 +144,6 @@ class ExhibitProgress:
     exhibit: Exhibit
     sheets: list[ScoreSheet] = field(default_factory=list)
     reports: list[StandReport] = field(default_factory=list)
-    candidates: list[User] = field(default_factory=list)  # judges an unstarted sheet may go to
 
     @property
     def submitted(self) -> int:
@@ -127,19 +154,31 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
     """Round `number` live. Per judge: sheets done, in progress and not started, last activity and where, their device's
     last report and the changes it had waiting; per exhibit:
     sheets submitted of assigned and open reports of an empty stand (those first)."""
-    sheets = festival_sheets(festival, number)
-    judges: dict[int, JudgeProgress] = {}
-    exhibits = {e.id: ExhibitProgress(e) for e in accepted_exhibits(festival, number)}
-    last_change = dict(
-        db.session.execute(
-            sa.select(ScoreChange.sheet_id, sa.func.max(ScoreChange.created_at))
-            .join(ScoreSheet, ScoreSheet.id == ScoreChange.sheet_id)
-            .join(ScoreSheet.exhibit)
-            .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
-            .group_by(ScoreChange.sheet_id)
-        ).all()
+    # Only the columns the board shows: a thousand exhibits and their sheets are read in a few statements
+    # without loading what the board never uses (texts, units, rubrics).
+    exhibits = {
+        e.id: ExhibitProgress(e)
+        for e in db.session.execute(
+            round_exhibits(festival, number)
+            .order_by(Exhibit.code)
+            .options(load_only(Exhibit.id, Exhibit.code, Exhibit.title, Exhibit.zone, Exhibit.booth))
+        ).scalars()
+    }
+    last_change = (
+        sa.select(sa.func.max(ScoreChange.created_at)).where(ScoreChange.sheet_id == ScoreSheet.id).scalar_subquery()
     )
-    for sheet in sheets:
+    sheets = db.session.execute(
+        sa.select(ScoreSheet, last_change)
+        .join(ScoreSheet.exhibit)
+        .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
+        .order_by(ScoreSheet.id)
+        .options(
+            load_only(ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id, ScoreSheet.status),
+            selectinload(ScoreSheet.judge).load_only(User.id, User.full_name),
+        )
+    ).all()
+    judges: dict[int, JudgeProgress] = {}
+    for sheet, seen in sheets:
         if sheet.exhibit_id not in exhibits:
             continue
         exhibits[sheet.exhibit_id].sheets.append(sheet)
@@ -150,7 +189,6 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
             progress.in_progress += 1
         else:
             progress.not_started += 1
-        seen = last_change.get(sheet.id)
         if seen is not None and (progress.last_activity is None or seen > progress.last_activity):
             progress.last_activity, progress.at = seen, sheet.exhibit
     for user_id, reported_at, pending in db.session.execute(
@@ -168,22 +206,91 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
             ScoreSheet.round_number == number,
             StandReport.resolved_at.is_(None),
         )
-        .options(selectinload(StandReport.sheet))
     ).scalars()
     for report in reports:
         if report.sheet.exhibit_id in exhibits:
             exhibits[report.sheet.exhibit_id].reports.append(report)
-    # "Giao lại" offers only judges the assignment rules accept: not on the exhibit yet, not of its unit, no
-    # declared conflict (the server would refuse the others).
-    everyone, conflicts = judges_of_festival(), conflict_pairs(festival)
-    for progress in exhibits.values():
-        exhibit, taken = progress.exhibit, {sheet.judge_id for sheet in progress.sheets}
-        progress.candidates = [
-            judge for judge in everyone if judge.id not in taken and may_judge(judge, exhibit, conflicts)
-        ]
     judge_rows = sorted(judges.values(), key=lambda p: (p.done == p.total, p.done / (p.total or 1), p.judge.full_name))
     exhibit_rows = sorted(
         exhibits.values(),
         key=lambda p: (not p.reports, p.submitted >= len(p.sheets) and bool(p.sheets), p.exhibit.code or ""),
     )
     return judge_rows, exhibit_rows
+
+
+def board_stamp(festival: Festival, number: int, now: datetime) -> str:
+    """The control board's version, in one statement: it moves with every save, submit, reassignment,
+    stand report, device report and booth sheet, with anything an organizer does (the audit log), and at
+    least once a minute (a change nothing here counts is then shown within the minute)."""
+    # One row of aggregates per table, each read once, side by side in one statement.
+    sheets = (
+        sa.select(
+            sa.func.count(),
+            sa.func.max(ScoreSheet.id),
+            sa.func.sum(ScoreSheet.revision),
+            sa.func.max(ScoreSheet.updated_at),
+        )
+        .join(ScoreSheet.exhibit)
+        .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
+        .subquery()
+    )
+    reports = (
+        sa.select(sa.func.count(), sa.func.count(StandReport.resolved_at))
+        .join(StandReport.sheet)
+        .join(ScoreSheet.exhibit)
+        .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
+        .subquery()
+    )
+    booth = (
+        sa.select(sa.func.count(), sa.func.sum(BoothSheet.revision), sa.func.max(BoothSheet.updated_at))
+        .where(BoothSheet.festival_id == festival.id)
+        .subquery()
+    )
+    devices = sa.select(sa.func.max(UserSession.last_report_at), sa.func.sum(UserSession.pending_changes)).subquery()
+    audit = sa.select(sa.func.max(AuditLog.id)).subquery()
+    parts = db.session.execute(
+        sa.select(sheets, reports, booth, devices, audit)
+        .select_from(sheets)
+        .join(reports, sa.true())
+        .join(booth, sa.true())
+        .join(devices, sa.true())
+        .join(audit, sa.true())
+    ).one()
+    return boards.stamp(festival.id, number, *parts, now.replace(second=0, microsecond=0))
+
+
+def board_rows(judge_rows: list[JudgeProgress], exhibit_rows: list[ExhibitProgress], booth_rows: list) -> boards.Rows:
+    """Each row of the board and what it shows (the board's poll compares their digests)."""
+    return {
+        "judges": [
+            (
+                f"j{p.judge.id}",
+                (
+                    p.judge.full_name,
+                    p.done,
+                    p.in_progress,
+                    p.not_started,
+                    p.last_activity,
+                    p.at and (p.at.code, p.at.booth),
+                    p.reported_at,
+                    p.pending,
+                ),
+            )
+            for p in judge_rows
+        ],
+        "exhibits": [
+            (
+                f"e{p.exhibit.id}",
+                (
+                    p.exhibit.code,
+                    p.exhibit.title,
+                    p.exhibit.zone,
+                    p.exhibit.booth,
+                    [(r.id, r.sheet.judge.full_name, r.reported_at) for r in p.reports],
+                    [(s.id, s.judge.full_name, s.status.value) for s in p.sheets],
+                ),
+            )
+            for p in exhibit_rows
+        ],
+        "booths": [(f"b{p.judge.id}", (p.judge.full_name, p.done, p.total)) for p in booth_rows],
+    }

@@ -140,12 +140,13 @@ def accepted_exhibits(festival: Festival, number: int = 1) -> list[Exhibit]:
 
 
 def festival_sheets(festival: Festival, number: int = 1) -> list[ScoreSheet]:
-    """The sheets of round `number`."""
+    """The sheets of round `number`, with their judges loaded (one statement for all, not one a judge)."""
     return list(
         db.session.execute(
             db.select(ScoreSheet)
             .join(ScoreSheet.exhibit)
             .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
+            .options(selectinload(ScoreSheet.judge))
         ).scalars()
     )
 

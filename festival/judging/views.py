@@ -4,7 +4,19 @@ set-up (rubrics, panels, assignment, conflicts) and results."""
 import io
 import uuid
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -50,6 +62,7 @@ from festival.models import (
     User,
     utcnow,
 )
+from festival.util import boards
 from festival.util.formatting import local_to_utc, utc_to_local
 from festival.util.urls import MAX_ID, record_id
 
@@ -575,39 +588,90 @@ def unattended(sheet_id):
 # Organizers: the control room --------------------------------------------------------------
 
 
-def _board():
-    festival = current_festival()
-    judging_round = _selected_round(festival)
+def _board(festival, judging_round) -> dict:
     judges, exhibits = control.control_room(festival, judging_round.number)
+    booth_rows = booth_services.booth_progress(festival)
+    rows = control.board_rows(judges, exhibits, booth_rows)
     return {
         "judge_rows": judges,
         "exhibit_rows": exhibits,
-        "booth_rows": booth_services.booth_progress(festival),
-        "now": utcnow(),
+        "booth_rows": booth_rows,
+        "rows": rows,
+        "digests": boards.digests(rows),
         **_round_context(festival, judging_round),
     }
+
+
+def _board_stamp(festival, judging_round) -> str:
+    return control.board_stamp(festival, judging_round.number, utcnow())
 
 
 @bp.route("/control")
 @role_required(Role.ORGANIZER)
 def control_room():
     """Judging live: each judge's progress and whereabouts, exhibits lacking sheets, empty stands."""
-    return render_template("judging/control.html", **_board())
+    festival = current_festival()
+    judging_round = _selected_round(festival)
+    stamp = _board_stamp(festival, judging_round)
+    return render_template("judging/control.html", stamp=stamp, **_board(festival, judging_round))
 
 
 @bp.route("/control/board")
 @role_required(Role.ORGANIZER)
 def control_board():
-    """The control room's tables alone, which its page fetches again every few seconds."""
-    return render_template("judging/_control_board.html", **_board())
+    """The control room's tables alone (the open page takes them whole when a table empties or fills)."""
+    festival = current_festival()
+    judging_round = _selected_round(festival)
+    stamp = _board_stamp(festival, judging_round)
+    return boards.not_modified(stamp) or boards.stamped(
+        render_template("judging/_control_board.html", **_board(festival, judging_round)), stamp
+    )
 
 
-@bp.route("/sheets/<int:sheet_id>/reassign", methods=["POST"])
+@bp.route("/control/board/index")
+@role_required(Role.ORGANIZER)
+def control_board_index():
+    """What the open control room polls: 304 while its stamp is current, else each row's key and digest."""
+    festival = current_festival()
+    judging_round = _selected_round(festival)
+    stamp = _board_stamp(festival, judging_round)
+    return boards.not_modified(stamp) or boards.stamped(
+        jsonify(stamp=stamp, groups=boards.index(_board(festival, judging_round)["rows"])), stamp
+    )
+
+
+_BOARD_ROWS = {
+    "judges": ("judge_rows", "judge_row"),
+    "exhibits": ("exhibit_rows", "exhibit_row"),
+    "booths": ("booth_rows", "booth_row"),
+}
+
+
+@bp.route("/control/board/rows")
+@role_required(Role.ORGANIZER)
+def control_board_rows():
+    """The rows an open control room found changed (`?keys=j3,e12`), rendered."""
+    festival = current_festival()
+    board = _board(festival, _selected_round(festival))
+    wanted = boards.wanted_keys()
+    found = {}
+    for group, members in board["rows"].items():
+        objects, macro = _BOARD_ROWS[group]
+        render = get_template_attribute("judging/_control_rows.html", macro)
+        for (key, _shown), row in zip(members, board[objects]):
+            if key in wanted:
+                found[key] = str(render(row, board["digests"][key]))
+    return jsonify(rows=found)
+
+
+@bp.route("/sheets/<int:sheet_id>/reassign", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 @refusals_return_to("judging.control_room")
 def reassign(sheet_id):
-    """Give an unstarted sheet to another judge in one click."""
+    """Give an unstarted sheet to another judge: the judges the rules accept, one to choose."""
     sheet = db.get_or_404(ScoreSheet, sheet_id)
+    if request.method == "GET":
+        return render_template("judging/reassign.html", sheet=sheet, candidates=control.reassign_candidates(sheet))
     judge = db.session.get(User, request.form.get("judge_id", type=record_id) or 0)
     if judge is None:
         raise FestivalError(_("Hãy chọn giám khảo."))

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from festival.core import audit
 from festival.core.errors import FestivalError, NotAllowed
@@ -66,7 +67,11 @@ class Block:
 def tally(festival: Festival) -> list[Block]:
     """Every accepted exhibit's live votes by source and paper ballots, most votes first (then code)."""
     policy = policy_for(festival)
-    exhibits = db.session.execute(accepted_exhibits(festival).order_by(Exhibit.code)).scalars()
+    exhibits = db.session.execute(
+        accepted_exhibits(festival)
+        .order_by(Exhibit.code)
+        .options(selectinload(Exhibit.unit), selectinload(Exhibit.category))
+    ).scalars()
     lines = {exhibit.id: Line(exhibit) for exhibit in exhibits}
     counts = db.session.execute(
         db.select(Vote.exhibit_id, Vote.source, sa.func.count())

@@ -148,12 +148,12 @@ def test_dashboard_counts_by_role_region_unit_and_quarter_hour(app, staff, crowd
     page = staff.get("/checkin/dashboard").get_data(as_text=True)
     assert "Đã vào / 3 đăng ký" in page and ">2<" in page.replace("</div>", "<").replace('<div class="display-6">', ">")
     assert "1 / 2" in page  # delegates: one of two arrived
-    assert "Mã bị từ chối" in page and 'data-live-refresh="30"' in page
+    assert "Mã bị từ chối" in page and "data-live-board" in page and 'data-seconds="30"' in page
     with app.app_context():
         board = dashboard(db.session.get(Festival, crowd["festival"]))
         assert board.checked_in == 2 and board.scans == 3 and board.refused == 1
         assert sum(count for _slot, count in board.arrivals) == 2
-        assert ("Hà Nội", 1, 2) in board.by_region
+        assert ("ghanoi", "Hà Nội", 1, 2) in board.by_region
 
 
 def test_dashboard_names_outside_organisations_and_roles_in_the_readers_language(app, staff, crowd):
@@ -163,9 +163,41 @@ def test_dashboard_names_outside_organisations_and_roles_in_the_readers_language
     assert "Báo Lao Động" in page and "Khách, báo chí" not in page
     with app.app_context():
         board = dashboard(db.session.get(Festival, crowd["festival"]), "en")
-        assert ("Báo Lao Động", 1, 1) in board.by_unit
-        roles = {name: (arrived, registered) for name, _colour, arrived, registered in board.by_role}
+        assert ("Báo Lao Động", 1, 1) in [row[1:] for row in board.by_unit]
+        roles = {name: (arrived, registered) for _key, name, arrived, registered in board.by_role}
         assert roles["Delegate"] == (0, 2) and roles["Guest"] == (1, 1)
     staff.post("/lang/en")
     page = staff.get("/checkin/dashboard").get_data(as_text=True)
     assert "Delegate" in page and "Đại biểu" not in page
+
+
+def _parts(answer) -> dict[str, str]:
+    return {key: digest for rows in answer.get_json()["groups"].values() for key, digest in rows}
+
+
+def test_an_open_dashboard_gets_304_until_a_scan_and_then_only_the_parts_it_changed(app, staff, crowd):
+    scan(staff, url(crowd["tokens"][2]))  # the guest: the chart of arrivals has a bar already
+    page = staff.get("/checkin/dashboard").get_data(as_text=True)
+    first = staff.get("/checkin/dashboard/index")
+    stamp, before = first.get_json()["stamp"], _parts(first)
+    assert f'data-stamp="{stamp}"' in page
+    assert all(f'data-row="{key}" data-digest="{digest}"' in page for key, digest in before.items())
+    unchanged = staff.get("/checkin/dashboard/index", headers={"If-None-Match": f'"{stamp}"'})
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
+
+    scan(staff, url(crowd["tokens"][0]))  # a delegate of unit A (Hà Nội)
+    changed = staff.get("/checkin/dashboard/index", headers={"If-None-Match": f'"{stamp}"'})
+    assert changed.status_code == 200
+    after = _parts(changed)
+    moved = {key for key in after if after[key] != before.get(key)}
+    with app.app_context():
+        delegate = db.session.get(Attendee, crowd["ids"][0])
+        role_key = f"r{delegate.role_id}"
+    # the totals, the delegate's role, region and unit, and the chart; not the guest's role or newspaper
+    assert {"stats", role_key, "ghanoi", "arrivals"} <= moved and len(moved) == 5
+    assert len([key for key in moved if key.startswith("u")]) == 1
+    parts = staff.get("/checkin/dashboard/rows", query_string={"keys": ",".join(sorted(moved))}).get_json()["rows"]
+    assert set(parts) == moved
+    assert ">2<" in parts["stats"].replace("</div>", "<").replace('<div class="display-6">', ">")
+    assert parts[role_key].startswith(f'<tr data-row="{role_key}" data-digest="{after[role_key]}"')
+    assert "1 / 2" in parts[role_key]

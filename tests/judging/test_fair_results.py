@@ -218,7 +218,9 @@ def test_giao_lai_offers_only_judges_the_rules_accept_starting_on_an_empty_choic
     board = client.get("/judging/control/board").get_data(as_text=True)
     row = board[board.index(f'id="control-exhibit-{exhibit_id}"') :]
     row = row[: row.index("</tr>")]
-    select = row[row.index('<select class="form-select form-select-sm" name="judge_id" required') :]
+    [link, *_others] = re.findall(r'href="(/judging/sheets/\d+/reassign)">Giao lại</a>', row)
+    page = client.get(link).get_data(as_text=True)
+    select = page[page.index('<select class="form-select mb-3" id="judge_id" name="judge_id" required') :]
     select = select[: select.index("</select>")]
     offered = re.findall(r'<option value="(\d*)">([^<]+)</option>', select)
     assert offered[0] == ("", "— Chọn giám khảo —")  # nobody is chosen by default

@@ -1,0 +1,57 @@
+"""Live boards that fetch only what changed (static/js/live-board.js).
+
+A board's rows each have a key and a digest of what they show. An open board polls with the board's
+stamp (an ETag from one cheap aggregate query): unchanged, the answer is 304 and nothing is read or
+rendered; changed, it gets the key and digest of every row, compares them with its own, and asks only
+for the rows that differ. Nothing is kept on the server between polls, so any app machine can answer.
+"""
+
+import hashlib
+
+from flask import Response, make_response, request
+
+Rows = dict[str, list[tuple[str, object]]]  # group (a table's body) -> [(row key, what the row shows)]
+
+
+def digest(shown: object) -> str:
+    """A short fingerprint of what a row shows (its values' repr: plain tuples of text, numbers, times)."""
+    return hashlib.blake2b(repr(shown).encode(), digest_size=6).hexdigest()
+
+
+def stamp(*parts: object) -> str:
+    """A board's version from the aggregates that move when any of its rows could."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=9).hexdigest()
+
+
+def index(rows: Rows) -> dict[str, list[list[str]]]:
+    """Every row's key and digest, in order, per group (what a changed board's poll answers)."""
+    return {group: [[key, digest(shown)] for key, shown in members] for group, members in rows.items()}
+
+
+def digests(rows: Rows) -> dict[str, str]:
+    """Row key -> digest, for a page rendering the whole board (each row carries its digest)."""
+    return {key: digest(shown) for members in rows.values() for key, shown in members}
+
+
+# The most rows one poll asks for; a board with more changed takes its tables whole (static/js/live-board.js).
+MOST_ROWS = 200
+
+
+def wanted_keys() -> set[str]:
+    """The row keys a board asks for (`?keys=j3,e12`)."""
+    return set(request.args.get("keys", "").split(",")[:MOST_ROWS]) - {""}
+
+
+def not_modified(stamp: str) -> Response | None:
+    """304 when the board that asks already shows this stamp (its If-None-Match)."""
+    if stamp in request.if_none_match:
+        return stamped(Response(status=304), stamp)
+    return None
+
+
+def stamped(response, stamp: str) -> Response:
+    """The answer with the board's stamp as its ETag, never reused from a cache without asking."""
+    response = make_response(response)
+    response.set_etag(stamp)
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response

@@ -1,0 +1,98 @@
+"""The control room asks for what changed: its stamp answers 304 while nothing did, and after one save
+only the rows that save touched differ (the judge's and the exhibit's), which it then fetches alone."""
+
+from festival.core.extensions import db
+from festival.judging import control
+from festival.models import ScoreSheet, User, utcnow
+from tests import factories
+from tests.judging.conftest import snapshot
+
+
+def organizer_and_judge(app, auth, client):
+    judge = app.test_client()
+    judge.post("/auth/login", data={"email": "judge@example.vn", "password": factories.PASSWORD})
+    auth.login("organizer@example.vn")
+    return client, judge
+
+
+def judges_sheet(judged) -> int:
+    """A sheet of judge@example.vn (the judge the second client signs in as)."""
+    return min(sheet for (_code, email), sheet in judged["sheets"].items() if email == judged["emails"]["judge"])
+
+
+def index(client, stamp=None):
+    headers = {"If-None-Match": f'"{stamp}"'} if stamp else {}
+    return client.get("/judging/control/board/index", headers=headers)
+
+
+def digests(answer) -> dict[str, str]:
+    return {key: digest for rows in answer.get_json()["groups"].values() for key, digest in rows}
+
+
+def test_an_unchanged_board_answers_304_and_a_save_changes_only_its_rows(app, judged, client, auth):
+    organizer, judge = organizer_and_judge(app, auth, client)
+    page = organizer.get("/judging/control").get_data(as_text=True)
+    first = index(organizer)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache, private"
+    stamp = first.get_json()["stamp"]
+    assert f'data-stamp="{stamp}"' in page
+    before = digests(first)
+    assert all(f'data-row="{key}" data-digest="{digest}"' in page for key, digest in before.items())
+
+    unchanged = index(organizer, stamp)
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
+
+    sheet_id = judges_sheet(judged)
+    assert judge.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1)).status_code == 200
+    changed = index(organizer, stamp)
+    assert changed.status_code == 200 and changed.get_json()["stamp"] != stamp
+    after = digests(changed)
+    with app.app_context():
+        sheet = db.session.get(ScoreSheet, sheet_id)
+        touched = {f"j{sheet.judge_id}", f"e{sheet.exhibit_id}"}
+        code, exhibit_key = sheet.exhibit.code, f"e{sheet.exhibit_id}"
+    assert {key for key in after if after[key] != before.get(key)} == touched
+
+    rows = organizer.get("/judging/control/board/rows", query_string={"keys": ",".join(sorted(touched))})
+    fragments = rows.get_json()["rows"]
+    assert set(fragments) == touched
+    assert fragments[exhibit_key].startswith(f'<tr data-row="{exhibit_key}" data-digest="{after[exhibit_key]}"')
+    assert code in fragments[exhibit_key] and "Đang chấm" in fragments[exhibit_key]
+    assert index(organizer, changed.get_json()["stamp"]).status_code == 304
+
+
+def test_a_stand_report_and_a_reassignment_each_move_the_stamp(app, judged, client, auth):
+    organizer, _judge = organizer_and_judge(app, auth, client)
+    first = index(organizer)
+    stamp, before = first.get_json()["stamp"], digests(first)
+    with app.app_context():
+        # A sheet of judge@example.vn whose exhibit the judge not on it may take (Trần Văn Bảo is of unit B).
+        for sheet_id in sorted(s for (_c, email), s in judged["sheets"].items() if email == "judge@example.vn"):
+            sheet = db.session.get(ScoreSheet, sheet_id)
+            taken = {
+                s.judge_id
+                for s in db.session.execute(db.select(ScoreSheet).filter_by(exhibit_id=sheet.exhibit_id)).scalars()
+            }
+            [free] = [j for j in judged["judges"].values() if j not in taken]
+            if db.session.get(User, free).unit_id != sheet.exhibit.unit_id:
+                break
+        exhibit_id, old_judge = sheet.exhibit_id, sheet.judge_id
+        control.report_unattended(sheet, sheet.judge, utcnow())
+        db.session.commit()
+    reported = index(organizer, stamp)
+    assert reported.status_code == 200
+    fragment = organizer.get("/judging/control/board/rows", query_string={"keys": f"e{exhibit_id}"}).get_json()
+    assert "Gian vắng người" in fragment["rows"][f"e{exhibit_id}"]
+
+    moved = organizer.post(f"/judging/sheets/{sheet_id}/reassign", data={"judge_id": free}, follow_redirects=True)
+    assert "Đã giao" in moved.get_data(as_text=True)
+    after = index(organizer, reported.get_json()["stamp"])
+    assert after.status_code == 200
+    changed = {key for key, digest in digests(after).items() if before.get(key) != digest}
+    assert {f"e{exhibit_id}", f"j{free}", f"j{old_judge}"} <= changed
+
+
+def test_the_rows_endpoint_renders_only_rows_that_exist(app, judged, client, auth):
+    organizer, _judge = organizer_and_judge(app, auth, client)
+    answer = organizer.get("/judging/control/board/rows", query_string={"keys": "e999999,j999999,,x"})
+    assert answer.status_code == 200 and answer.get_json() == {"rows": {}}
