@@ -32,7 +32,9 @@ def session_ended() -> bool:
         user_id = str(session.get("_user_id") or "").partition(":")[0]
         g.session_ended = (
             user_id.isdigit()
-            and not current_user.is_authenticated
+            # is_anonymous reads no column: after the request's commit, is_authenticated would load the user
+            # again in a transaction of its own (on SQLite a write lock, for a save that is done)
+            and current_user.is_anonymous
             and services.session_revoked(int(user_id), session.get("signed_in_at"))
         )
     return g.session_ended

@@ -39,8 +39,10 @@ class Rubric(db.Model):
 
     festival: Mapped[Festival] = relationship()
     category: Mapped[Optional[Category]] = relationship()
+    # A rubric is always read with its criteria and their levels (a save validates every one): three statements
+    # in all, not one per criterion.
     criteria: Mapped[list["Criterion"]] = relationship(
-        back_populates="rubric", order_by="Criterion.position", cascade="all, delete-orphan"
+        back_populates="rubric", order_by="Criterion.position", cascade="all, delete-orphan", lazy="selectin"
     )
 
     @property
@@ -76,7 +78,7 @@ class Criterion(db.Model):
 
     rubric: Mapped[Rubric] = relationship(back_populates="criteria")
     levels: Mapped[list["Level"]] = relationship(
-        back_populates="criterion", order_by="Level.points", cascade="all, delete-orphan"
+        back_populates="criterion", order_by="Level.points", cascade="all, delete-orphan", lazy="selectin"
     )
 
     def name(self, language: str = "vi") -> str:

@@ -1,9 +1,11 @@
 """Tablet scoring: autosave by snapshot with device id and sequence, locks, reopen, access, PDFs."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from festival.core.extensions import db
 from festival.models import AuditLog, Festival, JudgingPolicy, Score, ScoreChange, ScoreSheet, SheetStatus, utcnow
@@ -316,3 +318,31 @@ def test_score_sheet_pdf_has_the_scores_and_a_signature_line(app, judge_client, 
         "Người dùng",
     ):
         assert expected in text, expected
+
+
+def test_a_save_is_one_transaction_that_reads_nothing_after_it_writes(app, judge_client, judged):
+    """Saves come first on festival day: the rubric with its criteria and levels in three statements (not one
+    per criterion), then the writes, and nothing read again afterwards (on SQLite that would take the write
+    lock a second time for a save already stored)."""
+    sheet_id = my_sheet(judged, app)
+    judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1))
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement.lstrip().split(None, 1)[0].upper() + " " + statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 2, novelty=30, base=1))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert answer.get_json()["status"] == "saved"
+    assert sheet_row(app, sheet_id)["points"][0] == 30
+    verbs = [statement.split(" ", 1)[0] for statement in statements]
+    first_write = min(i for i, verb in enumerate(verbs) if verb in ("INSERT", "UPDATE"))
+    assert all(verb in ("INSERT", "UPDATE", "SAVEPOINT", "RELEASE") for verb in verbs[first_write:]), statements
+    assert verbs.count("BEGIN") <= 1  # SQLite names its one transaction; PostgreSQL's driver begins it unseen
+    assert sum(bool(re.search(r"\bFROM levels\b", statement)) for statement in statements) == 1
+    assert len(statements) <= 18, "\n".join(statements)
