@@ -802,7 +802,10 @@ def main() -> int:
         print(
             f"Target {'MET' if ratio_ok else 'NOT MET'}: cold print {cold['seconds']:.2f} s against "
             f"{single['seconds']:.2f} s for one WeasyPrint document in one process in the same run = "
-            f"{ratio:.2f}× (target ≤ {TARGET_RATIO}×){queued_ratio}"
+            f"{ratio:.2f}× (target ≤ {TARGET_RATIO}×){queued_ratio}; CPU time of the run's own processes "
+            f"{cold['cpu_seconds']:.1f} s against {single['cpu_seconds']:.1f} s = "
+            f"{cold['cpu_seconds'] / single['cpu_seconds']:.2f}×, while other processes took "
+            f"{cold.get('other_cpu', 0):.0f} and {single.get('other_cpu', 0):.0f} CPU-s"
         )
     return 0 if cold_ok and preview_ok and queue_ok and ratio_ok else 1
 

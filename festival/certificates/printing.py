@@ -267,11 +267,14 @@ def _render_missing(pages: list[PlannedPage], progress=None, documents: bool = F
 def _chunks(pages: list[PlannedPage]) -> list[list[PlannedPage]]:
     """The pages in order, in documents of at most CERTIFICATES_PER_DOCUMENT pages that share one background."""
     chunks: list[list[PlannedPage]] = []
+    last = None
     for page in pages:
-        if chunks and len(chunks[-1]) < CERTIFICATES_PER_DOCUMENT and _shared(chunks[-1][0].data) == _shared(page.data):
+        shared = _shared(page.data)
+        if chunks and len(chunks[-1]) < CERTIFICATES_PER_DOCUMENT and shared == last:
             chunks[-1].append(page)
         else:
             chunks.append([page])
+        last = shared
     return chunks
 
 
