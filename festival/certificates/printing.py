@@ -279,8 +279,8 @@ def _chunks(pages: list[PlannedPage]) -> list[list[PlannedPage]]:
 
 
 def _layered(chunks: list[list[PlannedPage]]):
-    """Each chunk as the pages' own layer over their background, which is rendered here, in this process, the
-    first time it is needed: the person layer is placed by its anchors."""
+    """Each chunk as the pages' own layer over their background; a background is rendered the first time a
+    chunk needs it, as its anchors place the pages' own layer."""
     backgrounds: dict[str, tuple[bytes, dict]] = {}
     for chunk in chunks:
         first = chunk[0]
