@@ -1,7 +1,9 @@
 """Reading generated PDFs the way a person or a phone would: the text layer and the QR codes."""
 
+import io
 import unicodedata
 
+import pikepdf
 import pypdfium2 as pdfium
 import zxingcpp
 
@@ -47,3 +49,17 @@ def page_count(data: bytes) -> int:
         return len(document)
     finally:
         document.close()
+
+
+def page_forms(data: bytes) -> list[set[tuple[int, int]]]:
+    """The Form XObjects each page places itself (object number and generation): pages that show one shared
+    background all name the same object, stored once in the file."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [
+            {
+                xobject.objgen
+                for xobject in page.resources.get("/XObject", {}).values()
+                if xobject.get("/Subtype") == "/Form"
+            }
+            for page in pdf.pages
+        ]

@@ -253,6 +253,38 @@ def test_pages_split_apart_and_merged_again_store_their_fonts_once(app):
     assert len(font_files(merged)) == 1  # and the merged file stores it once again
 
 
+def test_documents_over_a_background_share_it_once_and_keep_only_their_own_images(app, tmp_path):
+    logo = f'<img src="{pdf.data_uri(write_png(tmp_path / "logo.png"), "image/png")}">'
+    page = '<section style="break-after: page; height: 50mm">{}</section>'
+    with app.app_context():
+        background, anchors = pdf.render_pdf_with_anchors(
+            '<p>Nền chung</p><p id="name" style="margin-left: 30px">&nbsp;</p>'
+        )
+        layers = [
+            pdf.OverBackground(
+                "".join(page.format(f"<p>Người {n}</p><p>{logo if n % 2 else ''}</p>") for n in numbers), background
+            )
+            for numbers in ((1, 2), (3,))
+        ]
+        stored = []
+        results = pdf.render_each(layers, processes=2, split=True, each=lambda index, item: stored.append(index))
+
+    assert stored == [0, 1]
+    left, top, right, bottom = anchors["name"]
+    assert left > 30 and top > 0 and right > left and bottom > top  # CSS px of the element's border box
+    merged = pdf.merge_pdfs([document for document, _pages in results])
+    texts = page_texts(merged)
+    assert len(texts) == 3 and all(f"Nền chung Người {n}" in text for n, text in enumerate(texts, start=1))
+    with pikepdf.open(BytesIO(merged)) as document:
+        forms = [
+            {x.objgen for x in page.resources.XObject.values() if x.Subtype == pikepdf.Name.Form}
+            for page in document.pages
+        ]
+    assert len(forms[0]) == 1 and forms[0] == forms[1] == forms[2]  # one background, stored once
+    singles = [single for _document, pages in results for single in pages]
+    assert [len(image_xobjects(single)) for single in singles] == [1, 0, 1]  # not every page's logo on each
+
+
 def test_a_stuck_render_is_stopped_and_leaves_no_worker_running(app, monkeypatch):
 
     monkeypatch.setattr(pdf, "DOCUMENT_SECONDS", 0.01)

@@ -2,6 +2,10 @@
 "certificates" store until its inputs change, merged for the ceremony or zipped per unit; and a
 quick PNG preview.
 
+A print lays out what its certificates share (border, header, motto, title, signature block, seal, static
+wording) once, as a background page, and per certificate only what differs (name, body, serial, code, QR
+code), placed where the whole certificate has it; each page shows the background as one Form XObject.
+
 The template's signature and seal are read from the "uploads" store and inlined as data: URIs, so
 any machine renders the same page; their content hashes are part of each page's fingerprint, so
 a page is rendered again when an image changes. A missing image stops the print (MissingImage)
@@ -12,6 +16,7 @@ And the print job: what a print covers, and the work the background job does for
 
 import hashlib
 import io
+import itertools
 import json
 import logging
 import mimetypes
@@ -39,9 +44,13 @@ from festival.util.urls import public_url
 
 log = logging.getLogger(__name__)
 
-CERTIFICATES_PER_DOCUMENT = 25  # pages a worker renders at a time
-RENDER_VERSION = "4"  # bump when the layout changes, so cached pages are rendered again
+# Pages a worker renders at a time. Each document costs a set-up and font subsets of its own, a large share of a page
+# layer as small as a certificate's own; 50 pages share them, and a 500-page print still gives each worker several.
+CERTIFICATES_PER_DOCUMENT = 50
+RENDER_VERSION = "5"  # bump when the layout changes, so cached pages are rendered again
 IMAGES = {"signature": "signature_image", "seal": "seal_image"}  # page field → template column
+# What a page shows that is drawn in its background: the pages of a print that agree on all of these share one.
+SHARED = ("header", "motto", "title", "lead", "dateline", "signatory_title", "signatory_name", "verify_page", *IMAGES)
 
 
 class MissingImage(FestivalError):
@@ -136,16 +145,38 @@ def cache_key(certificate_id: int, digest: str) -> str:
 
 
 def document_html(pages: list[dict], images: dict) -> str:
-    """One document of pages; `images` maps the pages' image hashes to data: URIs (each is written
-    once, in the style sheet, however many pages show it)."""
-    used = {page[name] for page in pages for name in IMAGES if page[name]}
+    """One document of whole certificates; `images` maps the pages' image hashes to data: URIs (each is
+    written once, in the style sheet, however many pages show it)."""
+    return _certificate_html([{**page, "qr": qr_png_data_uri(page["verify"])} for page in pages], images)
+
+
+def background_html(page: dict, images: dict) -> str:
+    """The one page a print's certificates share (see SHARED): `page` without what differs, which keeps
+    its place, hidden, under the anchors "recipient" and "verify" (see pdf.render_pdf_with_anchors)."""
+    return _certificate_html([page], images, layer="background")
+
+
+def person_html(pages: list[dict], anchors: dict) -> str:
+    """What differs on each page (name, body, QR code, serial, code), nothing else, placed at the `anchors`
+    of their background, so that drawn over it each page is the whole certificate."""
     pages = [{**page, "qr": qr_png_data_uri(page["verify"])} for page in pages]
+    return _certificate_html(pages, {}, layer="person", anchors=anchors)
+
+
+def _certificate_html(pages: list[dict], images: dict, layer: str | None = None, anchors: dict | None = None) -> str:
+    used = {page[name] for page in pages for name in IMAGES if page[name]} if layer != "person" else set()
     return render_template(
         "certificates/certificate.html",
         pages=pages,
+        layer=layer,
+        anchors=anchors,
         images={digest: images[digest] for digest in sorted(used)},
         corner_url=pdf.static_url("img/certificate-corner.svg"),
     )
+
+
+def _shared(data: dict) -> str:
+    return json.dumps([data[name] for name in SHARED], default=str)
 
 
 @dataclass
@@ -210,29 +241,54 @@ def _render_missing(pages: list[PlannedPage], progress=None, documents: bool = F
     whole = documents and total == len(pages)
     rendered = []
     if missing:
-        chunks = [missing[i : i + CERTIFICATES_PER_DOCUMENT] for i in range(0, total, CERTIFICATES_PER_DOCUMENT)]
-        results = pdf.render_each(
-            (_chunk_html(chunk) for chunk in chunks),  # workers start on the first at once
-            total=len(chunks),
-            progress=(lambda done, parts: progress(min(done * CERTIFICATES_PER_DOCUMENT, total), total))
-            if progress
-            else None,
-            split=True,  # the workers split their documents into the pages to cache
-        )
-        for chunk, (document, single_pages) in zip(chunks, results):
+        chunks = _chunks(missing)
+        ends = list(itertools.accumulate(len(chunk) for chunk in chunks))
+
+        def store(index: int, result: tuple[bytes, list[bytes]]) -> None:
+            document, single_pages = result
             rendered.append(document)
-            for page, data in zip(chunk, single_pages):
+            for page, data in zip(chunks[index], single_pages):
                 _store_page(cache, page, data, versions[str(page.certificate_id)])
                 if not whole:
                     found[page.key] = data
+
+        pdf.render_each(
+            _layered(chunks),  # workers start on the first at once
+            total=len(chunks),
+            progress=(lambda done, parts: progress(ends[done - 1], total)) if progress else None,
+            split=True,  # the workers split their documents into the pages to cache
+            each=store,  # while they render the next ones
+        )
     elif progress:
         progress(1, 1)
     return rendered if whole else [found[page.key] for page in pages]
 
 
-def _chunk_html(chunk: list[PlannedPage]) -> str:
-    images = {digest: uri for page in chunk for digest, uri in page.images.items()}
-    return document_html([page.data for page in chunk], images)
+def _chunks(pages: list[PlannedPage]) -> list[list[PlannedPage]]:
+    """The pages in order, in documents of at most CERTIFICATES_PER_DOCUMENT pages that share one background."""
+    chunks: list[list[PlannedPage]] = []
+    last = None
+    for page in pages:
+        shared = _shared(page.data)
+        if chunks and len(chunks[-1]) < CERTIFICATES_PER_DOCUMENT and shared == last:
+            chunks[-1].append(page)
+        else:
+            chunks.append([page])
+        last = shared
+    return chunks
+
+
+def _layered(chunks: list[list[PlannedPage]]):
+    """Each chunk as the pages' own layer over their background; a background is rendered the first time a
+    chunk needs it, as its anchors place the pages' own layer."""
+    backgrounds: dict[str, tuple[bytes, dict]] = {}
+    for chunk in chunks:
+        first = chunk[0]
+        shared = _shared(first.data)
+        if shared not in backgrounds:
+            backgrounds[shared] = pdf.render_pdf_with_anchors(background_html(first.data, first.images))
+        background, anchors = backgrounds[shared]
+        yield pdf.OverBackground(person_html([page.data for page in chunk], anchors), background)
 
 
 def certificate_pdfs(certificates: list[Certificate], progress=None) -> list[bytes]:

@@ -9,6 +9,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -148,25 +149,77 @@ def _safe_fetcher_class():
     return SafeFetcher
 
 
-def _render(html: str, roots: list[str]) -> bytes:
+@dataclass(frozen=True)
+class OverBackground:
+    """A document to render whose every page is drawn over the first page of `background` (a PDF): the
+    background is stored once, as a Form XObject every page shows, and the HTML holds only what differs
+    from page to page. render_each() takes these as well as plain HTML."""
+
+    html: str
+    background: bytes
+
+
+def _render(document: str | OverBackground, roots: list[str]) -> bytes:
+    if isinstance(document, OverBackground):
+        return underlay(_render(document.html, roots), document.background)
+    with _RENDER_LOCK:
+        return _laid_out(document, roots).write_pdf()
+
+
+def _laid_out(html: str, roots: list[str]):
     if len(html) > MAX_HTML_BYTES:
         raise ValueError(f"The document is larger than {MAX_HTML_BYTES // 1024 // 1024} MB.")
-    with _RENDER_LOCK:
-        return _render_unlocked(html, roots)
-
-
-def _render_unlocked(html: str, roots: list[str]) -> bytes:
     weasyprint = _weasyprint()
     fetcher = _safe_fetcher_class()(roots)
     font_config = weasyprint.text.fonts.FontConfiguration()
     fonts = weasyprint.CSS(string=FONT_FACES_CSS, font_config=font_config, url_fetcher=fetcher)
-    document = weasyprint.HTML(string=html, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[fonts], font_config=font_config)
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).render(stylesheets=[fonts], font_config=font_config)
 
 
 def render_pdf(html: str) -> bytes:
     """Render one HTML document to PDF bytes in this process (needs an app context)."""
     return _render(html, allowed_roots())
+
+
+def render_pdf_with_anchors(html: str) -> tuple[bytes, dict[str, tuple[float, float, float, float]]]:
+    """Render one HTML document, and say where each element with an `id` is on its first page: (left, top,
+    right, bottom) of its border box, in CSS px from the page's top left corner (needs an app context). A
+    layer drawn over this page (see OverBackground) places its own elements by these.
+
+    In a process that called keep_workers_warm() a warm worker renders it, so this process need not load
+    WeasyPrint; elsewhere it renders here (while a print's workers start, for instance).
+
+    :raise RenderTooSlow: the document took longer than DOCUMENT_SECONDS (a warm worker is then stopped).
+    """
+    if not _KEEP_WARM:
+        return _render_with_anchors(html, allowed_roots())
+    try:
+        return _warm_pool().apply_async(_render_with_anchors, (html, allowed_roots())).get(timeout=DOCUMENT_SECONDS)
+    except multiprocessing.TimeoutError:
+        close_warm_workers()
+        raise RenderTooSlow(f"A PDF document took longer than {DOCUMENT_SECONDS} s to render.") from None
+
+
+def _render_with_anchors(html: str, roots: list[str]) -> tuple[bytes, dict]:
+    with _RENDER_LOCK:
+        document = _laid_out(html, roots)
+        return document.write_pdf(), dict(document.pages[0].anchors)
+
+
+def underlay(document: bytes, background: bytes) -> bytes:
+    """`document` with the first page of `background` drawn under each of its pages, stored once in the
+    file as a Form XObject (the pages are the same size: the background is placed as it is)."""
+    with pikepdf.open(BytesIO(document)) as pdf, pikepdf.open(BytesIO(background)) as source:
+        shared = pdf.copy_foreign(source.pages[0].as_form_xobject())
+        for page in pdf.pages:
+            # WeasyPrint gives each page of a document every page's resources (all their QR codes), which
+            # split_pages() would copy into each page's file; only the page's own small layer is read to
+            # find its own, before the background is added.
+            page.remove_unreferenced_resources()
+            page.add_underlay(shared)
+        output = BytesIO()
+        pdf.save(output, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return output.getvalue()
 
 
 def render_documents(
@@ -187,18 +240,22 @@ def render_documents(
 
 
 def render_each(
-    htmls: Iterable[str],
+    htmls: Iterable[str | OverBackground],
     *,
     total: int | None = None,
     processes: int | None = None,
     progress=None,
     split: bool = False,
+    each=None,
 ) -> list:
-    """Render many HTML documents (in worker processes when there are several) into one PDF each.
+    """Render many HTML documents (in worker processes when there are several) into one PDF each; an
+    OverBackground is drawn over its background by the worker that renders it.
 
     With `split`, each item is (document, [one PDF per page]): the workers split their own
     documents, so that work runs in parallel too. In a process that called keep_workers_warm()
     (the queue's consumer) the workers are kept between prints, with fonts and WeasyPrint loaded.
+    `each(index, item)` is called in the calling thread as each item comes back, in order, before
+    `progress`: the caller stores what is done while the workers render the rest.
 
     :raise ValueError: when there is no document.
     :raise RenderTooSlow: a document took longer than DOCUMENT_SECONDS (its worker is stopped).
@@ -214,15 +271,21 @@ def render_each(
     warm = _warm_pool() if _KEEP_WARM and total > 1 else None
     processes = min(processes or os.cpu_count() or 1, total)
     chunks: list = []
+
+    def done(item) -> None:
+        chunks.append(item)
+        if each:
+            each(len(chunks) - 1, item)
+        if progress:
+            progress(len(chunks), total)
+
     if warm is None and processes == 1:
         for html in htmls:
-            chunks.append(render(html, roots))
-            if progress:
-                progress(len(chunks), total)
+            done(render(html, roots))
         return chunks
     if warm is not None:
         try:
-            _collect(warm, render, htmls, roots, chunks, total, progress)
+            _collect(warm, render, htmls, roots, total, done)
         except RenderTooSlow:
             close_warm_workers()  # a stuck worker: start afresh for the next print
             raise
@@ -232,27 +295,26 @@ def render_each(
     # caller's __main__, so a script calling this needs the __main__ guard.) Leaving the `with`
     # terminates the workers, so a failed or stuck print leaves nothing running.
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        _collect(pool, render, htmls, roots, chunks, total, progress)
+        _collect(pool, render, htmls, roots, total, done)
     return chunks
 
 
-def _collect(pool, render, htmls, roots, chunks: list, total: int, progress) -> None:
+def _collect(pool, render, htmls, roots, total: int, done) -> None:
     # Each document goes to a worker as soon as it is built.
     pending = [pool.apply_async(render, (html, roots)) for html in htmls]
     for result in pending:
         try:
-            chunks.append(result.get(timeout=DOCUMENT_SECONDS))
+            item = result.get(timeout=DOCUMENT_SECONDS)
         except multiprocessing.TimeoutError:
             raise RenderTooSlow(f"A PDF document took longer than {DOCUMENT_SECONDS} s to render.") from None
-        if progress:
-            progress(len(chunks), total)
-    if len(chunks) != total:
+        done(item)
+    if len(pending) != total:
         raise ValueError("Fewer documents than the total announced.")
 
 
-def _render_and_split(html: str, roots: list[str]) -> tuple[bytes, list[bytes]]:
-    document = _render(html, roots)
-    return document, split_pages(document)
+def _render_and_split(document: str | OverBackground, roots: list[str]) -> tuple[bytes, list[bytes]]:
+    rendered = _render(document, roots)
+    return rendered, split_pages(rendered)
 
 
 # Warm workers: the queue's consumer keeps one pool of PDF processes for every print ----------------
