@@ -598,6 +598,7 @@ def _board(festival, judging_round) -> dict:
         "booth_rows": booth_rows,
         "rows": rows,
         "digests": boards.digests(rows),
+        "statuses": {**{status.value: str(status.label) for status in SheetStatus}, "reassign": _("Giao lại")},
         **_round_context(festival, judging_round),
     }
 
@@ -658,9 +659,10 @@ def control_board_rows():
     for group, members in board["rows"].items():
         objects, macro = _BOARD_ROWS[group]
         render = get_template_attribute("judging/_control_rows.html", macro)
+        extra = (board["statuses"],) if group == "exhibits" else ()
         for (key, _shown), row in zip(members, board[objects]):
             if key in wanted:
-                found[key] = str(render(row, board["digests"][key]))
+                found[key] = str(render(row, board["digests"][key], *extra))
     return jsonify(rows=found)
 
 
