@@ -203,11 +203,17 @@ def double_entries(festival: Festival) -> list[DoubleEntry]:
         sa.and_(CheckIn.offline.is_(True), CheckIn.shown == ScanResult.CHECKED_IN),
         sa.and_(CheckIn.offline.is_(False), CheckIn.result == ScanResult.CHECKED_IN),
     )
-    mine = sa.and_(CheckIn.festival_id == festival.id, CheckIn.attendee_id.is_not(None), admitted)
-    twice = db.select(CheckIn.attendee_id).where(mine).group_by(CheckIn.attendee_id).having(sa.func.count() > 1)
+    # Each admission with how many its person has, in one pass: no plan repeats a grouping per row (PostgreSQL
+    # did, 0.2 s at 1,000 arrivals, while its statistics still counted the table empty).
+    counted = (
+        db.select(CheckIn.id, sa.func.count().over(partition_by=CheckIn.attendee_id).label("admissions"))
+        .where(CheckIn.festival_id == festival.id, CheckIn.attendee_id.is_not(None), admitted)
+        .subquery()
+    )
     rows = db.session.execute(
         db.select(CheckIn)
-        .where(mine, CheckIn.attendee_id.in_(twice))
+        .join(counted, counted.c.id == CheckIn.id)
+        .where(counted.c.admissions > 1)
         .order_by(CheckIn.scanned_at)
         .options(joinedload(CheckIn.attendee).joinedload(Attendee.unit))
     ).scalars()
