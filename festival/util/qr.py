@@ -1,6 +1,6 @@
 """QR codes, always with error correction M and a quiet zone of 4 modules: as SVG for web pages,
-as a black-and-white PNG with whole pixels per module for PDFs printed in bulk, or as PDF path
-operators for pages put together without an HTML layout (badges)."""
+as a black-and-white PNG with whole pixels per module for PDFs laid out from HTML, or as PDF path
+operators drawn straight onto a page (badges, see pdf.Layers)."""
 
 import base64
 import io
