@@ -47,12 +47,12 @@ def page_texts(data):
     return texts
 
 
-def image_xobjects(data):
-    """The distinct image XObjects (by object number) drawn on the PDF's pages."""
+def image_xobjects(data, subtype="/Image"):
+    """The distinct image (or other `subtype`) XObjects, by object number, drawn on the PDF's pages."""
     found = set()
     for page in PdfReader(BytesIO(data)).pages:
         for reference in page["/Resources"].get("/XObject", {}).values():
-            if reference.get_object()["/Subtype"] == "/Image":
+            if reference.get_object()["/Subtype"] == subtype:
                 found.add(reference.idnum)
     return found
 
@@ -298,3 +298,61 @@ def test_an_oversized_document_is_refused_before_rendering(app, monkeypatch):
     monkeypatch.setattr(pdf, "MAX_HTML_BYTES", 1000)
     with app.app_context(), pytest.raises(ValueError, match="larger than"):
         pdf.render_pdf("<p>" + "x" * 2000 + "</p>")
+
+
+def text_in(data, page_index, box_mm):
+    """The text inside a box (left, top, right, bottom in mm from the page's top-left corner) of a page."""
+    document = pdfium.PdfDocument(data)
+    try:
+        page = document[page_index]
+        height = page.get_height()
+        left, top, right, bottom = (value * pdf.POINTS_PER_MM for value in box_mm)
+        textpage = page.get_textpage()
+        return unicodedata.normalize(
+            "NFC", textpage.get_text_bounded(left, height - bottom, right, height - top)
+        ).strip()
+    finally:
+        document.close()
+
+
+def black_square(left, top, side):
+    return f"0 g {left} {top} {side} {side} re f\n"
+
+
+MM_POINTS = [(70, 110), (85, 110), (70, 125)]  # inside the square drawn at (60, 100), right of it, under it
+
+
+def test_layers_put_parts_rendered_once_under_each_page_and_drawings_over_it(app):
+    parts = (
+        "<style>@page { size: 60mm 12mm; margin: 0 } p { margin: 0; break-after: page }</style>"
+        "<p>Phần chung một</p><p>Phần chung hai</p>"
+    )
+    names = "<style>@page { size: A6; margin: 0 } p { margin: 0 0 0 5mm; break-after: page }</style>"
+    square = (60, 100, 20)  # millimetres from the top-left corner, y pointing down
+    documents = [
+        pdf.Layers(
+            names + "<p>Nguyễn Thị Hằng</p><p>Lê Văn Đức</p>",
+            parts,
+            [[(0, 10, 20), (1, 10, 60)], [(1, 30, 90)]],
+            [[square], []],
+            black_square,
+        ),
+        pdf.Layers(names + "<p>Trần Ánh Tuyết</p>", parts, [[(0, 10, 20)]], [[square]], black_square),
+    ]
+    with app.app_context():
+        merged = pdf.render_documents(documents, processes=1)
+
+    assert [text.split("\r\n")[-1] for text in page_texts(merged)] == [
+        "Nguyễn Thị Hằng",
+        "Lê Văn Đức",
+        "Trần Ánh Tuyết",
+    ]
+    assert text_in(merged, 0, (9, 19, 71, 33)) == "Phần chung một"
+    assert text_in(merged, 0, (9, 59, 71, 73)) == "Phần chung hai"
+    assert text_in(merged, 1, (29, 89, 91, 103)) == "Phần chung hai"
+    assert "Phần chung một" not in page_texts(merged)[1]
+    assert text_in(merged, 2, (9, 19, 71, 33)) == "Phần chung một"
+    image = pdfium.PdfDocument(merged)[0].render(scale=1).to_pil().convert("L")
+    grey = [image.getpixel((round(x * pdf.POINTS_PER_MM), round(y * pdf.POINTS_PER_MM))) for x, y in MM_POINTS]
+    assert grey == [0, 255, 255]  # the square, where it was drawn
+    assert len(image_xobjects(merged, "/Form")) == 2  # each part once, though placed four times in two documents

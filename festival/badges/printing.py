@@ -2,8 +2,13 @@
 
 Each badge: festival name and dates, the person's name as large as fits the width (wrapped
 onto two lines when even the smallest size is too wide), unit, the role on a band in its
-colour, and the QR code of the check-in URL — a black-and-white PNG at a whole number of pixels per
-module, drawn without smoothing, with a 4-module quiet zone and error correction M.
+colour, and the QR code of the check-in URL — drawn as a vector path of its dark modules, with a
+4-module quiet zone and error correction M.
+
+Only the names are laid out badge by badge. What badges repeat (the festival's heading, each
+affiliation, each role's band, an A4 sheet's cut marks) is rendered once per print and placed
+under the names, and the QR codes are drawn over them (pdf.Layers): laying out those parts for
+every badge took most of a print's time.
 
 And the print job: what a print covers, and the work the background job does for it.
 """
@@ -12,6 +17,7 @@ import math
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
@@ -23,7 +29,7 @@ from festival.core.errors import FestivalError
 from festival.core.extensions import db
 from festival.models import Attendee, BadgeRole, Festival, Unit, utcnow
 from festival.util import pdf
-from festival.util.qr import qr_png_data_uri, qr_svg
+from festival.util.qr import qr_pdf_path
 from festival.util.urls import public_url
 
 LAYOUTS = ("a6", "a4")
@@ -32,6 +38,8 @@ BADGES_PER_DOCUMENT = 200  # a worker renders this many badges at a time
 NAME_WIDTH_PT = 250  # the A6 badge's text width (91 mm) less a little air
 NAME_SIZES = (30, 16)  # largest and smallest name size on one line, in points
 WRAPPED_SIZES = (22, 13)  # on two lines
+CELL_SIZES = {"a6": (105, 148), "a4": (105, 148.5)}  # one badge's area in mm: an A6 page, or a quarter of A4
+QR_BOX = (30.5, 65.1, 44)  # left, top and side in mm within the cell: centred, 1 mm under the affiliation
 BOLD_FONT = Path(__file__).resolve().parent.parent.parent / "static/fonts/be-vietnam-pro/BeVietnamPro_700Bold.ttf"
 
 
@@ -87,35 +95,59 @@ def festival_fields(festival: Festival) -> dict:
     return {"name": festival.name, "starts_on": festival.starts_on, "ends_on": festival.ends_on}
 
 
-def _with_qr(fields: dict, qr_format: str) -> dict:
-    url = fields["url"]
-    return {
-        **fields,
-        "qr_png": qr_png_data_uri(url) if qr_format == "png" else None,
-        "qr_svg": qr_svg(url) if qr_format == "svg" else None,
-    }
+def _cells(layout: str) -> list[tuple[float, float]]:
+    """The top-left corner (mm) of each badge's cell on a page of the layout."""
+    width, height = CELL_SIZES[layout]
+    return [(0, 0)] if layout == "a6" else [(0, 0), (width, 0), (0, height), (width, height)]
 
 
-def badge_data(attendee: Attendee, qr_format: str = "png") -> dict:
-    """What the template needs for one badge."""
-    return _with_qr(badge_fields(attendee), qr_format)
+class Part(NamedTuple):
+    """Something badges repeat, drawn once per print (badges/parts.html)."""
+
+    kind: str  # "sheet" (an A4 sheet's cut marks), "head" (the festival), "band" (a role) or "affiliation"
+    text: str = ""
+    colour: str = ""
+    text_colour: str = ""
 
 
-def badge_documents(festival: Festival | dict, attendees: list, layout: str, qr_format: str = "png") -> Iterator[str]:
-    """The HTML documents of a print, BADGES_PER_DOCUMENT badges each, built one at a time.
+def _badge_parts(badge: dict) -> list[Part]:
+    """The parts in a badge's cell: the festival's heading, the role's band, the affiliation if it has one."""
+    parts = [Part("head"), Part("band", badge["role"], badge["colour"], badge["role_text"])]
+    return parts + [Part("affiliation", badge["affiliation"])] if badge["affiliation"] else parts
+
+
+def badge_documents(festival: Festival | dict, attendees: list, layout: str) -> Iterator[pdf.Layers]:
+    """The documents of a print, BADGES_PER_DOCUMENT badges each, built one at a time (nothing is read
+    before the first is asked for, so that reading overlaps the workers' start).
 
     `festival` and `attendees` may be the plain values of festival_fields() and badge_fields(),
     so the documents are built without the database.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}")
-    for start in range(0, len(attendees), BADGES_PER_DOCUMENT):
-        badges = [
-            _with_qr(a, qr_format) if isinstance(a, dict) else badge_data(a, qr_format)
-            for a in attendees[start : start + BADGES_PER_DOCUMENT]
-        ]
-        pages = [badges[i : i + 4] for i in range(0, len(badges), 4)] if layout == "a4" else [[b] for b in badges]
-        yield render_template("badges/badges.html", festival=festival, pages=pages, layout=layout)
+    badges = [a if isinstance(a, dict) else badge_fields(a) for a in attendees]
+    sheet = [Part("sheet")] if layout == "a4" else []
+    parts = sheet + sorted({part for badge in badges for part in _badge_parts(badge)})
+    index = {part: number for number, part in enumerate(parts)}
+    parts_html = render_template(
+        "badges/parts.html", festival=festival, parts=parts, layout=layout, cell_height=CELL_SIZES[layout][1]
+    )
+    cells = _cells(layout)
+    qr_left, qr_top, qr_side = QR_BOX
+    for start in range(0, len(badges), BADGES_PER_DOCUMENT):
+        chunk = badges[start : start + BADGES_PER_DOCUMENT]
+        pages = [chunk[i : i + len(cells)] for i in range(0, len(chunk), len(cells))]
+        placements, drawings = [], []
+        for page in pages:
+            placed = [(index[part], 0, 0) for part in sheet]
+            qr_codes = []
+            for (left, top), badge in zip(cells, page):
+                placed += [(index[part], left, top) for part in _badge_parts(badge)]
+                qr_codes.append((badge["url"], left + qr_left, top + qr_top, qr_side))
+            placements.append(placed)
+            drawings.append(qr_codes)
+        names = render_template("badges/names.html", pages=pages, layout=layout, cells=cells)
+        yield pdf.Layers(names, parts_html, placements, drawings, qr_pdf_path)
 
 
 def render_badges(festival: Festival | dict, attendees: list, layout: str = "a6", progress=None) -> bytes:
@@ -126,10 +158,9 @@ def render_badges(festival: Festival | dict, attendees: list, layout: str = "a6"
     """
     if not attendees:
         raise ValueError("No badges to print.")
-    documents = badge_documents(festival, attendees, layout)
     count = math.ceil(len(attendees) / BADGES_PER_DOCUMENT)
     # A4 chunks hold whole sheets because BADGES_PER_DOCUMENT is a multiple of four.
-    return pdf.render_documents(documents, total=count, progress=progress)
+    return pdf.render_documents(badge_documents(festival, attendees, layout), total=count, progress=progress)
 
 
 def selection(festival: Festival, params: dict) -> list:

@@ -1,4 +1,5 @@
-"""The one WeasyPrint wrapper: bundled fonts, a fetcher with no network access, HTML→PDF, merging."""
+"""The one WeasyPrint wrapper: bundled fonts, a fetcher with no network access, HTML→PDF, pages put together
+from parts rendered once, merging."""
 
 import base64
 import functools
@@ -8,7 +9,7 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -22,6 +23,7 @@ from werkzeug.security import safe_join
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # far above any logo or photo; stops a huge upload from eating memory
 MAX_HTML_BYTES = 50 * 1024 * 1024  # a document this big is a bug upstream, not a print to attempt
 DOCUMENT_SECONDS = 300  # one document (a chunk of badges or certificates) takes seconds, never minutes
+POINTS_PER_MM = 72 / 25.4
 
 
 class RenderTooSlow(RuntimeError):
@@ -159,9 +161,33 @@ class OverBackground:
     background: bytes
 
 
-def _render(document: str | OverBackground, roots: list[str]) -> bytes:
+@dataclass(frozen=True)
+class Layers:
+    """A document put together from layers, for prints whose pages repeat parts at several places (a
+    badge's heading, band and affiliation, four to an A4 sheet).
+
+    `parts` is the HTML of the repeated parts, one to a page (each page the size of the area it covers),
+    rendered once in each process that renders documents of the print; `html` lays out only what differs
+    on each page. Under page i of `html` go the parts in `placements[i]`, as (index of the part's page,
+    left, top) in millimetres from the page's top-left corner; over it go the PDF operators that
+    `draw(*arguments)` returns for each arguments in `drawings[i]`, in millimetres from that corner with
+    the y axis pointing down. `draw` (a module-level function, such as a QR code's path) runs where the
+    document is rendered, so that the workers share that work too. In the file each part is one form
+    XObject, however often it is placed. render_each() takes these as well.
+    """
+
+    html: str
+    parts: str
+    placements: list[list[tuple[int, float, float]]]
+    drawings: list[list[tuple]]
+    draw: Callable[..., str]
+
+
+def _render(document: str | OverBackground | Layers, roots: list[str]) -> bytes:
     if isinstance(document, OverBackground):
         return underlay(_render(document.html, roots), document.background)
+    if isinstance(document, Layers):
+        return _put_together(_render(document.html, roots), _render_parts(document.parts, tuple(roots)), document)
     with _RENDER_LOCK:
         return _laid_out(document, roots).write_pdf()
 
@@ -222,8 +248,44 @@ def underlay(document: bytes, background: bytes) -> bytes:
     return output.getvalue()
 
 
+@functools.lru_cache(maxsize=2)
+def _render_parts(html: str, roots: tuple[str, ...]) -> bytes:
+    """The parts of a print, rendered once in this process however many of its documents it renders."""
+    return _render(html, list(roots))
+
+
+def _put_together(layer: bytes, rendered_parts: bytes, layers: Layers) -> bytes:
+    """The rendered layer with the parts placed under and the drawings over each page."""
+    with pikepdf.open(BytesIO(layer)) as document, pikepdf.open(BytesIO(rendered_parts)) as parts:
+        forms: dict[int, pikepdf.Object] = {}
+        for page, placements, drawings in zip(document.pages, layers.placements, layers.drawings, strict=True):
+            height = float(page.mediabox[3])
+            names: dict[int, pikepdf.Name] = {}
+            under = []
+            for index, left, top in placements:
+                if index not in forms:
+                    forms[index] = document.copy_foreign(parts.pages[index].as_form_xobject())
+                if index not in names:
+                    names[index] = page.add_resource(forms[index], pikepdf.Name.XObject, pikepdf.Name(f"/Part{index}"))
+                bottom = height - top * POINTS_PER_MM - float(forms[index].BBox[3])
+                under.append(f"q 1 0 0 1 {left * POINTS_PER_MM:.3f} {bottom:.3f} cm {names[index]} Do Q\n")
+            # The layer's own operators may leave the graphics state changed: they are wrapped in q … Q,
+            # so that the drawings start from the page's own coordinates.
+            page.contents_add("".join(under).encode() + b"q\n", prepend=True)
+            flip = f"{POINTS_PER_MM:.6f} 0 0 {-POINTS_PER_MM:.6f} 0 {height:.3f} cm"
+            drawn = "".join(layers.draw(*arguments) for arguments in drawings)
+            page.contents_add(f"\nQ\nq {flip}\n{drawn}Q\n".encode())
+        output = BytesIO()
+        document.save(output)
+        return output.getvalue()
+
+
 def render_documents(
-    htmls: Iterable[str], *, total: int | None = None, processes: int | None = None, progress=None
+    htmls: Iterable[str | OverBackground | Layers],
+    *,
+    total: int | None = None,
+    processes: int | None = None,
+    progress=None,
 ) -> bytes:
     """Render HTML documents and merge them, in order, into one PDF (one document renders in this process,
     several in worker processes).
@@ -240,7 +302,7 @@ def render_documents(
 
 
 def render_each(
-    htmls: Iterable[str | OverBackground],
+    htmls: Iterable[str | OverBackground | Layers],
     *,
     total: int | None = None,
     processes: int | None = None,
@@ -249,7 +311,7 @@ def render_each(
     each=None,
 ) -> list:
     """Render many HTML documents (in worker processes when there are several) into one PDF each; an
-    OverBackground is drawn over its background by the worker that renders it.
+    OverBackground is drawn over its background, and Layers put together, by the worker that renders it.
 
     With `split`, each item is (document, [one PDF per page]): the workers split their own
     documents, so that work runs in parallel too. In a process that called keep_workers_warm()
@@ -312,7 +374,7 @@ def _collect(pool, render, htmls, roots, total: int, done) -> None:
         raise ValueError("Fewer documents than the total announced.")
 
 
-def _render_and_split(document: str | OverBackground, roots: list[str]) -> tuple[bytes, list[bytes]]:
+def _render_and_split(document: str | OverBackground | Layers, roots: list[str]) -> tuple[bytes, list[bytes]]:
     rendered = _render(document, roots)
     return rendered, split_pages(rendered)
 

@@ -1,8 +1,10 @@
 """QR codes, always with error correction M and a quiet zone of 4 modules: as SVG for web pages,
-or as a black-and-white PNG with whole pixels per module for PDFs printed in bulk."""
+as a black-and-white PNG with whole pixels per module for PDFs laid out from HTML, or as PDF path
+operators drawn straight onto a page (badges, see pdf.Layers)."""
 
 import base64
 import io
+import re
 from functools import lru_cache
 
 import qrcode
@@ -12,6 +14,7 @@ from PIL import Image
 
 PIXELS_PER_MODULE = 4  # drawn without smoothing, so the modules stay square at any size
 FIXED_MASK = 2  # any of the eight masks is valid; fixing it skips scoring all eight per code
+_DARK_RUN = re.compile(b"\x01+")  # in a row of modules as bytes, True being 1
 
 
 def qr_svg(data: str, size_mm: float | None = None) -> Markup:
@@ -34,8 +37,8 @@ def _qr_version(length: int) -> int:
     return code.version
 
 
-def qr_png_data_uri(data: str) -> str:
-    """A PNG of the QR code as a data URI (whole pixels per module, quiet zone of 4)."""
+def _modules(data: str) -> list[list[bool]]:
+    """The QR code's modules, row by row, quiet zone included (True is dark)."""
     # The URLs of one print (check-in links, verify links) all have the same length, so the
     # version is found once per length rather than fitted for every code.
     code = qrcode.QRCode(
@@ -46,7 +49,12 @@ def qr_png_data_uri(data: str) -> str:
     )
     code.add_data(data)
     code.make(fit=False)
-    matrix = code.get_matrix()
+    return code.get_matrix()
+
+
+def qr_png_data_uri(data: str) -> str:
+    """A PNG of the QR code as a data URI (whole pixels per module, quiet zone of 4)."""
+    matrix = _modules(data)
     size = len(matrix)
     # 8-bit grey, not 1-bit: WeasyPrint converts a 1-bit image to colour and encodes it twice,
     # which made it the costliest part of a badge; grey is written to the PDF as it is.
@@ -56,3 +64,22 @@ def qr_png_data_uri(data: str) -> str:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=False)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def qr_pdf_path(data: str, left: float, top: float, size: float) -> str:
+    """The QR code as PDF operators that fill its dark modules in black, in the square of side `size`
+    whose top-left corner is at (`left`, `top`) of a space whose y axis points down (a page read from
+    its top-left corner, in any unit); the quiet zone is left unpainted.
+
+    One path of one rectangle per run of dark modules in a row, filled once: a few hundred operators
+    where an image would be decoded, scaled and compressed again for every code, and edges that stay
+    sharp at any printer's resolution.
+    """
+    matrix = _modules(data)
+    scale = size / len(matrix)
+    runs = [
+        f"{run.start()} {y} {run.end() - run.start()} 1 re"
+        for y, row in enumerate(matrix)
+        for run in _DARK_RUN.finditer(bytes(row))
+    ]
+    return f"q {scale:.5f} 0 0 {scale:.5f} {left:.3f} {top:.3f} cm 0 g\n" + "\n".join(runs) + "\nf Q\n"

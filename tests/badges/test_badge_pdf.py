@@ -3,7 +3,9 @@
 import base64
 import io
 import time
+from collections import Counter
 
+import pikepdf
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image
@@ -34,6 +36,22 @@ def test_every_qr_code_decodes_to_its_check_in_url(app, crowd, layout, pages):
         assert name in text, name
     # the long name is wrapped onto two lines, every word kept
     assert "PGS.TS. Nguyễn Thị" in text and "Thanh Hương Giang" in text
+
+
+def test_qr_codes_are_vector_paths_and_the_repeated_parts_are_stored_once(app, crowd):
+    with app.test_request_context():
+        festival = db.session.get(Festival, crowd["festival"])
+        attendees = [db.session.get(Attendee, i) for i in crowd["ids"]]
+        data = printing.render_badges(festival, attendees * 4, "a4")  # 12 badges on 3 sheets
+    with pikepdf.open(io.BytesIO(data)) as document:
+        kinds = Counter(str(obj.get("/Subtype")) for obj in document.objects if isinstance(obj, pikepdf.Stream))
+    assert kinds["/Image"] == 0  # the QR codes are drawn, not pictures
+    # the cut marks, the heading, two roles' bands, two affiliations: each stored once for 12 badges
+    assert kinds["/Form"] == 6
+    # a path still decodes where a phone's camera sees less than a 300 dpi scan
+    assert sorted(code for page in page_qr_codes(data, dpi=100) for code in page) == sorted(
+        badge_urls(app, crowd["ids"]) * 4
+    )
 
 
 def test_long_names_shrink_then_wrap_within_the_width():
