@@ -188,7 +188,7 @@ def auth(client):
 
 @pytest.fixture
 def people(app):
-    """A festival, two units, and one account of each role (unit A and B reps)."""
+    """A festival, two units, and one account of each role (unit A and B reps, unit A's support team)."""
     with app.app_context():
         festival = factories.make_festival()
         unit_a = factories.make_unit("UNITA", name="Tổng Công ty May Đức Giang", short_name="Đức Giang")
@@ -202,6 +202,7 @@ def people(app):
             "unit_b": factories.make_user(Role.UNIT, unit=unit_b, email="unit-b@example.vn"),
             "judge": factories.make_user(Role.JUDGE, email="judge@example.vn"),
             "checkin": factories.make_user(Role.CHECKIN, email="checkin@example.vn"),
+            "support_a": factories.make_user(Role.SUPPORT, unit=unit_a, email="support-a@example.vn"),
         }
         db.session.commit()
         ids = {"festival": festival.id, "unit_a": unit_a.id, "unit_b": unit_b.id, "category": category.id}

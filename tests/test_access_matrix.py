@@ -63,13 +63,19 @@ from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
 from tests import factories
 from tests.conftest import make_app
 
-VISITORS = ("anonymous", "unit_a", "unit_b", "judge", "checkin", "organizer")
+VISITORS = ("anonymous", "unit_a", "unit_b", "judge", "checkin", "organizer", "support_a")
 LOGIN = "→ sign-in"  # a 302 whose Location is the sign-in page
 
 
-def answers(anonymous, unit_a, unit_b, judge, checkin, organizer):
-    """The expected GET status for each visitor, in the order of VISITORS."""
-    return dict(zip(VISITORS, (anonymous, unit_a, unit_b, judge, checkin, organizer)))
+def answers(anonymous, unit_a, unit_b, judge, checkin, organizer, support_a=None):
+    """The expected GET status for each visitor, in the order of VISITORS.
+
+    Unit A's initiative support team has a role in the programme register only: unless said, it gets what gate
+    staff get, and 403 where only gate staff are let in.
+    """
+    if support_a is None:
+        support_a = checkin if checkin != 200 or judge == 200 else 403
+    return dict(zip(VISITORS, (anonymous, unit_a, unit_b, judge, checkin, organizer, support_a)))
 
 
 EVERYONE = answers(200, 200, 200, 200, 200, 200)
@@ -98,6 +104,8 @@ EXPECTED = {
     "public.service_worker": EVERYONE,
     "public.offline": EVERYONE,
     "public.favicon": answers(301, 301, 301, 301, 301, 301),
+    # The programme's register
+    "initiatives.register": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
     "public.exhibit": EVERYONE,  # an accepted exhibit
     "public.set_language": POST_ONLY,
     "certificates.verify": EVERYONE,  # a certificate's verification code
@@ -487,7 +495,7 @@ ORGANIZERS, UNITS, UNIT_A, JUDGE, STAFF = (
     ("judge",),
     ("checkin", "organizer"),
 )
-SIGNED = ("unit_a", "unit_b", "judge", "checkin", "organizer")
+SIGNED = ("unit_a", "unit_b", "judge", "checkin", "organizer", "support_a")
 
 # Every endpoint that takes POST, with valid data for the visitors who may make it.
 POSTS = [

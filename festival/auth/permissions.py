@@ -39,6 +39,8 @@ def home_endpoint(user) -> str:
         return "exhibits.mine"
     if user.role is Role.JUDGE:
         return "judging.home"
+    if user.role is Role.SUPPORT:
+        return "initiatives.register"
     return "checkin.scanner"
 
 
@@ -57,9 +59,16 @@ def navigation(user) -> list[tuple[str, str]]:
             ("certificates.index", _l("Giấy chứng nhận")),
             ("voting.tally_page", _l("Bình chọn")),
             ("exhibits.statistics", _l("Thống kê")),
+            ("initiatives.register", _l("Sổ sáng kiến")),
         ]
     if user.role is Role.UNIT:
-        return [("exhibits.mine", _l("Sáng kiến của đơn vị")), ("badges.mine", _l("Đại biểu"))] + public
+        return [
+            ("exhibits.mine", _l("Sáng kiến của đơn vị")),
+            ("badges.mine", _l("Đại biểu")),
+            ("initiatives.register", _l("Sổ sáng kiến")),
+        ] + public
+    if user.role is Role.SUPPORT:
+        return [("initiatives.register", _l("Sổ sáng kiến"))] + public
     if user.role is Role.JUDGE:
         return [("judging.home", _l("Chấm điểm")), ("booths.home", _l("Chấm gian hàng"))] + public
     return [

@@ -294,8 +294,8 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def _check_role_and_unit(role: Role, unit: Unit | None) -> None:
-    if role is Role.UNIT and unit is None:
-        raise FestivalError(_l("Tài khoản đơn vị phải thuộc một đơn vị."))
+    if role in (Role.UNIT, Role.SUPPORT) and unit is None:
+        raise FestivalError(_l("Tài khoản đơn vị và tổ hỗ trợ sáng kiến phải thuộc một đơn vị."))
     if role in (Role.ORGANIZER, Role.CHECKIN) and unit is not None:
         raise FestivalError(_l("Tài khoản ban tổ chức và đón tiếp không thuộc đơn vị nào."))
 

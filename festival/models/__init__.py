@@ -53,6 +53,20 @@ from festival.models.exhibit import (
     Exhibit,
     ExhibitStatus,
 )
+from festival.models.initiative import (
+    Application,
+    AuthorCategory,
+    Initiative,
+    InitiativeAuthor,
+    InitiativeBenefit,
+    InitiativeField,
+    InitiativeFile,
+    InitiativeSource,
+    InitiativeState,
+    ProductionTeam,
+    RecognitionLevel,
+    UnitTarget,
+)
 from festival.models.judging import (
     JUDGED_TIERS,
     Award,
@@ -92,6 +106,18 @@ from festival.models.privacy import (
 from festival.models.voting import PaperBallots, VisitorAward, Vote, VoteDevice, VotePolicy, VoteSource
 
 __all__ = [
+    "Application",
+    "AuthorCategory",
+    "Initiative",
+    "InitiativeAuthor",
+    "InitiativeBenefit",
+    "InitiativeField",
+    "InitiativeFile",
+    "InitiativeSource",
+    "InitiativeState",
+    "ProductionTeam",
+    "RecognitionLevel",
+    "UnitTarget",
     "BoothAward",
     "BoothAwardOverride",
     "BoothCriterion",

@@ -37,6 +37,7 @@ class Role(enum.Enum):
     UNIT = "unit"
     JUDGE = "judge"
     CHECKIN = "checkin"
+    SUPPORT = "support"  # a unit's initiative support team (tổ hỗ trợ sáng kiến): the register only
 
     @property
     def label(self):
@@ -48,6 +49,7 @@ ROLE_LABELS = {
     Role.UNIT: _l("Đơn vị"),
     Role.JUDGE: _l("Giám khảo"),
     Role.CHECKIN: _l("Đón tiếp (check-in)"),
+    Role.SUPPORT: _l("Tổ hỗ trợ sáng kiến"),
 }
 
 
