@@ -405,3 +405,30 @@ def test_the_judges_next_stand_is_in_the_open_round_and_earlier_results_offer_no
     login_as("organizer")
     earlier = client.get("/judging/results?round=1").get_data(as_text=True)
     assert "tier-form" not in earlier and "Xét giải ở vòng cuối" in earlier
+
+
+def test_the_combined_score_by_hand_for_both_methods():
+    """Two judges, two exhibits, two rounds weighted 30/70, worked out by hand.
+
+    Round 1: judge 1 gives 80 and 60, judge 2 gives 90 and 70. Round 2: judge 1 gives 50 and 90, judge 2 60
+    and 80.
+    - Mean: round 1 is 85 and 65, round 2 is 55 and 85, so exhibit 1 gets 0.3·85 + 0.7·55 = 64 and exhibit 2
+      0.3·65 + 0.7·85 = 79.
+    - Normalised, without shrinkage: in round 1 every judge's z is +1 and −1 (each judge's SD is 10), the panel
+      has mean 75 and variance 125, so 75 ± √125 = 86.1803 and 63.8197. In round 2 the z are −1 and +1, the
+      panel has mean 70 and variance 250, so 70 ∓ √250 = 54.1886 and 85.8114. Combined: 0.3·86.1803 +
+      0.7·54.1886 = 63.7861 and 0.3·63.8197 + 0.7·85.8114 = 79.2139.
+    """
+    rating = calibration.Rating
+    first = [rating(1, 1, 80.0, ()), rating(2, 1, 60.0, ()), rating(1, 2, 90.0, ()), rating(2, 2, 70.0, ())]
+    second = [rating(1, 1, 50.0, ()), rating(2, 1, 90.0, ()), rating(1, 2, 60.0, ()), rating(2, 2, 80.0, ())]
+
+    means = [{e: sum(r.total for r in ratings if r.exhibit_id == e) / 2 for e in (1, 2)} for ratings in (first, second)]
+    combined = combination.combined_scores([(30, means[0]), (70, means[1])])
+    assert combined == {1: pytest.approx(64.0), 2: pytest.approx(79.0)}
+
+    normalised = [calibration.normalised_scores(ratings, shrinkage=0.0) for ratings in (first, second)]
+    assert normalised[0] == {1: pytest.approx(86.18034, abs=1e-5), 2: pytest.approx(63.81966, abs=1e-5)}
+    assert normalised[1] == {1: pytest.approx(54.18861, abs=1e-5), 2: pytest.approx(85.81139, abs=1e-5)}
+    combined = combination.combined_scores([(30, normalised[0]), (70, normalised[1])])
+    assert combined == {1: pytest.approx(63.78613, abs=1e-5), 2: pytest.approx(79.21387, abs=1e-5)}
