@@ -23,7 +23,7 @@ from festival.models import (
     Unit,
     User,
 )
-from festival.util.formatting import festival_today
+from festival.util.formatting import utc_to_local
 
 NUMBER_ATTEMPTS = 5  # two phones sending at the same moment take the same number: the later one tries the next
 
@@ -186,7 +186,7 @@ def receive_idea(team: ProductionTeam, idea: Idea, now: datetime) -> Initiative:
         "submitter_name": idea.name.strip(),
         "submitter_phone": idea.phone.strip(),
     }
-    initiative = _add_numbered(team.unit, festival_today().year, values)
+    initiative = _add_numbered(team.unit, utc_to_local(now).year, values)  # the register's year where it was sent
     if stored is not None:
         initiative.files.append(
             InitiativeFile(
