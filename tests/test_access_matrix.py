@@ -43,6 +43,10 @@ from festival.models import (
     Festival,
     HeldScan,
     HoldReason,
+    Initiative,
+    InitiativeAuthor,
+    InitiativeBenefit,
+    InitiativeState,
     JobStatus,
     MailBatch,
     MailStatus,
@@ -106,6 +110,12 @@ EXPECTED = {
     "public.favicon": answers(301, 301, 301, 301, 301, 301),
     # The programme's register
     "initiatives.register": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    # Unit A's recognised initiative: its benefit and remuneration are its unit's and the organizers'.
+    "initiatives.benefits": answers(LOGIN, 200, 404, 403, 403, 200, support_a=200),
+    "initiatives.benefit_edit": answers(LOGIN, 200, 404, 403, 403, 200, support_a=200),
+    "initiatives.reevaluations": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    "initiatives.authors": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    "initiatives.authors_export": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
     "public.exhibit": EVERYONE,  # an accepted exhibit
     "public.set_language": POST_ONLY,
     "certificates.verify": EVERYONE,  # a certificate's verification code
@@ -378,6 +388,8 @@ ARGUMENTS = {
     "breach_id": "breach",
     "request_id": "data_request",
     "number": 1,
+    "initiative_id": "recognised_a",
+    "year_index": 2,
 }
 ARGUMENT_OVERRIDES = {
     "privacy.person_export": {"fmt": "json"},
@@ -392,6 +404,8 @@ ARGUMENT_OVERRIDES = {
     "auth.reset_password": {"token": "reset_token"},
     "mail.template": {"kind": "mail_kind"},
     "mail.template_reset": {"kind": "mail_kind"},
+    "initiatives.benefits": {"initiative_id": "recognised_a"},
+    "initiatives.benefit_edit": {"initiative_id": "recognised_a"},
 }
 
 # Other people's objects (and public ones), GET: (endpoint, argument overrides, expected).
@@ -536,6 +550,11 @@ POSTS = [
     Post("privacy.notice_edit", ORGANIZERS, {"body_vi": "Xem trước.", "preview": "y"}, changes=False),
     Post("privacy.consent_withdraw", ("unit_a", "organizer"), {"how": "paper"}),
     Post("privacy.consent_record", ("unit_a", "organizer"), {"how": "paper"}),
+    Post(
+        "initiatives.benefit_edit",
+        ("unit_a", "organizer", "support_a"),
+        {"computable": "yes", "benefit": "300.000.000", "evaluated_on": date.today().isoformat(), "note": ""},
+    ),
     Post("exhibits.new", UNITS, exhibit_form()),
     Post("exhibits.edit", ("unit_a", "organizer"), exhibit_form(title="Đã sửa")),
     Post("exhibits.submit", UNIT_A),
@@ -962,6 +981,19 @@ def world(app, people):
             now=now,
         )
         db.session.flush()
+        recognised_a = Initiative(
+            unit=unit_a,
+            year=date.today().year,
+            number=1,
+            title="Cữ gá may túi",
+            state=InitiativeState.RECOGNISED,
+            first_applied_on=date.today() - timedelta(days=400),
+        )
+        recognised_a.authors.append(InitiativeAuthor(full_name="Nguyễn Thị Hoà", share_percent=100))
+        recognised_a.benefits.append(
+            InitiativeBenefit(year_index=1, benefit_vnd=200_000_000, evaluated_on=date.today() - timedelta(days=30))
+        )
+        db.session.add(recognised_a)
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
         storage.store("prints").put(job.filename, factories.pdf_bytes())
@@ -1032,6 +1064,7 @@ def world(app, people):
             "other_held_scan": held_scans[1].id,
             "breach": breach.id,
             "data_request": data_request.id,
+            "recognised_a": recognised_a.id,
         }
 
 

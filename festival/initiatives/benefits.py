@@ -29,9 +29,11 @@ WITH_BENEFIT = (InitiativeState.APPLIED, InitiativeState.RECOGNISED)
 YEARS = range(1, remuneration.YEARS_OF_APPLICATION + 1)
 
 RULE_LABELS = {
-    remuneration.BY_BENEFIT: _l("ít nhất 7% tiền làm lợi của năm"),
+    remuneration.BY_BENEFIT: _l("ít nhất %(rate)d%% tiền làm lợi của năm", rate=remuneration.BENEFIT_RATE_PERCENT),
     remuneration.BY_MINIMUM_WAGE: _l("không tính được tiền làm lợi: ít nhất 5 lần mức lương tối thiểu"),
-    remuneration.BY_TRANSFER: _l("chuyển giao: ít nhất 15% giá chuyển giao"),
+    remuneration.BY_TRANSFER: _l(
+        "chuyển giao: ít nhất %(rate)d%% giá chuyển giao", rate=remuneration.TRANSFER_RATE_PERCENT
+    ),
 }
 
 
