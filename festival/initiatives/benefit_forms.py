@@ -3,11 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from festival.exhibits.forms import MoneyField
-
-REQUIRED = _l("Trường này là bắt buộc.")
 
 
 class BenefitYearForm(FlaskForm):
@@ -17,7 +15,7 @@ class BenefitYearForm(FlaskForm):
         _l("Tiền làm lợi"),
         choices=lambda: [("yes", _l("Tính được")), ("no", _l("Không tính được"))],
         default="yes",
-        validators=[InputRequired(REQUIRED)],
+        validate_choice=False,  # anything but "no" reads as computable: the amount is then asked for
     )
     benefit = MoneyField(_l("Tiền làm lợi của năm (đồng)"), validators=[Optional()])
     evaluated_on = DateField(_l("Ngày đánh giá"), validators=[DataRequired(_l("Hãy nhập ngày đánh giá."))])

@@ -111,7 +111,7 @@ def benefit_edit(initiative_id, year_index):
         form.evaluated_on.data, form.paid_on.data, form.note.data = record.evaluated_on, record.paid_on, record.note
     if form.validate_on_submit():
         data = benefits.YearInput(
-            computable=form.computable.data == "yes",
+            computable=form.computable.data != "no",
             benefit_vnd=form.benefit.data,
             evaluated_on=form.evaluated_on.data,
             remuneration_vnd=form.remuneration.data,
