@@ -333,3 +333,26 @@ def test_the_authors_export_has_a_row_per_person_and_initiative(authors, login_a
     ]
     assert {row[5] for row in an} == {120_000_000}
     assert not any(row[1] == "Tổng Công ty May Việt Tiến" for row in rows[1:])
+
+
+def test_a_transfer_proposes_fifteen_percent_split_by_shares(app, recognised, login_as):
+    with app.app_context():
+        db.session.get(Initiative, recognised).transfer_price_vnd = 40_000_001
+        db.session.commit()
+    page = login_as("unit_a").get(f"/initiatives/{recognised}/benefits").get_data(as_text=True)
+    # 15 % of 40.000.001 = 6.000.000,15 → 6.000.001; 60/40: 3.600.000,6 and 2.400.000,4 → 3.600.001 and 2.400.000
+    assert "6.000.001 ₫" in page and "3.600.001 ₫" in page and "2.400.000 ₫" in page
+
+
+def test_changing_a_recorded_year_shows_it_in_the_form_and_audits_before_and_after(app, recognised, login_as):
+    client = login_as("unit_a")
+    form = client.get(f"/initiatives/{recognised}/benefits/1").get_data(as_text=True)
+    assert 'value="250.000.000"' in form and 'value="2025-03-01"' in form
+    data = {"computable": "yes", "benefit": "260.000.000", "evaluated_on": "2025-03-01", "remuneration": "18.200.000"}
+    assert client.post(f"/initiatives/{recognised}/benefits/1", data=data).status_code == 302
+    with app.app_context():
+        entry = db.session.execute(
+            db.select(AuditLog).where(AuditLog.action == "initiative.benefit_saved")
+        ).scalar_one()
+        assert entry.before["benefit_vnd"] == 250_000_000 and entry.after["benefit_vnd"] == 260_000_000
+        assert entry.after["remuneration_vnd"] == 18_200_000 and entry.after["least_by_rule"] == 18_200_000
