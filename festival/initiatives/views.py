@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from festival.auth.permissions import role_required
-from festival.core.errors import refusals_return_to
+from festival.core.errors import FestivalError
 from festival.core.extensions import db
 from festival.core.transactions import form_status
 from festival.initiatives import benefits, services
@@ -94,7 +94,6 @@ def benefits_page(initiative_id):
 
 @bp.route("/<int:initiative_id>/benefits/<int:year_index>", methods=["GET", "POST"])
 @role_required(*REGISTER_KEEPERS)
-@refusals_return_to("initiatives.benefit_edit")
 def benefit_edit(initiative_id, year_index):
     """Record one year's benefit, the remuneration the unit decided and its payment."""
     initiative = _kept_initiative(initiative_id)
@@ -118,9 +117,14 @@ def benefit_edit(initiative_id, year_index):
             paid_on=form.paid_on.data,
             note=form.note.data or "",
         )
-        benefits.save_year(initiative, year_index, data, by=current_user, today=festival_today())
-        flash(_("Đã lưu tiền làm lợi và thù lao năm thứ %(n)d.", n=year_index), "success")
-        return redirect(url_for("initiatives.benefits", initiative_id=initiative.id))
+        try:
+            benefits.save_year(initiative, year_index, data, by=current_user, today=festival_today())
+        except FestivalError as error:
+            # Shown above the form with what was typed kept (the service refuses before it writes anything).
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Đã lưu tiền làm lợi và thù lao năm thứ %(n)d.", n=year_index), "success")
+            return redirect(url_for("initiatives.benefits", initiative_id=initiative.id))
     return render_template(
         "initiatives/benefit_edit.html",
         initiative=initiative,

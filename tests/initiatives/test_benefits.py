@@ -128,8 +128,9 @@ def test_the_unit_records_a_year_at_its_own_higher_rate_and_it_is_audited(app, r
 def test_a_remuneration_below_the_rule_needs_a_reason_then_is_shown_with_a_warning(app, recognised, login_as):
     client = login_as("unit_a")
     data = {"computable": "yes", "benefit": "100.000.000", "evaluated_on": "2026-03-05", "remuneration": "5.000.000"}
-    response = client.post(f"/initiatives/{recognised}/benefits/2", data=data, follow_redirects=True)
+    response = client.post(f"/initiatives/{recognised}/benefits/2", data=data)
     page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="5.000.000"' in page
     assert "thấp hơn mức tối thiểu 7.000.000 ₫" in page and "hãy ghi lý do vào ô ghi chú" in page
     with app.app_context():
         assert len(db.session.get(Initiative, recognised).benefits) == 1
