@@ -44,10 +44,12 @@ def may_keep(user: User, initiative: Initiative) -> bool:
 
 
 def has_benefit(initiative: Initiative) -> bool:
+    """Whether the initiative earns a benefit to evaluate: applied or recognised, with a first application date."""
     return initiative.state in WITH_BENEFIT and initiative.first_applied_on is not None
 
 
 def minimum_wage() -> int:
+    """The minimum wage the rule's "five times" is counted in (INITIATIVE_MINIMUM_WAGE_VND)."""
     return current_app.config["INITIATIVE_MINIMUM_WAGE_VND"]
 
 
@@ -122,6 +124,7 @@ def benefit_years(initiative: Initiative) -> list[BenefitYear]:
 
 
 def transfer_proposal(initiative: Initiative) -> remuneration.Proposal | None:
+    """The rule's least remuneration for the initiative's transfer, or None when it was not transferred."""
     if initiative.transfer_price_vnd is None:
         return None
     return remuneration.propose_for_transfer(initiative.transfer_price_vnd)
@@ -352,6 +355,7 @@ def _people_of(rows: list[InitiativeAuthor]) -> list[list[InitiativeAuthor]]:
 
 
 def bars() -> remuneration.Bars:
+    """The certificate's bars from the settings."""
     config = current_app.config
     return remuneration.Bars(
         config["CERTIFICATE_BAR_WORKER_VND"],
