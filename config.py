@@ -197,6 +197,21 @@ class Config:
     PASSWORD_RESET_LIMIT = "5 per minute;20 per hour"  # "Quên mật khẩu" requests per client address
     PASSWORD_RESET_ADDRESS_LIMIT = "3 per hour"  # …and per address typed, so no mailbox is flooded
 
+    # Initiatives' remuneration (Nghị định 13/2012/NĐ-CP Art. 10): when a year's benefit cannot be computed the
+    # authors get at least five times the minimum wage. The decree's "mức lương tối thiểu chung" is read today as
+    # the statutory base salary (mức lương cơ sở, 2.340.000 đồng since 01/07/2024, Nghị định 73/2024/NĐ-CP); the
+    # sector union decides which wage it applies (e.g. a region's minimum wage) and sets it here when it changes.
+    INITIATIVE_MINIMUM_WAGE_VND = int(os.environ.get("INITIATIVE_MINIMUM_WAGE_VND", "2340000"))
+    # A unit is reminded of an initiative's yearly re-evaluation this many days before it falls due.
+    INITIATIVE_REEVALUATION_NOTICE_DAYS = int(os.environ.get("INITIATIVE_REEVALUATION_NOTICE_DAYS", "30"))
+    # The Labour Creativity Certificate's bars (Bằng Lao động sáng tạo, QĐ 1564/QĐ-TLĐ), in đồng of share-weighted
+    # recognised benefit: a year's for workers up to college level (or three consecutive years' total), a year's
+    # for graduates, a year's for managers. The union changes them when the Confederation does.
+    CERTIFICATE_BAR_WORKER_VND = int(os.environ.get("CERTIFICATE_BAR_WORKER_VND", "80000000"))
+    CERTIFICATE_BAR_WORKER_THREE_YEARS_VND = int(os.environ.get("CERTIFICATE_BAR_WORKER_THREE_YEARS_VND", "120000000"))
+    CERTIFICATE_BAR_GRADUATE_VND = int(os.environ.get("CERTIFICATE_BAR_GRADUATE_VND", "150000000"))
+    CERTIFICATE_BAR_MANAGER_VND = int(os.environ.get("CERTIFICATE_BAR_MANAGER_VND", "200000000"))
+
 
 class TestConfig(Config):
     """Used by the test suite: a throw-away database chosen by the fixture, CSRF off."""

@@ -44,6 +44,10 @@ from festival.models import (
     Festival,
     HeldScan,
     HoldReason,
+    Initiative,
+    InitiativeAuthor,
+    InitiativeBenefit,
+    InitiativeState,
     JobStatus,
     MailBatch,
     MailStatus,
@@ -122,6 +126,12 @@ EXPECTED = {
     "intake.thanks": EVERYONE,
     "intake.support_team": answers(LOGIN, 200, 200, 403, 403, 403, support_a=403),
     "intake.support_deactivate": answers(LOGIN, 200, 404, 403, 403, 403, support_a=403),  # the confirmation page
+    # Unit A's recognised initiative: its benefit and remuneration are its unit's and the organizers'.
+    "initiatives.benefits": answers(LOGIN, 200, 404, 403, 403, 200, support_a=200),
+    "initiatives.benefit_edit": answers(LOGIN, 200, 404, 403, 403, 200, support_a=200),
+    "initiatives.reevaluations": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    "initiatives.authors": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    "initiatives.authors_export": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
     "public.exhibit": EVERYONE,  # an accepted exhibit
     "public.set_language": POST_ONLY,
     "certificates.verify": EVERYONE,  # a certificate's verification code
@@ -397,6 +407,8 @@ ARGUMENTS = {
     "team_id": "team_a",
     "key": "team_a_key",
     "member_id": "support_a_user",
+    "initiative_id": "recognised_a",
+    "year_index": 2,
 }
 ARGUMENT_OVERRIDES = {
     "privacy.person_export": {"fmt": "json"},
@@ -414,6 +426,8 @@ ARGUMENT_OVERRIDES = {
     "intake.teams": {"unit_id": "unit_a"},
     "intake.team_new": {"unit_id": "unit_a"},
     "intake.unit_posters": {"unit_id": "unit_a"},
+    "initiatives.benefits": {"initiative_id": "recognised_a"},
+    "initiatives.benefit_edit": {"initiative_id": "recognised_a"},
 }
 
 # Other people's objects (and public ones), GET: (endpoint, argument overrides, expected).
@@ -559,6 +573,11 @@ POSTS = [
     Post("privacy.notice_edit", ORGANIZERS, {"body_vi": "Xem trước.", "preview": "y"}, changes=False),
     Post("privacy.consent_withdraw", ("unit_a", "organizer"), {"how": "paper"}),
     Post("privacy.consent_record", ("unit_a", "organizer"), {"how": "paper"}),
+    Post(
+        "initiatives.benefit_edit",
+        ("unit_a", "organizer", "support_a"),
+        {"computable": "yes", "benefit": "300.000.000", "evaluated_on": date.today().isoformat(), "note": ""},
+    ),
     Post("exhibits.new", UNITS, exhibit_form()),
     Post("exhibits.edit", ("unit_a", "organizer"), exhibit_form(title="Đã sửa")),
     Post("exhibits.submit", UNIT_A),
@@ -997,6 +1016,19 @@ def world(app, people):
         )
         team_a = intake.add_team(unit_a, "Xí nghiệp May 1", "Tổ may 3", by=unit_a_user)
         db.session.flush()
+        recognised_a = Initiative(
+            unit=unit_a,
+            year=date.today().year,
+            number=1,
+            title="Cữ gá may túi",
+            state=InitiativeState.RECOGNISED,
+            first_applied_on=date.today() - timedelta(days=400),
+        )
+        recognised_a.authors.append(InitiativeAuthor(full_name="Nguyễn Thị Hoà", share_percent=100))
+        recognised_a.benefits.append(
+            InitiativeBenefit(year_index=1, benefit_vnd=200_000_000, evaluated_on=date.today() - timedelta(days=30))
+        )
+        db.session.add(recognised_a)
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
         storage.store("prints").put(job.filename, factories.pdf_bytes())
@@ -1070,6 +1102,7 @@ def world(app, people):
             "team_a": team_a.id,
             "team_a_key": team_a.intake_key,
             "support_a_user": ids["support_a_user"],
+            "recognised_a": recognised_a.id,
         }
 
 

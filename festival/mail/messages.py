@@ -128,6 +128,11 @@ KINDS = {
         ),
         _kind("badge", _l("Thẻ dự ngày hội"), ("name", "festival", "role", "unit", "link")),
         _kind("certificate", _l("Giấy chứng nhận"), ("name", "exhibit", "award", "serial", "verify", "festival")),
+        _kind(
+            "initiative_reevaluation",
+            _l("Nhắc đánh giá lại tiền làm lợi của sáng kiến"),
+            ("name", "unit", "count", "list", "festival", "link"),
+        ),
     )
 }
 

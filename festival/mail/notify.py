@@ -18,6 +18,7 @@ from festival.core import events
 from festival.core.errors import FestivalError
 from festival.core.extensions import db
 from festival.core.festivals import get_current_festival
+from festival.initiatives import benefits as initiative_benefits
 from festival.judging import control, defences, scoring
 from festival.judging.rounds import round_exhibits, rounds_of
 from festival.mail import services
@@ -488,15 +489,80 @@ def certificates(festival: Festival, by: User | None, title: str):
 
 
 def scheduled_reminders(now: datetime | None = None) -> int:
-    """The reminders due now (registration closing, the end of a judging day); how many were queued."""
+    """The reminders due now (initiatives' re-evaluations, registration closing, the end of a judging day); how
+    many were queued."""
     now = now or utcnow()
+    count = len(reevaluation_reminders(utc_to_local(now).date()))
     festival = get_current_festival()
     if festival is None:
-        return 0
-    count = len(registration_closing(festival, now))
+        return count
+    count += len(registration_closing(festival, now))
     if judging_day_ended(festival, now):
         count += len(judge_reminders(festival, utc_to_local(now).date()))
     return count
+
+
+# Initiatives all year ------------------------------------------------------------------------
+
+
+def register_accounts(unit) -> list[User]:
+    """The active accounts that keep a unit's initiative register: its own and its support team's."""
+    return list(
+        db.session.execute(
+            db.select(User)
+            .where(User.unit_id == unit.id, User.role.in_((Role.UNIT, Role.SUPPORT)), User.is_active.is_(True))
+            .order_by(User.id)
+        ).scalars()
+    )
+
+
+def _reminded_evaluations(unit) -> set[tuple[int, int]]:
+    """(initiative, year of application) pairs a re-evaluation reminder to `unit` already named."""
+    facts = db.session.execute(
+        db.select(MailMessage.facts).where(
+            MailMessage.kind == "initiative_reevaluation",
+            MailMessage.subject_type == unit.__tablename__,
+            MailMessage.subject_id == unit.id,
+            MailMessage.status.in_(LIVE),
+        )
+    ).scalars()
+    return {(int(pair[0]), int(pair[1])) for fact in facts for pair in fact.get("due", [])}
+
+
+def reevaluation_reminders(today: date, by: User | None = None) -> list[MailMessage]:
+    """Each unit's accounts are told of the initiatives whose yearly evaluation of benefit is overdue or falls due
+    within INITIATIVE_REEVALUATION_NOTICE_DAYS; each initiative's year is named in one reminder only (the messages
+    to the unit, `facts["due"]`, are the record)."""
+    by_unit: dict = {}
+    for due in initiative_benefits.due_evaluations(None, today):
+        by_unit.setdefault(due.initiative.unit, []).append(due)
+    festival = get_current_festival()
+    sent = []
+    for unit, dues in by_unit.items():
+        reminded = _reminded_evaluations(unit)
+        new = [due for due in dues if (due.initiative.id, due.year_index) not in reminded]
+        if not new:
+            continue
+        lines = [
+            f"- {due.initiative.reference} {due.initiative.title}: "
+            + str(_l("năm thứ %(n)d, hạn %(day)s", n=due.year_index, day=format_date(due.due_on)))
+            + (" (" + str(_l("quá hạn")) + ")" if due.is_overdue(today) else "")
+            for due in new
+        ]
+        values = {
+            "unit": unit.name,
+            "count": str(len(new)),
+            "list": "\n".join(lines),
+            "link": public_url("initiatives.reevaluations"),
+        }
+        facts = {"due": [[due.initiative.id, due.year_index] for due in new]}
+        for user in register_accounts(unit):
+            message = services.queue(
+                festival, "initiative_reevaluation", Recipient.of_user(user), values, by=by, about=unit, facts=facts
+            )
+            if message is not None:
+                sent.append(message)
+    return sent
 
 
 # Sending again ------------------------------------------------------------------------------
