@@ -43,6 +43,7 @@ DEMO_EDITION = 3
 DEMO_PASSWORD = "demo1234"
 ORGANIZER_EMAIL = "btc@festival.example.vn"
 CHECKIN_EMAIL = "checkin@festival.example.vn"
+SUPPORT_EMAIL = "hotro.may10@donvi.example.vn"  # May 10's initiative support team
 
 PROGRAMME = [
     # (day offset, start, end, title, location)
@@ -143,6 +144,7 @@ def demo_accounts() -> list[tuple[str, str, Role, str | None]]:
         )
     for row in read_rows("judges.csv"):
         people.append((row["email"], row["full_name"], Role.JUDGE, row["unit_code"] or None))
+    people.append((SUPPORT_EMAIL, "Tổ hỗ trợ sáng kiến May 10", Role.SUPPORT, "MAY10"))
     return people
 
 

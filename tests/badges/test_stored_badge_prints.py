@@ -47,4 +47,5 @@ def test_a_print_whose_file_left_the_store_is_not_found(app, client, login_as, c
         assert download.status_code == 200
     with app.app_context():
         storage.store("prints").delete(db.session.get(PrintJob, job_id).filename)
-    assert client.get(f"/admin/jobs/{job_id}/download").status_code == 404
+    response = client.get(f"/admin/jobs/{job_id}/download")  # gone (the retention purge): said on the job's page
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/admin/jobs/{job_id}")
