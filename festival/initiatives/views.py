@@ -276,8 +276,7 @@ def delete(initiative_id):
         "confirm.html",
         title=_("Xoá sáng kiến khỏi sổ?"),
         message=_(
-            "%(ref)s “%(title)s” sẽ bị xoá cùng tác giả và các tệp đính kèm. Số %(ref)s không được dùng lại tự động "
-            "nếu không phải số cuối của năm.",
+            "%(ref)s “%(title)s” sẽ bị xoá cùng tác giả và các tệp đính kèm.",
             ref=initiative.reference,
             title=initiative.title,
         ),
