@@ -481,13 +481,11 @@ RETENTION_DEFAULTS = {category.key: str(category.default_days) for category in i
 
 
 class RewindingFile(io.BytesIO):
-    """An upload's bytes that can be posted again and again: each post reads it to the end, then it rewinds."""
+    """An upload's bytes that can be posted again and again: the test client reads it to the end and closes it
+    after each post, which here only rewinds it."""
 
-    def read(self, size=-1):
-        chunk = super().read(size)
-        if not chunk:
-            self.seek(0)
-        return chunk
+    def close(self):
+        self.seek(0)
 
 
 def initiative_form(**changes):
