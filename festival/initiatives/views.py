@@ -304,7 +304,7 @@ def add_files(initiative_id):
             form.files.errors = [error.message]
         else:
             flash(_("Đã thêm %(n)d tệp.", n=len(added)), "success")
-            return redirect(url_for("initiatives.show", initiative_id=initiative.id, _anchor="files"))
+            return redirect(url_for("initiatives.show", initiative_id=initiative.id, _anchor="initiative-files"))
     return _show_page(initiative, files_form=form)
 
 
@@ -338,7 +338,7 @@ def remove_file(file_id):
     if request.method == "POST":
         services.remove_file(item, by=current_user)
         flash(_("Đã xoá tệp."), "success")
-        return redirect(url_for("initiatives.show", initiative_id=initiative.id, _anchor="files"))
+        return redirect(url_for("initiatives.show", initiative_id=initiative.id, _anchor="initiative-files"))
     return render_template(
         "confirm.html",
         title=_("Xoá tệp đính kèm?"),
@@ -346,7 +346,7 @@ def remove_file(file_id):
             "Tệp “%(name)s” sẽ bị xoá khỏi sáng kiến %(ref)s.", name=item.original_name, ref=initiative.reference
         ),
         confirm_label=_("Xoá tệp"),
-        cancel_url=url_for("initiatives.show", initiative_id=initiative.id, _anchor="files"),
+        cancel_url=url_for("initiatives.show", initiative_id=initiative.id, _anchor="initiative-files"),
     )
 
 

@@ -1,6 +1,8 @@
 """Entering and editing an initiative: the form, its rules, numbering, files, deletion and who may do it."""
 
 import io
+import threading
+import time
 from datetime import date
 
 import pytest
@@ -358,3 +360,38 @@ def test_trade_secret_is_marked_on_the_register_and_its_page(app, people, login_
     assert "Sáng kiến là bí mật kinh doanh: không công bố" in client.get(f"/initiatives/{initiative_id}").get_data(
         as_text=True
     )
+
+
+def test_two_saves_really_at_once_get_two_numbers(app, people):
+    """Two requests save at the same moment: the second waits for the first (SQLite's write lock), or picks the
+    same number and is refused by the unique constraint, then takes the next (PostgreSQL); neither fails."""
+    first_saved, numbers, errors = threading.Event(), [], []
+
+    def save(title, hold):
+        try:
+            with app.app_context():
+                unit = db.session.get(Unit, people["ids"]["unit_a"])
+                user = db.session.get(User, people["ids"]["unit_a_user"])
+                author = services.AuthorInput("An", share_percent=100)
+                data = services.InitiativeInput(title, InitiativeField.PRODUCTION, [author])
+                made = services.create_initiative(unit, data, by=user, today=date.today())
+                if hold:
+                    first_saved.set()
+                    time.sleep(0.5)  # the other save starts meanwhile and meets this one's uncommitted row
+                numbers.append(made.number)
+                db.session.commit()
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+            first_saved.set()
+
+    first = threading.Thread(target=save, args=("Thứ nhất", True))
+    first.start()
+    first_saved.wait(10)
+    second = threading.Thread(target=save, args=("Thứ hai", False))
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert not errors
+    with app.app_context():
+        saved = db.session.execute(db.select(Initiative.title, Initiative.number).order_by(Initiative.number)).all()
+    assert [tuple(row) for row in saved] == [("Thứ nhất", 1), ("Thứ hai", 2)]
