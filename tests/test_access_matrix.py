@@ -28,6 +28,7 @@ from festival.core.extensions import db
 from festival.exhibits import services as exhibits
 from festival.initiatives import recognition as initiative_steps
 from festival.initiatives import services as initiatives
+from festival.intake import services as intake
 from festival.judging import control, panels, rubrics, scoring
 from festival.judging.policy import policy_for
 from festival.mail import notify
@@ -99,6 +100,8 @@ UNIT_A_DRAFT = answers(LOGIN, 200, 404, 404, 404, 200)
 UNIT_A_REGISTER = answers(LOGIN, 200, 404, 403, 403, 200, support_a=200)
 # Unit A's own action on its draft: other units do not see it, other roles are refused.
 UNIT_A_ACTION = answers(LOGIN, 200, 404, 403, 403, 403)
+# Unit A's production teams: the unit, its support team and the organizers.
+UNIT_A_TEAMS = answers(LOGIN, 200, 403, 403, 403, 200, support_a=200)
 # The judge's own score sheet: the judge and the organizers; 404 for everyone else.
 JUDGES_SHEET = answers(LOGIN, 404, 404, 200, 404, 200)
 
@@ -115,6 +118,19 @@ EXPECTED = {
     "public.favicon": answers(301, 301, 301, 301, 301, 301),
     # The programme's register
     "initiatives.register": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    # Intake (unit_id: unit A; team_id: a team of unit A; key: its poster's key; member_id: unit A's support team)
+    "intake.my_teams": answers(LOGIN, 302, 302, 403, 403, 200, support_a=302),  # a unit: off to its own teams
+    "intake.teams": UNIT_A_TEAMS,
+    "intake.team_new": UNIT_A_TEAMS,
+    "intake.team_edit": UNIT_A_TEAMS,
+    "intake.team_delete": UNIT_A_TEAMS,  # the confirmation page
+    "intake.team_new_key": UNIT_A_TEAMS,  # the confirmation page
+    "intake.team_poster": UNIT_A_TEAMS,
+    "intake.unit_posters": UNIT_A_TEAMS,
+    "intake.idea": EVERYONE,  # whoever holds the poster
+    "intake.thanks": EVERYONE,
+    "intake.support_team": answers(LOGIN, 200, 200, 403, 403, 403, support_a=403),
+    "intake.support_deactivate": answers(LOGIN, 200, 404, 403, 403, 403, support_a=403),  # the confirmation page
     "public.exhibit": EVERYONE,  # an accepted exhibit
     "public.set_language": POST_ONLY,
     "certificates.verify": EVERYONE,  # a certificate's verification code
@@ -403,6 +419,9 @@ ARGUMENTS = {
     "number": 1,
     "initiative_id": "initiative_a",
     "file_id": "initiative_file",
+    "team_id": "team_a",
+    "key": "team_a_key",
+    "member_id": "support_a_user",
 }
 ARGUMENT_OVERRIDES = {
     "privacy.person_export": {"fmt": "json"},
@@ -418,6 +437,9 @@ ARGUMENT_OVERRIDES = {
     "mail.template": {"kind": "mail_kind"},
     "mail.template_reset": {"kind": "mail_kind"},
     "initiatives.decision_pdf": {"initiative_id": "recognised_initiative_a"},
+    "intake.teams": {"unit_id": "unit_a"},
+    "intake.team_new": {"unit_id": "unit_a"},
+    "intake.unit_posters": {"unit_id": "unit_a"},
 }
 
 # Other people's objects (and public ones), GET: (endpoint, argument overrides, expected).
@@ -552,6 +574,7 @@ ORGANIZERS, UNITS, UNIT_A, JUDGE, STAFF = (
 )
 SIGNED = ("unit_a", "unit_b", "judge", "checkin", "organizer", "support_a")
 REGISTER_A = ("unit_a", "organizer", "support_a")
+TEAM_KEEPERS = ("unit_a", "organizer", "support_a")  # of unit A's production teams
 
 # Every endpoint that takes POST, with valid data for the visitors who may make it.
 POSTS = [
@@ -845,6 +868,17 @@ POSTS = [
         args={"initiative_id": "initiative_b"},
     ),
     Post("initiatives.delete", ("unit_b", "organizer"), args={"initiative_id": "initiative_b"}),
+    Post("intake.team_new", TEAM_KEEPERS, {"name": "Tổ cắt 2", "department": "Xí nghiệp May 1"}),
+    Post("intake.team_edit", TEAM_KEEPERS, {"name": "Tổ may số 3", "department": "Xí nghiệp May 1"}),
+    Post("intake.team_delete", TEAM_KEEPERS),
+    Post("intake.team_new_key", TEAM_KEEPERS),
+    Post(
+        "intake.idea",
+        VISITORS,
+        {"full_name": "Lò Thị Mai", "phone": "0912 345 678", "title": "Cữ gá may túi", "idea": "Dùng cữ gá mica."},
+    ),
+    Post("intake.support_team", UNITS, {"full_name": "Tổ viên mới", "email": "to-vien@example.vn"}),
+    Post("intake.support_deactivate", UNIT_A),
     # Other people's objects.
     Post("exhibits.edit", ("unit_b", "organizer"), exhibit_form(title="Sửa hộ"), args={"exhibit_id": "submitted_b"}),
     Post("exhibits.submit", ("unit_b",), args={"exhibit_id": "draft_b"}),
@@ -1057,6 +1091,7 @@ def world(app, people):
             by=organizer,
             now=now,
         )
+        team_a = intake.add_team(unit_a, "Xí nghiệp May 1", "Tổ may 3", by=unit_a_user)
         db.session.flush()
         # The programme register: unit A's initiatives at each step (the first with a photo), and one of unit B.
         support_a = db.session.get(User, ids["support_a_user"])
@@ -1162,6 +1197,9 @@ def world(app, people):
             "applied_initiative_a": applied_initiative_a.id,
             "requested_initiative_a": requested_initiative_a.id,
             "recognised_initiative_a": recognised_initiative_a.id,
+            "team_a": team_a.id,
+            "team_a_key": team_a.intake_key,
+            "support_a_user": ids["support_a_user"],
         }
 
 
