@@ -5,6 +5,7 @@ A route nobody classified in EXPECTED (GET) and, when it takes POST, in POSTS ma
 """
 
 import hashlib
+import io
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -25,11 +26,14 @@ from festival.certificates import services as certificates
 from festival.core import jobs, storage
 from festival.core.extensions import db
 from festival.exhibits import services as exhibits
+from festival.initiatives import recognition as initiative_steps
+from festival.initiatives import services as initiatives
 from festival.intake import services as intake
 from festival.judging import control, panels, rubrics, scoring
 from festival.judging.policy import policy_for
 from festival.mail import notify
 from festival.models import (
+    Application,
     Attendee,
     AttendeeSource,
     Award,
@@ -47,11 +51,13 @@ from festival.models import (
     Initiative,
     InitiativeAuthor,
     InitiativeBenefit,
+    InitiativeField,
     InitiativeState,
     JobStatus,
     MailBatch,
     MailStatus,
     PaperBallots,
+    RecognitionLevel,
     Role,
     ScanResult,
     ScoreSheet,
@@ -93,6 +99,9 @@ JUDGES_ONLY = answers(LOGIN, 403, 403, 200, 403, 403)
 GATE_STAFF = answers(LOGIN, 403, 403, 403, 200, 200)
 # Unit A's draft (and its file): unit A and the organizers; hidden (404) from everyone else.
 UNIT_A_DRAFT = answers(LOGIN, 200, 404, 404, 404, 200)
+# Unit A's register (an initiative of unit A, its file): unit A, its support team and the organizers; hidden (404)
+# from unit B, refused (403) to the other roles.
+UNIT_A_REGISTER = answers(LOGIN, 200, 404, 403, 403, 200, support_a=200)
 # Unit A's own action on its draft: other units do not see it, other roles are refused.
 UNIT_A_ACTION = answers(LOGIN, 200, 404, 403, 403, 403)
 # Unit A's production teams: the unit, its support team and the organizers.
@@ -350,6 +359,20 @@ EXPECTED = {
     "mail.templates": ORGANIZER_ONLY,
     "mail.template": ORGANIZER_ONLY,
     "mail.template_reset": POST_ONLY,
+    # The programme register's initiatives (initiative_id: unit A's idea just received, with a photo, file_id)
+    "initiatives.new": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    "initiatives.show": UNIT_A_REGISTER,
+    "initiatives.edit": UNIT_A_REGISTER,
+    "initiatives.delete": UNIT_A_REGISTER,  # the confirmation page
+    "initiatives.add_files": POST_ONLY,
+    "initiatives.file": UNIT_A_REGISTER,  # never public, not even a published initiative's
+    "initiatives.remove_file": UNIT_A_REGISTER,
+    "initiatives.propose": POST_ONLY,
+    "initiatives.apply": POST_ONLY,
+    "initiatives.request_recognition": POST_ONLY,
+    "initiatives.decide": POST_ONLY,
+    "initiatives.decision_pdf": UNIT_A_REGISTER,  # a recognised initiative of unit A
+    "initiatives.public": EVERYONE,
 }
 
 # Endpoints that answer JSON: asked with Accept: application/json, so a visitor who is not
@@ -404,10 +427,11 @@ ARGUMENTS = {
     "breach_id": "breach",
     "request_id": "data_request",
     "number": 1,
+    "initiative_id": "initiative_a",
+    "file_id": "initiative_file",
     "team_id": "team_a",
     "key": "team_a_key",
     "member_id": "support_a_user",
-    "initiative_id": "recognised_a",
     "year_index": 2,
 }
 ARGUMENT_OVERRIDES = {
@@ -423,6 +447,7 @@ ARGUMENT_OVERRIDES = {
     "auth.reset_password": {"token": "reset_token"},
     "mail.template": {"kind": "mail_kind"},
     "mail.template_reset": {"kind": "mail_kind"},
+    "initiatives.decision_pdf": {"initiative_id": "recognised_initiative_a"},
     "intake.teams": {"unit_id": "unit_a"},
     "intake.team_new": {"unit_id": "unit_a"},
     "intake.unit_posters": {"unit_id": "unit_a"},
@@ -458,6 +483,15 @@ OBJECT_GETS = [
     ("badges.import_preview", {"upload_id": "other_organizers_upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
     ("badges.import_preview", {"upload_id": "no-such-upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
     ("exhibits.import_preview", {"upload_id": "attendee_upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
+    # Unit B's initiative: unit A's support team never sees it.
+    ("initiatives.show", {"initiative_id": "initiative_b"}, answers(LOGIN, 404, 200, 403, 403, 200, support_a=404)),
+    ("initiatives.edit", {"initiative_id": "initiative_b"}, answers(LOGIN, 404, 200, 403, 403, 200, support_a=404)),
+    # Not yet recognised: no decision to print.
+    (
+        "initiatives.decision_pdf",
+        {"initiative_id": "initiative_a"},
+        answers(LOGIN, 404, 404, 403, 403, 404, support_a=404),
+    ),
 ]
 
 
@@ -479,6 +513,26 @@ class Post:
 
 
 RETENTION_DEFAULTS = {category.key: str(category.default_days) for category in inventory.PURGED}
+
+
+class RewindingFile(io.BytesIO):
+    """An upload's bytes that can be posted again and again: the test client reads it to the end and closes it
+    after each post, which here only rewinds it."""
+
+    def close(self):
+        self.seek(0)
+
+
+def initiative_form(**changes):
+    data = {
+        "unit_id": "@unit_a",  # chosen by organizers; a unit's accounts always enter their own unit's
+        "title": "Cữ gá may túi",
+        "field": "production",
+        "authors-0-full_name": "Nguyễn Văn An",
+        "authors-0-category": "worker",
+        "authors-0-share_percent": "100",
+    }
+    return {**data, **changes}
 
 
 def exhibit_form(**changes):
@@ -532,6 +586,7 @@ ORGANIZERS, UNITS, UNIT_A, JUDGE, STAFF = (
     ("checkin", "organizer"),
 )
 SIGNED = ("unit_a", "unit_b", "judge", "checkin", "organizer", "support_a")
+REGISTER_A = ("unit_a", "organizer", "support_a")
 TEAM_KEEPERS = ("unit_a", "organizer", "support_a")  # of unit A's production teams
 
 # Every endpoint that takes POST, with valid data for the visitors who may make it.
@@ -791,6 +846,46 @@ POSTS = [
     Post("privacy.request_extend", ORGANIZERS, {"extension_reason": "Cần tra cứu hồ sơ giấy"}),
     Post("privacy.request_complete", ORGANIZERS, {"outcome": "Đã gửi bản sao dữ liệu qua e-mail"}),
     Post("privacy.request_refuse", ORGANIZERS, {"refusal_reason": "Không xác minh được người yêu cầu"}),
+    Post("initiatives.new", ("unit_a", "unit_b", "organizer", "support_a"), initiative_form()),
+    Post("initiatives.edit", REGISTER_A, initiative_form(title="Đã sửa")),
+    Post("initiatives.delete", REGISTER_A),
+    Post("initiatives.add_files", REGISTER_A, {"files": (RewindingFile(factories.pdf_bytes()), "ho-so.pdf")}),
+    Post("initiatives.remove_file", REGISTER_A),
+    Post("initiatives.propose", REGISTER_A),
+    Post(
+        "initiatives.apply",
+        REGISTER_A,
+        {"application": "full", "first_applied_on": date.today().isoformat()},
+        args={"initiative_id": "proposed_initiative_a"},
+    ),
+    Post(
+        "initiatives.request_recognition",
+        REGISTER_A,
+        {"requested_on": date.today().isoformat()},
+        args={"initiative_id": "applied_initiative_a"},
+    ),
+    Post(
+        "initiatives.decide",
+        REGISTER_A,
+        {
+            "is_new_in_unit": "y",
+            "is_applied_with_benefit": "y",
+            "is_not_excluded": "y",
+            "outcome": "recognised",
+            "decision_number": "12/QĐ",
+            "decided_on": date.today().isoformat(),
+            "level": "base",
+        },
+        args={"initiative_id": "requested_initiative_a"},
+    ),
+    # Unit B's initiative: unit A's accounts never change it.
+    Post(
+        "initiatives.edit",
+        ("unit_b", "organizer"),
+        initiative_form(title="Sửa hộ"),
+        args={"initiative_id": "initiative_b"},
+    ),
+    Post("initiatives.delete", ("unit_b", "organizer"), args={"initiative_id": "initiative_b"}),
     Post("intake.team_new", TEAM_KEEPERS, {"name": "Tổ cắt 2", "department": "Xí nghiệp May 1"}),
     Post("intake.team_edit", TEAM_KEEPERS, {"name": "Tổ may số 3", "department": "Xí nghiệp May 1"}),
     Post("intake.team_delete", TEAM_KEEPERS),
@@ -1029,6 +1124,33 @@ def world(app, people):
             InitiativeBenefit(year_index=1, benefit_vnd=200_000_000, evaluated_on=date.today() - timedelta(days=30))
         )
         db.session.add(recognised_a)
+        # The programme register: unit A's initiatives at each step (the first with a photo), and one of unit B.
+        support_a = db.session.get(User, ids["support_a_user"])
+
+        def initiative_of(unit, user, title):
+            author = initiatives.AuthorInput("Nguyễn Thị Hoà", phone="0912 000 111", share_percent=100)
+            data = initiatives.InitiativeInput(title, InitiativeField.PRODUCTION, [author], effect_summary="Nhanh hơn.")
+            return initiatives.create_initiative(unit, data, by=user, today=date.today())
+
+        initiative_a = initiative_of(unit_a, support_a, "Ý tưởng của A")
+        (initiative_file,) = initiatives.add_files(initiative_a, [("anh.jpg", factories.jpeg_bytes())], by=support_a)
+        initiative_b = initiative_of(unit_b, unit_b_user, "Ý tưởng của B")
+        proposed_initiative_a = initiative_of(unit_a, support_a, "Đã đề xuất của A")
+        initiative_steps.propose(proposed_initiative_a, by=support_a)
+        applied_initiative_a = initiative_of(unit_a, support_a, "Đã áp dụng của A")
+        requested_initiative_a = initiative_of(unit_a, support_a, "Đã yêu cầu công nhận của A")
+        recognised_initiative_a = initiative_of(unit_a, support_a, "Đã công nhận của A")
+        for step in (applied_initiative_a, requested_initiative_a, recognised_initiative_a):
+            initiative_steps.propose(step, by=support_a)
+            initiative_steps.apply(
+                step, Application.TRIAL, date.today() - timedelta(days=30), by=support_a, today=date.today()
+            )
+        for step in (requested_initiative_a, recognised_initiative_a):
+            initiative_steps.request_recognition(
+                step, date.today() - timedelta(days=10), by=support_a, today=date.today()
+            )
+        decision = initiative_steps.Decision(True, True, True, True, "11/QĐ", date.today(), RecognitionLevel.BASE)
+        initiative_steps.decide(recognised_initiative_a, decision, by=support_a, today=date.today())
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
         storage.store("prints").put(job.filename, factories.pdf_bytes())
@@ -1099,6 +1221,13 @@ def world(app, people):
             "other_held_scan": held_scans[1].id,
             "breach": breach.id,
             "data_request": data_request.id,
+            "initiative_a": initiative_a.id,
+            "initiative_file": initiative_file.id,
+            "initiative_b": initiative_b.id,
+            "proposed_initiative_a": proposed_initiative_a.id,
+            "applied_initiative_a": applied_initiative_a.id,
+            "requested_initiative_a": requested_initiative_a.id,
+            "recognised_initiative_a": recognised_initiative_a.id,
             "team_a": team_a.id,
             "team_a_key": team_a.intake_key,
             "support_a_user": ids["support_a_user"],
