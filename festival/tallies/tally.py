@@ -391,7 +391,7 @@ def _target(value: Fraction | None) -> float | None:
 def tally_xlsx(result: Tally) -> bytes:
     """The tally as an XLSX: a sheet per table of the page."""
     counts = [_("Tiếp nhận"), _("Được công nhận"), _("Giá trị làm lợi năm đầu (đồng)")]
-    measured = [*counts, _("Chỉ tiêu của kỳ"), _("% chỉ tiêu")]
+    measured = [*counts, _("Chỉ tiêu của kỳ"), _("Tỷ lệ đạt chỉ tiêu")]
 
     def plain(lines):
         return [[line.label, line.received, line.recognised, line.benefit] for line in lines]
@@ -458,10 +458,10 @@ def tally_xlsx(result: Tally) -> bytes:
             (_("Theo đối tượng tác giả"), [_("Đối tượng"), *counts], plain(result.categories)),
             (
                 _("Theo quý"),
-                [_("Quý"), *counts, _("Công nhận lũy kế"), _("Chỉ tiêu lũy kế"), _("% chỉ tiêu")],
+                [_("Quý"), *counts, _("Công nhận lũy kế"), _("Chỉ tiêu lũy kế"), _("Tỷ lệ đạt chỉ tiêu")],
                 quarters,
             ),
-            (_("Qua các năm"), [_("Năm"), *counts, _("Chỉ tiêu năm"), _("% chỉ tiêu")], against(result.years)),
+            (_("Qua các năm"), [_("Năm"), *counts, _("Chỉ tiêu năm"), _("Tỷ lệ đạt chỉ tiêu")], against(result.years)),
             (
                 _("Các kỳ ngày hội"),
                 [_("Lần"), _("Tên"), _("Sáng kiến trưng bày"), _("Từ sổ sáng kiến"), *(t.label for t in AwardTier)],
