@@ -13,7 +13,7 @@ from festival.core import audit
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
 from festival.initiatives.services import register_units
-from festival.models import Initiative, InitiativeState, Role, Unit, UnitTarget, User
+from festival.models import Initiative, InitiativeState, Unit, UnitTarget, User
 from festival.util.formatting import festival_today, local_to_utc
 
 QUARTERS = (1, 2, 3, 4)
@@ -111,10 +111,6 @@ def visible_unit_ids(user: User) -> list[int] | None:
     return [unit.id for unit in units]
 
 
-def is_organizer(user: User) -> bool:
-    return user.role is Role.ORGANIZER
-
-
 def programme_years(unit_ids: list[int] | None) -> list[int]:
     """The years with a register row or a target (and this year), newest first, in one statement."""
     initiatives = sa.select(Initiative.year)
@@ -127,7 +123,7 @@ def programme_years(unit_ids: list[int] | None) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def chosen_year(value, years: list[int]) -> int:
+def chosen_year(value) -> int:
     """The year asked for when it is a sensible one, else this year."""
     if isinstance(value, int) and 1975 <= value <= festival_today().year + 5:
         return value

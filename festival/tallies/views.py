@@ -12,7 +12,7 @@ from festival.auth.permissions import role_required
 from festival.core.errors import FestivalError
 from festival.core.transactions import form_status
 from festival.models import AwardTier, Role
-from festival.tallies import portal, services, tally
+from festival.tallies import exports, portal, services, tally
 from festival.tallies.forms import CopyTargetsForm, PortalForm, TargetsForm
 from festival.util.formatting import festival_today
 
@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _year(unit_ids) -> tuple[int, list[int]]:
     years = services.programme_years(unit_ids)
-    return services.chosen_year(request.args.get("year", type=int), years), years
+    return services.chosen_year(request.args.get("year", type=int)), years
 
 
 def _period(year: int) -> services.Period:
@@ -96,7 +96,7 @@ def _target_inputs(form: TargetsForm) -> list[services.TargetInput]:
 @role_required(Role.ORGANIZER)
 def copy_targets():
     """Give the units with no target this year last year's membership, target and group."""
-    year = services.chosen_year(request.args.get("year", type=int), [])
+    year = services.chosen_year(request.args.get("year", type=int))
     form = CopyTargetsForm()
     if not form.validate_on_submit():
         abort(400)
@@ -134,7 +134,7 @@ def export():
     unit_ids = services.visible_unit_ids(current_user)
     year, _years = _year(unit_ids)
     period = _period(year)
-    data = tally.tally_xlsx(tally.tally(period, unit_ids))
+    data = exports.tally_xlsx(tally.tally(period, unit_ids))
     name = f"thong-ke-sang-kien-{year}{f'-quy-{period.quarter}' if period.quarter else ''}.xlsx"
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
