@@ -156,6 +156,7 @@ def test_the_organizers_page_and_spreadsheet_show_every_unit_and_the_quarter_rul
     page = client.get(f"/programme/tallies?year={YEAR}&quarter=2").get_data(as_text=True)
     assert "lũy kế đến hết quý II" in page and "chỉ tiêu năm × số quý đã qua ÷ 4" in page
     assert all(f"(U0{i})" in page for i in range(3))
+    assert f"Chưa có chỉ tiêu năm {YEAR}: U02 (U02)." in page  # the last unit has none
     response = client.get(f"/programme/tallies.xlsx?year={YEAR}&quarter=2")
     assert response.headers["Content-Disposition"].endswith(f"thong-ke-sang-kien-{YEAR}-quy-2.xlsx")
     workbook = load_workbook(io.BytesIO(response.data))
