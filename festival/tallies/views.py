@@ -68,7 +68,6 @@ def targets():
         rows=rows,
         form=form,
         form_units=[units.get(_row_unit(entry)) for entry in form.rows],
-        copy_form=CopyTargetsForm(),
         can_edit=unit_ids is None,
     )
     return page, form_status(form)
