@@ -127,6 +127,9 @@ class Config:
     # Other pages a stranger could use to probe: badge links, the verify page, delegate sign-ups.
     PUBLIC_LOOKUP_LIMIT = "30 per minute;300 per hour"
     DELEGATE_LIMIT = "20 per minute;100 per hour"
+    # Ideas sent from the production teams' QR posters, per client address (a factory's Wi-Fi puts many phones
+    # behind one address).
+    INTAKE_LIMIT = "10 per minute;100 per hour"
     # The visitors' choice: votes per client address (a venue's Wi-Fi puts many phones behind one
     # address, so it is generous) and per badge; the tally flags an address used by this many badges,
     # and this many badges of one unit voting for one exhibit within these minutes of their check-in.

@@ -34,6 +34,7 @@ from festival.core.festivals import load_current_festival
 from festival.exhibits import cli as exhibits_cli
 from festival.exhibits import views as exhibits_views
 from festival.initiatives import views as initiatives_views
+from festival.intake import views as intake_views
 from festival.judging import cli as judging_cli
 from festival.judging import views as judging_views
 from festival.mail import cli as mail_cli
@@ -149,6 +150,7 @@ def register_blueprints(app):
     app.register_blueprint(privacy_views.bp)
     app.register_blueprint(initiatives_views.bp)
     app.register_blueprint(tallies_views.bp)
+    app.register_blueprint(intake_views.bp)
 
 
 def register_cli(app):

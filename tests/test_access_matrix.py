@@ -25,6 +25,7 @@ from festival.certificates import services as certificates
 from festival.core import jobs, storage
 from festival.core.extensions import db
 from festival.exhibits import services as exhibits
+from festival.intake import services as intake
 from festival.judging import control, panels, rubrics, scoring
 from festival.judging.policy import policy_for
 from festival.mail import notify
@@ -92,6 +93,8 @@ GATE_STAFF = answers(LOGIN, 403, 403, 403, 200, 200)
 UNIT_A_DRAFT = answers(LOGIN, 200, 404, 404, 404, 200)
 # Unit A's own action on its draft: other units do not see it, other roles are refused.
 UNIT_A_ACTION = answers(LOGIN, 200, 404, 403, 403, 403)
+# Unit A's production teams: the unit, its support team and the organizers.
+UNIT_A_TEAMS = answers(LOGIN, 200, 403, 403, 403, 200, support_a=200)
 # The judge's own score sheet: the judge and the organizers; 404 for everyone else.
 JUDGES_SHEET = answers(LOGIN, 404, 404, 200, 404, 200)
 
@@ -115,6 +118,19 @@ EXPECTED = {
     "tallies.export": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
     "tallies.portal_page": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
     "tallies.portal_export": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    # Intake (unit_id: unit A; team_id: a team of unit A; key: its poster's key; member_id: unit A's support team)
+    "intake.my_teams": answers(LOGIN, 302, 302, 403, 403, 200, support_a=302),  # a unit: off to its own teams
+    "intake.teams": UNIT_A_TEAMS,
+    "intake.team_new": UNIT_A_TEAMS,
+    "intake.team_edit": UNIT_A_TEAMS,
+    "intake.team_delete": UNIT_A_TEAMS,  # the confirmation page
+    "intake.team_new_key": UNIT_A_TEAMS,  # the confirmation page
+    "intake.team_poster": UNIT_A_TEAMS,
+    "intake.unit_posters": UNIT_A_TEAMS,
+    "intake.idea": EVERYONE,  # whoever holds the poster
+    "intake.thanks": EVERYONE,
+    "intake.support_team": answers(LOGIN, 200, 200, 403, 403, 403, support_a=403),
+    "intake.support_deactivate": answers(LOGIN, 200, 404, 403, 403, 403, support_a=403),  # the confirmation page
     "public.exhibit": EVERYONE,  # an accepted exhibit
     "public.set_language": POST_ONLY,
     "certificates.verify": EVERYONE,  # a certificate's verification code
@@ -387,6 +403,9 @@ ARGUMENTS = {
     "breach_id": "breach",
     "request_id": "data_request",
     "number": 1,
+    "team_id": "team_a",
+    "key": "team_a_key",
+    "member_id": "support_a_user",
 }
 ARGUMENT_OVERRIDES = {
     "privacy.person_export": {"fmt": "json"},
@@ -401,6 +420,9 @@ ARGUMENT_OVERRIDES = {
     "auth.reset_password": {"token": "reset_token"},
     "mail.template": {"kind": "mail_kind"},
     "mail.template_reset": {"kind": "mail_kind"},
+    "intake.teams": {"unit_id": "unit_a"},
+    "intake.team_new": {"unit_id": "unit_a"},
+    "intake.unit_posters": {"unit_id": "unit_a"},
 }
 
 # Other people's objects (and public ones), GET: (endpoint, argument overrides, expected).
@@ -505,6 +527,7 @@ ORGANIZERS, UNITS, UNIT_A, JUDGE, STAFF = (
     ("checkin", "organizer"),
 )
 SIGNED = ("unit_a", "unit_b", "judge", "checkin", "organizer", "support_a")
+TEAM_KEEPERS = ("unit_a", "organizer", "support_a")  # of unit A's production teams
 
 # Every endpoint that takes POST, with valid data for the visitors who may make it.
 POSTS = [
@@ -764,6 +787,17 @@ POSTS = [
     Post("privacy.request_extend", ORGANIZERS, {"extension_reason": "Cần tra cứu hồ sơ giấy"}),
     Post("privacy.request_complete", ORGANIZERS, {"outcome": "Đã gửi bản sao dữ liệu qua e-mail"}),
     Post("privacy.request_refuse", ORGANIZERS, {"refusal_reason": "Không xác minh được người yêu cầu"}),
+    Post("intake.team_new", TEAM_KEEPERS, {"name": "Tổ cắt 2", "department": "Xí nghiệp May 1"}),
+    Post("intake.team_edit", TEAM_KEEPERS, {"name": "Tổ may số 3", "department": "Xí nghiệp May 1"}),
+    Post("intake.team_delete", TEAM_KEEPERS),
+    Post("intake.team_new_key", TEAM_KEEPERS),
+    Post(
+        "intake.idea",
+        VISITORS,
+        {"full_name": "Lò Thị Mai", "phone": "0912 345 678", "title": "Cữ gá may túi", "idea": "Dùng cữ gá mica."},
+    ),
+    Post("intake.support_team", UNITS, {"full_name": "Tổ viên mới", "email": "to-vien@example.vn"}),
+    Post("intake.support_deactivate", UNIT_A),
     # Other people's objects.
     Post("exhibits.edit", ("unit_b", "organizer"), exhibit_form(title="Sửa hộ"), args={"exhibit_id": "submitted_b"}),
     Post("exhibits.submit", ("unit_b",), args={"exhibit_id": "draft_b"}),
@@ -976,6 +1010,7 @@ def world(app, people):
             by=organizer,
             now=now,
         )
+        team_a = intake.add_team(unit_a, "Xí nghiệp May 1", "Tổ may 3", by=unit_a_user)
         db.session.flush()
         db.session.add(
             UnitTarget(unit=unit_a, year=festival_today().year - 1, members=120, target=12, emulation_group="Cụm May")
@@ -1050,6 +1085,9 @@ def world(app, people):
             "other_held_scan": held_scans[1].id,
             "breach": breach.id,
             "data_request": data_request.id,
+            "team_a": team_a.id,
+            "team_a_key": team_a.intake_key,
+            "support_a_user": ids["support_a_user"],
         }
 
 

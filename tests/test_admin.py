@@ -87,7 +87,7 @@ def test_unit_account_needs_a_unit_and_keeps_the_form(app, client, login_as):
         data={"email": "rep@example.vn", "full_name": "Phạm Văn Đại Diện", "role": "unit", "unit_id": "0"},
     )
     page = response.get_data(as_text=True)
-    assert "Tài khoản đơn vị phải thuộc một đơn vị." in page
+    assert "Tài khoản đơn vị và tổ hỗ trợ sáng kiến phải thuộc một đơn vị." in page
     assert 'value="Phạm Văn Đại Diện"' in page
     assert count(app, User) == before
 

@@ -86,6 +86,7 @@ FEATURES = (
     "certificates",
     "checkin",
     "exhibits",
+    "intake",
     "judging",
     "mail",
     "privacy",

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from festival.core import storage
+from festival.core import backup, storage
 from festival.core.extensions import db
 from festival.exhibits import services as exhibits
 from festival.models import (
@@ -292,3 +292,15 @@ def test_a_backup_made_from_the_uploads_folder_restores_into_either_store(tmp_pa
         assert {f"uploads/{found.key}": uploads.read(found.key) for found in uploads.list()} == {
             name: data for name, data in kept.items() if name.startswith("uploads/")
         }
+
+
+def test_every_column_naming_a_stored_file_is_checked_by_backups():
+    """A new table with files (an initiative's photos) must be in NAMED_KEYS, or a lost file is never reported."""
+    from_models = {
+        (table.name, column.name)
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if column.name in ("stored_name", "thumbnail_name", "outbox_file") or column.name.endswith("_image")
+    }
+    listed = {(column.table.name, column.name) for _area, column in backup.NAMED_KEYS}
+    assert from_models == listed

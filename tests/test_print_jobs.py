@@ -17,7 +17,7 @@ from huey.storage import SqliteStorage
 from pypdf import PdfReader
 
 from festival.badges import services as badges
-from festival.core import jobs, queue
+from festival.core import jobs, queue, storage
 from festival.core.extensions import db
 from festival.models import Attendee, Festival, JobStatus, PrintJob, Unit, utcnow
 from tests.conftest import AuthActions
@@ -114,6 +114,24 @@ def test_in_lai_runs_a_failed_print_again_and_a_done_one_is_refused(app, client,
     page = client.post(f"/admin/jobs/{job_id}/retry", follow_redirects=True).get_data(as_text=True)
     assert "Chỉ in lại được bản in không thành công." in page
     assert load_job(app, job_id).attempt == 2
+
+
+def test_a_print_whose_file_the_retention_purge_removed_says_so(app, client, login_as, people):
+    login_as("organizer")
+    add_attendees(app, people["ids"]["festival"], people["ids"]["unit_a"], 2)
+    with app.app_context():
+        params = {"layout": "a6", "unit_id": people["ids"]["unit_a"], "festival_id": people["ids"]["festival"]}
+        job = jobs.create_job("badges", "In 2 thẻ (A6)", params, by=None)
+        jobs.start(job)
+        db.session.commit()
+        job_id = job.id
+    job = load_job(app, job_id)
+    assert job.status is JobStatus.DONE
+    with app.app_context():
+        storage.store("prints").delete(jobs.output_key(job))
+    response = client.get(f"/admin/jobs/{job_id}/download", follow_redirects=True)
+    assert response.request.path == f"/admin/jobs/{job_id}"
+    assert "đã được xoá theo thời hạn lưu giữ" in response.get_data(as_text=True)
 
 
 class RefusingStore:

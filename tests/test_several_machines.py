@@ -194,6 +194,12 @@ def test_a_print_that_cannot_be_queued_fails_with_a_reason_and_in_lai_prints_it_
     assert job.status is JobStatus.DONE and job.attempt == 2
 
 
+def test_forgot_password_answers_as_always_while_the_queue_is_down(client, people, queue_down, caplog):
+    response = client.post("/auth/forgot", data={"email": people["emails"]["judge"]}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "A password reset request could not be queued" in caplog.text
+
+
 def _message(app, message_id) -> MailMessage:
     with app.app_context():
         message = db.session.get(MailMessage, message_id)

@@ -368,5 +368,9 @@ def job_download(job_id):
     key = jobs.output_key(print_job)
     if print_job.status is not JobStatus.DONE or key is None:
         abort(404)
+    if not storage.store("prints").exists(key):
+        # Finished prints hold names: the retention purge deletes them after their period.
+        flash(_("Tệp của bản in này đã được xoá theo thời hạn lưu giữ. Hãy tạo bản in mới."), "warning")
+        return redirect(url_for("admin.job", job_id=print_job.id))
     mimetype = "application/zip" if key.endswith(".zip") else "application/pdf"
     return storage.send("prints", key, mimetype, download_name=jobs.download_name(print_job), as_attachment=True)

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from festival.core import storage
 from festival.core.extensions import db
-from festival.models import Attachment, CertificateTemplate, MailMessage
+from festival.models import Attachment, CertificateTemplate, InitiativeFile, MailMessage
 
 SQLITE_NAME = "festival.db"
 POSTGRES_NAME = "festival.pgdump"
@@ -35,6 +35,8 @@ MANIFEST = "MANIFEST.json"
 NAMED_KEYS = (
     ("uploads", Attachment.stored_name),
     ("uploads", Attachment.thumbnail_name),
+    ("uploads", InitiativeFile.stored_name),
+    ("uploads", InitiativeFile.thumbnail_name),
     ("uploads", CertificateTemplate.signature_image),
     ("uploads", CertificateTemplate.seal_image),
     ("outbox", MailMessage.outbox_file),

@@ -64,3 +64,13 @@ defences_scheduled = _signals.signal(
     and `by`: the organizer who saved it.
     """,
 )
+
+account_invited = _signals.signal(
+    "account-invited",
+    doc="""An account was made for someone who should be mailed its invitation (a unit inviting a member of its
+    initiative support team).
+
+    Sent by festival.intake.services after the account is created and audited, with the new user as sender and
+    `by`: the user who made it. The link is made only when the message is sent.
+    """,
+)

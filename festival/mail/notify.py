@@ -537,6 +537,12 @@ events.finalists_confirmed.connect(finalists)
 events.defences_scheduled.connect(finalists)
 
 
+@events.account_invited.connect
+def account_invited(user: User, *, by: User | None):
+    """A unit's new support-team member gets the invitation by e-mail (the unit never sees the link)."""
+    invite(user, by)
+
+
 @events.certificate_corrected.connect
 def certificate_corrected(replacement: Certificate, *, by: User | None, superseded: Certificate, during_issue: bool):
     """One correction is mailed at once; those of a whole issue wait, like new certificates, for the

@@ -124,6 +124,13 @@ KEPT: tuple[Kept, ...] = (
         ),
     ),
     Kept(
+        ("Sổ yêu cầu của người có dữ liệu", "The log of people's requests"),
+        (
+            "Chứng cứ yêu cầu đã được trả lời đúng hạn (nghĩa vụ pháp lý): họ tên và liên hệ ghi trong yêu cầu.",
+            "Evidence that the request was answered in time (a legal duty): the name and contact the request gave.",
+        ),
+    ),
+    Kept(
         ("Sổ sự cố, bản in đã xong, tệp đang nhập", "The breach register, finished prints, staged imports"),
         (
             "Sổ sự cố là nghĩa vụ pháp lý; bản in và tệp nhập là bản tạm, bị xoá theo thời hạn lưu trữ.",

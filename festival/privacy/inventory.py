@@ -11,6 +11,7 @@ from festival.models import (
     Attendee,
     AuditLog,
     Author,
+    BoothJudge,
     BoothScoreChange,
     BoothSheet,
     Breach,
@@ -23,8 +24,10 @@ from festival.models import (
     HeldScan,
     Initiative,
     InitiativeAuthor,
+    InitiativeFile,
     MailMessage,
     MailStatus,
+    PanelMember,
     RevokedBadge,
     ScoreChange,
     ScoreSheet,
@@ -81,6 +84,7 @@ class Category:
     per_festival: bool = True  # False: not tied to a festival (accounts' sign-ins), purged with the current one
     extra: Any = None  # a callable giving more WHERE conditions (e.g. only finished mail)
     of_festival: Any = None  # for a model without festival_id: festival -> the WHERE condition for its rows
+    stored_files: tuple[str, str] | None = None  # (column, store area): the object a row names goes with the data
 
     @property
     def is_purged(self) -> bool:
@@ -271,7 +275,7 @@ CATEGORIES: tuple[Category, ...] = (
         FESTIVAL_STAFF,
         ("Giữ cùng kết quả để kiểm lại được", "Kept with the results so they stay verifiable"),
         model=ScoreSheet,
-        columns=("judge_id", "exhibit_id"),
+        columns=("judge_id", "exhibit_id", "comment"),
     ),
     Category(
         "score_changes",
@@ -281,7 +285,7 @@ CATEGORIES: tuple[Category, ...] = (
         FESTIVAL_STAFF,
         ("Giữ cùng kết quả", "Kept with the results"),
         model=ScoreChange,
-        columns=("user_id", "client_id", "created_at"),
+        columns=("user_id", "client_id", "created_at", "old_value", "new_value"),
     ),
     Category(
         "booth_sheets",
@@ -291,7 +295,7 @@ CATEGORIES: tuple[Category, ...] = (
         FESTIVAL_STAFF,
         ("Giữ cùng kết quả để kiểm lại được", "Kept with the results so they stay verifiable"),
         model=BoothSheet,
-        columns=("judge_id", "unit_id"),
+        columns=("judge_id", "unit_id", "comment"),
     ),
     Category(
         "booth_score_changes",
@@ -301,7 +305,7 @@ CATEGORIES: tuple[Category, ...] = (
         FESTIVAL_STAFF,
         ("Giữ cùng kết quả", "Kept with the results"),
         model=BoothScoreChange,
-        columns=("user_id", "created_at"),
+        columns=("user_id", "created_at", "old_value", "new_value"),
     ),
     Category(
         "judge_devices",
@@ -312,6 +316,26 @@ CATEGORIES: tuple[Category, ...] = (
         ("Giữ cùng phiếu điểm", "Kept with the score sheet"),
         model=SheetClient,
         columns=("client_id", "session_key", "device"),
+    ),
+    Category(
+        "panels",
+        ("Giám khảo: hội đồng chấm theo lĩnh vực", "Judges: their panels by category"),
+        ("Phân công chấm", "Judging assignments"),
+        SERVICE,
+        FESTIVAL_STAFF,
+        ("Giữ cùng kết quả", "Kept with the results"),
+        model=PanelMember,
+        columns=("judge_id", "category_id"),
+    ),
+    Category(
+        "booth_panel",
+        ("Giám khảo: hội đồng chấm gian hàng", "Judges: the booth award's panel"),
+        ("Phân công chấm gian hàng", "Booth judging assignments"),
+        SERVICE,
+        FESTIVAL_STAFF,
+        ("Giữ cùng kết quả", "Kept with the results"),
+        model=BoothJudge,
+        columns=("judge_id",),
     ),
     Category(
         "conflicts",
@@ -377,13 +401,14 @@ CATEGORIES: tuple[Category, ...] = (
             "Body emptied; the record of sending kept",
         ),
         model=MailMessage,
-        columns=("body_text", "facts"),
+        columns=("body_text", "facts", "outbox_file"),
         action=CLEAR,
         default_days=180,
         min_days=30,
         counted_from=CREATED,
         time_column="created_at",
-        cleared={"body_text": "", "facts": {}},
+        cleared={"body_text": "", "facts": {}, "outbox_file": None},
+        stored_files=("outbox_file", "outbox"),
         extra=lambda: [MailMessage.status.in_([MailStatus.SENT, MailStatus.FAILED, MailStatus.BOUNCED])],
     ),
     Category(
@@ -502,6 +527,37 @@ CATEGORIES: tuple[Category, ...] = (
         counted_from=CREATED,
         time_column="created_at",
         cleared={"submitter_name": "", "submitter_phone": ""},
+        per_festival=False,
+    ),
+    Category(
+        "initiative_files",
+        (
+            "Sổ sáng kiến: ảnh, tài liệu đính kèm (có thể có hình người)",
+            "Initiative register: photos, documents (may show people)",
+        ),
+        ("Hồ sơ công nhận sáng kiến", "Recognition dossiers"),
+        LEGAL,
+        ("Đơn vị và tổ hỗ trợ sáng kiến; công đoàn ngành", "The unit and its support team; the sector union"),
+        ("Giữ cùng sổ sáng kiến", "Kept with the register"),
+        model=InitiativeFile,
+        columns=("original_name", "stored_name", "thumbnail_name"),
+        per_festival=False,
+    ),
+    Category(
+        "finished_prints",
+        (
+            "Bản in đã xong (thẻ, giấy chứng nhận, áp phích: có họ tên)",
+            "Finished prints (badges, certificates, posters: with names)",
+        ),
+        ("Tải về để in", "Downloading to print"),
+        SERVICE,
+        FESTIVAL_STAFF,
+        ("Xoá các tệp; in lại khi cần", "Files deleted; printed again when needed"),
+        store_area="prints",
+        action=DELETE,
+        default_days=30,
+        min_days=1,
+        counted_from=CREATED,
         per_festival=False,
     ),
     Category(

@@ -14,6 +14,8 @@ from festival.models import (
     Attendee,
     AuditLog,
     Author,
+    BoothScoreChange,
+    BoothSheet,
     Certificate,
     CheckIn,
     Conflict,
@@ -81,6 +83,8 @@ def collect(person: Person) -> list[Section]:
         _sign_in_failures(person.emails),
         _score_sheets(users),
         _score_changes(users),
+        _booth_sheets(users),
+        _booth_score_changes(users),
         _conflicts(users),
         _attendees(attendees),
         _check_ins(attendees),
@@ -193,6 +197,46 @@ def _score_changes(user_ids) -> Section:
     ]
     stmt = db.select(ScoreChange).where(ScoreChange.user_id.in_(user_ids)).order_by(ScoreChange.id)
     return _table("score_changes", ("Thay đổi điểm", "Score changes"), columns, stmt)
+
+
+def _booth_sheets(user_ids) -> Section:
+    columns = [
+        ID,
+        FESTIVAL,
+        Column("unit", "Gian hàng của đơn vị", "Booth of the unit"),
+        Column("status", "Trạng thái", "Status"),
+        Column("comment", "Nhận xét", "Comment"),
+        Column("assigned_at", "Được phân công lúc", "Assigned at"),
+        Column("submitted_at", "Nộp lúc", "Submitted at"),
+        Column("updated_at", "Sửa lúc", "Updated at"),
+    ]
+    stmt = (
+        db.select(BoothSheet)
+        .where(BoothSheet.judge_id.in_(user_ids))
+        .options(selectinload(BoothSheet.unit), selectinload(BoothSheet.festival))
+        .order_by(BoothSheet.id)
+    )
+    return _table(
+        "booth_sheets",
+        ("Phiếu chấm gian hàng", "Booth score sheets"),
+        columns,
+        stmt,
+        festival=lambda s: s.festival.name,
+        unit=lambda s: s.unit.name,
+    )
+
+
+def _booth_score_changes(user_ids) -> Section:
+    columns = [
+        ID,
+        Column("sheet_id", "Phiếu chấm gian hàng", "Booth score sheet"),
+        Column("field", "Mục", "Field"),
+        Column("old_value", "Giá trị cũ", "Old value"),
+        Column("new_value", "Giá trị mới", "New value"),
+        CREATED,
+    ]
+    stmt = db.select(BoothScoreChange).where(BoothScoreChange.user_id.in_(user_ids)).order_by(BoothScoreChange.id)
+    return _table("booth_score_changes", ("Thay đổi điểm gian hàng", "Booth score changes"), columns, stmt)
 
 
 def _conflicts(user_ids) -> Section:

@@ -168,7 +168,11 @@ def _apply(item: Due) -> None:
         storage.store(category.store_area).delete(*item.ids)
         return
     key = sa_primary_key(category.model)
-    rows = db.session.execute(db.select(category.model).where(key.in_(item.ids))).scalars()
+    rows = list(db.session.execute(db.select(category.model).where(key.in_(item.ids))).scalars())
+    if category.stored_files:
+        # The object a row names (an .eml holds the body too) goes with its data.
+        column, area = category.stored_files
+        storage.store(area).delete(*sorted({getattr(row, column) for row in rows if getattr(row, column)}))
     for row in rows:
         if category.action == DELETE:
             db.session.delete(row)

@@ -360,6 +360,7 @@ def test_once_the_app_is_built_mail_listens_to_what_the_features_announce(app):
         (events.password_reset_requested, notify.password_reset),
         (events.certificate_corrected, notify.certificate_corrected),
         (events.judge_lists_changed, notify.judge_lists_changed),
+        (events.account_invited, notify.account_invited),
     ):
         assert receiver in list(signal.receivers_for(None)), signal.name
 

@@ -114,8 +114,10 @@ def fill(festival, staff, *, old):
                 message_id=f"<m{festival.edition}-{n}@festival>",
                 status=status,
                 created_at=then,
+                outbox_file=f"m{festival.edition}-{n}.eml",
             )
         )
+        storage.store("outbox").put(f"m{festival.edition}-{n}.eml", b"Chao anh, so dien thoai cua anh la 0901")
     db.session.flush()
     return {"exhibit": exhibit, "people": people}
 
@@ -154,6 +156,10 @@ def world(app):
         files.put("fresh.xlsx", b"new list")
         stale = long_ago.timestamp()
         os.utime(files.path("stale.xlsx"), (stale, stale))
+        prints = storage.store("prints")
+        prints.put("badges-old.pdf", b"%PDF old badges")
+        prints.put("badges-new.pdf", b"%PDF new badges")
+        os.utime(prints.path("badges-old.pdf"), (stale, stale))
         return {
             "old": old.id,
             "recent": recent.id,

@@ -16,6 +16,8 @@ from festival.models import (
     Attendee,
     AuditLog,
     BadgeRole,
+    BoothScoreChange,
+    BoothSheet,
     Certificate,
     CertificateKind,
     CheckIn,
@@ -66,6 +68,10 @@ def _someone(festival, exhibit, staff, organizer, n, name, email, phone):
     db.session.add(sheet)
     db.session.flush()
     db.session.add(ScoreChange(sheet_id=sheet.id, field="comment", new_value=f"Nhận xét {n}", user_id=user.id))
+    booth_sheet = BoothSheet(festival_id=festival.id, unit=exhibit.unit, judge=user, comment=f"Gian hàng {n}")
+    db.session.add(booth_sheet)
+    db.session.flush()
+    db.session.add(BoothScoreChange(sheet_id=booth_sheet.id, field="comment", new_value=f"Gian {n}", user_id=user.id))
     db.session.add(Conflict(judge=user, exhibit=exhibit, reason=f"Là tác giả {n}"))
     db.session.add(
         CheckIn(
@@ -137,7 +143,13 @@ def _someone(festival, exhibit, staff, organizer, n, name, email, phone):
     audit.record("judging.sheet_saved", sheet, by=user, after={"comment": f"Nhận xét {n}", "exhibit": "Ngô Bảo"})
     audit.record("mail.address_fixed", None, by=organizer, after={"email": email})
     db.session.flush()
-    return {"user": user.id, "attendee": attendee.id, "author": author.id, "sheet": sheet.id}
+    return {
+        "user": user.id,
+        "attendee": attendee.id,
+        "author": author.id,
+        "sheet": sheet.id,
+        "booth_sheet": booth_sheet.id,
+    }
 
 
 @pytest.fixture
@@ -241,6 +253,8 @@ def test_collect_holds_each_of_their_rows_and_no_one_elses(app, two):
             "user_sessions": ids_where(UserSession, user_id=hoa["user"]),
             "score_sheets": {hoa["sheet"]},
             "score_changes": ids_where(ScoreChange, user_id=hoa["user"]),
+            "booth_sheets": {hoa["booth_sheet"]},
+            "booth_score_changes": ids_where(BoothScoreChange, user_id=hoa["user"]),
             "conflicts": ids_where(Conflict, judge_id=hoa["user"]),
             "check_ins": ids_where(CheckIn, attendee_id=hoa["attendee"]),
             "held_scans": ids_where(HeldScan, attendee_id=hoa["attendee"]),
@@ -327,6 +341,7 @@ def test_json_export_has_each_of_their_rows_by_table_and_column_and_is_audited(a
         "attendees": {tung["attendee"]},
         "authors": {tung["author"]},
         "score_sheets": {tung["sheet"]},
+        "booth_sheets": {tung["booth_sheet"]},
         "votes": rows_of(app, Vote, attendee_id=tung["attendee"]),
         "check_ins": rows_of(app, CheckIn, attendee_id=tung["attendee"]),
         "held_scans": rows_of(app, HeldScan, attendee_id=tung["attendee"]),

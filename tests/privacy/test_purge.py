@@ -74,6 +74,13 @@ PERSONAL_COLUMNS = {
     "badge_token",
     "token",
     "device",
+    "comment",
+    "old_value",
+    "new_value",
+    "submitter_name",
+    "submitter_phone",
+    "original_name",
+    "judge_id",
 }
 NOT_PERSONAL = {("festivals", "address")}  # the venue's address
 
@@ -102,7 +109,7 @@ def test_dry_run_changes_nothing_and_lists_what_is_due(app, world):
         assert counts["vote_devices"] == 3 and counts["votes"] == 3
         assert counts["mail_bodies"] == 1  # the queued message is not finished: its body is still needed
         assert counts["sessions"] == 1 and counts["sign_in_failures"] == 1
-        assert counts["staged_imports"] == 1
+        assert counts["staged_imports"] == 1 and counts["finished_prints"] == 1
         run = db.session.execute(db.select(PurgeRun)).scalar_one()
         assert run.dry_run and run.counts == counts
 
@@ -156,6 +163,14 @@ def test_purge_keeps_the_records_whole(app, world):
         assert [s.user_agent for s in db.session.execute(db.select(UserSession)).scalars()] == ["Chrome"]
         assert [f.account_key for f in db.session.execute(db.select(SignInFailures)).scalars()] == ["moi@example.vn"]
         assert [o.key for o in storage.store("imports").list()] == ["fresh.xlsx"]
+        assert [o.key for o in storage.store("prints").list()] == ["badges-new.pdf"]
+        # The finished message's .eml (it holds the body) went with the body; the queued one's is still needed.
+        assert [
+            (m.outbox_file, storage.store("outbox").exists(f"m{old.edition}-{n}.eml")) for n, m in enumerate(sent)
+        ] == [
+            (None, False),
+            (f"m{old.edition}-1.eml", True),
+        ]
         assert db.session.get(Author, exhibit.authors[0].id) is not None
 
 
@@ -197,7 +212,7 @@ def test_cli_reports_and_dry_run_changes_nothing(app, world, dry_run):
         before = personal_data()
     result = runner.invoke(args=["festival", "privacy-purge", *(["--dry-run"] if dry_run else [])])
     assert result.exit_code == 0, result.output
-    assert "Festival 1: " + ("would remove" if dry_run else "removed") + " 20 item(s)." in result.output
+    assert "Festival 1: " + ("would remove" if dry_run else "removed") + " 21 item(s)." in result.output
     assert "attendee_contact: 3 (clear)" in result.output
     assert "Festival 2: " in result.output and "not due yet" in result.output
     with app.app_context():
