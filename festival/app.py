@@ -47,6 +47,7 @@ from festival.privacy import cli as privacy_cli
 from festival.privacy import schedule as privacy_schedule  # noqa: F401  (its daily purge, on import)
 from festival.privacy import views as privacy_views
 from festival.public import views as public_views
+from festival.tallies import views as tallies_views
 from festival.util.addresses import base_url_from_environment
 from festival.util.formatting import register_template_filters
 from festival.util.urls import IdConverter, SecretsInLogs, loggable_path, page_url
@@ -148,6 +149,7 @@ def register_blueprints(app):
     app.register_blueprint(mail_views.bp)
     app.register_blueprint(privacy_views.bp)
     app.register_blueprint(initiatives_views.bp)
+    app.register_blueprint(tallies_views.bp)
     app.register_blueprint(intake_views.bp)
 
 

@@ -63,6 +63,7 @@ from festival.models import (
     ScoreSheet,
     SheetStatus,
     Unit,
+    UnitTarget,
     User,
     VotePolicy,
     utcnow,
@@ -71,6 +72,7 @@ from festival.privacy import breaches, inventory
 from festival.privacy import consent as consents
 from festival.privacy import requests as data_requests
 from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
+from festival.util.formatting import festival_today
 from tests import factories
 from tests.conftest import make_app
 
@@ -122,6 +124,13 @@ EXPECTED = {
     "public.favicon": answers(301, 301, 301, 301, 301, 301),
     # The programme's register
     "initiatives.register": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    # The programme's targets, tallies and portal export: a unit and its support team see their own unit's
+    "tallies.targets": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    "tallies.copy_targets": POST_ONLY,
+    "tallies.index": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    "tallies.export": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    "tallies.portal_page": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    "tallies.portal_export": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
     # Intake (unit_id: unit A; team_id: a team of unit A; key: its poster's key; member_id: unit A's support team)
     "intake.my_teams": answers(LOGIN, 302, 302, 403, 403, 200, support_a=302),  # a unit: off to its own teams
     "intake.teams": UNIT_A_TEAMS,
@@ -633,6 +642,12 @@ POSTS = [
         ("unit_a", "organizer", "support_a"),
         {"computable": "yes", "benefit": "300.000.000", "evaluated_on": date.today().isoformat(), "note": ""},
     ),
+    Post(
+        "tallies.targets",
+        ORGANIZERS,
+        {"rows-0-unit_id": "@unit_a", "rows-0-members": "120", "rows-0-target": "", "rows-0-emulation_group": "Cụm 1"},
+    ),
+    Post("tallies.copy_targets", ORGANIZERS),  # last year's target of unit A (the world's) for this year
     Post("exhibits.new", UNITS, exhibit_form()),
     Post("exhibits.edit", ("unit_a", "organizer"), exhibit_form(title="Đã sửa")),
     Post("exhibits.submit", UNIT_A),
@@ -1151,6 +1166,9 @@ def world(app, people):
             )
         decision = initiative_steps.Decision(True, True, True, True, "11/QĐ", date.today(), RecognitionLevel.BASE)
         initiative_steps.decide(recognised_initiative_a, decision, by=support_a, today=date.today())
+        db.session.add(
+            UnitTarget(unit=unit_a, year=festival_today().year - 1, members=120, target=12, emulation_group="Cụm May")
+        )
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
         storage.store("prints").put(job.filename, factories.pdf_bytes())

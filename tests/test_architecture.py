@@ -91,6 +91,7 @@ FEATURES = (
     "mail",
     "privacy",
     "public",
+    "tallies",
     "voting",
 )
 WEB_AND_DATABASE = {"flask", "flask_babel", "flask_login", "sqlalchemy", "werkzeug"}

@@ -60,15 +60,17 @@ def navigation(user) -> list[tuple[str, str]]:
             ("voting.tally_page", _l("Bình chọn")),
             ("exhibits.statistics", _l("Thống kê")),
             ("initiatives.register", _l("Sổ sáng kiến")),
+            ("tallies.index", _l("Chỉ tiêu, kết quả")),
         ]
     if user.role is Role.UNIT:
         return [
             ("exhibits.mine", _l("Sáng kiến của đơn vị")),
             ("badges.mine", _l("Đại biểu")),
             ("initiatives.register", _l("Sổ sáng kiến")),
+            ("tallies.index", _l("Chỉ tiêu, kết quả")),
         ] + public
     if user.role is Role.SUPPORT:
-        return [("initiatives.register", _l("Sổ sáng kiến"))] + public
+        return [("initiatives.register", _l("Sổ sáng kiến")), ("tallies.index", _l("Chỉ tiêu, kết quả"))] + public
     if user.role is Role.JUDGE:
         return [("judging.home", _l("Chấm điểm")), ("booths.home", _l("Chấm gian hàng"))] + public
     return [
