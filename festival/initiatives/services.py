@@ -210,6 +210,22 @@ def next_number(unit: Unit, year: int) -> int:
 NUMBER_TRIES = 5
 
 
+def add_numbered(initiative: Initiative, unit: Unit) -> bool:
+    """Add `initiative` to the session under the next free number of `unit`'s register for its year; False when
+    other saves kept taking the number (the unique (unit, year, number) refuses a taken one: the next is tried,
+    inside a savepoint, so the rest of the transaction stands)."""
+    for _attempt in range(NUMBER_TRIES):
+        initiative.number = next_number(unit, initiative.year)
+        try:
+            with db.session.begin_nested():
+                db.session.add(initiative)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        return True
+    return False
+
+
 def create_initiative(unit: Unit, data: InitiativeInput, by: User, today: date, year: int | None = None) -> Initiative:
     """Enter a new initiative in `unit`'s register for `year` (this year unless said) with the next free number.
 
@@ -227,15 +243,7 @@ def create_initiative(unit: Unit, data: InitiativeInput, by: User, today: date, 
     _check_input(unit, data, today)
     initiative = Initiative(unit=unit, year=year, source=InitiativeSource.ENTERED, entered_by=by)
     _apply(initiative, data)
-    for _attempt in range(NUMBER_TRIES):
-        initiative.number = next_number(unit, year)
-        try:
-            with db.session.begin_nested():
-                db.session.add(initiative)
-        except IntegrityError:
-            continue  # another save took this number meanwhile: the next one
-        break
-    else:
+    if not add_numbered(initiative, unit):
         raise Unavailable(_l("Sổ sáng kiến đang được nhiều người ghi cùng lúc. Hãy bấm Lưu lần nữa."))
     audit.record("initiative.created", initiative, by=by, after=snapshot(initiative))
     return initiative

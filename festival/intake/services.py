@@ -7,12 +7,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from festival.auth import services as accounts
 from festival.core import audit, events, uploads
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
+from festival.initiatives import services as initiatives
 from festival.models import (
     Initiative,
     InitiativeFile,
@@ -24,9 +24,6 @@ from festival.models import (
     User,
 )
 from festival.util.formatting import utc_to_local
-
-NUMBER_ATTEMPTS = 5  # two phones sending at the same moment take the same number: the later one tries the next
-
 
 # Who may do what -------------------------------------------------------------------------------
 
@@ -130,12 +127,6 @@ def team_for_key(key: str) -> ProductionTeam | None:
 # Ideas from the phone form -----------------------------------------------------------------------
 
 
-def next_number(unit: Unit, year: int) -> int:
-    """The register's next running number in `unit`'s `year` (1 for the first)."""
-    query = sa.select(sa.func.max(Initiative.number)).where(Initiative.unit_id == unit.id, Initiative.year == year)
-    return (db.session.execute(query).scalar() or 0) + 1
-
-
 @dataclass
 class Idea:
     """What a worker typed on the phone form (the photo as its file name and bytes, if one was chosen)."""
@@ -145,20 +136,6 @@ class Idea:
     title: str
     text: str
     photo: tuple[str, bytes] | None = None
-
-
-def _add_numbered(unit: Unit, year: int, values: dict) -> Initiative:
-    """Insert an initiative under the next free number, trying the following one when another request took it."""
-    for _attempt in range(NUMBER_ATTEMPTS):
-        initiative = Initiative(unit_id=unit.id, year=year, number=next_number(unit, year), **values)
-        try:
-            with db.session.begin_nested():
-                db.session.add(initiative)
-                db.session.flush()
-        except IntegrityError:
-            continue  # the savepoint is rolled back and the row left out; the rest of the transaction stands
-        return initiative
-    raise FestivalError(_l("Nhiều ý tưởng đang được gửi cùng lúc. Hãy bấm Gửi lại sau vài giây."))
 
 
 def receive_idea(team: ProductionTeam, idea: Idea, now: datetime) -> Initiative:
@@ -186,7 +163,12 @@ def receive_idea(team: ProductionTeam, idea: Idea, now: datetime) -> Initiative:
         "submitter_name": idea.name.strip(),
         "submitter_phone": idea.phone.strip(),
     }
-    initiative = _add_numbered(team.unit, utc_to_local(now).year, values)  # the register's year where it was sent
+    # The register's year where it was sent.
+    initiative = Initiative(unit_id=team.unit_id, year=utc_to_local(now).year, **values)
+    if not initiatives.add_numbered(initiative, team.unit):
+        raise FestivalError(
+            _l("Nhiều ý tưởng đang được gửi cùng lúc. Hãy bấm Gửi lại sau vài giây.")
+        )  # the register's year where it was sent
     if stored is not None:
         initiative.files.append(
             InitiativeFile(

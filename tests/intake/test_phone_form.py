@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from festival.core import uploads
 from festival.core.extensions import db
+from festival.initiatives import services as initiatives
 from festival.intake import services
 from festival.models import (
     Initiative,
@@ -105,8 +106,8 @@ def test_a_number_taken_meanwhile_is_skipped_without_an_error(app, people, team,
         db.session.add(Initiative(unit=unit, year=year, number=1, title="Gửi cùng lúc"))
         db.session.commit()
         answers = iter([1])
-        real = services.next_number
-        monkeypatch.setattr(services, "next_number", lambda u, y: next(answers, None) or real(u, y))
+        real = initiatives.next_number
+        monkeypatch.setattr(initiatives, "next_number", lambda u, y: next(answers, None) or real(u, y))
         team_row = db.session.get(ProductionTeam, team["id"])
         initiative = services.receive_idea(team_row, services.Idea("An", "0912345678", "Ý tưởng", "Vài dòng"), utcnow())
         db.session.commit()
