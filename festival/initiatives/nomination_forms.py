@@ -1,0 +1,12 @@
+"""The nomination form: the category of the current festival an initiative is shown in."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+
+class NominationForm(FlaskForm):
+    category = SelectField(
+        _l("Lĩnh vực trưng bày"), coerce=int, validators=[DataRequired(_l("Hãy chọn lĩnh vực trưng bày."))]
+    )
