@@ -62,6 +62,7 @@ from festival.privacy import requests as data_requests
 from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
 from tests import factories
 from tests.conftest import make_app
+from tests.initiatives.test_nominations import make_initiative
 
 VISITORS = ("anonymous", "unit_a", "unit_b", "judge", "checkin", "organizer", "support_a")
 LOGIN = "→ sign-in"  # a 302 whose Location is the sign-in page
@@ -106,6 +107,10 @@ EXPECTED = {
     "public.favicon": answers(301, 301, 301, 301, 301, 301),
     # The programme's register
     "initiatives.register": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    # Nominations into the festival: units and organizers, not the support team; unit A's recognised initiative
+    "initiatives.nominations_list": answers(LOGIN, 200, 200, 403, 403, 200, support_a=403),
+    "initiatives.nominate": answers(LOGIN, 200, 404, 403, 403, 200, support_a=403),
+    "initiatives.closing_tally": answers(LOGIN, 200, 200, 403, 403, 200, support_a=403),
     "public.exhibit": EVERYONE,  # an accepted exhibit
     "public.set_language": POST_ONLY,
     "certificates.verify": EVERYONE,  # a certificate's verification code
@@ -378,6 +383,7 @@ ARGUMENTS = {
     "breach_id": "breach",
     "request_id": "data_request",
     "number": 1,
+    "initiative_id": "recognised_initiative",
 }
 ARGUMENT_OVERRIDES = {
     "privacy.person_export": {"fmt": "json"},
@@ -503,6 +509,7 @@ POSTS = [
     Post("auth.login", VISITORS, changes=False),
     Post("auth.logout", VISITORS, changes=VISITORS[1:]),  # a signed-in browser's session row goes
     Post("auth.end_all_sessions", VISITORS[1:]),
+    Post("initiatives.nominate", ("unit_a", "organizer"), {"category": "@category"}),
     Post("auth.invitation", VISITORS, changes=False),
     Post(
         "auth.account",
@@ -961,6 +968,7 @@ def world(app, people):
             by=organizer,
             now=now,
         )
+        recognised_initiative = make_initiative(unit_a.id)
         db.session.flush()
         job = jobs.create_job("badges", "In 1 thẻ", {}, by=organizer)
         job.filename, job.status, job.finished_at = f"{job.id}-0123456789abcdef-the.pdf", JobStatus.DONE, now
@@ -1009,6 +1017,7 @@ def world(app, people):
             "serial": certificate.serial,
             "certificate_code": certificate.verification_code,
             "programme_item": item.id,
+            "recognised_initiative": recognised_initiative.id,
             "stand_report": stand_report.id,
             "booth_sheet": booth_sheets[(unit_b.id, judge.id)].id,
             "other_booth_sheet": booth_sheets[(unit_b.id, other_judge.id)].id,

@@ -214,7 +214,11 @@ def closing_tally(festival: Festival, units: list[Unit] | None) -> ClosingTally:
     festival, those accepted as exhibits, and the prizes they won once the results are final; in four queries."""
     year = festival.starts_on.year
     is_final = policy_for(festival).is_final
-    unit_filter = (lambda column: column.in_([u.id for u in units])) if units is not None else (lambda column: sa.true())
+    unit_ids = [u.id for u in units] if units is not None else None
+
+    def unit_filter(column):
+        return column.in_(unit_ids) if unit_ids is not None else sa.true()
+
     recognised = dict(
         db.session.execute(
             sa.select(Initiative.unit_id, sa.func.count())
