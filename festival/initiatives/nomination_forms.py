@@ -5,8 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
+from festival.util.urls import optional_record_id
+
 
 class NominationForm(FlaskForm):
     category = SelectField(
-        _l("Lĩnh vực trưng bày"), coerce=int, validators=[DataRequired(_l("Hãy chọn lĩnh vực trưng bày."))]
+        _l("Lĩnh vực trưng bày"),
+        coerce=optional_record_id,
+        validators=[DataRequired(_l("Hãy chọn lĩnh vực trưng bày."))],
     )

@@ -94,7 +94,7 @@ def nominate(initiative_id):
     initiative = _nominable_initiative(initiative_id)
     festival = current_festival()
     form = NominationForm()
-    form.category.choices = [
+    form.category.choices = [("", _("— Chọn lĩnh vực —"))] + [
         (c.id, f"{c.code} – {c.name(get_locale().language)}") for c in exhibit_services.list_categories(festival)
     ]
     if form.validate_on_submit():
