@@ -90,7 +90,8 @@ def _scope(initiative: Initiative) -> ApplicationScope | None:
     return ApplicationScope.OWN_UNIT if initiative.level in (None, RecognitionLevel.BASE) else None
 
 
-def _first_benefit(initiative: Initiative) -> int | None:
+def first_benefit(initiative: Initiative) -> int | None:
+    """The benefit of the first year of application, when it was computed."""
     first = next((b for b in initiative.benefits if b.year_index == 1), None)
     return first.benefit_vnd if first is not None else None
 
@@ -126,7 +127,7 @@ def exhibit_input(initiative: Initiative, category: Category, files: list[tuple[
         summary=initiative.effect_summary,
         problem=initiative.problem,
         solution=initiative.solution,
-        benefit_vnd=_first_benefit(initiative),
+        benefit_vnd=first_benefit(initiative),
         applied_since=initiative.first_applied_on.year if initiative.first_applied_on else None,
         scope=_scope(initiative),
         files=files,

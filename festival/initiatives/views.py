@@ -121,7 +121,7 @@ def nominate(initiative_id):
         form=form,
         refusal=nominations.nomination_refusal(initiative),
         is_open=festival.is_registration_open(utcnow()),
-        first_benefit=nominations.exhibit_input(initiative, None, []).benefit_vnd,
+        first_benefit=nominations.first_benefit(initiative),
     )
     return page, form_status(form)
 
