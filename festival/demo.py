@@ -1,8 +1,8 @@
 """The demo festival: the 3rd Creative Labour Festival of the textile and garment sector.
 
 Loads units, accounts, the edition, its categories and exhibits from the CSV files in
-festival/demo_data/. Every step looks for what already exists first, so loading twice changes
-nothing the second time.
+festival/demo_data/, and a year of the units' initiative registers made from the same exhibits.
+Every step looks for what already exists first, so loading twice changes nothing the second time.
 """
 
 import csv
@@ -24,15 +24,27 @@ from festival.exhibits.import_export import parse_authors
 from festival.judging import defences, finalists, panels, rounds, rubrics, scoring
 from festival.judging.policy import policy_for
 from festival.models import (
+    Application,
     ApplicationScope,
+    AuthorCategory,
     CriterionKind,
     Exhibit,
     ExhibitStatus,
     Festival,
+    Initiative,
+    InitiativeAuthor,
+    InitiativeBenefit,
+    InitiativeField,
+    InitiativeSource,
+    InitiativeState,
+    ProductionTeam,
     ProgrammeItem,
+    RecognitionLevel,
+    Region,
     Role,
     ScoreSheet,
     Unit,
+    UnitTarget,
     User,
 )
 from festival.privacy import consent as consents
@@ -43,7 +55,8 @@ DEMO_EDITION = 3
 DEMO_PASSWORD = "demo1234"
 ORGANIZER_EMAIL = "btc@festival.example.vn"
 CHECKIN_EMAIL = "checkin@festival.example.vn"
-SUPPORT_EMAIL = "hotro.may10@donvi.example.vn"  # May 10's initiative support team
+SUPPORT_EMAIL = "hotro.may10@donvi.example.vn"  # May 10's initiative support team (Tổ hỗ trợ sáng kiến)
+SUPPORT_UNIT = "MAY10"
 
 PROGRAMME = [
     # (day offset, start, end, title, location)
@@ -77,7 +90,15 @@ def load_demo(today: date) -> dict:
 
     Returns how many records of each kind were added.
     """
-    added = {"festival": 0, "units": 0, "users": 0, "exhibits": 0, "score sheets": 0, "attendees": 0}
+    added = {
+        "festival": 0,
+        "units": 0,
+        "users": 0,
+        "exhibits": 0,
+        "score sheets": 0,
+        "attendees": 0,
+        "initiatives": 0,
+    }
     festival = db.session.execute(db.select(Festival).where(Festival.edition == DEMO_EDITION)).scalar_one_or_none()
     if festival is None:
         festival = _create_festival(today)
@@ -90,6 +111,7 @@ def load_demo(today: date) -> dict:
     added["score sheets"] = _load_judging(festival)
     added["attendees"] = _load_attendees(festival)
     _load_certificate_templates(festival)
+    added["initiatives"] = _load_register(festival, today)
     return added
 
 
@@ -137,6 +159,7 @@ def demo_accounts() -> list[tuple[str, str, Role, str | None]]:
     people = [
         (ORGANIZER_EMAIL, "Ban Tổ chức Ngày hội", Role.ORGANIZER, None),
         (CHECKIN_EMAIL, "Nhân viên Đón tiếp", Role.CHECKIN, None),
+        (SUPPORT_EMAIL, "Tổ hỗ trợ sáng kiến May 10", Role.SUPPORT, SUPPORT_UNIT),
     ]
     for row in read_rows("units.csv"):
         people.append(
@@ -144,7 +167,6 @@ def demo_accounts() -> list[tuple[str, str, Role, str | None]]:
         )
     for row in read_rows("judges.csv"):
         people.append((row["email"], row["full_name"], Role.JUDGE, row["unit_code"] or None))
-    people.append((SUPPORT_EMAIL, "Tổ hỗ trợ sáng kiến May 10", Role.SUPPORT, "MAY10"))
     return people
 
 
@@ -379,3 +401,166 @@ def _load_certificate_templates(festival: Festival) -> None:
         template = certificates.template_for(festival, kind)
         if not template.signatory_name:
             template.signatory_name = DEMO_SIGNATORY
+
+
+# The programme all year: each unit's register for the festival's year -------------------------------------
+
+# Where each initiative of the register stands, by its place in exhibits.csv (i % 10): most recognised.
+REGISTER_STATES = {
+    6: InitiativeState.APPLIED,
+    7: InitiativeState.PROPOSED,
+    8: InitiativeState.RECEIVED,
+    9: InitiativeState.NOT_RECOGNISED,
+}
+TRADE_SECRET_ROW = 4  # one recognised initiative is a trade secret: never nominated nor published
+FIELDS_BY_CATEGORY = {"AT": InitiativeField.SAFETY, "MT": InitiativeField.SAFETY, "QL": InitiativeField.ADMINISTRATION}
+DEMO_TEAMS = [("Xí nghiệp May 1", "Tổ may 3"), ("Phòng Cơ điện", "Tổ bảo trì thiết bị")]
+EMULATION_GROUPS = {
+    Region.HANOI: "Cụm thi đua miền Bắc",
+    Region.HUE: "Cụm thi đua miền Trung",
+    Region.DANANG: "Cụm thi đua miền Trung",
+    Region.HCMC: "Cụm thi đua miền Nam",
+}
+SUBMITTERS = ["Lò Thị Mai", "Hà Văn Quyết", "Vi Thị Hằng", "Nông Văn Tới", "Đèo Thị Lan", "Lục Văn Sơn"]
+
+
+def _author_category(job: str) -> AuthorCategory:
+    if "công đoàn" in job.lower():
+        return AuthorCategory.UNION_OFFICER
+    if job.startswith(("Quản đốc", "Trưởng")):
+        return AuthorCategory.MANAGER
+    return AuthorCategory.WORKER
+
+
+def _shares(count: int) -> list[int]:
+    """Even shares of 100 %, the lead author taking what does not divide."""
+    share = 100 // count
+    return [100 - share * (count - 1)] + [share] * (count - 1)
+
+
+def _load_teams_and_targets(units: list[Unit], year: int) -> dict[int, list[ProductionTeam]]:
+    teams = {}
+    for index, unit in enumerate(units):
+        existing = (
+            db.session.execute(db.select(ProductionTeam).where(ProductionTeam.unit_id == unit.id)).scalars().all()
+        )
+        if not existing:
+            existing = [ProductionTeam(unit=unit, department=d, name=n) for d, n in DEMO_TEAMS]
+            db.session.add_all(existing)
+        teams[unit.id] = list(existing)
+        target = db.session.execute(
+            db.select(UnitTarget).where(UnitTarget.unit_id == unit.id, UnitTarget.year == year)
+        ).scalar_one_or_none()
+        if target is None:
+            members = 600 + (index * 379) % 2400
+            db.session.add(
+                UnitTarget(
+                    unit=unit,
+                    year=year,
+                    members=members,
+                    target=members // 10,
+                    emulation_group=EMULATION_GROUPS[unit.region],
+                )
+            )
+    return teams
+
+
+def _load_register(festival: Festival, today: date) -> int:
+    """A year of initiatives for the demo units, one for each row of exhibits.csv, in every state: authors with
+    shares and categories, recognised ones with the council's decision and the first year's benefit, one trade
+    secret, ideas sent from a team's poster; every third recognised one is the demo festival's accepted exhibit of
+    the same row (nominated, linked both ways). Rows already there are left as they are."""
+    year = festival.starts_on.year
+    units = {unit.code: unit for unit in db.session.execute(db.select(Unit).order_by(Unit.code)).scalars()}
+    teams = _load_teams_and_targets(list(units.values()), year)
+    support = accounts.find_user_by_email(SUPPORT_EMAIL)
+    exhibits_by_ref = {
+        e.ref: e for e in db.session.execute(db.select(Exhibit).where(Exhibit.festival_id == festival.id)).scalars()
+    }
+    numbers: dict[int, int] = {}
+    added = 0
+    for index, row in enumerate(read_rows("exhibits.csv")):
+        unit = units[row["unit_code"]]
+        number = numbers[unit.id] = numbers.get(unit.id, 0) + 1
+        exists = db.session.execute(
+            db.select(Initiative.id).where(
+                Initiative.unit_id == unit.id, Initiative.year == year, Initiative.number == number
+            )
+        ).first()
+        if exists:
+            continue
+        authors, _notes = parse_authors(row["authors"])
+        state = REGISTER_STATES.get(index % 10, InitiativeState.RECOGNISED)
+        team = teams[unit.id][index % len(DEMO_TEAMS)]
+        applied_on = today - timedelta(days=200 + 3 * index)
+        initiative = Initiative(
+            unit=unit,
+            year=year,
+            number=number,
+            title=row["title"],
+            field=FIELDS_BY_CATEGORY.get(row["category_code"], InitiativeField.PRODUCTION),
+            team=team,
+            department=team.department,
+            team_name=team.name,
+            problem=f"Trước khi áp dụng, {team.name.lower()} gặp khó khăn: {row['title'][0].lower()}{row['title'][1:]} "
+            "chưa được thực hiện, năng suất và chất lượng chưa ổn định.",
+            solution=f"{row['title']}: cách làm do {authors[0].full_name} đề xuất và tổ thử nghiệm tại chuyền.",
+            effect_summary=f"Giá trị làm lợi khoảng {int(row['benefit_vnd_per_year']) // 1_000_000} triệu đồng/năm; "
+            "giảm thao tác thừa và thời gian chờ.",
+            state=state,
+            state_changed_at=festival.registration_opens_at,
+            source=InitiativeSource.INTAKE if state is InitiativeState.RECEIVED else InitiativeSource.ENTERED,
+            entered_by=support if unit.code == SUPPORT_UNIT else None,
+            is_trade_secret=index == TRADE_SECRET_ROW,
+            is_published=state is InitiativeState.RECOGNISED and index != TRADE_SECRET_ROW,
+        )
+        if state is InitiativeState.RECEIVED:
+            initiative.submitter_name = SUBMITTERS[index % len(SUBMITTERS)]
+            initiative.submitter_phone = f"09{index:02d}{(index * 7919) % 1_000_000:06d}"
+        if state in (InitiativeState.APPLIED, InitiativeState.RECOGNISED, InitiativeState.NOT_RECOGNISED):
+            initiative.first_applied_on = applied_on
+            initiative.application = Application.TRIAL if state is InitiativeState.APPLIED else Application.FULL
+        if state in (InitiativeState.RECOGNISED, InitiativeState.NOT_RECOGNISED):
+            initiative.requested_on = applied_on + timedelta(days=60)
+            initiative.decided_on = applied_on + timedelta(days=90)
+            initiative.is_new_in_unit = True
+            initiative.is_not_excluded = True
+            initiative.is_applied_with_benefit = state is InitiativeState.RECOGNISED
+        if state is InitiativeState.NOT_RECOGNISED:
+            initiative.refusal_reason = "Giải pháp đã được áp dụng tại đơn vị trước ngày nộp đơn (không còn tính mới)."
+        if state is InitiativeState.RECOGNISED:
+            initiative.decision_number = f"{number:02d}/QĐ-HĐSK"
+            initiative.level = RecognitionLevel.SECTOR if index % 7 == 0 else RecognitionLevel.BASE
+            benefit = int(row["benefit_vnd_per_year"])
+            initiative.benefits = [
+                InitiativeBenefit(
+                    year_index=1,
+                    benefit_vnd=benefit,
+                    remuneration_vnd=round(benefit * 7 / 100, -3),
+                    evaluated_on=initiative.decided_on,
+                )
+            ]
+            exhibit = exhibits_by_ref.get(row["ref"])
+            if (
+                index % 3 == 0
+                and not initiative.is_trade_secret
+                and exhibit is not None
+                and exhibit.status is ExhibitStatus.ACCEPTED
+            ):
+                initiative.exhibit = exhibit
+        initiative.authors = [
+            InitiativeAuthor(
+                position=position,
+                full_name=author.full_name,
+                job_title=author.job_title,
+                department=team.department,
+                category=_author_category(author.job_title),
+                is_graduate=author.job_title.startswith("Kỹ sư"),
+                share_percent=share,
+            )
+            for position, (author, share) in enumerate(zip(authors, _shares(len(authors))))
+        ]
+        db.session.add(initiative)
+        added += 1
+    db.session.flush()
+    return added

@@ -75,6 +75,7 @@ from festival.spreadsheets import preview, read_workbook, staging, write_xlsx
 from festival.util.formatting import festival_today
 from tests import factories
 from tests.conftest import make_app
+from tests.initiatives.test_nominations import make_initiative
 
 VISITORS = ("anonymous", "unit_a", "unit_b", "judge", "checkin", "organizer", "support_a")
 LOGIN = "→ sign-in"  # a 302 whose Location is the sign-in page
@@ -150,6 +151,10 @@ EXPECTED = {
     "initiatives.reevaluations": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
     "initiatives.authors": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
     "initiatives.authors_export": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    # Nominations into the festival: units and organizers, not the support team; unit A's recognised initiative
+    "initiatives.nominations_list": answers(LOGIN, 200, 200, 403, 403, 200, support_a=403),
+    "initiatives.nominate": answers(LOGIN, 200, 404, 403, 403, 200, support_a=403),
+    "initiatives.closing_tally": answers(LOGIN, 200, 200, 403, 403, 200, support_a=403),
     "public.exhibit": EVERYONE,  # an accepted exhibit
     "public.set_language": POST_ONLY,
     "certificates.verify": EVERYONE,  # a certificate's verification code
@@ -461,6 +466,7 @@ ARGUMENT_OVERRIDES = {
     "intake.team_new": {"unit_id": "unit_a"},
     "intake.unit_posters": {"unit_id": "unit_a"},
     "initiatives.benefits": {"initiative_id": "recognised_a"},
+    "initiatives.nominate": {"initiative_id": "recognised_initiative"},
     "initiatives.benefit_edit": {"initiative_id": "recognised_a"},
 }
 
@@ -604,6 +610,12 @@ POSTS = [
     Post("auth.login", VISITORS, changes=False),
     Post("auth.logout", VISITORS, changes=VISITORS[1:]),  # a signed-in browser's session row goes
     Post("auth.end_all_sessions", VISITORS[1:]),
+    Post(
+        "initiatives.nominate",
+        ("unit_a", "organizer"),
+        {"category": "@category"},
+        args={"initiative_id": "recognised_initiative"},
+    ),
     Post("auth.invitation", VISITORS, changes=False),
     Post(
         "auth.account",
@@ -1125,6 +1137,11 @@ def world(app, people):
             now=now,
         )
         team_a = intake.add_team(unit_a, "Xí nghiệp May 1", "Tổ may 3", by=unit_a_user)
+        recognised_initiative = make_initiative(unit_a.id)
+        # Its three years evaluated: no re-evaluation reminder falls due in this world, whatever the day.
+        recognised_initiative.benefits.append(InitiativeBenefit(year_index=3, benefit_vnd=0))
+        for benefit in recognised_initiative.benefits:
+            benefit.evaluated_on = date(2026, 9, 1)
         db.session.flush()
         recognised_a = Initiative(
             unit=unit_a,
@@ -1216,6 +1233,7 @@ def world(app, people):
             "serial": certificate.serial,
             "certificate_code": certificate.verification_code,
             "programme_item": item.id,
+            "recognised_initiative": recognised_initiative.id,
             "stand_report": stand_report.id,
             "booth_sheet": booth_sheets[(unit_b.id, judge.id)].id,
             "other_booth_sheet": booth_sheets[(unit_b.id, other_judge.id)].id,

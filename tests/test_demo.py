@@ -11,11 +11,16 @@ from festival.models import (
     Exhibit,
     ExhibitStatus,
     Festival,
+    Initiative,
+    InitiativeSource,
+    InitiativeState,
+    ProductionTeam,
     Role,
     Rubric,
     ScoreSheet,
     SheetStatus,
     Unit,
+    UnitTarget,
     User,
     utcnow,
 )
@@ -137,3 +142,38 @@ def test_demo_judges_in_two_rounds_with_finalists_defences_and_a_booth_track(app
         assert defences.clashes(final) == []
         booth_sheets = db.session.execute(db.select(BoothSheet)).scalars().all()
         assert booth_sheets and any(s.status is SheetStatus.SUBMITTED for s in booth_sheets)
+
+
+def test_demo_has_a_year_of_initiative_registers_some_nominated(app, runner, client):
+    runner.invoke(args=["festival", "demo"])
+    with app.app_context():
+        festival = db.session.execute(db.select(Festival)).scalar_one()
+        initiatives = db.session.execute(db.select(Initiative)).scalars().all()
+        assert len(initiatives) == 59 and {i.year for i in initiatives} == {festival.starts_on.year}
+        assert len({i.unit_id for i in initiatives}) >= 10
+        assert {i.state for i in initiatives} == set(InitiativeState)
+        recognised = [i for i in initiatives if i.is_recognised]
+        assert all(i.decision_number and i.decided_on and i.level for i in recognised)
+        assert all(i.benefits and i.benefits[0].year_index == 1 for i in recognised)
+        assert all(sum(a.share_percent for a in i.authors) == 100 for i in initiatives)
+        assert [i.is_trade_secret for i in initiatives].count(True) == 1
+        secret = next(i for i in initiatives if i.is_trade_secret)
+        assert secret.exhibit is None and not secret.is_published
+        nominated = [i for i in initiatives if i.exhibit is not None]
+        assert len(nominated) >= 5 and all(i.is_recognised for i in nominated)
+        assert all(i.exhibit.festival_id == festival.id and i.exhibit.initiative is i for i in nominated)
+        assert all(i.exhibit.title == i.title and i.exhibit.unit_id == i.unit_id for i in nominated)
+        intake = [i for i in initiatives if i.source is InitiativeSource.INTAKE]
+        assert intake and all(i.submitter_name and i.submitter_phone for i in intake)
+        units = db.session.scalar(db.select(db.func.count()).select_from(Unit))
+        assert db.session.scalar(db.select(db.func.count()).select_from(UnitTarget)) == units
+        assert all(t.target == t.members // 10 and t.emulation_group for t in db.session.scalars(db.select(UnitTarget)))
+        teams = db.session.scalars(db.select(ProductionTeam)).all()
+        assert len(teams) == 2 * units and len({t.intake_key for t in teams}) == len(teams)
+        support = db.session.execute(db.select(User).where(User.email == demo.SUPPORT_EMAIL)).scalar_one()
+        assert support.role is Role.SUPPORT and support.unit.code == demo.SUPPORT_UNIT
+        exhibit_id = nominated[0].exhibit_id
+        reference = nominated[0].reference
+    client.post("/auth/login", data={"email": demo.ORGANIZER_EMAIL, "password": demo.DEMO_PASSWORD})
+    page = client.get(f"/exhibits/{exhibit_id}").get_data(as_text=True)
+    assert "Sáng kiến được công nhận:" in page and reference in page

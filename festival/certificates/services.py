@@ -16,6 +16,7 @@ from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
 from festival.core.transactions import on_commit
 from festival.exhibits.services import accepted_exhibits
+from festival.initiatives.nominations import recognition_line
 from festival.judging.policy import policy_for
 from festival.models import (
     Award,
@@ -45,6 +46,7 @@ PLACEHOLDERS = {
     "festival": _l("tên ngày hội"),
     "edition": _l("lần thứ"),
     "serial": _l("số hiệu giấy chứng nhận"),
+    "recognition": _l("quyết định công nhận của sáng kiến đề cử từ sổ sáng kiến (trống nếu không có)"),
 }
 TEMPLATE_FIELDS = ("header", "motto", "title", "lead", "body", "place", "signatory_title", "signatory_name")
 UNIT_KINDS = (CertificateKind.UNIT_AWARD, CertificateKind.BOOTH_AWARD)  # issued to the unit, not to people
@@ -161,6 +163,7 @@ def values_for(certificate: Certificate) -> dict:
         "festival": festival.name,
         "edition": str(festival.edition),
         "serial": certificate.serial,
+        "recognition": recognition_line(exhibit.initiative) if exhibit else "",
     }
 
 

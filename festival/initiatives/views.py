@@ -3,7 +3,8 @@ and recognising an initiative, its files and printed decision; the public list o
 
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,14 +13,18 @@ from festival.auth.permissions import role_required
 from festival.core import storage, uploads
 from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
+from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
 from festival.core.uploads import MAX_FILE_BYTES
-from festival.initiatives import benefits, printing, recognition, services
+from festival.exhibits import services as exhibit_services
+from festival.initiatives import benefits, nominations, printing, recognition, services
 from festival.initiatives.benefit_forms import BenefitYearForm
 from festival.initiatives.forms import ApplyForm, DecisionForm, FilesForm, InitiativeForm, RequestForm
+from festival.initiatives.nomination_forms import NominationForm
 from festival.models import (
     Application,
     AuthorCategory,
+    Category,
     Initiative,
     InitiativeField,
     InitiativeFile,
@@ -28,6 +33,7 @@ from festival.models import (
     RecognitionLevel,
     Role,
     Unit,
+    utcnow,
 )
 from festival.privacy.requests import page_of
 from festival.util.formatting import festival_today, format_number
@@ -588,4 +594,94 @@ def authors_export():
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=f"tac-gia-sang-kien-{festival_today().isoformat()}.xlsx",
+    )
+
+
+# Nominations ---------------------------------------------------------------------------------------------------
+
+
+def _nominable_initiative(initiative_id: int) -> Initiative:
+    """A recognised-or-not initiative the signed-in nominator may see: 404 for another unit's."""
+    initiative = db.get_or_404(Initiative, initiative_id)
+    if not nominations.may_nominate(current_user, initiative):
+        abort(404)
+    return initiative
+
+
+@bp.route("/nominations")
+@role_required(*nominations.NOMINATORS)
+def nominations_list():
+    """The unit's recognised initiatives (every unit's for organizers): nominated ones with their exhibit, the
+    others with the way into the current festival or why not."""
+    unit_id = request.args.get("unit", type=record_id) if current_user.role is Role.ORGANIZER else None
+    units = services.register_units(current_user)
+    pagination = db.paginate(
+        nominations.nomination_query(units, unit_id),
+        page=_page(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    festival = g.festival
+    return render_template(
+        "initiatives/nominate_list.html",
+        pagination=pagination,
+        festival=festival,
+        is_open=festival is not None and festival.is_registration_open(utcnow()),
+        refusal=nominations.nomination_refusal,
+        units=db.session.execute(db.select(Unit).order_by(Unit.code)).scalars().all() if units is None else [],
+        unit_id=unit_id,
+    )
+
+
+@bp.route("/<int:initiative_id>/nominate", methods=["GET", "POST"])
+@role_required(*nominations.NOMINATORS)
+def nominate(initiative_id):
+    """Nominate a recognised initiative as an exhibit of the current festival: choose its category; the texts,
+    authors, benefit and files are carried over."""
+    initiative = _nominable_initiative(initiative_id)
+    festival = current_festival()
+    form = NominationForm()
+    form.category.choices = [("", _("— Chọn lĩnh vực —"))] + [
+        (c.id, f"{c.code} – {c.name(get_locale().language)}") for c in exhibit_services.list_categories(festival)
+    ]
+    if form.validate_on_submit():
+        category = db.get_or_404(Category, form.category.data)
+        try:
+            exhibit = nominations.nominate(initiative, festival, category, by=current_user, now=utcnow())
+        except FestivalError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(
+                _(
+                    "Đã tạo bản nháp “%(title)s” từ sáng kiến %(reference)s. Kiểm tra, ghi sự đồng ý công khai tên "
+                    "của tác giả rồi gửi ban tổ chức.",
+                    title=exhibit.title,
+                    reference=initiative.reference,
+                ),
+                "success",
+            )
+            return redirect(url_for("exhibits.show", exhibit_id=exhibit.id))
+    page = render_template(
+        "initiatives/nominate.html",
+        initiative=initiative,
+        festival=festival,
+        form=form,
+        refusal=nominations.nomination_refusal(initiative),
+        is_open=festival.is_registration_open(utcnow()),
+        first_benefit=nominations.first_benefit(initiative),
+    )
+    return page, form_status(form)
+
+
+@bp.route("/closing-tally")
+@role_required(Role.ORGANIZER, Role.UNIT)
+def closing_tally():
+    """The festival's results joined to the register: per unit, initiatives recognised in the festival's year,
+    nominated, accepted as exhibits, and prizes won (a unit sees its own line)."""
+    festival = current_festival()
+    units = services.register_units(current_user)
+    return render_template(
+        "initiatives/nominate_tally.html",
+        festival=festival,
+        tally=nominations.closing_tally(festival, units),
     )

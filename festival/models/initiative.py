@@ -12,7 +12,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from festival.models.base import db, utcnow
 from festival.models.core import Unit, User
@@ -211,7 +211,8 @@ class Initiative(db.Model):
     unit: Mapped[Unit] = relationship()
     team: Mapped[Optional[ProductionTeam]] = relationship()
     entered_by: Mapped[Optional[User]] = relationship()
-    exhibit: Mapped[Optional[Exhibit]] = relationship()
+    # The exhibit's side (exhibit.initiative) lets its pages and certificates show the recognition.
+    exhibit: Mapped[Optional[Exhibit]] = relationship(backref=backref("initiative", uselist=False))
     authors: Mapped[list["InitiativeAuthor"]] = relationship(
         back_populates="initiative", order_by="InitiativeAuthor.position", cascade="all, delete-orphan"
     )

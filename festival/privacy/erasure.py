@@ -25,6 +25,8 @@ from festival.models import (
     CheckIn,
     Consent,
     HeldScan,
+    Initiative,
+    InitiativeAuthor,
     MailMessage,
     MailStatus,
     SignInFailures,
@@ -49,6 +51,8 @@ class _Found:
     users: list[User]
     attendees: list[Attendee]
     authors: list[Author]
+    initiative_authors: list[InitiativeAuthor]
+    submissions: list[Initiative]
     certificates: list[Certificate]
     consents: list[Consent]
     messages: list[MailMessage]
@@ -65,6 +69,8 @@ class _Found:
     def changes(self) -> list[Change]:
         counts = {
             "authors": len(self.authors),
+            "initiative_authors": len(self.initiative_authors),
+            "initiative_submitters": len(self.submissions),
             "certificates": len(self.certificates),
             "store: certificates": len(self.certificate_files),
             "attendees": len(self.attendees),
@@ -181,6 +187,8 @@ def _find(person: Person) -> _Found:
         users=_rows(User, User.id, person.user_ids),
         attendees=_rows(Attendee, Attendee.id, person.attendee_ids),
         authors=authors,
+        initiative_authors=_rows(InitiativeAuthor, InitiativeAuthor.id, person.initiative_author_ids),
+        submissions=_rows(Initiative, Initiative.id, person.submission_ids),
         certificates=found_certificates,
         consents=_consents_of(person),
         messages=messages,
@@ -234,6 +242,12 @@ def erase(person: Person, *, reason: str, by: User, now: datetime) -> ErasureRep
     names = _names()
     for author in found.authors:
         author.full_name, author.job_title, author.department = names["author"], "", ""
+    # The register's recognition and remuneration records stay whole (shares, category, benefit); the author is
+    # named as exhibits' erased authors are, and cannot be called.
+    for initiative_author in found.initiative_authors:
+        initiative_author.full_name, initiative_author.phone = names["author"], ""
+    for initiative in found.submissions:
+        initiative.submitter_name, initiative.submitter_phone = "", ""
     for certificate in found.certificates:
         if certificate.status is CertificateStatus.VALID:
             certificates.revoke(certificate, ERASURE_REASON, by)
@@ -261,6 +275,8 @@ def erase(person: Person, *, reason: str, by: User, now: datetime) -> ErasureRep
             "user_ids": sorted(person.user_ids),
             "attendee_ids": sorted(person.attendee_ids),
             "author_ids": sorted(person.author_ids),
+            "initiative_author_ids": sorted(person.initiative_author_ids),
+            "submission_ids": sorted(person.submission_ids),
             "counts": report.counts,
         },
     )

@@ -11,6 +11,15 @@ CHANGES: dict[str, tuple[str, str]] = {
         "Họ tên thay bằng tên chung; chức danh, bộ phận để trống",
         "Name replaced by the general one; job title and department emptied",
     ),
+    "initiative_authors": (
+        "Sổ sáng kiến: họ tên tác giả thay bằng tên chung, điện thoại để trống; tỷ lệ đóng góp và thù lao được giữ",
+        "Initiative register: the author's name replaced by the general one, phone emptied; shares and remuneration "
+        "kept",
+    ),
+    "initiative_submitters": (
+        "Ý tưởng gửi qua mã QR: họ tên và điện thoại người gửi để trống",
+        "Ideas sent from a QR poster: the sender's name and phone emptied",
+    ),
     "certificates": (
         "Thu hồi với lý do “Xoá dữ liệu cá nhân theo yêu cầu”; tên người nhận thay bằng tên chung",
         "Revoked with the reason “personal data erased on request”; the recipient's name replaced",

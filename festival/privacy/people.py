@@ -22,6 +22,8 @@ from festival.models import (
     Certificate,
     Consent,
     Exhibit,
+    Initiative,
+    InitiativeAuthor,
     MailMessage,
     SignInFailures,
     User,
@@ -34,16 +36,24 @@ class Person:
     user_ids: frozenset[int] = frozenset()
     attendee_ids: frozenset[int] = frozenset()
     author_ids: frozenset[int] = frozenset()
+    initiative_author_ids: frozenset[int] = frozenset()  # authors in the initiative register
+    submission_ids: frozenset[int] = frozenset()  # initiatives they sent from a QR poster (submitter name, phone)
     emails: frozenset[str] = frozenset()  # lower-case, as stored
     phones: frozenset[str] = frozenset()  # digits, as stored
 
     @property
     def is_empty(self) -> bool:
-        return not (self.user_ids or self.attendee_ids or self.author_ids)
+        return not (
+            self.user_ids or self.attendee_ids or self.author_ids or self.initiative_author_ids or self.submission_ids
+        )
 
 
 def person_from_ids(
-    user_ids: Iterable[int] = (), attendee_ids: Iterable[int] = (), author_ids: Iterable[int] = ()
+    user_ids: Iterable[int] = (),
+    attendee_ids: Iterable[int] = (),
+    author_ids: Iterable[int] = (),
+    initiative_author_ids: Iterable[int] = (),
+    submission_ids: Iterable[int] = (),
 ) -> Person:
     """The person made of these rows (ids that no longer exist are dropped), with their addresses and phones."""
     users = db.session.scalars(db.select(User).where(User.id.in_(list(user_ids)))).all() if user_ids else []
@@ -51,12 +61,27 @@ def person_from_ids(
         db.session.scalars(db.select(Attendee).where(Attendee.id.in_(list(attendee_ids)))).all() if attendee_ids else []
     )
     authors = db.session.scalars(db.select(Author).where(Author.id.in_(list(author_ids)))).all() if author_ids else []
+    initiative_authors = (
+        db.session.scalars(
+            db.select(InitiativeAuthor).where(InitiativeAuthor.id.in_(list(initiative_author_ids)))
+        ).all()
+        if initiative_author_ids
+        else []
+    )
+    submissions = (
+        db.session.scalars(db.select(Initiative).where(Initiative.id.in_(list(submission_ids)))).all()
+        if submission_ids
+        else []
+    )
     emails = {user.email.lower() for user in users} | {a.email.lower() for a in attendees if a.email}
-    phones = {a.phone for a in attendees if a.phone}
+    phones = {a.phone for a in attendees if a.phone} | {a.phone for a in initiative_authors if a.phone}
+    phones |= {i.submitter_phone for i in submissions if i.submitter_phone}
     return Person(
         user_ids=frozenset(user.id for user in users),
         attendee_ids=frozenset(a.id for a in attendees),
         author_ids=frozenset(a.id for a in authors),
+        initiative_author_ids=frozenset(a.id for a in initiative_authors),
+        submission_ids=frozenset(i.id for i in submissions),
         emails=frozenset(emails),
         phones=frozenset(phones),
     )
@@ -70,7 +95,13 @@ MAX_TERMS = 50  # e-mails, phones or names of the candidates a loose row is matc
 AUTHOR_SCAN = 10 * MAX_PER_KIND  # authors of exhibits whose text matches, filtered by name in Python
 
 
-IDENTITY_LABELS = {"user": _l("Tài khoản"), "attendee": _l("Thẻ tham dự"), "author": _l("Tác giả sáng kiến")}
+IDENTITY_LABELS = {
+    "user": _l("Tài khoản"),
+    "attendee": _l("Thẻ tham dự"),
+    "author": _l("Tác giả sáng kiến"),
+    "initiative_author": _l("Tác giả trong sổ sáng kiến"),
+    "submitter": _l("Người gửi ý tưởng qua mã QR"),
+}
 LOOSE_LABELS = {
     "mail_messages": _l("Thư đã gửi"),
     "certificates": _l("Giấy chứng nhận"),
@@ -84,7 +115,7 @@ LOOSE_LABELS = {
 class Identity:
     """A row that may be the person (an account, a badge, an authorship), for the organizer to tick."""
 
-    kind: str  # "user", "attendee" or "author"
+    kind: str  # "user", "attendee", "author", "initiative_author" or "submitter"
     id: int
     name: str
     festival: str
@@ -195,13 +226,89 @@ def find(text: str) -> Matches:
     authors = _capped(
         [a for a in scanned if query.folded in fold(a.full_name) or fold(a.full_name) in names], "author", matches
     )
+    initiative_authors, submissions = _register_people(query, names, matches)
     matches.identities = {
         "user": [_user_identity(u) for u in users],
         "attendee": [_attendee_identity(a) for a in attendees],
         "author": [_author_identity(a) for a in authors],
+        "initiative_author": [_initiative_author_identity(a) for a in initiative_authors],
+        "submitter": [_submitter_identity(i) for i in submissions],
     }
     matches.loose = _loose_rows(query, users, attendees, authors, matches)
     return matches
+
+
+def _register_people(query: _Query, names: set[str], matches: Matches) -> tuple[list, list]:
+    """Authors in the initiative register and senders of ideas from a QR poster whose name (accents ignored) or
+    phone matches, or who bear the name of a badge or account found."""
+    wanted = [query.folded, *sorted(names)[:MAX_TERMS]]
+    by_text = sa.or_(*(Initiative.search_text.contains(name, autoescape=True) for name in wanted))
+    by_phone = InitiativeAuthor.phone.contains(query.phone, autoescape=True) if query.phone else sa.false()
+    scanned = db.session.scalars(
+        db.select(InitiativeAuthor)
+        .join(InitiativeAuthor.initiative)
+        .where(sa.or_(by_text, by_phone))
+        .options(selectinload(InitiativeAuthor.initiative).selectinload(Initiative.unit))
+        .order_by(InitiativeAuthor.full_name, InitiativeAuthor.id)
+        .limit(AUTHOR_SCAN)
+    ).all()
+    initiative_authors = _capped(
+        [
+            a
+            for a in scanned
+            if query.folded in fold(a.full_name)
+            or fold(a.full_name) in names
+            or (query.phone and query.phone in a.phone)
+        ],
+        "initiative_author",
+        matches,
+    )
+    # A sender's name is in no search column: the rows that still hold one (the purge empties them after a year)
+    # are read newest first and compared folded.
+    submitter_phone = Initiative.submitter_phone.contains(query.phone, autoescape=True) if query.phone else sa.false()
+    candidates = db.session.scalars(
+        db.select(Initiative)
+        .where(sa.or_(Initiative.submitter_name != "", submitter_phone))
+        .options(selectinload(Initiative.unit))
+        .order_by(Initiative.created_at.desc(), Initiative.id.desc())
+        .limit(AUTHOR_SCAN)
+    ).all()
+    submissions = _capped(
+        [
+            i
+            for i in candidates
+            if (i.submitter_name and (query.folded in fold(i.submitter_name) or fold(i.submitter_name) in names))
+            or (query.phone and query.phone in i.submitter_phone)
+        ],
+        "submitter",
+        matches,
+    )
+    return initiative_authors, submissions
+
+
+def _initiative_author_identity(author: InitiativeAuthor) -> Identity:
+    initiative = author.initiative
+    return Identity(
+        "initiative_author",
+        author.id,
+        author.full_name,
+        "",
+        initiative.unit.short_name,
+        str(_l("Tác giả: %(title)s", title=f"{initiative.reference} {initiative.title}")),
+        author.phone,
+    )
+
+
+def _submitter_identity(initiative: Initiative) -> Identity:
+    return Identity(
+        "submitter",
+        initiative.id,
+        initiative.submitter_name,
+        "",
+        initiative.unit.short_name,
+        str(_l("Gửi ý tưởng: %(title)s", title=f"{initiative.reference} {initiative.title}")),
+        initiative.submitter_phone,
+    )
 
 
 def _user_identity(user: User) -> Identity:

@@ -22,6 +22,8 @@ from festival.models import (
     Consent,
     Exhibit,
     HeldScan,
+    Initiative,
+    InitiativeAuthor,
     MailMessage,
     RevokedBadge,
     ScoreChange,
@@ -93,6 +95,8 @@ def collect(person: Person) -> list[Section]:
         _vote_devices(attendees),
         _votes(attendees),
         _authors(authors),
+        _initiative_authors(sorted(person.initiative_author_ids)),
+        _initiative_submissions(sorted(person.submission_ids)),
         _certificates(authors),
         _consents(users, attendees, authors),
         _mail(users, attendees, person.emails),
@@ -408,6 +412,65 @@ def _authors(ids) -> Section:
     )
 
 
+def _initiative(initiative: Initiative) -> str:
+    return f"{initiative.reference} – {initiative.title}"
+
+
+def _initiative_authors(ids) -> Section:
+    columns = [
+        ID,
+        Column("initiative", "Sáng kiến trong sổ", "Register initiative"),
+        Column("unit", "Đơn vị", "Unit"),
+        Column("position", "Thứ tự tác giả", "Author position"),
+        Column("full_name", "Họ và tên", "Full name"),
+        Column("job_title", "Chức danh", "Job title"),
+        Column("department", "Bộ phận", "Department"),
+        Column("phone", "Điện thoại", "Phone"),
+        Column("category", "Đối tượng", "Category"),
+        Column("is_graduate", "Trình độ đại học trở lên", "University graduate"),
+        Column("share_percent", "Tỷ lệ đóng góp (%)", "Share (%)"),
+    ]
+    stmt = (
+        db.select(InitiativeAuthor)
+        .where(InitiativeAuthor.id.in_(ids))
+        .options(selectinload(InitiativeAuthor.initiative).selectinload(Initiative.unit))
+        .order_by(InitiativeAuthor.id)
+    )
+    return _table(
+        "initiative_authors",
+        ("Tác giả trong sổ sáng kiến", "Initiative register authorships"),
+        columns,
+        stmt,
+        initiative=lambda a: _initiative(a.initiative),
+        unit=lambda a: a.initiative.unit.name,
+    )
+
+
+def _initiative_submissions(ids) -> Section:
+    columns = [
+        ID,
+        Column("initiative", "Sáng kiến trong sổ", "Register initiative"),
+        Column("unit", "Đơn vị", "Unit"),
+        Column("submitter_name", "Họ tên người gửi", "Sender's name"),
+        Column("submitter_phone", "Điện thoại người gửi", "Sender's phone"),
+        CREATED,
+    ]
+    stmt = (
+        db.select(Initiative)
+        .where(Initiative.id.in_(ids))
+        .options(selectinload(Initiative.unit))
+        .order_by(Initiative.id)
+    )
+    return _table(
+        "initiative_submitters",
+        ("Ý tưởng gửi qua mã QR", "Ideas sent from a QR poster"),
+        columns,
+        stmt,
+        initiative=_initiative,
+        unit=lambda i: i.unit.name,
+    )
+
+
 def _certificates(author_ids) -> Section:
     columns = [
         ID,
@@ -505,7 +568,12 @@ def _audit(person: Person) -> Section:
         Column("before", "Trước", "Before"),
         Column("after", "Sau", "After"),
     ]
-    own = {"users": person.user_ids, "attendees": person.attendee_ids, "authors": person.author_ids}
+    own = {
+        "users": person.user_ids,
+        "attendees": person.attendee_ids,
+        "authors": person.author_ids,
+        "initiative_authors": person.initiative_author_ids,
+    }
     about = [sa.and_(AuditLog.object_type == table, AuditLog.object_id.in_(sorted(ids))) for table, ids in own.items()]
     terms = sorted(person.emails | person.phones)
     texts = [sa.cast(AuditLog.before, sa.Text), sa.cast(AuditLog.after, sa.Text)]

@@ -68,7 +68,7 @@ def shown_text(value: Any, choices: dict[str, Any] | None = None) -> str:
 def person_name(sections: list[Section]) -> str:
     """The name the person's rows give (account first, then badge, then authorship)."""
     for section in sections:
-        if section.table in ("users", "attendees", "authors") and section.rows:
+        if section.table in ("users", "attendees", "authors", "initiative_authors") and section.rows:
             return section.rows[0]["full_name"]
     return ""
 
@@ -81,6 +81,8 @@ def to_json(person: Person, sections: list[Section], now: datetime) -> bytes:
             "user_ids": sorted(person.user_ids),
             "attendee_ids": sorted(person.attendee_ids),
             "author_ids": sorted(person.author_ids),
+            "initiative_author_ids": sorted(person.initiative_author_ids),
+            "submission_ids": sorted(person.submission_ids),
         },
         "tables": {
             section.table: {
@@ -136,6 +138,8 @@ def export(person: Person, file_format: str, *, by: User) -> tuple[bytes, str, s
             "user_ids": sorted(person.user_ids),
             "attendee_ids": sorted(person.attendee_ids),
             "author_ids": sorted(person.author_ids),
+            "initiative_author_ids": sorted(person.initiative_author_ids),
+            "submission_ids": sorted(person.submission_ids),
             "rows": sum(len(section.rows) for section in sections),
         },
     )

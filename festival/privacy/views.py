@@ -182,6 +182,8 @@ def _person_of(values) -> Person:
         user_ids=_chosen(values, "user"),
         attendee_ids=_chosen(values, "attendee"),
         author_ids=_chosen(values, "author"),
+        initiative_author_ids=_chosen(values, "initiative_author"),
+        submission_ids=_chosen(values, "submitter"),
     )
 
 

@@ -318,6 +318,8 @@ def test_json_export_has_each_of_their_rows_by_table_and_column_and_is_audited(a
         "user_ids": [hoa["user"]],
         "attendee_ids": [hoa["attendee"]],
         "author_ids": [hoa["author"]],
+        "initiative_author_ids": [],
+        "submission_ids": [],
     }
     assert [row["id"] for row in tables["users"]["rows"]] == [hoa["user"]]
     assert tables["users"]["rows"][0]["email"] == "hoa.pham@example.vn"
