@@ -126,5 +126,9 @@ def test_erasure_anonymises_the_author_and_empties_the_sender_keeping_the_regist
         co_author = db.session.get(InitiativeAuthor, register["co_author"])
         assert (co_author.full_name, co_author.phone) == ("Trần Văn Bình", "0987000111")
         assert db.session.get(Initiative, register["other"]).submitter_name == "Lê Văn Tùng"
+        # The register's folded search column forgets the name too: the person is found nowhere any more.
+        assert "nguyen thi hoa" not in db.session.get(Initiative, register["authored"]).search_text
+        matches = find("nguyen thi hoa")
+        assert matches.identities["initiative_author"] == [] and matches.identities["submitter"] == []
         sections = {s.table: s for s in collect(person)}
         assert HOA not in json.dumps([s.rows for s in sections.values()], default=str, ensure_ascii=False)
