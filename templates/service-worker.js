@@ -13,16 +13,31 @@
 "use strict";
 
 const VERSION = {{ version|tojson }};
-const SHELL = "festival-shell-" + VERSION;
+// The release's number (0 without a static build): during a rolling release a machine still on the old
+// release hands out its older worker, which must not replace the newer one a browser already runs.
+const RELEASE = {{ release|tojson }};
+const SHELL = "festival-shell-" + RELEASE + "-" + VERSION;
 const META = "festival-meta";
 const ASSETS = {{ assets|tojson }};
 const OFFLINE_URL = {{ offline_url|tojson }};
 const KEPT = [{% for pattern in kept %}new RegExp({{ pattern|tojson }}){% if not loop.last %}, {% endif %}{% endfor %}];
 
+async function newerReleaseKept() {
+  const names = await caches.keys();
+  return names.some((name) => {
+    const found = /^festival-shell-(\d+)-/.exec(name);
+    return found !== null && Number(found[1]) > RELEASE;
+  });
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches
-      .open(SHELL)
+    newerReleaseKept()
+      .then((newer) => {
+        // A failed install leaves the running (newer) worker in place; the browser tries again later.
+        if (newer) throw new Error("Festival: an older release's service worker is not installed over a newer one");
+      })
+      .then(() => caches.open(SHELL))
       .then((cache) => cache.addAll([...ASSETS, OFFLINE_URL]))
       .then(() => self.skipWaiting())
   );

@@ -178,3 +178,34 @@ def test_machines_on_the_same_build_give_the_same_service_worker_version(tmp_pat
     _publish(source, out, "a { color: blue; }")
     blue = _sw_version(make_app(tmp_path, STATIC_BUILD_DIR=str(out)))
     assert red != blue and _sw_version(make_app(tmp_path, STATIC_BUILD_DIR=str(out))) == blue
+
+
+def _sw_release(app) -> int:
+    script = get(app.test_client(), "/sw.js").get_data(as_text=True)
+    return int(re.search(r"const RELEASE = (\d+);", script).group(1))
+
+
+def test_the_service_worker_names_the_release_that_orders_it(tmp_path, built, monkeypatch):
+    # The checked-out commit's time: every machine building this commit gets the same number.
+    committed = build_static.subprocess.run(
+        ["git", "-C", str(build_static.ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True
+    ).stdout.strip()
+    manifest = json.loads((built / "staticfiles.json").read_text(encoding="utf-8"))
+    assert manifest["release"] == int(committed) > 1_600_000_000
+    assert _sw_release(make_app(tmp_path, STATIC_BUILD_DIR=str(built))) == manifest["release"]
+    # A release named by the deployment wins, and a later release gets a larger number.
+    source, out = tmp_path / "source", tmp_path / "named" / "static"
+    monkeypatch.setenv("FESTIVAL_RELEASE", "41")
+    _publish(source, out, "a { color: red; }")
+    assert _sw_release(make_app(tmp_path, STATIC_BUILD_DIR=str(out))) == 41
+    monkeypatch.setenv("FESTIVAL_RELEASE", "42")
+    _publish(source, out, "a { color: blue; }")
+    assert _sw_release(make_app(tmp_path, STATIC_BUILD_DIR=str(out))) == 42
+    # Without a build (development) the worker is release 0, and without git the files' newest time counts.
+    assert _sw_release(make_app(tmp_path, STATIC_BUILD_DIR=str(tmp_path / "missing"))) == 0
+    monkeypatch.delenv("FESTIVAL_RELEASE")
+    monkeypatch.setattr(build_static, "ROOT", tmp_path / "not-a-repository")
+    (source / "css" / "app.css").touch()
+    newest = int((source / "css" / "app.css").stat().st_mtime)
+    _publish(source, out, "a { color: green; }")
+    assert json.loads((out / "staticfiles.json").read_text(encoding="utf-8"))["release"] >= newest

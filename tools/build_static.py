@@ -14,6 +14,11 @@ manifest's "previous" lists their names): during a rolling release a page from a
 build asks this one for the files it names, and finds them. Older files go. Source maps are left out (they
 describe the full vendor files no page loads), and so are the TTF fonts, which only WeasyPrint reads, straight
 from static/fonts/.
+
+The manifest's "release" orders releases, so that the service worker never goes back to an older one while
+machines of two releases answer: FESTIVAL_RELEASE when set (a number that grows with each release), else the
+time of the checked-out commit, else the newest modification time among the published files. Every machine
+building the same commit gets the same number.
 """
 
 import argparse
@@ -23,6 +28,7 @@ import os
 import posixpath
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -77,6 +83,21 @@ def rewrite_css(name: str, css: str, paths: dict[str, str]) -> str:
     return CSS_URL.sub(replace, css)
 
 
+def release_number(names: list[str], source: Path) -> int:
+    """A number that is larger for a later release and the same on every machine building the same one."""
+    if os.environ.get("FESTIVAL_RELEASE", "").strip():
+        return int(os.environ["FESTIVAL_RELEASE"])
+    try:
+        committed = subprocess.run(
+            ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except OSError:  # no git on this machine (an unpacked release archive)
+        committed = ""
+    if committed.isdigit():
+        return int(committed)
+    return max((int((source / name).stat().st_mtime) for name in names), default=0)
+
+
 def previous_builds(out: Path, hashed: set[str]) -> list[list[str]]:
     """The hashed names of the builds before this one still to keep, newest first (from `out`'s manifest)."""
     path = out / MANIFEST
@@ -127,7 +148,12 @@ def build(source: Path = SOURCE, out: Path = DEFAULT_OUT, log=print) -> dict[str
             )
         previous = previous_builds(out, set(paths.values()))
         carry_over(out, staging, sorted({name for build in previous for name in build} - set(paths.values())))
-        manifest = {"version": 1, "paths": dict(sorted(paths.items())), "previous": previous}
+        manifest = {
+            "version": 1,
+            "release": release_number(names, source),
+            "paths": dict(sorted(paths.items())),
+            "previous": previous,
+        }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         staging.chmod(0o755)  # mkdtemp makes it private; the server may run as another user
         # Swapped by two renames, so the folder is missing for a moment only, never while files are copied.

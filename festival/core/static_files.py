@@ -6,7 +6,9 @@ folder is there, `url_for('static', filename=…)` gives the hashed name, which 
 year-long immutable Cache-Control, so a page loaded again asks for no static file at all. The plain names stay
 served for what cannot read the manifest (a service worker's fixed URLs, links in old pages), cached for a
 minute. The hashed files of the builds before (the manifest's "previous") are there too and served the same
-way, for pages that machines still on the last release handed out during a rolling release. Without the folder,
+way, for pages that machines still on the last release handed out during a rolling release; the manifest's
+"release" number goes into the service worker so that an older release's worker never replaces a newer one.
+Without the folder,
 or in debug mode (so edits show at once), Flask serves static/ as before.
 """
 
@@ -50,6 +52,7 @@ def init_app(app):
         add_headers_function=_add_security_headers,
     )
     app.extensions["static_manifest"] = paths
+    app.extensions["static_release"] = manifest.get("release", 0)
 
     @app.url_defaults
     def hashed_static_name(endpoint, values):

@@ -66,7 +66,12 @@ def service_worker():
     offline_url = url_for("public.offline")
     version = hashlib.sha256("\n".join([*assets, offline_url, *OFFLINE_PAGES]).encode()).hexdigest()[:12]
     script = render_template(
-        "service-worker.js", version=version, assets=assets, offline_url=offline_url, kept=OFFLINE_PAGES
+        "service-worker.js",
+        version=version,
+        release=current_app.extensions.get("static_release", 0),
+        assets=assets,
+        offline_url=offline_url,
+        kept=OFFLINE_PAGES,
     )
     response = current_app.response_class(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"  # a new worker is picked up at the next page load
