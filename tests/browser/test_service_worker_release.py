@@ -16,8 +16,8 @@ REGISTER = """async () => {
 UPDATE = """async () => {
   const registration = await navigator.serviceWorker.getRegistration("/");
   try { await registration.update(); } catch (error) { /* a failed install is an answer too */ }
-  const busy = () =>
-    registration.installing || registration.waiting || (registration.active && registration.active.state !== "activated");
+  const settling = () => registration.active && registration.active.state !== "activated";
+  const busy = () => registration.installing || registration.waiting || settling();
   for (let i = 0; i < 100 && busy(); i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
