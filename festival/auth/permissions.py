@@ -48,7 +48,8 @@ def navigation(user) -> list[tuple[str, str]]:
     """(endpoint, label) of the main menu for this visitor."""
     public = [("public.gallery", _l("Triển lãm")), ("public.results", _l("Kết quả"))]
     if not user.is_authenticated:
-        return [("public.index", _l("Trang chủ"))] + public
+        # The programme's recognised initiatives that units publish are for the public too.
+        return [("public.index", _l("Trang chủ"))] + public + [("initiatives.public", _l("Sáng kiến được công nhận"))]
     if user.role is Role.ORGANIZER:
         # Units, accounts and the audit log are reached from the console's home page.
         return [

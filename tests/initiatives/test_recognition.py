@@ -317,3 +317,8 @@ def test_the_public_page_lists_only_published_recognised_initiatives_that_are_no
 
 def test_the_public_page_says_when_nothing_is_published(client, people):
     assert "Chưa có sáng kiến nào được công bố." in client.get("/initiatives/public").get_data(as_text=True)
+
+
+def test_the_public_menu_leads_to_the_published_initiatives(client, people):
+    home = client.get("/").get_data(as_text=True)
+    assert 'class="nav-link" href="/initiatives/public">Sáng kiến được công nhận</a>' in home
