@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from festival.core.extensions import db
-from festival.initiatives import import_export
+from festival.initiatives import register_columns
 from festival.models import (
     Application,
     AuditLog,
@@ -20,9 +20,8 @@ from festival.models import (
     InitiativeSource,
     InitiativeState,
     RecognitionLevel,
-    ProductionTeam,
 )
-from tests.imports.steps import post_preview, preview_url, problems_on, upload, web_import
+from tests.imports.steps import preview_url, problems_on, upload, web_import
 
 BASE = "/initiatives"
 
@@ -218,9 +217,6 @@ def test_a_unit_cannot_import_into_another_unit(app, people, login_as):
 
 
 def test_the_support_team_imports_into_its_own_unit_without_a_unit_column(app, people, login_as):
-    with app.app_context():
-        db.session.add(ProductionTeam(unit_id=people["ids"]["unit_a"], department="Xí nghiệp may 1", name="Tổ may 3"))
-        db.session.commit()
     client = login_as("support_a")
     assert "Nhập từ Excel" in client.get(BASE + "/").get_data(as_text=True)
     response = web_import(client, BASE, register_file([RECOGNISED, APPLIED], unit_column=False))
@@ -260,14 +256,14 @@ def test_the_command_line_dry_run_writes_nothing_then_imports_into_one_unit(app,
 
 
 def test_values_are_read_as_registers_write_them():
-    assert import_export.parse_field("ATVSLĐ") is InitiativeField.SAFETY
-    assert import_export.parse_field("Cải cách hành chính") is InitiativeField.ADMINISTRATION
-    assert import_export.parse_field("4") is InitiativeField.COMMUNITY
-    assert import_export.parse_state("Không được công nhận") is InitiativeState.NOT_RECOGNISED
-    assert import_export.parse_state("đã đề xuất") is InitiativeState.PROPOSED
-    assert import_export.parse_level("Cấp ngành") is RecognitionLevel.SECTOR
-    assert import_export.parse_application("Áp dụng thử") is Application.TRIAL
-    assert import_export.parse_category("CBCĐ") is AuthorCategory.UNION_OFFICER
-    assert import_export.parse_number("SK-2021-015") == (2021, 15)
-    authors, _notes = import_export.parse_authors("Nguyễn Văn A (60%), Trần Thị B - 40%")
+    assert register_columns.parse_field("ATVSLĐ") is InitiativeField.SAFETY
+    assert register_columns.parse_field("Cải cách hành chính") is InitiativeField.ADMINISTRATION
+    assert register_columns.parse_field("4") is InitiativeField.COMMUNITY
+    assert register_columns.parse_state("Không được công nhận") is InitiativeState.NOT_RECOGNISED
+    assert register_columns.parse_state("đã đề xuất") is InitiativeState.PROPOSED
+    assert register_columns.parse_level("Cấp ngành") is RecognitionLevel.SECTOR
+    assert register_columns.parse_application("Áp dụng thử") is Application.TRIAL
+    assert register_columns.parse_category("CBCĐ") is AuthorCategory.UNION_OFFICER
+    assert register_columns.parse_number("SK-2021-015") == (2021, 15)
+    authors, _notes = register_columns.parse_authors("Nguyễn Văn A (60%), Trần Thị B - 40%")
     assert [(a.name, a.share) for a in authors] == [("Nguyễn Văn A", 60), ("Trần Thị B", 40)]
