@@ -267,3 +267,31 @@ def test_values_are_read_as_registers_write_them():
     assert register_columns.parse_number("SK-2021-015") == (2021, 15)
     authors, _notes = register_columns.parse_authors("Nguyễn Văn A (60%), Trần Thị B - 40%")
     assert [(a.name, a.share) for a in authors] == [("Nguyễn Văn A", 60), ("Trần Thị B", 40)]
+
+
+def test_the_registers_rules_hold_and_an_old_recognition_is_kept_as_history(app, people, login_as):
+    client = login_as("organizer")
+    late = list(RECOGNISED)  # decided over a year after the first application (its year: 2019): kept as history
+    late[1], late[6], late[9] = 30, date(2019, 1, 10), "01/06/2021"
+    received_with_date = list(RECEIVED)
+    received_with_date[6], received_with_date[10] = "01/02/2021", "Đã tiếp nhận"
+    refused = list(APPLIED)
+    refused[10], refused[7] = "Không được công nhận", None
+    benefit_too_early = list(RECEIVED)
+    benefit_too_early[7] = "10 triệu"
+    response = web_import(client, BASE, register_file([late, received_with_date, refused, benefit_too_early]))
+    problems = " ".join(problems_on(response))
+    assert "Có ngày áp dụng: trạng thái phải là Đã áp dụng, Đã được công nhận hoặc Không được công nhận." in problems
+    assert "Sáng kiến không được công nhận cần lý do." in problems
+    assert "Chỉ sáng kiến đã áp dụng hoặc đã được công nhận mới ghi giá trị làm lợi." in problems
+    assert "Dòng 6" not in problems
+    assert initiatives(app) == []
+    response = web_import(client, BASE, register_file([late]))
+    assert response.status_code == 302, problems_on(response)
+    with app.app_context():
+        kept = db.session.execute(sa.select(Initiative)).scalar_one()
+        assert (kept.reference, kept.state, kept.decided_on) == (
+            "SK-2019-030",
+            InitiativeState.RECOGNISED,
+            date(2021, 6, 1),
+        )
