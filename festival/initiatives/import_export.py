@@ -8,7 +8,7 @@ read from its column, else "not recognised" when a reason is given, "recognised"
 when a first application date is, else "received"; an old recognition is history and is kept whatever the one-year
 limit of its request (the limit watches requests still to be made)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -80,7 +80,6 @@ class Row:
     refusal_reason: str = ""
     benefit_given: bool = False
     benefit_vnd: int | None = None
-    notes: list = field(default_factory=list)
 
 
 def _column_list(row, key: str, count: int, parse, problems, message) -> list | None:
@@ -252,13 +251,14 @@ def prepare_register(own: Unit | None, festival: Festival, batch: Batch) -> list
         names = teams.setdefault(team.unit_id, {})
         names.setdefault(fold(team.name), team)
         names.setdefault(fold(team.label), team)
-    taken = set(db.session.execute(db.select(Initiative.unit_id, Initiative.year, Initiative.number)).tuples())
-    titles = {
-        (unit_id, year, fold(title)): f"SK-{year}-{number:03d}"
-        for unit_id, year, number, title in db.session.execute(
-            db.select(Initiative.unit_id, Initiative.year, Initiative.number, Initiative.title)
-        ).tuples()
-    }
+    existing = db.select(Initiative.unit_id, Initiative.year, Initiative.number, Initiative.title)
+    if own is not None:
+        existing = existing.where(Initiative.unit_id == own.id)
+    titles = {}
+    taken = set()
+    for unit_id, year, number, title in db.session.execute(existing).tuples():
+        taken.add((unit_id, year, number))
+        titles[(unit_id, year, fold(title))] = f"SK-{year}-{number:03d}"
     seen_numbers: dict[tuple, int] = {}
     seen_titles: dict[tuple, int] = {}
     prepared = []
