@@ -2,11 +2,12 @@
 the rows checked by the register's rules (all rows or none, numbers kept free), entered in their units' registers,
 and the template with its instructions sheet. The columns and how cells are read: register_columns.py.
 
-Decisions, also said in the template: the year is the "Năm" column, else the year of the first application, else
-this year; several authors without shares share equally; the field is production unless said; the state is
-read from its column, else "not recognised" when a reason is given, "recognised" when a decision number is, "applied"
-when a first application date is, else "received"; an old recognition is history and is kept whatever the one-year
-limit of its request (the limit watches requests still to be made)."""
+Decisions, also said in the template: the year is the "Năm" column, else the one a number written SK-2021-015
+states, else the year of the first application, else this year; several authors without shares share equally;
+the field is production unless said; the state is read from its column, else "not recognised" when a reason is
+given, "recognised" when a decision number is, "applied" when a first application date is, else "received"; an
+old recognition is history and is kept whatever the one-year limit of its request (the limit watches requests
+still to be made)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -296,21 +297,24 @@ def prepare_register(own: Unit | None, festival: Festival, batch: Batch) -> list
             state = InitiativeState.APPLIED
         else:
             state = InitiativeState.RECEIVED
-        year = None
-        if row["year"] is not None:
-            year = problems.convert(n, "year", lambda v: read_year(v, 2000, today.year + 1), row["year"])
-        elif first is not None:
-            year = first.year
-        else:
-            year = today.year
-        number = None
+        number, written_year = None, None
         if row["number"] is not None:
             read = problems.convert(n, "number", parse_number, row["number"])
             if read is not None:
                 written_year, number = read
-                if written_year is not None and year is not None and written_year != year:
-                    message = _l("Số %(text)s không thuộc năm %(year)d.", text=cell_text(row["number"]), year=year)
-                    problems.add(n, "number", message)
+        # The year: its column, else the one an SK-2021-015 number says, else the first application's, else now.
+        year = None
+        if row["year"] is not None:
+            year = problems.convert(n, "year", lambda v: read_year(v, 2000, today.year + 1), row["year"])
+            if written_year is not None and year is not None and written_year != year:
+                message = _l("Số %(text)s không thuộc năm %(year)d.", text=cell_text(row["number"]), year=year)
+                problems.add(n, "number", message)
+        elif written_year is not None:
+            year = written_year if 2000 <= written_year <= today.year + 1 else None
+            if year is None:
+                problems.add(n, "number", _l("Năm của sổ sáng kiến không hợp lệ."))
+        else:
+            year = first.year if first is not None else today.year
         if unit is not None and year is not None and number is not None:
             key = (unit.id, year, number)
             if key in taken:
