@@ -460,4 +460,7 @@ def share_cell(text) -> int:
     bare = single_spaced(text).rstrip("%").strip()
     if not re.fullmatch(r"\d{1,3}(?:[.,]\d+)?", bare):
         raise ValueError(_l("Tỷ lệ đóng góp “%(text)s” không phải số phần trăm.", text=single_spaced(text)[:20]))
+    if re.fullmatch(r"0[.,]\d+", bare) and not single_spaced(text).endswith("%"):
+        # A cell formatted as a percentage holds 0.6 for 60 %.
+        return _share(str(round(float(bare.replace(",", ".")) * 100, 6)))
     return _share(bare)

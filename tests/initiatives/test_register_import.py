@@ -295,3 +295,6 @@ def test_the_registers_rules_hold_and_an_old_recognition_is_kept_as_history(app,
             InitiativeState.RECOGNISED,
             date(2021, 6, 1),
         )
+    assert register_columns.share_cell(0.6) == 60 and register_columns.share_cell("40%") == 40
+    shares, note = register_columns.settle_shares([register_columns.Author("A"), register_columns.Author("B")])
+    assert shares == [50, 50] and "chia đều 50%, 50%" in str(note)
