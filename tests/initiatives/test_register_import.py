@@ -267,6 +267,9 @@ def test_values_are_read_as_registers_write_them():
     assert register_columns.parse_number("SK-2021-015") == (2021, 15)
     authors, _notes = register_columns.parse_authors("Nguyễn Văn A (60%), Trần Thị B - 40%")
     assert [(a.name, a.share) for a in authors] == [("Nguyễn Văn A", 60), ("Trần Thị B", 40)]
+    assert register_columns.share_cell(0.6) == 60 and register_columns.share_cell("40%") == 40
+    shares, note = register_columns.settle_shares([register_columns.Author("A"), register_columns.Author("B")])
+    assert shares == [50, 50] and "chia đều 50%, 50%" in str(note)
 
 
 def test_the_registers_rules_hold_and_an_old_recognition_is_kept_as_history(app, people, login_as):
@@ -295,6 +298,3 @@ def test_the_registers_rules_hold_and_an_old_recognition_is_kept_as_history(app,
             InitiativeState.RECOGNISED,
             date(2021, 6, 1),
         )
-    assert register_columns.share_cell(0.6) == 60 and register_columns.share_cell("40%") == 40
-    shares, note = register_columns.settle_shares([register_columns.Author("A"), register_columns.Author("B")])
-    assert shares == [50, 50] and "chia đều 50%, 50%" in str(note)
