@@ -33,6 +33,7 @@ from festival.core.extensions import babel, compress, csrf, db, limiter, login_m
 from festival.core.festivals import load_current_festival
 from festival.exhibits import cli as exhibits_cli
 from festival.exhibits import views as exhibits_views
+from festival.initiatives import cli as initiatives_cli
 from festival.initiatives import views as initiatives_views
 from festival.intake import views as intake_views
 from festival.judging import cli as judging_cli
@@ -161,6 +162,7 @@ def register_cli(app):
     certificates_cli.init_app(app)
     mail_cli.init_app(app)
     privacy_cli.init_app(app)
+    initiatives_cli.init_app(app)
 
 
 def register_request_hooks(app):

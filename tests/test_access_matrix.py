@@ -26,6 +26,7 @@ from festival.certificates import services as certificates
 from festival.core import jobs, storage
 from festival.core.extensions import db
 from festival.exhibits import services as exhibits
+from festival.initiatives import import_export as register_import
 from festival.initiatives import recognition as initiative_steps
 from festival.initiatives import services as initiatives
 from festival.intake import services as intake
@@ -125,6 +126,11 @@ EXPECTED = {
     "public.favicon": answers(301, 301, 301, 301, 301, 301),
     # The programme's register
     "initiatives.register": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    # Importing a register: organizers, a unit and its support team (each into its own unit); an upload is its
+    # uploader's only (here the organizer's).
+    "initiatives.import_file": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
+    "initiatives.import_preview": answers(LOGIN, 404, 404, 403, 403, 200, support_a=404),
+    "initiatives.import_template": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
     # The programme's targets, tallies and portal export: a unit and its support team see their own unit's
     "tallies.targets": answers(LOGIN, 200, 200, 403, 403, 200, support_a=200),
     "tallies.copy_targets": POST_ONLY,
@@ -455,6 +461,7 @@ ARGUMENT_OVERRIDES = {
     "checkin.badge": {"token": "delegate_token"},
     "certificates.verify": {"code": "certificate_code"},
     "exhibits.import_preview": {"upload_id": "exhibit_upload"},
+    "initiatives.import_preview": {"upload_id": "register_upload"},
     "voting.link": {"token": "delegate_token"},
     "voting.cast": {"exhibit_id": "accepted_a"},
     "voting.kiosk_vote": {"exhibit_id": "accepted_a"},
@@ -498,6 +505,17 @@ OBJECT_GETS = [
     ("badges.import_preview", {"upload_id": "other_organizers_upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
     ("badges.import_preview", {"upload_id": "no-such-upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
     ("exhibits.import_preview", {"upload_id": "attendee_upload"}, answers(LOGIN, 403, 403, 403, 403, 404)),
+    # Unit A's support team's own upload of its register: only the support team opens it.
+    (
+        "initiatives.import_preview",
+        {"upload_id": "support_register_upload"},
+        answers(LOGIN, 404, 404, 403, 403, 404, support_a=200),
+    ),
+    (
+        "initiatives.import_preview",
+        {"upload_id": "exhibit_upload"},
+        answers(LOGIN, 404, 404, 403, 403, 404, support_a=404),
+    ),
     # Unit B's initiative: unit A's support team never sees it.
     ("initiatives.show", {"initiative_id": "initiative_b"}, answers(LOGIN, 404, 200, 403, 403, 200, support_a=404)),
     ("initiatives.edit", {"initiative_id": "initiative_b"}, answers(LOGIN, 404, 200, 403, 403, 200, support_a=404)),
@@ -913,6 +931,16 @@ POSTS = [
         args={"initiative_id": "initiative_b"},
     ),
     Post("initiatives.delete", ("unit_b", "organizer"), args={"initiative_id": "initiative_b"}),
+    Post("initiatives.import_file", ("unit_a", "unit_b", "organizer", "support_a"), changes=False),  # no file: refused
+    Post("initiatives.import_preview", ORGANIZERS, {"action": "preview", "sheet": "Danh sách"}, changes=False),
+    Post("initiatives.import_preview", ORGANIZERS, {"action": "import", "fingerprint": "@register_fingerprint"}),
+    Post(
+        "initiatives.import_preview",
+        ("support_a",),
+        {"action": "preview"},
+        args={"upload_id": "support_register_upload"},
+        changes=False,
+    ),
     Post("intake.team_new", TEAM_KEEPERS, {"name": "Tổ cắt 2", "department": "Xí nghiệp May 1"}),
     Post("intake.team_edit", TEAM_KEEPERS, {"name": "Tổ may số 3", "department": "Xí nghiệp May 1"}),
     Post("intake.team_delete", TEAM_KEEPERS),
@@ -1103,6 +1131,16 @@ def world(app, people):
         ).fingerprint(frozenset())
         exhibits_file = write_xlsx([("Danh sách", ["Mã đơn vị", "Tên sáng kiến"], [["UNITA", "Sáng kiến nhập"]])])
         exhibit_upload = staging.stage(exhibits_file, "sang-kien.xlsx", "exhibits", festival, organizer)
+        register_file = write_xlsx(
+            [("Danh sách", ["Mã đơn vị", "Tên sáng kiến", "Tác giả"], [["UNITA", "Sáng kiến nhập từ sổ", "Lê Văn An"]])]
+        )
+        register_upload = staging.stage(register_file, "so.xlsx", "initiatives", festival, organizer)
+        register_fingerprint = preview(
+            festival, register_import.register_list(None), read_workbook(register_file), register_upload.choices
+        ).fingerprint(frozenset())
+        support_register_upload = staging.stage(
+            register_file, "so.xlsx", "initiatives", festival, db.session.get(User, ids["support_a_user"])
+        )
         other_organizer = factories.make_user(Role.ORGANIZER, email="organizer-2@example.vn")
         other_upload = staging.stage(attendees_file, "khach.xlsx", "attendees", festival, other_organizer)
         db.session.add(VotePolicy(festival=festival, is_enabled=True, voter_roles=[], unlock_reason=""))
@@ -1251,6 +1289,9 @@ def world(app, people):
             "attendee_upload": attendee_upload.id,
             "attendee_fingerprint": attendee_fingerprint,
             "exhibit_upload": exhibit_upload.id,
+            "register_upload": register_upload.id,
+            "register_fingerprint": register_fingerprint,
+            "support_register_upload": support_register_upload.id,
             "other_organizers_upload": other_upload.id,
             "paper_entry": paper_entry.id,
             "held_scan": held_scans[0].id,

@@ -119,7 +119,11 @@ def unit_teams(unit_ids: list[int] | None) -> list[ProductionTeam]:
     return list(db.session.execute(query).scalars())
 
 
-def _check_input(unit: Unit, data: InitiativeInput, today: date) -> None:
+def check_input(unit: Unit, data: InitiativeInput, today: date) -> None:
+    """The register's rules for what was typed (or imported) for an initiative of `unit`.
+
+    :raise FestivalError: a rule is broken (no title, no author, shares not adding up to 100 %…).
+    """
     if not data.title.strip():
         raise FestivalError(_l("Chưa có tên sáng kiến."))
     if not data.authors:
@@ -165,7 +169,8 @@ def snapshot(initiative: Initiative) -> dict:
     }
 
 
-def _apply(initiative: Initiative, data: InitiativeInput) -> None:
+def apply_input(initiative: Initiative, data: InitiativeInput) -> None:
+    """Write what was typed (or imported) onto the initiative, its authors in order."""
     initiative.title = data.title.strip()
     initiative.field = data.field
     initiative.team = data.team
@@ -240,9 +245,9 @@ def create_initiative(unit: Unit, data: InitiativeInput, by: User, today: date, 
     year = year or today.year
     if not 2000 <= year <= today.year + 1:
         raise FestivalError(_l("Năm của sổ sáng kiến không hợp lệ."))
-    _check_input(unit, data, today)
+    check_input(unit, data, today)
     initiative = Initiative(unit=unit, year=year, source=InitiativeSource.ENTERED, entered_by=by)
-    _apply(initiative, data)
+    apply_input(initiative, data)
     if not add_numbered(initiative, unit):
         raise Unavailable(_l("Sổ sáng kiến đang được nhiều người ghi cùng lúc. Hãy bấm Lưu lần nữa."))
     audit.record("initiative.created", initiative, by=by, after=snapshot(initiative))
@@ -257,9 +262,9 @@ def update_initiative(initiative: Initiative, data: InitiativeInput, by: User, t
     """
     if not may_keep(by, initiative.unit_id):
         raise NotAllowed(_l("Bạn không được sửa sáng kiến này."))
-    _check_input(initiative.unit, data, today)
+    check_input(initiative.unit, data, today)
     before = snapshot(initiative)
-    _apply(initiative, data)
+    apply_input(initiative, data)
     db.session.flush()
     audit.record("initiative.updated", initiative, by=by, before=before, after=snapshot(initiative))
 

@@ -17,7 +17,7 @@ from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
 from festival.core.uploads import MAX_FILE_BYTES
 from festival.exhibits import services as exhibit_services
-from festival.initiatives import benefits, nominations, printing, recognition, services
+from festival.initiatives import benefits, import_export, nominations, printing, recognition, services
 from festival.initiatives.benefit_forms import BenefitYearForm
 from festival.initiatives.forms import ApplyForm, DecisionForm, FilesForm, InitiativeForm, RequestForm
 from festival.initiatives.nomination_forms import NominationForm
@@ -36,6 +36,7 @@ from festival.models import (
     utcnow,
 )
 from festival.privacy.requests import page_of
+from festival.spreadsheets import importing
 from festival.util.formatting import festival_today, format_number
 from festival.util.urls import record_id
 
@@ -77,6 +78,7 @@ def register():
 
 HISTORY_LABELS = {
     "initiative.created": _l("Nhập sáng kiến"),
+    "initiative.imported": _l("Nhập từ bảng tính"),
     "initiative.updated": _l("Sửa nội dung"),
     "initiative.files_added": _l("Thêm tệp"),
     "initiative.file_removed": _l("Xoá tệp"),
@@ -685,3 +687,30 @@ def closing_tally():
         festival=festival,
         tally=nominations.closing_tally(festival, units),
     )
+
+
+# Importing an existing register from a spreadsheet --------------------------------------------------------------
+
+
+def _own_unit() -> Unit | None:
+    """The unit whose register the signed-in account imports into: None for organizers (the file names each row's
+    unit); a unit's account or support team without a unit may not import."""
+    units = services.register_units(current_user)
+    if units is None:
+        return None
+    if not units:
+        abort(403)
+    return units[0]
+
+
+importing.add_list_routes(
+    bp,
+    lambda: import_export.register_list(_own_unit()),
+    guard=role_required(*REGISTER_KEEPERS),
+    headings=(_l("Nhập sổ sáng kiến từ Excel/CSV"), _l("Nhập sổ sáng kiến: xem trước")),
+    help_template="initiatives/_import_help.html",
+    help_context=lambda festival: {"own_unit": _own_unit(), "fields": list(InitiativeField)},
+    done_url=lambda: url_for("initiatives.register"),
+    template=(lambda festival: import_export.import_template(_own_unit()), "mau-nhap-so-sang-kien.xlsx"),
+    export=None,  # the register has its own exports (the portal's, the tallies')
+)

@@ -178,7 +178,7 @@ def preview_page(spec: ImportList, upload_id: str, *, upload_endpoint: str, done
 
 def add_list_routes(
     bp: Blueprint,
-    spec: ImportList,
+    spec: ImportList | Callable[[], ImportList],
     *,
     guard: Callable,
     headings: tuple[str, str],
@@ -186,20 +186,26 @@ def add_list_routes(
     help_context: Callable[[Festival], dict],
     done_url: Callable[[], str],
     template: tuple[Callable[[Festival], bytes], str],
-    export: tuple[Callable[[Festival], bytes], str],
+    export: tuple[Callable[[Festival], bytes], str] | None,
 ) -> None:
     """Register a list's four pages on its blueprint, each behind `guard`: `import` (upload), `import/<upload_id>`
     (map, preview, import), `import/template.xlsx` and `export.xlsx`, as the endpoints `import_file`,
-    `import_preview`, `import_template` and `export`. `headings` are the upload and preview pages' titles,
-    `help_template` (rendered with `help_context(festival)`) what the upload page says about this list; `template`
-    and `export` are a builder and the file's name (`{edition}` is the festival's edition)."""
+    `import_preview`, `import_template` and `export`. `spec` is the list, or a function giving the list for the
+    signed-in user (a unit's account imports into its own unit only). `headings` are the upload and preview pages'
+    titles, `help_template` (rendered with `help_context(festival)`) what the upload page says about this list;
+    `template` and `export` are a builder and the file's name (`{edition}` is the festival's edition); a list with
+    its own export passes `export=None`."""
     upload_endpoint, preview_endpoint = f"{bp.name}.import_file", f"{bp.name}.import_preview"
+    spec_now = spec if isinstance(spec, ImportList) else None
+
+    def current_spec() -> ImportList:
+        return spec_now or spec()
 
     def import_file():
         """Importing a list, step 1: upload an XLSX or CSV (kept server-side for the next steps)."""
         festival = current_festival()
         return upload_page(
-            spec,
+            current_spec(),
             preview_endpoint=preview_endpoint,
             heading=headings[0],
             help_template=help_template,
@@ -209,7 +215,9 @@ def add_list_routes(
 
     def import_preview(upload_id):
         """Importing a list, steps 2–4: the sheet and columns found, the preview, then all rows or none."""
-        return preview_page(spec, upload_id, upload_endpoint=upload_endpoint, done_url=done_url(), heading=headings[1])
+        return preview_page(
+            current_spec(), upload_id, upload_endpoint=upload_endpoint, done_url=done_url(), heading=headings[1]
+        )
 
     def import_template():
         """The list's import template with Vietnamese headers and an instructions sheet."""
@@ -230,7 +238,8 @@ def add_list_routes(
     bp.add_url_rule("/import", "import_file", guard(import_file), methods=["GET", "POST"])
     bp.add_url_rule("/import/<upload_id>", "import_preview", guard(import_preview), methods=["GET", "POST"])
     bp.add_url_rule("/import/template.xlsx", "import_template", guard(import_template))
-    bp.add_url_rule("/export.xlsx", "export", guard(export_file))
+    if export is not None:
+        bp.add_url_rule("/export.xlsx", "export", guard(export_file))
 
 
 # ---------------------------------------------------------------- the command line
