@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import load_only, selectinload
 
-from festival.core import audit
+from festival.core import audit, board_versions
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
 from festival.judging.panels import add_assignment, conflict_pairs, may_judge
@@ -20,6 +20,8 @@ from festival.models import (
     BoothSheet,
     Exhibit,
     Festival,
+    Finalist,
+    JudgingRound,
     ScoreChange,
     ScoreSheet,
     SheetStatus,
@@ -28,6 +30,12 @@ from festival.models import (
     UserSession,
 )
 from festival.util import boards
+
+# The live board's name for its version (festival/core/board_versions.py), and the tables whose rows it shows.
+BOARD = "control"
+board_versions.watch(
+    BOARD, ScoreSheet, StandReport, BoothSheet, UserSession, Exhibit, User, JudgingRound, Finalist, AuditLog
+)
 
 
 def _booth_key(booth: str | None) -> tuple:
@@ -219,44 +227,11 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
 
 
 def board_stamp(festival: Festival, number: int, now: datetime) -> str:
-    """The control board's version, in one statement: it moves with every save, submit, reassignment,
-    stand report, device report and booth sheet, with anything an organizer does (the audit log), and at
-    least once a minute (a change nothing here counts is then shown within the minute)."""
-    # One row of aggregates per table, each read once, side by side in one statement.
-    sheets = (
-        sa.select(
-            sa.func.count(),
-            sa.func.max(ScoreSheet.id),
-            sa.func.sum(ScoreSheet.revision),
-            sa.func.max(ScoreSheet.updated_at),
-        )
-        .join(ScoreSheet.exhibit)
-        .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
-        .subquery()
-    )
-    reports = (
-        sa.select(sa.func.count(), sa.func.count(StandReport.resolved_at))
-        .join(StandReport.sheet)
-        .join(ScoreSheet.exhibit)
-        .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
-        .subquery()
-    )
-    booth = (
-        sa.select(sa.func.count(), sa.func.sum(BoothSheet.revision), sa.func.max(BoothSheet.updated_at))
-        .where(BoothSheet.festival_id == festival.id)
-        .subquery()
-    )
-    devices = sa.select(sa.func.max(UserSession.last_report_at), sa.func.sum(UserSession.pending_changes)).subquery()
-    audit = sa.select(sa.func.max(AuditLog.id)).subquery()
-    parts = db.session.execute(
-        sa.select(sheets, reports, booth, devices, audit)
-        .select_from(sheets)
-        .join(reports, sa.true())
-        .join(booth, sa.true())
-        .join(devices, sa.true())
-        .join(audit, sa.true())
-    ).one()
-    return boards.stamp(festival.id, number, *parts, now.replace(second=0, microsecond=0))
+    """The control board's version, in one statement of one row: it moves with every write to a table the
+    board shows (saves, submits, reassignments, stand reports, device reports, booth sheets, exhibits and
+    judges, anything audited) and at least once a minute."""
+    version = db.session.execute(sa.select(board_versions.version_of(BOARD))).scalar()
+    return boards.versioned_stamp(festival.id, version, now, number)
 
 
 def board_rows(judge_rows: list[JudgeProgress], exhibit_rows: list[ExhibitProgress], booth_rows: list) -> boards.Rows:

@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from festival.auth import services as auth_services
-from festival.auth.permissions import role_required
+from festival.auth.permissions import board_poll, role_required
 from festival.booths import services as booth_services
 from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
@@ -629,7 +629,15 @@ def control_board():
     )
 
 
+def _polled_round() -> tuple[int] | None:
+    # An open control room polls with its round in the address; without it the round under way is found by
+    # the whole request.
+    number = request.args.get("round", type=record_id)
+    return None if number is None else (number,)
+
+
 @bp.route("/control/board/index")
+@board_poll(control.BOARD, Role.ORGANIZER, keyed_by=_polled_round)
 @role_required(Role.ORGANIZER)
 def control_board_index():
     """What the open control room polls: 304 while its stamp is current, else each row's key and digest."""

@@ -1,12 +1,13 @@
 """Live boards that fetch only what changed (static/js/live-board.js).
 
 A board's rows each have a key and a digest of what they show. An open board polls with the board's
-stamp (an ETag from one cheap aggregate query): unchanged, the answer is 304 and nothing is read or
+stamp (an ETag from the board's version: one row read): unchanged, the answer is 304 and nothing is read or
 rendered; changed, it gets the key and digest of every row, compares them with its own, and asks only
 for the rows that differ. Nothing is kept on the server between polls, so any app machine can answer.
 """
 
 import hashlib
+from datetime import datetime
 
 from flask import Response, make_response, request
 
@@ -21,6 +22,13 @@ def digest(shown: object) -> str:
 def stamp(*parts: object) -> str:
     """A board's version from the aggregates that move when any of its rows could."""
     return hashlib.blake2b(repr(parts).encode(), digest_size=9).hexdigest()
+
+
+def versioned_stamp(festival_id: int, version: int | None, now: datetime, *extra: object) -> str:
+    """A board's stamp from its version (festival/core/board_versions.py), the same whether a poll computes it
+    before any of the request's work or the board itself does; it moves at least once a minute as well, so a
+    write the version misses is shown within the minute."""
+    return stamp(festival_id, *extra, version, now.replace(second=0, microsecond=0))
 
 
 def index(rows: Rows) -> dict[str, list[list[str]]]:
