@@ -1,5 +1,6 @@
 """board versions: a counter per live board (the control room, the check-in dashboard), moved in the same
-transaction as any write to a table the board shows, so an unchanged board's poll reads one row
+transaction as any write to a table the board shows, so an unchanged board's poll reads one row; score changes
+indexed by sheet and time (the control room's last change of each sheet)
 
 Revision ID: 0030
 Revises: 0029
@@ -24,7 +25,9 @@ def upgrade():
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("board", name=op.f("pk_board_versions")),
     )
+    op.create_index("ix_score_changes_sheet_id_created_at", "score_changes", ["sheet_id", "created_at"])
 
 
 def downgrade():
+    op.drop_index("ix_score_changes_sheet_id_created_at", table_name="score_changes")
     op.drop_table("board_versions")
