@@ -7,16 +7,44 @@ for the rows that differ. Nothing is kept on the server between polls, so any ap
 """
 
 import hashlib
+import threading
+from collections.abc import Callable, Hashable
 from datetime import datetime
+from functools import lru_cache
 
 from flask import Response, make_response, request
 
-Rows = dict[str, list[tuple[str, object]]]  # group (a table's body) -> [(row key, what the row shows)]
+Rows = dict[str, list[tuple[str, Hashable]]]  # group (a table's body) -> [(row key, what the row shows: tuples)]
 
 
-def digest(shown: object) -> str:
+# A board of a thousand rows asks for the same rows' digests and HTML poll after poll: both are pure functions
+# of what a row shows, so each process keeps the last few thousand (a memo, never the truth: what a row shows
+# is read from the database every time, and a row that shows something else is a new entry).
+MOST_REMEMBERED = 20_000
+
+
+@lru_cache(maxsize=MOST_REMEMBERED)
+def digest(shown: Hashable) -> str:
     """A short fingerprint of what a row shows (its values' repr: plain tuples of text, numbers, times)."""
     return hashlib.blake2b(repr(shown).encode(), digest_size=6).hexdigest()
+
+
+_rendered: dict[tuple, str] = {}
+_rendered_lock = threading.Lock()
+
+
+def rendered(key: str, shown: Hashable, language: str, render: Callable[[], str]) -> str:
+    """A row's HTML in `language`: `render()` the first time this process shows the row so, then the same text.
+    Only for rows whose HTML depends on nothing else (no form with the session's CSRF token)."""
+    memo = (language, key, shown)
+    html = _rendered.get(memo)
+    if html is None:
+        html = render()
+        with _rendered_lock:
+            _rendered[memo] = html
+            while len(_rendered) > MOST_REMEMBERED:
+                del _rendered[next(iter(_rendered))]  # the oldest first
+    return html
 
 
 def stamp(*parts: object) -> str:
