@@ -1,13 +1,19 @@
 """Who may do what: the role guard for views and small predicates shared with templates."""
 
-from functools import wraps
+from collections.abc import Callable
+from functools import cache, wraps
 
-from flask import abort
+import sqlalchemy as sa
+from flask import abort, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from festival.core.extensions import login_manager
-from festival.models import UNIT_EDITABLE, ExhibitStatus, Role
+from festival.auth.services import SESSION_ROLE, session_role_params
+from festival.core import board_versions
+from festival.core.extensions import db, login_manager
+from festival.core.festivals import current_festival_id, finds_own_festival, get_current_festival
+from festival.models import UNIT_EDITABLE, ExhibitStatus, Role, utcnow
+from festival.util import boards
 
 
 def role_required(*roles: Role):
@@ -25,6 +31,50 @@ def role_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def board_poll(board: str, *roles: Role, keyed_by: Callable[[], tuple | None] = tuple):
+    """For the endpoint a live board polls (festival/util/boards.py), above role_required: while the board the
+    caller shows is current, answer 304 from one statement that reads the current festival, the board's version
+    and the role of the caller's signed-in session, with no user, festival or board loaded. Anything else (no
+    stamp, a stale one, no session in the cookie, a role not in `roles`, `keyed_by` saying None) goes through
+    the whole request, which signs the caller in, refuses or answers, as before.
+
+    `keyed_by` gives what else the board's stamp is made of from the request (the control room's round)."""
+
+    def decorator(view):
+        @finds_own_festival
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            unchanged = _unchanged_board(board, roles, keyed_by())
+            if unchanged is not None:
+                return unchanged
+            g.festival = get_current_festival()
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@cache
+def _poll_statement(board: str) -> sa.Select:
+    # Built once per board: a poll only binds its values (the statement's compiled form is cached by SQLAlchemy).
+    return sa.select(current_festival_id(), SESSION_ROLE, board_versions.version_of(board))
+
+
+def _unchanged_board(board: str, roles: tuple[Role, ...], extra: tuple | None):
+    session_id = session.get("_user_id")
+    if extra is None or not request.if_none_match or not isinstance(session_id, str):
+        return None
+    now = utcnow()
+    params = session_role_params(session_id, now)
+    if params is None:
+        return None
+    festival_id, role, version = db.session.execute(_poll_statement(board), params).one()
+    if festival_id is None or role not in roles:
+        return None
+    return boards.not_modified(boards.versioned_stamp(festival_id, version, now, *extra))
 
 
 def is_organizer(user) -> bool:

@@ -19,6 +19,7 @@ from festival.core.errors import FestivalError
 from festival.core.extensions import db
 from festival.models import Role, SignInFailures, Unit, User, UserSession, utcnow
 from festival.util.formatting import fold
+from festival.util.urls import MAX_ID
 
 MIN_PASSWORD_LENGTH = 8
 # Words anyone guessing at this festival tries first (ASVS 6.1.2), compared without diacritics,
@@ -478,6 +479,30 @@ def load_session_user(session_id: str, now: datetime) -> User | None:
         return None
     found.session_key = token
     return found
+
+
+# The role of the user a session or remember-me cookie names, as a scalar subquery to read beside other things in
+# one statement (a live board's poll, festival.auth.permissions.board_poll): NULL unless that signed-in session
+# still exists and the account is active, the rule of load_session_user. Built once; session_role_params fills it.
+SESSION_ROLE = (
+    db.select(User.role)
+    .join(UserSession)
+    .where(
+        User.id == sa.bindparam("session_user_id"),
+        UserSession.token_hash == sa.bindparam("session_token_hash"),
+        UserSession.expires_at > sa.bindparam("session_now"),
+        User.is_active.is_(True),
+    )
+    .scalar_subquery()
+)
+
+
+def session_role_params(session_id: str, now: datetime) -> dict | None:
+    """SESSION_ROLE's parameters for a cookie's session id; None when the value cannot name a session at all."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token or int(user_id) > MAX_ID:
+        return None
+    return {"session_user_id": int(user_id), "session_token_hash": _hash_token(token), "session_now": now}
 
 
 def search_users(role: Role | None, query: str):

@@ -2,7 +2,7 @@
 let in twice, and the arrivals dashboard. Gates without the server: festival/checkin/offline.py."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -11,10 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from festival.badges.services import badge_roles, find_by_token
+from festival.core import board_versions
 from festival.core.extensions import db
-from festival.models import Attendee, AuditLog, CheckIn, Festival, HeldScan, Region, ScanResult, Unit, User
+from festival.models import Attendee, AuditLog, BadgeRole, CheckIn, Festival, HeldScan, Region, ScanResult, Unit, User
 from festival.util import boards
 from festival.util.formatting import festival_timezone
+
+# The dashboard's name for its version (festival/core/board_versions.py), and the tables whose rows it shows.
+BOARD = "checkin"
+board_versions.watch(BOARD, Attendee, CheckIn, HeldScan, Unit, BadgeRole, AuditLog)
 
 MESSAGES = {
     ScanResult.CHECKED_IN: _l("Chào mừng!"),
@@ -247,6 +252,16 @@ class Dashboard:
     held: int  # offline scans waiting for an organizer's review
 
 
+QUARTER_HOUR = 15 * 60
+
+
+def _epoch_seconds(column):
+    """A stored (UTC) time as whole seconds since 1970, on SQLite and PostgreSQL."""
+    if db.engine.dialect.name == "sqlite":
+        return sa.cast(sa.func.strftime("%s", column), sa.BigInteger)
+    return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
+
+
 def dashboard(festival: Festival, language: str = "vi") -> Dashboard:
     """Who has arrived: by role (named in `language`), region and unit or outside organisation, and
     arrivals per 15 minutes. A fixed number of statements whatever the crowd: counts come grouped from
@@ -283,15 +298,22 @@ def dashboard(festival: Festival, language: str = "vi") -> Dashboard:
     # 2020), the chart has at most a day's 96 quarter-hours per festival day (and the margin).
     zone = festival_timezone()
     opens, closes = festival_window(festival)
-    slots: dict[datetime, int] = {}
-    for arrived in db.session.execute(
-        db.select(Attendee.checked_in_at).where(
-            Attendee.festival_id == festival.id, Attendee.checked_in_at >= opens, Attendee.checked_in_at < closes
+    # Counted per quarter-hour in the database. Times are stored in UTC, and every time zone is a whole number of
+    # quarter-hours from UTC, so a quarter-hour of UTC is one of local time.
+    seconds = _epoch_seconds(Attendee.checked_in_at)
+    slot_of = seconds - seconds % QUARTER_HOUR
+    slots = {
+        datetime.fromtimestamp(slot, timezone.utc).astimezone(zone): count
+        for slot, count in db.session.execute(
+            db.select(slot_of, sa.func.count())
+            .where(
+                Attendee.festival_id == festival.id,
+                Attendee.checked_in_at >= opens,
+                Attendee.checked_in_at < closes,
+            )
+            .group_by(slot_of)
         )
-    ).scalars():
-        local = arrived.astimezone(zone)
-        slot = local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
-        slots[slot] = slots.get(slot, 0) + 1
+    }
     arrivals = []
     if slots:
         slot, last = min(slots), max(slots)
@@ -336,26 +358,11 @@ def dashboard(festival: Festival, language: str = "vi") -> Dashboard:
 
 
 def dashboard_stamp(festival: Festival, now: datetime) -> str:
-    """The check-in dashboard's version, in one statement: it moves with every scan and arrival, every
-    attendee added or removed, every held scan decided, anything an organizer does (the audit log), and at
-    least once a minute."""
-
-    # One row of aggregates per table, each read once, side by side in one statement.
-    attendees = sa.select(sa.func.count(), sa.func.max(Attendee.id), sa.func.count(Attendee.checked_in_at)).where(
-        Attendee.festival_id == festival.id
-    )
-    scans = sa.select(sa.func.max(CheckIn.id)).where(CheckIn.festival_id == festival.id)
-    held = sa.select(sa.func.max(HeldScan.id), sa.func.count(HeldScan.decision)).where(
-        HeldScan.festival_id == festival.id
-    )
-    audit = sa.select(sa.func.max(AuditLog.id))
-    parts_of = [query.subquery() for query in (attendees, scans, held, audit)]
-    first, *others = parts_of
-    query = sa.select(*parts_of).select_from(first)
-    for other in others:
-        query = query.join(other, sa.true())
-    parts = db.session.execute(query).one()
-    return boards.stamp(festival.id, *parts, now.replace(second=0, microsecond=0))
+    """The check-in dashboard's version, in one statement of one row: it moves with every write to a table the
+    dashboard shows (scans and arrivals, attendees added, changed or removed, held scans decided, units, anything
+    audited) and at least once a minute."""
+    version = db.session.execute(sa.select(board_versions.version_of(BOARD))).scalar()
+    return boards.versioned_stamp(festival.id, version, now)
 
 
 def dashboard_rows(board: Dashboard, doubles: list[DoubleEntry]) -> boards.Rows:
@@ -365,10 +372,14 @@ def dashboard_rows(board: Dashboard, doubles: list[DoubleEntry]) -> boards.Rows:
         "cards": [
             ("stats", (board.checked_in, board.total, board.scans, board.refused)),
             ("held", board.held),
-            ("doubles", [(d.attendee.id, d.attendee.full_name, d.attendee.affiliation, d.entries) for d in doubles]),
+            (
+                "doubles",
+                tuple((d.attendee.id, d.attendee.full_name, d.attendee.affiliation, tuple(d.entries)) for d in doubles),
+            ),
         ],
-        "roles": [(key, rest) for key, *rest in board.by_role],
-        "regions": [(key, rest) for key, *rest in board.by_region],
-        "arrivals": [("arrivals", board.arrivals)],
-        "units": [(key, rest) for key, *rest in board.by_unit],
+        # Tuples all through: what a part shows is hashable (its digest is remembered, util/boards.py).
+        "roles": [(key, tuple(rest)) for key, *rest in board.by_role],
+        "regions": [(key, tuple(rest)) for key, *rest in board.by_region],
+        "arrivals": [("arrivals", tuple(board.arrivals))],
+        "units": [(key, tuple(rest)) for key, *rest in board.by_unit],
     }

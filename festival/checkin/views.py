@@ -21,7 +21,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from festival.auth.permissions import role_required
+from festival.auth.permissions import board_poll, role_required
 from festival.badges import services as badges
 from festival.checkin import offline, services
 from festival.core.errors import FestivalError, refusals_return_to
@@ -273,6 +273,7 @@ def dashboard_board():
 
 
 @bp.route("/checkin/dashboard/index")
+@board_poll(services.BOARD, *GATE_STAFF)
 @role_required(*GATE_STAFF)
 def dashboard_index():
     """What an open dashboard polls: 304 while its stamp is current, else each part's key and digest."""

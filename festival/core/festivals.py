@@ -5,7 +5,7 @@ pretix sets `request.event`). A festival's judging policy, badge roles and certi
 templates are made with it, so pages only ever read them: a GET never writes.
 """
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 
 from festival.core.extensions import db
 from festival.models import (
@@ -89,9 +89,24 @@ def festival_by_edition(edition: int) -> Festival | None:
 WITHOUT_FESTIVAL = frozenset({"static", "public.healthz"})
 
 
+def current_festival_id():
+    """The current festival's id as a scalar subquery, to read beside other things in one statement."""
+    return db.select(Festival.id).where(Festival.is_current.is_(True)).scalar_subquery()
+
+
+def finds_own_festival(view):
+    """Mark a view that puts the festival on `g` itself, after a first statement that may answer alone (a live
+    board's unchanged poll: festival.auth.permissions.board_poll)."""
+    view.finds_own_festival = True
+    return view
+
+
 def load_current_festival() -> None:
-    """`before_request`: put the current festival on `g`."""
-    g.festival = None if request.endpoint in WITHOUT_FESTIVAL else get_current_festival()
+    """`before_request`: put the current festival on `g` (views marked finds_own_festival do it themselves)."""
+    if request.endpoint in WITHOUT_FESTIVAL:
+        g.festival = None
+    elif not getattr(current_app.view_functions.get(request.endpoint), "finds_own_festival", False):
+        g.festival = get_current_festival()
 
 
 def current_festival() -> Festival:

@@ -4,12 +4,12 @@ unattended, a sheet moved to another judge in one click; and each judge's walkin
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import load_only, selectinload
 
-from festival.core import audit
+from festival.core import audit, board_versions
 from festival.core.errors import FestivalError, NotAllowed
 from festival.core.extensions import db
 from festival.judging.panels import add_assignment, conflict_pairs, may_judge
@@ -20,6 +20,8 @@ from festival.models import (
     BoothSheet,
     Exhibit,
     Festival,
+    Finalist,
+    JudgingRound,
     ScoreChange,
     ScoreSheet,
     SheetStatus,
@@ -28,6 +30,12 @@ from festival.models import (
     UserSession,
 )
 from festival.util import boards
+
+# The live board's name for its version (festival/core/board_versions.py), and the tables whose rows it shows.
+BOARD = "control"
+board_versions.watch(
+    BOARD, ScoreSheet, StandReport, BoothSheet, UserSession, Exhibit, User, JudgingRound, Finalist, AuditLog
+)
 
 
 def _booth_key(booth: str | None) -> tuple:
@@ -123,14 +131,47 @@ def reassign_candidates(sheet: ScoreSheet) -> list[User]:
     return [judge for judge in judges_of_festival() if judge.id not in taken and may_judge(judge, exhibit, conflicts)]
 
 
+class Judge(NamedTuple):
+    """A judge as the board names them."""
+
+    id: int
+    full_name: str
+
+
+class ExhibitShown(NamedTuple):
+    """An exhibit as the board shows it."""
+
+    id: int
+    code: str | None
+    title: str
+    zone: str | None
+    booth: str | None
+
+
+class SheetShown(NamedTuple):
+    """A score sheet on the board: whose, and how far."""
+
+    id: int
+    judge: Judge
+    status: SheetStatus
+
+
+class ReportShown(NamedTuple):
+    """An open report of an empty stand: who reported it, when."""
+
+    id: int
+    judge: Judge
+    reported_at: datetime
+
+
 @dataclass
 class JudgeProgress:
-    judge: User
+    judge: Judge
     done: int = 0
     in_progress: int = 0
     not_started: int = 0
     last_activity: datetime | None = None
-    at: Exhibit | None = None  # where they were last seen working
+    at: ExhibitShown | None = None  # where they were last seen working
     reported_at: datetime | None = None  # when one of their devices last reported from a judge page
     pending: int = 0  # how many changes that device said were waiting to be sent
 
@@ -141,56 +182,56 @@ class JudgeProgress:
 
 @dataclass
 class ExhibitProgress:
-    exhibit: Exhibit
-    sheets: list[ScoreSheet] = field(default_factory=list)
-    reports: list[StandReport] = field(default_factory=list)
-
-    @property
-    def submitted(self) -> int:
-        return sum(1 for sheet in self.sheets if sheet.status is SheetStatus.SUBMITTED)
+    exhibit: ExhibitShown
+    sheets: list[SheetShown] = field(default_factory=list)
+    reports: list[ReportShown] = field(default_factory=list)
+    submitted: int = 0
 
 
 def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgress], list[ExhibitProgress]]:
     """Round `number` live. Per judge: sheets done, in progress and not started, last activity and where, their device's
     last report and the changes it had waiting; per exhibit:
     sheets submitted of assigned and open reports of an empty stand (those first)."""
-    # Only the columns the board shows: a thousand exhibits and their sheets are read in a few statements
-    # without loading what the board never uses (texts, units, rubrics).
+    # Plain rows of only the columns the board shows, never model objects: a thousand exhibits and their three
+    # thousand sheets are read in four statements, and building objects would cost more than reading them.
     exhibits = {
-        e.id: ExhibitProgress(e)
-        for e in db.session.execute(
+        row[0]: ExhibitProgress(ExhibitShown(*row))
+        for row in db.session.execute(
             round_exhibits(festival, number)
+            .with_only_columns(Exhibit.id, Exhibit.code, Exhibit.title, Exhibit.zone, Exhibit.booth)
             .order_by(Exhibit.code)
-            .options(load_only(Exhibit.id, Exhibit.code, Exhibit.title, Exhibit.zone, Exhibit.booth))
-        ).scalars()
+        )
     }
     last_change = (
         sa.select(sa.func.max(ScoreChange.created_at)).where(ScoreChange.sheet_id == ScoreSheet.id).scalar_subquery()
     )
     sheets = db.session.execute(
-        sa.select(ScoreSheet, last_change)
+        sa.select(
+            ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id, User.full_name, ScoreSheet.status, last_change
+        )
         .join(ScoreSheet.exhibit)
+        .join(ScoreSheet.judge)
         .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
         .order_by(ScoreSheet.id)
-        .options(
-            load_only(ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id, ScoreSheet.status),
-            selectinload(ScoreSheet.judge).load_only(User.id, User.full_name),
-        )
-    ).all()
+    )
     judges: dict[int, JudgeProgress] = {}
-    for sheet, seen in sheets:
-        if sheet.exhibit_id not in exhibits:
+    names: dict[int, Judge] = {}
+    for sheet_id, exhibit_id, judge_id, full_name, status, seen in sheets:
+        exhibit = exhibits.get(exhibit_id)
+        if exhibit is None:
             continue
-        exhibits[sheet.exhibit_id].sheets.append(sheet)
-        progress = judges.setdefault(sheet.judge_id, JudgeProgress(sheet.judge))
-        if sheet.status is SheetStatus.SUBMITTED:
+        judge = names.get(judge_id) or names.setdefault(judge_id, Judge(judge_id, full_name))
+        exhibit.sheets.append(SheetShown(sheet_id, judge, status))
+        progress = judges.get(judge_id) or judges.setdefault(judge_id, JudgeProgress(judge))
+        if status is SheetStatus.SUBMITTED:
             progress.done += 1
-        elif sheet.status is SheetStatus.DRAFT:
+            exhibit.submitted += 1
+        elif status is SheetStatus.DRAFT:
             progress.in_progress += 1
         else:
             progress.not_started += 1
         if seen is not None and (progress.last_activity is None or seen > progress.last_activity):
-            progress.last_activity, progress.at = seen, sheet.exhibit
+            progress.last_activity, progress.at = seen, exhibit.exhibit
     for user_id, reported_at, pending in db.session.execute(
         sa.select(UserSession.user_id, UserSession.last_report_at, UserSession.pending_changes)
         .where(UserSession.user_id.in_(list(judges)), UserSession.last_report_at.is_not(None))
@@ -198,18 +239,20 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
     ).all():
         judges[user_id].reported_at, judges[user_id].pending = reported_at, pending  # the newest report wins
     reports = db.session.execute(
-        sa.select(StandReport)
+        sa.select(StandReport.id, StandReport.reported_at, ScoreSheet.exhibit_id, User.id, User.full_name)
         .join(StandReport.sheet)
         .join(ScoreSheet.exhibit)
+        .join(ScoreSheet.judge)
         .where(
             Exhibit.festival_id == festival.id,
             ScoreSheet.round_number == number,
             StandReport.resolved_at.is_(None),
         )
-    ).scalars()
-    for report in reports:
-        if report.sheet.exhibit_id in exhibits:
-            exhibits[report.sheet.exhibit_id].reports.append(report)
+        .order_by(StandReport.id)
+    )
+    for report_id, reported_at, exhibit_id, judge_id, full_name in reports:
+        if exhibit_id in exhibits:
+            exhibits[exhibit_id].reports.append(ReportShown(report_id, Judge(judge_id, full_name), reported_at))
     judge_rows = sorted(judges.values(), key=lambda p: (p.done == p.total, p.done / (p.total or 1), p.judge.full_name))
     exhibit_rows = sorted(
         exhibits.values(),
@@ -219,44 +262,11 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
 
 
 def board_stamp(festival: Festival, number: int, now: datetime) -> str:
-    """The control board's version, in one statement: it moves with every save, submit, reassignment,
-    stand report, device report and booth sheet, with anything an organizer does (the audit log), and at
-    least once a minute (a change nothing here counts is then shown within the minute)."""
-    # One row of aggregates per table, each read once, side by side in one statement.
-    sheets = (
-        sa.select(
-            sa.func.count(),
-            sa.func.max(ScoreSheet.id),
-            sa.func.sum(ScoreSheet.revision),
-            sa.func.max(ScoreSheet.updated_at),
-        )
-        .join(ScoreSheet.exhibit)
-        .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
-        .subquery()
-    )
-    reports = (
-        sa.select(sa.func.count(), sa.func.count(StandReport.resolved_at))
-        .join(StandReport.sheet)
-        .join(ScoreSheet.exhibit)
-        .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
-        .subquery()
-    )
-    booth = (
-        sa.select(sa.func.count(), sa.func.sum(BoothSheet.revision), sa.func.max(BoothSheet.updated_at))
-        .where(BoothSheet.festival_id == festival.id)
-        .subquery()
-    )
-    devices = sa.select(sa.func.max(UserSession.last_report_at), sa.func.sum(UserSession.pending_changes)).subquery()
-    audit = sa.select(sa.func.max(AuditLog.id)).subquery()
-    parts = db.session.execute(
-        sa.select(sheets, reports, booth, devices, audit)
-        .select_from(sheets)
-        .join(reports, sa.true())
-        .join(booth, sa.true())
-        .join(devices, sa.true())
-        .join(audit, sa.true())
-    ).one()
-    return boards.stamp(festival.id, number, *parts, now.replace(second=0, microsecond=0))
+    """The control board's version, in one statement of one row: it moves with every write to a table the
+    board shows (saves, submits, reassignments, stand reports, device reports, booth sheets, exhibits and
+    judges, anything audited) and at least once a minute."""
+    version = db.session.execute(sa.select(board_versions.version_of(BOARD))).scalar()
+    return boards.versioned_stamp(festival.id, version, now, number)
 
 
 def board_rows(judge_rows: list[JudgeProgress], exhibit_rows: list[ExhibitProgress], booth_rows: list) -> boards.Rows:
@@ -286,8 +296,8 @@ def board_rows(judge_rows: list[JudgeProgress], exhibit_rows: list[ExhibitProgre
                     p.exhibit.title,
                     p.exhibit.zone,
                     p.exhibit.booth,
-                    [(r.id, r.sheet.judge.full_name, r.reported_at) for r in p.reports],
-                    [(s.id, s.judge.full_name, s.status.value) for s in p.sheets],
+                    tuple((r.id, r.judge.full_name, r.reported_at) for r in p.reports),
+                    tuple((s.id, s.judge.full_name, s.status.value) for s in p.sheets),
                 ),
             )
             for p in exhibit_rows

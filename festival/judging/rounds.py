@@ -46,7 +46,11 @@ def last_round(festival: Festival) -> JudgingRound:
 
 def current_round(festival: Festival, now: datetime) -> JudgingRound:
     """The round organizers are most likely working on: the last one whose window has opened, else round 1."""
-    rounds = rounds_of(festival)
+    return current_of(rounds_of(festival), now)
+
+
+def current_of(rounds: list[JudgingRound], now: datetime) -> JudgingRound:
+    """current_round among a festival's rounds already read (in order)."""
     opened = [r for r in rounds if r.window()[0] <= now]
     return opened[-1] if opened else rounds[0]
 

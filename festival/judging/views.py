@@ -3,6 +3,7 @@ set-up (rubrics, panels, assignment, conflicts) and results."""
 
 import io
 import uuid
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -17,13 +18,14 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from festival.auth import services as auth_services
-from festival.auth.permissions import role_required
+from festival.auth.permissions import board_poll, role_required
 from festival.booths import services as booth_services
 from festival.core.errors import FestivalError, refusals_return_to
 from festival.core.extensions import db
@@ -77,16 +79,23 @@ def _visible_sheet(sheet_id: int) -> ScoreSheet:
     abort(404)
 
 
+def _rounds(festival) -> list[JudgingRound]:
+    # Read once a request: the selected round and the round tabs come from the same rows.
+    if "judging_rounds" not in g:
+        g.judging_rounds = rounds.rounds_of(festival)
+    return g.judging_rounds
+
+
 def _selected_round(festival) -> JudgingRound:
     """The round an organizer's page shows: `?round=N`, else the round under way."""
     number = request.args.get("round", type=int)
     if number is None:
-        return rounds.current_round(festival, utcnow())
-    return rounds.round_of(festival, number) or abort(404)
+        return rounds.current_of(_rounds(festival), utcnow())
+    return next((r for r in _rounds(festival) if r.number == number), None) or abort(404)
 
 
 def _round_context(festival, judging_round: JudgingRound) -> dict:
-    return {"judging_round": judging_round, "judging_rounds": rounds.rounds_of(festival)}
+    return {"judging_round": judging_round, "judging_rounds": _rounds(festival)}
 
 
 # The judge's tablet ----------------------------------------------------------------------
@@ -603,6 +612,36 @@ def _board(festival, judging_round) -> dict:
     }
 
 
+_BOARD_ROWS = {
+    "judges": ("judge_rows", "judge_row"),
+    "exhibits": ("exhibit_rows", "exhibit_row"),
+    "booths": ("booth_rows", "booth_row"),
+}
+
+
+def _rendered_rows(board: dict, wanted: set[str] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Each group's rows as HTML (only the `wanted` keys when given): a row the process rendered before for
+    what it shows now is not rendered again (util/boards.py), except one with a form, which carries this
+    session's CSRF token."""
+    language = str(get_locale())
+    found = {}
+    for group, members in board["rows"].items():
+        objects, macro = _BOARD_ROWS[group]
+        render = get_template_attribute("judging/_control_rows.html", macro)
+        extra = (board["statuses"],) if group == "exhibits" else ()
+        found[group] = [
+            (
+                key,
+                render(row, board["digests"][key], *extra)
+                if getattr(row, "reports", None)
+                else boards.rendered(key, shown, language, partial(render, row, board["digests"][key], *extra)),
+            )
+            for (key, shown), row in zip(members, board[objects])
+            if wanted is None or key in wanted
+        ]
+    return found
+
+
 def _board_stamp(festival, judging_round) -> str:
     return control.board_stamp(festival, judging_round.number, utcnow())
 
@@ -614,7 +653,8 @@ def control_room():
     festival = current_festival()
     judging_round = _selected_round(festival)
     stamp = _board_stamp(festival, judging_round)
-    return render_template("judging/control.html", stamp=stamp, **_board(festival, judging_round))
+    board = _board(festival, judging_round)
+    return render_template("judging/control.html", stamp=stamp, rendered=_rendered_rows(board), **board)
 
 
 @bp.route("/control/board")
@@ -624,12 +664,23 @@ def control_board():
     festival = current_festival()
     judging_round = _selected_round(festival)
     stamp = _board_stamp(festival, judging_round)
-    return boards.not_modified(stamp) or boards.stamped(
-        render_template("judging/_control_board.html", **_board(festival, judging_round)), stamp
+    if unchanged := boards.not_modified(stamp):
+        return unchanged
+    board = _board(festival, judging_round)
+    return boards.stamped(
+        render_template("judging/_control_board.html", rendered=_rendered_rows(board), **board), stamp
     )
 
 
+def _polled_round() -> tuple[int] | None:
+    # An open control room polls with its round in the address; without it the round under way is found by
+    # the whole request.
+    number = request.args.get("round", type=record_id)
+    return None if number is None else (number,)
+
+
 @bp.route("/control/board/index")
+@board_poll(control.BOARD, Role.ORGANIZER, keyed_by=_polled_round)
 @role_required(Role.ORGANIZER)
 def control_board_index():
     """What the open control room polls: 304 while its stamp is current, else each row's key and digest."""
@@ -641,29 +692,14 @@ def control_board_index():
     )
 
 
-_BOARD_ROWS = {
-    "judges": ("judge_rows", "judge_row"),
-    "exhibits": ("exhibit_rows", "exhibit_row"),
-    "booths": ("booth_rows", "booth_row"),
-}
-
-
 @bp.route("/control/board/rows")
 @role_required(Role.ORGANIZER)
 def control_board_rows():
     """The rows an open control room found changed (`?keys=j3,e12`), rendered."""
     festival = current_festival()
     board = _board(festival, _selected_round(festival))
-    wanted = boards.wanted_keys()
-    found = {}
-    for group, members in board["rows"].items():
-        objects, macro = _BOARD_ROWS[group]
-        render = get_template_attribute("judging/_control_rows.html", macro)
-        extra = (board["statuses"],) if group == "exhibits" else ()
-        for (key, _shown), row in zip(members, board[objects]):
-            if key in wanted:
-                found[key] = str(render(row, board["digests"][key], *extra))
-    return jsonify(rows=found)
+    found = _rendered_rows(board, boards.wanted_keys())
+    return jsonify(rows={key: str(html) for members in found.values() for key, html in members})
 
 
 @bp.route("/sheets/<int:sheet_id>/reassign", methods=["GET", "POST"])

@@ -30,6 +30,7 @@ from festival.models.certificate import (
 from festival.models.consent import Consent, PrivacyNotice
 from festival.models.core import (
     AuditLog,
+    BoardVersion,
     Festival,
     ImportMapping,
     JobStatus,
@@ -172,6 +173,7 @@ __all__ = [
     "ApplicationScope",
     "Attachment",
     "AuditLog",
+    "BoardVersion",
     "Author",
     "Category",
     "Exhibit",

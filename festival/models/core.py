@@ -220,6 +220,16 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship(back_populates="sessions")
 
 
+class BoardVersion(db.Model):
+    """A live board's version: moved by the same transaction as any write to a table the board shows
+    (festival/core/board_versions.py), so an open board's unchanged poll reads one row."""
+
+    __tablename__ = "board_versions"
+
+    board: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+
+
 class AuditLog(db.Model):
     """Who did what to which record, with the values before and after."""
 

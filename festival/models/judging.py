@@ -241,6 +241,8 @@ class ScoreChange(db.Model):
     """Every change of a score or comment: who, when, from which device and save."""
 
     __tablename__ = "score_changes"
+    # The control room reads each sheet's last change: one step down this index, not every change of the sheet.
+    __table_args__ = (sa.Index("ix_score_changes_sheet_id_created_at", "sheet_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("score_sheets.id", ondelete="CASCADE"), index=True)

@@ -1,9 +1,11 @@
 """The control room asks for what changed: its stamp answers 304 while nothing did, and after one save
 only the rows that save touched differ (the judge's and the exhibit's), which it then fetches alone."""
 
+import sqlalchemy as sa
+
 from festival.core.extensions import db
 from festival.judging import control
-from festival.models import ScoreSheet, User, utcnow
+from festival.models import ScoreSheet, User, UserSession, utcnow
 from tests import factories
 from tests.judging.conftest import snapshot
 
@@ -96,3 +98,73 @@ def test_the_rows_endpoint_renders_only_rows_that_exist(app, judged, client, aut
     organizer, _judge = organizer_and_judge(app, auth, client)
     answer = organizer.get("/judging/control/board/rows", query_string={"keys": "e999999,j999999,,x"})
     assert answer.status_code == 200 and answer.get_json() == {"rows": {}}
+
+
+def poll_statements(app, client, url, stamp) -> tuple[int, list[str]]:
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        answer = client.get(url, headers={"If-None-Match": f'"{stamp}"'})
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return answer.status_code, statements
+
+
+def test_an_unchanged_poll_is_one_statement_and_the_page_polls_with_its_round(app, judged, client, auth):
+    organizer, _judge = organizer_and_judge(app, auth, client)
+    page = organizer.get("/judging/control").get_data(as_text=True)
+    assert 'data-index-url="/judging/control/board/index?round=1"' in page
+    stamp = index(organizer).get_json()["stamp"]
+    status, statements = poll_statements(app, organizer, "/judging/control/board/index?round=1", stamp)
+    assert status == 304
+    assert [s for s in statements if s.strip().upper() != "BEGIN"] == [statements[-1]], statements
+    # Without its round the poll goes through the whole request (the round under way), and is still current.
+    status, statements = poll_statements(app, organizer, "/judging/control/board/index", stamp)
+    assert status == 304 and len(statements) > 2
+
+
+def test_a_poll_with_the_current_stamp_is_refused_to_ended_sessions_locked_accounts_and_judges(
+    app, judged, client, auth
+):
+    organizer, judge = organizer_and_judge(app, auth, client)
+    url = "/judging/control/board/index?round=1"
+    stamp = index(organizer).get_json()["stamp"]
+    assert judge.get(url, headers={"If-None-Match": f'"{stamp}"'}).status_code == 403
+    assert app.test_client().get(url, headers={"If-None-Match": f'"{stamp}"'}).status_code in (302, 401)
+
+    with app.app_context():
+        user = db.session.execute(sa.select(User).filter_by(email="organizer@example.vn")).scalar_one()
+        user.is_active = False
+        db.session.commit()
+    assert organizer.get(url, headers={"If-None-Match": f'"{stamp}"'}).status_code in (302, 401)
+
+    with app.app_context():
+        user = db.session.execute(sa.select(User).filter_by(email="organizer@example.vn")).scalar_one()
+        user.is_active = True
+        db.session.commit()
+        user_id = user.id
+    stamp = index(organizer).get_json()["stamp"]
+    assert organizer.get(url, headers={"If-None-Match": f'"{stamp}"'}).status_code == 304
+    with app.app_context():
+        db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
+        db.session.commit()
+    assert organizer.get(url, headers={"If-None-Match": f'"{stamp}"'}).status_code in (302, 401)
+
+
+def test_bulk_statements_move_the_version_and_a_rolled_back_write_does_not(app, judged, client, auth):
+    organizer, _judge = organizer_and_judge(app, auth, client)
+    stamp = index(organizer).get_json()["stamp"]
+    with app.app_context():
+        db.session.execute(sa.update(ScoreSheet).values(comment="x"))
+        db.session.rollback()
+    assert index(organizer, stamp).status_code == 304
+    with app.app_context():
+        db.session.execute(sa.update(ScoreSheet).values(comment="x"))
+        db.session.commit()
+    assert index(organizer, stamp).status_code == 200

@@ -345,4 +345,6 @@ def test_a_save_is_one_transaction_that_reads_nothing_after_it_writes(app, judge
     assert all(verb in ("INSERT", "UPDATE", "SAVEPOINT", "RELEASE") for verb in verbs[first_write:]), statements
     assert verbs.count("BEGIN") <= 1  # SQLite names its one transaction; PostgreSQL's driver begins it unseen
     assert sum(bool(re.search(r"\bFROM levels\b", statement)) for statement in statements) == 1
-    assert len(statements) <= 18, "\n".join(statements)
+    # 18, and the control room's version moved last (festival/core/board_versions.py): what lets an open board's
+    # poll read one row instead of every sheet.
+    assert len(statements) <= 19, "\n".join(statements)
