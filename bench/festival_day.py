@@ -50,7 +50,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -137,6 +137,7 @@ def build_day_data(app, judges: int) -> dict:
         CertificateKind,
         Exhibit,
         ExhibitStatus,
+        JudgingRound,
         ScoreSheet,
         Unit,
         User,
@@ -147,6 +148,13 @@ def build_day_data(app, judges: int) -> dict:
         demo.load_demo(date.today())
         db.session.flush()
         festival = get_current_festival()
+        # The demo's judging window is the festival day's hours: open it around now, whatever the hour the bench
+        # runs at (a round with its own window follows the festival's).
+        now = utcnow()
+        festival.judging_opens_at, festival.judging_closes_at = now - timedelta(hours=1), now + timedelta(days=1)
+        db.session.execute(
+            db.update(JudgingRound).where(JudgingRound.festival_id == festival.id).values(opens_at=None, closes_at=None)
+        )
         units = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
         demo_exhibits = list(
             db.session.execute(
@@ -593,10 +601,16 @@ def run_morning(url: str, workdir: Path, name: str, options, db_pid) -> dict:
         ]
         organizers = [
             Organizer(
-                server.port, "/attendees/print", {"layout": "a4", "unit_id": "0", "role_id": "0"}, base + BADGE_PRINT_AT
+                server.port,
+                "/attendees/print",
+                {"layout": "a4", "unit_id": "0", "role_id": "0", "confirm_address": "y"},
+                base + BADGE_PRINT_AT,
             ),
             Organizer(
-                server.port, "/certificates/print", {"kind": "award", "unit_id": "0"}, base + CERTIFICATE_PRINT_AT
+                server.port,
+                "/certificates/print",
+                {"kind": "award", "unit_id": "0", "confirm_address": "y"},
+                base + CERTIFICATE_PRINT_AT,
             ),
         ]
         everyone = judges + gates + dashboards + organizers
