@@ -533,7 +533,7 @@ def check_scans(app, gates: list[Gate]) -> dict:
 
 
 def check_prints(app, organizers: list["Organizer"]) -> list[str]:
-    from festival.core import jobs
+    from festival.core import jobs, storage
     from festival.core.extensions import db
     from festival.models import PrintJob
 
@@ -543,8 +543,8 @@ def check_prints(app, organizers: list["Organizer"]) -> list[str]:
             if organizer.job_id is None:
                 continue
             job = db.session.get(PrintJob, organizer.job_id)
-            path = jobs.output_path(job)
-            size = path.stat().st_size / 1e6 if path and path.exists() else 0
+            key, prints = jobs.output_key(job), storage.store("prints")
+            size = prints.stat(key).size / 1e6 if key and prints.exists(key) else 0
             worked = (job.finished_at - job.started_at).total_seconds() if job.finished_at and job.started_at else 0
             waited = (job.started_at - job.created_at).total_seconds() if job.started_at else 0
             lines.append(
