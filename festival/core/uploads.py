@@ -47,6 +47,18 @@ class StoredFile:
     width: int | None = None
     height: int | None = None
 
+    def row_values(self, original_name: str) -> dict:
+        """The columns every stored-file row keeps (an exhibit's attachment, an initiative's file)."""
+        return {
+            "original_name": safe_download_name(original_name)[:255],
+            "stored_name": self.stored_name,
+            "thumbnail_name": self.thumbnail_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "width": self.width,
+            "height": self.height,
+        }
+
 
 def sniff(data: bytes) -> str | None:
     """The content type the bytes really are (JPEG, PNG, WebP or PDF), or None."""

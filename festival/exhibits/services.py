@@ -360,16 +360,8 @@ def add_attachments(
     # A refusal part-way leaves no file behind: stored files go when the transaction rolls back.
     stored = [(name, uploads.store_upload(data, name, folder="exhibits")) for name, data in files]
     added = []
-    for name, s in stored:
-        attachment = Attachment(
-            original_name=uploads.safe_download_name(name)[:255],
-            stored_name=s.stored_name,
-            thumbnail_name=s.thumbnail_name,
-            content_type=s.content_type,
-            size=s.size,
-            width=s.width,
-            height=s.height,
-        )
+    for name, kept in stored:
+        attachment = Attachment(**kept.row_values(name))
         exhibit.attachments.append(attachment)
         added.append(attachment)
     db.session.flush()

@@ -328,15 +328,7 @@ def add_files(initiative: Initiative, files: list[tuple[str, bytes]], by: User |
     stored = [(name, uploads.store_upload(data, name, folder="initiatives")) for name, data in files]
     added = []
     for name, kept in stored:
-        item = InitiativeFile(
-            original_name=uploads.safe_download_name(name)[:255],
-            stored_name=kept.stored_name,
-            thumbnail_name=kept.thumbnail_name,
-            content_type=kept.content_type,
-            size=kept.size,
-            width=kept.width,
-            height=kept.height,
-        )
+        item = InitiativeFile(**kept.row_values(name))
         initiative.files.append(item)
         added.append(item)
     db.session.flush()

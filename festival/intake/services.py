@@ -166,21 +166,9 @@ def receive_idea(team: ProductionTeam, idea: Idea, now: datetime) -> Initiative:
     # The register's year where it was sent.
     initiative = Initiative(unit_id=team.unit_id, year=utc_to_local(now).year, **values)
     if not initiatives.add_numbered(initiative, team.unit):
-        raise FestivalError(
-            _l("Nhiều ý tưởng đang được gửi cùng lúc. Hãy bấm Gửi lại sau vài giây.")
-        )  # the register's year where it was sent
+        raise FestivalError(_l("Nhiều ý tưởng đang được gửi cùng lúc. Hãy bấm Gửi lại sau vài giây."))
     if stored is not None:
-        initiative.files.append(
-            InitiativeFile(
-                original_name=uploads.safe_download_name(idea.photo[0])[:255],
-                stored_name=stored.stored_name,
-                thumbnail_name=stored.thumbnail_name,
-                content_type=stored.content_type,
-                size=stored.size,
-                width=stored.width,
-                height=stored.height,
-            )
-        )
+        initiative.files.append(InitiativeFile(**stored.row_values(idea.photo[0])))
         db.session.flush()
     # The sender's name and phone stay out of the log: they are purged from the row after their period.
     facts = {"reference": initiative.reference, "unit": team.unit.code, "team": team.label}
