@@ -39,6 +39,7 @@ settings on the same database, in the same run: the ratio of the two holds on an
 import argparse
 import concurrent.futures
 import hashlib
+import math
 import os
 import queue as queue_module
 import random
@@ -307,7 +308,7 @@ class Gate(threading.Thread):
         self.start_at, self.stop_at, self.offline = start_at, stop_at, offline
         self.rng = random.Random(seed)
         self.browser = Browser(port)
-        self.timings: list[tuple[str, float, int | str]] = []  # (kind, seconds, status)
+        self.timings: list[tuple[str, float, float, int | str]] = []  # (kind, started, seconds, status)
         self.nonces: list[str] = []  # every nonce that reached the server (answered or uploaded)
         self.queued: list[dict] = []
         self.uploaded = 0
@@ -318,12 +319,13 @@ class Gate(threading.Thread):
         self.list_token = ""
 
     def _post(self, kind, path, payload):
+        started = time.perf_counter()
         try:
             response = self.browser.request("POST", path, payload=payload)
         except OSError as error:
-            self.timings.append((kind, float("nan"), type(error).__name__))
+            self.timings.append((kind, started, float("nan"), type(error).__name__))
             return None
-        self.timings.append((kind, response.seconds, response.status))
+        self.timings.append((kind, started, response.seconds, response.status))
         return response
 
     def _scan_online(self, code: str):
@@ -437,6 +439,7 @@ class Organizer(threading.Thread):
         self.browser = Browser(port, timeout=120)
         self.job_id = None
         self.seconds = float("nan")
+        self.window = (math.inf, math.inf)  # when the print ran (perf_counter): from its form's POST to done
         self.outcome = "not started"
         self.polls = 0
         self.poll_times: list[float] = []
@@ -466,6 +469,7 @@ class Organizer(threading.Thread):
             text = page.body.decode("utf-8", "replace")
             if f"/admin/jobs/{self.job_id}/download" in text:
                 self.seconds, self.outcome = time.perf_counter() - started, "done"
+                self.window = (started, started + self.seconds)
                 return
             if "/retry" in text or page.status != 200:
                 self.seconds, self.outcome = time.perf_counter() - started, f"failed (HTTP {page.status})"
@@ -794,11 +798,11 @@ def capacity_minimal(url: str, workdir: Path, name: str, step_seconds: float) ->
 def report(name: str, result: dict, options) -> bool:
     judges, gates = result["judges"], result["gates"]
     saves = _ms(s for j in judges for kind, _, s, status in j.timings if kind in ("save", "retry") and s == s)
-    scans = _ms(s for g in gates for kind, s, status in g.timings if kind in ("scan", "scan-retry") and s == s)
-    syncs = _ms(s for g in gates for kind, s, status in g.timings if kind == "sync" and s == s)
+    scans = _ms(s for g in gates for kind, _, s, status in g.timings if kind in ("scan", "scan-retry") and s == s)
+    syncs = _ms(s for g in gates for kind, _, s, status in g.timings if kind == "sync" and s == s)
     morning_saves = [t for j in judges for t in j.timings if t[0] in ("save", "retry")]
     save_errors = sum(1 for t in morning_saves if t[3] != 200) + sum(len(j.unexpected) for j in judges)
-    scan_errors = sum(1 for g in gates for t in g.timings if t[2] != 200)
+    scan_errors = sum(1 for g in gates for t in g.timings if t[3] != 200)
     unexpected = [u for j in judges for u in j.unexpected] + [u for g in gates for u in g.unexpected]
     dash_errors = sum(1 for d in result["dashboards"] for _, status in d.timings if status != 200)
     print(f"  saves:  {quantiles(saves)}")
@@ -806,6 +810,7 @@ def report(name: str, result: dict, options) -> bool:
         f"  scans:  {quantiles(scans)}; offline upload(s): {quantiles(syncs)}, "
         f"{sum(g.uploaded for g in gates)} scans uploaded"
     )
+    print(f"  {prints_beside_none(judges, gates, result['organizers'])}")
     for dashboard in result["dashboards"]:
         print(f"  {dashboard.name}: {quantiles(_ms(s for s, _ in dashboard.timings if s == s))}")
     for organizer in result["organizers"]:
@@ -866,6 +871,30 @@ def report(name: str, result: dict, options) -> bool:
         f"{percentile(scans, 95):.0f} ms (< {TARGET_P95_MS}), {errors} errors, {bad} lost or doubled"
     )
     return met
+
+
+def prints_beside_none(judges, gates, organizers) -> str:
+    """Saves' and scans' p95 while a print ran beside their p95 while none did, from the same morning."""
+    windows = [o.window for o in organizers]
+
+    def split(timings):
+        during, without = [], []
+        for started, seconds in timings:
+            (during if any(a <= started < b for a, b in windows) else without).append(seconds * 1000)
+        return sorted(during), sorted(without)
+
+    parts = []
+    for name, timings in (
+        ("saves", [(t[1], t[2]) for j in judges for t in j.timings if t[0] in ("save", "retry") and t[2] == t[2]]),
+        ("scans", [(t[1], t[2]) for g in gates for t in g.timings if t[0] in ("scan", "scan-retry") and t[2] == t[2]]),
+    ):
+        during, without = split(timings)
+        ratio = percentile(during, 95) / percentile(without, 95) if without else math.nan
+        parts.append(
+            f"{name} p95 {percentile(during, 95):.0f} ms ({len(during)}) / {percentile(without, 95):.0f} ms "
+            f"({len(without)}) = {ratio:.2f}×"
+        )
+    return f"while a print ran / while none ran: {'; '.join(parts)} (target ≤ 1.5×)"
 
 
 def main() -> int:
