@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 _BOARDS_OF_TABLE: dict[str, set[str]] = {}
 _TOUCHED = "board_versions.touched"  # the boards a session's transaction will move, in session.info
 _COMMITTED = "board_versions.committed"  # and those to move now that it has committed
+MOST_WAITED_MS = 2000
 
 
 def watch(board: str, *models) -> None:
@@ -69,6 +70,11 @@ def _upsert(dialect):
 
 
 _UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+# PostgreSQL's move after a commit: its COMMIT does not wait for the disk, and it gives up rather than keep a
+# saved score's answer waiting behind a lock on a board's row (both for this transaction only).
+_MOVE_SETTINGS = sa.text(
+    "SELECT set_config('synchronous_commit', 'off', true), set_config('lock_timeout', :wait, true)"
+).bindparams(wait=f"{MOST_WAITED_MS}ms")
 
 
 def _move(connection, boards: set[str]) -> None:
@@ -101,7 +107,7 @@ def _move_after(session, transaction):
         return
     try:
         with session.get_bind().begin() as connection:
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            connection.execute(_MOVE_SETTINGS)
             _move(connection, boards)
     except sa.exc.SQLAlchemyError:
         # The rows are committed and the caller is told so; the board catches up within the minute.

@@ -1,15 +1,19 @@
 """The control room asks for what changed: its stamp answers 304 while nothing did, and after one save
 only the rows that save touched differ (the judge's and the exhibit's), which it then fetches alone."""
 
+import time
+
 import pytest
 import sqlalchemy as sa
 
 from festival.auth import permissions
+from festival.core import board_versions
 from festival.core.extensions import db
 from festival.judging import control
 from festival.judging import views as judging_views
-from festival.models import ScoreSheet, User, UserSession, utcnow
+from festival.models import BoardVersion, Score, ScoreSheet, User, UserSession, utcnow
 from tests import factories
+from tests.conftest import ON_POSTGRES
 from tests.judging.conftest import snapshot
 
 
@@ -180,3 +184,31 @@ def test_bulk_statements_move_the_version_and_a_rolled_back_write_does_not(app, 
         db.session.execute(sa.update(ScoreSheet).values(comment="x"))
         db.session.commit()
     assert index(organizer, stamp).status_code == 200
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL moves the version after the COMMIT; SQLite within it")
+def test_a_save_is_answered_saved_even_when_the_boards_version_cannot_move(app, judged, client, auth):
+    """On PostgreSQL the version moves after the save's COMMIT: a lock held on the board's row delays the answer
+    at most board_versions.MOST_WAITED_MS, the score is stored and answered "saved", and the next save moves it."""
+    _organizer, judge = organizer_and_judge(app, auth, client)
+    sheet_id = judges_sheet(judged)
+    assert judge.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1)).get_json()["status"] == "saved"
+    version = sa.select(BoardVersion.version).where(BoardVersion.board == control.BOARD)
+    with app.app_context():
+        before = db.session.execute(version).scalar_one()
+        with db.engine.connect() as holder:
+            holder.execute(version.with_for_update())
+            started = time.monotonic()
+            answer = judge.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 2, novelty=30, base=1))
+            waited = time.monotonic() - started
+            holder.rollback()
+        assert answer.get_json()["status"] == "saved"
+        assert waited < board_versions.MOST_WAITED_MS / 1000 + 3
+        db.session.rollback()
+        assert db.session.execute(version).scalar_one() == before
+        stored = db.session.execute(sa.select(Score.points).where(Score.sheet_id == sheet_id)).scalars().all()
+        assert 30 in stored
+    answer = judge.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 3, novelty=20, base=2))
+    assert answer.get_json()["status"] == "saved"
+    with app.app_context():
+        assert db.session.execute(version).scalar_one() == before + 1
