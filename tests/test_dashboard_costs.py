@@ -27,6 +27,7 @@ from festival.models import (
 from tests import factories
 from tests.conftest import empty_tables, make_app
 from tests.judging.conftest import rubric_inputs
+from tests.sql import statements_sent
 from tests.voting.conftest import make_attendee
 
 DASHBOARDS = ["/judging/control", "/judging/control/board", "/checkin/dashboard", "/judging/progress", "/vote/tally"]
@@ -152,16 +153,8 @@ def statements_per_page(app) -> dict[str, int]:
         engine = db.engine
     counts = {}
     for url in DASHBOARDS:
-        statements = []
-
-        def count(conn, cursor, statement, *args, statements=statements):
-            statements.append(statement)
-
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_sent(engine) as statements:
             response = client.get(url)
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
         assert response.status_code == 200, url
         counts[url] = len(statements)
     return counts

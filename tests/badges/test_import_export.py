@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from festival.badges import import_export
 from festival.core.extensions import db
 from festival.models import Attendee, AuditLog, Festival
+from tests.sql import statements_sent
 
 
 def _csv(rows: int) -> bytes:
@@ -15,14 +16,9 @@ def _csv(rows: int) -> bytes:
 
 def _statements_to_import(app, festival_id: int, rows: int) -> int:
     with app.app_context():
-        statements = []
-        count = lambda *args: statements.append(args[2])  # noqa: E731  (the SQL text)
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with statements_sent(db.engine) as statements:
             created = import_export.import_attendees(db.session.get(Festival, festival_id), _csv(rows), by=None)
             db.session.commit()
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
         assert len(created) == rows
         return len(statements)
 

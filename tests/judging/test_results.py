@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-import sqlalchemy as sa
 
 from festival.core.extensions import db
 from festival.judging import scoring
@@ -23,6 +22,7 @@ from festival.models import (
     ScoreSheet,
     utcnow,
 )
+from tests.sql import statements_sent
 
 # novelty level, applicability, effect, social level → totals per (exhibit, judge)
 SCORES = {"KT-01": (30, 25, 28, 15), "KT-02": (20, 20, 20, 10), "KT-03": (10, 15, 15, 5)}
@@ -61,19 +61,11 @@ def test_ratings_are_on_a_100_scale_with_each_criterions_share(app, scored):
 
 
 def test_results_read_the_sheets_in_a_few_queries_not_a_few_per_sheet(app, scored):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
     with app.app_context():
         festival = db.session.execute(db.select(Festival)).scalar_one()
         db.session.expire_all()
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with statements_sent(db.engine) as statements:
             [block] = festival_results(festival)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
         assert len(block.ratings) == 6
         # One for each kind of row (the rounds included, and a rubric's levels, read with it everywhere); with a
         # query per sheet (or per score) this would be 20 or more.

@@ -11,7 +11,6 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from festival.auth import resets
 from festival.core import queue as festival_queue
@@ -22,6 +21,7 @@ from festival.models import AuditLog, Festival, MailStatus, Role, User
 from tests import factories
 from tests.conftest import make_app
 from tests.mail.conftest import outbox_rows
+from tests.sql import statements_sent
 
 RESET = re.compile(r"https://ldst\.example\.vn/auth/reset/([A-Za-z0-9_-]+)")
 INVITATION = re.compile(r"https://ldst\.example\.vn/auth/invitation/([A-Za-z0-9_-]+)")
@@ -148,22 +148,13 @@ def test_an_invitation_an_organizer_mails_is_audited_under_their_name_and_its_li
 def test_forgot_password_does_the_same_work_for_a_known_and_an_unknown_address(app, client, people, monkeypatch):
     queued = []
     monkeypatch.setattr(huey, "enqueue", lambda task: queued.append((task.name, task.args)))
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     with app.app_context():
         engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        work = {}
-        for email in ("judge@example.vn", "nobody@example.vn"):
-            statements.clear()
+    work = {}
+    for email in ("judge@example.vn", "nobody@example.vn"):
+        with statements_sent(engine) as statements:
             assert client.post("/auth/forgot", data={"email": email}).status_code == 302
-            work[email] = list(statements)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+        work[email] = statements
 
     assert work["judge@example.vn"] == work["nobody@example.vn"]
     assert not any("users" in statement for statement in work["judge@example.vn"])

@@ -1,5 +1,5 @@
 """The tallies, targets and portal pages cost the same number of SQL statements whatever the number of units:
-every figure is a GROUP BY, never a query per unit (counted as tests/test_dashboard_costs.py counts)."""
+every figure is a GROUP BY, never a query per unit (counted with tests/sql.py)."""
 
 import sqlalchemy as sa
 
@@ -7,6 +7,7 @@ from festival.core.extensions import db
 from festival.models import Role, Unit
 from tests import factories
 from tests.conftest import empty_tables, make_app
+from tests.sql import statements_sent
 from tests.tallies.conftest import YEAR, build_year
 
 PERIOD = f"date_from={YEAR}-01-01&date_to={YEAR}-12-31"
@@ -31,16 +32,8 @@ def statements_per_page(app) -> dict[str, int]:
         client = app.test_client()
         client.post("/auth/login", data={"email": f"{who}@example.vn", "password": factories.PASSWORD})
         for url in urls:
-            statements = []
-
-            def count(conn, cursor, statement, *args, statements=statements):
-                statements.append(statement)
-
-            sa.event.listen(engine, "before_cursor_execute", count)
-            try:
+            with statements_sent(engine) as statements:
                 response = client.get(url)
-            finally:
-                sa.event.remove(engine, "before_cursor_execute", count)
             assert response.status_code == 200, url
             counts[f"{who} {url}"] = len(statements)
     return counts
