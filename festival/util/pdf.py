@@ -321,7 +321,7 @@ def _text_lines(page: pikepdf.Page, pitch: float) -> dict[int, list[bytes]]:
     # Per q level: the transformation, and the state operators in force (each operator's last, in order).
     stack: list[tuple[pikepdf.Matrix, dict[str, pikepdf.ContentStreamInstruction]]] = [(pikepdf.Matrix(), {})]
     lines: dict[int, list[bytes]] = {}
-    line: list | None = None
+    line: tuple | None = None  # (column, operators setting it up, its own operators)
     in_text = False
 
     def finish() -> None:
