@@ -191,11 +191,7 @@ def _child(connection, function, args):
         result = function(*args)
         sampler.done.set()
         sampler.join()
-        result["cpu_seconds"] = sum(
-            getattr(resource.getrusage(who), field)
-            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-            for field in ("ru_utime", "ru_stime")
-        )
+        result["cpu_seconds"] = cpu_seconds()
         result["rss_parent"] = _peak_mb(resource.RUSAGE_SELF)
         result["rss_children"] = _peak_mb(resource.RUSAGE_CHILDREN)
         result["worker_hwm"] = sampler.worker_peak
@@ -205,6 +201,16 @@ def _child(connection, function, args):
         connection.send({"error": traceback.format_exc()})
     finally:
         connection.close()
+
+
+def cpu_seconds() -> float:
+    """CPU time (user and system) this process and its ended children have used: taken before and after a
+    print, the print's own share, whatever other processes on the machine do meanwhile."""
+    return sum(
+        getattr(resource.getrusage(who), field)
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        for field in ("ru_utime", "ru_stime")
+    )
 
 
 def _busy_cpu_seconds() -> float:

@@ -322,22 +322,36 @@ def black_square(left, top, side):
 MM_POINTS = [(70, 110), (85, 110), (70, 125)]  # inside the square drawn at (60, 100), right of it, under it
 
 
-def test_layers_put_parts_rendered_once_under_each_page_and_drawings_over_it(app):
+PIECES_CSS = (
+    "<style>@page { size: 300mm 100mm; margin: 0 } p { position: absolute; top: 0; width: 90mm; margin: 0 }</style>"
+)
+
+
+def pieces(*texts):
+    """A layer's page: the texts side by side, one to a column 100 mm wide."""
+    return PIECES_CSS + "".join(f'<p style="left: {i * 100}mm">{text}</p>' for i, text in enumerate(texts))
+
+
+def test_layers_put_parts_rendered_once_under_each_page_pieces_of_text_and_drawings_over_it(app):
     parts = (
         "<style>@page { size: 60mm 12mm; margin: 0 } p { margin: 0; break-after: page }</style>"
         "<p>Phần chung một</p><p>Phần chung hai</p>"
     )
-    names = "<style>@page { size: A6; margin: 0 } p { margin: 0 0 0 5mm; break-after: page }</style>"
     square = (60, 100, 20)  # millimetres from the top-left corner, y pointing down
     documents = [
         pdf.Layers(
-            names + "<p>Nguyễn Thị Hằng</p><p>Lê Văn Đức</p>",
+            pieces("Nguyễn Thị Hằng", "Lê Văn Đức"),
+            100,
+            (105, 148),
+            [[(0, 5, 40)], [(1, 5, 40)]],
             parts,
             [[(0, 10, 20), (1, 10, 60)], [(1, 30, 90)]],
             [[square], []],
             black_square,
         ),
-        pdf.Layers(names + "<p>Trần Ánh Tuyết</p>", parts, [[(0, 10, 20)]], [[square]], black_square),
+        pdf.Layers(
+            pieces("Trần Ánh Tuyết"), 100, (105, 148), [[(0, 5, 40)]], parts, [[(0, 10, 20)]], [[square]], black_square
+        ),
     ]
     with app.app_context():
         merged = pdf.render_documents(documents, processes=1)
@@ -352,7 +366,43 @@ def test_layers_put_parts_rendered_once_under_each_page_and_drawings_over_it(app
     assert text_in(merged, 1, (29, 89, 91, 103)) == "Phần chung hai"
     assert "Phần chung một" not in page_texts(merged)[1]
     assert text_in(merged, 2, (9, 19, 71, 33)) == "Phần chung một"
+    assert text_in(merged, 0, (4, 39, 96, 50)) == "Nguyễn Thị Hằng"  # the column's corner at (5, 40)
+    assert text_in(merged, 1, (4, 39, 96, 50)) == "Lê Văn Đức"
+    assert pdfium.PdfDocument(merged)[0].get_size() == pytest.approx((105 * pdf.POINTS_PER_MM, 148 * pdf.POINTS_PER_MM))
     image = pdfium.PdfDocument(merged)[0].render(scale=1).to_pil().convert("L")
     grey = [image.getpixel((round(x * pdf.POINTS_PER_MM), round(y * pdf.POINTS_PER_MM))) for x, y in MM_POINTS]
     assert grey == [0, 255, 255]  # the square, where it was drawn
     assert len(image_xobjects(merged, "/Form")) == 2  # each part once, though placed four times in two documents
+
+
+def test_a_piece_of_text_on_many_lines_stays_whole_on_its_own_page(app):
+    long = " ".join(["Nguyễn Thị Thanh Hương Giang"] * 12)  # a dozen lines in its 90 mm column
+    document = pdf.Layers(
+        pieces(long, "Lê Văn Đức"),
+        100,
+        (105, 148),
+        [[(0, 5, 10)], [(1, 5, 10)]],
+        "<p>x</p>",
+        [[], []],
+        [[], []],
+        black_square,
+    )
+    with app.app_context():
+        texts = page_texts(pdf.render_documents([document]))
+    assert " ".join(texts[0].split()) == long
+    assert texts[1].strip() == "Lê Văn Đức"
+
+
+def test_a_layer_that_draws_more_than_text_is_refused(app):
+    document = pdf.Layers(
+        PIECES_CSS + '<p style="border: 1px solid">Lê Văn Đức</p>',
+        100,
+        (105, 148),
+        [[(0, 5, 10)]],
+        "<p>x</p>",
+        [[]],
+        [[]],
+        black_square,
+    )
+    with app.app_context(), pytest.raises(ValueError, match="only lines of text"):
+        pdf.render_documents([document])

@@ -5,10 +5,11 @@ onto two lines when even the smallest size is too wide), unit, the role on a ban
 colour, and the QR code of the check-in URL — drawn as a vector path of its dark modules, with a
 4-module quiet zone and error correction M.
 
-Only the names are laid out badge by badge. What badges repeat (the festival's heading, each
-affiliation, each role's band, an A4 sheet's cut marks) is rendered once per print and placed
-under the names, and the QR codes are drawn over them (pdf.Layers): laying out those parts for
-every badge took most of a print's time.
+Only the names are laid out for each badge, and those of a document all on one page, side by side,
+each then lifted onto its badge: WeasyPrint's cost of a page was a quarter of a badge's. What badges
+repeat (the festival's heading, each affiliation, each role's band, an A4 sheet's cut marks) is
+rendered once per print and placed under the names, and the QR codes are drawn over them
+(pdf.Layers): laying out those parts for every badge took most of a print's time.
 
 And the print job: what a print covers, and the work the background job does for it.
 """
@@ -38,7 +39,10 @@ BADGES_PER_DOCUMENT = 200  # a worker renders this many badges at a time
 NAME_WIDTH_PT = 250  # the A6 badge's text width (91 mm) less a little air
 NAME_SIZES = (30, 16)  # largest and smallest name size on one line, in points
 WRAPPED_SIZES = (22, 13)  # on two lines
+PAGE_SIZES = {"a6": (105, 148), "a4": (210, 297)}  # in mm
 CELL_SIZES = {"a6": (105, 148), "a4": (105, 148.5)}  # one badge's area in mm: an A6 page, or a quarter of A4
+NAME_BOX = (7, 30.6)  # the name's left and top in mm within the cell: inside the margin, under the heading
+NAME_PITCH = 100  # mm between the names laid out side by side (names.html): more than their 91 mm width
 QR_BOX = (30.5, 65.1, 44)  # left, top and side in mm within the cell: centred, 1 mm under the affiliation
 BOLD_FONT = Path(__file__).resolve().parent.parent.parent / "static/fonts/be-vietnam-pro/BeVietnamPro_700Bold.ttf"
 
@@ -133,21 +137,28 @@ def badge_documents(festival: Festival | dict, attendees: list, layout: str) -> 
         "badges/parts.html", festival=festival, parts=parts, layout=layout, cell_height=CELL_SIZES[layout][1]
     )
     cells = _cells(layout)
+    name_left, name_top = NAME_BOX
+    names_height = CELL_SIZES[layout][1] - name_top  # a name that spills past its cell's bottom is cut there
     qr_left, qr_top, qr_side = QR_BOX
     for start in range(0, len(badges), BADGES_PER_DOCUMENT):
         chunk = badges[start : start + BADGES_PER_DOCUMENT]
-        pages = [chunk[i : i + len(cells)] for i in range(0, len(chunk), len(cells))]
-        placements, drawings = [], []
-        for page in pages:
+        placements, pieces, drawings = [], [], []
+        for first in range(0, len(chunk), len(cells)):
             placed = [(index[part], 0, 0) for part in sheet]
-            qr_codes = []
-            for (left, top), badge in zip(cells, page):
+            names, qr_codes = [], []
+            for number, ((left, top), badge) in enumerate(zip(cells, chunk[first : first + len(cells)]), first):
                 placed += [(index[part], left, top) for part in _badge_parts(badge)]
+                names.append((number, left + name_left, top + name_top))
                 qr_codes.append((badge["url"], left + qr_left, top + qr_top, qr_side))
             placements.append(placed)
+            pieces.append(names)
             drawings.append(qr_codes)
-        names = render_template("badges/names.html", pages=pages, layout=layout, cells=cells)
-        yield pdf.Layers(names, parts_html, placements, drawings, qr_pdf_path)
+        names_html = render_template(
+            "badges/names.html", names=[badge["name"] for badge in chunk], pitch=NAME_PITCH, height=names_height
+        )
+        yield pdf.Layers(
+            names_html, NAME_PITCH, PAGE_SIZES[layout], pieces, parts_html, placements, drawings, qr_pdf_path
+        )
 
 
 def render_badges(festival: Festival | dict, attendees: list, layout: str = "a6", progress=None) -> bytes:

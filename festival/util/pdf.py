@@ -4,6 +4,7 @@ from parts rendered once, merging."""
 import base64
 import functools
 import hashlib
+import math
 import mimetypes
 import multiprocessing
 import os
@@ -164,12 +165,19 @@ class OverBackground:
 @dataclass(frozen=True)
 class Layers:
     """A document put together from layers, for prints whose pages repeat parts at several places (a
-    badge's heading, band and affiliation, four to an A4 sheet).
+    badge's heading, band and affiliation, four to an A4 sheet) and differ only in short pieces of text (a
+    badge's name).
 
-    `parts` is the HTML of the repeated parts, one to a page (each page the size of the area it covers),
-    rendered once in each process that renders documents of the print; `html` lays out only what differs
-    on each page. Under page i of `html` go the parts in `placements[i]`, as (index of the part's page,
-    left, top) in millimetres from the page's top-left corner; over it go the PDF operators that
+    `html` lays out the pieces of text side by side on one page, piece j in the column `pitch` millimetres
+    wide that starts j × `pitch` millimetres from the page's left edge (each piece's lines start in its
+    column; only text may be drawn there, and what spills past that page's bottom is not shown):
+    WeasyPrint's cost of a page, its margin boxes and page styles, is then paid once a document instead of
+    once a printed page. `parts` is the HTML of the repeated parts, one to a page (each page the size of
+    the area it covers), rendered once in each process that renders documents of the print. Page i of the
+    document is `size` (width, height) millimetres; on it go, from the bottom up: the parts in
+    `placements[i]`, as (index of the part's page, left, top) in millimetres from the page's top-left
+    corner; the pieces in `pieces[i]`, as (index of the piece, left, top), the top-left corner of the
+    piece's column (the top of the layer's page) put at (left, top); and the PDF operators that
     `draw(*arguments)` returns for each arguments in `drawings[i]`, in millimetres from that corner with
     the y axis pointing down. `draw` (a module-level function, such as a QR code's path) runs where the
     document is rendered, so that the workers share that work too. In the file each part is one form
@@ -177,6 +185,9 @@ class Layers:
     """
 
     html: str
+    pitch: float
+    size: tuple[float, float]
+    pieces: list[list[tuple[int, float, float]]]
     parts: str
     placements: list[list[tuple[int, float, float]]]
     drawings: list[list[tuple]]
@@ -255,29 +266,106 @@ def _render_parts(html: str, roots: tuple[str, ...]) -> bytes:
 
 
 def _put_together(layer: bytes, rendered_parts: bytes, layers: Layers) -> bytes:
-    """The rendered layer with the parts placed under and the drawings over each page."""
-    with pikepdf.open(BytesIO(layer)) as document, pikepdf.open(BytesIO(rendered_parts)) as parts:
-        forms: dict[int, pikepdf.Object] = {}
-        for page, placements, drawings in zip(document.pages, layers.placements, layers.drawings, strict=True):
-            height = float(page.mediabox[3])
-            names: dict[int, pikepdf.Name] = {}
-            under = []
+    """The pages of `layers`: the parts placed under, the pieces of the layer's page, and the drawings over."""
+    with pikepdf.open(BytesIO(layer)) as source, pikepdf.open(BytesIO(rendered_parts)) as parts:
+        layer_page = source.pages[0]
+        lines = _text_lines(layer_page, layers.pitch * POINTS_PER_MM)
+        document = pikepdf.new()
+        # One resource dictionary for every page: the layer's fonts and colour spaces, and every part placed.
+        resources = document.copy_foreign(source.make_indirect(layer_page.Resources))
+        placed = sorted({index for placements in layers.placements for index, _left, _top in placements})
+        forms = {index: document.copy_foreign(parts.pages[index].as_form_xobject()) for index in placed}
+        resources.XObject = pikepdf.Dictionary({f"/Part{index}": form for index, form in forms.items()})
+        width, height = (side * POINTS_PER_MM for side in layers.size)
+        layer_height = float(layer_page.mediabox[3])
+        flip = f"{POINTS_PER_MM:.6f} 0 0 {-POINTS_PER_MM:.6f} 0 {height:.3f} cm"
+        for pieces, placements, drawings in zip(layers.pieces, layers.placements, layers.drawings, strict=True):
+            content = []
             for index, left, top in placements:
-                if index not in forms:
-                    forms[index] = document.copy_foreign(parts.pages[index].as_form_xobject())
-                if index not in names:
-                    names[index] = page.add_resource(forms[index], pikepdf.Name.XObject, pikepdf.Name(f"/Part{index}"))
                 bottom = height - top * POINTS_PER_MM - float(forms[index].BBox[3])
-                under.append(f"q 1 0 0 1 {left * POINTS_PER_MM:.3f} {bottom:.3f} cm {names[index]} Do Q\n")
-            # The layer's own operators may leave the graphics state changed: they are wrapped in q … Q,
-            # so that the drawings start from the page's own coordinates.
-            page.contents_add("".join(under).encode() + b"q\n", prepend=True)
-            flip = f"{POINTS_PER_MM:.6f} 0 0 {-POINTS_PER_MM:.6f} 0 {height:.3f} cm"
+                content.append(f"q 1 0 0 1 {left * POINTS_PER_MM:.3f} {bottom:.3f} cm /Part{index} Do Q\n".encode())
+            for index, left, top in pieces:
+                shift_x = left * POINTS_PER_MM
+                shift_y = height - top * POINTS_PER_MM - layer_height
+                content.append(f"q 1 0 0 1 {shift_x:.3f} {shift_y:.3f} cm\n".encode())
+                content += lines.get(index, [])
+                content.append(b"Q\n")
             drawn = "".join(layers.draw(*arguments) for arguments in drawings)
-            page.contents_add(f"\nQ\nq {flip}\n{drawn}Q\n".encode())
+            content.append(f"q {flip}\n{drawn}Q\n".encode())
+            page = pikepdf.Dictionary(
+                Type=pikepdf.Name.Page,
+                MediaBox=[0, 0, width, height],
+                Resources=resources,
+                Contents=document.make_stream(b"".join(content)),
+            )
+            document.pages.append(pikepdf.Page(document.make_indirect(page)))
         output = BytesIO()
         document.save(output)
         return output.getvalue()
+
+
+_GRAPHICS_STATE = {"w", "J", "j", "M", "d", "ri", "i", "gs", "CS", "cs", "SC", "SCN", "sc", "scn"}
+_GRAPHICS_STATE |= {"G", "g", "RG", "rg", "K", "k"}
+_TEXT_STATE = {"Tc", "Tw", "Tz", "TL", "Tf", "Tr", "Ts"}
+_LINE = {"Td", "TD", "T*", "Tj", "TJ", "'", '"'}  # a line's moves and text, relative to where its Tm put it
+_MARKED_CONTENT = {"BMC", "BDC", "EMC", "MP", "DP"}
+
+
+def _text_lines(page: pikepdf.Page, pitch: float) -> dict[int, list[bytes]]:
+    """The text lines drawn on a page, each as operators that draw it by themselves (colour and font set
+    first), by the column `pitch` points wide its start (its text matrix) lies in, moved from that column to
+    the page's left edge (the page's own coordinates, not its content's transformations).
+
+    :raise ValueError: the page draws something other than text (a layer holds only text).
+    """
+    # Per q level: the transformation, and the state operators in force (each operator's last, in order).
+    stack: list[tuple[pikepdf.Matrix, dict[str, pikepdf.ContentStreamInstruction]]] = [(pikepdf.Matrix(), {})]
+    lines: dict[int, list[bytes]] = {}
+    line: tuple | None = None  # (column, operators setting it up, its own operators)
+    in_text = False
+
+    def finish() -> None:
+        if line is not None:
+            column, setup, body = line
+            lines.setdefault(column, []).append(pikepdf.unparse_content_stream(setup + body) + b"\nET Q\n")
+
+    for instruction in pikepdf.parse_content_stream(page):
+        operator = str(instruction.operator)
+        matrix, state = stack[-1]
+        if operator == "q":
+            stack.append((matrix, dict(state)))
+        elif operator == "Q":
+            stack.pop()
+        elif operator == "cm":
+            stack[-1] = (pikepdf.Matrix(*instruction.operands) @ matrix, state)
+        elif operator == "BT":
+            in_text = True
+        elif operator == "ET":
+            finish()
+            line, in_text = None, False
+        elif operator in _GRAPHICS_STATE or operator in _TEXT_STATE:
+            state.pop(operator, None)
+            state[operator] = instruction
+            if line is not None:
+                line[2].append(instruction)
+        elif in_text and operator == "Tm":
+            finish()
+            # The line's own matrix, from text space to the page, moved left by its column's offset: the
+            # coordinates stay as small as those of the page it goes on (a renderer's float arithmetic is
+            # exact enough there, not twenty metres to the right).
+            placed = pikepdf.Matrix(*instruction.operands) @ matrix
+            # A line starts at its column's left edge; a hair more keeps rounding from moving it a column left.
+            column = math.floor((placed.e + 0.01) / pitch)
+            placed = placed @ pikepdf.Matrix().translated(-column * pitch, 0)
+            graphics = [op for name, op in state.items() if name not in _TEXT_STATE]
+            text = [op for name, op in state.items() if name in _TEXT_STATE]
+            setup = [([], pikepdf.Operator("q")), *graphics, ([], pikepdf.Operator("BT")), *text]
+            line = (column, setup, [(list(placed.shorthand), pikepdf.Operator("Tm"))])
+        elif in_text and operator in _LINE and line is not None:
+            line[2].append(instruction)
+        elif operator not in _MARKED_CONTENT:
+            raise ValueError(f"A layer's page must hold only lines of text placed by Tm, not {operator!r}.")
+    return lines
 
 
 def render_documents(
