@@ -2,10 +2,12 @@
 only the rows that save touched differ (the judge's and the exhibit's), which it then fetches alone."""
 
 import sqlalchemy as sa
+from flask import url_for
 
 from festival.core.extensions import db
 from festival.judging import control
-from festival.models import ScoreSheet, User, UserSession, utcnow
+from festival.models import Exhibit, ScoreSheet, SheetStatus, User, UserSession, utcnow
+from festival.util.urls import id_url_parts
 from tests import factories
 from tests.judging.conftest import snapshot
 
@@ -101,6 +103,27 @@ def test_the_rows_endpoint_renders_only_rows_that_exist(app, judged, client, aut
     organizer, _judge = organizer_and_judge(app, auth, client)
     answer = organizer.get("/judging/control/board/rows", query_string={"keys": "e999999,j999999,,x"})
     assert answer.status_code == 200 and answer.get_json() == {"rows": {}}
+
+
+def test_exhibit_rows_escape_what_people_typed_and_link_each_unstarted_sheet(app, judged, client, auth):
+    organizer, _judge = organizer_and_judge(app, auth, client)
+    with app.app_context():
+        exhibit = db.session.execute(sa.select(Exhibit).where(Exhibit.code == "KT-02")).scalar_one()
+        exhibit.title, exhibit.zone, exhibit.booth = 'Bàn <là> & "hơi"', "A&B", "<2>"
+        judge = db.session.execute(sa.select(User).where(User.email == "judge-c@example.vn")).scalar_one()
+        judge.full_name = "Lê <Cúc>"
+        db.session.commit()
+        unstarted = db.session.execute(
+            sa.select(ScoreSheet.id).where(ScoreSheet.status == SheetStatus.NOT_STARTED).order_by(ScoreSheet.id)
+        ).scalars()
+        with app.test_request_context():
+            links = [url_for("judging.reassign", sheet_id=sheet_id) for sheet_id in unstarted]
+            before, after = id_url_parts("judging.reassign", "sheet_id")
+            assert f"{before}7{after}" == url_for("judging.reassign", sheet_id=7)
+    page = organizer.get("/judging/control/board").get_data(as_text=True)
+    assert "Bàn &lt;là&gt; &amp; &#34;hơi&#34;" in page and "<là>" not in page
+    assert "A&amp;B · &lt;2&gt;" in page and "Lê &lt;Cúc&gt;: Chưa chấm" in page and "<Cúc>" not in page
+    assert links and all(f'href="{link}">Giao lại</a>' in page for link in links)
 
 
 def poll_statements(app, client, url, stamp) -> tuple[int, list[str]]:
