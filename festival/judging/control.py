@@ -248,20 +248,25 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
             progress.not_started += 1
         if seen is not None and (progress.last_activity is None or seen > progress.last_activity):
             progress.last_activity, progress.at = seen, exhibit.exhibit
+    # Every open report, a handful (a stand reported empty is soon attended, or its sheet given to another judge),
+    # and this round's kept here: filtered by festival and round in the database, the plans started from the
+    # festival's three thousand sheets.
     reports = read(
-        sa.select(StandReport.id, StandReport.reported_at, ScoreSheet.exhibit_id, User.id, User.full_name)
-        .join(StandReport.sheet)
-        .join(ScoreSheet.exhibit)
-        .join(ScoreSheet.judge)
-        .where(
-            Exhibit.festival_id == festival.id,
-            ScoreSheet.round_number == number,
-            StandReport.resolved_at.is_(None),
+        sa.select(
+            StandReport.id,
+            StandReport.reported_at,
+            ScoreSheet.exhibit_id,
+            ScoreSheet.round_number,
+            User.id,
+            User.full_name,
         )
+        .join(StandReport.sheet)
+        .join(ScoreSheet.judge)
+        .where(StandReport.resolved_at.is_(None))
         .order_by(StandReport.id)
     )
-    for report_id, reported_at, exhibit_id, judge_id, full_name in reports:
-        if exhibit_id in exhibits:
+    for report_id, reported_at, exhibit_id, round_number, judge_id, full_name in reports:
+        if exhibit_id in exhibits and round_number == number:
             exhibits[exhibit_id].reports.append(ReportShown(report_id, Judge(judge_id, full_name), reported_at))
     judge_rows = sorted(
         (p for p in judges.values() if p.total),  # only judges with sheets of exhibits in the round
