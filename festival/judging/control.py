@@ -4,6 +4,7 @@ unattended, a sheet moved to another judge in one click; and each judge's walkin
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -207,33 +208,13 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
             .order_by(Exhibit.code)
         ).all()
     }
-    of_round = (Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
-    reported = (UserSession.user_id == User.id, UserSession.last_report_at.is_not(None))
-    # The judges of the round, each named once here (not on each of their sheets), with their device's newest report.
+    judges_of, sheets_of, reports_of = _round_statements()
+    at = {"festival_id": festival.id, "number": number}
     judges = {
         judge_id: JudgeProgress(Judge(judge_id, full_name), reported_at=reported_at, pending=pending or 0)
-        for judge_id, full_name, reported_at, pending in read(
-            sa.select(
-                User.id,
-                User.full_name,
-                sa.select(sa.func.max(UserSession.last_report_at)).where(*reported).scalar_subquery(),
-                sa.select(UserSession.pending_changes)
-                .where(*reported)
-                .order_by(UserSession.last_report_at.desc())
-                .limit(1)
-                .scalar_subquery(),
-            ).where(User.id.in_(sa.select(ScoreSheet.judge_id).join(ScoreSheet.exhibit).where(*of_round)))
-        ).all()
+        for judge_id, full_name, reported_at, pending in read(judges_of, at).all()
     }
-    last_change = (
-        sa.select(sa.func.max(ScoreChange.created_at)).where(ScoreChange.sheet_id == ScoreSheet.id).scalar_subquery()
-    )
-    sheets = read(
-        sa.select(ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id, ScoreSheet.status, last_change)
-        .join(ScoreSheet.exhibit)
-        .where(*of_round)
-        .order_by(ScoreSheet.id)
-    ).all()
+    sheets = read(sheets_of, at).all()
     for sheet_id, exhibit_id, judge_id, status, seen in sheets:
         exhibit, progress = exhibits.get(exhibit_id), judges.get(judge_id)
         if exhibit is None or progress is None:  # not in the round, or given to a judge since they were read
@@ -248,10 +229,51 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
             progress.not_started += 1
         if seen is not None and (progress.last_activity is None or seen > progress.last_activity):
             progress.last_activity, progress.at = seen, exhibit.exhibit
+    reports = read(reports_of).all()
+    for report_id, reported_at, exhibit_id, round_number, judge_id, full_name in reports:
+        if exhibit_id in exhibits and round_number == number:
+            exhibits[exhibit_id].reports.append(ReportShown(report_id, Judge(judge_id, full_name), reported_at))
+    judge_rows = sorted(
+        (p for p in judges.values() if p.total),  # only judges with sheets of exhibits in the round
+        key=lambda p: (p.done == p.total, p.done / (p.total or 1), p.judge.full_name),
+    )
+    exhibit_rows = sorted(
+        exhibits.values(),
+        key=lambda p: (not p.reports, p.submitted >= len(p.sheets) and bool(p.sheets), p.exhibit.code or ""),
+    )
+    return judge_rows, exhibit_rows
+
+
+@cache
+def _round_statements() -> tuple[sa.Select, sa.Select, sa.Select]:
+    # The control room's judges, sheets and open reports, built once: a render binds its festival and round
+    # (building and fingerprinting them again each time cost about what the smaller ones take to run).
+    of_round = (Exhibit.festival_id == sa.bindparam("festival_id"), ScoreSheet.round_number == sa.bindparam("number"))
+    reported = (UserSession.user_id == User.id, UserSession.last_report_at.is_not(None))
+    # The judges of the round, each named once here (not on each of their sheets), with their device's newest report.
+    judges = sa.select(
+        User.id,
+        User.full_name,
+        sa.select(sa.func.max(UserSession.last_report_at)).where(*reported).scalar_subquery(),
+        sa.select(UserSession.pending_changes)
+        .where(*reported)
+        .order_by(UserSession.last_report_at.desc())
+        .limit(1)
+        .scalar_subquery(),
+    ).where(User.id.in_(sa.select(ScoreSheet.judge_id).join(ScoreSheet.exhibit).where(*of_round)))
+    last_change = (
+        sa.select(sa.func.max(ScoreChange.created_at)).where(ScoreChange.sheet_id == ScoreSheet.id).scalar_subquery()
+    )
+    sheets = (
+        sa.select(ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id, ScoreSheet.status, last_change)
+        .join(ScoreSheet.exhibit)
+        .where(*of_round)
+        .order_by(ScoreSheet.id)
+    )
     # Every open report, a handful (a stand reported empty is soon attended, or its sheet given to another judge),
-    # and this round's kept here: filtered by festival and round in the database, the plans started from the
+    # the round's kept by the caller: filtered by festival and round in the database, the plans started from the
     # festival's three thousand sheets.
-    reports = read(
+    reports = (
         sa.select(
             StandReport.id,
             StandReport.reported_at,
@@ -265,18 +287,7 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
         .where(StandReport.resolved_at.is_(None))
         .order_by(StandReport.id)
     )
-    for report_id, reported_at, exhibit_id, round_number, judge_id, full_name in reports:
-        if exhibit_id in exhibits and round_number == number:
-            exhibits[exhibit_id].reports.append(ReportShown(report_id, Judge(judge_id, full_name), reported_at))
-    judge_rows = sorted(
-        (p for p in judges.values() if p.total),  # only judges with sheets of exhibits in the round
-        key=lambda p: (p.done == p.total, p.done / (p.total or 1), p.judge.full_name),
-    )
-    exhibit_rows = sorted(
-        exhibits.values(),
-        key=lambda p: (not p.reports, p.submitted >= len(p.sheets) and bool(p.sheets), p.exhibit.code or ""),
-    )
-    return judge_rows, exhibit_rows
+    return judges, sheets, reports
 
 
 def board_stamp(festival: Festival, number: int, now: datetime) -> str:

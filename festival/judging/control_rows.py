@@ -13,28 +13,34 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from festival.judging.control import ExhibitProgress, ReportShown
+from festival.judging.control import ExhibitProgress, Judge, ReportShown
 from festival.models import SheetStatus
 from festival.util.formatting import format_time
 from festival.util.urls import id_url_parts
 
 
 class Words(NamedTuple):
-    """What every exhibit row says alike, as HTML: the sheets' states, the buttons, the reassign address."""
+    """What every exhibit row says alike, as HTML: the sheets' states, the reassign link, the judges' names."""
 
     statuses: dict[SheetStatus, str]
-    reassign: str
+    reassign: tuple[str, str]  # the link either side of the sheet's id
     unassigned: str
-    reassign_url: tuple[str, str]  # either side of the sheet's id
+    # judge id -> state -> the start of that judge's line with a sheet in that state; filled as rows name judges, so
+    # each name is escaped once a request, not once a sheet
+    lines: dict[int, dict[SheetStatus, str]]
 
 
 def words() -> Words:
     """The rows' words in the request's language."""
+    before, after = id_url_parts("judging.reassign", "sheet_id")
     return Words(
         statuses={status: str(escape(status.label)) for status in SheetStatus},
-        reassign=str(escape(_("Giao lại"))),
+        reassign=(
+            f'<a class="btn btn-sm btn-outline-primary" href="{before}',
+            f'{after}">{escape(_("Giao lại"))}</a>\n      ',
+        ),
         unassigned=_("Chưa phân công"),
-        reassign_url=id_url_parts("judging.reassign", "sheet_id"),
+        lines={},
     )
 
 
@@ -47,30 +53,35 @@ def exhibit_row(p: ExhibitProgress, digest: str, words: Words) -> Markup:
         state = "table-success"
     else:
         state = ""
-    before, after = words.reassign_url
-    sheets = (
-        "".join(
-            f"\n    <div>{escape(s.judge.full_name)}: {words.statuses[s.status]}\n      "
-            + (
-                f'<a class="btn btn-sm btn-outline-primary" href="{before}{s.id}{after}">{words.reassign}</a>\n      '
-                if s.status is SheetStatus.NOT_STARTED
-                else ""
-            )
-            + "</div>\n  "
-            for s in p.sheets
-        )
-        if p.sheets
-        else f'<span class="text-danger">{words.unassigned}</span>'
-    )
+    if p.sheets:
+        before, after = words.reassign
+        sheets = []
+        for sheet in p.sheets:
+            lines = words.lines.get(sheet.judge.id) or _lines(sheet.judge, words)
+            sheets.append(lines[sheet.status])
+            if sheet.status is SheetStatus.NOT_STARTED:
+                sheets.append(f"{before}{sheet.id}{after}")
+            sheets.append("</div>\n  ")
+        judged = "".join(sheets)
+    else:
+        judged = f'<span class="text-danger">{words.unassigned}</span>'
     zone = f"{escape(e.zone)} · " if e.zone else ""
     return Markup(
         f'<tr data-row="e{e.id}" data-digest="{digest}" id="control-exhibit-{e.id}" class="{state}">\n'
         f"  <td><strong>{escape(e.code)}</strong> {escape(e.title)}\n    {''.join(map(_report, p.reports))}</td>\n"
         f'  <td class="nowrap">{zone}{escape(e.booth or "—")}</td>\n'
         f'  <td class="text-end">{p.submitted}/{len(p.sheets)}</td>\n'
-        f'  <td class="small">{sheets}</td>\n'
+        f'  <td class="small">{judged}</td>\n'
         "</tr>"
     )
+
+
+def _lines(judge: Judge, words: Words) -> dict[SheetStatus, str]:
+    name = escape(judge.full_name)
+    lines = words.lines[judge.id] = {
+        status: f"\n    <div>{name}: {said}\n      " for status, said in words.statuses.items()
+    }
+    return lines
 
 
 def _report(report: ReportShown) -> str:

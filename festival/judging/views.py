@@ -636,17 +636,18 @@ def _rendered_rows(board: dict, wanted: set[str] | None = None) -> dict[str, lis
         "exhibits": partial(control_rows.exhibit_row, words=control_rows.words()),
         "booths": get_template_attribute("judging/_control_rows.html", "booth_row"),
     }
+    digests = board["digests"]
     found = {}
     for group, members in board["rows"].items():
         render = renderers[group]
         found[group] = [
             (
                 key,
-                render(row, board["digests"][key])
+                render(row, digests[key])
                 if getattr(row, "reports", None)
-                else boards.rendered(key, shown, language, partial(render, row, board["digests"][key])),
+                else boards.rendered(key, digests[key], language, partial(render, row, digests[key])),
             )
-            for (key, shown), row in zip(members, board[_BOARD_ROWS[group]])
+            for (key, _shown), row in zip(members, board[_BOARD_ROWS[group]])
             if wanted is None or key in wanted
         ]
     return found
