@@ -126,6 +126,20 @@ def test_exhibit_rows_escape_what_people_typed_and_link_each_unstarted_sheet(app
     assert links and all(f'href="{link}">Giao lại</a>' in page for link in links)
 
 
+def test_a_stand_report_shows_on_the_board_of_its_sheets_round_only(app, judged):
+    with app.app_context():
+        sheet = db.session.get(ScoreSheet, judges_sheet(judged))
+        control.report_unattended(sheet, sheet.judge, utcnow())
+        db.session.commit()
+        festival = sheet.exhibit.festival
+        _judges, exhibits = control.control_room(festival, 1)
+        assert [(p.exhibit.id, r.judge.id) for p in exhibits for r in p.reports] == [(sheet.exhibit_id, sheet.judge_id)]
+        sheet.round_number = 2  # the same exhibit's sheet in a later round: not round 1's report
+        db.session.commit()
+        _judges, exhibits = control.control_room(festival, 1)
+        assert not any(p.reports for p in exhibits)
+
+
 def poll_statements(app, client, url, stamp) -> tuple[int, list[str]]:
     statements = []
     with app.app_context():
