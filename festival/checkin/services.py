@@ -3,6 +3,7 @@ let in twice, and the arrivals dashboard. Gates without the server: festival/che
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -202,26 +203,34 @@ class DoubleEntry:
     entries: list[tuple[str, datetime]]  # (gate, time) of each admission
 
 
-def double_entries(festival: Festival) -> list[DoubleEntry]:
-    """People admitted more than once: a gate decided offline that they had not arrived yet."""
+@cache
+def _double_entries_statement() -> sa.Select:
+    # Built once: each render only binds the festival (building and fingerprinting the statement again cost about
+    # as much as running it).
+    festival_id = sa.bindparam("festival_id")
     admitted = sa.or_(
         sa.and_(CheckIn.offline.is_(True), CheckIn.shown == ScanResult.CHECKED_IN),
         sa.and_(CheckIn.offline.is_(False), CheckIn.result == ScanResult.CHECKED_IN),
     )
-    # Each admission with how many its person has, in one pass: no plan repeats a grouping per row (PostgreSQL
-    # did, 0.2 s at 1,000 arrivals, while its statistics still counted the table empty).
+    # Each admission with how many its person has, in one pass: no plan repeats a grouping per row (PostgreSQL did,
+    # 0.2 s at 1,000 arrivals, while its statistics still counted the table empty; a grouped IN did too, 0.6 s).
     counted = (
         db.select(CheckIn.id, sa.func.count().over(partition_by=CheckIn.attendee_id).label("admissions"))
-        .where(CheckIn.festival_id == festival.id, CheckIn.attendee_id.is_not(None), admitted)
+        .where(CheckIn.festival_id == festival_id, CheckIn.attendee_id.is_not(None), admitted)
         .subquery()
     )
-    rows = db.session.execute(
+    return (
         db.select(CheckIn)
         .join(counted, counted.c.id == CheckIn.id)
         .where(counted.c.admissions > 1)
-        .order_by(CheckIn.scanned_at)
+        .order_by(CheckIn.scanned_at, CheckIn.id)  # in one order, so its digest holds still
         .options(joinedload(CheckIn.attendee).joinedload(Attendee.unit))
-    ).scalars()
+    )
+
+
+def double_entries(festival: Festival) -> list[DoubleEntry]:
+    """People admitted more than once: a gate decided offline that they had not arrived yet."""
+    rows = db.session.execute(_double_entries_statement(), {"festival_id": festival.id}).scalars()
     by_person: dict[int, DoubleEntry] = {}
     for row in rows:
         by_person.setdefault(row.attendee_id, DoubleEntry(row.attendee, [])).entries.append((row.gate, row.scanned_at))
@@ -255,35 +264,77 @@ class Dashboard:
 QUARTER_HOUR = 15 * 60
 
 
-def _epoch_seconds(column):
+def _epoch_seconds(column, dialect: str):
     """A stored (UTC) time as whole seconds since 1970, on SQLite and PostgreSQL."""
-    if db.engine.dialect.name == "sqlite":
+    if dialect == "sqlite":
         return sa.cast(sa.func.strftime("%s", column), sa.BigInteger)
     return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
+
+
+@cache
+def _dashboard_statements(dialect: str) -> tuple[sa.Select, sa.Select, sa.Select]:
+    """The dashboard's counts: by role, unit and outside organisation; arrivals per quarter-hour; scans. Built
+    once per kind of database, each render binding only the festival and its days: building and fingerprinting
+    them again cost about as much as running them."""
+    festival_id = sa.bindparam("festival_id")
+    # Member units by code, then outside organisations (a newspaper, the group) by name, then no one's.
+    organisation = sa.case(
+        (Attendee.unit_id.is_(None), sa.func.trim(Attendee.organisation)), else_=sa.literal_column("''")
+    )
+    # Counted by the attendees' own columns, units joined to the hundred or so groups after: grouping by the units'
+    # names instead cost twice the time.
+    counted = (
+        db.select(
+            Attendee.role_id,
+            Attendee.unit_id,
+            organisation.label("organisation"),
+            sa.func.count().label("registered"),
+            sa.func.count(Attendee.checked_in_at).label("arrived"),
+        )
+        .where(Attendee.festival_id == festival_id)
+        .group_by(Attendee.role_id, Attendee.unit_id, organisation)
+        .subquery()
+    )
+    groups = db.select(
+        counted.c.role_id,
+        Unit.code,
+        Unit.short_name,
+        Unit.region,
+        counted.c.organisation,
+        counted.c.registered,
+        counted.c.arrived,
+    ).outerjoin(Unit, Unit.id == counted.c.unit_id)
+    # Counted per quarter-hour in the database. Times are stored in UTC, and every time zone is a whole number of
+    # quarter-hours from UTC, so a quarter-hour of UTC is one of local time.
+    slot_of = _epoch_seconds(Attendee.checked_in_at, dialect) // QUARTER_HOUR  # the time read once a row, not twice
+    slots = (
+        db.select(slot_of, sa.func.count())
+        .where(
+            Attendee.festival_id == festival_id,
+            Attendee.checked_in_at >= sa.bindparam("opens"),
+            Attendee.checked_in_at < sa.bindparam("closes"),
+        )
+        .group_by(slot_of)
+    )
+    refused_scan = CheckIn.result.in_([ScanResult.UNKNOWN, ScanResult.REVOKED])
+    held_waiting = (
+        db.select(sa.func.count())
+        .select_from(HeldScan)
+        .where(HeldScan.festival_id == festival_id, HeldScan.decision.is_(None))
+        .scalar_subquery()
+    )
+    scans = db.select(sa.func.count(), sa.func.count(sa.case((refused_scan, 1))), held_waiting).where(
+        CheckIn.festival_id == festival_id
+    )
+    return groups, slots, scans
 
 
 def dashboard(festival: Festival, language: str = "vi") -> Dashboard:
     """Who has arrived: by role (named in `language`), region and unit or outside organisation, and
     arrivals per 15 minutes. A fixed number of statements whatever the crowd: counts come grouped from
     the database, and only the arrival times of the festival's days are read row by row."""
-    # Member units by code, then outside organisations (a newspaper, the group) by name, then no one's.
-    organisation = sa.case(
-        (Attendee.unit_id.is_(None), sa.func.trim(Attendee.organisation)), else_=sa.literal_column("''")
-    )
-    groups = db.session.execute(
-        db.select(
-            Attendee.role_id,
-            Unit.code,
-            Unit.short_name,
-            Unit.region,
-            organisation,
-            sa.func.count(),
-            sa.func.count(Attendee.checked_in_at),
-        )
-        .outerjoin(Attendee.unit)
-        .where(Attendee.festival_id == festival.id)
-        .group_by(Attendee.role_id, Unit.code, Unit.short_name, Unit.region, organisation)
-    ).all()
+    groups_of, slots_of, scans_of = _dashboard_statements(db.engine.dialect.name)
+    groups = db.session.execute(groups_of, {"festival_id": festival.id}).all()
     roles = {role.id: role for role in badge_roles(festival)}
     by_role = {role_id: [0, 0] for role_id in roles}
     by_region: dict = {}
@@ -298,21 +349,9 @@ def dashboard(festival: Festival, language: str = "vi") -> Dashboard:
     # 2020), the chart has at most a day's 96 quarter-hours per festival day (and the margin).
     zone = festival_timezone()
     opens, closes = festival_window(festival)
-    # Counted per quarter-hour in the database. Times are stored in UTC, and every time zone is a whole number of
-    # quarter-hours from UTC, so a quarter-hour of UTC is one of local time.
-    seconds = _epoch_seconds(Attendee.checked_in_at)
-    slot_of = seconds - seconds % QUARTER_HOUR
     slots = {
-        datetime.fromtimestamp(slot, timezone.utc).astimezone(zone): count
-        for slot, count in db.session.execute(
-            db.select(slot_of, sa.func.count())
-            .where(
-                Attendee.festival_id == festival.id,
-                Attendee.checked_in_at >= opens,
-                Attendee.checked_in_at < closes,
-            )
-            .group_by(slot_of)
-        )
+        datetime.fromtimestamp(slot * QUARTER_HOUR, timezone.utc).astimezone(zone): count
+        for slot, count in db.session.execute(slots_of, {"festival_id": festival.id, "opens": opens, "closes": closes})
     }
     arrivals = []
     if slots:
@@ -320,18 +359,7 @@ def dashboard(festival: Festival, language: str = "vi") -> Dashboard:
         while slot <= last:
             arrivals.append((slot, slots.get(slot, 0)))
             slot += timedelta(minutes=15)
-    refused_scan = CheckIn.result.in_([ScanResult.UNKNOWN, ScanResult.REVOKED])
-    held_waiting = (
-        db.select(sa.func.count())
-        .select_from(HeldScan)
-        .where(HeldScan.festival_id == festival.id, HeldScan.decision.is_(None))
-        .scalar_subquery()
-    )
-    scans, refused, held = db.session.execute(
-        db.select(sa.func.count(), sa.func.count(sa.case((refused_scan, 1))), held_waiting).where(
-            CheckIn.festival_id == festival.id
-        )
-    ).one()
+    scans, refused, held = db.session.execute(scans_of, {"festival_id": festival.id}).one()
     units = [
         (f"u{boards.digest(key)}", key[1] if key else str(_l("Khách, báo chí…")), arrived, registered)
         for key, (arrived, registered) in sorted(

@@ -4,6 +4,7 @@ unattended, a sheet moved to another judge in one click; and each judge's walkin
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -193,36 +194,32 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
     last report and the changes it had waiting; per exhibit:
     sheets submitted of assigned and open reports of an empty stand (those first)."""
     # Plain rows of only the columns the board shows, never model objects: a thousand exhibits and their three
-    # thousand sheets are read in four statements, and building objects would cost more than reading them.
+    # thousand sheets are read in four statements, and building objects would cost more than reading them. They
+    # are read through the session's connection, as rows the database gave: the session would pass each row
+    # through the ORM's loading again, which cost more than the statements themselves. (What the session holds
+    # unwritten is flushed first, as its own execute would.)
+    db.session.flush()
+    read = db.session.connection().execute
     exhibits = {
         row[0]: ExhibitProgress(ExhibitShown(*row))
-        for row in db.session.execute(
+        for row in read(
             round_exhibits(festival, number)
             .with_only_columns(Exhibit.id, Exhibit.code, Exhibit.title, Exhibit.zone, Exhibit.booth)
             .order_by(Exhibit.code)
-        )
+        ).all()
     }
-    last_change = (
-        sa.select(sa.func.max(ScoreChange.created_at)).where(ScoreChange.sheet_id == ScoreSheet.id).scalar_subquery()
-    )
-    sheets = db.session.execute(
-        sa.select(
-            ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id, User.full_name, ScoreSheet.status, last_change
-        )
-        .join(ScoreSheet.exhibit)
-        .join(ScoreSheet.judge)
-        .where(Exhibit.festival_id == festival.id, ScoreSheet.round_number == number)
-        .order_by(ScoreSheet.id)
-    )
-    judges: dict[int, JudgeProgress] = {}
-    names: dict[int, Judge] = {}
-    for sheet_id, exhibit_id, judge_id, full_name, status, seen in sheets:
-        exhibit = exhibits.get(exhibit_id)
-        if exhibit is None:
+    judges_of, sheets_of, reports_of = _round_statements()
+    at = {"festival_id": festival.id, "number": number}
+    judges = {
+        judge_id: JudgeProgress(Judge(judge_id, full_name), reported_at=reported_at, pending=pending or 0)
+        for judge_id, full_name, reported_at, pending in read(judges_of, at).all()
+    }
+    sheets = read(sheets_of, at).all()
+    for sheet_id, exhibit_id, judge_id, status, seen in sheets:
+        exhibit, progress = exhibits.get(exhibit_id), judges.get(judge_id)
+        if exhibit is None or progress is None:  # not in the round, or given to a judge since they were read
             continue
-        judge = names.get(judge_id) or names.setdefault(judge_id, Judge(judge_id, full_name))
-        exhibit.sheets.append(SheetShown(sheet_id, judge, status))
-        progress = judges.get(judge_id) or judges.setdefault(judge_id, JudgeProgress(judge))
+        exhibit.sheets.append(SheetShown(sheet_id, progress.judge, status))
         if status is SheetStatus.SUBMITTED:
             progress.done += 1
             exhibit.submitted += 1
@@ -232,33 +229,65 @@ def control_room(festival: Festival, number: int = 1) -> tuple[list[JudgeProgres
             progress.not_started += 1
         if seen is not None and (progress.last_activity is None or seen > progress.last_activity):
             progress.last_activity, progress.at = seen, exhibit.exhibit
-    for user_id, reported_at, pending in db.session.execute(
-        sa.select(UserSession.user_id, UserSession.last_report_at, UserSession.pending_changes)
-        .where(UserSession.user_id.in_(list(judges)), UserSession.last_report_at.is_not(None))
-        .order_by(UserSession.last_report_at)
-    ).all():
-        judges[user_id].reported_at, judges[user_id].pending = reported_at, pending  # the newest report wins
-    reports = db.session.execute(
-        sa.select(StandReport.id, StandReport.reported_at, ScoreSheet.exhibit_id, User.id, User.full_name)
-        .join(StandReport.sheet)
-        .join(ScoreSheet.exhibit)
-        .join(ScoreSheet.judge)
-        .where(
-            Exhibit.festival_id == festival.id,
-            ScoreSheet.round_number == number,
-            StandReport.resolved_at.is_(None),
-        )
-        .order_by(StandReport.id)
-    )
-    for report_id, reported_at, exhibit_id, judge_id, full_name in reports:
-        if exhibit_id in exhibits:
+    reports = read(reports_of).all()
+    for report_id, reported_at, exhibit_id, round_number, judge_id, full_name in reports:
+        if exhibit_id in exhibits and round_number == number:
             exhibits[exhibit_id].reports.append(ReportShown(report_id, Judge(judge_id, full_name), reported_at))
-    judge_rows = sorted(judges.values(), key=lambda p: (p.done == p.total, p.done / (p.total or 1), p.judge.full_name))
+    judge_rows = sorted(
+        (p for p in judges.values() if p.total),  # only judges with sheets of exhibits in the round
+        key=lambda p: (p.done == p.total, p.done / (p.total or 1), p.judge.full_name),
+    )
     exhibit_rows = sorted(
         exhibits.values(),
         key=lambda p: (not p.reports, p.submitted >= len(p.sheets) and bool(p.sheets), p.exhibit.code or ""),
     )
     return judge_rows, exhibit_rows
+
+
+@cache
+def _round_statements() -> tuple[sa.Select, sa.Select, sa.Select]:
+    # The control room's judges, sheets and open reports, built once: a render binds its festival and round
+    # (building and fingerprinting them again each time cost about what the smaller ones take to run).
+    of_round = (Exhibit.festival_id == sa.bindparam("festival_id"), ScoreSheet.round_number == sa.bindparam("number"))
+    reported = (UserSession.user_id == User.id, UserSession.last_report_at.is_not(None))
+    # The judges of the round, each named once here (not on each of their sheets), with their device's newest report.
+    judges = sa.select(
+        User.id,
+        User.full_name,
+        sa.select(sa.func.max(UserSession.last_report_at)).where(*reported).scalar_subquery(),
+        sa.select(UserSession.pending_changes)
+        .where(*reported)
+        .order_by(UserSession.last_report_at.desc())
+        .limit(1)
+        .scalar_subquery(),
+    ).where(User.id.in_(sa.select(ScoreSheet.judge_id).join(ScoreSheet.exhibit).where(*of_round)))
+    last_change = (
+        sa.select(sa.func.max(ScoreChange.created_at)).where(ScoreChange.sheet_id == ScoreSheet.id).scalar_subquery()
+    )
+    sheets = (
+        sa.select(ScoreSheet.id, ScoreSheet.exhibit_id, ScoreSheet.judge_id, ScoreSheet.status, last_change)
+        .join(ScoreSheet.exhibit)
+        .where(*of_round)
+        .order_by(ScoreSheet.id)
+    )
+    # Every open report, a handful (a stand reported empty is soon attended, or its sheet given to another judge),
+    # the round's kept by the caller: filtered by festival and round in the database, the plans started from the
+    # festival's three thousand sheets.
+    reports = (
+        sa.select(
+            StandReport.id,
+            StandReport.reported_at,
+            ScoreSheet.exhibit_id,
+            ScoreSheet.round_number,
+            User.id,
+            User.full_name,
+        )
+        .join(StandReport.sheet)
+        .join(ScoreSheet.judge)
+        .where(StandReport.resolved_at.is_(None))
+        .order_by(StandReport.id)
+    )
+    return judges, sheets, reports
 
 
 def board_stamp(festival: Festival, number: int, now: datetime) -> str:

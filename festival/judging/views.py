@@ -32,7 +32,19 @@ from festival.core.extensions import db
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
 from festival.exhibits.services import list_categories
-from festival.judging import control, defences, finalists, panels, policy, printing, results, rounds, rubrics, scoring
+from festival.judging import (
+    control,
+    control_rows,
+    defences,
+    finalists,
+    panels,
+    policy,
+    printing,
+    results,
+    rounds,
+    rubrics,
+    scoring,
+)
 from festival.judging.forms import (
     AddJudgeForm,
     AssignForm,
@@ -607,16 +619,11 @@ def _board(festival, judging_round) -> dict:
         "booth_rows": booth_rows,
         "rows": rows,
         "digests": boards.digests(rows),
-        "statuses": {**{status.value: str(status.label) for status in SheetStatus}, "reassign": _("Giao lại")},
         **_round_context(festival, judging_round),
     }
 
 
-_BOARD_ROWS = {
-    "judges": ("judge_rows", "judge_row"),
-    "exhibits": ("exhibit_rows", "exhibit_row"),
-    "booths": ("booth_rows", "booth_row"),
-}
+_BOARD_ROWS = {"judges": "judge_rows", "exhibits": "exhibit_rows", "booths": "booth_rows"}
 
 
 def _rendered_rows(board: dict, wanted: set[str] | None = None) -> dict[str, list[tuple[str, str]]]:
@@ -624,19 +631,23 @@ def _rendered_rows(board: dict, wanted: set[str] | None = None) -> dict[str, lis
     what it shows now is not rendered again (util/boards.py), except one with a form, which carries this
     session's CSRF token."""
     language = str(get_locale())
+    renderers = {
+        "judges": get_template_attribute("judging/_control_rows.html", "judge_row"),
+        "exhibits": partial(control_rows.exhibit_row, words=control_rows.words()),
+        "booths": get_template_attribute("judging/_control_rows.html", "booth_row"),
+    }
+    digests = board["digests"]
     found = {}
     for group, members in board["rows"].items():
-        objects, macro = _BOARD_ROWS[group]
-        render = get_template_attribute("judging/_control_rows.html", macro)
-        extra = (board["statuses"],) if group == "exhibits" else ()
+        render = renderers[group]
         found[group] = [
             (
                 key,
-                render(row, board["digests"][key], *extra)
+                render(row, digests[key])
                 if getattr(row, "reports", None)
-                else boards.rendered(key, shown, language, partial(render, row, board["digests"][key], *extra)),
+                else boards.rendered(key, digests[key], language, partial(render, row, digests[key])),
             )
-            for (key, shown), row in zip(members, board[objects])
+            for (key, _shown), row in zip(members, board[_BOARD_ROWS[group]])
             if wanted is None or key in wanted
         ]
     return found

@@ -33,10 +33,13 @@ _rendered: dict[tuple, str] = {}
 _rendered_lock = threading.Lock()
 
 
-def rendered(key: str, shown: Hashable, language: str, render: Callable[[], str]) -> str:
-    """A row's HTML in `language`: `render()` the first time this process shows the row so, then the same text.
-    Only for rows whose HTML depends on nothing else (no form with the session's CSRF token)."""
-    memo = (language, key, shown)
+def rendered(key: str, digest: str, language: str, render: Callable[[], str]) -> str:
+    """A row's HTML in `language`: `render()` the first time this process shows the row as `digest` says (the
+    digest of what it shows), then the same text. Only for rows whose HTML depends on nothing else (no form with
+    the session's CSRF token)."""
+    # Keyed by the digest, not by what the row shows: hashing a thousand rows' nested tuples once more each render
+    # cost more than the lookups. An open board already takes a row whose digest is unchanged as unchanged.
+    memo = (language, key, digest)
     html = _rendered.get(memo)
     if html is None:
         html = render()

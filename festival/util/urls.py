@@ -31,6 +31,14 @@ def optional_record_id(value: str | None) -> int | None:
     return None if value in ("", None) else record_id(value)
 
 
+def id_url_parts(endpoint: str, name: str, **values) -> tuple[str, str]:
+    """The address of `endpoint` either side of its id `name`, built once for a page that links a thousand rows:
+    `before + str(id) + after` is `url_for(endpoint, name=id)` without url_for's cost for each row."""
+    # MAX_ID stands in for the id: no other part of an address is ten digits long.
+    before, after = url_for(endpoint, **values, **{name: MAX_ID}).split(str(MAX_ID))
+    return before, after
+
+
 def safe_next(target: str | None) -> str | None:
     """The target if it is a path on this site, else None (never follow to another host)."""
     if not target or "\\" in target:

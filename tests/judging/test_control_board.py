@@ -5,16 +5,19 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 
 from festival.auth import permissions
 from festival.core import board_versions
 from festival.core.extensions import db
 from festival.judging import control
 from festival.judging import views as judging_views
-from festival.models import BoardVersion, Score, ScoreSheet, User, UserSession, utcnow
+from festival.models import BoardVersion, Exhibit, Score, ScoreSheet, SheetStatus, User, UserSession, utcnow
+from festival.util.urls import id_url_parts
 from tests import factories
 from tests.conftest import ON_POSTGRES
 from tests.judging.conftest import snapshot
+from tests.sql import statements_sent
 
 
 @pytest.fixture(autouse=True)
@@ -116,19 +119,46 @@ def test_the_rows_endpoint_renders_only_rows_that_exist(app, judged, client, aut
     assert answer.status_code == 200 and answer.get_json() == {"rows": {}}
 
 
+def test_exhibit_rows_escape_what_people_typed_and_link_each_unstarted_sheet(app, judged, client, auth):
+    organizer, _judge = organizer_and_judge(app, auth, client)
+    with app.app_context():
+        exhibit = db.session.execute(sa.select(Exhibit).where(Exhibit.code == "KT-02")).scalar_one()
+        exhibit.title, exhibit.zone, exhibit.booth = 'Bàn <là> & "hơi"', "A&B", "<2>"
+        judge = db.session.execute(sa.select(User).where(User.email == "judge-c@example.vn")).scalar_one()
+        judge.full_name = "Lê <Cúc>"
+        db.session.commit()
+        unstarted = db.session.execute(
+            sa.select(ScoreSheet.id).where(ScoreSheet.status == SheetStatus.NOT_STARTED).order_by(ScoreSheet.id)
+        ).scalars()
+        with app.test_request_context():
+            links = [url_for("judging.reassign", sheet_id=sheet_id) for sheet_id in unstarted]
+            before, after = id_url_parts("judging.reassign", "sheet_id")
+            assert f"{before}7{after}" == url_for("judging.reassign", sheet_id=7)
+    page = organizer.get("/judging/control/board").get_data(as_text=True)
+    assert "Bàn &lt;là&gt; &amp; &#34;hơi&#34;" in page and "<là>" not in page
+    assert "A&amp;B · &lt;2&gt;" in page and "Lê &lt;Cúc&gt;: Chưa chấm" in page and "<Cúc>" not in page
+    assert links and all(f'href="{link}">Giao lại</a>' in page for link in links)
+
+
+def test_a_stand_report_shows_on_the_board_of_its_sheets_round_only(app, judged):
+    with app.app_context():
+        sheet = db.session.get(ScoreSheet, judges_sheet(judged))
+        control.report_unattended(sheet, sheet.judge, utcnow())
+        db.session.commit()
+        festival = sheet.exhibit.festival
+        _judges, exhibits = control.control_room(festival, 1)
+        assert [(p.exhibit.id, r.judge.id) for p in exhibits for r in p.reports] == [(sheet.exhibit_id, sheet.judge_id)]
+        sheet.round_number = 2  # the same exhibit's sheet in a later round: not round 1's report
+        db.session.commit()
+        _judges, exhibits = control.control_room(festival, 1)
+        assert not any(p.reports for p in exhibits)
+
+
 def poll_statements(app, client, url, stamp) -> tuple[int, list[str]]:
-    statements = []
     with app.app_context():
         engine = db.engine
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(engine) as statements:
         answer = client.get(url, headers={"If-None-Match": f'"{stamp}"'})
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     return answer.status_code, statements
 
 
