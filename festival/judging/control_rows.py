@@ -39,7 +39,7 @@ def words() -> Words:
             f'<a class="btn btn-sm btn-outline-primary" href="{before}',
             f'{after}">{escape(_("Giao lại"))}</a>\n      ',
         ),
-        unassigned=_("Chưa phân công"),
+        unassigned=str(escape(_("Chưa phân công"))),
         lines={},
     )
 
@@ -94,5 +94,5 @@ def _report(report: ReportShown) -> str:
         f'<div class="small text-danger fw-semibold">{said}\n'
         f'      <form method="post" action="{url_for("judging.resolve_report", report_id=report.id)}" class="d-inline">'
         f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">'
-        f'<button class="btn btn-sm btn-link p-0" type="submit">{_("Đã có người")}</button></form></div>'
+        f'<button class="btn btn-sm btn-link p-0" type="submit">{escape(_("Đã có người"))}</button></form></div>'
     )
