@@ -3,8 +3,9 @@
 quick PNG preview.
 
 A print lays out what its certificates share (border, header, motto, title, signature block, seal, static
-wording) once, as a background page, and per certificate only what differs (name, body, serial, code, QR
-code), placed where the whole certificate has it; each page shows the background as one Form XObject.
+wording) once, as a background page, and per certificate only what differs (name, body, serial, code) with a
+stylesheet of its own, placed where the whole certificate has it; each page shows the background as one Form
+XObject, and its QR code is drawn over it as a vector path.
 
 The template's signature and seal are read from the "uploads" store and inlined as data: URIs, so
 any machine renders the same page; their content hashes are part of each page's fingerprint, so
@@ -39,7 +40,7 @@ from festival.models import Certificate, CertificateKind, CertificateTemplate, F
 from festival.util import pdf
 from festival.util.formatting import festival_today
 from festival.util.placeholders import fill
-from festival.util.qr import qr_png_data_uri
+from festival.util.qr import qr_pdf_path, qr_png_data_uri
 from festival.util.urls import public_url
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,9 @@ log = logging.getLogger(__name__)
 # Pages a worker renders at a time. Each document costs a set-up and font subsets of its own, a large share of a page
 # layer as small as a certificate's own; 50 pages share them, and a 500-page print still gives each worker several.
 CERTIFICATES_PER_DOCUMENT = 50
-RENDER_VERSION = "5"  # bump when the layout changes, so cached pages are rendered again
+RENDER_VERSION = "6"  # bump when the layout changes, so cached pages are rendered again
+QR_MM = 26  # the QR code's side on the certificate
+PX_TO_MM = 25.4 / 96  # the background's anchors are in CSS px
 IMAGES = {"signature": "signature_image", "seal": "seal_image"}  # page field → template column
 # What a page shows that is drawn in its background: the pages of a print that agree on all of these share one.
 SHARED = ("header", "motto", "title", "lead", "dateline", "signatory_title", "signatory_name", "verify_page", *IMAGES)
@@ -157,21 +160,26 @@ def background_html(page: dict, images: dict) -> str:
 
 
 def person_html(pages: list[dict], anchors: dict) -> str:
-    """What differs on each page (name, body, QR code, serial, code), nothing else, placed at the `anchors`
-    of their background, so that drawn over it each page is the whole certificate."""
-    pages = [{**page, "qr": qr_png_data_uri(page["verify"])} for page in pages]
-    return _certificate_html(pages, {}, layer="person", anchors=anchors)
+    """What differs on each page (name, body, serial, code), nothing else, placed at the `anchors` of their
+    background, so that drawn over it with the QR code (qr_drawings) each page is the whole certificate."""
+    return render_template("certificates/layer.html", pages=pages, anchors=anchors, qr_mm=QR_MM)
 
 
-def _certificate_html(pages: list[dict], images: dict, layer: str | None = None, anchors: dict | None = None) -> str:
-    used = {page[name] for page in pages for name in IMAGES if page[name]} if layer != "person" else set()
+def qr_drawings(pages: list[dict], anchors: dict) -> list[list[tuple]]:
+    """Each page's QR code as arguments of qr_pdf_path: at the top left of the "verify" anchor, in millimetres."""
+    left, top = anchors["verify"][0] * PX_TO_MM, anchors["verify"][1] * PX_TO_MM
+    return [[(page["verify"], left, top, QR_MM)] for page in pages]
+
+
+def _certificate_html(pages: list[dict], images: dict, layer: str | None = None) -> str:
+    used = {page[name] for page in pages for name in IMAGES if page[name]}
     return render_template(
         "certificates/certificate.html",
         pages=pages,
         layer=layer,
-        anchors=anchors,
         images={digest: images[digest] for digest in sorted(used)},
         corner_url=pdf.static_url("img/certificate-corner.svg"),
+        qr_mm=QR_MM,
     )
 
 
@@ -288,7 +296,8 @@ def _layered(chunks: list[list[PlannedPage]]):
         if shared not in backgrounds:
             backgrounds[shared] = pdf.render_pdf_with_anchors(background_html(first.data, first.images))
         background, anchors = backgrounds[shared]
-        yield pdf.OverBackground(person_html([page.data for page in chunk], anchors), background)
+        pages = [page.data for page in chunk]
+        yield pdf.OverBackground(person_html(pages, anchors), background, qr_drawings(pages, anchors), qr_pdf_path)
 
 
 def certificate_pdfs(certificates: list[Certificate], progress=None) -> list[bytes]:

@@ -156,10 +156,13 @@ def _safe_fetcher_class():
 class OverBackground:
     """A document to render whose every page is drawn over the first page of `background` (a PDF): the
     background is stored once, as a Form XObject every page shows, and the HTML holds only what differs
-    from page to page. render_each() takes these as well as plain HTML."""
+    from page to page. Over page i go the PDF operators `draw(*arguments)` returns for each arguments in
+    `drawings[i]`, as for Layers (a certificate's QR code). render_each() takes these as well as plain HTML."""
 
     html: str
     background: bytes
+    drawings: list[list[tuple]] | None = None
+    draw: Callable[..., str] | None = None
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,7 @@ class Layers:
 
 def _render(document: str | OverBackground | Layers, roots: list[str]) -> bytes:
     if isinstance(document, OverBackground):
-        return underlay(_render(document.html, roots), document.background)
+        return underlay(_render(document.html, roots), document.background, document.drawings, document.draw)
     if isinstance(document, Layers):
         return _put_together(_render(document.html, roots), _render_parts(document.parts, tuple(roots)), document)
     with _RENDER_LOCK:
@@ -243,17 +246,25 @@ def _render_with_anchors(html: str, roots: list[str]) -> tuple[bytes, dict]:
         return document.write_pdf(), dict(document.pages[0].anchors)
 
 
-def underlay(document: bytes, background: bytes) -> bytes:
+def underlay(
+    document: bytes,
+    background: bytes,
+    drawings: list[list[tuple]] | None = None,
+    draw: Callable[..., str] | None = None,
+) -> bytes:
     """`document` with the first page of `background` drawn under each of its pages, stored once in the
-    file as a Form XObject (the pages are the same size: the background is placed as it is)."""
+    file as a Form XObject (the pages are the same size: the background is placed as it is), and over
+    page i what `draw(*arguments)` gives for each arguments in `drawings[i]` (see OverBackground)."""
     with pikepdf.open(BytesIO(document)) as pdf, pikepdf.open(BytesIO(background)) as source:
         shared = pdf.copy_foreign(source.pages[0].as_form_xobject())
-        for page in pdf.pages:
-            # WeasyPrint gives each page of a document every page's resources (all their QR codes), which
+        for index, page in enumerate(pdf.pages):
+            # WeasyPrint gives each page of a document every page's resources (all their images), which
             # split_pages() would copy into each page's file; only the page's own small layer is read to
             # find its own, before the background is added.
             page.remove_unreferenced_resources()
             page.add_underlay(shared)
+            if drawings:
+                _draw_over(page, draw, drawings[index])
         output = BytesIO()
         pdf.save(output, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return output.getvalue()
@@ -278,7 +289,7 @@ def _put_together(layer: bytes, rendered_parts: bytes, layers: Layers) -> bytes:
         resources.XObject = pikepdf.Dictionary({f"/Part{index}": form for index, form in forms.items()})
         width, height = (side * POINTS_PER_MM for side in layers.size)
         layer_height = float(layer_page.mediabox[3])
-        flip = f"{POINTS_PER_MM:.6f} 0 0 {-POINTS_PER_MM:.6f} 0 {height:.3f} cm"
+        flip = _top_down(height)
         for pieces, placements, drawings in zip(layers.pieces, layers.placements, layers.drawings, strict=True):
             content = []
             for index, left, top in placements:
@@ -366,6 +377,23 @@ def _text_lines(page: pikepdf.Page, pitch: float) -> dict[int, list[bytes]]:
         elif operator not in _MARKED_CONTENT:
             raise ValueError(f"A layer's page must hold only lines of text placed by Tm, not {operator!r}.")
     return lines
+
+
+def _top_down(height: float) -> str:
+    """The `cm` operator that makes a page `height` points tall measured in millimetres from its top-left corner,
+    the y axis pointing down (where drawings are given)."""
+    return f"{POINTS_PER_MM:.6f} 0 0 {-POINTS_PER_MM:.6f} 0 {height:.3f} cm"
+
+
+def _draw_over(page: pikepdf.Page, draw: Callable[..., str], drawings: list[tuple]) -> None:
+    """Add over the page what `draw(*arguments)` gives for each of `drawings`, in millimetres from the page's
+    top-left corner with the y axis pointing down."""
+    # The page's own operators may leave the graphics state changed: they are wrapped in q … Q, so that the
+    # drawings start from the page's own coordinates.
+    page.contents_add(b"q\n", prepend=True)
+    flip = _top_down(float(page.mediabox[3]))
+    drawn = "".join(draw(*arguments) for arguments in drawings)
+    page.contents_add(f"\nQ\nq {flip}\n{drawn}Q\n".encode())
 
 
 def render_documents(

@@ -1,9 +1,11 @@
 """A print lays out what its certificates share once, as one background every page shows, and each page's
 own name, wording, serial and QR code over it: the pages look as whole certificates do, text and QR intact."""
 
+import math
 from datetime import date
 
 import pypdfium2 as pdfium
+import qrcode
 from PIL import ImageChops
 
 from festival.certificates import printing, services
@@ -56,18 +58,43 @@ def test_a_printed_page_looks_exactly_like_the_whole_certificate(app, awarded):
         template = services.template_for(festival, CertificateKind.AWARD)
         images = printing.template_images(template)
         ordered = services.for_printing(festival, kind=CertificateKind.AWARD)
-        whole = pdf.render_pdf(
+        whole, anchors = pdf.render_pdf_with_anchors(
             printing.document_html([printing.page_data(template, c, images) for c in ordered], images.uris)
         )
+        urls = [printing.verify_url(c) for c in ordered]
+    # The QR code's square at 100 dpi: the whole certificate shows an image there, a print draws the same modules
+    # as a path, whose edges are smoothed otherwise; so there the modules are compared, elsewhere every pixel.
+    scale = 100 / 72
+    left, top = (value * 0.75 * scale for value in anchors["verify"][:2])
+    side = printing.QR_MM * pdf.POINTS_PER_MM * scale
+    square = (math.floor(left), math.floor(top), math.ceil(left + side), math.ceil(top + side))
     layered, single = pdfium.PdfDocument(data), pdfium.PdfDocument(whole)
     try:
-        for index in range(page_count(whole)):
-            ours = layered[index].render(scale=100 / 72).to_pil().convert("RGB")
-            theirs = single[index].render(scale=100 / 72).to_pil().convert("RGB")
+        for index, url in zip(range(page_count(whole)), urls, strict=True):
+            ours = layered[index].render(scale=scale).to_pil().convert("L")
+            theirs = single[index].render(scale=scale).to_pil().convert("L")
+            count = len(qr_matrix(url))
+            centres = [
+                (left + (x + 0.5) * side / count, top + (y + 0.5) * side / count)
+                for y in range(count)
+                for x in range(count)
+            ]
+            dark = [[image.getpixel((int(x), int(y))) < 128 for x, y in centres] for image in (ours, theirs)]
+            assert dark[0] == dark[1] and sum(dark[0]) > count * count / 4
+            for image in (ours, theirs):
+                image.paste(255, square)
             assert ImageChops.difference(ours, theirs).point(lambda value: 255 if value > 32 else 0).getbbox() is None
     finally:
         layered.close()
         single.close()
+
+
+def qr_matrix(url: str) -> list[list[bool]]:
+    """The modules of the QR code a certificate shows for `url`, quiet zone included."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    return code.get_matrix()
 
 
 def test_pages_with_another_dateline_get_a_background_of_their_own(app, awarded):
