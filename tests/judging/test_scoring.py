@@ -324,7 +324,7 @@ def test_a_save_is_one_transaction_that_reads_nothing_after_it_writes(app, judge
     """Saves come first on festival day: the rubric with its criteria and levels in three statements (not one
     per criterion), then the writes, and nothing read again afterwards (on SQLite that would take the write
     lock a second time for a save already stored). The control room's version moves last: within the save's
-    transaction on SQLite, in a one-statement transaction of its own after the COMMIT on PostgreSQL, so that
+    transaction on SQLite, in a short transaction of its own after the COMMIT on PostgreSQL, so that
     saves do not queue for its row's lock (festival/core/board_versions.py)."""
     sheet_id = my_sheet(judged, app)
     judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1))
