@@ -8,11 +8,11 @@ newer than the rows it stands for: a poll between the commit and the move sees t
 again. Each board's stamp also moves once a minute (util/boards.py), so a write this cannot see (raw SQL, a
 move lost with its process) shows within the minute.
 
-When the move happens is the backends' difference. On PostgreSQL every writer would queue for the one row's
-lock until its own COMMIT reached the disk, so the judges' saves would commit one after another (45 saves/s
-against 79 before the versions); the move is instead a transaction of its own after the commit, whose row
-lock lasts a statement (its COMMIT does not wait for the disk: a lost move is a board a minute late, never a
-lost score). On SQLite the write lock is the database's and is already held until COMMIT, so the move is the
+When the move happens is the backends' difference. On PostgreSQL a move inside the writing transaction
+would hold the one row's lock until that COMMIT reached the disk, so every save and scan would commit one
+after another (at one disk flush each); the move is instead a transaction of its own after the commit, whose
+row lock lasts a statement (its COMMIT does not wait for the disk: a lost move is a board a minute late,
+never a lost score). On SQLite the write lock is the database's and is already held until COMMIT, so the move is the
 writing transaction's last statement and costs no second commit.
 """
 
