@@ -141,8 +141,6 @@ def run_print(workdir: Path, layout: str, count: int, per_document: int | None =
     data = printing.render_badges(festival, attendees, layout)
     seconds = time.perf_counter() - start
     cpu = cpu_seconds() - cpu  # the workers have ended: render_documents leaves no process behind
-    path = workdir / f"badges-{layout}-{count}.pdf"
-    path.write_bytes(data)
     per_page = 4 if layout == "a4" else 1
     pages = -(-len(attendees) // per_page)
     samples = sorted({0, pages // 2, pages - 1})
@@ -150,15 +148,29 @@ def run_print(workdir: Path, layout: str, count: int, per_document: int | None =
         page: [printing.checkin_url(a) for a in attendees[page * per_page : (page + 1) * per_page]] for page in samples
     }
     context.pop()
+    return _printed(
+        workdir / f"badges-{layout}-{count}.pdf",
+        data,
+        len(attendees),
+        seconds,
+        cpu,
+        expected,
+        pages=pages,
+        documents=-(-len(attendees) // printing.BADGES_PER_DOCUMENT),
+    )
+
+
+def _printed(path: Path, data: bytes, badges: int, seconds: float, cpu: float, expected: dict, **more) -> dict:
+    """A timed print's figures, its PDF saved at `path` for the checks (`expected`: check-in URLs by page)."""
+    path.write_bytes(data)
     return {
-        "badges": len(attendees),
+        "badges": badges,
         "seconds": seconds,
         "print_cpu": cpu,
         "bytes": len(data),
         "path": str(path),
-        "pages": pages,
         "expected": expected,
-        "documents": -(-len(attendees) // printing.BADGES_PER_DOCUMENT),
+        **more,
     }
 
 
@@ -375,18 +387,9 @@ def run_reportlab(workdir: Path, count: int) -> dict:
     data = buffer.getvalue()
     seconds = time.perf_counter() - start
     cpu = cpu_seconds() - cpu
-    path = workdir / "badges-reportlab.pdf"
-    path.write_bytes(data)
     expected = {0: [printing.checkin_url(a) for a in attendees[:4]]}
     context.pop()
-    return {
-        "badges": len(attendees),
-        "seconds": seconds,
-        "print_cpu": cpu,
-        "bytes": len(data),
-        "path": str(path),
-        "expected": expected,
-    }
+    return _printed(workdir / "badges-reportlab.pdf", data, len(attendees), seconds, cpu, expected)
 
 
 # Running, checking, reporting -------------------------------------------------------------
