@@ -377,18 +377,17 @@ def start_session(user: User, now: datetime, remember: bool, user_agent: str = "
         if remember
         else timedelta(hours=current_app.config["SESSION_HOURS"])
     )
-    db.session.add(
-        UserSession(
-            user=user,
-            token_hash=_hash_token(token),
-            remember=remember,
-            user_agent=user_agent[:200],
-            created_at=now,
-            expires_at=now + lifetime,
-        )
+    row = UserSession(
+        user=user,
+        token_hash=_hash_token(token),
+        remember=remember,
+        user_agent=user_agent[:200],
+        created_at=now,
+        expires_at=now + lifetime,
     )
+    db.session.add(row)
     db.session.flush()
-    user.session_key = token
+    user.session_key, user.signed_in_session = token, row
     return token
 
 
@@ -428,6 +427,8 @@ def current_session(user: User) -> UserSession | None:
     """The session row this request signed in with."""
     if not user.session_key:
         return None
+    if user.signed_in_session is not None:
+        return user.signed_in_session
     return db.session.execute(
         db.select(UserSession).where(
             UserSession.user_id == user.id, UserSession.token_hash == _hash_token(user.session_key)
@@ -470,15 +471,16 @@ def load_session_user(session_id: str, now: datetime) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
+    # The session row comes in the same statement: a save or a page asks for it again (current_session).
     found = db.session.execute(
-        db.select(User)
+        db.select(User, UserSession)
         .join(UserSession)
         .where(User.id == int(user_id), UserSession.token_hash == _hash_token(token), UserSession.expires_at > now)
-    ).scalar_one_or_none()
-    if found is None or not found.is_active:
+    ).one_or_none()
+    if found is None or not found.User.is_active:
         return None
-    found.session_key = token
-    return found
+    found.User.session_key, found.User.signed_in_session = token, found.UserSession
+    return found.User
 
 
 # The role of the user a session or remember-me cookie names, as a scalar subquery to read beside other things in

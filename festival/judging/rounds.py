@@ -32,9 +32,9 @@ def round_of(festival: Festival, number: int) -> JudgingRound | None:
     ).scalar_one_or_none()
 
 
-def round_window(festival: Festival, number: int) -> tuple[datetime, datetime]:
-    """When sheets of round `number` may be scored (the festival's judging window unless the round has its own)."""
-    judging_round = round_of(festival, number)
+def round_window(festival: Festival, judging_round: JudgingRound | None) -> tuple[datetime, datetime]:
+    """When sheets of a round may be scored: the festival's judging window unless the round has its own
+    (None: a round number the festival has no row for)."""
     if judging_round is None:
         return festival.judging_opens_at, festival.judging_closes_at
     return judging_round.window()

@@ -44,6 +44,8 @@ from fractions import Fraction
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from festival.core import audit
 from festival.core.errors import FestivalError, NotAllowed, StaleSave
@@ -57,6 +59,8 @@ from festival.models import (
     CriterionKind,
     Exhibit,
     Festival,
+    JudgingPolicy,
+    JudgingRound,
     Rubric,
     Score,
     ScoreChange,
@@ -140,10 +144,30 @@ def judge_sheets(judge: User, festival: Festival) -> list[ScoreSheet]:
 
 
 def lock_sheet(sheet_id: int) -> ScoreSheet | None:
-    """Load a sheet for writing; PostgreSQL locks the row so concurrent saves take turns."""
-    return db.session.execute(
-        db.select(ScoreSheet).where(ScoreSheet.id == sheet_id).with_for_update()
+    """Load a sheet for writing, with its exhibit, and its rubric's criteria and levels when it has one.
+
+    PostgreSQL locks the sheet's row so concurrent saves take turns. The scores are read after the lock
+    (when first used), never in the locking statement: a save that waited for the lock must see the
+    scores the save before it committed, and a join read at the lock would give their older version."""
+    sheet = db.session.execute(
+        db.select(ScoreSheet)
+        .options(joinedload(ScoreSheet.exhibit))
+        .where(ScoreSheet.id == sheet_id)
+        .with_for_update(of=ScoreSheet)
     ).scalar_one_or_none()
+    if sheet is not None and sheet.rubric_id is not None:
+        # One statement, not three (the rubric, its criteria, their levels).
+        rubric = (
+            db.session.execute(
+                db.select(Rubric)
+                .options(joinedload(Rubric.criteria).joinedload(Criterion.levels))
+                .where(Rubric.id == sheet.rubric_id)
+            )
+            .unique()
+            .scalar_one()
+        )
+        set_committed_value(sheet, "rubric", rubric)
+    return sheet
 
 
 def check_may_score(sheet: ScoreSheet, judge: User, now: datetime) -> None:
@@ -151,15 +175,24 @@ def check_may_score(sheet: ScoreSheet, judge: User, now: datetime) -> None:
     if sheet.judge_id != judge.id:
         raise NotAllowed(_l("Đây không phải phiếu của bạn."))
     festival = sheet.exhibit.festival
-    if policy_for(festival).is_final:
+    # The policy, the round and a declared conflict in one statement: a save is the busiest request of the day.
+    policy, judging_round, declared = db.session.execute(
+        sa.select(JudgingPolicy, JudgingRound, _declared_conflict(sheet))
+        .outerjoin(
+            JudgingRound,
+            sa.and_(JudgingRound.festival_id == JudgingPolicy.festival_id, JudgingRound.number == sheet.round_number),
+        )
+        .where(JudgingPolicy.festival_id == festival.id)
+    ).one()
+    if policy.is_final:
         raise NotAllowed(_l("Kết quả đã chốt; phiếu chấm không sửa được nữa."))
     if sheet.is_locked:
         raise NotAllowed(_l("Phiếu đã nộp nên không sửa được. Hãy liên hệ ban tổ chức nếu cần mở lại."))
-    if has_conflict(sheet):
+    if _same_unit(sheet) or declared:
         raise NotAllowed(
             _l("Bạn có xung đột lợi ích với sáng kiến này (cùng đơn vị hoặc đã khai báo) nên không chấm được.")
         )
-    opens_at, closes_at = round_window(festival, sheet.round_number)
+    opens_at, closes_at = round_window(festival, judging_round)
     if now < opens_at:
         raise NotAllowed(_l("Chưa đến thời gian chấm."))
     if now >= closes_at:
@@ -171,15 +204,16 @@ def has_conflict(sheet: ScoreSheet) -> bool:
 
     Checked at every save and submit and when results are computed, not only at assignment: a
     judge's unit can change after the sheet was given."""
+    return _same_unit(sheet) or db.session.execute(sa.select(_declared_conflict(sheet))).scalar_one()
+
+
+def _same_unit(sheet: ScoreSheet) -> bool:
     judge, exhibit = sheet.judge, sheet.exhibit
-    if judge.unit_id is not None and judge.unit_id == exhibit.unit_id:
-        return True
-    return (
-        db.session.execute(
-            sa.select(Conflict.id).where(Conflict.judge_id == judge.id, Conflict.exhibit_id == exhibit.id).limit(1)
-        ).first()
-        is not None
-    )
+    return judge.unit_id is not None and judge.unit_id == exhibit.unit_id
+
+
+def _declared_conflict(sheet: ScoreSheet) -> sa.Exists:
+    return sa.exists().where(Conflict.judge_id == sheet.judge_id, Conflict.exhibit_id == sheet.exhibit_id)
 
 
 def edit_refusal(sheet: ScoreSheet, user: User, now: datetime) -> str | None:

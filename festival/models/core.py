@@ -167,8 +167,10 @@ class User(UserMixin, db.Model):
     unit: Mapped[Optional[Unit]] = relationship(back_populates="users")
     sessions: Mapped[list["UserSession"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
-    # The raw token of the session this request signed in with (never stored: only its hash is).
+    # The raw token of the session this request signed in with (never stored: only its hash is), and that
+    # session's row when the sign-in read it.
     session_key = None
+    signed_in_session = None
 
     def searchable_text(self) -> str:
         return f"{self.full_name} {self.email}"

@@ -1,6 +1,8 @@
 """Tablet scoring: autosave by snapshot with device id and sequence, locks, reopen, access, PDFs."""
 
 import re
+import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,6 +11,7 @@ import sqlalchemy as sa
 
 from festival.core.extensions import db
 from festival.models import AuditLog, Festival, JudgingPolicy, Score, ScoreChange, ScoreSheet, SheetStatus, utcnow
+from tests.conftest import AuthActions
 from tests.judging.conftest import sheet_of, snapshot
 from tests.pdf_tools import page_texts
 
@@ -321,11 +324,12 @@ def test_score_sheet_pdf_has_the_scores_and_a_signature_line(app, judge_client, 
 
 
 def test_a_save_is_one_transaction_that_reads_nothing_after_it_writes(app, judge_client, judged):
-    """Saves come first on festival day: the rubric with its criteria and levels in three statements (not one
-    per criterion), then the writes, and nothing read again afterwards (on SQLite that would take the write
-    lock a second time for a save already stored). The control room's version moves last: within the save's
-    transaction on SQLite, in a short transaction of its own after the COMMIT on PostgreSQL, so that
-    saves do not queue for its row's lock (festival/core/board_versions.py)."""
+    """Saves come first on festival day: the session with its user, the sheet with its exhibit, the rubric with
+    its criteria and levels, the policy with the round and a declared conflict, each in one statement, then the
+    writes, and nothing read again afterwards (on SQLite that would take the write lock a second time for a save
+    already stored). The control room's version moves last: within the save's transaction on SQLite, in a short
+    transaction of its own after the COMMIT on PostgreSQL, so that saves do not queue for its row's lock
+    (festival/core/board_versions.py)."""
     sheet_id = my_sheet(judged, app)
     judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1))
     with app.app_context():
@@ -349,7 +353,8 @@ def test_a_save_is_one_transaction_that_reads_nothing_after_it_writes(app, judge
     first_write = min(i for i, verb in enumerate(verbs) if verb in ("INSERT", "UPDATE"))
     assert all(verb in ("INSERT", "UPDATE", "SAVEPOINT", "RELEASE") for verb in verbs[first_write:]), save
     assert verbs.count("BEGIN") <= 1  # SQLite names its one transaction; PostgreSQL's driver begins it unseen
-    assert sum(bool(re.search(r"\bFROM levels\b", statement)) for statement in save) == 1
+    assert sum(bool(re.search(r"\blevels\b", statement)) for statement in save) == 1
+    assert sum(bool(re.search(r"\bFROM user_sessions\b", statement)) for statement in save) == 0
     if engine.dialect.name == "sqlite":
         assert not after
         assert "board_versions" in save[-1]
@@ -357,4 +362,50 @@ def test_a_save_is_one_transaction_that_reads_nothing_after_it_writes(app, judge
         assert not any("board_versions" in statement for statement in save)
         assert [statement.split(" ", 1)[0] for statement in after] == ["SELECT", "INSERT"], after
         assert "synchronous_commit" in after[0] and "board_versions" in after[1]
-    assert len(save) <= (19 if engine.dialect.name == "sqlite" else 18), "\n".join(save)
+    assert len(save) <= (13 if engine.dialect.name == "sqlite" else 11), "\n".join(save)
+
+
+def test_two_pages_saving_one_field_at_once_take_turns_and_the_second_sees_the_first(app, judged):
+    """A tablet and a phone save the same criterion at the same moment while the sheet is busy: the saves take
+    turns, and the second reads the scores the first committed (after the lock, never a copy from before it), so it
+    is answered with a conflict naming the stored value and the sheet keeps one score, the first's."""
+    sheet_id = my_sheet(judged, app)
+    tablet, phone = app.test_client(), app.test_client()
+    for browser in (tablet, phone):
+        assert AuthActions(browser).login(judged["emails"]["judge"]).status_code == 302
+    with app.app_context():
+        engine = db.engine
+    answers = {}
+
+    def save(name, browser, novelty):
+        body = snapshot(judged, 1, client=name, novelty=novelty)
+        answers[name] = browser.post(f"/judging/sheets/{sheet_id}/save", json=body).get_json()
+
+    pages = [threading.Thread(target=save, args=args) for args in (("tablet", tablet, 20), ("phone", phone, 30))]
+    with engine.connect() as holder, holder.begin():
+        # Another writer holds the sheet (SQLite: the write lock its BEGIN takes; PostgreSQL: the sheet's row).
+        holder.execute(sa.select(ScoreSheet.id).where(ScoreSheet.id == sheet_id).with_for_update())
+        for page in pages:
+            page.start()
+            time.sleep(0.3)
+    for page in pages:
+        page.join(30)
+    assert sorted(answer["status"] for answer in answers.values()) == ["conflict", "saved"], answers
+    [(winner, won)] = [(name, answer) for name, answer in answers.items() if answer["status"] == "saved"]
+    [lost] = [answer for answer in answers.values() if answer["status"] == "conflict"]
+    stored = won["state"]["points"][str(judged["criteria"][0])]
+    assert stored == ("20" if winner == "tablet" else "30")
+    assert lost["conflicts"] == [
+        {
+            "field": "points",
+            "criterion": judged["criteria"][0],
+            "yours": "30" if winner == "tablet" else "20",
+            "theirs": stored,
+        }
+    ]
+    with app.app_context():
+        scores = db.session.execute(
+            sa.select(Score.points).where(Score.sheet_id == sheet_id, Score.criterion_id == judged["criteria"][0])
+        ).all()
+    assert [Decimal(stored)] == [points for (points,) in scores]
+    assert sheet_row(app, sheet_id)["revision"] == 1
