@@ -399,6 +399,7 @@ def end_session(user: User) -> None:
                 UserSession.user_id == user.id, UserSession.token_hash == _hash_token(user.session_key)
             )
         )
+    user.signed_in_session = None
 
 
 def end_all_sessions(user: User) -> int:
@@ -410,6 +411,7 @@ def end_all_sessions(user: User) -> int:
         return 0
     result = db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id))
     db.session.expire(user, ["sessions"])
+    user.signed_in_session = None
     user.sessions_ended_at = utcnow()
     return result.rowcount
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -143,29 +144,62 @@ def judge_sheets(judge: User, festival: Festival) -> list[ScoreSheet]:
     )
 
 
+# The statements of a save, each built once: a save only binds its values (building and fingerprinting a
+# statement cost about as much as running it).
+
+
+@cache
+def _sheet_statement() -> sa.Select:
+    return (
+        db.select(ScoreSheet)
+        .options(joinedload(ScoreSheet.exhibit))
+        .where(ScoreSheet.id == sa.bindparam("sheet_id"))
+        .with_for_update(of=ScoreSheet)
+    )
+
+
+@cache
+def _rubric_statement() -> sa.Select:
+    return (
+        db.select(Rubric)
+        .options(joinedload(Rubric.criteria).joinedload(Criterion.levels))
+        .where(Rubric.id == sa.bindparam("rubric_id"))
+    )
+
+
+@cache
+def _declared_conflict() -> sa.Exists:
+    return sa.exists().where(
+        Conflict.judge_id == sa.bindparam("judge_id"), Conflict.exhibit_id == sa.bindparam("exhibit_id")
+    )
+
+
+@cache
+def _checks_statement() -> sa.Select:
+    # The policy, the round and a declared conflict in one statement: a save is the busiest request of the day.
+    return (
+        sa.select(JudgingPolicy, JudgingRound, _declared_conflict())
+        .outerjoin(
+            JudgingRound,
+            sa.and_(
+                JudgingRound.festival_id == JudgingPolicy.festival_id,
+                JudgingRound.number == sa.bindparam("round_number"),
+            ),
+        )
+        .where(JudgingPolicy.festival_id == sa.bindparam("festival_id"))
+    )
+
+
 def lock_sheet(sheet_id: int) -> ScoreSheet | None:
     """Load a sheet for writing, with its exhibit, and its rubric's criteria and levels when it has one.
 
     PostgreSQL locks the sheet's row so concurrent saves take turns. The scores are read after the lock
     (when first used), never in the locking statement: a save that waited for the lock must see the
     scores the save before it committed, and a join read at the lock would give their older version."""
-    sheet = db.session.execute(
-        db.select(ScoreSheet)
-        .options(joinedload(ScoreSheet.exhibit))
-        .where(ScoreSheet.id == sheet_id)
-        .with_for_update(of=ScoreSheet)
-    ).scalar_one_or_none()
+    sheet = db.session.execute(_sheet_statement(), {"sheet_id": sheet_id}).scalar_one_or_none()
     if sheet is not None and sheet.rubric_id is not None:
         # One statement, not three (the rubric, its criteria, their levels).
-        rubric = (
-            db.session.execute(
-                db.select(Rubric)
-                .options(joinedload(Rubric.criteria).joinedload(Criterion.levels))
-                .where(Rubric.id == sheet.rubric_id)
-            )
-            .unique()
-            .scalar_one()
-        )
+        rubric = db.session.execute(_rubric_statement(), {"rubric_id": sheet.rubric_id}).unique().scalar_one()
         set_committed_value(sheet, "rubric", rubric)
     return sheet
 
@@ -175,14 +209,8 @@ def check_may_score(sheet: ScoreSheet, judge: User, now: datetime) -> None:
     if sheet.judge_id != judge.id:
         raise NotAllowed(_l("Đây không phải phiếu của bạn."))
     festival = sheet.exhibit.festival
-    # The policy, the round and a declared conflict in one statement: a save is the busiest request of the day.
     policy, judging_round, declared = db.session.execute(
-        sa.select(JudgingPolicy, JudgingRound, _declared_conflict(sheet))
-        .outerjoin(
-            JudgingRound,
-            sa.and_(JudgingRound.festival_id == JudgingPolicy.festival_id, JudgingRound.number == sheet.round_number),
-        )
-        .where(JudgingPolicy.festival_id == festival.id)
+        _checks_statement(), {"round_number": sheet.round_number, "festival_id": festival.id, **_pair(sheet)}
     ).one()
     if policy.is_final:
         raise NotAllowed(_l("Kết quả đã chốt; phiếu chấm không sửa được nữa."))
@@ -204,7 +232,7 @@ def has_conflict(sheet: ScoreSheet) -> bool:
 
     Checked at every save and submit and when results are computed, not only at assignment: a
     judge's unit can change after the sheet was given."""
-    return _same_unit(sheet) or db.session.execute(sa.select(_declared_conflict(sheet))).scalar_one()
+    return _same_unit(sheet) or db.session.execute(sa.select(_declared_conflict()), _pair(sheet)).scalar_one()
 
 
 def _same_unit(sheet: ScoreSheet) -> bool:
@@ -212,8 +240,8 @@ def _same_unit(sheet: ScoreSheet) -> bool:
     return judge.unit_id is not None and judge.unit_id == exhibit.unit_id
 
 
-def _declared_conflict(sheet: ScoreSheet) -> sa.Exists:
-    return sa.exists().where(Conflict.judge_id == sheet.judge_id, Conflict.exhibit_id == sheet.exhibit_id)
+def _pair(sheet: ScoreSheet) -> dict:
+    return {"judge_id": sheet.judge_id, "exhibit_id": sheet.exhibit_id}
 
 
 def edit_refusal(sheet: ScoreSheet, user: User, now: datetime) -> str | None:
