@@ -40,7 +40,7 @@ class Rubric(db.Model):
     festival: Mapped[Festival] = relationship()
     category: Mapped[Optional[Category]] = relationship()
     # A rubric is always read with its criteria and their levels (a save validates every one): three statements
-    # in all, not one per criterion.
+    # in all, not one per criterion (a save reads them in one joined statement: judging.scoring.lock_sheet).
     criteria: Mapped[list["Criterion"]] = relationship(
         back_populates="rubric", order_by="Criterion.position", cascade="all, delete-orphan", lazy="selectin"
     )
