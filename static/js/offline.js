@@ -105,6 +105,9 @@
 
   // ---- wiping what the device keeps ------------------------------------------------------
 
+  // What this page load drops of the kept pages (expired, or after a sign-out): the pages it then asks the
+  // service worker to keep are written after it, or the drop would take them too.
+  var pagesDropped = Promise.resolve();
   function dropPageCaches() {
     if (!window.caches) {
       return Promise.resolve();
@@ -160,7 +163,7 @@
           localStorage.removeItem(key);
         }
       });
-      dropPageCaches();
+      pagesDropped = dropPageCaches().catch(function () {});
     }
     if (userId && rendered && now - rendered < keepMs) {
       localStorage.setItem(keptKey, String(Math.max(rendered, Number(localStorage.getItem(keptKey) || "0"))));
@@ -506,6 +509,11 @@
         return navigator.serviceWorker.ready;
       })
       .then(function (registration) {
+        return pagesDropped.then(function () {
+          return registration;
+        });
+      })
+      .then(function (registration) {
         var pages = JSON.parse(offlinePages);
         var assets = Array.prototype.map.call(
           document.querySelectorAll("script[src], link[rel=stylesheet]"),
@@ -606,7 +614,7 @@
   try {
     if (sessionStorage.getItem(DROP_PAGES_KEY)) {
       sessionStorage.removeItem(DROP_PAGES_KEY);
-      dropPageCaches().catch(function () {}); // the tab just signed out (signOut)
+      pagesDropped = dropPageCaches().catch(function () {}); // the tab just signed out (signOut)
     }
   } catch (error) {
     // No sessionStorage: signOut dropped the pages itself.
