@@ -210,7 +210,8 @@ def check_may_score(sheet: ScoreSheet, judge: User, now: datetime) -> None:
         raise NotAllowed(_l("Đây không phải phiếu của bạn."))
     festival = sheet.exhibit.festival
     policy, judging_round, declared = db.session.execute(
-        _checks_statement(), {"round_number": sheet.round_number, "festival_id": festival.id, **_pair(sheet)}
+        _checks_statement(),
+        {"round_number": sheet.round_number, "festival_id": festival.id, **_judge_and_exhibit(sheet)},
     ).one()
     if policy.is_final:
         raise NotAllowed(_l("Kết quả đã chốt; phiếu chấm không sửa được nữa."))
@@ -232,7 +233,9 @@ def has_conflict(sheet: ScoreSheet) -> bool:
 
     Checked at every save and submit and when results are computed, not only at assignment: a
     judge's unit can change after the sheet was given."""
-    return _same_unit(sheet) or db.session.execute(sa.select(_declared_conflict()), _pair(sheet)).scalar_one()
+    if _same_unit(sheet):
+        return True
+    return db.session.execute(sa.select(_declared_conflict()), _judge_and_exhibit(sheet)).scalar_one()
 
 
 def _same_unit(sheet: ScoreSheet) -> bool:
@@ -240,7 +243,7 @@ def _same_unit(sheet: ScoreSheet) -> bool:
     return judge.unit_id is not None and judge.unit_id == exhibit.unit_id
 
 
-def _pair(sheet: ScoreSheet) -> dict:
+def _judge_and_exhibit(sheet: ScoreSheet) -> dict:
     return {"judge_id": sheet.judge_id, "exhibit_id": sheet.exhibit_id}
 
 
