@@ -11,6 +11,7 @@ from festival.auth.views import _device_serializer
 from festival.core import files
 from festival.core.extensions import db
 from festival.models import AuditLog
+from festival.util.sqlite_writers import QueuedWriterConnection
 from tests.conftest import ON_POSTGRES, make_app
 
 
@@ -117,6 +118,8 @@ def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(app):
         assert db.session.execute(db.text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(db.text("PRAGMA busy_timeout")).scalar() >= 5000
+        # …and its writers queue for the write lock instead of polling for it (tests/test_sqlite_writers.py)
+        assert isinstance(db.session.connection().connection.dbapi_connection, QueuedWriterConnection)
 
 
 def test_concurrent_writers_wait_instead_of_failing(tmp_path):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from festival.badges.services import badge_roles, find_by_token
 from festival.core import board_versions
-from festival.core.extensions import db
+from festival.core.extensions import db, take_write_lock
 from festival.models import Attendee, AuditLog, BadgeRole, CheckIn, Festival, HeldScan, Region, ScanResult, Unit, User
 from festival.util import boards
 from festival.util.formatting import festival_timezone
@@ -160,7 +160,11 @@ def record_scan(
     now: datetime,
     offline: Offline | None = None,
 ) -> CheckIn:
-    """Check a badge in from what the camera read; a repeated nonce gets the first answer back."""
+    """Check a badge in from what the camera read; a repeated nonce gets the first answer back.
+
+    On SQLite a gate's scan takes its write lock here (the scan view is `writes_late`), before the nonce is looked
+    up: two sends of one scan take turns, and the second finds the first."""
+    take_write_lock()
     done = previous(nonce)
     if done is not None:
         return done

@@ -25,7 +25,7 @@ from festival.auth.permissions import board_poll, role_required
 from festival.badges import services as badges
 from festival.checkin import offline, services
 from festival.core.errors import FestivalError, refusals_return_to
-from festival.core.extensions import db, limiter
+from festival.core.extensions import db, limiter, writes_late
 from festival.core.festivals import current_festival
 from festival.core.transactions import in_short_transactions
 from festival.models import Attendee, CheckIn, HeldScan, Role, ScanResult, utcnow
@@ -81,6 +81,7 @@ def scanner():
 
 
 @bp.route("/checkin/scan", methods=["POST"])
+@writes_late
 @role_required(*GATE_STAFF)
 def scan():
     """Check in the badge the camera read (JSON: scanned text, gate, nonce)."""

@@ -50,7 +50,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from festival.core import audit
 from festival.core.errors import FestivalError, NotAllowed, StaleSave
-from festival.core.extensions import db
+from festival.core.extensions import db, take_write_lock
 from festival.judging.policy import policy_for
 from festival.judging.rounds import round_window
 from festival.judging.rubrics import current_rubric, sheet_rubric
@@ -195,7 +195,9 @@ def lock_sheet(sheet_id: int) -> ScoreSheet | None:
 
     PostgreSQL locks the sheet's row so concurrent saves take turns. The scores are read after the lock
     (when first used), never in the locking statement: a save that waited for the lock must see the
-    scores the save before it committed, and a join read at the lock would give their older version."""
+    scores the save before it committed, and a join read at the lock would give their older version.
+    On SQLite a save's write lock is taken here (the save is `writes_late`)."""
+    take_write_lock()
     sheet = db.session.execute(_sheet_statement(), {"sheet_id": sheet_id}).scalar_one_or_none()
     if sheet is not None and sheet.rubric_id is not None:
         # One statement, not three (the rubric, its criteria, their levels).

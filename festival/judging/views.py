@@ -28,7 +28,7 @@ from festival.auth import services as auth_services
 from festival.auth.permissions import board_poll, role_required
 from festival.booths import services as booth_services
 from festival.core.errors import FestivalError, refusals_return_to
-from festival.core.extensions import db
+from festival.core.extensions import db, writes_late
 from festival.core.festivals import current_festival
 from festival.core.transactions import form_status
 from festival.exhibits.services import list_categories
@@ -283,6 +283,7 @@ def _own_locked_sheet(sheet_id: int) -> ScoreSheet:
 
 
 @bp.route("/sheets/<int:sheet_id>/save", methods=["POST"])
+@writes_late
 @role_required(Role.JUDGE)
 def save(sheet_id):
     """Autosave (JSON): the sheet as one client sees it, merged by revision (see judging/scoring.py)."""
@@ -292,6 +293,7 @@ def save(sheet_id):
 
 
 @bp.route("/sheets/<int:sheet_id>/submit", methods=["POST"])
+@writes_late
 @role_required(Role.JUDGE)
 def submit(sheet_id):
     """Submit (JSON): the final values, then the sheet is locked (unless they meet a conflict)."""
