@@ -25,6 +25,8 @@ _queues_guard = threading.Lock()
 def _forget_queues() -> None:
     # A forked child must not share its parent's open file (one flock for both) or a lock held at the fork.
     global _queues_guard
+    for _lock, handle in _queues.values():
+        os.close(handle)  # the parent's flock stays the parent's: its own descriptor is still open
     _queues.clear()
     _queues_guard = threading.Lock()
 
