@@ -1,11 +1,13 @@
 """Festival's own errors and the friendly error pages (HTML or JSON) for everything that fails."""
 
 import logging
+import sqlite3
 from functools import wraps
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from festival.core.extensions import db
@@ -134,6 +136,16 @@ def register_error_handlers(app):
                 400, _l("Phiên làm việc của biểu mẫu đã hết hạn. Hãy tải lại trang và gửi lại."), code="csrf"
             )
         return error_response(error.code or 500)
+
+    @app.errorhandler(sqlite3.OperationalError)
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        # The database did not answer in time (SQLite's write lock, or the writers' queue before it, still taken
+        # after the busy timeout; PostgreSQL gone): nothing was stored, and trying again later is the right advice
+        # (the tablet's outbox and the gate's queue do).
+        db.session.rollback()
+        log.exception("Database unavailable on %s %s", request.method, loggable_path())
+        return error_response(503)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

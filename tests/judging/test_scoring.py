@@ -1,5 +1,6 @@
 """Tablet scoring: autosave by snapshot with device id and sequence, locks, reopen, access, PDFs."""
 
+import os
 import re
 import threading
 import time
@@ -9,9 +10,11 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from festival.core import extensions
 from festival.core.extensions import db
 from festival.models import AuditLog, Festival, JudgingPolicy, Score, ScoreChange, ScoreSheet, SheetStatus, utcnow
-from tests.conftest import AuthActions
+from festival.util import sqlite_writers
+from tests.conftest import ON_POSTGRES, AuthActions
 from tests.judging.conftest import sheet_of, snapshot
 from tests.pdf_tools import page_texts
 
@@ -367,6 +370,28 @@ def test_a_save_is_one_transaction_that_reads_nothing_after_it_writes(app, judge
         assert [statement.split(" ", 1)[0] for statement in after] == ["SELECT", "INSERT"], after
         assert "synchronous_commit" in after[0] and "board_versions" in after[1]
     assert len(save) <= (13 if engine.dialect.name == "sqlite" else 11), "\n".join(save)
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's write lock and its writers' queue")
+def test_a_save_that_cannot_have_the_write_lock_in_time_is_answered_503_and_stores_nothing(
+    app, judge_client, judged, monkeypatch
+):
+    """Another writer of this process keeps its turn past the busy timeout (shortened here): the save is told to
+    try again later (503, as the tablet's outbox does), never "saved", and the sheet is as it was."""
+    sheet_id = my_sheet(judged, app)
+    with app.app_context():
+        database = db.engine.url.database
+    monkeypatch.setattr(extensions, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    turn, _handle = sqlite_writers._queue(os.path.realpath(database))
+    turn.acquire()
+    try:
+        answer = judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1, novelty=30))
+    finally:
+        turn.release()
+    assert answer.status_code == 503 and answer.get_json()["code"] == "503"
+    assert sheet_row(app, sheet_id)["points"] == {} and sheet_row(app, sheet_id)["revision"] == 0
+    again = judge_client.post(f"/judging/sheets/{sheet_id}/save", json=snapshot(judged, 1, novelty=30))
+    assert again.get_json()["status"] == "saved" and sheet_row(app, sheet_id)["points"][0] == 30
 
 
 def test_two_pages_saving_one_field_at_once_take_turns_and_the_second_sees_the_first(app, judged):
