@@ -1,6 +1,7 @@
 """Sign-in, sign-out, throttling, invitations, password changes and the role guard."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from festival.auth import services
 from festival.core.extensions import db
 from festival.models import AuditLog, Role, SignInFailures, User, UserSession, utcnow
 from tests import factories
-from tests.conftest import make_app
+from tests.conftest import ON_POSTGRES, make_app
 
 
 def get_user(app, email):
@@ -107,6 +108,47 @@ def test_the_delay_grows_and_ends(app, people):
     assert browser.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 302
     with app.app_context():
         assert db.session.get(SignInFailures, email) is None  # a success forgets the failures
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's write lock; PostgreSQL locks no row a first failure could take")
+def test_a_sign_ins_password_is_checked_before_sqlites_write_lock_is_taken(app, people, monkeypatch):
+    """A hash costs about 0.1 s: checked under the write lock, a crowd of staff signing in at the gates' opening
+    would hold every scan and save behind them (the sign-in is `writes_late`)."""
+    in_transaction = []
+
+    def checked(stored, password):
+        in_transaction.append(db.session.connection().connection.dbapi_connection.in_transaction)
+        return check_password_hash(stored, password)
+
+    monkeypatch.setattr(services, "check_password_hash", checked)
+    browser = app.test_client()
+    email = people["emails"]["judge"]
+    assert browser.post("/auth/login", data={"email": email, "password": "wrong-password"}).status_code == 200
+    assert browser.post("/auth/login", data={"email": email, "password": factories.PASSWORD}).status_code == 302
+    assert in_transaction == [False, False]
+    with app.app_context():  # what the two sign-ins wrote was kept: the failure, then its clearing and the session
+        assert db.session.get(SignInFailures, email) is None
+        assert db.session.execute(db.select(UserSession).join(User).where(User.email == email)).scalar_one()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's write lock orders the guesses; on PostgreSQL the limiter bounds them")
+def test_wrong_guesses_sent_at_once_are_delayed_as_if_sent_one_after_another(app, people):
+    email, free, extra = people["emails"]["unit_a"], app.config["SIGN_IN_FREE_FAILURES"], 4
+    barrier, answers = threading.Barrier(free + extra), []
+
+    def guess():
+        browser = app.test_client()
+        barrier.wait()
+        answers.append(browser.post("/auth/login", data={"email": email, "password": "wrong-guess"}).get_data(True))
+
+    threads = [threading.Thread(target=guess) for _ in range(free + extra)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum("Hãy thử lại sau" in answer for answer in answers) == extra
+    with app.app_context():
+        assert db.session.get(SignInFailures, email).failures == free  # the delayed guesses were not even counted
 
 
 def test_an_unknown_address_is_delayed_exactly_like_a_known_one(app, people):

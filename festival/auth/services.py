@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from festival.core import audit
 from festival.core.errors import FestivalError
-from festival.core.extensions import db
+from festival.core.extensions import db, take_write_lock
 from festival.models import Role, SignInFailures, Unit, User, UserSession, utcnow
 from festival.util.formatting import fold
 from festival.util.urls import MAX_ID
@@ -77,11 +77,20 @@ def sign_in(email: str, password: str, now: datetime, trusted_user_id: int | Non
     user = find_user_by_email(key)
     trusted = user is not None and trusted_user_id == user.id
     record = db.session.get(SignInFailures, key)
-    if record is not None and not trusted and record.delayed_until is not None and record.delayed_until > now:
+    if _delayed(record, trusted, now):
         check_password_hash(_dummy_hash(), password)
         raise SignInDelayed(_delay_message(record.delayed_until - now))
     has_password = user is not None and user.password_hash is not None
-    if not check_password_hash(user.password_hash if has_password else _dummy_hash(), password) or not has_password:
+    # The hash (about 0.1 s of scrypt) is checked before SQLite's write lock is taken (the sign-in view is
+    # `writes_late`): a crowd of staff signing in at the gates' opening must not hold every scan and save.
+    matches = check_password_hash(user.password_hash if has_password else _dummy_hash(), password)
+    take_write_lock()
+    # Read again under the lock, so that guesses sent at once cannot all pass one look at the delay; this
+    # request has checked a hash already, so a refusal here takes as long as any other.
+    record = db.session.get(SignInFailures, key, populate_existing=True)
+    if _delayed(record, trusted, now):
+        raise SignInDelayed(_delay_message(record.delayed_until - now))
+    if not matches or not has_password:
         failures = _count_failure(key, now)
         if failures == current_app.config["SIGN_IN_FREE_FAILURES"] and user is not None:
             audit.record("auth.delayed", user, by=None, after={"failures": failures})
@@ -91,6 +100,11 @@ def sign_in(email: str, password: str, now: datetime, trusted_user_id: int | Non
     db.session.execute(sa.delete(SignInFailures).where(SignInFailures.account_key == key))
     user.last_login_at = now
     return user
+
+
+def _delayed(record: SignInFailures | None, trusted: bool, now: datetime) -> bool:
+    """Whether this browser (not the account's own) must still wait before trying this address again."""
+    return record is not None and not trusted and record.delayed_until is not None and record.delayed_until > now
 
 
 def sign_in_delay(failures: int) -> timedelta | None:

@@ -9,7 +9,7 @@ from festival.auth import resets, services
 from festival.auth.forms import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm, SignInForm
 from festival.auth.permissions import home_endpoint
 from festival.core.errors import FestivalError, error_response, wants_json
-from festival.core.extensions import limiter, login_manager
+from festival.core.extensions import limiter, login_manager, writes_late
 from festival.core.transactions import form_status
 from festival.models import utcnow
 from festival.util.urls import safe_next
@@ -125,6 +125,7 @@ def _trusted_user_id() -> int | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@writes_late
 @limiter.limit(
     lambda: current_app.config["SIGN_IN_CLIENT_LIMIT"],
     methods=["POST"],
