@@ -66,6 +66,11 @@ def writes_late(view):
     return view
 
 
+def _writes_late() -> bool:
+    """Whether this request's view is marked `writes_late`."""
+    return has_request_context() and getattr(current_app.view_functions.get(request.endpoint), "writes_late", False)
+
+
 def take_write_lock() -> None:
     """Where a view marked `writes_late` begins its transaction on SQLite (BEGIN IMMEDIATE: other writers wait
     for its commit); nothing to do inside a transaction already begun, or on PostgreSQL."""
@@ -78,7 +83,7 @@ def take_write_lock() -> None:
 def _no_write_before_the_lock(session, flush_context, instances):
     # A writes_late view that flushes before take_write_lock() would otherwise write outside any transaction,
     # each statement committed alone: it takes the lock here instead.
-    if has_request_context() and getattr(current_app.view_functions.get(request.endpoint), "writes_late", False):
+    if _writes_late():
         take_write_lock()
 
 
@@ -110,5 +115,5 @@ def _begin_sqlite(conn):
         return
     if deferred_begin.get() or (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")):
         conn.exec_driver_sql("BEGIN")
-    elif not (has_request_context() and getattr(current_app.view_functions.get(request.endpoint), "writes_late", 0)):
+    elif not _writes_late():
         _begin_writing(conn)
