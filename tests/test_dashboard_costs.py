@@ -5,6 +5,7 @@ exhibit or attendee (issue 29). Each is counted on a small festival and on one t
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from festival.checkin import services as checkin
@@ -25,7 +26,7 @@ from festival.models import (
     utcnow,
 )
 from tests import factories
-from tests.conftest import empty_tables, make_app
+from tests.conftest import ON_POSTGRES, empty_tables, make_app
 from tests.judging.conftest import rubric_inputs
 from tests.sql import statements_sent
 from tests.voting.conftest import make_attendee
@@ -175,3 +176,34 @@ def test_every_dashboard_costs_the_same_statements_at_three_times_the_size(tmp_p
     small, large = counts_at(tmp_path, 2), counts_at(tmp_path, 6)
     assert small == large, (small, large)
     assert max(small.values()) <= 20, small
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL plans by its statistics: a test's few rows are read whole")
+def test_the_check_in_dashboards_counts_read_the_attendees_indexes_alone(tmp_path):
+    app = make_app(tmp_path)
+    with app.app_context():
+        build(2)
+        engine = db.engine
+    client = app.test_client()
+    client.post("/auth/login", data={"email": "organizer@example.vn", "password": factories.PASSWORD})
+    sent = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        sent.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/checkin/dashboard/board").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    counts = [(statement, parameters) for statement, parameters in sent if "FROM attendees" in statement]
+    assert len(counts) == 2  # by role, unit and organisation; arrivals per quarter-hour
+    with engine.connect() as connection:
+        plans = [
+            " / ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+            for statement, parameters in counts
+        ]
+    assert "attendees USING COVERING INDEX ix_attendees_festival_id_groups (festival_id=?)" in plans[0], plans
+    assert "attendees USING COVERING INDEX ix_attendees_festival_id_checked_in_at (festival_id=? AND" in plans[1], plans
+    with app.app_context():
+        empty_tables()

@@ -4,6 +4,7 @@ import hashlib
 import json
 import re
 from datetime import datetime, timezone
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -20,6 +21,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from festival.auth.permissions import board_poll, role_required
 from festival.badges import services as badges
@@ -253,13 +255,36 @@ def _dashboard(festival) -> dict:
     return {"festival": festival, "organizer": organizer, "digests": boards.digests(rows), "rows": rows}
 
 
+def _rendered_parts(context: dict, wanted: set[str] | None = None) -> dict[str, Markup]:
+    """Each part's HTML (only the `wanted` keys when given): a part this process rendered before for what it
+    shows now is not rendered again (util/boards.py). The held scans' part links to their review for an
+    organizer only, so parts are remembered per kind of viewer."""
+    language = str(get_locale())
+    render = get_template_attribute("checkin/_dashboard_parts.html", "part")
+    organizer, digests = context["organizer"], context["digests"]
+    return {
+        key: Markup(
+            boards.rendered(
+                f"checkin/{organizer:d}/{key}",
+                digests[key],
+                language,
+                partial(render, key, shown, digests[key], organizer),
+            )
+        )
+        for members in context["rows"].values()
+        for key, shown in members
+        if wanted is None or key in wanted
+    }
+
+
 @bp.route("/checkin/dashboard")
 @role_required(*GATE_STAFF)
 def dashboard():
     """Live arrivals: by role, region and unit, and per 15 minutes (keeps itself current)."""
     festival = current_festival()
     stamp = services.dashboard_stamp(festival, utcnow())
-    return render_template("checkin/dashboard.html", stamp=stamp, **_dashboard(festival))
+    context = _dashboard(festival)
+    return render_template("checkin/dashboard.html", stamp=stamp, rendered=_rendered_parts(context), **context)
 
 
 @bp.route("/checkin/dashboard/board")
@@ -268,8 +293,11 @@ def dashboard_board():
     """The dashboard's figures alone (an open dashboard takes them whole when a table empties or fills)."""
     festival = current_festival()
     stamp = services.dashboard_stamp(festival, utcnow())
-    return boards.not_modified(stamp) or boards.stamped(
-        render_template("checkin/_dashboard_board.html", **_dashboard(festival)), stamp
+    if unchanged := boards.not_modified(stamp):
+        return unchanged
+    context = _dashboard(festival)
+    return boards.stamped(
+        render_template("checkin/_dashboard_board.html", rendered=_rendered_parts(context), **context), stamp
     )
 
 
@@ -289,16 +317,8 @@ def dashboard_index():
 @role_required(*GATE_STAFF)
 def dashboard_rows():
     """The parts an open dashboard found changed (`?keys=stats,r3`), rendered."""
-    context = _dashboard(current_festival())
-    wanted = boards.wanted_keys()
-    render = get_template_attribute("checkin/_dashboard_parts.html", "part")
-    found = {
-        key: str(render(key, shown, context["digests"][key], context["organizer"]))
-        for members in context["rows"].values()
-        for key, shown in members
-        if key in wanted
-    }
-    return jsonify(rows=found)
+    found = _rendered_parts(_dashboard(current_festival()), boards.wanted_keys())
+    return jsonify(rows={key: str(html) for key, html in found.items()})
 
 
 @bp.route("/c/<token>")
