@@ -53,6 +53,9 @@ def home():
         done=sum(1 for s in sheets if s.status is SheetStatus.SUBMITTED),
         totals={s.id: scoring.sheet_total(s) for s in sheets},
         results_final=services.booth_policy_for(festival).is_final,
+        # Opened online, the list has the tablet keep every one of these sheets for offline use (the booths are
+        # scored walking the hall, where the network drops).
+        offline_pages=[url_for("booths.home")] + [url_for("booths.sheet", booth_sheet_id=s.id) for s in sheets],
     )
 
 

@@ -49,6 +49,7 @@ OFFLINE_SHELL = (
     "js/offline.js",
     "js/sheet-total.js",
     "js/scoring.js",
+    "js/booth-sheet.js",
     "js/presentation-timer.js",
     "fonts/be-vietnam-pro/BeVietnamPro_400Regular.woff2",
     "fonts/be-vietnam-pro/BeVietnamPro_600SemiBold.woff2",
@@ -56,7 +57,7 @@ OFFLINE_SHELL = (
     "img/favicon.svg",
 )
 # Pages kept for the signed-in user, network first (see templates/service-worker.js).
-OFFLINE_PAGES = (r"^/judging/$", r"^/judging/sheets/\d+$", r"^/checkin/$")
+OFFLINE_PAGES = (r"^/judging/$", r"^/judging/sheets/\d+$", r"^/booths/$", r"^/booths/sheets/\d+$", r"^/checkin/$")
 
 
 @bp.route("/sw.js")
