@@ -4,14 +4,22 @@
 // the set time), and the next load of the sheet that does not show them as saved puts them back and says so.
 // They go back with the revision they were typed from, so a save made elsewhere meanwhile is still refused by
 // the server and both are shown. A save tried with no network is not sent, and the page says so until the
-// judge closes the message.
+// judge closes the message. Signing out asks first while any are kept, as it does for the outbox.
 (function () {
   "use strict";
-  var form = document.getElementById("booth-sheet-form");
-  if (!form || form.dataset.editable !== "true" || !window.festivalOffline) {
+  if (!window.festivalOffline) {
     return;
   }
   var store = window.festivalOffline.store;
+  // The booth list: a submitted sheet is locked, so values kept for it can never be saved (they are what was
+  // submitted, after the submit's redirect here); they go, and signing out no longer counts them as unsent.
+  document.querySelectorAll("[data-booth-submitted]").forEach(function (node) {
+    localStorage.removeItem(store.key("booth", node.dataset.boothSubmitted));
+  });
+  var form = document.getElementById("booth-sheet-form");
+  if (!form || form.dataset.editable !== "true") {
+    return;
+  }
   var key = store.key("booth", form.dataset.sheetId);
   var base = form.querySelector("input[name=base]");
   var restored = document.getElementById("booth-restored");

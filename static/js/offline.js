@@ -540,7 +540,8 @@
       event.preventDefault();
       return;
     }
-    var waiting = store.outbox().length;
+    // The outbox's changes, and the booth sheets' values typed here and not yet saved (static/js/booth-sheet.js).
+    var waiting = store.outbox().length + store.keys(prefix + "booth.").length;
     if (waiting && !window.confirm(form.dataset.textUnsent.replace("{n}", String(waiting)))) {
       event.preventDefault();
       return;

@@ -12,7 +12,7 @@ from festival.booths import scoring, services
 from festival.core.extensions import db
 from festival.models import BoothSheet, ExhibitStatus, Role, User, utcnow
 from tests import factories
-from tests.browser.conftest import sign_in, wait_for
+from tests.browser.conftest import sign_in, sign_out_of_tablet, wait_for
 from tests.browser.test_judge_devices import festival_keys, kept_pages
 
 pytestmark = pytest.mark.browser
@@ -80,6 +80,15 @@ def test_a_booth_sheet_keeps_what_was_typed_through_a_save_tried_offline_and_an_
     expect(refusal).to_contain_text("Không có mạng: phiếu chưa được gửi")
     assert stored(live_app, booth["id"]) == ({first: Decimal(8)}, "Gian gọn gàng")
 
+    # Signing out now would wipe them from the tablet: the judge is asked first, and stays.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Mở menu").click()
+    expect(page.locator("#mainNav")).to_have_class(re.compile(r"\bshow\b"))
+    page.get_by_role("button", name="Đăng xuất").click()
+    assert wait_for(lambda: asked) and "Còn 1 thay đổi chưa gửi được lên máy chủ" in asked[0]
+    assert len(drafts(page)) == 1
+
     page.reload()  # in the dead spot: the kept page, and what was typed on it
     expect(page.locator("h1")).to_have_text("Tổng Công ty May 10")
     expect(page.locator(f"#p{first}")).to_have_value("8.00")  # as the server showed it saved
@@ -137,4 +146,19 @@ def test_values_kept_from_before_another_save_are_refused_beside_it_or_dropped_b
     page.reload()
     expect(page.locator(f"#p{first}")).to_have_value("7.00")
     expect(page.locator("#booth-restored")).to_be_hidden()
+    context.close()
+
+
+def test_a_submitted_booth_sheet_leaves_nothing_kept_to_warn_about_at_sign_out(browser, live_server, live_app, booth):
+    context, page = tablet(browser, live_server)
+    page.goto(f"{live_server.url}/booths/sheets/{booth['id']}")
+    for criterion, points in zip(booth["criteria"], ["8", "7,5", "9", "6"]):
+        page.locator(f"#p{criterion}").fill(points)
+    assert len(drafts(page)) == 1
+    page.get_by_role("button", name="Nộp phiếu").click()
+    expect(page.locator("main")).to_contain_text("Đã nộp phiếu chấm gian hàng May 10")
+    with live_app.app_context():
+        assert db.session.get(BoothSheet, booth["id"]).is_locked
+    assert drafts(page) == []  # what was kept is what the server locked
+    sign_out_of_tablet(page)  # no question asked (an unanswered one would cancel the sign-out)
     context.close()
