@@ -2,6 +2,7 @@
 only the rows that save touched differ (the judge's and the exhibit's), which it then fetches alone."""
 
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +13,17 @@ from festival.core import board_versions
 from festival.core.extensions import db
 from festival.judging import control
 from festival.judging import views as judging_views
-from festival.models import BoardVersion, Exhibit, Score, ScoreSheet, SheetStatus, User, UserSession, utcnow
+from festival.models import (
+    BoardVersion,
+    Exhibit,
+    Score,
+    ScoreChange,
+    ScoreSheet,
+    SheetStatus,
+    User,
+    UserSession,
+    utcnow,
+)
 from festival.util.urls import id_url_parts
 from tests import factories
 from tests.conftest import ON_POSTGRES
@@ -242,3 +253,32 @@ def test_a_save_is_answered_saved_even_when_the_boards_version_cannot_move(app, 
     assert answer.get_json()["status"] == "saved"
     with app.app_context():
         assert db.session.execute(version).scalar_one() == before + 1
+
+
+def test_each_judges_last_activity_is_their_sheet_changed_last_and_where_it_stands(app, judged):
+    emails = judged["emails"]
+    mine = sorted((code, sheet) for (code, email), sheet in judged["sheets"].items() if email == emails["judge"])
+    assert len(mine) >= 2
+    (first_code, first), (second_code, second) = mine[:2]
+    at = datetime(2026, 12, 8, 2, 0, tzinfo=timezone.utc)
+    with app.app_context():
+        for sheet_id, minutes in ((first, 5), (second, 20), (first, 10)):  # the second sheet changed last
+            db.session.add(
+                ScoreChange(
+                    sheet_id=sheet_id,
+                    field="comment",
+                    new_value=f"lúc {minutes}",
+                    user_id=judged["judges"]["judge"],
+                    created_at=at + timedelta(minutes=minutes),
+                )
+            )
+        db.session.commit()
+        festival = db.session.get(Exhibit, judged["exhibits"][first_code]).festival
+        judges, _exhibits = control.control_room(festival, 1)
+    rows = {p.judge.id: p for p in judges}
+    mine_row = rows[judged["judges"]["judge"]]
+    assert mine_row.last_activity == at + timedelta(minutes=20)  # aware, in UTC
+    booths = {"KT-01": "1", "KT-02": "2", "KT-03": "3"}  # as the fixture places them
+    assert (mine_row.at.code, mine_row.at.booth) == (second_code, booths[second_code])
+    others = [p for judge_id, p in rows.items() if judge_id != judged["judges"]["judge"]]
+    assert others and all(p.last_activity is None and p.at is None for p in others)  # nothing changed yet
