@@ -1,5 +1,7 @@
 """Every UI string has an English translation, and the compiled catalogue is current."""
 
+import re
+import tokenize
 from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -55,3 +57,16 @@ def test_no_message_is_in_the_catalogue_twice():
         ends = next((i for i, line in enumerate(lines) if line.startswith("msgstr")), len(lines))
         keys.append("\n".join(lines[:ends]))  # msgctxt and msgid, as written
     assert sorted({key for key in keys if key and keys.count(key) > 1}) == []
+
+
+def test_no_ui_string_is_marked_inside_an_f_string():
+    """pybabel reads an f-string as one string, so a `_("…")` inside it is never extracted: `make translations` then
+    drops its English (it did for the control room's "Đã có người")."""
+    hidden = []
+    for path in sorted((ROOT / "festival").rglob("*.py")):
+        with tokenize.open(path) as handle:
+            for token in tokenize.generate_tokens(handle.readline):
+                prefix = re.match(r"[A-Za-z]*", token.string).group().lower()
+                if token.type == tokenize.STRING and "f" in prefix and re.search(r"\b_l?\(\s*['\"]", token.string):
+                    hidden.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert hidden == [], "Take the marked string out of the f-string:\n" + "\n".join(hidden)

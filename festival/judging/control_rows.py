@@ -33,11 +33,12 @@ class Words(NamedTuple):
 def words() -> Words:
     """The rows' words in the request's language."""
     before, after = id_url_parts("judging.reassign", "sheet_id")
+    reassign = escape(_("Giao lại"))  # outside the f-string, where pybabel finds it
     return Words(
         statuses={status: str(escape(status.label)) for status in SheetStatus},
         reassign=(
             f'<a class="btn btn-sm btn-outline-primary" href="{before}',
-            f'{after}">{escape(_("Giao lại"))}</a>\n      ',
+            f'{after}">{reassign}</a>\n      ',
         ),
         unassigned=str(escape(_("Chưa phân công"))),
         lines={},
@@ -90,9 +91,10 @@ def _report(report: ReportShown) -> str:
         "name": report.judge.full_name,
         "time": format_time(report.reported_at),
     }
+    attended = escape(_("Đã có người"))  # outside the f-string, where pybabel finds it
     return (
         f'<div class="small text-danger fw-semibold">{said}\n'
         f'      <form method="post" action="{url_for("judging.resolve_report", report_id=report.id)}" class="d-inline">'
         f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">'
-        f'<button class="btn btn-sm btn-link p-0" type="submit">{escape(_("Đã có người"))}</button></form></div>'
+        f'<button class="btn btn-sm btn-link p-0" type="submit">{attended}</button></form></div>'
     )
