@@ -160,6 +160,10 @@ def unit_posters(unit_id):
     if not teams:
         flash(_("Đơn vị chưa có tổ nào để in áp phích."), "warning")
         return redirect(url_for("intake.teams", unit_id=unit.id))
+    address = addresses.public_address()
+    if not address.is_reachable and request.args.get("confirm_address") != "1":
+        # Asked before every team's poster is printed with a QR code no phone can open; one poster is a trial.
+        return render_template("intake/posters_confirm.html", address=address, unit=unit, teams=teams)
     return _pdf(printing.render_team_posters(teams), f"ap-phich-{unit.code}.pdf")
 
 

@@ -55,3 +55,19 @@ def test_a_unit_without_teams_is_told_so_instead_of_an_empty_pdf(people, login_a
 def test_render_without_http_refuses_an_empty_list(app):
     with app.app_context(), pytest.raises(ValueError):
         printing.render_team_posters([])
+
+
+def test_every_teams_poster_with_a_loopback_address_asks_first_but_one_poster_is_a_trial(app, people, login_as, team):
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    client = login_as("unit_a")
+    unit_id = people["ids"]["unit_a"]
+    warning = client.get(f"/initiatives/units/{unit_id}/posters.pdf")
+    assert warning.status_code == 200 and warning.mimetype == "text/html"
+    page = warning.get_data(as_text=True)
+    assert "Điện thoại sẽ không mở được mã QR của bản in này." in page and "http://127.0.0.1:5000/y-tuong/…" in page
+    assert f"/initiatives/teams/{team['id']}/poster.pdf" in page and "confirm_address=1" in page
+    trial = client.get(f"/initiatives/teams/{team['id']}/poster.pdf")
+    assert trial.mimetype == "application/pdf"
+    confirmed = client.get(f"/initiatives/units/{unit_id}/posters.pdf", query_string={"confirm_address": "1"})
+    assert confirmed.mimetype == "application/pdf"
+    assert page_qr_codes(confirmed.data, dpi=150) == [[f"http://127.0.0.1:5000/y-tuong/{team['key']}"]]
