@@ -292,9 +292,8 @@ def _epoch_seconds(column, dialect: str):
 @cache
 def _dashboard_statements(dialect: str) -> tuple[sa.Select, sa.Select, sa.Select, sa.Select]:
     """The festival's roles, and the dashboard's counts: by role, unit and outside organisation; arrivals per
-    quarter-hour; scans. Built
-    once per kind of database, each render binding only the festival and its days: building and fingerprinting
-    them again cost about as much as running them."""
+    quarter-hour; scans. Built once per kind of database, each render binding only the festival and its days:
+    building and fingerprinting them again cost about as much as running them."""
     festival_id = sa.bindparam("festival_id")
     # Member units by code, then outside organisations (a newspaper, the group) by name, then no one's.
     organisation = sa.case(
